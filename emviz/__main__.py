@@ -1,0 +1,3 @@
+from emviz.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,57 @@
+"""emviz's numeric core: Gaussian mixtures and EM in pure numpy (no Qt here, ever)."""
+
+from .criteria import aic, bic, n_parameters
+from .datasets import BUILTIN as BUILTIN_DATASETS
+from .datasets import Dataset, generate, load_builtin, old_faithful
+from .density import log_gaussian, weighted_log_prob
+from .em import (
+    EMState,
+    continue_em,
+    e_step,
+    expected_complete_log_likelihood,
+    kl_divergence,
+    log_likelihood,
+    lower_bound,
+    m_step,
+    run_em,
+)
+from .init import INIT_METHODS, fit_labelled, initialize, one_hot, spread_covariance
+from .kmeans import KMeansState, kmeans, kmeans_plus_plus, run_kmeans
+from .mixture import COVARIANCE_TYPES, Mixture, check_points
+from .sampling import component_counts, sample
+
+__all__ = [
+    "BUILTIN_DATASETS",
+    "COVARIANCE_TYPES",
+    "INIT_METHODS",
+    "Dataset",
+    "EMState",
+    "KMeansState",
+    "Mixture",
+    "aic",
+    "bic",
+    "check_points",
+    "component_counts",
+    "continue_em",
+    "e_step",
+    "expected_complete_log_likelihood",
+    "fit_labelled",
+    "generate",
+    "initialize",
+    "kl_divergence",
+    "kmeans",
+    "kmeans_plus_plus",
+    "load_builtin",
+    "log_gaussian",
+    "log_likelihood",
+    "lower_bound",
+    "m_step",
+    "n_parameters",
+    "old_faithful",
+    "one_hot",
+    "run_em",
+    "run_kmeans",
+    "sample",
+    "spread_covariance",
+    "weighted_log_prob",
+]

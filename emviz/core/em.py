@@ -1,0 +1,307 @@
+"""The EM algorithm for a Gaussian mixture: E-step, M-step, the bound L(q, θ), and the run.
+
+Notation (Bishop, PRML ch. 9, and the lecture): responsibilities r_nk = γ(z_nk) = q(z_nk = 1),
+ln p(X | θ) = L(q, θ) + KL(q ‖ p(Z | X, θ)), and L(q, θ) = Q(θ, θ_old) + H(q).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from .density import entropy, expected_log_joint, normalise_log, weighted_log_prob
+from .mixture import (
+    Mixture,
+    check_compatible,
+    check_covariance_type,
+    check_points,
+)
+
+EPS = np.finfo(float).eps
+
+#: A component whose responsibilities sum to less than this many points is reported degenerate.
+MIN_COMPONENT_MASS = 1.0
+
+
+def e_step(X: np.ndarray, mixture: Mixture) -> tuple[np.ndarray, float]:
+    """The E-step: responsibilities under the current θ, and ln p(X | θ).
+
+    r_nk = π_k N(x_n | μ_k, Σ_k) / Σ_j π_j N(x_n | μ_j, Σ_j)   (the "ownership weights")
+
+    Parameters
+    ----------
+    X : array, shape (N, D)
+    mixture : Mixture with K components
+
+    Returns
+    -------
+    resp : array, shape (N, K), rows summing to 1
+    log_likelihood : float, Σ_n ln Σ_k π_k N(x_n | μ_k, Σ_k) (a sum over points, not a mean)
+    """
+    X = check_points(X)
+    check_compatible(X, mixture)
+    resp, log_norm = normalise_log(weighted_log_prob(X, mixture))
+    return resp, float(log_norm.sum())
+
+
+def log_likelihood(X: np.ndarray, mixture: Mixture) -> float:
+    """ln p(X | θ) = Σ_n ln Σ_k π_k N(x_n | μ_k, Σ_k)."""
+    return e_step(X, mixture)[1]
+
+
+def _check_resp(X: np.ndarray, resp: np.ndarray, mixture: Mixture | None = None) -> np.ndarray:
+    resp = np.asarray(resp, dtype=float)
+    if resp.ndim != 2 or resp.shape[0] != X.shape[0]:
+        raise ValueError(f"resp must have shape (N, K) with N = {X.shape[0]}, got {resp.shape}")
+    if mixture is not None and resp.shape[1] != mixture.n_components:
+        raise ValueError(
+            f"resp has K = {resp.shape[1]} columns but the mixture has "
+            f"K = {mixture.n_components} components"
+        )
+    if not np.all(np.isfinite(resp)) or resp.min() < 0 or resp.max() > 1 + 1e-9:
+        raise ValueError("resp must hold probabilities in [0, 1]")
+    return resp
+
+
+def m_step(
+    X: np.ndarray,
+    resp: np.ndarray,
+    covariance_type: str = "full",
+    reg_covar: float = 1e-6,
+) -> Mixture:
+    """The M-step: the θ maximising Q(θ, θ_old) for fixed responsibilities.
+
+    N_k = Σ_n r_nk,   π_k = N_k / N,   μ_k = (1/N_k) Σ_n r_nk x_n,
+    Σ_k = (1/N_k) Σ_n r_nk (x_n - μ_k)(x_n - μ_k)ᵀ + reg_covar · I.
+
+    The covariance types follow scikit-learn's GaussianMixture exactly: ``diag`` keeps the
+    diagonal of Σ_k, ``spherical`` its mean (times I), ``tied`` one Σ shared by all components,
+    the N_k-weighted average Σ_k Σ_n r_nk (x_n - μ_k)(x_n - μ_k)ᵀ / Σ_k N_k. As in
+    scikit-learn, N_k gets 10·eps added so an empty component never divides by zero.
+
+    Parameters
+    ----------
+    X : array, shape (N, D)
+    resp : array, shape (N, K)
+    covariance_type : "full", "diag", "spherical" or "tied"
+    reg_covar : float >= 0, added to the diagonal of every covariance
+
+    Returns
+    -------
+    Mixture with covariances stored as full (K, D, D) matrices.
+    """
+    X = check_points(X)
+    resp = _check_resp(X, resp)
+    check_covariance_type(covariance_type)
+    if not (reg_covar >= 0 and np.isfinite(reg_covar)):
+        raise ValueError(f"reg_covar must be a finite number >= 0, got {reg_covar!r}")
+    resp_t = np.asfortranarray(resp).T  # (K, N), C-contiguous rows
+    nk = resp_t.sum(axis=1) + 10 * EPS
+    means = (resp_t @ X) / nk[:, None]
+    scatter = _weighted_scatter(X, resp_t, means)  # (K, D, D), Σ_n r_nk (x-μ_k)(x-μ_k)ᵀ
+    d = X.shape[1]
+    eye = np.eye(d)
+    if covariance_type == "full":
+        covs = scatter / nk[:, None, None] + reg_covar * eye
+    elif covariance_type == "tied":
+        tied = scatter.sum(axis=0) / nk.sum() + reg_covar * eye
+        covs = np.broadcast_to(tied, scatter.shape)
+    else:
+        variances = np.diagonal(scatter, axis1=1, axis2=2) / nk[:, None] + reg_covar
+        if covariance_type == "spherical":
+            variances = np.repeat(variances.mean(axis=1, keepdims=True), d, axis=1)
+        covs = variances[:, :, None] * eye
+    return Mixture(nk / nk.sum(), means, covs)
+
+
+def _weighted_scatter(X: np.ndarray, resp_t: np.ndarray, means: np.ndarray) -> np.ndarray:
+    """Σ_n r_nk (x_n - μ_k)(x_n - μ_k)ᵀ for each k, shape (K, D, D).
+
+    Centred on μ_k before multiplying (two passes), so data far from the origin lose no
+    precision to cancellation.
+    """
+    k, d = means.shape
+    scatter = np.empty((k, d, d))
+    diff = np.empty_like(X)
+    for j in range(k):
+        np.subtract(X, means[j], out=diff)
+        weighted = diff * resp_t[j][:, None]
+        scatter[j] = weighted.T @ diff
+    return scatter
+
+
+def lower_bound(X: np.ndarray, resp: np.ndarray, mixture: Mixture) -> float:
+    """L(q, θ) = Σ_n Σ_k r_nk [ln π_k + ln N(x_n | μ_k, Σ_k) - ln r_nk], with 0 ln 0 = 0.
+
+    By Jensen's inequality L(q, θ) ≤ ln p(X | θ), with equality when q is the posterior
+    p(Z | X, θ), i.e. right after an E-step under the same θ. The gap is KL(q ‖ p(Z | X, θ)).
+
+    resp : array, shape (N, K)
+    """
+    X = check_points(X)
+    check_compatible(X, mixture)
+    resp = _check_resp(X, resp, mixture)
+    return expected_log_joint(resp, weighted_log_prob(X, mixture)) + entropy(resp)
+
+
+def expected_complete_log_likelihood(X: np.ndarray, resp: np.ndarray, mixture: Mixture) -> float:
+    """Q(θ, θ_old) = Σ_n Σ_k r_nk [ln π_k + ln N(x_n | μ_k, Σ_k)], r from θ_old.
+
+    The expectation of the complete-data log-likelihood ln p(X, Z | θ) under q(Z);
+    L(q, θ) = Q(θ, θ_old) + H(q).
+    """
+    X = check_points(X)
+    check_compatible(X, mixture)
+    resp = _check_resp(X, resp, mixture)
+    return expected_log_joint(resp, weighted_log_prob(X, mixture))
+
+
+def kl_divergence(X: np.ndarray, resp: np.ndarray, mixture: Mixture) -> float:
+    """KL(q ‖ p(Z | X, θ)) = Σ_n Σ_k r_nk ln(r_nk / p(z_nk = 1 | x_n, θ)), summed over points.
+
+    Computed directly from the two distributions (not as ln p - L), so it is >= 0 up to
+    rounding, and 0 when q is the posterior under θ.
+    """
+    X = check_points(X)
+    check_compatible(X, mixture)
+    resp = _check_resp(X, resp, mixture)
+    wlp = weighted_log_prob(X, mixture)
+    _, log_norm = normalise_log(wlp)
+    log_post = wlp - log_norm[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = resp * (np.log(resp) - log_post)
+    return float(np.where(resp > 0, terms, 0.0).sum())
+
+
+Phase = Literal["init", "E", "M"]
+
+
+@dataclass(frozen=True, eq=False)
+class EMState:
+    """One half-step of an EM run; immutable (its arrays are read-only).
+
+    phase : "init" (θ₀ chosen, no q yet), "E" (q set to p(Z | X, θ)), "M" (θ maximised)
+    iteration : 0 for "init"; the E and M of the t-th iteration both carry t
+    mixture : θ after this half-step
+    resp : array (N, K), q after this half-step (None for "init"); after an M-step it is
+        still the q of the preceding E-step
+    log_likelihood : ln p(X | θ)
+    lower_bound : L(q, θ) (NaN for "init", where there is no q yet)
+    converged : True on the M-step whose change in ln p(X | θ) / N fell below tol
+    degenerate : components whose N_k fell below one point's worth of responsibility
+    """
+
+    phase: Phase
+    iteration: int
+    mixture: Mixture
+    resp: np.ndarray | None
+    log_likelihood: float
+    lower_bound: float
+    converged: bool = False
+    degenerate: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.resp is not None and self.resp.flags.writeable:
+            resp = self.resp.copy()
+            resp.setflags(write=False)
+            object.__setattr__(self, "resp", resp)
+
+    @property
+    def gap(self) -> float:
+        """ln p(X | θ) - L(q, θ) = KL(q ‖ p(Z | X, θ))."""
+        return self.log_likelihood - self.lower_bound
+
+
+def _frozen_resp(resp: np.ndarray) -> np.ndarray:
+    resp.setflags(write=False)  # freshly computed, owned by nobody else: no copy needed
+    return resp
+
+
+def _degenerate(resp: np.ndarray) -> tuple[int, ...]:
+    mass = resp.sum(axis=0)
+    return tuple(int(k) for k in np.flatnonzero(mass < MIN_COMPONENT_MASS))
+
+
+def run_em(
+    X: np.ndarray,
+    initial: Mixture,
+    covariance_type: str = "full",
+    reg_covar: float = 1e-6,
+    tol: float = 1e-3,
+    max_iter: int = 100,
+) -> Iterator[EMState]:
+    """Run EM from ``initial``, yielding one immutable EMState per half-step.
+
+    Yields "init", then "E", "M", "E", "M", ... Stops after the M-step of iteration
+    ``max_iter`` or after the first M-step whose |Δ ln p(X | θ)| / N < tol (scikit-learn's
+    convention of a per-point tolerance); that state has ``converged=True``.
+    "Step" in the window is ``next()``; "play" drains the iterator.
+    """
+    X = check_points(X)
+    check_compatible(X, initial)
+    check_covariance_type(covariance_type)
+    wlp = weighted_log_prob(X, initial)
+    init = EMState("init", 0, initial, None, float(normalise_log(wlp)[1].sum()), float("nan"))
+    yield init
+    yield from continue_em(X, init, covariance_type, reg_covar, tol, max_iter, _wlp=wlp)
+
+
+def continue_em(
+    X: np.ndarray,
+    state: EMState,
+    covariance_type: str = "full",
+    reg_covar: float = 1e-6,
+    tol: float = 1e-3,
+    max_iter: int = 100,
+    previous_log_likelihood: float | None = None,
+    _wlp: np.ndarray | None = None,
+) -> Iterator[EMState]:
+    """The half-steps that follow ``state`` (an E-step after "init" or "M", an M after "E").
+
+    Used to resume after scrubbing back through the history. ``previous_log_likelihood`` is
+    ln p(X | θ) before the M-step when resuming from an "E" state (it equals that state's
+    log_likelihood, which is the default), needed for the convergence test.
+    """
+    X = check_points(X)
+    check_covariance_type(covariance_type)
+    n = X.shape[0]
+    if max_iter < 1:
+        raise ValueError(f"max_iter must be at least 1, got {max_iter}")
+    if not tol >= 0:
+        raise ValueError(f"tol must be >= 0, got {tol!r}")
+    mixture, iteration = state.mixture, state.iteration
+    if state.phase == "E":
+        resp, h_q = state.resp, entropy(state.resp)
+        ll_old = state.log_likelihood if previous_log_likelihood is None else previous_log_likelihood
+    else:
+        if state.converged or iteration >= max_iter:
+            return
+        wlp = weighted_log_prob(X, mixture) if _wlp is None else _wlp
+        resp, log_norm = normalise_log(wlp)
+        iteration += 1
+        resp = _frozen_resp(resp)
+        h_q = entropy(resp)
+        ll_old = float(log_norm.sum())
+        # After an E-step q is the posterior, so L(q, θ) = ln p(X | θ) (KL = 0). It is
+        # evaluated from its definition, not assumed, so the plot shows what the maths does.
+        bound = expected_log_joint(resp, wlp) + h_q
+        yield EMState("E", iteration, mixture, resp, ll_old, bound, degenerate=_degenerate(resp))
+    while True:
+        mixture = m_step(X, resp, covariance_type, reg_covar)
+        wlp = weighted_log_prob(X, mixture)
+        bound = expected_log_joint(resp, wlp) + h_q  # L(q_old, θ_new)
+        new_resp, log_norm = normalise_log(wlp)
+        ll = float(log_norm.sum())
+        converged = abs(ll - ll_old) / n < tol
+        yield EMState("M", iteration, mixture, resp, ll, bound, converged, _degenerate(resp))
+        if converged or iteration >= max_iter:
+            return
+        iteration += 1
+        resp = _frozen_resp(new_resp)
+        h_q = entropy(resp)
+        bound = expected_log_joint(resp, wlp) + h_q
+        yield EMState("E", iteration, mixture, resp, ll, bound, degenerate=_degenerate(resp))
+        ll_old = ll
