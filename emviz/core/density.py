@@ -79,7 +79,7 @@ def weighted_log_prob(X: np.ndarray, mixture: Mixture) -> np.ndarray:
 def normalise_log(wlp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Responsibilities and per-point log-normalisers from ln π_k N(x_n | θ_k).
 
-    r_nk = π_k N_k(x_n) / Σ_j π_j N_j(x_n), computed by log-sum-exp: subtract each row's
+    r_nk = π_k N_k(x_n) / Σ_j π_j N_j(x_n), computed by log-sum-exp: subtract each point's
     maximum before exponentiating, so the largest term is exp(0) = 1 and nothing overflows.
 
     Parameters
@@ -88,31 +88,46 @@ def normalise_log(wlp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Returns
     -------
-    resp : array, shape (N, K), rows summing to 1
+    resp : array, shape (N, K), rows summing to 1 (Fortran-ordered, like ``wlp`` from
+        ``weighted_log_prob``: the work runs over contiguous (K, N) rows)
     log_norm : array, shape (N,), ln Σ_k π_k N(x_n | μ_k, Σ_k) = ln p(x_n | θ)
     """
-    row_max = wlp.max(axis=1)
+    by_component = wlp.T  # (K, N), C-contiguous for the wlp of weighted_log_prob
+    point_max = by_component.max(axis=0)
+    resp_t = by_component - point_max
     with np.errstate(under="ignore"):
-        resp = np.exp(wlp - row_max[:, None])
-    total = resp.sum(axis=1)
-    resp /= total[:, None]
+        np.exp(resp_t, out=resp_t)
+    total = resp_t.sum(axis=0)
+    resp_t /= total
     log_norm = np.log(total)
-    log_norm += row_max
-    return resp, log_norm
+    log_norm += point_max
+    return resp_t.T, log_norm
 
 
 def expected_log_joint(resp: np.ndarray, wlp: np.ndarray) -> float:
-    """Σ_n Σ_k r_nk [ln π_k + ln N(x_n | μ_k, Σ_k)], with r_nk = 0 terms counted as 0."""
-    with np.errstate(invalid="ignore"):
-        terms = resp * wlp
-    # 0 · (-inf) is NaN; a point with no responsibility for a component contributes nothing.
-    if np.isnan(terms).any():
-        terms = np.where(resp > 0, terms, 0.0)
-    return float(terms.sum())
+    """Σ_n Σ_k r_nk [ln π_k + ln N(x_n | μ_k, Σ_k)], with r_nk = 0 terms counted as 0.
+
+    resp, wlp : arrays, shape (N, K)
+    """
+    total = 0.0
+    for r, w in zip(resp.T, wlp.T, strict=True):  # one contiguous column per component
+        if np.isfinite(w).all():
+            total += float(r @ w)
+        else:  # 0 · (-inf) would be NaN: no responsibility means no contribution
+            live = r > 0
+            total += float(r[live] @ w[live])
+    return total
 
 
 def entropy(resp: np.ndarray) -> float:
-    """H(q) = -Σ_n Σ_k r_nk ln r_nk, with 0 ln 0 = 0."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_r = np.log(resp)
-    return float(-np.where(resp > 0, resp * log_r, 0.0).sum())
+    """H(q) = -Σ_n Σ_k r_nk ln r_nk, with 0 ln 0 = 0.
+
+    resp : array, shape (N, K)
+    """
+    total = 0.0
+    log_r = np.empty(resp.shape[0])
+    for r in resp.T:
+        log_r.fill(0.0)
+        np.log(r, out=log_r, where=r > 0)
+        total -= float(r @ log_r)
+    return total

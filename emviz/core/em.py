@@ -120,16 +120,18 @@ def m_step(
 def _weighted_scatter(X: np.ndarray, resp_t: np.ndarray, means: np.ndarray) -> np.ndarray:
     """Σ_n r_nk (x_n - μ_k)(x_n - μ_k)ᵀ for each k, shape (K, D, D).
 
-    Centred on μ_k before multiplying (two passes), so data far from the origin lose no
-    precision to cancellation.
+    Centred on μ_k before multiplying (two passes, as scikit-learn does), so data far from
+    the origin lose no precision to cancellation. Works on contiguous (D, N) rows.
     """
     k, d = means.shape
+    X_t = np.ascontiguousarray(X.T)
     scatter = np.empty((k, d, d))
-    diff = np.empty_like(X)
+    diff = np.empty_like(X_t)
+    weighted = np.empty_like(X_t)
     for j in range(k):
-        np.subtract(X, means[j], out=diff)
-        weighted = diff * resp_t[j][:, None]
-        scatter[j] = weighted.T @ diff
+        np.subtract(X_t, means[j][:, None], out=diff)
+        np.multiply(diff, resp_t[j], out=weighted)
+        scatter[j] = weighted @ diff.T
     return scatter
 
 
