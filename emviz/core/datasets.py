@@ -21,6 +21,7 @@ class Dataset:
     X: np.ndarray
     labels: np.ndarray | None = None
     true_mixture: Mixture | None = None
+    axes: tuple[str, str] = ("x₁", "x₂")
 
 
 def old_faithful(standardise: bool = True) -> Dataset:
@@ -32,8 +33,9 @@ def old_faithful(standardise: bool = True) -> Dataset:
     X = np.loadtxt(RESOURCES / "old_faithful.csv", delimiter=",", skiprows=1)
     if standardise:
         X = (X - X.mean(axis=0)) / X.std(axis=0)
-        return Dataset("Old Faithful (standardised)", X)
-    return Dataset("Old Faithful (minutes)", X)
+        axes = ("eruption duration (standardised)", "waiting time (standardised)")
+        return Dataset("Old Faithful (standardised)", X, axes=axes)
+    return Dataset("Old Faithful (minutes)", X, axes=("eruption duration (min)", "waiting time (min)"))
 
 
 def _rotation(angle: float) -> np.ndarray:

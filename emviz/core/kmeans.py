@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -110,10 +111,8 @@ def kmeans(
         centers = X[rng.choice(X.shape[0], size=k, replace=False)]
     else:
         raise ValueError(f"init must be 'k-means++' or 'random', got {init!r}")
-    state = None
-    for state in run_kmeans(X, centers, max_iter):
-        pass
-    return np.array(state.centers), np.array(state.labels)
+    (last,) = deque(run_kmeans(X, centers, max_iter), maxlen=1)
+    return np.array(last.centers), np.array(last.labels)
 
 
 def _check_k(X: np.ndarray, k: int) -> None:

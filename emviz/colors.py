@@ -1,0 +1,88 @@
+"""Component colours and per-point colour blending (numpy only; the views draw the result)."""
+
+from __future__ import annotations
+
+import colorsys
+
+import numpy as np
+
+#: Okabe & Ito (2008), "Color Universal Design": distinguishable with any common colour-vision
+#: deficiency. Black is left out (it is the text colour) and yellow moved last (weak on white).
+OKABE_ITO = np.array(
+    [
+        (0, 114, 178),  # blue
+        (230, 159, 0),  # orange
+        (0, 158, 115),  # bluish green
+        (204, 121, 167),  # reddish purple
+        (86, 180, 233),  # sky blue
+        (213, 94, 0),  # vermillion
+        (240, 228, 66),  # yellow
+        (120, 120, 120),  # grey (stands in for Okabe-Ito's black)
+    ],
+    dtype=np.uint8,
+)
+
+#: Points with no responsibilities yet (before the first E-step) are drawn in this grey.
+UNASSIGNED = np.array((110, 110, 110), dtype=np.uint8)
+
+
+def component_colors(k: int) -> np.ndarray:
+    """K distinct RGB colours, shape (k, 3) uint8.
+
+    Okabe-Ito for k <= 8. Beyond that, the palette is extended with darker and lighter
+    variants of the same eight hues (a distinct lightness per round), so neighbouring
+    components stay distinguishable by hue and the extra ones by lightness.
+    """
+    if k < 0:
+        raise ValueError(f"k must be >= 0, got {k}")
+    colors = []
+    for i in range(k):
+        base, round_ = OKABE_ITO[i % 8] / 255.0, i // 8
+        if round_ == 0:
+            colors.append(base)
+            continue
+        h, lightness, s = colorsys.rgb_to_hls(*base)
+        lightness = np.clip(lightness + (-0.22 if round_ % 2 else 0.18) * ((round_ + 1) // 2), 0.12, 0.88)
+        colors.append(colorsys.hls_to_rgb(h, lightness, s))
+    return np.round(np.array(colors).reshape(k, 3) * 255).astype(np.uint8)
+
+
+def blend(resp: np.ndarray, palette: np.ndarray) -> np.ndarray:
+    """Each point's colour as the responsibility-weighted mix of the component colours.
+
+    c_n = Σ_k r_nk · colour_k: a point owned by one component gets its colour; a point split
+    50/50 gets the midpoint (the "soft label").
+
+    resp : array (N, K), rows summing to 1; palette : uint8 array (K, 3)
+    Returns uint8 array (N, 3).
+    """
+    mixed = resp @ palette.astype(np.float32 if resp.dtype == np.float32 else float)
+    return np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
+
+
+def hard_labels(resp: np.ndarray) -> np.ndarray:
+    """argmax_k r_nk, shape (N,): the hard (k-means style) assignment."""
+    return np.asarray(resp).argmax(axis=1)
+
+
+#: Levels per RGB channel when blended colours are binned for drawing (16³ = 4096 bins).
+LEVELS = 16
+
+
+def quantise(rgb: np.ndarray, levels: int = LEVELS) -> np.ndarray:
+    """Bin RGB colours into ``levels``³ codes, shape (N,) uint16, so a renderer can draw each
+    bin with one brush. Bin centres are returned by ``code_colors``."""
+    q = (rgb.astype(np.uint16) * levels) >> 8  # 0..levels-1 per channel
+    return (q[:, 0] * levels + q[:, 1]) * levels + q[:, 2]
+
+
+def code_colors(codes: np.ndarray, levels: int = LEVELS) -> np.ndarray:
+    """The RGB colour (bin centre) of each quantised code, shape (len(codes), 3) uint8."""
+    codes = np.asarray(codes, dtype=np.int64)
+    channels = np.stack([codes // (levels * levels), (codes // levels) % levels, codes % levels], 1)
+    return np.round((channels + 0.5) * 256 / levels - 0.5).clip(0, 255).astype(np.uint8)
+
+
+def hex_color(rgb: np.ndarray) -> str:
+    """'#rrggbb' for an RGB triple."""
+    return "#{:02x}{:02x}{:02x}".format(*(int(c) for c in rgb[:3]))

@@ -1,0 +1,39 @@
+"""Covariance ellipses as polylines in data coordinates (numpy only)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def ellipse_axes(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Half-axis lengths and directions of the unit Mahalanobis ellipse of a 2x2 covariance.
+
+    Σ = V diag(λ) Vᵀ; the set {x : (x - μ)ᵀ Σ⁻¹ (x - μ) = 1} is an ellipse with half-axes
+    √λ_i along the eigenvectors v_i.
+
+    Returns (half_lengths (2,), directions (2, 2) with one unit vector per column).
+    """
+    eigenvalues, eigenvectors = np.linalg.eigh(np.asarray(cov, dtype=float))
+    return np.sqrt(np.clip(eigenvalues, 0.0, None)), eigenvectors
+
+
+def ellipse(mean: np.ndarray, cov: np.ndarray, radius: float = 1.0, n: int = 97) -> np.ndarray:
+    """Points on the ellipse at Mahalanobis distance ``radius``, shape (n, 2), closed
+    (first point repeated last): x(t) = μ + radius · V diag(√λ) (cos t, sin t)."""
+    half, directions = ellipse_axes(cov)
+    t = np.linspace(0.0, 2.0 * np.pi, n)
+    circle = np.stack([np.cos(t), np.sin(t)])  # (2, n)
+    return (np.asarray(mean, dtype=float)[:, None] + radius * directions @ (half[:, None] * circle)).T
+
+
+def ellipses_polyline(
+    means: np.ndarray, covariances: np.ndarray, radii: tuple[float, ...] = (1.0, 2.0), n: int = 97
+) -> np.ndarray:
+    """All ellipses of a mixture as one polyline with NaN rows between pieces, shape (M, 2),
+    for a single curve item drawn with connect="finite"."""
+    pieces = []
+    for mean, cov in zip(means, covariances, strict=True):
+        for r in radii:
+            pieces.append(ellipse(mean, cov, r, n))
+            pieces.append(np.full((1, 2), np.nan))
+    return np.concatenate(pieces) if pieces else np.empty((0, 2))

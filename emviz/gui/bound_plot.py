@@ -1,0 +1,56 @@
+"""The bound plot: ln p(X | θ) and L(q, θ) per half-step, the lecture's picture of EM as
+maximising a lower bound that touches the function after every E-step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from ..model import Workbench
+from ..readouts import bound_series
+
+LOG_LIKELIHOOD_COLOR = (0, 0, 0)
+LOWER_BOUND_COLOR = (213, 94, 0)  # Okabe-Ito vermillion
+
+
+class BoundPlot(pg.PlotWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("boundPlot")
+        plot = self.getPlotItem()
+        plot.setTitle("ln p(X | θ) and its lower bound L(q, θ)")
+        plot.setLabel("bottom", "iteration (E-steps at ½)")
+        plot.setLabel("left", "ln p(X | θ)  and  L(q, θ)")
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        self.legend = plot.addLegend(offset=(-10, -10))
+        self.log_likelihood = plot.plot(
+            name="log-likelihood", pen=pg.mkPen(LOG_LIKELIHOOD_COLOR, width=2.5),
+            symbol="o", symbolSize=7, symbolBrush=LOG_LIKELIHOOD_COLOR, symbolPen=None,
+        )
+        self.lower_bound = plot.plot(
+            name="lower bound",
+            pen=pg.mkPen(LOWER_BOUND_COLOR, width=2.5, style=Qt.PenStyle.DashLine),
+            symbol="t1", symbolSize=9, symbolBrush=LOWER_BOUND_COLOR, symbolPen=None,
+        )
+        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((120, 120, 120), width=1.5))
+        self.cursor.setVisible(False)
+        plot.addItem(self.cursor)
+        self.current = pg.ScatterPlotItem(size=16, symbol="o", pen=pg.mkPen("k", width=2),
+                                          brush=None)
+        plot.addItem(self.current)
+
+    def show_state(self, model: Workbench) -> None:
+        x, ll, lb = bound_series(model.history)
+        known = np.isfinite(lb)  # the init state has no q, so no L
+        self.log_likelihood.setData(x, ll)
+        self.lower_bound.setData(x[known], lb[known])
+        i = model.index
+        if 0 <= i < len(x):
+            self.cursor.setValue(x[i])
+            self.cursor.setVisible(True)
+            marks = [(x[i], ll[i])] + ([(x[i], lb[i])] if known[i] else [])
+            self.current.setData(pos=np.array(marks))
+        else:
+            self.cursor.setVisible(False)
+            self.current.setData([], [])

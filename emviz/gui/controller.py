@@ -1,0 +1,222 @@
+"""The run controller: turns user intents (step, play, reset, edit) into worker jobs and
+puts the states they produce into the Workbench model. It holds no state a view shows."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, Signal
+
+from ..core import EMState, Mixture, continue_em, e_step, initialize, run_em
+from ..model import Settings, Workbench
+from .worker import EMWorker, Job
+
+#: Settings whose change re-initialises θ; the others continue from the current θ.
+REINITIALISING = ("k", "init_method", "seed")
+
+
+def fresh_run(X: np.ndarray, settings: Settings) -> Iterator[EMState]:
+    """Initialise θ₀ with the chosen method and seed, then run EM (all of it lazily, so the
+    k-means of the initialisation also runs in the worker thread)."""
+    rng = np.random.default_rng(settings.seed)
+    initial = initialize(
+        X, settings.k, settings.init_method, rng, settings.covariance_type, settings.reg_covar
+    )
+    yield from run_em(X, initial, settings.covariance_type, settings.reg_covar,
+                      settings.tol, settings.max_iter)
+
+
+def restored(X: np.ndarray, history: list[EMState], i: int) -> Iterator[EMState]:
+    """Recompute the responsibilities of history[i] (dropped to bound memory): an E-state's q
+    is the posterior under its own θ; an M-state keeps the q of the E-state before it."""
+    state = history[i]
+    source = state.mixture if state.phase == "E" else history[i - 1].mixture
+    yield dataclasses.replace(state, resp=e_step(X, source)[0])
+
+
+class RunController(QObject):
+    """Owns the worker thread. ``playing`` and ``busy`` are what the actions reflect."""
+
+    playing_changed = Signal(bool)
+    busy_changed = Signal(bool)
+    message = Signal(str)  # a one-line note for the status bar (errors, why nothing happened)
+    _submit = Signal(object)
+
+    def __init__(self, model: Workbench, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.steps_per_second = 0.0  # 0: as fast as possible
+        self._generation = 0
+        self._running: int | None = None  # generation of the job in the worker, if any
+        self._live: Iterator[EMState] | None = None  # continues from the history's tip
+        self._restore_index: int | None = None
+        self._playing = False
+        self._thread = QThread()
+        self._thread.setObjectName("emviz-em-worker")
+        self._worker = EMWorker()
+        self._worker.moveToThread(self._thread)
+        self._submit.connect(self._worker.run)
+        self._worker.ready.connect(self._take_states)
+        self._worker.finished.connect(self._job_finished)
+        self._thread.start()
+
+    # -- intents ----------------------------------------------------------------------
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    @property
+    def busy(self) -> bool:
+        return self._running is not None
+
+    def reset(self) -> None:
+        """Re-initialise θ with the chosen method and seed; shows the "init" state."""
+        self._abandon()
+        self.model.start_history()
+        if len(self.model.points) == 0:
+            return
+        self._live = fresh_run(self.model.points, self.model.settings)
+        self._start(self._live, 1)
+
+    def restart_from(self, mixture: Mixture | None) -> None:
+        """New data or settings: a new run from ``mixture`` (θ kept), or a fresh start."""
+        n, settings = len(self.model.points), self.model.settings
+        if mixture is None or n == 0 or mixture.n_components > n:
+            self.reset()
+            return
+        self._abandon()
+        self.model.start_history()
+        self._live = run_em(self.model.points, mixture, settings.covariance_type,
+                            settings.reg_covar, settings.tol, settings.max_iter)
+        self._start(self._live, 1)
+
+    def step_e(self) -> None:
+        """One E-step (only when the next half-step is an E-step)."""
+        if self.next_phase() == "E":
+            self._advance(1)
+
+    def step_m(self) -> None:
+        """One M-step (only right after an E-step)."""
+        if self.next_phase() == "M":
+            self._advance(1)
+
+    def step(self) -> None:
+        """Up to and including the next M-step: E then M (or just M after an E-step)."""
+        phase = self.next_phase()
+        if phase is not None:
+            self._advance(1 if phase == "M" else 2)
+
+    def play(self) -> None:
+        """Run half-steps until paused, converged or at max_iter, paced by steps_per_second."""
+        if self._playing or self.busy or self.next_phase() is None:
+            self.playing_changed.emit(self._playing)  # keep a checkable action honest
+            return
+        self._set_playing(True)
+        self._advance(None, interval=1.0 / self.steps_per_second if self.steps_per_second else 0.0)
+
+    def pause(self) -> None:
+        if self._playing:
+            self._abandon(keep_live=True)
+
+    def go_to(self, index: int) -> None:
+        """Scrub the history; a state whose q was dropped gets it recomputed in the worker."""
+        if self._playing:
+            self.pause()
+        self.model.set_index(index)
+        state = self.model.current
+        if state is not None and state.resp is None and state.phase != "init" and not self.busy:
+            self._restore_index = self.model.index
+            self._start(restored(self.model.points, self.model.history, self.model.index), 1)
+
+    def wait_idle(self, timeout_ms: int = 30_000) -> bool:
+        """Process events until no job is running (for scripts and tests); False on timeout."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self.busy and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        return not self.busy
+
+    def apply_settings(self, settings: Settings) -> None:
+        """New settings: re-initialise if K, the method or the seed changed, else go on from
+        the current θ under the new covariance type, reg_covar, tol or max_iter."""
+        old = self.model.settings
+        if settings == old:
+            return
+        self.model.set_settings(settings)
+        reinit = any(getattr(old, f) != getattr(settings, f) for f in REINITIALISING)
+        current = self.model.current
+        self.restart_from(None if reinit or current is None else current.mixture)
+
+    def shutdown(self) -> None:
+        """Stop the job and the thread; called when the window closes."""
+        self._worker.stop(self._generation)
+        self._thread.quit()
+        self._thread.wait()
+
+    # -- internals ----------------------------------------------------------------------
+    def next_phase(self) -> str | None:
+        """"E" or "M" for the half-step that Step would run next, None if the run is over."""
+        state = self.model.current
+        if state is None:
+            return None
+        if self.model.at_tip and self.model.run_ended:
+            return None
+        return "M" if state.phase == "E" else "E"
+
+    def _advance(self, half_steps: int | None, interval: float = 0.0) -> None:
+        if self.busy:
+            return  # one job at a time; the buttons are disabled meanwhile
+        if not self.model.at_tip or self._live is None:
+            self.model.truncate_after_current()
+            s = self.model.settings
+            self._live = continue_em(self.model.points, self.model.current, s.covariance_type,
+                                     s.reg_covar, s.tol, s.max_iter)
+        self._start(self._live, half_steps, interval)
+
+    def _start(self, iterator: Iterator, half_steps: int | None, interval: float = 0.0) -> None:
+        self._generation += 1
+        self._running = self._generation
+        self.busy_changed.emit(True)
+        self._submit.emit(Job(iterator, self._generation, half_steps, interval))
+
+    def _abandon(self, keep_live: bool = False) -> None:
+        """Stop the current job; its late states are ignored unless ``keep_live``."""
+        self._worker.stop(self._generation)
+        if not keep_live:
+            self._generation += 1  # states still in flight belong to the old run
+            self._live = None
+            if self._running is not None:
+                self._running = None
+                self.busy_changed.emit(False)
+        self._set_playing(False)
+
+    def _take_states(self) -> None:
+        fresh = [s for g, s in self._worker.take() if g == self._running]
+        if self._restore_index is not None and fresh:
+            self.model.replace_state(self._restore_index, fresh[-1])
+            return
+        self.model.append(fresh)
+
+    def _job_finished(self, generation: int, reason: str) -> None:
+        if generation != self._running:
+            return
+        self._take_states()
+        self._running = None
+        if self._restore_index is not None:
+            self._restore_index = None
+        elif reason == "exhausted":
+            last = self.model.history[-1] if self.model.history else None
+            self.model.end_run("converged" if last is not None and last.converged
+                               else "maximum iterations reached")
+        elif reason.startswith("error"):
+            self._live = None
+            self.message.emit(reason.removeprefix("error: "))
+        self._set_playing(False)
+        self.busy_changed.emit(False)
+
+    def _set_playing(self, playing: bool) -> None:
+        if playing != self._playing:
+            self._playing = playing
+            self.playing_changed.emit(playing)

@@ -1,0 +1,207 @@
+"""The control panel: data, model settings and run speed. It reflects the model with
+``show_state`` and reports what the user asks for; the main window wires it up."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import BUILTIN_DATASETS, COVARIANCE_TYPES
+from ..model import K_MAX, Settings, Workbench
+
+INIT_LABELS = {
+    "kmeans": "k-means clusters",
+    "kmeans++": "k-means++ seeds",
+    "random-points": "random data points",
+    "random-resp": "random responsibilities",
+}
+REG_COVAR_CHOICES = (1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1)
+TOL_CHOICES = (1e-2, 1e-3, 1e-4, 1e-6, 1e-8, 0.0)
+
+
+def _combo(name: str, items: list[tuple[str, object]], tip: str) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    combo.setToolTip(tip)
+    for text, data in items:
+        combo.addItem(text, data)
+    return combo
+
+
+def _select(combo: QComboBox, data: object) -> None:
+    i = combo.findData(data)
+    if i >= 0 and i != combo.currentIndex():
+        combo.blockSignals(True)
+        combo.setCurrentIndex(i)
+        combo.blockSignals(False)
+
+
+class ControlPanel(QWidget):
+    settings_requested = Signal(object)  # Settings
+    dataset_requested = Signal(str)  # a key of BUILTIN_DATASETS
+    speed_changed = Signal(float)  # steps per second, 0: as fast as possible
+    option_changed = Signal(str, bool)  # ViewOptions field, value
+    brush_changed = Signal(float)  # spray radius in pixels
+
+    def __init__(self, actions: dict[str, QAction], parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("controlPanel")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._data_group(actions))
+        layout.addWidget(self._model_group())
+        layout.addWidget(self._run_group())
+        layout.addStretch(1)
+
+    # -- building ------------------------------------------------------------------------
+    def _data_group(self, actions: dict[str, QAction]) -> QGroupBox:
+        box = QGroupBox("Data")
+        form = QFormLayout(box)
+        self.dataset = _combo(
+            "datasetCombo", [(label, key) for key, (label, _) in BUILTIN_DATASETS.items()],
+            "Choose a dataset (replaces the points; undo with Ctrl+Z)",
+        )
+        self.dataset.activated.connect(lambda _: self.dataset_requested.emit(self.dataset.currentData()))
+        form.addRow("Dataset", self.dataset)
+        buttons = QGridLayout()
+        for column, name in enumerate(("actionGenerate", "actionClearPoints")):
+            button = QToolButton()
+            button.setDefaultAction(actions[name])
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            buttons.addWidget(button, 0, column)
+        form.addRow(buttons)
+        self.brush = QSpinBox()
+        self.brush.setObjectName("brushSpinBox")
+        self.brush.setRange(2, 100)
+        self.brush.setValue(18)
+        self.brush.setSuffix(" px")
+        self.brush.setToolTip("Radius of the spray brush (drag on the points view)")
+        self.brush.valueChanged.connect(lambda v: self.brush_changed.emit(float(v)))
+        form.addRow("Spray radius", self.brush)
+        self.soft = QCheckBox("Soft colours (blend by r_nk)")
+        self.soft.setObjectName("softColorsCheck")
+        self.soft.setChecked(True)
+        self.soft.setToolTip("On: each point mixes the component colours by its responsibilities "
+                             "r_nk.\nOff: each point takes the colour of its largest r_nk (hard).")
+        self.soft.toggled.connect(lambda on: self.option_changed.emit("soft_colors", on))
+        form.addRow(self.soft)
+        self.true_mixture = QCheckBox("Show true mixture (dashed)")
+        self.true_mixture.setObjectName("trueMixtureCheck")
+        self.true_mixture.setToolTip("Overlay the mixture that generated the data (2σ ellipses)")
+        self.true_mixture.toggled.connect(lambda on: self.option_changed.emit("show_true_mixture", on))
+        form.addRow(self.true_mixture)
+        return box
+
+    def _model_group(self) -> QGroupBox:
+        box = QGroupBox("Model")
+        form = QFormLayout(box)
+        self.k = QSpinBox()
+        self.k.setObjectName("kSpinBox")
+        self.k.setRange(1, K_MAX)
+        self.k.setToolTip("K, the number of mixture components (1 to 20, at most N)")
+        self.k.valueChanged.connect(self._emit_settings)
+        form.addRow("K", self.k)
+        self.k_note = QLabel()
+        self.k_note.setObjectName("kNote")
+        self.k_note.setWordWrap(True)
+        self.k_note.setVisible(False)
+        form.addRow(self.k_note)
+        self.init = _combo("initCombo", [(v, k) for k, v in INIT_LABELS.items()],
+                           "How θ₀ is chosen when EM is reset (R)")
+        self.init.activated.connect(self._emit_settings)
+        form.addRow("Start from", self.init)
+        self.covariance = _combo("covarianceCombo", [(c, c) for c in COVARIANCE_TYPES],
+                                 "Shape of Σ_k: full, diagonal, spherical (σ²I) or tied (shared)")
+        self.covariance.activated.connect(self._emit_settings)
+        form.addRow("Covariance", self.covariance)
+        self.reg = _combo("regCovarCombo", [(f"{v:g}", v) for v in REG_COVAR_CHOICES],
+                          "reg_covar: added to the diagonal of every Σ_k so none collapses")
+        self.reg.activated.connect(self._emit_settings)
+        form.addRow("reg_covar", self.reg)
+        self.seed = QSpinBox()
+        self.seed.setObjectName("seedSpinBox")
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Random seed of the initialisation: the same seed repeats a demo")
+        self.seed.valueChanged.connect(self._emit_settings)
+        form.addRow("Seed", self.seed)
+        return box
+
+    def _run_group(self) -> QGroupBox:
+        box = QGroupBox("Run")
+        form = QFormLayout(box)
+        self.speed = QSpinBox()
+        self.speed.setObjectName("speedSpinBox")
+        self.speed.setRange(0, 60)
+        self.speed.setValue(4)
+        self.speed.setSpecialValueText("as fast as possible")
+        self.speed.setSuffix(" steps/s")
+        self.speed.setToolTip("Play speed in half-steps (E or M) per second; 0: as fast as "
+                              "the computer can")
+        self.speed.valueChanged.connect(lambda v: self.speed_changed.emit(float(v)))
+        form.addRow("Speed", self.speed)
+        self.tol = _combo("tolCombo", [(f"{v:g}" if v else "0 (never)", v) for v in TOL_CHOICES],
+                          "Stop when |Δ ln p(X | θ)| / N falls below this")
+        self.tol.activated.connect(self._emit_settings)
+        form.addRow("Tolerance", self.tol)
+        self.max_iter = QSpinBox()
+        self.max_iter.setObjectName("maxIterSpinBox")
+        self.max_iter.setRange(1, 10_000)
+        self.max_iter.setToolTip("Stop after this many iterations (E + M)")
+        self.max_iter.valueChanged.connect(self._emit_settings)
+        form.addRow("Max iterations", self.max_iter)
+        return box
+
+    # -- model -> widgets ----------------------------------------------------------------
+    def show_state(self, model: Workbench) -> None:
+        s, n = model.settings, len(model.points)
+        widgets = (self.k, self.seed, self.max_iter)
+        for w in widgets:
+            w.blockSignals(True)
+        self.k.setMaximum(max(1, min(K_MAX, n)))
+        self.k.setValue(s.k)
+        self.seed.setValue(s.seed)
+        self.max_iter.setValue(s.max_iter)
+        for w in widgets:
+            w.blockSignals(False)
+        clamped = 0 < n < K_MAX
+        self.k_note.setVisible(clamped)
+        self.k_note.setText(f"K ≤ {n}: there are only {n} points" if clamped else "")
+        _select(self.init, s.init_method)
+        _select(self.covariance, s.covariance_type)
+        _select(self.reg, s.reg_covar)
+        _select(self.tol, s.tol)
+        for key, (label, _) in BUILTIN_DATASETS.items():
+            if label == model.dataset_name:
+                _select(self.dataset, key)
+        has_truth = model.true_mixture is not None
+        self.true_mixture.setEnabled(has_truth)
+        self.true_mixture.setToolTip(
+            "Overlay the mixture that generated the data (2σ ellipses)" if has_truth
+            else "Only generated data have a true mixture")
+
+    def _emit_settings(self, *_: object) -> None:
+        try:
+            settings = Settings(
+                k=self.k.value(),
+                init_method=self.init.currentData(),
+                covariance_type=self.covariance.currentData(),
+                reg_covar=self.reg.currentData(),
+                seed=self.seed.value(),
+                tol=self.tol.currentData(),
+                max_iter=self.max_iter.value(),
+            )
+        except ValueError:
+            return  # a combo mid-rebuild; the next signal carries a complete choice
+        self.settings_requested.emit(settings)
+

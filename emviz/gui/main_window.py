@@ -1,0 +1,251 @@
+"""The EM workbench window. It only wires views, controls, actions and the run controller
+together; the state lives in the Workbench model, the numbers in emviz.core."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QSlider,
+    QSplitter,
+    QToolBar,
+)
+
+from ..core import load_builtin
+from ..model import Workbench
+from ..readouts import status_text
+from .bound_plot import BoundPlot
+from .controller import RunController
+from .controls import ControlPanel
+from .editing import PointsEditor
+from .generate_dialog import GenerateDialog
+from .params_table import ParamsTable
+from .points_view import PICK_RADIUS_PX, PointsView
+from .style import apply_pyqtgraph_style, style_plot
+
+#: Redraws are coalesced: at most one per this many milliseconds, always of the newest state.
+FRAME_MS = 16
+
+ACTIONS = (  # objectName, text, shortcut, tooltip
+    ("actionEStep", "E-step", "E", "E-step: r_nk = γ(z_nk) from the current θ"),
+    ("actionMStep", "M-step", "M", "M-step: π_k, μ_k, Σ_k from the responsibilities"),
+    ("actionStep", "Step", "Space", "One EM iteration: E-step then M-step"),
+    ("actionPlay", "Play", "P", "Play / pause EM"),
+    ("actionReset", "Reset", "R", "Re-initialise θ with the chosen method and seed"),
+    ("actionBack", "◀ Back", "Left", "Previous half-step in the history"),
+    ("actionForward", "Forward ▶", "Right", "Next half-step in the history"),
+    ("actionUndo", "Undo", "Ctrl+Z", "Undo the last edit of the points"),
+    ("actionRedo", "Redo", "Ctrl+Shift+Z", "Redo the edit"),
+    ("actionClearPoints", "Clear points", "Ctrl+Shift+Del", "Remove every point (undoable)"),
+    ("actionGenerate", "Generate…", "Ctrl+G", "Draw points from a Gaussian mixture you set"),
+    ("actionExportImage", "Export image…", "Ctrl+E", "Save the window as a PNG image"),
+)
+
+
+class MainWindow(QMainWindow):
+    """``MainWindow()`` opens on Old Faithful (standardised), K = 2, initialised."""
+
+    def __init__(self, dataset: str = "faithful", settings=None) -> None:
+        super().__init__()
+        apply_pyqtgraph_style()
+        self.setWindowTitle("emviz: EM for Gaussian mixtures")
+        self.model = Workbench()
+        if settings is not None:
+            self.model.set_settings(settings)
+        self.controller = RunController(self.model, self)
+        self.editor = PointsEditor(self.model, self.controller, self)
+        self.actions_by_name = self._make_actions()
+        self.points_view = PointsView()
+        self.bound_plot = BoundPlot()
+        self.params_table = ParamsTable()
+        self.controls = ControlPanel(self.actions_by_name)
+        for plot in (self.points_view, self.bound_plot):
+            style_plot(plot)
+        self._build_layout()
+        self._connect()
+        self._frame = QTimer(self, singleShot=True, interval=FRAME_MS)
+        self._frame.timeout.connect(self._redraw)
+        self.model.subscribe(lambda _aspects: self._frame.isActive() or self._frame.start())
+        self._load_initial(dataset)
+        self.resize(1280, 800)
+
+    # -- public contract ----------------------------------------------------------------
+    @property
+    def points(self) -> np.ndarray:
+        """The data X, read-only, shape (N, 2)."""
+        return self.model.points
+
+    @property
+    def history(self):
+        """The recorded half-steps (EMState: phase, iteration, mixture, resp, ln p, L)."""
+        return self.model.history
+
+    def set_points(self, X: np.ndarray, labels: np.ndarray | None = None) -> None:
+        """Replace the data as one undoable edit, as loading a file would."""
+        self.editor.replace(X, labels, name="Custom points")
+
+    # -- building -----------------------------------------------------------------------
+    def _make_actions(self) -> dict[str, QAction]:
+        actions = {}
+        for name, text, shortcut, tip in ACTIONS:
+            action = QAction(text, self)
+            action.setObjectName(name)
+            action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})")
+            self.addAction(action)  # shortcuts work wherever the focus is in the window
+            actions[name] = action
+        actions["actionPlay"].setCheckable(True)
+        return actions
+
+    def _build_layout(self) -> None:
+        a = self.actions_by_name
+        toolbar = QToolBar("Run", self)
+        toolbar.setObjectName("runToolbar")
+        toolbar.setMovable(False)
+        toolbar.setIconSize(QSize(16, 16))
+        for name in ("actionEStep", "actionMStep", "actionStep", "actionPlay", "actionReset"):
+            toolbar.addAction(a[name])
+        toolbar.addSeparator()
+        toolbar.addAction(a["actionBack"])
+        self.history_slider = QSlider(Qt.Orientation.Horizontal)
+        self.history_slider.setObjectName("historySlider")
+        self.history_slider.setToolTip("Scrub through every recorded half-step (Left/Right)")
+        self.history_slider.setMinimumWidth(240)
+        toolbar.addWidget(self.history_slider)
+        toolbar.addAction(a["actionForward"])
+        self.history_label = QLabel()
+        self.history_label.setObjectName("historyLabel")
+        self.history_label.setMinimumWidth(150)
+        toolbar.addWidget(self.history_label)
+        toolbar.addSeparator()
+        for name in ("actionUndo", "actionRedo", "actionExportImage"):
+            toolbar.addAction(a[name])
+        self.addToolBar(toolbar)
+
+        panel = QScrollArea()
+        panel.setObjectName("controlScroll")
+        panel.setWidget(self.controls)
+        panel.setWidgetResizable(True)
+        panel.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        panel.setMinimumWidth(self.controls.sizeHint().width() + 20)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.bound_plot)
+        right.addWidget(self.params_table)
+        right.setSizes([420, 260])
+        center = QSplitter(Qt.Orientation.Horizontal)
+        center.addWidget(panel)
+        center.addWidget(self.points_view)
+        center.addWidget(right)
+        center.setStretchFactor(1, 3)
+        center.setStretchFactor(2, 2)
+        center.setSizes([290, 540, 450])
+        center.setCollapsible(1, False)
+        self.setCentralWidget(center)
+        self._center = center
+        self.status = QLabel()
+        self.status.setObjectName("statusText")
+        self.statusBar().addWidget(self.status, 1)
+
+    def _connect(self) -> None:
+        a, c, ed = self.actions_by_name, self.controller, self.editor
+        a["actionEStep"].triggered.connect(c.step_e)
+        a["actionMStep"].triggered.connect(c.step_m)
+        a["actionStep"].triggered.connect(c.step)
+        a["actionPlay"].triggered.connect(lambda on: c.play() if on else c.pause())
+        c.playing_changed.connect(self._show_playing)
+        a["actionReset"].triggered.connect(c.reset)
+        a["actionBack"].triggered.connect(lambda: c.go_to(self.model.index - 1))
+        a["actionForward"].triggered.connect(lambda: c.go_to(self.model.index + 1))
+        a["actionUndo"].triggered.connect(ed.stack.undo)
+        a["actionRedo"].triggered.connect(ed.stack.redo)
+        ed.stack.canUndoChanged.connect(a["actionUndo"].setEnabled)
+        ed.stack.canRedoChanged.connect(a["actionRedo"].setEnabled)
+        a["actionUndo"].setEnabled(False)
+        a["actionRedo"].setEnabled(False)
+        a["actionClearPoints"].triggered.connect(ed.clear)
+        a["actionGenerate"].triggered.connect(self._generate)
+        a["actionExportImage"].triggered.connect(self._export_image)
+        self.history_slider.valueChanged.connect(c.go_to)
+        c.busy_changed.connect(lambda _: self._frame.isActive() or self._frame.start())
+        for source in (c.message, ed.message):
+            source.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        pv = self.points_view
+        pv.add_requested.connect(ed.add)
+        pv.spray_requested.connect(ed.spray)
+        pv.remove_requested.connect(
+            lambda x, y: ed.remove_nearest(x, y, pv.pixel_size(), PICK_RADIUS_PX))
+        ctl = self.controls
+        ctl.settings_requested.connect(c.apply_settings)
+        ctl.dataset_requested.connect(self._load_dataset)
+        ctl.option_changed.connect(lambda name, on: self.model.set_options(**{name: on}))
+        ctl.speed_changed.connect(self._set_speed)
+        ctl.brush_changed.connect(lambda r: setattr(pv, "brush_radius_px", r))
+        self._set_speed(float(ctl.speed.value()))
+
+    def _load_initial(self, key: str) -> None:
+        data = load_builtin(key)
+        self.model.set_points(data.X, data.labels, data.true_mixture, data.name, data.axes)
+        self.controller.reset()
+
+    # -- slots ----------------------------------------------------------------------------
+    def _load_dataset(self, key: str) -> None:
+        data = load_builtin(key, seed=self.model.settings.seed)
+        self.editor.replace(data.X, data.labels, data.true_mixture, data.name, data.axes)
+
+    def _generate(self) -> None:
+        dialog = GenerateDialog(self)
+        if dialog.exec():
+            data = dialog.dataset()
+            self.editor.replace(data.X, data.labels, data.true_mixture, data.name, data.axes)
+
+    def _set_speed(self, steps_per_second: float) -> None:
+        self.controller.steps_per_second = steps_per_second
+
+    def _show_playing(self, playing: bool) -> None:
+        play = self.actions_by_name["actionPlay"]
+        play.setChecked(playing)
+        play.setText("Pause" if playing else "Play")
+
+    def _export_image(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export image", "emviz.png", "PNG (*.png)")
+        if path and not self.grab().save(path):
+            self.statusBar().showMessage(f"Could not write {path}", 8000)
+
+    def _redraw(self) -> None:
+        """Draw the newest state in every view (called at most once per frame)."""
+        m = self.model
+        for view in (self.points_view, self.bound_plot, self.params_table, self.controls):
+            view.show_state(m)
+        self.points_view.getPlotItem().setLabel("bottom", m.axes[0])
+        self.points_view.getPlotItem().setLabel("left", m.axes[1])
+        self.status.setText(status_text(m))
+        slider = self.history_slider
+        slider.blockSignals(True)
+        slider.setRange(0, max(0, len(m.history) - 1))
+        slider.setValue(max(0, m.index))
+        slider.blockSignals(False)
+        self.history_label.setText(
+            f"half-step {m.index} / {len(m.history) - 1}" if m.history else "no run")
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        a, c, m = self.actions_by_name, self.controller, self.model
+        next_phase = c.next_phase()
+        idle = not c.busy
+        a["actionEStep"].setEnabled(idle and next_phase == "E")
+        a["actionMStep"].setEnabled(idle and next_phase == "M")
+        a["actionStep"].setEnabled(idle and next_phase is not None)
+        a["actionPlay"].setEnabled(c.playing or (idle and next_phase is not None))
+        a["actionReset"].setEnabled(len(m.points) > 0)
+        a["actionBack"].setEnabled(m.index > 0)
+        a["actionForward"].setEnabled(0 <= m.index < len(m.history) - 1)
+        a["actionClearPoints"].setEnabled(len(m.points) > 0)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.controller.shutdown()
+        super().closeEvent(event)

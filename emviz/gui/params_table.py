@@ -1,0 +1,53 @@
+"""The parameter table: π_k, μ_k, Σ_k per component with its colour swatch."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+
+from ..colors import component_colors
+from ..model import Workbench
+from ..readouts import format_matrix, format_vector
+
+HEADERS = ("k", "π_k", "μ_k", "Σ_k", "N_k")
+
+
+class ParamsTable(QTableWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(0, len(HEADERS), parent)
+        self.setObjectName("paramsTable")
+        self.setHorizontalHeaderLabels(HEADERS)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.verticalHeader().setVisible(False)
+        header = self.horizontalHeader()
+        for column in range(len(HEADERS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.setToolTip("Parameters θ after the current half-step; N_k = Σ_n r_nk")
+
+    def show_state(self, model: Workbench) -> None:
+        state = model.current
+        if state is None:
+            self.setRowCount(0)
+            return
+        mixture = state.mixture
+        k = mixture.n_components
+        nk = state.resp.sum(axis=0) if state.resp is not None else None
+        self.setRowCount(k)
+        for j, rgb in enumerate(component_colors(k)):
+            swatch = self._cell(j, 0, str(j + 1))
+            swatch.setBackground(QColor(*(int(c) for c in rgb)))
+            swatch.setForeground(QColor("white") if rgb.mean() < 150 else QColor("black"))
+            self._cell(j, 1, f"{mixture.weights[j]:.3f}")
+            self._cell(j, 2, format_vector(mixture.means[j]))
+            self._cell(j, 3, format_matrix(mixture.covariances[j]))
+            self._cell(j, 4, "–" if nk is None else f"{nk[j]:.1f}")
+        self.resizeRowsToContents()
+
+    def _cell(self, row: int, column: int, text: str) -> QTableWidgetItem:
+        item = self.item(row, column)
+        if item is None:
+            item = QTableWidgetItem()
+            self.setItem(row, column, item)
+        item.setText(text)
+        return item

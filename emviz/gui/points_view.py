@@ -1,0 +1,159 @@
+"""The points view: data, soft colours, covariance ellipses and means. Passive: it draws a
+Workbench with ``show_state`` and reports mouse gestures as signals; it changes nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+
+from ..colors import UNASSIGNED, blend, component_colors, hard_labels
+from ..geometry import ellipse, ellipses_polyline
+from ..model import Workbench
+from .point_cloud import PointCloudItem
+
+#: A shift+click removes the nearest point within this many screen pixels.
+PICK_RADIUS_PX = 8.0
+
+
+class _EditingViewBox(pg.ViewBox):
+    """Left click adds, shift+click removes, left drag sprays; wheel zooms, middle or right
+    drag pans and zooms as usual in pyqtgraph."""
+
+    def __init__(self, view: PointsView) -> None:
+        super().__init__(lockAspect=True, enableMenu=False)
+        self._view = view
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802 (Qt API)
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return super().mouseClickEvent(ev)
+        ev.accept()
+        pos = self.mapSceneToView(ev.scenePos())
+        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self._view.remove_requested.emit(pos.x(), pos.y())
+        elif ev.modifiers() & Qt.KeyboardModifier.AltModifier:
+            self._view.inspect_requested.emit(pos.x(), pos.y())
+        else:
+            self._view.add_requested.emit(pos.x(), pos.y())
+
+    def mouseDragEvent(self, ev, axis=None) -> None:  # noqa: N802 (Qt API)
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return super().mouseDragEvent(ev, axis)
+        ev.accept()
+        self._view._spray_at(self.mapSceneToView(ev.scenePos()), ev.isStart(), ev.isFinish())
+
+
+class PointsView(pg.PlotWidget):
+    add_requested = Signal(float, float)
+    remove_requested = Signal(float, float)
+    inspect_requested = Signal(float, float)
+    spray_requested = Signal(object)  # (M, 2) array, one drag stroke
+
+    def __init__(self, parent=None) -> None:
+        self._box = _EditingViewBox(self)
+        super().__init__(parent, viewBox=self._box)
+        self.setObjectName("pointsView")
+        self.setToolTip(
+            "Click: add a point · Shift+click: remove the nearest · Drag: spray points\n"
+            "Wheel: zoom · Right or middle drag: zoom / pan"
+        )
+        plot = self.getPlotItem()
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        self.brush_radius_px = 18.0
+        self.spray_per_move = 4
+        self._rng = np.random.default_rng()
+        self._stroke: list[np.ndarray] = []
+        self.cloud = PointCloudItem()
+        self.addItem(self.cloud)
+        self._spray_preview = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(60, 60, 60, 160))
+        self.addItem(self._spray_preview)
+        self.true_ellipses = pg.PlotCurveItem(
+            pen=pg.mkPen((60, 60, 60), width=2, style=Qt.PenStyle.DashLine), connect="finite"
+        )
+        self.addItem(self.true_ellipses)
+        self._ellipses: list[tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = []
+        self.means = pg.ScatterPlotItem(symbol="o", pen=pg.mkPen("k", width=2))
+        self.means.setZValue(10)
+        self.addItem(self.means)
+        self._range_key: object = None
+
+    # -- drawing -------------------------------------------------------------------------
+    def show_state(self, model: Workbench) -> None:
+        X, state = model.points, model.current
+        mixture = None if state is None else state.mixture
+        k = 0 if mixture is None else mixture.n_components
+        palette = component_colors(k)
+        if state is None or state.resp is None or len(X) != state.resp.shape[0]:
+            rgb = np.broadcast_to(UNASSIGNED, (len(X), 3))
+        elif model.options.soft_colors:
+            rgb = blend(state.resp, palette)
+        else:
+            rgb = palette[hard_labels(state.resp)]
+        self.cloud.set_points(X, rgb)
+        self._show_ellipses(mixture, palette)
+        true = model.true_mixture if model.options.show_true_mixture else None
+        if true is None:
+            self.true_ellipses.setData([], [])
+        else:
+            line = ellipses_polyline(true.means, true.covariances, radii=(2.0,))
+            self.true_ellipses.setData(line[:, 0], line[:, 1], connect="finite")
+        key = (model.dataset_name, len(X) > 0)
+        if key != self._range_key:  # new data: frame it once; later edits keep the zoom
+            self._range_key = key
+            self.getPlotItem().enableAutoRange()
+            self.getPlotItem().autoRange(padding=0.08)
+
+    def _show_ellipses(self, mixture, palette: np.ndarray) -> None:
+        k = 0 if mixture is None else mixture.n_components
+        while len(self._ellipses) < k:
+            pair = (pg.PlotCurveItem(), pg.PlotCurveItem())
+            for item in pair:
+                item.setZValue(5)
+                self.addItem(item)
+            self._ellipses.append(pair)
+        for j, (inner, outer) in enumerate(self._ellipses):
+            visible = j < k
+            inner.setVisible(visible)
+            outer.setVisible(visible)
+            if not visible:
+                continue
+            color = tuple(int(c) for c in palette[j])
+            for item, radius, width, style in (
+                (inner, 1.0, 3.0, Qt.PenStyle.SolidLine),
+                (outer, 2.0, 2.0, Qt.PenStyle.DashLine),
+            ):
+                line = ellipse(mixture.means[j], mixture.covariances[j], radius)
+                item.setData(line[:, 0], line[:, 1], pen=pg.mkPen(color, width=width, style=style))
+        if k:
+            sizes = 10 + 26 * np.sqrt(mixture.weights)  # marker area grows with π_k
+            brushes = [pg.mkBrush(*(int(c) for c in rgb)) for rgb in palette]  # K, not N
+            self.means.setData(pos=mixture.means, size=sizes, brush=brushes)
+        else:
+            self.means.setData([], [])
+
+    # -- gestures ------------------------------------------------------------------------
+    def pixel_size(self) -> tuple[float, float]:
+        """Data units per screen pixel along x and y."""
+        sx, sy = self._box.viewPixelSize()
+        return float(sx), float(sy)
+
+    def data_to_widget(self, x: float, y: float) -> QPoint:
+        """Where data point (x, y) is on the viewport, in widget pixels (tests click there)."""
+        scene = self._box.mapViewToScene(QPointF(x, y))
+        return self.mapFromScene(scene)
+
+    def _spray_at(self, pos: QPointF, start: bool, finish: bool) -> None:
+        if start:
+            self._stroke = []
+        sx, sy = self.pixel_size()
+        angle = self._rng.uniform(0, 2 * np.pi, self.spray_per_move)
+        radius = self.brush_radius_px * np.sqrt(self._rng.uniform(0, 1, self.spray_per_move))
+        dots = np.c_[pos.x() + radius * np.cos(angle) * sx, pos.y() + radius * np.sin(angle) * sy]
+        self._stroke.append(dots)
+        stroke = np.concatenate(self._stroke)
+        if finish:
+            self._stroke = []
+            self._spray_preview.setData([], [])
+            self.spray_requested.emit(stroke)
+        else:
+            self._spray_preview.setData(pos=stroke)

@@ -1,0 +1,35 @@
+"""Look and feel for a projector: white plots, dark text, fonts readable from the back row."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+BASE_POINT_SIZE = 11
+PLOT_LABEL_STYLE = {"font-size": "12pt"}
+
+
+def apply_pyqtgraph_style() -> None:
+    pg.setConfigOptions(background="w", foreground="k", antialias=True)
+
+
+def apply_app_font(app: QApplication) -> None:
+    font = app.font()
+    if font.pointSizeF() < BASE_POINT_SIZE:
+        font.setPointSizeF(BASE_POINT_SIZE)
+        app.setFont(font)
+
+
+def style_plot(widget: pg.PlotWidget) -> None:
+    """Larger tick labels and axis titles on a pyqtgraph plot."""
+    plot = widget.getPlotItem()
+    tick_font = QFont()
+    tick_font.setPointSize(BASE_POINT_SIZE)
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setStyle(tickFont=tick_font)
+        axis.setTextPen("k")
+        label = axis.labelText
+        if label:
+            axis.setLabel(label, **PLOT_LABEL_STYLE)

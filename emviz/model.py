@@ -1,0 +1,197 @@
+"""The window's one state model: points, labels, settings, EM history and the current index.
+
+Qt-free, so it can be tested and scripted without a display. Views observe it through
+``changed`` (called with the set of aspects that changed) and redraw from it; nothing else
+holds state that a view shows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .core import COVARIANCE_TYPES, INIT_METHODS, EMState, Mixture
+
+#: Responsibilities of old states beyond this many bytes are dropped from the history and
+#: recomputed when scrubbed to (mixtures, ln p and L are kept for every half-step).
+RESP_BUDGET_BYTES = 256 * 2**20
+#: The newest states always keep their responsibilities, whatever their size.
+RESP_KEEP_NEWEST = 4
+
+K_MAX = 20
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the user chose for the model and the run."""
+
+    k: int = 2
+    # Random data points, seed 0, gives Old Faithful a visible climb of about 20 iterations
+    # (the lecture's "Start ... after 20th iteration"); k-means converges in 3.
+    init_method: str = "random-points"
+    covariance_type: str = "full"
+    reg_covar: float = 1e-6
+    seed: int = 0
+    tol: float = 1e-4  # on |Δ ln p(X | θ)| / N, as scikit-learn's tol
+    max_iter: int = 100
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.k <= K_MAX:
+            raise ValueError(f"K must be between 1 and {K_MAX}, got {self.k}")
+        if self.init_method not in INIT_METHODS:
+            raise ValueError(f"unknown initialisation {self.init_method!r}")
+        if self.covariance_type not in COVARIANCE_TYPES:
+            raise ValueError(f"unknown covariance type {self.covariance_type!r}")
+        if not self.reg_covar >= 0:
+            raise ValueError(f"reg_covar must be >= 0, got {self.reg_covar}")
+        if self.max_iter < 1:
+            raise ValueError(f"max_iter must be >= 1, got {self.max_iter}")
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    soft_colors: bool = True  # responsibility-weighted blend; False: argmax colour
+    show_true_mixture: bool = False  # dashed ellipses of the generating mixture, if known
+
+
+Listener = Callable[[frozenset[str]], None]
+
+
+class Workbench:
+    """Everything the window shows, in one place.
+
+    Aspects passed to listeners: "points", "settings", "options", "history", "index".
+    """
+
+    def __init__(self) -> None:
+        self._points = _frozen(np.empty((0, 2)))
+        self.labels: np.ndarray | None = None  # oracle labels z (-1: unlabelled), or None
+        self.true_mixture: Mixture | None = None
+        self.dataset_name = ""
+        self.axes = ("x₁", "x₂")
+        self.settings = Settings()
+        self.options = ViewOptions()
+        self.history: list[EMState] = []
+        self.index = -1
+        self.run_ended = ""  # why the run stopped ("converged", ...), or "" while it can go on
+        self._listeners: list[Listener] = []
+
+    # -- observation ------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self, *aspects: str) -> None:
+        what = frozenset(aspects)
+        for listener in list(self._listeners):
+            listener(what)
+
+    # -- reading ----------------------------------------------------------------------
+    @property
+    def points(self) -> np.ndarray:
+        """The data X, a read-only array of shape (N, 2)."""
+        return self._points
+
+    @property
+    def current(self) -> EMState | None:
+        return self.history[self.index] if 0 <= self.index < len(self.history) else None
+
+    @property
+    def at_tip(self) -> bool:
+        return self.index == len(self.history) - 1
+
+    # -- writing ----------------------------------------------------------------------
+    def set_points(
+        self,
+        X: np.ndarray,
+        labels: np.ndarray | None = None,
+        true_mixture: Mixture | None = None,
+        name: str | None = None,
+        axes: tuple[str, str] | None = None,
+    ) -> None:
+        """Replace the data; the history (which belongs to the old data) is cleared."""
+        X = np.asarray(X, dtype=float).reshape(-1, 2)
+        if labels is not None:
+            labels = np.asarray(labels, dtype=int)
+            if labels.shape != (X.shape[0],):
+                raise ValueError(f"labels must have shape ({X.shape[0]},), got {labels.shape}")
+            labels = _frozen(labels)
+        self._points = _frozen(X)
+        self.labels = labels
+        self.true_mixture = true_mixture
+        if name is not None:
+            self.dataset_name = name
+        if axes is not None:
+            self.axes = axes
+        self.history, self.index, self.run_ended = [], -1, ""
+        self._changed("points", "history", "index")
+
+    def set_settings(self, settings: Settings) -> None:
+        if settings != self.settings:
+            self.settings = settings
+            self._changed("settings")
+
+    def set_options(self, **changes: bool) -> None:
+        options = dataclasses.replace(self.options, **changes)
+        if options != self.options:
+            self.options = options
+            self._changed("options")
+
+    def start_history(self) -> None:
+        """Forget every half-step: a new run is about to start."""
+        self.history, self.index, self.run_ended = [], -1, ""
+        self._changed("history", "index")
+
+    def truncate_after_current(self) -> None:
+        """Drop the half-steps after the current one (stepping on from a scrubbed-back state)."""
+        if not self.at_tip:
+            del self.history[self.index + 1 :]
+            self.run_ended = ""
+            self._changed("history")
+
+    def append(self, states: list[EMState]) -> None:
+        """Add newly computed half-steps and move to the newest."""
+        if not states:
+            return
+        self.history.extend(states)
+        self._drop_old_resp()
+        self.index = len(self.history) - 1
+        self._changed("history", "index")
+
+    def replace_state(self, i: int, state: EMState) -> None:
+        """Put back a state whose responsibilities were recomputed."""
+        self.history[i] = state
+        self._changed("history" if i != self.index else "index")
+
+    def set_index(self, i: int) -> None:
+        i = max(0, min(int(i), len(self.history) - 1))
+        if i != self.index:
+            self.index = i
+            self._changed("index")
+
+    def end_run(self, reason: str) -> None:
+        if reason != self.run_ended:
+            self.run_ended = reason
+            self._changed("history")
+
+    def _drop_old_resp(self) -> None:
+        """Keep the history's memory bounded: responsibilities only for recent states."""
+        keep: dict[int, bool] = {}  # id(resp) -> kept; an M-state shares q with its E-state
+        total = 0
+        for i in range(len(self.history) - 1, -1, -1):
+            resp = self.history[i].resp
+            if resp is None:
+                continue
+            if id(resp) not in keep:
+                total += resp.nbytes
+                keep[id(resp)] = len(keep) < RESP_KEEP_NEWEST or total <= RESP_BUDGET_BYTES
+            if not keep[id(resp)]:
+                self.history[i] = dataclasses.replace(self.history[i], resp=None)
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, copy=True)
+    a.setflags(write=False)
+    return a
