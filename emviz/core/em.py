@@ -12,7 +12,16 @@ from typing import Literal
 
 import numpy as np
 
-from .density import entropy, expected_log_joint, normalise_log, weighted_log_prob
+from .density import (
+    EStep,
+    Workspace,
+    e_step_pass,
+    entropy,
+    entropy_t,
+    expected_log_joint,
+    normalise_log,
+    weighted_log_prob,
+)
 from .mixture import (
     Mixture,
     check_compatible,
@@ -43,8 +52,8 @@ def e_step(X: np.ndarray, mixture: Mixture) -> tuple[np.ndarray, float]:
     """
     X = check_points(X)
     check_compatible(X, mixture)
-    resp, log_norm = normalise_log(weighted_log_prob(X, mixture))
-    return resp, float(log_norm.sum())
+    result = e_step_pass(Workspace(X, mixture.n_components), mixture)
+    return result.resp_t.T, result.log_likelihood
 
 
 def log_likelihood(X: np.ndarray, mixture: Mixture) -> float:
@@ -98,11 +107,19 @@ def m_step(
     check_covariance_type(covariance_type)
     if not (reg_covar >= 0 and np.isfinite(reg_covar)):
         raise ValueError(f"reg_covar must be a finite number >= 0, got {reg_covar!r}")
-    resp_t = np.asfortranarray(resp).T  # (K, N), C-contiguous rows
-    nk = resp_t.sum(axis=1) + 10 * EPS
-    means = (resp_t @ X) / nk[:, None]
-    scatter = _weighted_scatter(X, resp_t, means)  # (K, D, D), Σ_n r_nk (x-μ_k)(x-μ_k)ᵀ
-    d = X.shape[1]
+    workspace = Workspace(X, resp.shape[1])
+    return _m_step(workspace, np.asfortranarray(resp).T, covariance_type, reg_covar)
+
+
+def _m_step(
+    workspace: Workspace, resp_t: np.ndarray, covariance_type: str, reg_covar: float
+) -> Mixture:
+    """``m_step`` without the checks, on transposed responsibilities resp_t, shape (K, N)."""
+    nk, weighted_sums = _moments(workspace, resp_t)
+    nk += 10 * EPS
+    means = weighted_sums / nk[:, None]
+    scatter = _weighted_scatter(workspace, resp_t, means)  # Σ_n r_nk (x-μ_k)(x-μ_k)ᵀ
+    d = means.shape[1]
     eye = np.eye(d)
     if covariance_type == "full":
         covs = scatter / nk[:, None, None] + reg_covar * eye
@@ -117,21 +134,39 @@ def m_step(
     return Mixture(nk / nk.sum(), means, covs)
 
 
-def _weighted_scatter(X: np.ndarray, resp_t: np.ndarray, means: np.ndarray) -> np.ndarray:
+def _moments(workspace: Workspace, resp_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """N_k = Σ_n r_nk, shape (K,), and Σ_n r_nk x_n, shape (K, D), block by block.
+
+    resp_t : array, shape (K, N)
+    """
+    k, d = resp_t.shape[0], workspace.X.shape[1]
+    nk = np.zeros(k)
+    weighted_sums = np.zeros((k, d))
+    for block in workspace.blocks():
+        r = resp_t[:, block]
+        nk += r.sum(axis=1)
+        weighted_sums += r @ workspace.X[block]
+    return nk, weighted_sums
+
+
+def _weighted_scatter(workspace: Workspace, resp_t: np.ndarray, means: np.ndarray) -> np.ndarray:
     """Σ_n r_nk (x_n - μ_k)(x_n - μ_k)ᵀ for each k, shape (K, D, D).
 
     Centred on μ_k before multiplying (two passes, as scikit-learn does), so data far from
-    the origin lose no precision to cancellation. Works on contiguous (D, N) rows.
+    the origin lose no precision to cancellation. Works block by block on (D, B) rows.
+
+    resp_t : array, shape (K, N); means : array, shape (K, D)
     """
     k, d = means.shape
-    X_t = np.ascontiguousarray(X.T)
-    scatter = np.empty((k, d, d))
-    diff = np.empty_like(X_t)
-    weighted = np.empty_like(X_t)
-    for j in range(k):
-        np.subtract(X_t, means[j][:, None], out=diff)
-        np.multiply(diff, resp_t[j], out=weighted)
-        scatter[j] = weighted @ diff.T
+    scatter = np.zeros((k, d, d))
+    for block in workspace.blocks():
+        size = block.stop - block.start
+        x_t = workspace.X_t[:, block]
+        diff, weighted = workspace.by_coordinate[:, :, :size]
+        for j in range(k):
+            np.subtract(x_t, means[j][:, None], out=diff)
+            np.multiply(diff, resp_t[j, block], out=weighted)
+            scatter[j] += weighted @ diff.T
     return scatter
 
 
@@ -217,13 +252,19 @@ class EMState:
         return self.log_likelihood - self.lower_bound
 
 
-def _frozen_resp(resp: np.ndarray) -> np.ndarray:
-    resp.setflags(write=False)  # freshly computed, owned by nobody else: no copy needed
+def _frozen_resp(resp_t: np.ndarray) -> np.ndarray:
+    """The (N, K) view of freshly computed (K, N) responsibilities, made read-only.
+
+    Owned by nobody else, so no copy is needed for an immutable EMState.
+    """
+    resp = resp_t.T
+    resp.setflags(write=False)
     return resp
 
 
-def _degenerate(resp: np.ndarray) -> tuple[int, ...]:
-    mass = resp.sum(axis=0)
+def _degenerate(resp_t: np.ndarray) -> tuple[int, ...]:
+    """Components k with N_k = Σ_n r_nk below MIN_COMPONENT_MASS; resp_t has shape (K, N)."""
+    mass = resp_t.sum(axis=1)
     return tuple(int(k) for k in np.flatnonzero(mass < MIN_COMPONENT_MASS))
 
 
@@ -245,10 +286,13 @@ def run_em(
     X = check_points(X)
     check_compatible(X, initial)
     check_covariance_type(covariance_type)
-    wlp = weighted_log_prob(X, initial)
-    init = EMState("init", 0, initial, None, float(normalise_log(wlp)[1].sum()), float("nan"))
+    workspace = Workspace(X, initial.n_components)
+    first = e_step_pass(workspace, initial)  # ln p(X | θ₀) now, and the first E-step's q later
+    init = EMState("init", 0, initial, None, first.log_likelihood, float("nan"))
     yield init
-    yield from continue_em(X, init, covariance_type, reg_covar, tol, max_iter, _wlp=wlp)
+    yield from _half_steps(
+        workspace, init, covariance_type, reg_covar, tol, max_iter, None, first
+    )
 
 
 def continue_em(
@@ -259,7 +303,6 @@ def continue_em(
     tol: float = 1e-3,
     max_iter: int = 100,
     previous_log_likelihood: float | None = None,
-    _wlp: np.ndarray | None = None,
 ) -> Iterator[EMState]:
     """The half-steps that follow ``state`` (an E-step after "init" or "M", an M after "E").
 
@@ -269,41 +312,68 @@ def continue_em(
     """
     X = check_points(X)
     check_covariance_type(covariance_type)
-    n = X.shape[0]
+    check_compatible(X, state.mixture)
+    workspace = Workspace(X, state.mixture.n_components)
+    yield from _half_steps(
+        workspace, state, covariance_type, reg_covar, tol, max_iter, previous_log_likelihood
+    )
+
+
+def _half_steps(
+    workspace: Workspace,
+    state: EMState,
+    covariance_type: str,
+    reg_covar: float,
+    tol: float,
+    max_iter: int,
+    previous_log_likelihood: float | None,
+    pending: EStep | None = None,
+) -> Iterator[EMState]:
+    """The generator behind ``run_em`` and ``continue_em``: the half-steps after ``state``.
+
+    ``pending`` is the E-step pass for ``state.mixture`` if the caller already made it.
+    Each M-step ends with the E-step pass under the new θ, which gives ln p(X | θ) for the
+    convergence test, Q(θ_new, θ_old) for the bound, and the next E-step's responsibilities.
+    """
+    n = workspace.n_points
     if max_iter < 1:
         raise ValueError(f"max_iter must be at least 1, got {max_iter}")
     if not tol >= 0:
         raise ValueError(f"tol must be >= 0, got {tol!r}")
     mixture, iteration = state.mixture, state.iteration
     if state.phase == "E":
-        resp, h_q = state.resp, entropy(state.resp)
+        resp = state.resp
+        resp_t = np.asfortranarray(resp).T  # (K, N)
+        h_q = entropy_t(resp_t, workspace)
+        degenerate = _degenerate(resp_t)
         ll_old = state.log_likelihood if previous_log_likelihood is None else previous_log_likelihood
     else:
         if state.converged or iteration >= max_iter:
             return
-        wlp = weighted_log_prob(X, mixture) if _wlp is None else _wlp
-        resp, log_norm = normalise_log(wlp)
+        e = e_step_pass(workspace, mixture) if pending is None else pending
         iteration += 1
-        resp = _frozen_resp(resp)
-        h_q = entropy(resp)
-        ll_old = float(log_norm.sum())
+        resp_t, ll_old = e.resp_t, e.log_likelihood
+        resp = _frozen_resp(resp_t)
+        h_q = entropy_t(resp_t, workspace)
+        degenerate = _degenerate(resp_t)
         # After an E-step q is the posterior, so L(q, θ) = ln p(X | θ) (KL = 0). It is
         # evaluated from its definition, not assumed, so the plot shows what the maths does.
-        bound = expected_log_joint(resp, wlp) + h_q
-        yield EMState("E", iteration, mixture, resp, ll_old, bound, degenerate=_degenerate(resp))
+        bound = e.expected_log_joint + h_q
+        yield EMState("E", iteration, mixture, resp, ll_old, bound, degenerate=degenerate)
     while True:
-        mixture = m_step(X, resp, covariance_type, reg_covar)
-        wlp = weighted_log_prob(X, mixture)
-        bound = expected_log_joint(resp, wlp) + h_q  # L(q_old, θ_new)
-        new_resp, log_norm = normalise_log(wlp)
-        ll = float(log_norm.sum())
+        mixture = _m_step(workspace, resp_t, covariance_type, reg_covar)
+        e = e_step_pass(workspace, mixture, old_resp_t=resp_t)
+        bound = e.old_expected_log_joint + h_q  # L(q_old, θ_new) = Q(θ_new, θ_old) + H(q_old)
+        ll = e.log_likelihood
         converged = abs(ll - ll_old) / n < tol
-        yield EMState("M", iteration, mixture, resp, ll, bound, converged, _degenerate(resp))
+        yield EMState("M", iteration, mixture, resp, ll, bound, converged, degenerate)
         if converged or iteration >= max_iter:
             return
         iteration += 1
-        resp = _frozen_resp(new_resp)
-        h_q = entropy(resp)
-        bound = expected_log_joint(resp, wlp) + h_q
-        yield EMState("E", iteration, mixture, resp, ll, bound, degenerate=_degenerate(resp))
+        resp_t = e.resp_t
+        resp = _frozen_resp(resp_t)
+        h_q = entropy_t(resp_t, workspace)
+        degenerate = _degenerate(resp_t)
+        bound = e.expected_log_joint + h_q
+        yield EMState("E", iteration, mixture, resp, ll, bound, degenerate=degenerate)
         ll_old = ll

@@ -53,6 +53,7 @@ class RunController(QObject):
         self._running: int | None = None  # generation of the job in the worker, if any
         self._live: Iterator[EMState] | None = None  # continues from the history's tip
         self._restore_index: int | None = None
+        self._pending = None  # a step requested while busy, run when the job ends
         self._playing = False
         self._thread = QThread()
         self._thread.setObjectName("emviz-em-worker")
@@ -100,11 +101,15 @@ class RunController(QObject):
 
     def step_m(self) -> None:
         """One M-step (only right after an E-step)."""
+        if self._defer(self.step_m):
+            return
         if self.next_phase() == "M":
             self._advance(1)
 
     def step(self) -> None:
         """Up to and including the next M-step: E then M (or just M after an E-step)."""
+        if self._defer(self.step):
+            return
         phase = self.next_phase()
         if phase is not None:
             self._advance(1 if phase == "M" else 2)
@@ -156,6 +161,14 @@ class RunController(QObject):
         self._thread.wait()
 
     # -- internals ----------------------------------------------------------------------
+    def _defer(self, intent) -> bool:
+        """A step asked for while a short job (reset, restart, step) runs is done after it,
+        so a quick second key press is not lost. Only the latest such request is kept."""
+        if self.busy and not self._playing:
+            self._pending = intent
+            return True
+        return False
+
     def next_phase(self) -> str | None:
         """"E" or "M" for the half-step that Step would run next, None if the run is over."""
         state = self.model.current
@@ -183,6 +196,7 @@ class RunController(QObject):
 
     def _abandon(self, keep_live: bool = False) -> None:
         """Stop the current job; its late states are ignored unless ``keep_live``."""
+        self._pending = None
         self._worker.stop(self._generation)
         if not keep_live:
             self._generation += 1  # states still in flight belong to the old run
@@ -215,6 +229,9 @@ class RunController(QObject):
             self.message.emit(reason.removeprefix("error: "))
         self._set_playing(False)
         self.busy_changed.emit(False)
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending()
 
     def _set_playing(self, playing: bool) -> None:
         if playing != self._playing:

@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._frame = QTimer(self, singleShot=True, interval=FRAME_MS)
         self._frame.timeout.connect(self._redraw)
-        self.model.subscribe(lambda _aspects: self._frame.isActive() or self._frame.start())
+        self.model.subscribe(self._on_model_change)
         self._load_initial(dataset)
         self.resize(1280, 800)
 
@@ -171,7 +171,8 @@ class MainWindow(QMainWindow):
         a["actionGenerate"].triggered.connect(self._generate)
         a["actionExportImage"].triggered.connect(self._export_image)
         self.history_slider.valueChanged.connect(c.go_to)
-        c.busy_changed.connect(lambda _: self._frame.isActive() or self._frame.start())
+        c.busy_changed.connect(lambda _: self._update_enabled())
+        c.playing_changed.connect(lambda _: self._update_enabled())
         for source in (c.message, ed.message):
             source.connect(lambda text: self.statusBar().showMessage(text, 8000))
         pv = self.points_view
@@ -216,6 +217,11 @@ class MainWindow(QMainWindow):
         if path and not self.grab().save(path):
             self.statusBar().showMessage(f"Could not write {path}", 8000)
 
+    def _on_model_change(self, _aspects: frozenset[str]) -> None:
+        self._update_enabled()  # cheap, and shortcuts must see it before the next frame
+        if not self._frame.isActive():
+            self._frame.start()
+
     def _redraw(self) -> None:
         """Draw the newest state in every view (called at most once per frame)."""
         m = self.model
@@ -231,16 +237,16 @@ class MainWindow(QMainWindow):
         slider.blockSignals(False)
         self.history_label.setText(
             f"half-step {m.index} / {len(m.history) - 1}" if m.history else "no run")
-        self._update_enabled()
 
     def _update_enabled(self) -> None:
         a, c, m = self.actions_by_name, self.controller, self.model
+        # While a short job runs, a step request waits for it (RunController._defer).
+        pending = c.busy and not c.playing
         next_phase = c.next_phase()
-        idle = not c.busy
-        a["actionEStep"].setEnabled(idle and next_phase == "E")
-        a["actionMStep"].setEnabled(idle and next_phase == "M")
-        a["actionStep"].setEnabled(idle and next_phase is not None)
-        a["actionPlay"].setEnabled(c.playing or (idle and next_phase is not None))
+        a["actionEStep"].setEnabled(pending or (not c.busy and next_phase == "E"))
+        a["actionMStep"].setEnabled(pending or (not c.busy and next_phase == "M"))
+        a["actionStep"].setEnabled(pending or (not c.busy and next_phase is not None))
+        a["actionPlay"].setEnabled(c.playing or (not c.busy and next_phase is not None))
         a["actionReset"].setEnabled(len(m.points) > 0)
         a["actionBack"].setEnabled(m.index > 0)
         a["actionForward"].setEnabled(0 <= m.index < len(m.history) - 1)

@@ -74,6 +74,7 @@ class PointsView(pg.PlotWidget):
         self._ellipses: list[tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = []
         self.means = pg.ScatterPlotItem(symbol="o", pen=pg.mkPen("k", width=2))
         self.means.setZValue(10)
+        self.means.setEnabled(False)  # clicks go through the mean markers to the view box
         self.addItem(self.means)
         self._range_key: object = None
 

@@ -1,0 +1,60 @@
+"""GUI fixtures: a real MainWindow, and a guard that fails any test leaving a QThread running."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QThread
+
+from emviz.gui import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def no_dangling_threads(monkeypatch):
+    """napari's guard: every QThread started during the test must be finished after it."""
+    started: list[QThread] = []
+    original = QThread.start
+
+    def start(self, *args):
+        started.append(self)
+        return original(self, *args)
+
+    monkeypatch.setattr(QThread, "start", start)
+    yield
+    running = []
+    for thread in started:
+        try:
+            if thread.isRunning():
+                running.append(thread.objectName())
+        except RuntimeError:  # the C++ object is gone, so its thread is too
+            pass
+    assert not running, f"QThreads still running after the test: {running}"
+
+
+@pytest.fixture
+def window(qtbot):
+    """The default window (Old Faithful, K = 2), shown, initialised, idle."""
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    assert w.controller.wait_idle()
+    qtbot.waitUntil(lambda: len(w.history) == 1)
+    w._redraw()
+    yield w
+    w.close()
+
+
+def wait_for_history(qtbot, w, n: int) -> None:
+    """Wait until the run has recorded n half-steps and the controller is idle."""
+    qtbot.waitUntil(lambda: len(w.history) >= n and not w.controller.busy, timeout=10_000)
+    w._redraw()
+
+
+def data_point(w, x: float, y: float):
+    return w.points_view.data_to_widget(x, y)
+
+
+def blobs(n: int = 200, seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.r_[rng.normal(-2, 0.5, (n // 2, 2)), rng.normal(2, 0.5, (n - n // 2, 2))]

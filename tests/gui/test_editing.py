@@ -1,0 +1,134 @@
+"""Real mouse clicks on the points view add, remove and spray points; edits undo and redo."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtTest import QTest
+
+from .conftest import blobs, data_point, wait_for_history
+
+
+def viewport(w):
+    return w.points_view.viewport()
+
+
+def test_left_click_adds_a_point_where_clicked(window, qtbot):
+    n = len(window.points)
+    target = (1.25, -0.75)
+    qtbot.mouseClick(viewport(window), Qt.MouseButton.LeftButton, pos=data_point(window, *target))
+    qtbot.waitUntil(lambda: len(window.points) == n + 1)
+    sx, sy = window.points_view.pixel_size()
+    added = window.points[-1]
+    assert abs(added[0] - target[0]) <= 1.5 * sx and abs(added[1] - target[1]) <= 1.5 * sy
+    # EM restarts on the new data from the current θ: a fresh "init" state on N + 1 points.
+    wait_for_history(qtbot, window, 1)
+    assert window.history[0].phase == "init"
+    np.testing.assert_allclose(window.history[0].mixture.means, window.history[0].mixture.means)
+
+
+def test_shift_click_removes_the_nearest_point_within_reach(window, qtbot):
+    window.set_points(np.array([[0.0, 0.0], [1.0, 1.0], [-1.0, 0.5]]))
+    wait_for_history(qtbot, window, 1)
+    window.points_view.getPlotItem().autoRange()
+    qtbot.mouseClick(viewport(window), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ShiftModifier, data_point(window, 1.0, 1.0))
+    qtbot.waitUntil(lambda: len(window.points) == 2)
+    np.testing.assert_allclose(window.points, [[0.0, 0.0], [-1.0, 0.5]])
+
+
+def test_shift_click_far_from_every_point_removes_nothing(window, qtbot):
+    window.set_points(np.array([[0.0, 0.0], [1.0, 1.0]]))
+    wait_for_history(qtbot, window, 1)
+    window.points_view.getPlotItem().setRange(xRange=(-3, 3), yRange=(-3, 3), padding=0)
+    qtbot.mouseClick(viewport(window), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ShiftModifier, data_point(window, -2.0, 2.0))
+    qtbot.wait(50)
+    assert len(window.points) == 2
+    assert "No point" in window.statusBar().currentMessage()
+
+
+def test_drag_sprays_points_around_the_path_as_one_undoable_edit(window, qtbot):
+    window.set_points(np.empty((0, 2)))
+    window.points_view.getPlotItem().setRange(xRange=(-5, 5), yRange=(-5, 5), padding=0)
+    qtbot.wait(20)
+    vp = viewport(window)
+    start, end = data_point(window, -2.0, 0.0), data_point(window, 2.0, 0.0)
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    steps = 10
+    for i in range(1, steps + 1):
+        p = start + (end - start) * i / steps
+        QTest.mouseMove(vp, QPoint(int(p.x()), int(p.y())))
+        qtbot.wait(5)
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    qtbot.waitUntil(lambda: len(window.points) > 0)
+    sprayed = window.points.copy()
+    radius = window.points_view.brush_radius_px * max(window.points_view.pixel_size()) * 1.01
+    assert len(sprayed) >= 8 * window.points_view.spray_per_move
+    assert sprayed[:, 0].min() > -2.0 - radius and sprayed[:, 0].max() < 2.0 + radius
+    assert np.abs(sprayed[:, 1]).max() < radius
+    assert sprayed[:, 0].max() - sprayed[:, 0].min() > 2.0  # spread along the stroke
+    window.findChild(QAction, "actionUndo").trigger()
+    assert len(window.points) == 0  # the whole stroke is one edit
+    window.findChild(QAction, "actionRedo").trigger()
+    np.testing.assert_array_equal(window.points, sprayed)
+
+
+def test_undo_redo_round_trip_of_add_remove_clear(window, qtbot):
+    original = window.points.copy()
+    window.editor.add(5.0, 5.0)
+    window.editor.remove_nearest(*original[3], window.points_view.pixel_size(), 8.0)
+    window.findChild(QAction, "actionClearPoints").trigger()
+    assert len(window.points) == 0
+    undo, redo = (window.findChild(QAction, n) for n in ("actionUndo", "actionRedo"))
+    undo.trigger()
+    expected = np.r_[np.delete(original, 3, axis=0), [[5.0, 5.0]]]
+    np.testing.assert_array_equal(window.points, expected)
+    undo.trigger()
+    np.testing.assert_array_equal(window.points, np.r_[original, [[5.0, 5.0]]])
+    undo.trigger()
+    np.testing.assert_array_equal(window.points, original)
+    assert not undo.isEnabled()
+    for _ in range(3):
+        redo.trigger()
+    assert len(window.points) == 0
+    wait_for_history(qtbot, window, 0)
+
+
+def test_keyboard_undo_redo(window, qtbot):
+    window.editor.add(4.0, 4.0)
+    n = len(window.points)
+    window.points_view.setFocus()
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.points) == n - 1
+    QTest.keyClick(window, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(window.points) == n
+
+
+def test_set_points_is_one_undoable_edit_that_restarts_em(window, qtbot):
+    X = blobs(100)
+    labels = np.r_[np.zeros(50, int), np.ones(50, int)]
+    window.set_points(X, labels)
+    wait_for_history(qtbot, window, 1)
+    np.testing.assert_array_equal(window.points, X)
+    np.testing.assert_array_equal(window.model.labels, labels)
+    assert window.history[0].phase == "init" and window.history[0].resp is None
+    window.editor.stack.undo()
+    assert len(window.points) == 272
+
+
+def test_k_is_clamped_to_the_number_of_points_and_says_why(window, qtbot):
+    window.set_points(np.array([[0.0, 0.0], [1.0, 0.0]]))
+    wait_for_history(qtbot, window, 1)
+    k_box = window.controls.k
+    k_box.setFocus()
+    k_box.setValue(5)  # the control cannot go past N
+    assert k_box.value() == 2 and k_box.maximum() == 2
+    assert window.controls.k_note.isVisible()
+    assert "only 2 points" in window.controls.k_note.text()
+    window.editor.remove_nearest(1.0, 0.0, (0.01, 0.01), 8.0)
+    wait_for_history(qtbot, window, 1)
+    assert window.model.settings.k == 1
+    assert "K lowered to 1" in window.statusBar().currentMessage()

@@ -1,0 +1,46 @@
+"""The window's contract: default data, object names, actions and their shortcuts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+from emviz.core import old_faithful
+
+VIEWS = ("pointsView", "boundPlot", "paramsTable", "historySlider")
+CONTROLS = ("kSpinBox", "initCombo", "covarianceCombo", "datasetCombo", "seedSpinBox")
+ACTIONS = {
+    "actionEStep": "E", "actionMStep": "M", "actionStep": "Space", "actionPlay": "P",
+    "actionReset": "R", "actionUndo": "Ctrl+Z", "actionRedo": "Ctrl+Shift+Z",
+    "actionClearPoints": None, "actionGenerate": None, "actionExportImage": "Ctrl+E",
+}
+
+
+def test_opens_on_standardised_old_faithful_with_k2_initialised(window):
+    expected = old_faithful(standardise=True).X
+    np.testing.assert_allclose(window.points, expected)
+    np.testing.assert_allclose(window.points.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(window.points.std(axis=0), 1)
+    assert [s.phase for s in window.history] == ["init"]
+    assert window.history[0].mixture.n_components == 2
+    assert window.findChild(QWidget, "kSpinBox").value() == 2
+    with pytest.raises(ValueError):
+        window.points[0, 0] = 1.0  # read-only
+
+
+@pytest.mark.parametrize("name", VIEWS + CONTROLS)
+def test_named_widgets_exist(window, name):
+    assert window.findChild(QWidget, name) is not None
+
+
+@pytest.mark.parametrize("name, shortcut", ACTIONS.items())
+def test_actions_exist_with_shortcut_in_tooltip(window, name, shortcut):
+    action = window.findChild(QAction, name)
+    assert action is not None
+    if shortcut is not None:
+        assert action.shortcut().toString() == shortcut
+        assert shortcut in action.toolTip()
+    assert action.toolTip()
+    assert window.findChild(QAction, "actionPlay").isCheckable()

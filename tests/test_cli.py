@@ -1,0 +1,73 @@
+"""The command line: headless screenshots, one-line errors, and a clean interpreter exit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+IGNORED_STDERR = "This plugin does not support propagateSizeHints()"
+
+
+def run_emviz(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run([sys.executable, "-m", "emviz", *args], capture_output=True,
+                          text=True, timeout=timeout, env=env)
+
+
+def meaningful_stderr(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.strip() and line.strip() != IGNORED_STDERR]
+
+
+def load_png(path):
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(path))
+    assert not image.isNull()
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    ptr = image.constBits()
+    rows = np.frombuffer(ptr, np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3).copy()
+
+
+def test_screenshot_exits_cleanly_with_a_non_blank_png_of_the_requested_size(tmp_path):
+    """Also the guard for the PySide6 6.12.0 abort at exit (exit 134, none_dealloc): the real
+    app, run as its own process, must exit 0 with nothing on stderr."""
+    out = tmp_path / "shot.png"
+    result = run_emviz("--dataset", "faithful", "--k", "2", "--init", "kmeans", "--seed", "0",
+                       "--steps", "20", "--screenshot", str(out), "--size", "1600x900")
+    assert result.returncode == 0, result.stderr
+    assert meaningful_stderr(result.stderr) == []
+    pixels = load_png(out)
+    assert pixels.shape == (900, 1600, 3)
+    colours = np.unique(pixels.reshape(-1, 3)[::37], axis=0)
+    assert len(colours) > 50  # points, ellipses, text: far from blank
+    blue = np.array([0, 114, 178])  # component 1 of the Okabe-Ito palette is drawn somewhere
+    assert (np.abs(pixels.astype(int) - blue).sum(axis=2) < 30).sum() > 100
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--k", "0"], "K must be"),
+    (["--k", "many"], "K must be"),
+    (["--dataset", "nope"], "invalid choice"),
+    (["--size", "big"], "size must look like"),
+    (["--steps", "-3"], "whole number"),
+    (["--frobnicate"], "unrecognized arguments"),
+])
+def test_bad_arguments_exit_2_with_one_line(args, fragment):
+    result = run_emviz(*args, timeout=60)
+    assert result.returncode == 2
+    lines = meaningful_stderr(result.stderr)
+    assert len(lines) == 1 and fragment in lines[0] and lines[0].startswith("emviz: error:")
+    assert "Traceback" not in result.stderr
+
+
+def test_unwritable_screenshot_path_exits_1_with_one_line(tmp_path):
+    target = tmp_path / "missing-dir" / "x.png"
+    result = run_emviz("--screenshot", str(target))
+    assert result.returncode == 1
+    lines = meaningful_stderr(result.stderr)
+    assert len(lines) == 1 and "cannot write" in lines[0] and "Traceback" not in result.stderr
