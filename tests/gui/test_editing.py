@@ -65,7 +65,7 @@ def test_drag_sprays_points_around_the_path_as_one_undoable_edit(window, qtbot):
     qtbot.waitUntil(lambda: len(window.points) > 0)
     sprayed = window.points.copy()
     radius = window.points_view.brush_radius_px * max(window.points_view.pixel_size()) * 1.01
-    assert len(sprayed) >= 8 * window.points_view.spray_per_move
+    assert len(sprayed) >= 5 * window.points_view.spray_per_move  # a few moves pass the drag threshold
     assert sprayed[:, 0].min() > -2.0 - radius and sprayed[:, 0].max() < 2.0 + radius
     assert np.abs(sprayed[:, 1]).max() < radius
     assert sprayed[:, 0].max() - sprayed[:, 0].min() > 2.0  # spread along the stroke
