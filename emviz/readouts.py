@@ -38,7 +38,7 @@ def status_text(model: Workbench) -> str:
     ]
     if np.isfinite(state.lower_bound):
         parts.append(f"L(q, θ) = {state.lower_bound:.3f}")
-        parts.append(f"gap = KL = {max(state.gap, 0.0):.3g}")
+        parts.append(f"gap = KL = {max(state.gap, 0.0):.3f}")
     else:
         parts.append("L(q, θ): no q before the first E-step")
     if state.converged:

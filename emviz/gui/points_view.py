@@ -59,6 +59,7 @@ class PointsView(pg.PlotWidget):
         )
         plot = self.getPlotItem()
         plot.showGrid(x=True, y=True, alpha=0.15)
+        self._box.setZValue(1)  # the axes' grid (z = 0.5) goes under the points, not over
         self.brush_radius_px = 18.0
         self.spray_per_move = 4
         self._rng = np.random.default_rng()

@@ -39,7 +39,7 @@ def window(qtbot):
     w.show()
     qtbot.waitExposed(w)
     assert w.controller.wait_idle()
-    qtbot.waitUntil(lambda: len(w.history) == 1)
+    qtbot.waitUntil(lambda: len(w.history) == 1, timeout=20_000)
     w._redraw()
     yield w
     w.close()
@@ -47,7 +47,7 @@ def window(qtbot):
 
 def wait_for_history(qtbot, w, n: int) -> None:
     """Wait until the run has recorded n half-steps and the controller is idle."""
-    qtbot.waitUntil(lambda: len(w.history) >= n and not w.controller.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: len(w.history) >= n and not w.controller.busy, timeout=20_000)
     w._redraw()
 
 

@@ -1,0 +1,133 @@
+"""What the views show: colours at the pixels of the points, ellipses, overlays, datasets."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from PySide6.QtGui import QAction, QImage
+from PySide6.QtWidgets import QDialog
+
+from emviz.colors import blend, component_colors
+from emviz.core import BUILTIN_DATASETS, load_builtin
+
+from .conftest import wait_for_history
+
+
+def grab_rgb(widget) -> np.ndarray:
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3).astype(int)
+
+
+def pixel_at(window, pixels, x, y) -> np.ndarray:
+    p = window.points_view.data_to_widget(x, y)
+    return pixels[p.y(), p.x()]
+
+
+def two_triangles(window, qtbot, spread: float = 1.5):
+    """Two clusters of three points (each point at Mahalanobis distance √2 from its cluster's
+    mean: off both ellipses and away from the mean marker), plus one point midway (r = ½, ½)."""
+    tri = spread * np.array([[0.0, 1.0], [-0.866, -0.5], [0.866, -0.5]])
+    window.controller.apply_settings(dataclasses.replace(window.model.settings, init_method="kmeans"))
+    wait_for_history(qtbot, window, 1)
+    window.set_points(np.r_[tri + [-3.0, 0.0], tri + [3.0, 0.0], [[0.0, 0.0]]])
+    wait_for_history(qtbot, window, 1)
+    window.findChild(QAction, "actionEStep").trigger()
+    wait_for_history(qtbot, window, 2)
+    window.points_view.getPlotItem().setRange(xRange=(-5.5, 5.5), yRange=(-5.5, 5.5), padding=0)
+    window._redraw()
+
+
+def test_points_are_drawn_in_their_responsibility_colours(window, qtbot):
+    two_triangles(window, qtbot)
+    resp = window.history[-1].resp
+    assert 0.02 < resp[-1, 0] < 0.98  # the midway point is split: a soft label
+    expected = blend(resp, component_colors(2)).astype(int)
+    pixels = grab_rgb(window.points_view)
+    for (x, y), colour in zip(window.points, expected, strict=True):
+        assert np.abs(pixel_at(window, pixels, x, y) - colour).max() <= 12  # binning + AA
+
+
+def test_hard_colouring_uses_the_argmax_component(window, qtbot):
+    two_triangles(window, qtbot)
+    window.controls.soft.setChecked(False)
+    assert window.model.options.soft_colors is False
+    window._redraw()
+    pixels = grab_rgb(window.points_view)
+    palette = component_colors(2).astype(int)
+    labels = window.history[-1].resp.argmax(axis=1)
+    for (x, y), k in zip(window.points, labels, strict=True):
+        assert np.abs(pixel_at(window, pixels, x, y) - palette[k]).max() <= 12
+
+
+def test_ellipses_follow_the_covariances_at_distance_one_and_two(window, qtbot):
+    mixture = window.history[-1].mixture
+    for j in range(mixture.n_components):
+        for item, radius in zip(window.points_view._ellipses[j], (1.0, 2.0), strict=True):
+            x, y = item.getData()
+            d = np.c_[x, y] - mixture.means[j]
+            m2 = np.einsum("ni,ij,nj->n", d, np.linalg.inv(mixture.covariances[j]), d)
+            np.testing.assert_allclose(m2, radius**2, rtol=1e-9)
+    means = window.points_view.means.getData()
+    np.testing.assert_allclose(np.c_[means], mixture.means)
+
+
+def test_params_table_shows_pi_mu_sigma_per_component(window, qtbot):
+    window.findChild(QAction, "actionStep").trigger()
+    wait_for_history(qtbot, window, 3)
+    table, mixture = window.params_table, window.history[-1].mixture
+    assert table.rowCount() == 2
+    for j in range(2):
+        assert float(table.item(j, 1).text()) == round(mixture.weights[j], 3)
+        assert f"{mixture.means[j][0]:.3f}" in table.item(j, 2).text()
+        assert f"{mixture.covariances[j][0, 1]:.3f}" in table.item(j, 3).text()
+        swatch = table.item(j, 0).background().color()
+        assert (swatch.red(), swatch.green(), swatch.blue()) == tuple(component_colors(2)[j])
+
+
+def test_every_dataset_in_the_chooser_loads(window, qtbot):
+    combo = window.controls.dataset
+    assert combo.count() == len(BUILTIN_DATASETS)
+    for i in range(combo.count()):
+        key = combo.itemData(i)
+        combo.setCurrentIndex(i)
+        combo.activated.emit(i)
+        wait_for_history(qtbot, window, 1)
+        expected = load_builtin(key, seed=window.model.settings.seed)
+        np.testing.assert_allclose(window.points, expected.X)
+        assert window.model.dataset_name == expected.name
+        assert window.history[0].phase == "init"
+
+
+def test_true_mixture_overlay_for_generated_data(window, qtbot, monkeypatch):
+    monkeypatch.setattr(QDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    window.findChild(QAction, "actionGenerate").trigger()
+    wait_for_history(qtbot, window, 1)
+    truth = window.model.true_mixture
+    assert truth is not None and len(window.points) == 500
+    assert window.model.labels is not None and window.model.labels.max() == 2
+    check = window.controls.true_mixture
+    assert check.isEnabled()
+    check.setChecked(True)
+    window._redraw()
+    x, y = window.points_view.true_ellipses.getData()
+    finite = np.isfinite(x)
+    assert finite.sum() > 100
+    # every vertex lies on some true component's 2σ ellipse
+    d2 = [np.einsum("ni,ij,nj->n", np.c_[x, y][finite] - m, np.linalg.inv(c), np.c_[x, y][finite] - m)
+          for m, c in zip(truth.means, truth.covariances, strict=True)]
+    assert np.all(np.min(np.abs(np.array(d2) - 4.0), axis=0) < 1e-8)
+    check.setChecked(False)
+    window._redraw()
+    assert len(window.points_view.true_ellipses.getData()[0]) == 0
+
+
+def test_export_image_writes_the_window(window, qtbot, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "window.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PNG"))
+    window.findChild(QAction, "actionExportImage").trigger()
+    image = QImage(str(target))
+    assert image.width() == window.width() and image.height() == window.height()
