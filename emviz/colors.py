@@ -42,7 +42,7 @@ def component_colors(k: int) -> np.ndarray:
             colors.append(base)
             continue
         h, lightness, s = colorsys.rgb_to_hls(*base)
-        lightness = np.clip(lightness + (-0.22 if round_ % 2 else 0.18) * ((round_ + 1) // 2), 0.12, 0.88)
+        lightness = np.clip(lightness + (-0.32 if round_ % 2 else 0.18) * ((round_ + 1) // 2), 0.12, 0.88)
         colors.append(colorsys.hls_to_rgb(h, lightness, s))
     return np.round(np.array(colors).reshape(k, 3) * 255).astype(np.uint8)
 
@@ -58,6 +58,16 @@ def blend(resp: np.ndarray, palette: np.ndarray) -> np.ndarray:
     """
     mixed = resp @ palette.astype(np.float32 if resp.dtype == np.float32 else float)
     return np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
+
+
+def point_colors(resp: np.ndarray | None, palette: np.ndarray, soft: bool = True,
+                 n: int | None = None) -> np.ndarray:
+    """The colour of each point, uint8 (N, 3): the blend of the component colours by r_nk
+    (soft), the colour of argmax_k r_nk (hard), or UNASSIGNED grey when there is no q yet
+    (``resp`` None; then ``n`` says how many points)."""
+    if resp is None:
+        return np.broadcast_to(UNASSIGNED, (n or 0, 3))
+    return blend(resp, palette) if soft else palette[hard_labels(resp)]
 
 
 def hard_labels(resp: np.ndarray) -> np.ndarray:

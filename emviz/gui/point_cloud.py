@@ -1,9 +1,12 @@
-"""A point renderer built for numbers: colours binned into a bounded palette, each bin drawn
-with one QPainter.drawPoints over a QPolygonF filled straight from a numpy buffer.
+"""A point renderer built for numbers, with two paths and nothing per point in Python.
 
-No per-point Python object or call: the cost per frame is a few numpy passes plus one
-drawPoints per colour bin. Positions are in data coordinates, so pan and zoom stay exact;
-the dot size is in screen pixels (a cosmetic pen), like a scatter plot's markers.
+- Vector (up to RASTER_MIN_POINTS points): colours binned into a bounded palette, each bin
+  drawn with one QPainter.drawPoints over a QPolygonF filled straight from a numpy buffer;
+  round, antialiased dots with a dark rim when there are few points.
+- Raster (more points): the view is rasterised in numpy (emviz.raster): one owner point per
+  pixel, recoloured per frame at a cost that depends on the pixels, not on N, then drawn as
+  one image. Positions are mapped for the current view, so pan and zoom stay exact; the
+  mapping is recomputed when the view changes.
 """
 
 from __future__ import annotations
@@ -12,88 +15,144 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.functions as fn
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
-from ..colors import LEVELS, code_colors, quantise
+from ..colors import LEVELS, code_colors, point_colors, quantise
+from ..raster import paint_image, pixel_owners
 
-#: Below this many points each dot gets a dark rim (drawn first, one pixel wider), which
-#: keeps light colours visible on white; above it the rim would only cost time.
-OUTLINE_MAX_POINTS = 20_000
+#: Up to this many points each dot is antialiased with a dark rim (keeps light colours
+#: visible on white); above it both would cost more than they show.
+OUTLINE_MAX_POINTS = 3_000
+#: Above this many points the view is rasterised instead of drawn point by point.
+RASTER_MIN_POINTS = 20_000
 
 
 class PointCloudItem(pg.GraphicsObject):
     def __init__(self, size: float = 7.0) -> None:
         super().__init__()
-        self._size = size
-        self._groups: list[tuple[QColor, object]] = []  # (colour, QPolygonF) per colour bin
-        self._n = 0
+        self.size = size
+        self.mode = "auto"  # "vector", "raster" or "auto" (by the number of points)
+        self._xy = np.empty((0, 2))
+        self._resp: np.ndarray | None = None
+        self._palette = np.empty((0, 3), dtype=np.uint8)
+        self._soft = True
+        self._groups: list[tuple[QColor, object]] = []  # vector path: (colour, QPolygonF)
+        self._layout = None  # raster path: pixel owners for _layout_key
+        self._layout_key: object = None
+        self._image: tuple[np.ndarray, QImage] | None = None
         self._bounds = QRectF()
 
     @property
-    def size(self) -> float:
-        return self._size
+    def n_points(self) -> int:
+        return len(self._xy)
 
-    def set_size(self, size: float) -> None:
-        self._size = size
+    @property
+    def raster(self) -> bool:
+        return self.mode == "raster" or (self.mode == "auto" and self.n_points > RASTER_MIN_POINTS)
+
+    def set_data(self, xy: np.ndarray, resp: np.ndarray | None, palette: np.ndarray,
+                 soft: bool = True) -> None:
+        """Points ``xy`` (N, 2) coloured by responsibilities ``resp`` (N, K) and ``palette``
+        (K, 3) uint8, blended (soft) or by argmax; grey where resp is None."""
+        if xy is not self._xy:
+            self._xy = np.asarray(xy, dtype=float)
+            self._layout_key = None
+            self.prepareGeometryChange()
+            if len(self._xy):
+                lo, hi = self._xy.min(axis=0), self._xy.max(axis=0)
+                self._bounds = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
+            else:
+                self._bounds = QRectF()
+        self._resp, self._palette, self._soft = resp, palette, soft
+        self._image = None
+        self._groups = [] if self.raster else self._vector_groups()
         self.update()
 
-    def set_points(self, xy: np.ndarray, rgb: np.ndarray) -> None:
-        """Show points ``xy`` (N, 2) in colours ``rgb`` (N, 3) uint8 (binned to LEVELS³)."""
-        xy = np.asarray(xy, dtype=float)
-        codes = quantise(rgb) if len(xy) else np.empty(0, dtype=np.uint16)
+    # -- vector path ----------------------------------------------------------------------
+    def _vector_groups(self) -> list[tuple[QColor, object]]:
+        rgb = point_colors(self._resp, self._palette, self._soft, self.n_points)
+        codes = quantise(rgb) if self.n_points else np.empty(0, dtype=np.uint16)
         counts = np.bincount(codes, minlength=LEVELS**3)
         present = np.flatnonzero(counts)
-        order = np.argsort(codes, kind="stable")  # radix sort for uint16 codes
-        ordered = xy[order]
+        ordered = self._xy[np.argsort(codes, kind="stable")]  # radix sort for uint16 codes
         ends = np.cumsum(counts[present])
         groups = []
-        for rgb_bin, start, end in zip(code_colors(present), ends - counts[present], ends,
-                                       strict=True):
+        for colour, start, end in zip(code_colors(present), ends - counts[present], ends, strict=True):
             polygon = fn.create_qpolygonf(int(end - start))
             fn.ndarray_from_qpolygonf(polygon)[:] = ordered[start:end]
-            groups.append((QColor(*(int(c) for c in rgb_bin)), polygon))
-        self._groups, self._n = groups, len(xy)
-        self.prepareGeometryChange()
-        if len(xy):
-            lo, hi = xy.min(axis=0), xy.max(axis=0)
-            self._bounds = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
-        else:
-            self._bounds = QRectF()
-        self.update()
+            groups.append((QColor(*(int(c) for c in colour)), polygon))
+        return groups
+
+    def _paint_vector(self, painter: QPainter) -> None:
+        small = self.n_points <= OUTLINE_MAX_POINTS
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, small)
+        pen = QPen()
+        pen.setCosmetic(True)  # the dot size is in screen pixels, like a scatter marker
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap if small else Qt.PenCapStyle.SquareCap)
+        if small:
+            pen.setColor(QColor(40, 40, 40))
+            pen.setWidthF(self.size + 1.5)
+            painter.setPen(pen)
+            for _, polygon in self._groups:
+                painter.drawPoints(polygon)
+        pen.setWidthF(self.size)
+        for colour, polygon in self._groups:
+            pen.setColor(colour)
+            painter.setPen(pen)
+            painter.drawPoints(polygon)
+
+    # -- raster path ----------------------------------------------------------------------
+    def raster_radius(self) -> int:
+        """Dot radius in pixels: as large as the vector dots when forced on small data."""
+        return 1 if self.n_points > RASTER_MIN_POINTS else max(1, int(self.size // 2))
+
+    def _paint_raster(self, painter: QPainter) -> None:
+        box = self.getViewBox()
+        if box is None:
+            return
+        view = box.viewRect()
+        width, height = int(round(box.width())), int(round(box.height()))
+        if width < 1 or height < 1:
+            return
+        key = (view.left(), view.right(), view.top(), view.bottom(), width, height)
+        if key != self._layout_key:
+            self._layout = pixel_owners(self._xy, (view.left(), view.right()),
+                                        (view.top(), view.bottom()), width, height)
+            self._layout_key, self._image = key, None
+        if self._image is None:
+            layout = self._layout
+            resp = None if self._resp is None else self._resp[layout.owners]
+            rgb = point_colors(resp, self._palette, self._soft, len(layout.owners))
+            pixels = paint_image(layout, rgb, self.raster_radius())
+            image = QImage(pixels.data, width, height, 4 * width, QImage.Format.Format_RGBA8888)
+            self._image = (pixels, image)  # the array must outlive the QImage that views it
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        painter.drawImage(QRectF(view.left(), view.top(), view.width(), view.height()), self._image[1])
+
+    # -- QGraphicsItem --------------------------------------------------------------------
+    def paint(self, painter: QPainter, *args) -> None:
+        if self.n_points == 0:
+            return
+        if self.raster:
+            self._paint_raster(painter)
+        elif self._groups:
+            self._paint_vector(painter)
 
     def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):  # noqa: N802 (pyqtgraph API)
-        if self._n == 0:
+        if self.n_points == 0:
             return None
         r = self._bounds
         return (r.left(), r.right()) if ax == 0 else (r.top(), r.bottom())
 
     def pixelPadding(self) -> float:  # noqa: N802 (pyqtgraph API)
-        return self._size
+        return self.size
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt API)
-        if self._n == 0:
+        if self.n_points == 0:
             return QRectF()
-        # Pad by the dot radius in data units so dots at the edge are repainted too.
-        px = self.pixelVectors()[0]
-        pad = 0.0 if px is None else self._size * max(px.length(), 1e-300)
+        if self.raster:  # the image covers the whole view
+            box = self.getViewBox()
+            return self._bounds.united(box.viewRect()) if box is not None else self._bounds
+        px = self.pixelVectors()[0]  # pad by the dot radius so edge dots are repainted
+        pad = 0.0 if px is None else self.size * max(px.length(), 1e-300)
         return self._bounds.adjusted(-pad, -pad, pad, pad)
-
-    def paint(self, painter: QPainter, *args) -> None:
-        if not self._groups:
-            return
-        small = self._n <= OUTLINE_MAX_POINTS
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, small)
-        pen = QPen()
-        pen.setCosmetic(True)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap if small else Qt.PenCapStyle.SquareCap)
-        if small:
-            pen.setColor(QColor(40, 40, 40))
-            pen.setWidthF(self._size + 1.5)
-            painter.setPen(pen)
-            for _, polygon in self._groups:
-                painter.drawPoints(polygon)
-        pen.setWidthF(self._size)
-        for color, polygon in self._groups:
-            pen.setColor(color)
-            painter.setPen(pen)
-            painter.drawPoints(polygon)

@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 
-from ..colors import UNASSIGNED, blend, component_colors, hard_labels
+from ..colors import component_colors
 from ..geometry import ellipse, ellipses_polyline
 from ..model import Workbench
 from .point_cloud import PointCloudItem
@@ -85,13 +85,10 @@ class PointsView(pg.PlotWidget):
         mixture = None if state is None else state.mixture
         k = 0 if mixture is None else mixture.n_components
         palette = component_colors(k)
-        if state is None or state.resp is None or len(X) != state.resp.shape[0]:
-            rgb = np.broadcast_to(UNASSIGNED, (len(X), 3))
-        elif model.options.soft_colors:
-            rgb = blend(state.resp, palette)
-        else:
-            rgb = palette[hard_labels(state.resp)]
-        self.cloud.set_points(X, rgb)
+        resp = None if state is None else state.resp
+        if resp is not None and len(resp) != len(X):
+            resp = None  # a state of the previous data, about to be replaced
+        self.cloud.set_data(X, resp, palette, model.options.soft_colors)
         self._show_ellipses(mixture, palette)
         true = model.true_mixture if model.options.show_true_mixture else None
         if true is None:

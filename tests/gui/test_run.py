@@ -20,10 +20,10 @@ def action(w, name: str) -> QAction:
 
 
 def curves(w):
+    """The data given to the two curves (getData() would return the display-clipped copy)."""
     plot = w.bound_plot
-    ll = plot.log_likelihood.getData()
-    lb = plot.lower_bound.getData()
-    return ll, lb
+    return ((plot.log_likelihood.xData, plot.log_likelihood.yData),
+            (plot.lower_bound.xData, plot.lower_bound.yData))
 
 
 def test_bound_plot_has_the_two_named_curves_and_labelled_axes(window):
