@@ -166,7 +166,7 @@ class Workbench:
         self._changed("history" if i != self.index else "index")
 
     def set_index(self, i: int) -> None:
-        i = max(0, min(int(i), len(self.history) - 1))
+        i = min(max(int(i), 0), len(self.history) - 1)  # -1 (no state) if the history is empty
         if i != self.index:
             self.index = i
             self._changed("index")
