@@ -65,5 +65,5 @@ def paint_image(layout: PixelOwners, rgb: np.ndarray, radius: int = 1) -> np.nda
         for dy, dx in dot_offsets(radius):
             dst = image[max(dy, 0): h + min(dy, 0), max(dx, 0): w + min(dx, 0)]
             src = centres[max(-dy, 0): h + min(-dy, 0), max(-dx, 0): w + min(-dx, 0)]
-            np.copyto(dst, src, where=(dst == 0) & (src != 0))
+            np.copyto(dst, src, where=dst == 0)  # fill empty pixels only; an empty src copies 0
     return rgba.reshape(h, w, 4)

@@ -3,6 +3,8 @@ together; the state lives in the Workbench model, the numbers in emviz.core."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -28,7 +30,8 @@ from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
 from .style import apply_pyqtgraph_style, style_plot
 
-#: Redraws are coalesced: at most one per this many milliseconds, always of the newest state.
+#: Redraws are coalesced: at most one per this many milliseconds, always of the newest state,
+#: and never more often than drawing costs (so the GUI thread stays at most half busy).
 FRAME_MS = 16
 
 ACTIONS = (  # objectName, text, shortcut, tooltip
@@ -225,6 +228,12 @@ class MainWindow(QMainWindow):
 
     def _redraw(self) -> None:
         """Draw the newest state in every view (called at most once per frame)."""
+        started = time.perf_counter()
+        self._draw_views()
+        cost = time.perf_counter() - started + self.points_view.cloud.last_paint_seconds
+        self._frame.setInterval(max(FRAME_MS, int(1000 * cost)))
+
+    def _draw_views(self) -> None:
         m = self.model
         for view in (self.points_view, self.bound_plot, self.params_table, self.controls):
             view.show_state(m)

@@ -24,6 +24,12 @@ class ParamsTable(QTableWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.setToolTip("Parameters θ after the current half-step; N_k = Σ_n r_nk")
+        self._mass: tuple[object, object] = (None, None)  # (resp, N_k): an M-state shares its q
+
+    def _component_mass(self, resp):
+        if self._mass[0] is not resp:
+            self._mass = (resp, resp.sum(axis=0))
+        return self._mass[1]
 
     def show_state(self, model: Workbench) -> None:
         state = model.current
@@ -32,7 +38,7 @@ class ParamsTable(QTableWidget):
             return
         mixture = state.mixture
         k = mixture.n_components
-        nk = state.resp.sum(axis=0) if state.resp is not None else None
+        nk = self._component_mass(state.resp) if state.resp is not None else None
         self.setRowCount(k)
         for j, rgb in enumerate(component_colors(k)):
             swatch = self._cell(j, 0, str(j + 1))

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.functions as fn
@@ -41,6 +43,7 @@ class PointCloudItem(pg.GraphicsObject):
         self._layout_key: object = None
         self._image: tuple[np.ndarray, QImage] | None = None
         self._bounds = QRectF()
+        self.last_paint_seconds = 0.0  # the window paces its frames by what drawing costs
 
     @property
     def n_points(self) -> int:
@@ -121,7 +124,9 @@ class PointCloudItem(pg.GraphicsObject):
             self._layout_key, self._image = key, None
         if self._image is None:
             layout = self._layout
-            resp = None if self._resp is None else self._resp[layout.owners]
+            resp = None
+            if self._resp is not None:  # gather column by column: resp is (N, K) Fortran-ordered
+                resp = np.stack([column[layout.owners] for column in self._resp.T], axis=1)
             rgb = point_colors(resp, self._palette, self._soft, len(layout.owners))
             pixels = paint_image(layout, rgb, self.raster_radius())
             image = QImage(pixels.data, width, height, 4 * width, QImage.Format.Format_RGBA8888)
@@ -133,10 +138,12 @@ class PointCloudItem(pg.GraphicsObject):
     def paint(self, painter: QPainter, *args) -> None:
         if self.n_points == 0:
             return
+        started = time.perf_counter()
         if self.raster:
             self._paint_raster(painter)
         elif self._groups:
             self._paint_vector(painter)
+        self.last_paint_seconds = time.perf_counter() - started
 
     def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):  # noqa: N802 (pyqtgraph API)
         if self.n_points == 0:
