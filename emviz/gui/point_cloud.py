@@ -107,7 +107,7 @@ class PointCloudItem(pg.GraphicsObject):
     # -- raster path ----------------------------------------------------------------------
     def raster_radius(self) -> int:
         """Dot radius in pixels: as large as the vector dots when forced on small data."""
-        return 1 if self.n_points > RASTER_MIN_POINTS else max(1, int(self.size // 2))
+        return 1 if self.n_points > RASTER_MIN_POINTS else max(1, round((self.size + 1.5) / 2))
 
     def _paint_raster(self, painter: QPainter) -> None:
         box = self.getViewBox()

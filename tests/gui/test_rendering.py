@@ -1,0 +1,124 @@
+"""The fast point renderer: same picture as the simple path, exact under zoom and pan, and a
+million points that load, play and close."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QAction, QWheelEvent
+
+from emviz.colors import blend, component_colors
+from emviz.gui.point_cloud import RASTER_MIN_POINTS, PointCloudItem
+
+from .conftest import wait_for_history
+from .test_views import grab_rgb
+
+WHITE = np.array([255, 255, 255])
+
+
+def plot_with(qtbot, X, resp, palette, mode) -> tuple[pg.PlotWidget, PointCloudItem]:
+    widget = pg.PlotWidget(background="w")
+    qtbot.addWidget(widget)
+    widget.resize(500, 400)
+    item = PointCloudItem()
+    item.mode = mode
+    widget.addItem(item)
+    widget.getPlotItem().hideAxis("left")
+    widget.getPlotItem().hideAxis("bottom")
+    widget.getPlotItem().setRange(xRange=(-3, 3), yRange=(-3, 3), padding=0)
+    widget.show()
+    qtbot.waitExposed(widget)
+    item.set_data(X, resp, palette)
+    return widget, item
+
+
+def centre_pixel(widget, pixels, x, y) -> np.ndarray:
+    box = widget.getPlotItem().getViewBox()
+    p = widget.mapFromScene(box.mapViewToScene(QPointF(x, y)))
+    return pixels[p.y(), p.x()]
+
+
+def test_raster_path_draws_the_same_picture_as_the_vector_path(qtbot):
+    rng = np.random.default_rng(3)
+    X = rng.uniform(-2.7, 2.7, size=(150, 2))
+    resp = rng.dirichlet(np.full(3, 0.4), size=150)
+    palette = component_colors(3)
+    vector_widget, _ = plot_with(qtbot, X, resp, palette, "vector")
+    raster_widget, raster_item = plot_with(qtbot, X, resp, palette, "raster")
+    assert raster_item.raster
+    a, b = grab_rgb(vector_widget), grab_rgb(raster_widget)
+    assert a.shape == b.shape
+    ink_a, ink_b = (np.abs(img - WHITE).sum(axis=2) > 60 for img in (a, b))
+    overlap = (ink_a & ink_b).sum() / (ink_a | ink_b).sum()
+    assert overlap > 0.7, overlap  # the same places inked, not shifted
+    assert (ink_a & ink_b).sum() > 0.9 * ink_b.sum()
+    expected = blend(resp, palette).astype(int)
+    # Where points overlap, either renderer may draw another point on top: judge the
+    # isolated points, whose colour is unambiguous.
+    d = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1)) + np.eye(len(X)) * 9
+    isolated = d.min(axis=1) > 0.15
+    assert isolated.sum() > 50
+    for (x, y), colour in zip(X[isolated], expected[isolated], strict=True):
+        assert np.abs(centre_pixel(vector_widget, a, x, y) - colour).max() <= 12
+        assert np.abs(centre_pixel(raster_widget, b, x, y) - colour).max() <= 12
+    assert ink_b.sum() > 150 * 20  # dots, not single pixels
+
+
+@pytest.mark.parametrize("n", [500, RASTER_MIN_POINTS + 30_000])
+def test_zoom_and_pan_keep_points_under_the_cursor(qtbot, n):
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(-1.5, 0.3, size=(n - 1, 2)), [[1.5, 1.0]]]  # one point on its own
+    resp = np.zeros((n, 2))
+    resp[:, 0] = 1.0
+    resp[-1] = (0.0, 1.0)
+    palette = component_colors(2)
+    widget, item = plot_with(qtbot, X, resp, palette, "auto")
+    assert item.raster == (n > RASTER_MIN_POINTS)
+    box = widget.getPlotItem().getViewBox()
+    target = np.array([1.5, 1.0])
+    cursor = widget.mapFromScene(box.mapViewToScene(QPointF(*target)))
+    before = box.viewRect()
+    wheel = QWheelEvent(QPointF(cursor), QPointF(widget.mapToGlobal(cursor)), QPoint(0, 0),
+                        QPoint(0, 360), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    qtbot.wait(20)
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.sendEvent(widget.viewport(), wheel)
+    after = box.viewRect()
+    assert after.width() < 0.8 * before.width()  # zoomed in
+    moved = widget.mapFromScene(box.mapViewToScene(QPointF(*target)))
+    assert abs(moved.x() - cursor.x()) <= 2 and abs(moved.y() - cursor.y()) <= 2
+    pixels = grab_rgb(widget)
+    assert np.abs(pixels[moved.y(), moved.x()] - palette[1].astype(int)).max() <= 12
+    box.translateBy(x=-0.4, y=0.3)  # pan: the point moves on screen, its colour with it
+    panned = widget.mapFromScene(box.mapViewToScene(QPointF(*target)))
+    assert (panned.x(), panned.y()) != (moved.x(), moved.y())
+    pixels = grab_rgb(widget)
+    assert np.abs(pixels[panned.y(), panned.x()] - palette[1].astype(int)).max() <= 12
+    assert np.abs(pixels[moved.y(), moved.x()] - WHITE).max() <= 12  # nothing left behind
+
+
+def test_a_million_points_load_play_and_close(qtbot):
+    from emviz.gui import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    rng = np.random.default_rng(5)
+    X = np.r_[rng.normal(-2, 1, (500_000, 2)), rng.normal(2, 1, (500_000, 2))]
+    w.set_points(X)
+    qtbot.waitUntil(lambda: len(w.history) == 1 and not w.controller.busy, timeout=60_000)
+    assert w.points_view.cloud.raster
+    w.controls.speed.setValue(0)
+    play = w.findChild(QAction, "actionPlay")
+    play.trigger()
+    qtbot.waitUntil(lambda: len(w.history) >= 3, timeout=60_000)
+    play.trigger()
+    wait_for_history(qtbot, w, 3)
+    assert w.history[2].phase == "M" and w.history[2].log_likelihood > w.history[0].log_likelihood
+    pixels = grab_rgb(w.points_view)
+    assert len(np.unique(pixels.reshape(-1, 3)[::13], axis=0)) > 10
+    w.close()
