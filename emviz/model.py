@@ -55,6 +55,7 @@ class Settings:
 class ViewOptions:
     soft_colors: bool = True  # responsibility-weighted blend; False: argmax colour
     show_true_mixture: bool = False  # dashed ellipses of the generating mixture, if known
+    show_oracle: bool = False  # colour points by the oracle's labels z instead of by r_nk
 
 
 Listener = Callable[[frozenset[str]], None]
@@ -63,7 +64,8 @@ Listener = Callable[[frozenset[str]], None]
 class Workbench:
     """Everything the window shows, in one place.
 
-    Aspects passed to listeners: "points", "settings", "options", "history", "index".
+    Aspects passed to listeners: "points", "settings", "options", "history", "index",
+    "selection".
     """
 
     def __init__(self) -> None:
@@ -77,6 +79,8 @@ class Workbench:
         self.history: list[EMState] = []
         self.index = -1
         self.run_ended = ""  # why the run stopped ("converged", ...), or "" while it can go on
+        self.selected_point: int | None = None  # the point the inspector explains
+        self.selected_component = 0  # the component the equations panel shows numbers for
         self._listeners: list[Listener] = []
 
     # -- observation ------------------------------------------------------------------
@@ -126,7 +130,20 @@ class Workbench:
         if axes is not None:
             self.axes = axes
         self.history, self.index, self.run_ended = [], -1, ""
-        self._changed("points", "history", "index")
+        self.selected_point = None
+        self._changed("points", "history", "index", "selection")
+
+    def select_point(self, i: int | None) -> None:
+        """Choose the point whose responsibilities the inspector shows (None: no point)."""
+        i = None if i is None or not 0 <= i < len(self._points) else int(i)
+        if i != self.selected_point:
+            self.selected_point = i
+            self._changed("selection")
+
+    def select_component(self, k: int) -> None:
+        if k != self.selected_component:
+            self.selected_component = int(k)
+            self._changed("selection")
 
     def set_settings(self, settings: Settings) -> None:
         if settings != self.settings:

@@ -34,6 +34,9 @@ TOL_CHOICES = (1e-2, 1e-3, 1e-4, 1e-6, 1e-8, 0.0)
 def _combo(name: str, items: list[tuple[str, object]], tip: str) -> QComboBox:
     combo = QComboBox()
     combo.setObjectName(name)
+    # Shrink to the panel's width instead of widening it to the longest entry.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(13)
     combo.setToolTip(tip)
     for text, data in items:
         combo.addItem(text, data)

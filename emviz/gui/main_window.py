@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSlider,
     QSplitter,
+    QTabWidget,
     QToolBar,
 )
 
@@ -29,6 +30,7 @@ from .generate_dialog import GenerateDialog
 from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
 from .style import apply_pyqtgraph_style, style_plot
+from .teaching import install_teaching
 
 #: Redraws are coalesced: at most one per this many milliseconds, always of the newest state,
 #: and never more often than drawing costs (so the GUI thread stays at most half busy).
@@ -71,6 +73,8 @@ class MainWindow(QMainWindow):
             style_plot(plot)
         self._build_layout()
         self._connect()
+        self._views = [self.points_view, self.bound_plot, self.params_table, self.controls]
+        install_teaching(self)
         self._frame = QTimer(self, singleShot=True, interval=FRAME_MS)
         self._frame.timeout.connect(self._redraw)
         self.model.subscribe(self._on_model_change)
@@ -129,16 +133,24 @@ class MainWindow(QMainWindow):
         for name in ("actionUndo", "actionRedo", "actionExportImage"):
             toolbar.addAction(a[name])
         self.addToolBar(toolbar)
+        self.addToolBarBreak()
+        self.teach_toolbar = QToolBar("Teach", self)
+        self.teach_toolbar.setObjectName("teachToolbar")
+        self.teach_toolbar.setMovable(False)
+        self.addToolBar(self.teach_toolbar)
 
         panel = QScrollArea()
         panel.setObjectName("controlScroll")
         panel.setWidget(self.controls)
         panel.setWidgetResizable(True)
         panel.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        panel.setMinimumWidth(min(self.controls.sizeHint().width() + 20, 300))
-        panel.setMaximumWidth(340)
+        panel.setMinimumWidth(self.controls.minimumSizeHint().width() + 24)
+        panel.setMaximumWidth(self.controls.sizeHint().width() + 60)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("explainTabs")
+        self.tabs.addTab(self.bound_plot, "ln p and L")
         right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.bound_plot)
+        right.addWidget(self.tabs)
         right.addWidget(self.params_table)
         right.setSizes([420, 260])
         center = QSplitter(Qt.Orientation.Horizontal)
@@ -233,9 +245,28 @@ class MainWindow(QMainWindow):
         cost = time.perf_counter() - started + self.points_view.cloud.last_paint_seconds
         self._frame.setInterval(max(FRAME_MS, int(1000 * cost)))
 
+    def add_view(self, view) -> None:
+        """Register a passive view: its ``show_state(model)`` runs on every frame."""
+        self._views.append(view)
+
+    def add_action(self, name: str, text: str, shortcut: str, tip: str,
+                   checkable: bool = False) -> QAction:
+        """A window action with its shortcut named in the tooltip, on the Teach toolbar."""
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.setCheckable(checkable)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            tip = f"{tip} ({QKeySequence(shortcut).toString()})"
+        action.setToolTip(tip)
+        self.addAction(action)
+        self.teach_toolbar.addAction(action)
+        self.actions_by_name[name] = action
+        return action
+
     def _draw_views(self) -> None:
         m = self.model
-        for view in (self.points_view, self.bound_plot, self.params_table, self.controls):
+        for view in self._views:
             view.show_state(m)
         self.points_view.getPlotItem().setLabel("bottom", m.axes[0])
         self.points_view.getPlotItem().setLabel("left", m.axes[1])
