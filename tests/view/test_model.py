@@ -130,7 +130,7 @@ def test_set_points_clears_the_history_and_freezes_the_data(run_model):
     labels = np.array([0, 1, 1, 0, -1])
     truth = Mixture(np.ones(1), np.zeros((1, 2)), np.eye(2)[None])
     model.set_points(X, labels, truth, name="five", axes=("a", "b"))
-    assert heard.take() == [{"points", "history", "index"}]
+    assert heard.take() == [{"points", "history", "index", "selection"}]
     assert model.history == [] and model.index == -1 and model.current is None and model.at_tip
     assert model.run_ended == ""
     assert (model.dataset_name, model.axes, model.true_mixture) == ("five", ("a", "b"), truth)
