@@ -1,0 +1,117 @@
+"""Reading a file as text and writing one atomically, with every failure as a DataError."""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import os
+import stat
+import tempfile
+
+from .errors import DataError
+
+#: Files larger than this are refused before reading (a 5,000,000-row CSV is about this big).
+MAX_BYTES = 200_000_000
+
+#: A new file gets these permissions (mkstemp's 0600 would hide it from other users).
+NEW_FILE_MODE = 0o644
+
+PathLike = str | os.PathLike[str]
+
+
+def read_text(path: PathLike, max_bytes: int = MAX_BYTES) -> str:
+    """The file's text, decoded from UTF-8 (a BOM is dropped; UTF-16 with a BOM also works).
+
+    Raises DataError for a missing, unreadable or too large file, binary data (a NUL byte)
+    and bytes that are not UTF-8.
+    """
+    source = os.fspath(path)
+    try:
+        size = os.stat(source).st_size
+        if size > max_bytes:
+            raise DataError(source, f"too large ({_mb(size)}); emviz reads files up to {_mb(max_bytes)}")
+        with open(source, "rb") as f:
+            data = f.read(max_bytes + 1)  # the file may have grown since stat
+    except OSError as e:
+        raise _os_error(source, e, "read") from None
+    if len(data) > max_bytes:
+        raise DataError(source, f"too large; emviz reads files up to {_mb(max_bytes)}")
+    return decode(data, source)
+
+
+def decode(data: bytes, source: str) -> str:
+    """Bytes to text; a DataError names the line of the first NUL byte or non-UTF-8 byte."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" export: decode it rather than call it binary
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DataError(source, "damaged UTF-16 text; save the file as UTF-8") from None
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    nul = data.find(b"\0")
+    if nul >= 0:
+        raise DataError(
+            source, "binary data (a NUL byte), not text; choose a CSV or text file", _line_at(data, nul)
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        byte = data[e.start]
+        raise DataError(
+            source, f"not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8", _line_at(data, e.start)
+        ) from None
+
+
+def write_atomic(path: PathLike, data: bytes) -> None:
+    """Write ``data`` to a temporary file in the same folder, then rename it over ``path``.
+
+    The rename is atomic, so a failure at any point (disk full, permission, a crash) leaves
+    an existing file as it was. A symlink is written through, not replaced.
+    """
+    source = os.fspath(path)
+    target = os.path.realpath(source)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mode = NEW_FILE_MODE
+    try:
+        fd, temp = tempfile.mkstemp(
+            dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".tmp"
+        )
+    except OSError as e:
+        raise _os_error(source, e, "write") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())  # the bytes are on disk before the rename makes them the file
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if isinstance(e, OSError):
+            raise _os_error(source, e, "write") from None
+        raise
+
+
+def _os_error(source: str, e: OSError, verb: str) -> DataError:
+    if isinstance(e, FileNotFoundError):
+        problem = "no such file" if verb == "read" else "the folder does not exist"
+    elif isinstance(e, IsADirectoryError):
+        problem = "a folder, not a file"
+    elif isinstance(e, PermissionError):
+        problem = f"permission denied (cannot {verb} the file)"
+    else:
+        problem = f"cannot {verb} the file: {e.strerror or e}"
+    return DataError(source, problem)
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    """The 1-based line holding byte ``offset`` (CRLF and LF files alike)."""
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:,.0f} MB"

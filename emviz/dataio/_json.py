@@ -1,0 +1,183 @@
+"""JSON documents: writing them readably, and reading them with errors that name the key."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from typing import Any
+
+import numpy as np
+
+from ..core import Mixture
+from ..model import Settings
+from ._files import MAX_BYTES, PathLike, read_text
+from .errors import DataError
+
+#: A JSON type, as (test, how a message names it).
+Kind = tuple[Any, str]
+INT: Kind = (lambda v: isinstance(v, int) and not isinstance(v, bool), "an integer")
+NUMBER: Kind = (lambda v: isinstance(v, int | float) and not isinstance(v, bool), "a number")
+STRING: Kind = (lambda v: isinstance(v, str), "a string")
+BOOL: Kind = (lambda v: isinstance(v, bool), "true or false")
+LIST: Kind = (lambda v: isinstance(v, list), "a list")
+OBJECT: Kind = (lambda v: isinstance(v, dict), "an object {...}")
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """JSON text with one top-level key per line, and one line per row of a list of rows.
+
+    A person can read it (the settings at the top, one point or one half-step per line), and
+    a file cut short reports a line that says how far it got. Non-finite floats are refused
+    (json would write the non-standard NaN), so callers write null for "no value".
+    """
+    parts = []
+    for key, value in document.items():
+        if isinstance(value, list) and value and isinstance(value[0], list | dict):
+            text = "[\n  " + ",\n  ".join(map(_compact, value)) + "\n ]"
+        else:
+            text = _compact(value)
+        parts.append(f" {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
+def load(path: PathLike, max_bytes: int = MAX_BYTES) -> Fields:
+    """A JSON file's top-level object; DataError names the line where a damaged file stops."""
+    source = os.fspath(path)
+    text = read_text(path, max_bytes)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as e:
+        problem = f"the file is incomplete or damaged (JSON parsing stopped here: {e.msg}, column {e.colno})"
+        raise DataError(source, problem, e.lineno) from None
+    except RecursionError:
+        raise DataError(source, "the file is damaged (JSON nested too deeply)") from None
+    if not isinstance(document, dict):
+        raise DataError(source, "not an emviz file: expected a JSON object {...} at the top")
+    return Fields(source, document)
+
+
+class Fields:
+    """Typed access to a JSON object: a missing key or a wrong type is a DataError naming
+    the key by its path, e.g. ``settings.tol`` or ``states[3].means``."""
+
+    def __init__(self, source: str, document: dict[str, Any], path: str = "") -> None:
+        self.source = source
+        self.document = document
+        self.path = path
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.document
+
+    def name(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def error(self, problem: str) -> DataError:
+        return DataError(self.source, problem)
+
+    def get(self, key: str, kind: Kind, *, nullable: bool = False) -> Any:
+        """The value at ``key``, checked to be of ``kind`` (or null, if ``nullable``)."""
+        if key not in self.document:
+            raise self.error(f"missing key '{self.name(key)}'")
+        value = self.document[key]
+        if (value is None and nullable) or kind[0](value):
+            return value
+        shown = json.dumps(value)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        raise self.error(f"'{self.name(key)}' should be {kind[1]}, not {shown}")
+
+    def object(self, key: str) -> Fields:
+        return Fields(self.source, self.get(key, OBJECT), self.name(key))
+
+    def numbers(
+        self, key: str, what: str, kinds: str = "iuf", *, nullable: bool = False
+    ) -> np.ndarray | None:
+        """A nested list of numbers as an array (``kinds``: numpy kinds allowed, "iu" for
+        integers); ``what`` describes the expected shape for the message."""
+        value = self.get(key, LIST, nullable=nullable)
+        if value is None:
+            return None
+        numbers = "integers" if kinds == "iu" else "numbers"
+        problem = f"'{self.name(key)}' should be {what} of {numbers}"
+        try:
+            a = np.asarray(value)
+        except ValueError:  # ragged rows
+            raise self.error(problem) from None
+        if a.size and a.dtype.kind not in kinds:
+            raise self.error(problem)
+        return a
+
+
+#: What each format is called in a message.
+FORMAT_NAMES = {"emviz-run": "an emviz run export", "emviz-session": "an emviz session"}
+
+
+def check_format(fields: Fields, expected: str, version: int) -> None:
+    """Refuse a file of another kind, or one written by a newer emviz, before reading it."""
+    found = fields.get("format", STRING)
+    if found != expected:
+        raise fields.error(
+            f"{FORMAT_NAMES.get(found, f'format {found!r}')}, not {FORMAT_NAMES.get(expected, expected)}"
+        )
+    written = fields.get("version", INT)
+    if written > version:
+        raise fields.error(
+            f"written by a newer emviz (version {written}); this emviz reads version {version}"
+        )
+    if written < 1:
+        raise fields.error(f"unknown version {written}; this emviz reads version {version}")
+
+
+def settings_from_json(fields: Fields) -> Settings:
+    """Settings from a JSON object; every field is required and typed like its default."""
+    values = {}
+    for field in dataclasses.fields(Settings):
+        kind = {int: INT, float: NUMBER, str: STRING}[type(field.default)]
+        values[field.name] = fields.get(field.name, kind)
+    try:
+        return Settings(**values)
+    except ValueError as e:
+        raise fields.error(f"{fields.path}: {e}") from None
+
+
+def settings_to_json(settings: Settings) -> dict[str, Any]:
+    return {key: _plain(value) for key, value in dataclasses.asdict(settings).items()}
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar (say an np.int64 seed from a spin box) as the Python number json needs."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def mixture_to_json(mixture: Mixture) -> dict[str, Any]:
+    return {
+        "weights": mixture.weights.tolist(),
+        "means": mixture.means.tolist(),
+        "covariances": mixture.covariances.tolist(),
+    }
+
+
+def mixture_from_json(fields: Fields) -> Mixture:
+    """A 2-D Mixture from ``weights``, ``means``, ``covariances``; checked by Mixture itself."""
+    weights = fields.numbers("weights", "a list (π_1, ..., π_K)")
+    means = fields.numbers("means", "a list of K pairs [x, y]")
+    covariances = fields.numbers("covariances", "a list of K 2×2 matrices")
+    if means.ndim == 2 and means.shape[1] != 2:
+        raise fields.error(
+            f"'{fields.name('means')}' is a {means.shape[1]}-D mixture; emviz shows 2-D mixtures only"
+        )
+    try:
+        mixture = Mixture(weights, means, covariances)
+    except ValueError as e:
+        raise fields.error(f"invalid mixture{f' in {fields.path}' if fields.path else ''}: {e}") from None
+    return mixture
+
+
+def finite_or_none(value: float) -> float | None:
+    """A float for JSON: NaN and infinities become null (JSON has no NaN)."""
+    value = float(value)
+    return value if np.isfinite(value) else None

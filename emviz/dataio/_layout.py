@@ -1,0 +1,299 @@
+"""How a table is laid out: its header, which columns hold numbers, which the labels; and
+parsing its rows, fast by numpy when all is well, row by row when there is a problem to name."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import DataError
+
+#: A column with one of these names (any case) holding integers or text is the labels.
+LABEL_NAMES = frozenset(
+    {"label", "labels", "class", "component", "cluster", "z", "group", "target", "species"}
+)
+#: An unnamed text column is taken for labels only if its values are this short ...
+MAX_LABEL_LENGTH = 40
+#: ... and this few (more distinct values look like identifiers or comments, not classes).
+MAX_GUESSED_LABELS = 20
+
+DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+_INTEGER = re.compile(r"[+-]?\d+")
+
+Line = tuple[int, str]  # (1-based line number, text)
+Splitter = Callable[[str], list[str]]
+Parsed = tuple[np.ndarray, np.ndarray | None, tuple[str, ...]]  # data, labels, label names
+
+
+def is_number(cell: str) -> bool:
+    """Whether Python's float() reads the cell (surrounding spaces allowed; "nan" is a number)."""
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def looks_numeric(cell: str) -> bool:
+    """A number, or one written with a decimal comma (meant as a number, reported as such)."""
+    return is_number(cell) or bool(DECIMAL_COMMA.fullmatch(cell.strip()))
+
+
+@dataclass
+class Layout:
+    """What the sample says about the table: its header, width and what each column holds."""
+
+    source: str
+    comma_hint: bool  # whether a row of the wrong width may be a decimal comma's doing
+    names: list[str]
+    header: tuple[int, list[str]]  # the header's line number and cells, or the first row's
+    has_header: bool
+    numeric: list[int]  # positions of the columns of numbers
+    label: int | None  # position of the label column
+    label_is_named: bool
+    label_is_number: bool  # integers, by the sample
+    text_hint: str  # where the first text cell is, for the "not enough numbers" message
+
+    @property
+    def first_row(self) -> int:
+        return 1 if self.has_header else 0
+
+    @classmethod
+    def from_sample(cls, source: str, rows: list[tuple[int, list[str]]], delimiter: str) -> Layout:
+        first_line, first = rows[0]
+        has_header = not any(looks_numeric(cell) for cell in first)
+        if has_header:
+            while len(first) > 1 and not first[-1].strip():
+                first.pop()  # "x,y," names two columns
+        width = len(first)
+        data = rows[1:] if has_header else rows
+        # In a CSV with no decimal point anywhere, "3,6" may be one number split in two
+        comma_hint = delimiter == "," and not any("." in cell for _, cells in data for cell in cells)
+        for n, cells in data:
+            _check_width(source, n, cells, width, rows[0], comma_hint)
+        if has_header and not data:
+            header = ", ".join(c.strip() for c in first)
+            raise DataError(source, f"only a header ({header}), no rows of numbers", first_line)
+        names = _column_names(first if has_header else [""] * width)
+        kinds = [_column_kind([cells[j] for _, cells in data]) for j in range(width)]
+        if has_header and not first[0].strip() and _is_row_index([cells[0] for _, cells in data]):
+            kinds[0] = "index"  # pandas' and R's unnamed row numbers: not a coordinate
+        label, named = _choose_label(names, kinds, [[cells[j] for _, cells in data] for j in range(width)])
+        numeric = [j for j, kind in enumerate(kinds) if kind == "number" and j != label]
+        text_hint = _text_hint(names, kinds, data, label if named else None)
+        is_number = label is not None and kinds[label] == "number"
+        layout = cls(
+            source, comma_hint, names, rows[0], has_header, numeric, label, named, is_number, text_hint
+        )
+        if len(numeric) < 2:
+            raise layout._too_few_numbers(data[0][0])
+        return layout
+
+    def read_fast(self, lines: list[str], delimiter: str, max_rows: int) -> Parsed | None:
+        """The rows parsed by numpy's C parser, or None if there is anything to say about them.
+
+        Takes only tables of numbers (integer labels included), given the lines after the
+        header. Anything unusual (a bad cell, a blank line of spaces, a ragged row, NaN) makes
+        it return None, and ``read`` goes through the rows to find and name the problem.
+        """
+        if len(lines) > max_rows or (self.label is not None and not self.label_is_number):
+            return None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "input contained no data"
+                values = np.loadtxt(lines, delimiter=None if delimiter == " " else delimiter, ndmin=2)
+        except ValueError:
+            return None
+        if values.shape != (values.shape[0], len(self.names)) or not np.isfinite(values).all():
+            return None
+        labels = None
+        if self.label is not None:
+            z = values[:, self.label]
+            if not (np.all(z == np.round(z)) and np.all(np.abs(z) < 2**31)):
+                return None
+            labels = z.astype(np.int64)
+        return np.ascontiguousarray(values[:, self.numeric]), labels, ()
+
+    def read(self, rows: Iterator[Line], split: Splitter, max_rows: int) -> Parsed:
+        """Parse every data row: numbers into arrays, label cells kept as text."""
+        width, numeric, label = len(self.names), self.numeric, self.label
+        columns = [array("d") for _ in numeric]
+        line_numbers = array("q")
+        label_cells: list[str] = []
+        for n, line in rows:
+            if len(line_numbers) >= max_rows:
+                problem = f"more than {max_rows:,} rows; emviz reads at most {max_rows:,} points"
+                raise DataError(self.source, problem, n)
+            cells = split(line)
+            _check_width(self.source, n, cells, width, self.header, self.comma_hint)
+            for out, j in zip(columns, numeric, strict=True):
+                try:
+                    out.append(float(cells[j]))
+                except ValueError:
+                    raise self._cell_error(n, j, cells[j]) from None
+            if label is not None:
+                label_cells.append(cells[label].strip())
+            line_numbers.append(n)
+        data = np.column_stack([np.frombuffer(c, dtype=float) for c in columns])
+        self._check_finite(data, line_numbers)
+        labels, label_names = None, ()
+        if label is not None:
+            labels, label_names = _parse_labels(label_cells, self.label_is_named)
+        return data, labels, label_names
+
+    def _describe(self, j: int) -> str:
+        name = self.names[j]
+        return f"column {j + 1}" + ("" if name == f"column {j + 1}" else f" ({name})")
+
+    def _cell_error(self, n: int, j: int, cell: str) -> DataError:
+        cell = cell.strip()
+        if not cell:
+            problem = f"{self._describe(j)} is empty where a number belongs"
+        elif DECIMAL_COMMA.fullmatch(cell):
+            point = cell.replace(",", ".")
+            problem = f"{self._describe(j)} has a decimal comma: use a point ({point}), not {cell!r}"
+        else:
+            problem = f"{self._describe(j)} holds text where a number belongs: {cell!r}"
+        return DataError(self.source, problem, n)
+
+    def _check_finite(self, data: np.ndarray, line_numbers: array) -> None:
+        bad = ~np.isfinite(data)
+        if bad.any():
+            row = int(np.argmax(bad.any(axis=1)))
+            col = int(np.argmax(bad[row]))
+            value = data[row, col]
+            what = "NaN (not a number)" if np.isnan(value) else f"{'minus ' if value < 0 else ''}infinity"
+            problem = f"{self._describe(self.numeric[col])} holds {what} where a finite number belongs"
+            raise DataError(self.source, problem, line_numbers[row])
+
+    def _too_few_numbers(self, line: int) -> DataError:
+        found = [self.names[j] for j in self.numeric]
+        if len(self.names) == 1:
+            problem = "only one column; emviz needs two numbers per row (x and y)"
+        elif not found:
+            problem = "no column of numbers; emviz needs two (x and y)"
+        else:
+            problem = f"only one column of numbers ({found[0]}); emviz needs two (x and y)"
+        return DataError(self.source, problem + self.text_hint, line)
+
+
+def _check_width(
+    source: str, n: int, cells: list[str], width: int, first: tuple[int, list[str]], comma_hint: bool
+) -> None:
+    """Raise if a row's width differs from the first row's (empty cells past the end are fine)."""
+    while len(cells) > width and not cells[-1].strip():
+        cells.pop()  # "1,2," from a spreadsheet: an empty trailing cell, not a column
+    if len(cells) == width:
+        return
+    first_line, first_cells = first
+    problem = f"{len(cells)} columns where line {first_line} has {width}"
+    wider = cells if len(cells) > width else first_cells
+    point = _decimal_comma_example(wider) if comma_hint else ""
+    if point:
+        problem += f"; perhaps a decimal comma: use a point ({point})"
+    raise DataError(source, problem, n)
+
+
+def _decimal_comma_example(cells: list[str]) -> str:
+    """The number ("3.6") that a decimal comma split into two cells ("3", "6"), or "" if none."""
+    for a, b in zip(cells, cells[1:], strict=False):
+        a, b = a.strip(), b.strip()
+        if _INTEGER.fullmatch(a) and b.isdigit():
+            return f"{a}.{b}"
+    return ""
+
+
+def _column_names(cells: list[str]) -> list[str]:
+    """Header cells as names: blanks become "column j", repeats get " (2)", " (3)", ..."""
+    names: list[str] = []
+    for j, cell in enumerate(cells):
+        name = cell.strip().strip('"').strip() or f"column {j + 1}"
+        base, copy = name, 1
+        while name in names:
+            copy += 1
+            name = f"{base} ({copy})"
+        names.append(name)
+    return names
+
+
+def _column_kind(cells: list[str]) -> str:
+    """The kind of a column: "number" if at least half its non-empty cells are numbers,
+    "text" if fewer, "empty" if it has none.
+
+    A column of numbers with a stray word stays numeric, so the word is reported by line.
+    """
+    filled = [c for c in cells if c.strip()]
+    if not filled:
+        return "empty"
+    numbers = sum(looks_numeric(c) for c in filled)
+    return "number" if 2 * numbers >= len(filled) else "text"
+
+
+def _is_row_index(cells: list[str]) -> bool:
+    """Whether the cells count 0, 1, 2, ... or 1, 2, 3, ... (a row number, not data)."""
+    if not all(_INTEGER.fullmatch(c.strip().strip('"')) for c in cells):
+        return False
+    numbers = [int(c.strip().strip('"')) for c in cells]
+    return numbers[0] in (0, 1) and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+def _choose_label(names: list[str], kinds: list[str], cells: list[list[str]]) -> tuple[int | None, bool]:
+    """The label column's position, and whether it was chosen by name.
+
+    First a column named like a label (label, class, z, ...) holding integers or text; a
+    named column of non-integers is a coordinate. Otherwise the last text column, if its
+    values are short.
+    """
+    for j, name in enumerate(names):
+        if name.lower() in LABEL_NAMES and (kinds[j] == "text" or _all_integers(cells[j])):
+            return j, True
+    for j in reversed(range(len(names))):
+        if kinds[j] == "text":
+            short = all(len(c.strip()) <= MAX_LABEL_LENGTH for c in cells[j])
+            return (j, False) if short else (None, False)
+    return None, False
+
+
+def _all_integers(cells: list[str]) -> bool:
+    values = [c for c in cells if c.strip()]
+    return bool(values) and all(is_number(c) and float(c).is_integer() for c in values)
+
+
+def _text_hint(
+    names: list[str], kinds: list[str], data: list[tuple[int, list[str]]], skip: int | None
+) -> str:
+    """Why a column is not numbers, for the first such column not named as labels:
+    "; column 2 (name) holds text ('abc' on line 3)" or "; column 2 (y) is empty (line 2)"."""
+    for j, kind in enumerate(kinds):
+        if kind == "empty" and j != skip:
+            return f"; column {j + 1} ({names[j]}) is empty (line {data[0][0]})"
+        if kind == "text" and j != skip:
+            for n, cells in data:
+                if cells[j].strip() and not is_number(cells[j]):
+                    return f"; column {j + 1} ({names[j]}) holds text ({cells[j].strip()!r} on line {n})"
+    return ""
+
+
+def _parse_labels(cells: list[str], named: bool) -> tuple[np.ndarray | None, tuple[str, ...]]:
+    """Integer labels as written (empty: -1), or text labels as 0..K-1 in order of appearance.
+
+    An unnamed text column with more than MAX_GUESSED_LABELS values is not taken for labels.
+    """
+    if _all_integers(cells) and all(abs(float(c)) < 2**31 for c in cells if c):
+        labels = np.array([int(float(c)) if c else -1 for c in cells], dtype=np.int64)
+        labels.setflags(write=False)
+        return labels, ()
+    codes: dict[str, int] = {}
+    for c in cells:
+        if c and c not in codes:
+            codes[c] = len(codes)
+    if not named and len(codes) > MAX_GUESSED_LABELS:
+        return None, ()
+    labels = np.array([codes[c] if c else -1 for c in cells], dtype=np.int64)
+    labels.setflags(write=False)
+    return labels, tuple(codes)

@@ -1,0 +1,224 @@
+"""Sessions: the window's state in a ``.emviz`` file (JSON), to be picked up where it was left.
+
+The history itself is not stored: EM is deterministic, so the window re-runs it from the
+stored θ₀ with the stored settings for ``n_half_steps`` half-steps and shows ``index``. θ₀
+is stored (not just the seed) so the run is reproduced exactly even for hand-edited points,
+where re-initialising from the seed would start elsewhere.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+import numpy as np
+
+from ..core import EMState, Mixture, run_em
+from ..model import Settings
+from . import _json
+from ._files import PathLike, write_atomic
+
+SESSION_FORMAT = "emviz-session"
+SESSION_VERSION = 1
+SESSION_SUFFIX = ".emviz"
+
+
+@dataclass(frozen=True, eq=False)
+class Session:
+    """Everything needed to restore the window.
+
+    points : array, shape (N, 2), read-only (N may be 0)
+    labels : int array, shape (N,), read-only, or None; the oracle's z (-1: unlabelled)
+    dataset_name, axes : what the window calls the data and its two axes
+    settings : the model and run settings (K, initialisation, covariance type, seed, ...)
+    view_options : the view's switches by name (e.g. ``soft_colors``), read-only
+    index : the history position shown, -1 when there is no history
+    n_half_steps : how many half-steps ("init", "E", "M", ...) the history held
+    initial_mixture : θ₀ of the run, needed whenever n_half_steps > 0
+    true_mixture : the generating mixture of generated data, if known
+
+    Equal sessions (``==``) have equal fields, arrays compared exactly.
+    """
+
+    points: np.ndarray
+    labels: np.ndarray | None = None
+    dataset_name: str = ""
+    axes: tuple[str, str] = ("x₁", "x₂")
+    settings: Settings = field(default_factory=Settings)
+    view_options: Mapping[str, bool] = field(default_factory=dict)
+    index: int = -1
+    n_half_steps: int = 0
+    initial_mixture: Mixture | None = None
+    true_mixture: Mixture | None = None
+
+    def __post_init__(self) -> None:
+        points = np.asarray(self.points, dtype=float)
+        if points.size == 0:
+            points = points.reshape(0, 2)
+        if points.ndim != 2 or points.shape[1] != 2:
+            raise ValueError(f"points should have shape (N, 2), not {points.shape}")
+        points = _read_only(points)
+        object.__setattr__(self, "points", points)
+        if not np.all(np.isfinite(points)):
+            row = int(np.argmax(~np.isfinite(points).all(axis=1)))
+            raise ValueError(f"points contain NaN or infinity (point {row}: {points[row].tolist()})")
+        if self.labels is not None:
+            labels = np.asarray(self.labels)
+            if labels.size == 0:
+                labels = labels.astype(np.int64)  # [] from JSON is a float array
+            if labels.shape != (len(points),) or not np.issubdtype(labels.dtype, np.integer):
+                raise ValueError(f"labels should be {len(points)} integers, one per point")
+            object.__setattr__(self, "labels", _read_only(labels.astype(np.int64)))
+        if len(self.axes) != 2:
+            raise ValueError(f"axes should be two names, got {len(self.axes)}")
+        object.__setattr__(self, "axes", tuple(self.axes))
+        object.__setattr__(self, "view_options", types.MappingProxyType(dict(self.view_options)))
+        self._check_history()
+
+    def _check_history(self) -> None:
+        n, index = self.n_half_steps, self.index
+        if n < 0:
+            raise ValueError(f"n_half_steps should be >= 0, got {n}")
+        if not (index == -1 if n == 0 else 0 <= index < n):
+            raise ValueError(f"index {index} is outside a history of {n} half-steps")
+        if n > 0 and self.initial_mixture is None:
+            raise ValueError("a session with a history needs its initial mixture θ₀ to re-run it")
+        for name in ("initial_mixture", "true_mixture"):
+            mixture = getattr(self, name)
+            if mixture is not None and mixture.n_features != 2:
+                raise ValueError(f"{name} is {mixture.n_features}-D; emviz shows 2-D mixtures only")
+
+    @property
+    def seed(self) -> int:
+        """The random seed of the initialisation (``settings.seed``)."""
+        return self.settings.seed
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Session):
+            return NotImplemented
+        return (
+            np.array_equal(self.points, other.points)
+            and _same_labels(self.labels, other.labels)
+            and (self.dataset_name, self.axes, self.settings, dict(self.view_options), self.index)
+            == (other.dataset_name, other.axes, other.settings, dict(other.view_options), other.index)
+            and self.n_half_steps == other.n_half_steps
+            and _same_mixture(self.initial_mixture, other.initial_mixture)
+            and _same_mixture(self.true_mixture, other.true_mixture)
+        )
+
+    __hash__ = None  # equality compares arrays, which do not hash
+
+
+def save_session(path: PathLike, session: Session) -> None:
+    """Write ``session`` as a ``.emviz`` file (JSON, UTF-8), atomically: a failed save leaves
+    an existing file untouched. Raises DataError if the file cannot be written."""
+    write_atomic(path, _json.dumps(session_to_json(session)).encode("utf-8"))
+
+
+def session_to_json(session: Session) -> dict[str, Any]:
+    """The JSON-ready dict of a session; small fields first, the points last."""
+    mixtures = {
+        name: None if m is None else _json.mixture_to_json(m)
+        for name, m in (("initial_mixture", session.initial_mixture), ("true_mixture", session.true_mixture))
+    }
+    settings = _json.settings_to_json(session.settings)
+    return {
+        "format": SESSION_FORMAT,
+        "version": SESSION_VERSION,
+        "dataset_name": session.dataset_name,
+        "axes": list(session.axes),
+        "settings": settings,
+        "seed": settings["seed"],  # also in the settings; here too for a person reading the file
+        "view_options": {key: bool(value) for key, value in session.view_options.items()},
+        "index": int(session.index),
+        "n_half_steps": int(session.n_half_steps),
+        **mixtures,
+        "labels": None if session.labels is None else session.labels.tolist(),
+        "points": session.points.tolist(),
+    }
+
+
+def load_session(path: PathLike) -> Session:
+    """Read a ``.emviz`` file. Raises DataError naming the file and the problem: a newer
+    version, a damaged or truncated file (with the line), a missing key or a wrong type."""
+    fields = _json.load(path)
+    _json.check_format(fields, SESSION_FORMAT, SESSION_VERSION)
+    settings = _json.settings_from_json(fields.object("settings"))
+    seed = fields.get("seed", _json.INT)
+    if seed != settings.seed:
+        raise fields.error(f"'seed' ({seed}) differs from 'settings.seed' ({settings.seed})")
+    axes = fields.get("axes", _json.LIST)
+    if len(axes) != 2 or not all(isinstance(a, str) for a in axes):
+        raise fields.error("'axes' should be a list of two names")
+    values = dict(
+        points=_points(fields),
+        labels=fields.numbers("labels", "a list", "iu", nullable=True),
+        dataset_name=fields.get("dataset_name", _json.STRING),
+        axes=tuple(axes),
+        settings=settings,
+        view_options=_view_options(fields.object("view_options")),
+        index=fields.get("index", _json.INT),
+        n_half_steps=fields.get("n_half_steps", _json.INT),
+        initial_mixture=_mixture(fields, "initial_mixture"),
+        true_mixture=_mixture(fields, "true_mixture"),
+    )
+    try:
+        return Session(**values)
+    except ValueError as e:  # fields that do not fit together, e.g. an index past the history
+        raise fields.error(str(e)) from None
+
+
+def replay(session: Session) -> Iterator[EMState]:
+    """The session's history, recomputed lazily (for the window's worker to drain): EM from
+    θ₀ with the session's settings, stopped after ``n_half_steps`` half-steps.
+
+    EM is deterministic, so these are the states that were saved, bit for bit, on the same
+    machine and numpy. It may yield fewer if the file was edited; clamp ``index`` then.
+    Draining it raises ValueError (from the core) if θ₀ does not fit the points.
+    """
+    if session.n_half_steps == 0 or session.initial_mixture is None:
+        return iter(())
+    s = session.settings
+    run = run_em(session.points, session.initial_mixture, s.covariance_type, s.reg_covar, s.tol, s.max_iter)
+    return islice(run, session.n_half_steps)
+
+
+def _points(fields: _json.Fields) -> np.ndarray:
+    points = fields.numbers("points", "a list of pairs [x, y]")
+    if points.size == 0:
+        return np.empty((0, 2))
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise fields.error(f"'points' should be a list of pairs [x, y], got shape {points.shape}")
+    return points
+
+
+def _view_options(fields: _json.Fields) -> dict[str, bool]:
+    return {key: fields.get(key, _json.BOOL) for key in fields.document}
+
+
+def _mixture(fields: _json.Fields, key: str) -> Mixture | None:
+    if fields.get(key, _json.OBJECT, nullable=True) is None:
+        return None
+    return _json.mixture_from_json(fields.object(key))
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+def _same_labels(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b))
+
+
+def _same_mixture(a: Mixture | None, b: Mixture | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return all(
+        np.array_equal(x, y)
+        for x, y in ((a.weights, b.weights), (a.means, b.means), (a.covariances, b.covariances))
+    )

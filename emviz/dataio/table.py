@@ -1,0 +1,223 @@
+"""Tables of points: reading CSV, TSV or whitespace-separated text, and saving points as CSV.
+
+Reading is forgiving about form (delimiter detected, header optional, UTF-8 BOM, CRLF, blank
+lines, trailing whitespace, ``#`` comments) and strict about content: anything that is not a
+finite number where one belongs raises DataError naming the line, never a silent NaN.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import chain, islice
+
+import numpy as np
+
+from ._files import MAX_BYTES, PathLike, read_text, write_atomic
+from ._layout import Layout, Line, Parsed, Splitter, looks_numeric
+from .errors import DataError
+
+#: More data rows than this are refused (EM on more points is too slow to watch anyway).
+MAX_ROWS = 5_000_000
+
+#: The first this many rows decide the delimiter and which columns hold numbers.
+SAMPLE_ROWS = 50
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """A table read from a file or the clipboard.
+
+    source : the file name or "clipboard", for messages
+    names : every column's name, in file order ("column 3" where there was no header)
+    numeric_names : the names of the columns of numbers, the columns of ``data``
+    data : array, shape (N, C), read-only; the C columns of numbers, all finite
+    labels : int array, shape (N,), read-only, or None; -1 where a label cell was empty.
+        Integer labels are kept as written; text labels become 0..K-1 in order of appearance.
+    label_name : the name of the label column, or None
+    label_names : for text labels, the text of label 0, 1, ...; () for integer labels
+    has_header : whether the first row held column names
+    """
+
+    source: str
+    names: tuple[str, ...]
+    numeric_names: tuple[str, ...]
+    data: np.ndarray
+    labels: np.ndarray | None = None
+    label_name: str | None = None
+    label_names: tuple[str, ...] = ()
+    has_header: bool = False
+
+    @property
+    def n_rows(self) -> int:
+        return self.data.shape[0]
+
+    def column(self, col: str | int) -> np.ndarray:
+        """One column of numbers, by name or by position among ``numeric_names``; shape (N,)."""
+        return self.data[:, self._index(col)]
+
+    def points(self, x_col: str | int = 0, y_col: str | int = 1) -> np.ndarray:
+        """The points (x, y) from two columns of numbers, as a new array of shape (N, 2)."""
+        i, j = self._index(x_col), self._index(y_col)
+        if i == j:
+            raise DataError(self.source, f"x and y are the same column ({self.numeric_names[i]})")
+        return self.data[:, [i, j]]
+
+    def _index(self, col: str | int) -> int:
+        names = self.numeric_names
+        if isinstance(col, str):
+            if col in names:
+                return names.index(col)
+            raise DataError(self.source, f"no column of numbers named {col!r}; there are {', '.join(names)}")
+        if not -len(names) <= col < len(names):
+            raise DataError(self.source, f"no column of numbers number {col}; there are {len(names)}")
+        return col % len(names)
+
+
+def read_table(path: PathLike, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS) -> Table:
+    """Read a CSV, TSV or whitespace-separated file; see ``parse_table``. Raises DataError."""
+    return parse_table(read_text(path, max_bytes), os.fspath(path), max_rows=max_rows)
+
+
+def parse_table(text: str, source: str = "clipboard", *, max_rows: int = MAX_ROWS) -> Table:
+    """Parse delimited text (a file's contents, or what was pasted) into a Table.
+
+    The delimiter is tab, semicolon, whitespace or comma, whichever splits the first rows
+    into the most numbers. The first row is a header if none of its cells is a number.
+    ``#`` starts a comment, at the start of a line or after the numbers (as in numpy.loadtxt).
+    Raises DataError naming ``source``, the line and the problem.
+    """
+    text = text.removeprefix("\ufeff")  # a BOM, if the text did not come through read_text
+    if "\0" in text:
+        nul = text.index("\0")
+        raise DataError(source, "binary data (a NUL byte), not text", text.count("\n", 0, nul) + 1)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    content = _content_lines(lines)
+    sample = list(islice(content, SAMPLE_ROWS))
+    if not sample:
+        problem = "empty" if not text.strip() else "only blank lines and # comments"
+        raise DataError(source, f"{problem}: no rows of numbers", 1)
+    splitter, delimiter = _detect_splitter(sample)
+    layout = Layout.from_sample(source, [(n, splitter(line)) for n, line in sample], delimiter)
+    parsed = None
+    if '"' not in text:
+        first_data = layout.header[0] if layout.has_header else layout.header[0] - 1  # 0-based index
+        parsed = layout.read_fast(lines[first_data:], delimiter, max_rows)
+    if parsed is None:
+        # The careful path, row by row: for quotes, text labels, and to say what is wrong
+        parsed = layout.read(chain(sample[layout.first_row :], content), splitter, max_rows)
+    return _table(layout, parsed)
+
+
+def _table(layout: Layout, parsed: Parsed) -> Table:
+    data, labels, label_names = parsed
+    data.setflags(write=False)
+    if labels is not None:
+        labels.setflags(write=False)
+    return Table(
+        layout.source,
+        tuple(layout.names),
+        tuple(layout.names[j] for j in layout.numeric),
+        data,
+        labels,
+        None if labels is None else layout.names[layout.label],
+        label_names,
+        layout.has_header,
+    )
+
+
+def load_points(
+    path: PathLike, x: str | int | None = None, y: str | int | None = None
+) -> tuple[np.ndarray, np.ndarray | None, str]:
+    """Points for the window: (X of shape (N, 2), labels or None, the file's name).
+
+    ``x`` and ``y`` name or number the columns of numbers; by default the first two.
+    """
+    table = read_table(path)
+    X = table.points(0 if x is None else x, 1 if y is None else y)
+    return X, table.labels, os.path.basename(os.fspath(path))
+
+
+def save_points_csv(path: PathLike, X: np.ndarray, labels: np.ndarray | None = None) -> None:
+    """Write points as CSV with header ``x,y`` (or ``x,y,label``), atomically.
+
+    Every float is written as its repr, the shortest text that reads back to the same
+    double, so ``read_table`` returns exactly ``X`` and ``labels``.
+
+    X : array, shape (N, 2), finite; labels : int array, shape (N,), or None
+    """
+    source = os.fspath(path)
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must have shape (N, 2), got {X.shape}")
+    if X.shape[0] == 0:
+        raise DataError(source, "no points to save")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X contains NaN or infinity")
+    # tolist gives Python floats, whose repr is the shortest text that round-trips
+    columns = [map(repr, X[:, 0].tolist()), map(repr, X[:, 1].tolist())]
+    header = "x,y"
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.shape != (X.shape[0],) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"labels must be integers of shape ({X.shape[0]},), got {labels.shape}")
+        columns.append(map(str, labels.tolist()))
+        header = "x,y,label"
+    rows = map(",".join, zip(*columns, strict=True))
+    write_atomic(path, "\n".join([header, *rows, ""]).encode("utf-8"))
+
+
+# -- lines and delimiters ------------------------------------------------------------------
+
+
+def _content_lines(lines: list[str]) -> Iterator[Line]:
+    """(line number, line) for each line with something besides whitespace and a comment.
+
+    Trailing spaces are dropped, trailing tabs kept (in a TSV they are empty cells).
+    """
+    for number, line in enumerate(lines, 1):
+        if "#" in line:
+            line = line[: line.index("#")]
+        line = line.rstrip(" \f\v")
+        if line.strip():
+            yield number, line
+
+
+def _split_on(delimiter: str) -> Splitter:
+    def split(line: str) -> list[str]:
+        if '"' in line:  # quoted cells (as spreadsheets write names) need the csv module
+            return next(csv.reader([line], delimiter=delimiter))
+        return line.split(delimiter)
+
+    return split
+
+
+#: Candidates in order of preference when two split the sample equally well. Whitespace
+#: comes before comma so "3,6 79" (decimal commas) is read as two columns with a bad cell.
+_CANDIDATES: tuple[tuple[str, Splitter], ...] = (
+    ("\t", _split_on("\t")),
+    (";", _split_on(";")),
+    (" ", str.split),
+    (",", _split_on(",")),
+)
+
+
+def _detect_splitter(sample: list[Line]) -> tuple[Splitter, str]:
+    """The splitter giving at least two columns and the most numeric cells in the sample."""
+    body = sample[1:] or sample  # the first row may be a header
+
+    def score(candidate: tuple[str, Splitter]) -> tuple[bool, int, bool]:
+        split = candidate[1]
+        rows = [split(line) for _, line in body]
+        widths = {len(row) for row in rows}
+        numbers = sum(looks_numeric(cell) for row in rows for cell in row)
+        return min(widths) >= 2, numbers, len(widths) == 1
+
+    best = max(_CANDIDATES, key=score)  # max keeps the first of equals: the preference order
+    return best[1], best[0]
+
+

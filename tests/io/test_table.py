@@ -1,0 +1,267 @@
+"""Reading tables: the forms that must be accepted, and every bad input named by file and line."""
+
+from __future__ import annotations
+
+import codecs
+import os
+
+import numpy as np
+import pytest
+
+from emviz.dataio import MAX_BYTES, MAX_ROWS, DataError, load_points, parse_table, read_table
+
+
+def write(tmp_path, content: bytes, name: str = "data.csv"):
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+# -- accepted forms ------------------------------------------------------------------------
+
+FAITHFUL_HEAD = [[3.6, 79.0], [1.8, 54.0], [3.333, 74.0]]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"eruptions,waiting\n3.6,79\n1.8,54\n3.333,74\n",
+        b"eruptions\twaiting\n3.6\t79\n1.8\t54\n3.333\t74\n",
+        b"eruptions;waiting\n3.6;79\n1.8;54\n3.333;74\n",
+        b"eruptions waiting\n3.6   79\n 1.8 54\n3.333\t74\n",
+        b"3.6,79\n1.8,54\n3.333,74",  # no header, no final newline
+        b"3.6, 79\n1.8, 54\n3.333, 74\n",  # spaces after the commas
+        codecs.BOM_UTF8 + b"eruptions,waiting\r\n3.6,79\r\n\r\n1.8,54  \r\n3.333,74\t\r\n",
+        b"# Old Faithful\n\n# minutes\neruptions,waiting\n  \n3.6,79 # first\n1.8,54\n\n3.333,74\n\n",
+        b'"eruptions","waiting"\n"3.6","79"\n1.8,54\n3.333,74\n',  # quoted, as spreadsheets write
+        b"eruptions,waiting,\n3.6,79,\n1.8,54,\n3.333,74,\n",  # a trailing comma on every row
+        b"3.6,79\r1.8,54\r3.333,74\r",  # classic Mac line ends
+        "eruptions,waiting\n3.6,79\n1.8,54\n3.333,74\n".encode("utf-16"),  # Excel's "Unicode text"
+    ],
+    ids=["csv", "tsv", "semicolon", "whitespace", "no-header", "spaces", "bom-crlf-blank-trailing",
+         "comments", "quoted", "trailing-comma", "cr", "utf-16"],
+)
+def test_accepted_forms_read_the_same_points(tmp_path, content):
+    table = read_table(write(tmp_path, content))
+    assert table.points().tolist() == FAITHFUL_HEAD
+    assert table.labels is None
+    assert table.has_header == (b"eruptions" in content or b"e\x00r" in content)
+    if table.has_header:
+        assert table.numeric_names == ("eruptions", "waiting")
+
+
+def test_no_header_names_columns_by_position():
+    table = parse_table("1 2 3\n4 5 6\n")
+    assert table.names == table.numeric_names == ("column 1", "column 2", "column 3")
+    assert not table.has_header
+
+
+def test_more_than_two_columns_caller_picks_by_name_or_index():
+    table = parse_table("a,b,c\n1,2,3\n4,5,6\n")
+    assert table.numeric_names == ("a", "b", "c")
+    assert table.points("c", "a").tolist() == [[3, 1], [6, 4]]
+    assert table.points(1, 2).tolist() == [[2, 3], [5, 6]]
+    assert table.column("b").tolist() == [2, 5]
+    with pytest.raises(DataError, match="clipboard: no column of numbers named 'd'; there are a, b, c"):
+        table.points("a", "d")
+    with pytest.raises(DataError, match="x and y are the same column"):
+        table.points("a", 0)
+
+
+def test_text_labels_map_to_0_to_k_minus_1_in_order_of_appearance():
+    table = parse_table("x,y,species\n1,2,virginica\n3,4,setosa\n5,6,virginica\n7,8,\n")
+    assert table.labels.tolist() == [0, 1, 0, -1]  # an empty label cell: unlabelled
+    assert table.label_name == "species"
+    assert table.label_names == ("virginica", "setosa")
+    assert table.numeric_names == ("x", "y")
+
+
+@pytest.mark.parametrize("name", ["label", "Class", "component", "z", "cluster"])
+def test_integer_column_named_like_a_label_is_the_labels(name):
+    table = parse_table(f"x\ty\t{name}\n1\t2\t2\n3\t4\t0\n5\t6\t2\n")
+    assert table.labels.tolist() == [2, 0, 2]  # integers are kept as written
+    assert table.label_name == name
+    assert table.label_names == ()
+    assert table.numeric_names == ("x", "y")
+
+
+def test_z_of_non_integers_is_a_coordinate_not_labels():
+    table = parse_table("x,y,z\n1,2,0.5\n3,4,1.5\n")
+    assert table.labels is None
+    assert table.numeric_names == ("x", "y", "z")
+
+
+def test_last_text_column_is_the_labels_without_a_header():
+    table = parse_table("1.0 2.0 a\n3.0 4.0 b\n5.0 6.0 a\n")
+    assert table.labels.tolist() == [0, 1, 0]
+    assert table.label_names == ("a", "b")
+    assert table.points().tolist() == [[1, 2], [3, 4], [5, 6]]
+
+
+def test_a_text_column_of_many_distinct_values_is_not_taken_for_labels():
+    rows = "".join(f"{i},{i + 1},point {i}\n" for i in range(30))
+    table = parse_table("x,y,note\n" + rows)
+    assert table.labels is None
+    assert table.n_rows == 30
+
+
+def test_arrays_are_read_only():
+    table = parse_table("x,y,label\n1,2,0\n")
+    assert not table.data.flags.writeable
+    assert not table.labels.flags.writeable
+    assert table.points().flags.writeable  # a new array for the caller
+
+
+def test_load_points_takes_the_first_two_numeric_columns(tmp_path):
+    path = write(tmp_path, b"id,a,b,c,label\nx1,1,2,3,0\nx2,4,5,6,1\n", "three.csv")
+    X, labels, name = load_points(path)
+    assert X.tolist() == [[1, 2], [4, 5]] and X.shape == (2, 2)
+    assert labels.tolist() == [0, 1]
+    assert name == "three.csv"
+    X, _, _ = load_points(path, x="c", y=0)
+    assert X.tolist() == [[3, 1], [6, 4]]
+
+
+def test_fast_and_careful_paths_agree():
+    """A quote sends parsing row by row; the numbers must come out the same as numpy's."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 2)) * 10.0 ** rng.integers(-300, 300, size=(200, 2))
+    rows = "".join(f"{x!r},{y!r}\n" for x, y in X.tolist())
+    fast = parse_table("x,y\n" + rows)
+    careful = parse_table('"x","y"\n' + rows)
+    assert np.array_equal(fast.data, X) and np.array_equal(careful.data, X)
+
+
+# -- bad input: file, line and problem -----------------------------------------------------
+
+BAD = {
+    "empty": (b"", 1, ["empty", "no rows of numbers"]),
+    "blank-and-comments": (b"# nothing here\n\n   \n", 1, ["only blank lines and # comments"]),
+    "header-only": (b"x,y\r\n", 1, ["only a header (x, y), no rows of numbers"]),
+    "one-column": (b"x\n1.5\n2.5\n", 2, ["only one column", "two numbers per row"]),
+    "one-numeric-column": (
+        b"x,name\n1,alpha\n2,beta\n", 2,
+        ["only one column of numbers (x)", "column 2 (name) holds text ('alpha' on line 2)"],
+    ),
+    "text": (b"x,y\n1,2\n3,abc\n5,6\n", 3, ["column 2 (y) holds text where a number belongs: 'abc'"]),
+    "text-no-header": (b"1 2\n3 4\nfive 6\n", 3, ["column 1 holds text where a number belongs: 'five'"]),
+    "empty-cell": (b"x,y\n1,2\n3,\n", 3, ["column 2 (y) is empty where a number belongs"]),
+    "nan": (b"x,y\n1,2\n3,NaN\n", 3, ["column 2 (y) holds NaN"]),
+    "inf": (b"x,y\n1,2\n3,4\ninf,5\n", 4, ["column 1 (x) holds infinity"]),
+    "minus-inf": (b"x y\n1 2\n3 -Infinity\n", 3, ["column 2 (y) holds minus infinity"]),
+    "decimal-comma-semicolon": (b"x;y\n3,6;79\n1,8;54\n", 2, ["decimal comma: use a point (3.6)", "'3,6'"]),
+    "decimal-comma-tab": (b"x\ty\n1.5\t2.5\n1,8\t54\n", 3, ["decimal comma: use a point (1.8)"]),
+    "decimal-comma-csv": (b"eruptions,waiting\n3,6,79\n1,8,54\n", 2,
+                          ["3 columns where line 1 has 2", "decimal comma: use a point (3.6)"]),
+    "decimal-comma-csv-no-header": (b"3,6,79\n2,54\n", 2,
+                                    ["2 columns where line 1 has 3", "decimal comma: use a point (3.6)"]),
+    "ragged": (b"x,y\n1.5,2\n3.5,4,5\n", 3, ["3 columns where line 1 has 2"]),
+    "ragged-short": (b"# data\n1.5 2 3\n3.5 4\n", 3, ["2 columns where line 2 has 3"]),
+    "binary": (b"x,y\n1,2\n\x89PNG\x00\x01\x02", 3, ["binary data (a NUL byte), not text"]),
+    "not-utf8": (b"x,y\n1,2\ncaf\xe9,3\n", 3, ["not UTF-8 text (byte 0xe9)", "save the file as UTF-8"]),
+    "crlf-line-numbers": (codecs.BOM_UTF8 + b"x,y\r\n\r\n1,2\r\n3,abc\r\n", 4, ["'abc'"]),
+}
+
+
+@pytest.mark.parametrize("content, line, problems", BAD.values(), ids=BAD.keys())
+def test_bad_file_names_file_line_and_problem(tmp_path, content, line, problems):
+    path = write(tmp_path, content)
+    with pytest.raises(DataError) as caught:
+        read_table(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}, line {line}: "), message
+    for problem in problems:
+        assert problem in message, message
+    assert "\n" not in message
+    assert caught.value.line == line and caught.value.source == str(path)
+
+
+@pytest.mark.parametrize("content, line, problems", BAD.values(), ids=BAD.keys())
+def test_bad_paste_names_the_clipboard(content, line, problems):
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pytest.skip("bytes that are not text cannot be pasted")
+    with pytest.raises(DataError, match=rf"^clipboard, line {line}: ") as caught:
+        parse_table(text)
+    assert all(problem in str(caught.value) for problem in problems)
+
+
+def test_data_error_is_a_value_error():
+    with pytest.raises(ValueError, match="empty"):
+        parse_table("")
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "nope.csv"
+    with pytest.raises(DataError, match=f"^{path}: no such file$"):
+        read_table(path)
+
+
+def test_folder_instead_of_file(tmp_path):
+    with pytest.raises(DataError, match=f"^{tmp_path}: a folder, not a file$"):
+        read_table(tmp_path)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads anything")
+def test_unreadable_file(tmp_path):
+    path = write(tmp_path, b"x,y\n1,2\n")
+    path.chmod(0)
+    with pytest.raises(DataError, match=f"^{path}: permission denied \\(cannot read the file\\)$"):
+        read_table(path)
+
+
+def test_unreadable_file_simulated(tmp_path, monkeypatch):
+    """The same message when open() is refused (this suite may run as root, who reads anything)."""
+    path = write(tmp_path, b"x,y\n1,2\n")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("emviz.dataio._files.open", refuse, raising=False)
+    with pytest.raises(DataError, match=f"^{path}: permission denied \\(cannot read the file\\)$"):
+        read_table(path)
+
+
+def test_huge_file_is_refused_before_reading(tmp_path):
+    path = tmp_path / "huge.csv"
+    with open(path, "wb") as f:
+        f.truncate(MAX_BYTES + 1)  # sparse: no disk used, nothing read
+    with pytest.raises(DataError, match=f"^{path}: too large \\(200 MB\\); emviz reads files up to 200 MB$"):
+        read_table(path)
+
+
+def test_too_many_rows_names_the_first_row_past_the_limit(tmp_path):
+    path = write(tmp_path, b"x,y\n1,2\n\n3,4\n5,6\n7,8\n")
+    with pytest.raises(DataError) as caught:
+        read_table(path, max_rows=3)
+    assert str(caught.value) == f"{path}, line 6: more than 3 rows; emviz reads at most 3 points"
+    assert read_table(path, max_rows=4).n_rows == 4
+    assert MAX_ROWS == 5_000_000
+
+
+def test_a_bad_cell_far_down_is_found():
+    rows = "".join(f"{i}.5,{i}\n" for i in range(1000))
+    with pytest.raises(DataError, match="^clipboard, line 902: .*'oops'$"):
+        parse_table("x,y\n" + rows[: rows.index("900.5")] + "oops,1\n" + rows)
+
+
+def test_data_error_keeps_its_parts_and_pickles():
+    import pickle
+
+    error = DataError("data.csv", "column 2 (y) holds text where a number belongs: 'abc'", 3)
+    assert str(error) == "data.csv, line 3: column 2 (y) holds text where a number belongs: 'abc'"
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.source, copy.line, copy.problem, str(copy)) == (error.source, 3, error.problem, str(error))
+    assert str(DataError("clipboard", "empty")) == "clipboard: empty"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [",x,y\n0,1.5,2.5\n1,3.5,4.5\n", '"","x","y"\n"1",1.5,2.5\n"2",3.5,4.5\n'],
+    ids=["pandas", "R"],
+)
+def test_unnamed_row_numbers_are_not_a_coordinate(text):
+    table = parse_table(text)
+    assert table.numeric_names == ("x", "y")
+    assert table.points().tolist() == [[1.5, 2.5], [3.5, 4.5]]
