@@ -29,7 +29,8 @@ def read_text(path: PathLike, max_bytes: int = MAX_BYTES) -> str:
     try:
         size = os.stat(source).st_size
         if size > max_bytes:
-            raise DataError(source, f"too large ({_mb(size)}); emviz reads files up to {_mb(max_bytes)}")
+            problem = f"too large ({size / 1e6:,.1f} MB); emviz reads files up to {_mb(max_bytes)}"
+            raise DataError(source, problem)
         with open(source, "rb") as f:
             data = f.read(max_bytes + 1)  # the file may have grown since stat
     except OSError as e:
