@@ -54,12 +54,22 @@ def fit_labelled(
     return m_step(X, one_hot(labels, k), covariance_type, reg_covar)
 
 
-def spread_covariance(X: np.ndarray, k: int, reg_covar: float) -> np.ndarray:
+def spread_covariance(X: np.ndarray, k: int, reg_covar: float,
+                      covariance_type: str = "full") -> np.ndarray:
     """A data-scaled starting covariance, shape (D, D): cov(X) shrunk so K ellipses share the
-    data's area (Σ_data / K^(2/D)), with reg_covar on the diagonal so it is never singular."""
+    data's area (Σ_data / K^(2/D)), with reg_covar on the diagonal so it is never singular.
+
+    Projected onto the covariance type (its diagonal for "diag", the mean variance times I
+    for "spherical"): EM's likelihood only climbs from a θ inside the model family.
+    """
     d = X.shape[1]
     cov = np.atleast_2d(np.cov(X, rowvar=False, bias=True))
-    return cov / k ** (2.0 / d) + max(reg_covar, 1e-6 * np.trace(cov) / d, 1e-12) * np.eye(d)
+    cov = cov / k ** (2.0 / d) + max(reg_covar, 1e-6 * np.trace(cov) / d, 1e-12) * np.eye(d)
+    if covariance_type == "diag":
+        return np.diag(np.diag(cov))
+    if covariance_type == "spherical":
+        return np.trace(cov) / d * np.eye(d)
+    return cov
 
 
 def initialize(
@@ -87,7 +97,7 @@ def initialize(
     check_covariance_type(covariance_type)
     rng = np.random.default_rng() if rng is None else rng
     n, d = X.shape
-    spread = spread_covariance(X, k, reg_covar)
+    spread = spread_covariance(X, k, reg_covar, covariance_type)
     if method == "kmeans":
         _, labels = kmeans(X, k, rng)
         mixture = m_step(X, one_hot(labels, k), covariance_type, reg_covar)

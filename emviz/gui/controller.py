@@ -14,8 +14,9 @@ from ..core import EMState, Mixture, continue_em, e_step, initialize, run_em
 from ..model import Settings, Workbench
 from .worker import EMWorker, Job
 
-#: Settings whose change re-initialises θ; the others continue from the current θ.
-REINITIALISING = ("k", "init_method", "seed")
+#: Settings whose change re-initialises θ; the others continue from the current θ. A new
+#: covariance type re-initialises too: EM only climbs from a θ inside the model family.
+REINITIALISING = ("k", "init_method", "seed", "covariance_type")
 
 
 def fresh_run(X: np.ndarray, settings: Settings) -> Iterator[EMState]:
@@ -144,8 +145,9 @@ class RunController(QObject):
         return not self.busy
 
     def apply_settings(self, settings: Settings) -> None:
-        """New settings: re-initialise if K, the method or the seed changed, else go on from
-        the current θ under the new covariance type, reg_covar, tol or max_iter."""
+        """New settings: re-initialise if K, the method, the seed or the covariance type changed,
+        else go on from
+        the current θ with the new reg_covar, tol or max_iter."""
         old = self.model.settings
         if settings == old:
             return

@@ -16,6 +16,16 @@ from .point_cloud import PointCloudItem
 PICK_RADIUS_PX = 8.0
 
 
+def oracle_resp(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The oracle's z_nk as one-hot "responsibilities" and the palette to draw them with;
+    unlabelled points (label -1) get an all-zero row, drawn black."""
+    k = int(labels.max()) + 1 if len(labels) else 0
+    z = np.zeros((len(labels), max(k, 1)))
+    known = labels >= 0
+    z[np.flatnonzero(known), labels[known]] = 1.0
+    return z, component_colors(max(k, 1))
+
+
 class _EditingViewBox(pg.ViewBox):
     """Left click adds, shift+click removes, left drag sprays; wheel zooms, middle or right
     drag pans and zooms as usual in pyqtgraph."""
@@ -88,6 +98,8 @@ class PointsView(pg.PlotWidget):
         resp = None if state is None else state.resp
         if resp is not None and len(resp) != len(X):
             resp = None  # a state of the previous data, about to be replaced
+        if model.options.show_oracle and model.labels is not None:
+            resp, palette = oracle_resp(model.labels)
         self.cloud.set_data(X, resp, palette, model.options.soft_colors)
         self._show_ellipses(mixture, palette)
         true = model.true_mixture if model.options.show_true_mixture else None

@@ -131,7 +131,7 @@ def test_scrubbing_moves_the_mark_and_stepping_from_the_past_drops_later_history
     np.testing.assert_allclose(window.history[2].mixture.means, old_m1.mixture.means)
 
 
-def test_changing_the_covariance_type_continues_with_diagonal_covariances(window, qtbot):
+def test_changing_the_covariance_type_restarts_with_diagonal_covariances(window, qtbot):
     combo = window.controls.covariance
     combo.setCurrentIndex(combo.findData("diag"))
     combo.activated.emit(combo.currentIndex())
