@@ -55,6 +55,7 @@ class RunController(QObject):
         self._live: Iterator[EMState] | None = None  # continues from the history's tip
         self._restore_index: int | None = None
         self._pending = None  # a step requested while busy, run when the job ends
+        self._after_job = None  # what to do once the running job has ended
         self._playing = False
         self._thread = QThread()
         self._thread.setObjectName("emviz-em-worker")
@@ -114,6 +115,18 @@ class RunController(QObject):
         phase = self.next_phase()
         if phase is not None:
             self._advance(1 if phase == "M" else 2)
+
+    def advance(self, half_steps: int, then_index: int | None = None) -> None:
+        """Run ``half_steps`` more half-steps (e.g. to rebuild a saved session's history),
+        then show history[then_index] if given. Waits for a running job first."""
+        if self.busy:
+            self._pending = lambda: self.advance(half_steps, then_index)
+            return
+        if half_steps > 0 and self.next_phase() is not None:
+            self._after_job = None if then_index is None else (lambda: self.go_to(then_index))
+            self._advance(half_steps)
+        elif then_index is not None:
+            self.go_to(then_index)
 
     def play(self) -> None:
         """Run half-steps until paused, converged or at max_iter, paced by steps_per_second."""
@@ -198,7 +211,7 @@ class RunController(QObject):
 
     def _abandon(self, keep_live: bool = False) -> None:
         """Stop the current job; its late states are ignored unless ``keep_live``."""
-        self._pending = None
+        self._pending = self._after_job = None
         self._worker.stop(self._generation)
         if not keep_live:
             self._generation += 1  # states still in flight belong to the old run
@@ -231,9 +244,11 @@ class RunController(QObject):
             self.message.emit(reason.removeprefix("error: "))
         self._set_playing(False)
         self.busy_changed.emit(False)
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending()
+        after, pending = self._after_job, self._pending
+        self._after_job = self._pending = None
+        for follow_up in (after, pending):  # a step asked for meanwhile waits again if need be
+            if follow_up is not None:
+                follow_up()
 
     def _set_playing(self, playing: bool) -> None:
         if playing != self._playing:

@@ -9,7 +9,6 @@ import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QMainWindow,
     QScrollArea,
@@ -26,6 +25,7 @@ from .bound_plot import BoundPlot
 from .controller import RunController
 from .controls import ControlPanel
 from .editing import PointsEditor
+from .files import install as install_files
 from .generate_dialog import GenerateDialog
 from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
@@ -48,7 +48,7 @@ ACTIONS = (  # objectName, text, shortcut, tooltip
     ("actionRedo", "Redo", "Ctrl+Shift+Z", "Redo the edit"),
     ("actionClearPoints", "Clear points", "Ctrl+Shift+Del", "Remove every point (undoable)"),
     ("actionGenerate", "Generate…", "Ctrl+G", "Draw points from a Gaussian mixture you set"),
-    ("actionExportImage", "Export image…", "Ctrl+E", "Save the window as a PNG image"),
+    ("actionExportImage", "Export image…", "Ctrl+E", "Save the window or a plot as PNG or SVG"),
 )
 
 
@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._connect()
         self._views = [self.points_view, self.bound_plot, self.params_table, self.controls]
+        self.files = install_files(self)
         install_teaching(self)
         self._frame = QTimer(self, singleShot=True, interval=FRAME_MS)
         self._frame.timeout.connect(self._redraw)
@@ -185,7 +186,6 @@ class MainWindow(QMainWindow):
         a["actionRedo"].setEnabled(False)
         a["actionClearPoints"].triggered.connect(ed.clear)
         a["actionGenerate"].triggered.connect(self._generate)
-        a["actionExportImage"].triggered.connect(self._export_image)
         self.history_slider.valueChanged.connect(c.go_to)
         c.busy_changed.connect(lambda _: self._update_enabled())
         c.playing_changed.connect(lambda _: self._update_enabled())
@@ -227,11 +227,6 @@ class MainWindow(QMainWindow):
         play = self.actions_by_name["actionPlay"]
         play.setChecked(playing)
         play.setText("Pause" if playing else "Play")
-
-    def _export_image(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export image", "emviz.png", "PNG (*.png)")
-        if path and not self.grab().save(path):
-            self.statusBar().showMessage(f"Could not write {path}", 8000)
 
     def _on_model_change(self, _aspects: frozenset[str]) -> None:
         self._update_enabled()  # cheap, and shortcuts must see it before the next frame

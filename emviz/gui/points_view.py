@@ -77,16 +77,16 @@ class PointsView(pg.PlotWidget):
         self.cloud = PointCloudItem()
         self.addItem(self.cloud)
         self._spray_preview = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(60, 60, 60, 160))
-        self.addItem(self._spray_preview)
+        self.addItem(self._spray_preview, ignoreBounds=True)
         self.true_ellipses = pg.PlotCurveItem(
             pen=pg.mkPen((60, 60, 60), width=2, style=Qt.PenStyle.DashLine), connect="finite"
         )
-        self.addItem(self.true_ellipses)
+        self.addItem(self.true_ellipses, ignoreBounds=True)  # the data alone frame the view
         self._ellipses: list[tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = []
         self.means = pg.ScatterPlotItem(symbol="o", pen=pg.mkPen("k", width=2))
         self.means.setZValue(10)
         self.means.setEnabled(False)  # clicks go through the mean markers to the view box
-        self.addItem(self.means)
+        self.addItem(self.means, ignoreBounds=True)
         self._range_key: object = None
 
     # -- drawing -------------------------------------------------------------------------
@@ -111,7 +111,6 @@ class PointsView(pg.PlotWidget):
         key = (model.dataset_name, len(X) > 0)
         if key != self._range_key:  # new data: frame it once; later edits keep the zoom
             self._range_key = key
-            self.getPlotItem().enableAutoRange()
             self.getPlotItem().autoRange(padding=0.08)
 
     def _show_ellipses(self, mixture, palette: np.ndarray) -> None:
@@ -120,7 +119,7 @@ class PointsView(pg.PlotWidget):
             pair = (pg.PlotCurveItem(), pg.PlotCurveItem())
             for item in pair:
                 item.setZValue(5)
-                self.addItem(item)
+                self.addItem(item, ignoreBounds=True)
             self._ellipses.append(pair)
         for j, (inner, outer) in enumerate(self._ellipses):
             visible = j < k

@@ -58,3 +58,13 @@ def data_point(w, x: float, y: float):
 def blobs(n: int = 200, seed: int = 1) -> np.ndarray:
     rng = np.random.default_rng(seed)
     return np.r_[rng.normal(-2, 0.5, (n // 2, 2)), rng.normal(2, 0.5, (n - n // 2, 2))]
+
+
+@pytest.fixture(autouse=True)
+def isolated_qsettings(tmp_path, monkeypatch):
+    """QSettings (the remembered folder) go to a temporary file, not the user's config."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    monkeypatch.setenv("HOME", str(tmp_path))

@@ -1,0 +1,311 @@
+"""The File menu: data in and out (CSV, clipboard, drag and drop), run and mixture JSON,
+sessions, and images. Every failure is one clear message; the window keeps what it had."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QSettings
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QMessageBox,
+)
+
+from .. import dataio
+from ..dataio import DataError, Session, Table
+from ..model import ViewOptions
+from .export import SCALES, ExportError, default_name, render_image, save_png, save_svg
+
+DATA_FILTER = "Data (*.csv *.tsv *.txt *.dat);;All files (*)"
+SESSION_FILTER = f"emviz session (*{dataio.SESSION_SUFFIX})"
+VIEWS = {"window": "Whole window", "points": "Points view", "bound": "ln p and L plot"}
+
+
+class ColumnDialog(QDialog):
+    """Pick the two numeric columns to use as x and y."""
+
+    def __init__(self, table: Table, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("columnDialog")
+        self.setWindowTitle(f"Choose two columns of {table.source}")
+        form = QFormLayout(self)
+        self.x, self.y = QComboBox(objectName="columnX"), QComboBox(objectName="columnY")
+        for combo in (self.x, self.y):
+            combo.addItems(list(table.numeric_names))
+        self.y.setCurrentIndex(1)
+        form.addRow("x", self.x)
+        form.addRow("y", self.y)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class ExportDialog(QDialog):
+    """Which view, and at what scale (PNG) — SVG is chosen by the file name."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("exportDialog")
+        self.setWindowTitle("Export image")
+        form = QFormLayout(self)
+        self.view = QComboBox(objectName="exportView")
+        for key, text in VIEWS.items():
+            self.view.addItem(text, key)
+        self.scale = QComboBox(objectName="exportScale")
+        for s in SCALES:
+            self.scale.addItem(f"{s}×", s)
+        form.addRow("What", self.view)
+        form.addRow("PNG scale", self.scale)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class FileActions(QObject):
+    """Owns the File menu's actions; ``install(window)`` builds it."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.model = window.model
+        self.settings = QSettings("emviz", "emviz")
+        window.setAcceptDrops(True)
+        window.installEventFilter(self)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def report(self, text: str) -> None:
+        """A problem the user must read: a dialog, and the status bar."""
+        self.window.statusBar().showMessage(text, 15000)
+        QMessageBox.warning(self.window, "emviz", text)
+
+    def _folder(self) -> str:
+        return str(self.settings.value("lastFolder", str(Path.home())))
+
+    def _remember(self, path: str) -> None:
+        self.settings.setValue("lastFolder", str(Path(path).parent))
+
+    def _ask_open(self, title: str, filters: str) -> str:
+        path, _ = QFileDialog.getOpenFileName(self.window, title, self._folder(), filters)
+        if path:
+            self._remember(path)
+        return path
+
+    def _ask_save(self, title: str, name: str, filters: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self.window, title, str(Path(self._folder()) / name),
+                                              filters)
+        if path:
+            self._remember(path)
+        return path
+
+    # -- data -------------------------------------------------------------------------------
+    def open_data(self, path: str | None = None, columns: tuple[str, str] | None = None) -> bool:
+        """Load points (and labels) from a CSV/TSV/text file as one undoable edit."""
+        path = path or self._ask_open("Open data", DATA_FILTER)
+        if not path:
+            return False
+        try:
+            table = dataio.read_table(path)
+        except DataError as error:
+            self.report(str(error))
+            return False
+        return self._use_table(table, Path(path).stem, columns)
+
+    def paste(self) -> bool:
+        """Points copied from a spreadsheet or a text editor."""
+        text = QApplication.clipboard().text()
+        try:
+            table = dataio.parse_table(text, source="clipboard")
+        except DataError as error:
+            self.report(str(error))
+            return False
+        return self._use_table(table, "Pasted points", None)
+
+    def _use_table(self, table: Table, name: str, columns: tuple[str, str] | None) -> bool:
+        names = table.numeric_names
+        if columns is None:
+            columns = (names[0], names[1])
+            if len(names) > 2:
+                dialog = ColumnDialog(table, self.window)
+                if not dialog.exec():
+                    return False
+                columns = (dialog.x.currentText(), dialog.y.currentText())
+        X = table.points(*columns)
+        self.window.editor.replace(X, table.labels, None, name, (str(columns[0]), str(columns[1])))
+        return True
+
+    def save_points(self, path: str | None = None) -> bool:
+        path = path or self._ask_save("Save points", default_name(self.model, "points", "csv"),
+                                      "CSV (*.csv)")
+        return bool(path) and self._try(dataio.save_points_csv, path, self.model.points,
+                                        self.model.labels)
+
+    # -- run and mixture ----------------------------------------------------------------------
+    def export_run(self, path: str | None = None) -> bool:
+        path = path or self._ask_save("Export run", default_name(self.model, "run", "json"),
+                                      "JSON (*.json)")
+        return bool(path) and self._try(dataio.save_run_json, path, self.model.history,
+                                        self.model.settings, self.model.dataset_name)
+
+    def import_mixture(self, path: str | None = None) -> bool:
+        """A mixture from JSON becomes θ₀ of a new run (K follows the file)."""
+        path = path or self._ask_open("Import mixture", "JSON (*.json)")
+        if not path:
+            return False
+        try:
+            mixture = dataio.load_mixture_json(path)
+        except DataError as error:
+            self.report(str(error))
+            return False
+        n = len(self.model.points)
+        if mixture.n_components > n:
+            self.report(f"{Path(path).name}: the mixture has K = {mixture.n_components} components "
+                        f"but there are only {n} points")
+            return False
+        self.model.set_settings(dataclasses.replace(self.model.settings, k=mixture.n_components))
+        self.window.controller.restart_from(mixture)
+        return True
+
+    # -- sessions ----------------------------------------------------------------------------
+    def current_session(self) -> Session:
+        m = self.model
+        return Session(
+            points=m.points, labels=m.labels, dataset_name=m.dataset_name, axes=m.axes,
+            settings=m.settings, view_options=dataclasses.asdict(m.options), index=m.index,
+            n_half_steps=len(m.history),
+            initial_mixture=m.history[0].mixture if m.history else None,
+            true_mixture=m.true_mixture,
+        )
+
+    def save_session(self, path: str | None = None) -> bool:
+        path = path or self._ask_save("Save session", default_name(self.model, "session", "emviz"),
+                                      SESSION_FILTER)
+        return bool(path) and self._try(dataio.save_session, path, self.current_session())
+
+    def open_session(self, path: str | None = None) -> bool:
+        """Restore points, labels, settings, options and the history position: the history is
+        recomputed (deterministically) from θ₀ in the worker thread."""
+        path = path or self._ask_open("Open session", SESSION_FILTER)
+        if not path:
+            return False
+        try:
+            session = dataio.load_session(path)
+        except DataError as error:
+            self.report(str(error))
+            return False
+        w, m = self.window, self.model
+        known = {f.name for f in dataclasses.fields(ViewOptions)}
+        m.set_options(**{k: v for k, v in session.view_options.items() if k in known})
+        m.set_settings(session.settings)
+        w.editor.replace(session.points, session.labels, session.true_mixture,
+                         session.dataset_name, session.axes)
+        if session.initial_mixture is not None and len(session.points):
+            w.controller.restart_from(session.initial_mixture)
+            w.controller.advance(session.n_half_steps - 1, then_index=session.index)
+        return True
+
+    # -- images ------------------------------------------------------------------------------
+    def view_widget(self, view: str):
+        return {"window": self.window, "points": self.window.points_view,
+                "bound": self.window.bound_plot}[view]
+
+    def export_image(self, path: str | None = None, view: str = "window", scale: int = 1) -> bool:
+        """PNG (at ``scale``) or SVG, by the file's suffix."""
+        if path is None:
+            dialog = ExportDialog(self.window)
+            if not dialog.exec():
+                return False
+            view, scale = dialog.view.currentData(), dialog.scale.currentData()
+            path = self._ask_save("Export image", default_name(self.model, view),
+                                  "PNG (*.png);;SVG (*.svg)")
+            if not path:
+                return False
+        widget = self.view_widget(view)
+        saver = save_svg if str(path).lower().endswith(".svg") else save_png
+        args = (widget, path) if saver is save_svg else (widget, path, scale)
+        try:
+            saver(*args)
+        except ExportError as error:
+            self.report(str(error))
+            return False
+        self.window.statusBar().showMessage(f"Saved {path}", 8000)
+        return True
+
+    def copy_image(self) -> None:
+        QApplication.clipboard().setImage(render_image(self.window.points_view, 1))
+        self.window.statusBar().showMessage("Copied the points view to the clipboard", 5000)
+
+    def _try(self, save, path, *args) -> bool:
+        try:
+            save(path, *args)
+        except DataError as error:
+            self.report(str(error))
+            return False
+        self.window.statusBar().showMessage(f"Saved {path}", 8000)
+        return True
+
+    # -- drag and drop -----------------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
+        kind = event.type()
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+            if event.mimeData().hasUrls() and event.mimeData().urls()[0].isLocalFile():
+                event.acceptProposedAction()
+                return True
+        elif kind == QEvent.Type.Drop and event.mimeData().hasUrls():
+            path = event.mimeData().urls()[0].toLocalFile()
+            event.acceptProposedAction()
+            if path.endswith(dataio.SESSION_SUFFIX):
+                self.open_session(path)
+            else:
+                self.open_data(path)
+            return True
+        return super().eventFilter(watched, event)
+
+
+MENU = (  # objectName, text, shortcut, method
+    ("actionOpenData", "Open data…", "Ctrl+O", "open_data"),
+    ("actionPaste", "Paste points", "Ctrl+V", "paste"),
+    ("actionSavePoints", "Save points as CSV…", "Ctrl+S", "save_points"),
+    None,
+    ("actionOpenSession", "Open session…", "Ctrl+Shift+O", "open_session"),
+    ("actionSaveSession", "Save session…", "Ctrl+Shift+S", "save_session"),
+    None,
+    ("actionExportRun", "Export run as JSON…", "", "export_run"),
+    ("actionImportMixture", "Import mixture JSON as θ₀…", "", "import_mixture"),
+    None,
+    ("actionExportImage", "Export image…", "Ctrl+E", "export_image"),
+    ("actionCopyImage", "Copy points view", "Ctrl+C", "copy_image"),
+)
+
+
+def install(window) -> FileActions:
+    files = FileActions(window)
+    menu = window.menuBar().addMenu("&File")
+    for entry in MENU:
+        if entry is None:
+            menu.addSeparator()
+            continue
+        name, text, shortcut, method = entry
+        action = window.actions_by_name.get(name) or QAction(text, window)
+        action.setObjectName(name)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{text.rstrip('…')} ({QKeySequence(shortcut).toString()})")
+        else:
+            action.setToolTip(text.rstrip("…"))
+        action.triggered.connect(lambda _=False, m=method: getattr(files, m)())
+        if name not in window.actions_by_name:
+            window.addAction(action)
+            window.actions_by_name[name] = action
+        menu.addAction(action)
+    return files
