@@ -37,6 +37,16 @@ def _count(text: str) -> int:
     return int(text)
 
 
+def _grid(text: str) -> tuple[int, ...]:
+    try:
+        iterations = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"grid must be iterations like 0,1,2,5,20, got {text!r}") from None
+    if not iterations or min(iterations) < 0 or len(iterations) > 16:
+        raise argparse.ArgumentTypeError(f"grid needs 1 to 16 iterations >= 0, got {text!r}")
+    return iterations
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="emviz", description="Watch and poke the EM algorithm for Gaussian mixtures.")
     p.add_argument("--dataset", default="faithful", choices=list(BUILTIN_DATASETS),
@@ -47,13 +57,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--covariance", default="full", choices=COVARIANCE_TYPES)
     p.add_argument("--seed", type=_count, default=0, help="random seed of the initialisation")
     p.add_argument("--steps", type=_count, default=0, help="full EM iterations to run first")
-    p.add_argument("--screenshot", metavar="PNG", help="render offscreen to this file and exit")
+    p.add_argument("--data", metavar="FILE", help="points from a CSV, TSV or text file")
+    p.add_argument("--screenshot", metavar="FILE", help="render offscreen to this file and exit")
+    p.add_argument("--view", choices=("window", "points", "bound"), default="window",
+                   help="what --screenshot shows (default: the whole window)")
+    p.add_argument("--grid", type=_grid, metavar="ITERS",
+                   help="with --screenshot: the iteration gallery at these iterations, e.g. 0,1,2,5,20")
+    p.add_argument("--scale", type=int, choices=(1, 2, 4), default=1, help="PNG scale (1, 2 or 4)")
+    p.add_argument("--svg", action="store_true", help="write SVG (vector) instead of PNG")
     p.add_argument("--size", type=_size, default=(1280, 800), help="window size, e.g. 1600x900")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    data = None
+    if args.data:
+        from .dataio import DataError, load_points
+
+        try:
+            data = load_points(args.data)
+        except DataError as error:
+            print(f"emviz: error: {error}", file=sys.stderr)
+            return 1
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -69,19 +95,45 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(args.dataset, settings)
     window.resize(*args.size)
     window.show()
+    if data is not None:
+        X, labels, name = data
+        if args.k > len(X):
+            print(f"emviz: error: --k {args.k} but {args.data} has only {len(X)} points", file=sys.stderr)
+            return 1
+        window.show_data(X, labels, name)
     window.controller.wait_idle()
     for _ in range(args.steps):
         window.controller.step()
         window.controller.wait_idle()
     if not args.screenshot:
         return app.exec()
-    app.processEvents()
-    window._redraw()
-    app.processEvents()
-    image = window.grab()
-    ok = image.save(args.screenshot, "PNG")
-    window.close()
-    if not ok:
-        print(f"emviz: error: cannot write {args.screenshot!r}", file=sys.stderr)
+    try:
+        _save_screenshot(window, args)
+    except Exception as error:  # noqa: BLE001 (any failure to write is one line, exit 1)
+        print(f"emviz: error: {error}", file=sys.stderr)
         return 1
+    finally:
+        window.close()
     return 0
+
+
+def _save_screenshot(window, args: argparse.Namespace) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from .gui.export import save_png, save_svg
+
+    QApplication.processEvents()
+    window._redraw()
+    QApplication.processEvents()
+    path = args.screenshot
+    svg = args.svg or path.lower().endswith(".svg")
+    if args.grid is not None:
+        from .gui.teaching.gallery import export_gallery
+
+        export_gallery(window, args.grid, path, scale=args.scale, svg=svg)
+        return
+    widget = window.files.view_widget(args.view)
+    if svg:
+        save_svg(widget, path)
+    else:
+        save_png(widget, path, args.scale)

@@ -71,3 +71,33 @@ def test_unwritable_screenshot_path_exits_1_with_one_line(tmp_path):
     assert result.returncode == 1
     lines = meaningful_stderr(result.stderr)
     assert len(lines) == 1 and "cannot write" in lines[0] and "Traceback" not in result.stderr
+
+
+def test_points_view_at_scale_2_and_bound_plot_as_svg(tmp_path):
+    png, svg = tmp_path / "points.png", tmp_path / "bound.svg"
+    result = run_emviz("--view", "points", "--scale", "2", "--steps", "3", "--screenshot", str(png))
+    assert result.returncode == 0 and meaningful_stderr(result.stderr) == []
+    pixels = load_png(png)
+    assert pixels.shape[0] > 1000 and pixels.shape[1] > 700  # twice the on-screen view
+    result = run_emviz("--view", "bound", "--svg", "--steps", "3", "--screenshot", str(svg))
+    assert result.returncode == 0, result.stderr
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(svg).getroot()
+    text = "".join(root.itertext())
+    assert "log-likelihood" in text and "lower bound" in text
+
+
+def test_data_option_loads_a_csv_and_rejects_bad_ones_with_one_line(tmp_path):
+    good = tmp_path / "pts.csv"
+    good.write_text("x,y\n" + "\n".join(f"{i % 7},{(i * 3) % 11}" for i in range(40)))
+    out = tmp_path / "shot.png"
+    result = run_emviz("--data", str(good), "--k", "3", "--steps", "2", "--screenshot", str(out))
+    assert result.returncode == 0, result.stderr
+    assert load_png(out).shape == (800, 1280, 3)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,2\n3,oops\n")
+    result = run_emviz("--data", str(bad), "--screenshot", str(out))
+    assert result.returncode == 1
+    lines = meaningful_stderr(result.stderr)
+    assert len(lines) == 1 and "bad.csv, line 3" in lines[0] and "'oops'" in lines[0]

@@ -97,6 +97,12 @@ class MainWindow(QMainWindow):
         """Replace the data as one undoable edit, as loading a file would."""
         self.editor.replace(X, labels, name="Custom points")
 
+    def show_data(self, X: np.ndarray, labels: np.ndarray | None = None, name: str = "",
+                  axes: tuple[str, str] = ("x₁", "x₂")) -> None:
+        """Start on these data (not an edit: nothing to undo), initialised and ready to step."""
+        self.model.set_points(X, labels, None, name, axes)
+        self.controller.reset()
+
     # -- building -----------------------------------------------------------------------
     def _make_actions(self) -> dict[str, QAction]:
         actions = {}
