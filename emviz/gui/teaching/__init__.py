@@ -16,4 +16,7 @@ def install_teaching(window) -> None:
 
 
 #: Feature modules, in the order their tabs and actions appear.
-FEATURES: tuple[str, ...] = ()
+FEATURES: tuple[str, ...] = (
+    "kmeans_mode",
+    "sampling",
+)

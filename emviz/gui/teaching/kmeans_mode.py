@@ -1,0 +1,657 @@
+"""K-means first: the lecture's hard-assignment starting point, beside EM on the same data.
+
+A second points view (``kmeansView``) runs Lloyd's algorithm with the same K. Its points take
+the colour of their cluster (hard labels z_n, the one-hot r_nk), the centres c_k are stars,
+and the faint polygons are the cells {x : ‖x - c_k‖ ≤ ‖x - c_j‖ for all j} of the centres
+(Voronoi cells), bounded by perpendicular bisectors: where the next assignment will put a
+point. "assign" is the hard E-step, "update" the hard M-step; "Gaussians from these clusters"
+turns the partition into θ₀ for EM (π_k = N_k / N, μ_k and Σ_k of each cluster's points).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDeadlineTimer,
+    QEvent,
+    QEventLoop,
+    QObject,
+    QPoint,
+    QPointF,
+    Qt,
+    QThread,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QPen, QPolygonF
+from PySide6.QtWidgets import QApplication, QGraphicsPolygonItem, QLabel, QToolBar
+
+from ...colors import component_colors
+from ...core import KMeansState, kmeans_mixture, kmeans_plus_plus, run_kmeans
+from ..point_cloud import PointCloudItem
+from ..style import PLOT_LABEL_STYLE, style_plot
+from ..worker import EMWorker, Job
+
+#: Above this many points the k-means half-steps run in a worker thread.
+THREAD_MIN_POINTS = 20_000
+#: Opacity (0..255) of the cell tints: enough to see the cells, faint enough for the points.
+CELL_ALPHA = 46
+TITLE_SIZE = "12pt"
+TITLE_ROW_PX = 24  # per line of a 12 pt title
+
+PHASE_TEXT = {"init": "k-means++ centres", "assign": "after assign", "update": "after update"}
+EM_PHASE_TEXT = {"init": "θ₀", "E": "after E-step", "M": "after M-step"}
+
+
+# -- maths (numpy only) -----------------------------------------------------------------------
+def voronoi_cells(centers: np.ndarray, rect: tuple[float, float, float, float]) -> list[np.ndarray]:
+    """The cell of each centre inside ``rect`` = (x0, x1, y0, y1), as a convex polygon.
+
+    Cell k = {x in rect : ‖x - c_k‖² ≤ ‖x - c_j‖² for every j}: the rectangle clipped by the
+    half-planes 2 (c_j - c_k)·x ≤ ‖c_j‖² - ‖c_k‖², one per other centre (each boundary is the
+    perpendicular bisector of c_k and c_j). Ties go to the lower index, as argmin does: a
+    centre equal to an earlier one has an empty cell.
+
+    centers : array, shape (K, 2)
+    Returns a list of K arrays of shape (M_k, 2), the vertices in order (M_k = 0: empty).
+    """
+    centers = np.asarray(centers, dtype=float)
+    x0, x1, y0, y1 = rect
+    box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=float)
+    sq = np.einsum("kd,kd->k", centers, centers)
+    cells = []
+    for k, c in enumerate(centers):
+        poly = box
+        for j, other in enumerate(centers):
+            if j == k:
+                continue
+            normal = 2.0 * (other - c)
+            if not normal.any():
+                if j < k:  # a duplicate of an earlier centre: argmin never picks it
+                    poly = np.empty((0, 2))
+                    break
+                continue
+            poly = _clip_half_plane(poly, normal, sq[j] - sq[k])
+            if len(poly) == 0:
+                break
+        cells.append(poly)
+    return cells
+
+
+def _clip_half_plane(poly: np.ndarray, normal: np.ndarray, offset: float) -> np.ndarray:
+    """Sutherland–Hodgman: the part of convex ``poly`` (M, 2) where normal·x ≤ offset."""
+    if len(poly) == 0:
+        return poly
+    side = poly @ normal - offset  # <= 0: inside
+    out = []
+    for i in range(len(poly)):
+        j = (i + 1) % len(poly)
+        if side[i] <= 0:
+            out.append(poly[i])
+        if (side[i] < 0 < side[j]) or (side[j] < 0 < side[i]):
+            t = side[i] / (side[i] - side[j])
+            out.append(poly[i] + t * (poly[j] - poly[i]))
+    return np.array(out, dtype=float).reshape(-1, 2)
+
+
+def cells_polyline(cells: list[np.ndarray]) -> np.ndarray:
+    """Every cell's outline as one polyline with NaN rows between cells, shape (M, 2)."""
+    pieces = []
+    for poly in cells:
+        if len(poly):
+            pieces += [poly, poly[:1], np.full((1, 2), np.nan)]
+    return np.concatenate(pieces) if pieces else np.empty((0, 2))
+
+
+def hard_resp(labels: np.ndarray, k: int) -> np.ndarray:
+    """z_nk as uint8 one-hot rows, shape (N, K), column-major like the renderer wants: a
+    byte per entry, so a million points and K = 20 stay at 20 MB."""
+    z = np.zeros((len(labels), k), dtype=np.uint8, order="F")
+    z[np.arange(len(labels)), labels] = 1
+    return z
+
+
+def kmeans_states(X: np.ndarray, k: int, seed: int, max_iter: int) -> Iterator[tuple[KMeansState, object]]:
+    """k-means++ seeds from ``default_rng(seed)``, then Lloyd's half-steps, each paired with
+    its one-hot z (None before the first assignment). Lazy, so the seeding and the colours
+    of a large data set are computed in the worker thread too. With the same seed the seeds
+    are those of EM's "kmeans" initialisation."""
+    centers = kmeans_plus_plus(X, k, np.random.default_rng(seed))
+    labels, z = None, None
+    for state in run_kmeans(X, centers, max_iter):
+        if state.labels is not labels:
+            labels = state.labels
+            z = None if labels is None else hard_resp(labels, k)
+        yield state, z
+
+
+def kmeans_title(state: KMeansState | None, ended: str) -> str:
+    """Short lines (the view is half a window wide, and pyqtgraph widens a plot to its title):
+    the iteration, the half-step with the distortion J = Σ_n ‖x_n - c_(z_n)‖², why it ended."""
+    if state is None:
+        return "k-means"
+    lines = [f"k-means · iteration {state.iteration}", PHASE_TEXT[state.phase]]
+    if state.labels is not None:
+        lines[1] += f" · J = {state.inertia:.4g}"
+    if ended:
+        lines.append(ended)
+    return "<br>".join(lines)
+
+
+def em_title(model, seeded=None) -> str:
+    """EM's iteration and half-step; θ₀ says where it came from if it is ``seeded``, the
+    mixture "Gaussians from these clusters" made."""
+    state = model.current
+    if state is None:
+        return "EM"
+    phase = EM_PHASE_TEXT.get(state.phase, state.phase)
+    if state.phase == "init" and seeded is not None and state.mixture is seeded:
+        phase = "θ₀ from k-means clusters"
+    return f"EM · iteration {state.iteration}<br>{phase}"
+
+
+def set_title(widget: pg.PlotWidget, html: str | None, rows: int = 1) -> None:
+    """A title of several lines, in a row at least ``rows`` lines high (so two plots side by
+    side keep their plot areas level; pyqtgraph fixes the title row at one line's 30 px)."""
+    plot = widget.getPlotItem()
+    if html is None:
+        plot.setTitle(None)
+        return
+    plot.setTitle(html, size=TITLE_SIZE)
+    height = TITLE_ROW_PX * max(rows, html.count("<br>") + 1)
+    plot.titleLabel.setMaximumHeight(height)
+    plot.layout.setRowFixedHeight(0, height)
+
+
+# -- the run ----------------------------------------------------------------------------------
+class KMeansRun(QObject):
+    """k-means's own history of half-steps. Inline for small data; above THREAD_MIN_POINTS
+    each request is a Job for an EMWorker in this object's own QThread."""
+
+    changed = Signal()
+    message = Signal(str)
+    _submit = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.history: list[KMeansState] = []
+        self.hard: list[np.ndarray | None] = []  # one-hot z of each state
+        self.ended = ""  # "converged", "max. iterations reached", or "" while it can go on
+        self.X = np.empty((0, 2))
+        self.k = 0
+        self.key: tuple | None = None  # (X, k, seed) the run belongs to
+        self._iterator: Iterator | None = None
+        self._max_iter = 100
+        self._generation = 0
+        self._running: int | None = None
+        self._pending = None
+        self._thread: QThread | None = None
+        self._worker: EMWorker | None = None
+
+    @property
+    def current(self) -> KMeansState | None:
+        return self.history[-1] if self.history else None
+
+    @property
+    def busy(self) -> bool:
+        return self._running is not None
+
+    @property
+    def threaded(self) -> bool:
+        return len(self.X) > THREAD_MIN_POINTS
+
+    def next_phase(self) -> str | None:
+        """"assign" or "update" for the next half-step, None if the run is over."""
+        state = self.current
+        if state is None or self.ended or self._iterator is None:
+            return None
+        return "update" if state.phase == "assign" else "assign"
+
+    # -- intents --------------------------------------------------------------------------
+    def reset(self, X: np.ndarray, k: int, seed: int, max_iter: int) -> None:
+        """New k-means++ centres from ``default_rng(seed)`` on X; shows the "init" state."""
+        self._abandon()
+        self.history, self.hard, self.ended = [], [], ""
+        self.X, self.k, self.key, self._max_iter = X, k, (X, k, seed), max_iter
+        self._iterator = None
+        if len(X) == 0 or k > len(X):
+            self.changed.emit()
+            if len(X):
+                self.message.emit(f"k-means needs at least K = {k} points")
+            return
+        self._iterator = kmeans_states(X, k, seed, max_iter)
+        self._run(1)
+
+    def assign(self) -> None:
+        if not self._defer(self.assign) and self.next_phase() == "assign":
+            self._run(1)
+
+    def update(self) -> None:
+        if not self._defer(self.update) and self.next_phase() == "update":
+            self._run(1)
+
+    def step(self) -> None:
+        """Up to and including the next update (assign then update)."""
+        if self._defer(self.step):
+            return
+        phase = self.next_phase()
+        if phase is not None:
+            self._run(1 if phase == "update" else 2)
+
+    def wait_idle(self, timeout_ms: int = 30_000) -> bool:
+        """Process events until no job runs (tests and scripts)."""
+        deadline = QDeadlineTimer(timeout_ms)
+        while self.busy and not deadline.hasExpired():
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        return not self.busy
+
+    def shutdown(self) -> None:
+        """Stop the job and the thread (the window is closing or the app quits)."""
+        self._abandon()
+        if self._thread is not None:
+            self._submit.disconnect(self._worker.run)  # a later run starts a new thread
+            self._thread.quit()
+            self._thread.wait()
+            self._thread = None
+            self._worker = None
+
+    # -- internals ------------------------------------------------------------------------
+    def _defer(self, intent) -> bool:
+        """A request while a job runs is done after it (only the latest is kept)."""
+        if self.busy:
+            self._pending = intent
+            return True
+        return False
+
+    def _run(self, half_steps: int) -> None:
+        if self.threaded:
+            self._ensure_thread()
+            self._generation += 1
+            self._running = self._generation
+            self._submit.emit(Job(self._iterator, self._generation, half_steps))
+            self.changed.emit()
+            return
+        produced = []
+        reason = "done"
+        for _ in range(half_steps):
+            try:
+                produced.append(next(self._iterator))
+            except StopIteration:
+                reason = "exhausted"
+                break
+            except (ValueError, ArithmeticError) as error:
+                reason = f"error: {error}"
+                break
+        self._take(produced, reason)
+
+    def _take(self, produced: list, reason: str = "done") -> None:
+        for state, z in produced:
+            self.history.append(state)
+            self.hard.append(z)
+        last = self.current
+        if reason.startswith("error"):
+            self._iterator = None
+            self.message.emit(reason.removeprefix("error: "))
+        elif last is not None and last.phase == "update" and last.converged:
+            self.ended = "converged"
+        elif reason == "exhausted" or (
+                last is not None and last.phase == "update" and last.iteration >= self._max_iter):
+            self.ended = "max. iterations reached"
+        self.changed.emit()
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = QThread()
+        self._thread.setObjectName("emviz-kmeans-worker")
+        self._worker = EMWorker()
+        self._worker.moveToThread(self._thread)
+        self._submit.connect(self._worker.run)
+        self._worker.ready.connect(self._on_ready)
+        self._worker.finished.connect(self._on_finished)
+        self._thread.start()
+
+    def _on_ready(self) -> None:
+        if self._worker is None:
+            return
+        fresh = [item for g, item in self._worker.take() if g == self._running]
+        if fresh:
+            self._take(fresh)
+
+    def _on_finished(self, generation: int, reason: str) -> None:
+        if generation != self._running:
+            return
+        fresh = [item for g, item in self._worker.take() if g == self._running]
+        self._running = None
+        self._take(fresh, reason)
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending()
+
+    def _abandon(self) -> None:
+        self._pending = None
+        if self._worker is not None:
+            self._worker.stop(self._generation)
+        self._generation += 1
+        self._running = None
+
+
+# -- the view ---------------------------------------------------------------------------------
+class KMeansView(pg.PlotWidget):
+    """Passive: draws one k-means state (points by cluster, centres, cells)."""
+
+    def __init__(self, parent=None) -> None:
+        self._box = pg.ViewBox(lockAspect=True, enableMenu=False)
+        super().__init__(parent, viewBox=self._box)
+        self.setObjectName("kmeansView")
+        self.setToolTip(
+            "k-means on the same data and K: points in their cluster's colour (hard z_n),\n"
+            "centres c_k as stars, faint cells = where each centre is the nearest one\n"
+            "(bounded by the perpendicular bisectors between centres)")
+        plot = self.getPlotItem()
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        self._box.setZValue(1)  # the grid goes under the cells and points
+        self._cells: list[QGraphicsPolygonItem] = []
+        self.boundaries = pg.PlotCurveItem(pen=pg.mkPen((60, 60, 60), width=2), connect="finite")
+        self.boundaries.setZValue(2)
+        self._box.addItem(self.boundaries, ignoreBounds=True)  # spans the view: no autorange
+        self.cloud = PointCloudItem()
+        self.cloud.setZValue(3)
+        self.addItem(self.cloud)
+        self.moves = pg.PlotCurveItem(
+            pen=pg.mkPen((0, 0, 0), width=2, style=Qt.PenStyle.DashLine), connect="finite")
+        self.moves.setZValue(4)
+        self.addItem(self.moves)
+        # A white halo keeps each star visible on top of its own cluster's points.
+        self.halos = pg.ScatterPlotItem(symbol="star", size=36, pen=None, brush=pg.mkBrush("w"))
+        self.halos.setZValue(9)
+        self.addItem(self.halos)
+        self.centers = pg.ScatterPlotItem(symbol="star", size=28, pen=pg.mkPen("k", width=2))
+        self.centers.setZValue(10)
+        self.addItem(self.centers)
+        self._centers_xy = np.empty((0, 2))
+        self._palette = component_colors(0)
+        self._box.sigRangeChanged.connect(self._draw_cells)
+
+    def show_run(self, X: np.ndarray, state: KMeansState | None, z: np.ndarray | None,
+                 previous: KMeansState | None, title: str, title_rows: int = 1) -> None:
+        """Draw ``state`` of a k-means run on X; ``previous`` is the state before it."""
+        k = 0 if state is None else len(state.centers)
+        palette = component_colors(k)
+        self.cloud.set_data(X, z, palette, soft=False)
+        self._palette = palette
+        self._centers_xy = np.empty((0, 2)) if state is None else np.asarray(state.centers)
+        if k:
+            self.centers.setData(pos=self._centers_xy, brush=[pg.mkBrush(*map(int, c)) for c in palette])
+            self.halos.setData(pos=self._centers_xy)
+        else:
+            self.centers.setData([], [])
+            self.halos.setData([], [])
+        if state is not None and state.phase == "update" and previous is not None:
+            moved = np.stack([previous.centers, state.centers, np.full_like(state.centers, np.nan)], 1)
+            moved = moved.reshape(-1, 2)
+            self.moves.setData(moved[:, 0], moved[:, 1], connect="finite")
+        else:
+            self.moves.setData([], [])
+        set_title(self, title, title_rows)
+        self._draw_cells()
+
+    def _draw_cells(self, *_args) -> None:
+        view = self._box.viewRect()
+        pad_x, pad_y = 0.05 * view.width() + 1e-9, 0.05 * view.height() + 1e-9
+        rect = (view.left() - pad_x, view.right() + pad_x, view.top() - pad_y, view.bottom() + pad_y)
+        cells = voronoi_cells(self._centers_xy, rect) if len(self._centers_xy) else []
+        while len(self._cells) < len(cells):
+            item = QGraphicsPolygonItem()
+            item.setPen(QPen(Qt.PenStyle.NoPen))
+            item.setZValue(0.5)
+            self._box.addItem(item, ignoreBounds=True)
+            self._cells.append(item)
+        for j, item in enumerate(self._cells):
+            visible = j < len(cells) and len(cells[j]) > 0
+            item.setVisible(visible)
+            if visible:
+                item.setPolygon(QPolygonF([QPointF(x, y) for x, y in cells[j]]))
+                item.setBrush(QBrush(QColor(*(int(c) for c in self._palette[j]), CELL_ALPHA)))
+        line = cells_polyline(cells)
+        self.boundaries.setData(line[:, 0], line[:, 1], connect="finite")
+
+    def data_to_widget(self, x: float, y: float) -> QPoint:
+        """Where data point (x, y) is, in widget pixels (tests look there)."""
+        return self.mapFromScene(self._box.mapViewToScene(QPointF(x, y)))
+
+
+# -- the feature ------------------------------------------------------------------------------
+ACTIONS = (  # objectName, text, toolbar text, shortcut, tooltip, checkable
+    ("actionKMeansMode", "K-means first", "K-means first", "Ctrl+K",
+     "Show k-means beside EM: the same data and K, hard assignments", True),
+    ("actionKMeansAssign", "k-means: assign", "Assign", "Shift+A",
+     "k-means: assign each point to its nearest centre (the hard E-step)", False),
+    ("actionKMeansUpdate", "k-means: update", "Update", "Shift+U",
+     "k-means: move each centre to the mean of its points (the hard M-step)", False),
+    ("actionKMeansStep", "k-means step", "Step", "Shift+Space",
+     "One k-means iteration: assign, then update", False),
+    ("actionKMeansReset", "k-means: reset", "Reset", "Shift+R",
+     "k-means: new k-means++ centres from the seed in the settings (same seed, same run)", False),
+    ("actionKMeansLockstep", "Lockstep", "Lockstep with EM", "Shift+L",
+     "EM's Step also runs one k-means iteration (E-step assigns, M-step updates, Reset resets both)",
+     True),
+    ("actionKMeansGaussians", "Gaussians from these clusters", "Gaussians from these clusters ▶ EM",
+     "Shift+G", "Start EM from the clusters: π_k = N_k / N, μ_k and Σ_k of each cluster's points",
+     False),
+)
+GAUSSIANS_TIP = ACTIONS[-1][4] + " (Shift+G)"
+
+
+class _CloseWatcher(QObject):
+    """Stops the k-means thread when the window closes (the window's closeEvent is not ours)."""
+
+    def __init__(self, run: KMeansRun, parent: QObject) -> None:
+        super().__init__(parent)
+        self._run = run
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.Close:
+            self._run.shutdown()
+        return False
+
+
+class KMeansMode(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.setObjectName("kmeansMode")
+        self.window = window
+        self.run = KMeansRun(self)
+        self.view = KMeansView()
+        style_plot(self.view)
+        self.view.hide()
+        splitter = window._center
+        splitter.insertWidget(splitter.indexOf(window.points_view) + 1, self.view)
+        splitter.setStretchFactor(splitter.indexOf(self.view), 3)
+        splitter.setCollapsible(splitter.indexOf(self.view), False)
+        self._sizes_before: list[int] | None = None
+        self._drawn: tuple | None = None
+        self._em_title: tuple | None = None
+        self._seeded = None  # the θ₀ "Gaussians from these clusters" gave EM
+        self._axes: tuple[str, str] | None = None
+        self.actions = {}
+        self.toolbar = QToolBar("k-means", window)
+        self.toolbar.setObjectName("kmeansToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.addWidget(QLabel(" k-means: "))
+        for name, text, short_text, shortcut, tip, checkable in ACTIONS:
+            action = window.add_action(name, text, shortcut, tip, checkable)
+            action.setIconText(short_text)
+            if name != "actionKMeansMode":  # the steps get their own row, shown with the mode
+                window.teach_toolbar.removeAction(action)
+                self.toolbar.addAction(action)
+            if name in ("actionKMeansReset", "actionKMeansLockstep"):
+                self.toolbar.addSeparator()
+            self.actions[name] = action
+        window.addToolBarBreak()
+        window.addToolBar(self.toolbar)
+        self.toolbar.hide()
+        self._syncing = False
+        window.points_view.getViewBox().sigRangeChanged.connect(self._follow_em)
+        self.view.getViewBox().sigRangeChangedManually.connect(self._lead_em)
+        self._connect()
+        self._show_actions(False)
+        window.add_view(self)
+        window.model.subscribe(self._on_model_change)
+        window.installEventFilter(_CloseWatcher(self.run, self))
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.run.shutdown)
+
+    @property
+    def on(self) -> bool:
+        return self.actions["actionKMeansMode"].isChecked()
+
+    def _connect(self) -> None:
+        a, run, w = self.actions, self.run, self.window.actions_by_name
+        a["actionKMeansMode"].toggled.connect(self._set_on)
+        a["actionKMeansAssign"].triggered.connect(run.assign)
+        a["actionKMeansUpdate"].triggered.connect(run.update)
+        a["actionKMeansStep"].triggered.connect(run.step)
+        a["actionKMeansReset"].triggered.connect(self._reset)
+        a["actionKMeansGaussians"].triggered.connect(self._gaussians)
+        for em, follow in (("actionStep", run.step), ("actionEStep", run.assign),
+                           ("actionMStep", run.update), ("actionReset", self._reset)):
+            w[em].triggered.connect(lambda *_, f=follow: self._lockstep(f))
+        run.changed.connect(self._on_run_change)
+        run.message.connect(lambda text: self.window.statusBar().showMessage(text, 8000))
+
+    # -- slots ------------------------------------------------------------------------------
+    def _set_on(self, on: bool) -> None:
+        splitter = self.window._center
+        if on:
+            self._sizes_before = splitter.sizes()
+            self.view.show()
+            i, j = splitter.indexOf(self.window.points_view), splitter.indexOf(self.view)
+            sizes = list(self._sizes_before)
+            take = sizes[j + 1] // 3 if j + 1 < len(sizes) else 0  # the right column gives a third
+            total = sizes[i] + take
+            sizes[i], sizes[j] = total - total // 2, total // 2
+            if take:
+                sizes[j + 1] -= take
+            splitter.setSizes(sizes)
+            self._follow_em()
+            if self._stale():
+                self._reset()
+        else:
+            self.view.hide()
+            if self._sizes_before is not None:
+                splitter.setSizes(self._sizes_before)
+            set_title(self.window.points_view, None)
+            self._em_title = None
+        self.toolbar.setVisible(on)
+        self._show_actions(on)
+        self._drawn = None
+        self.show_state(self.window.model)
+
+    def _show_actions(self, on: bool) -> None:
+        for name, action in self.actions.items():
+            if name != "actionKMeansMode":
+                action.setVisible(on)  # a hidden action's shortcut is off too
+        self._update_enabled()
+
+    def _stale(self) -> bool:
+        m = self.window.model
+        key = self.run.key
+        return key is None or key[0] is not m.points or key[1:] != (m.settings.k, m.settings.seed)
+
+    def _follow_em(self, *_args) -> None:
+        """Show the region the EM view shows (both views keep their aspect ratio locked)."""
+        if self._syncing or not self.on:
+            return
+        self._syncing = True
+        self.view.getViewBox().setRange(rect=self.window.points_view.getViewBox().targetRect(),
+                                        padding=0)
+        self._syncing = False
+
+    def _lead_em(self, *_args) -> None:
+        """A zoom or pan in the k-means view moves the EM view too."""
+        if self._syncing:
+            return
+        self._syncing = True
+        self.window.points_view.getViewBox().setRange(rect=self.view.getViewBox().targetRect(),
+                                                      padding=0)
+        self._syncing = False
+
+    def _reset(self) -> None:
+        m = self.window.model
+        self.run.reset(m.points, m.settings.k, m.settings.seed, m.settings.max_iter)
+
+    def _lockstep(self, follow) -> None:
+        if self.on and self.actions["actionKMeansLockstep"].isChecked():
+            follow()
+
+    def _gaussians(self) -> None:
+        state, run = self.run.current, self.run
+        if state is None or state.labels is None:
+            return
+        s = self.window.model.settings
+        mixture = kmeans_mixture(run.X, state.labels, run.k, s.covariance_type, s.reg_covar,
+                                 drop_empty=True)
+        if mixture.n_components < run.k:
+            empty = sorted(set(range(run.k)) - set(np.unique(state.labels).tolist()))
+            self.window.statusBar().showMessage(
+                f"Cluster(s) {', '.join(str(e + 1) for e in empty)} had no points: "
+                f"EM starts with {mixture.n_components} components", 8000)
+        self._seeded = mixture
+        self.window.controller.restart_from(mixture)
+
+    def _on_model_change(self, aspects: frozenset[str]) -> None:
+        if self.on and aspects & {"points", "settings"} and self._stale():
+            self._reset()
+
+    def _on_run_change(self) -> None:
+        self._update_enabled()
+        self.show_state(self.window.model)
+
+    def _update_enabled(self) -> None:
+        a, run = self.actions, self.run
+        phase = run.next_phase()
+        pending = run.busy  # a request while busy is done after the job
+        a["actionKMeansAssign"].setEnabled(pending or phase == "assign")
+        a["actionKMeansUpdate"].setEnabled(pending or phase == "update")
+        a["actionKMeansStep"].setEnabled(pending or phase is not None)
+        a["actionKMeansReset"].setEnabled(len(self.window.model.points) > 0)
+        state = run.current
+        ready = not run.busy and state is not None and state.labels is not None
+        a["actionKMeansGaussians"].setEnabled(ready)
+        a["actionKMeansGaussians"].setToolTip(
+            GAUSSIANS_TIP if ready else
+            "Gaussians from these clusters (Shift+G): first assign the points to centres (Shift+A)")
+
+    # -- passive view, called every frame ----------------------------------------------------
+    def show_state(self, model) -> None:
+        if not self.on:
+            return
+        if model.axes != self._axes:  # the same axis titles: both plots get the same geometry
+            self._axes = model.axes
+            plot = self.view.getPlotItem()
+            plot.setLabel("bottom", model.axes[0], **PLOT_LABEL_STYLE)
+            plot.setLabel("left", model.axes[1], **PLOT_LABEL_STYLE)
+        run = self.run
+        km = kmeans_title(run.current, run.ended)
+        if run.busy:  # a worker is computing the next half-step (large data)
+            km = km.replace("<br>", " …<br>", 1) if "<br>" in km else km + " …"
+        em = em_title(model, self._seeded)
+        rows = max(km.count("<br>"), em.count("<br>")) + 1
+        if (em, rows) != self._em_title:
+            self._em_title = (em, rows)
+            set_title(self.window.points_view, em, rows)
+        key = (len(run.history), id(run.current), km, rows)
+        if key == self._drawn:
+            return
+        self._drawn = key
+        previous = run.history[-2] if len(run.history) > 1 else None
+        self.view.show_run(run.X, run.current, run.hard[-1] if run.hard else None, previous, km, rows)
+
+
+def install(window) -> None:
+    window.kmeans_mode = KMeansMode(window)
