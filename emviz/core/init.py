@@ -83,7 +83,8 @@ def initialize(
     """θ₀ for EM. Every method gives weights summing to 1 and data-scaled covariances.
 
     - ``kmeans``: run k-means, then fit one Gaussian to each cluster (the lecture's start).
-      A cluster with fewer than two distinct points gets the spread covariance instead.
+      A cluster with fewer than two distinct points keeps its k-means centre and gets the
+      spread covariance instead (with ``tied``, the covariance pooled over the other clusters).
     - ``kmeans++``: means at k-means++ seeds, equal weights, the spread covariance.
     - ``random-points``: means at k distinct random data points, equal weights, the spread
       covariance.
@@ -99,16 +100,27 @@ def initialize(
     n, d = X.shape
     spread = spread_covariance(X, k, reg_covar, covariance_type)
     if method == "kmeans":
-        _, labels = kmeans(X, k, rng)
-        mixture = m_step(X, one_hot(labels, k), covariance_type, reg_covar)
+        centers, labels = kmeans(X, k, rng)
         counts = np.bincount(labels, minlength=k)
-        small = counts < 2
-        if small.any():
-            covs = np.array(mixture.covariances)
-            covs[small] = spread
-            weights = np.maximum(counts, 1) / np.maximum(counts, 1).sum()
-            mixture = Mixture(weights, mixture.means, covs)
-        return mixture
+        # A cluster of fewer than two distinct points (empty, one point, or copies of one) has
+        # no spread to fit: it keeps its k-means centre and gets the spread covariance. Fitted
+        # anyway, an empty cluster's mean would be 0 (the origin), a one-point cluster's Σ_k
+        # reg_covar · I (invisible; singular, and refused, for reg_covar = 0).
+        flat = np.array([counts[j] == 0 or not np.ptp(X[labels == j], axis=0).any()
+                         for j in range(k)])
+        if not flat.any():
+            return m_step(X, one_hot(labels, k), covariance_type, reg_covar)
+        means = np.array(centers)
+        covs = np.array(np.broadcast_to(spread, (k, d, d)))
+        if not flat.all():
+            fitted = m_step(X, one_hot(labels, k)[:, ~flat], covariance_type, reg_covar)
+            means[~flat] = fitted.means
+            if covariance_type == "tied":  # one Σ for all, pooled over the clusters with spread
+                covs[:] = fitted.covariances[0]
+            else:
+                covs[~flat] = fitted.covariances
+        weights = np.maximum(counts, 1) / np.maximum(counts, 1).sum()
+        return Mixture(weights, means, covs)
     if method == "kmeans++":
         means = kmeans_plus_plus(X, k, rng)
     elif method == "random-points":

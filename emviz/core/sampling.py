@@ -37,10 +37,12 @@ def sample(
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
     if procedure == "per-point":
+        # Scaled to end at exactly 1 (the weights may sum to 1 ± 1e-6), so every u < 1 picks a
+        # component with π_k > 0, never a trailing weight-0 one.
         cumulative = np.cumsum(mixture.weights)
+        cumulative /= cumulative[-1]
         u = rng.uniform(size=n)
         labels = np.searchsorted(cumulative, u, side="right")
-        labels = np.minimum(labels, mixture.n_components - 1)  # u ≥ rounded Σπ
     elif procedure == "per-component":
         counts = component_counts(mixture.weights, n)
         labels = np.repeat(np.arange(mixture.n_components), counts)
