@@ -121,13 +121,3 @@ def test_true_mixture_overlay_for_generated_data(window, qtbot, monkeypatch):
     check.setChecked(False)
     window._redraw()
     assert len(window.points_view.true_ellipses.getData()[0]) == 0
-
-
-def test_export_image_writes_the_window(window, qtbot, monkeypatch, tmp_path):
-    from PySide6.QtWidgets import QFileDialog
-
-    target = tmp_path / "window.png"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PNG"))
-    window.findChild(QAction, "actionExportImage").trigger()
-    image = QImage(str(target))
-    assert image.width() == window.width() and image.height() == window.height()
