@@ -17,6 +17,8 @@ def install_teaching(window) -> None:
 
 #: Feature modules, in the order their tabs and actions appear.
 FEATURES: tuple[str, ...] = (
+    "oracle",
     "kmeans_mode",
     "sampling",
+    "gallery",
 )

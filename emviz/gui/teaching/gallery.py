@@ -1,0 +1,428 @@
+"""The iteration gallery: the lecture's "Start, after 1st, 2nd, ... 20th iteration" slides as
+one figure (Bishop's Figure 9.8 labels them L = 0, 1, 2, 5, 20).
+
+A grid of small points views, one per chosen iteration L, all with the same data range and
+equal aspect: the points in the colours of the responsibilities q that the L-th M-step used
+and the ellipses of θ after it (L = 0: the initial θ, grey points). Iterations the run has
+not reached are computed through the window's run controller (in its worker thread).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+)
+
+from ...colors import component_colors
+from ...core import EMState, e_step
+from ...geometry import ellipse
+from ...model import Workbench
+from ..point_cloud import PointCloudItem
+
+DEFAULT_ITERATIONS = (0, 1, 2, 5, 20)
+MAX_PANELS = 12
+#: Panels per row: at most this many, and rows as even as possible (5 panels: 3 + 2).
+MAX_COLUMNS = 4
+TITLE_SIZE = "16pt"
+NOTE_POINTS = 11
+POINT_SIZE = 5.0  # dot diameter in screen pixels (the main view's are 7)
+LEGEND = ("colours: the responsibilities r_nk the L-th M-step used (grey: no q yet) · "
+          "ellipses: θ after it, 1σ solid and 2σ dashed")
+#: Space around the data in every panel, as a fraction of its extent.
+PADDING = 0.08
+
+
+# -- what each panel shows (no Qt) ------------------------------------------------------------
+
+
+def parse_iterations(text: str) -> tuple[int, ...]:
+    """"0, 1, 2, 5, 20" -> (0, 1, 2, 5, 20): whole numbers >= 0, sorted, without repeats.
+
+    Raises ValueError saying what is wrong.
+    """
+    words = [w for w in re.split(r"[\s,;]+", text.strip()) if w]
+    if not words:
+        raise ValueError("list at least one iteration, e.g. 0, 1, 2, 5, 20")
+    bad = [w for w in words if not w.isdigit()]
+    if bad:
+        raise ValueError(f"{bad[0]!r} is not an iteration: use whole numbers ≥ 0, e.g. 0, 1, 2, 5, 20")
+    iterations = tuple(sorted({int(w) for w in words}))
+    if len(iterations) > MAX_PANELS:
+        raise ValueError(f"at most {MAX_PANELS} iterations, got {len(iterations)}")
+    return iterations
+
+
+def grid_shape(n: int) -> tuple[int, int]:
+    """(rows, columns) for n panels: at most MAX_COLUMNS per row, rows filled evenly."""
+    rows = max(1, math.ceil(n / MAX_COLUMNS))
+    return rows, max(1, math.ceil(n / rows))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What one panel shows: the state (None: nothing yet), its history index, and a note."""
+
+    state: EMState | None
+    index: int
+    note: str = ""
+
+
+def shown_at(model: Workbench, iteration: int) -> Shown:
+    """The half-step that ends EM iteration L = ``iteration``: the "init" state for L = 0,
+    else the L-th M-step; if the run stopped before L, its last M-step, with the reason."""
+    history = model.history
+    if not history:
+        return Shown(None, -1, "no data" if len(model.points) == 0 else "no run yet")
+    if iteration == 0:
+        return Shown(history[0], 0)
+    last_m = -1
+    for i, state in enumerate(history):
+        if state.phase == "M":
+            if state.iteration == iteration:
+                return Shown(state, i)
+            last_m = i
+    if last_m >= 0 and last_m == len(history) - 1:
+        last = history[last_m]
+        if last.converged:
+            return Shown(last, last_m, f"converged at iteration {last.iteration}")
+        if model.run_ended:
+            return Shown(last, last_m, f"{model.run_ended} at iteration {last.iteration}")
+    return Shown(None, -1, "not reached yet")
+
+
+def half_steps_to(state: EMState, iteration: int) -> int:
+    """How many half-steps after ``state`` the M-step of ``iteration`` comes."""
+    return 2 * (iteration - state.iteration) + (1 if state.phase == "E" else 0)
+
+
+def reached(model: Workbench, iteration: int) -> bool:
+    """Whether the gallery can show iteration L without running EM further."""
+    return shown_at(model, iteration).state is not None or not model.history
+
+
+# -- the figure -------------------------------------------------------------------------------
+
+
+class Panel:
+    """One small points view: a title "L = n", the points and the ellipses of one state."""
+
+    def __init__(self, plot: pg.PlotItem, iteration: int) -> None:
+        self.plot, self.iteration = plot, iteration
+        for name in ("left", "bottom"):
+            plot.hideAxis(name)
+        box = plot.getViewBox()
+        box.setAspectLocked(True, ratio=1.0)
+        box.setMouseEnabled(False, False)
+        box.setMenuEnabled(False)
+        box.setBorder(pg.mkPen((150, 150, 150), width=1))
+        plot.hideButtons()
+        # One size hint for all: otherwise the grid gives wider columns to longer titles.
+        plot.setMinimumSize(120, 100)
+        plot.setPreferredSize(320, 260)
+        plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.cloud = PointCloudItem(size=POINT_SIZE)
+        plot.addItem(self.cloud)
+        self.ellipses: list[tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = []
+        self.means = pg.ScatterPlotItem(symbol="o", pen=pg.mkPen("k", width=1.5))
+        self.means.setZValue(10)
+        plot.addItem(self.means)
+        # Inside the panel, not in the title, so that every column keeps the same width.
+        self.note = pg.TextItem(color=(50, 50, 50), anchor=(0, 0), fill=pg.mkBrush(255, 255, 255, 220))
+        self.note.setFont(QFont(QFont().family(), NOTE_POINTS))
+        self.note.setZValue(20)
+        self.note.setVisible(False)
+        plot.addItem(self.note)
+        self.title = ""
+        self.shown: Shown | None = None
+        self._drawn: tuple = ()
+        self._palette = component_colors(0)
+        self._sizes = np.empty(0)
+        self._scale = 1.0
+
+    def show(self, shown: Shown, X: np.ndarray, resp: np.ndarray | None, soft: bool) -> None:
+        key = (shown.state, shown.note, X, soft)
+        if len(key) == len(self._drawn) and all(a is b for a, b in zip(key, self._drawn, strict=True)):
+            return
+        self._drawn, self.shown = key, shown
+        state = shown.state
+        mixture = None if state is None else state.mixture
+        k = 0 if mixture is None else mixture.n_components
+        palette = component_colors(k)
+        self.cloud.set_data(X, resp, palette, soft)
+        while len(self.ellipses) < k:
+            pair = (pg.PlotCurveItem(), pg.PlotCurveItem())
+            for item in pair:
+                item.setZValue(5)
+                self.plot.addItem(item)
+            self.ellipses.append(pair)
+        for j, (inner, outer) in enumerate(self.ellipses):
+            inner.setVisible(j < k)
+            outer.setVisible(j < k)
+            if j < k:
+                for item, radius in ((inner, 1.0), (outer, 2.0)):
+                    line = ellipse(mixture.means[j], mixture.covariances[j], radius)
+                    item.setData(line[:, 0], line[:, 1])
+        self._sizes = np.empty(0) if k == 0 else 8 + 14 * np.sqrt(mixture.weights)  # area ~ π_k
+        if k:
+            brushes = [pg.mkBrush(*(int(c) for c in rgb)) for rgb in palette]
+            self.means.setData(pos=mixture.means, size=self._sizes, brush=brushes)
+        else:
+            self.means.setData([], [])
+        self._palette = palette
+        self.set_line_scale(self._scale)
+        self.title = f"L = {self.iteration}"
+        self.plot.setTitle(self.title, size=TITLE_SIZE, color="k")
+        self.note.setText(shown.note)
+        self.note.setVisible(bool(shown.note))
+
+    def set_line_scale(self, scale: float) -> None:
+        """Widths of lines and dots times ``scale``: they are in screen pixels (cosmetic), so an
+        image drawn ``scale`` times larger needs them that much wider to look the same."""
+        self._scale = scale
+        self.cloud.size = POINT_SIZE * scale
+        self.cloud.update()
+        for j, (inner, outer) in enumerate(self.ellipses[: len(self._palette)]):
+            color = tuple(int(c) for c in self._palette[j])
+            inner.setPen(pg.mkPen(color, width=2.5 * scale))
+            outer.setPen(pg.mkPen(color, width=1.5 * scale, style=Qt.PenStyle.DashLine))
+        self.means.setPen(pg.mkPen("k", width=1.5 * scale))
+        if len(self._sizes):
+            self.means.setSize(self._sizes * scale)
+
+    def set_range(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
+        self.plot.getViewBox().setRange(xRange=x_range, yRange=y_range, padding=0)
+        self.note.setPos(x_range[0], y_range[1])
+
+
+class GalleryView(QDialog):
+    """The gallery window; a passive view (``show_state``) that can also ask the controller
+    to run EM on until the largest chosen iteration."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.setObjectName("galleryView")
+        self.setWindowTitle("emviz: EM iterations, as in the lecture's slides")
+        self._window, self._model, self._controller = window, window.model, window.controller
+        self.iterations: tuple[int, ...] = DEFAULT_ITERATIONS
+        self.panels: list[Panel] = []
+        self._target: int | None = None  # run EM until this iteration, then stop
+        self._driven_length = -1  # history length when the gallery last asked for a step
+        self._range_key: object = None
+        self._resp_cache: dict[int, tuple[EMState, np.ndarray]] = {}
+
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Iterations L:"))
+        self.edit = QLineEdit(", ".join(map(str, self.iterations)))
+        self.edit.setObjectName("galleryIterations")
+        self.edit.setToolTip("The iterations to show, e.g. 0, 1, 2, 5, 20 (0 is the start). "
+                             "Press Enter to apply.")
+        self.edit.editingFinished.connect(self._on_iterations_edited)
+        bar.addWidget(self.edit, 1)
+        self.run_button = QPushButton()
+        self.run_button.setObjectName("galleryRun")
+        self.run_button.setToolTip("Run EM (in the background) until the last iteration shown")
+        self.run_button.clicked.connect(self.run_to_last)
+        bar.addWidget(self.run_button)
+        self.export_button = QPushButton("Export PNG…")
+        self.export_button.setObjectName("galleryExport")
+        self.export_button.setToolTip("Save the figure as one PNG image (twice the screen resolution)")
+        self.export_button.clicked.connect(self._export_dialog)
+        bar.addWidget(self.export_button)
+        layout.addLayout(bar)
+        self.status = QLabel()
+        self.status.setObjectName("galleryStatus")
+        layout.addWidget(self.status)
+        self.figure = pg.GraphicsLayoutWidget()
+        self.figure.setObjectName("galleryFigure")
+        self.figure.setBackground("w")
+        layout.addWidget(self.figure, 1)
+        self._kick = QTimer(self, singleShot=True, interval=0)
+        self._kick.timeout.connect(self._drive)
+        self._controller.busy_changed.connect(lambda busy: busy or self._kick.start())
+        self._build()
+        self.resize(1100, 720)
+
+    # -- building ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.figure.clear()
+        self.panels = []
+        rows, columns = grid_shape(len(self.iterations))
+        self.caption = self.figure.addLabel("", row=0, col=0, size="13pt", color="k")
+        self.legend = self.figure.addLabel(LEGEND, row=1, col=0, size="11pt", color="#333")
+        grid = self.figure.addLayout(row=2, col=0)  # its own grid: the caption spans no column
+        for i, iteration in enumerate(self.iterations):
+            self.panels.append(Panel(grid.addPlot(row=i // columns, col=i % columns), iteration))
+        for column in range(columns):
+            grid.layout.setColumnStretchFactor(column, 1)
+        for row in range(rows):
+            grid.layout.setRowStretchFactor(row, 1)
+        self._range_key = None
+        self.run_button.setText(f"Run EM to L = {max(self.iterations)}")
+
+    def set_iterations(self, iterations: tuple[int, ...]) -> None:
+        """Show these iterations (and run EM on until the largest, if the run has not)."""
+        if tuple(iterations) != self.iterations:
+            self.iterations = tuple(iterations)
+            self.edit.setText(", ".join(map(str, self.iterations)))
+            self._build()
+        self.show_state(self._model)
+        self.run_to_last()
+
+    def _on_iterations_edited(self) -> None:
+        try:
+            iterations = parse_iterations(self.edit.text())
+        except ValueError as error:
+            self.status.setText(f"<span style='color:#b00'>{error}</span>")
+            return
+        self.set_iterations(iterations)
+
+    # -- running EM on ----------------------------------------------------------------------
+    def run_to_last(self) -> None:
+        """Ask the controller for full iterations until the largest chosen L is recorded (or the
+        run stops); one step at a time, each in the worker thread."""
+        self._target = max(self.iterations)
+        self._driven_length = -1
+        self._drive()
+
+    def _drive(self) -> None:
+        target, m, c = self._target, self._model, self._controller
+        if target is None:
+            return
+        if reached(m, target):
+            self._target = None
+        elif len(m.history) < self._driven_length:
+            self._target = None  # the run was reset or the data changed: the request is void
+        elif c.busy or c.playing:
+            return  # busy_changed brings us back when the job ends
+        elif len(m.history) == self._driven_length or c.next_phase() is None:
+            self._target = None  # the last step added nothing: EM cannot go on
+        else:
+            if not m.at_tip:
+                c.go_to(len(m.history) - 1)
+            self._driven_length = len(m.history)
+            advance = getattr(c, "advance", None)
+            if advance is not None:  # all the half-steps as one job: one redraw, not one per step
+                advance(half_steps_to(m.history[-1], target))
+            else:
+                c.step()
+        self._show_status()
+
+    @property
+    def running(self) -> bool:
+        return self._target is not None
+
+    # -- drawing ----------------------------------------------------------------------------
+    def show_state(self, model: Workbench) -> None:
+        if not self.isVisible():
+            return
+        X = model.points
+        self._frame_data(X)
+        s = model.settings
+        self.caption.setText(f"{model.dataset_name} · N = {len(X)} · K = {s.k} · "
+                             f"{s.covariance_type} covariances · start: {s.init_method}, seed {s.seed}")
+        for panel in self.panels:
+            shown = shown_at(model, panel.iteration)
+            if shown.state is None and self.running:
+                shown = Shown(None, -1, "running EM…")
+            panel.show(shown, X, self._resp(model, shown), model.options.soft_colors)
+        self._show_status()
+
+    def _frame_data(self, X: np.ndarray) -> None:
+        """The same data range in every panel, set once per data set."""
+        if self._range_key is X or len(X) == 0:
+            return
+        self._range_key = X
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = PADDING * np.maximum(hi - lo, 1e-9)
+        for panel in self.panels:
+            panel.set_range((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1]))
+
+    def _resp(self, model: Workbench, shown: Shown) -> np.ndarray | None:
+        """The q the shown M-step used (None for "init": grey points). Recomputed from the
+        E-step's θ when the history dropped it to bound memory."""
+        state = shown.state
+        if state is None or state.phase == "init":
+            return None
+        if state.resp is not None:
+            return state.resp if len(state.resp) == len(model.points) else None
+        cached = self._resp_cache.get(shown.index)
+        if cached is not None and cached[0] is state:
+            return cached[1]
+        source = model.history[shown.index - 1].mixture if state.phase == "M" else state.mixture
+        resp = e_step(model.points, source)[0]
+        self._resp_cache[shown.index] = (state, resp)
+        return resp
+
+    def _show_status(self) -> None:
+        if self.running:
+            self.status.setText(f"Running EM to iteration {self._target}…")
+        elif self.status.text().startswith("Running"):
+            self.status.setText("")
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self._range_key = None
+        self.show_state(self._model)
+
+    # -- export -----------------------------------------------------------------------------
+    def export_png(self, path: str, scale: float = 1) -> bool:
+        """Save the figure (caption and panels, not the controls) as one PNG image, ``scale``
+        times its size on screen, drawn at that resolution. False if it cannot be written."""
+        self.show_state(self._model)
+        view = QRectF(self.figure.viewport().rect())
+        image = QImage(max(1, round(view.width() * scale)), max(1, round(view.height() * scale)),
+                       QImage.Format.Format_RGB32)
+        image.fill(QColor("white"))
+        for panel in self.panels:
+            panel.set_line_scale(scale)
+        painter = QPainter(image)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            self.figure.scene().render(painter, QRectF(image.rect()), view)
+        finally:
+            painter.end()
+            for panel in self.panels:
+                panel.set_line_scale(1.0)
+        return image.save(str(path), "PNG")
+
+    def _export_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the gallery", "em-iterations.png",
+                                              "PNG (*.png)")
+        if path:
+            ok = self.export_png(path, scale=2)
+            self.status.setText(f"Saved {path}" if ok else f"Could not write {path}")
+
+
+def install(window) -> None:
+    gallery = GalleryView(window)
+    window.add_view(gallery)
+    action = window.add_action(
+        "actionGallery", "Iterations gallery", "Ctrl+I",
+        "The lecture's 'Start, after 1st, 2nd, … 20th iteration' slides as one figure, "
+        "exportable as PNG")
+
+    def open_gallery() -> None:
+        gallery.show()
+        if QGuiApplication.platformName() != "offscreen":  # which warns it cannot raise
+            gallery.raise_()
+            gallery.activateWindow()
+        gallery.run_to_last()
+
+    action.triggered.connect(open_gallery)

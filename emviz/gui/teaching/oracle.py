@@ -1,0 +1,548 @@
+"""The oracle: labelled vs unlabelled data.
+
+The lecture: "Suppose some oracle told us which point comes from which Gaussian", by giving
+z_nk = 1 if point n comes from component k. With those labels the complete log-likelihood
+
+    ln p(X, Z | θ) = Σ_n Σ_k z_nk [ln π_k + ln N(x_n | μ_k, Σ_k)]
+
+has no log of a sum, so each Gaussian is fitted to its own points separately and
+π_k = N_k / N (``fit_labelled``). Without labels EM must assign the colours itself.
+
+Three actions on the Teach toolbar:
+
+- Show oracle labels: colour the points by z (the points view draws ``options.show_oracle``;
+  unlabelled points, z = -1, are black).
+- Fit with oracle labels: the complete-data fit as black dashed ellipses beside EM's θ, and
+  a readout of ln p(X, Z | θ) and ln p(X | θ) for both.
+- Paint labels: a click on a point (or a drag over points) gives it the label chosen in the
+  Oracle tab; each click or stroke is one undoable edit.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QColor, QIcon, QPixmap, QUndoCommand
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...colors import component_colors, hex_color
+from ...core import Mixture, complete_log_likelihood, fit_labelled, log_likelihood, weighted_log_prob
+from ...geometry import ellipse
+from ...model import K_MAX, Workbench
+
+#: A click labels the nearest point within this many screen pixels.
+PAINT_RADIUS_PX = 10.0
+#: Up to this many EM components the label-to-component matching tries every assignment.
+EXACT_MATCH_MAX_K = 8
+#: The oracle's ellipses: black, so they never pass for one of EM's coloured components.
+ORACLE_PEN = {1.0: dict(width=2.5, dash=[5, 3]), 2.0: dict(width=2.0, dash=[1, 3])}
+
+POINTS_TIP_PAINTING = ("Painting labels: click a point (or drag over points) to give it the "
+                       "label chosen in the Oracle tab\nShift+click: remove the nearest point")
+
+
+# -- numbers (numpy only) -----------------------------------------------------------------------
+
+
+def labelled_subset(X: np.ndarray, labels: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The points that have a label (z_n >= 0) and their labels: (X_l (M, 2), z_l (M,))."""
+    if labels is None:
+        return np.empty((0, X.shape[1])), np.empty(0, dtype=int)
+    known = labels >= 0
+    return X[known], np.asarray(labels[known], dtype=int)
+
+
+def oracle_fit(X: np.ndarray, labels: np.ndarray | None, covariance_type: str,
+               reg_covar: float) -> Mixture:
+    """The complete-data maximum-likelihood θ from the labelled points, with K = max z + 1.
+
+    Raises ValueError (saying what to do) when no point is labelled or a label in 0..K-1
+    has no points.
+    """
+    X_l, z_l = labelled_subset(X, labels)
+    if len(z_l) == 0:
+        raise ValueError("no point has a label: paint some labels, or generate data")
+    return fit_labelled(X_l, z_l, int(z_l.max()) + 1, covariance_type, reg_covar)
+
+
+def match_components(X_l: np.ndarray, z_l: np.ndarray, mixture: Mixture) -> np.ndarray | None:
+    """EM's component for each oracle label, shape (K_labels,), or None if K_EM < K_labels.
+
+    EM numbers its components arbitrarily, so ln p(X, Z | θ_EM) is taken under the relabelling
+    that makes it largest: label k goes to component σ(k), maximising
+    Σ_k Σ_{n: z_n = k} ln π_σ(k) N(x_n | μ_σ(k), Σ_σ(k)). Every assignment is tried up to
+    EXACT_MATCH_MAX_K components; beyond that, greedily, best pair first.
+    """
+    k_labels, k_em = int(z_l.max()) + 1, mixture.n_components
+    if k_labels > k_em:
+        return None
+    gain = np.zeros((k_labels, k_em))  # gain[k, j] = Σ_{n: z_n = k} ln π_j N(x_n | θ_j)
+    np.add.at(gain, z_l, weighted_log_prob(X_l, mixture))
+    gain = np.nan_to_num(gain, nan=-np.inf)
+    if k_em <= EXACT_MATCH_MAX_K:
+        options = np.array(list(itertools.permutations(range(k_em), k_labels)))
+        totals = gain[np.arange(k_labels), options].sum(axis=1)
+        return options[int(np.argmax(totals))]
+    sigma = np.full(k_labels, -1)
+    free = gain.copy()
+    for _ in range(k_labels):
+        k, j = np.unravel_index(int(np.argmax(free)), free.shape)
+        sigma[k] = j
+        free[k, :] = -np.inf
+        free[:, j] = -np.inf
+    return sigma
+
+
+@dataclass(frozen=True)
+class Scores:
+    """ln p(X_l, Z_l | θ) on the labelled points and ln p(X | θ) on all points, for one θ."""
+
+    complete: float | None  # None: not defined for this θ (say why in ``note``)
+    incomplete: float
+    note: str = ""
+
+
+def em_scores(X: np.ndarray, labels: np.ndarray, mixture: Mixture, log_lik: float) -> Scores:
+    """EM's θ scored like the oracle's: its components relabelled to match the labels first."""
+    X_l, z_l = labelled_subset(X, labels)
+    if len(z_l) == 0:
+        return Scores(None, log_lik, "no labelled points")
+    sigma = match_components(X_l, z_l, mixture)
+    if sigma is None:
+        return Scores(None, log_lik, f"EM has K = {mixture.n_components} components, fewer than "
+                                     f"the {int(z_l.max()) + 1} labels")
+    pairs = ", ".join(f"z={k + 1}→k={j + 1}" for k, j in enumerate(sigma))
+    return Scores(complete_log_likelihood(X_l, sigma[z_l], mixture), log_lik, f"matched {pairs}")
+
+
+# -- the edit ---------------------------------------------------------------------------------
+
+
+def set_labels(model: Workbench, labels: np.ndarray | None) -> None:
+    """New oracle labels for the same points; EM's history stays (it does not use them).
+
+    Uses ``Workbench.set_labels`` when the model has it. Until then the labels are set in
+    place and listeners told of a "labels" change: ``set_points`` would throw the run away.
+    """
+    setter = getattr(model, "set_labels", None)
+    if setter is not None:
+        setter(labels)
+        return
+    if labels is not None:
+        labels = np.array(labels, dtype=int, copy=True)
+        labels.setflags(write=False)
+    model.labels = labels
+    model._changed("labels")
+
+
+class PaintLabels(QUndoCommand):
+    """Give points new labels; undo puts the old labels (or none) back exactly."""
+
+    def __init__(self, model: Workbench, before: np.ndarray | None, after: np.ndarray,
+                 text: str) -> None:
+        super().__init__(text)
+        self._model, self._before, self._after = model, before, after
+
+    def redo(self) -> None:
+        set_labels(self._model, self._after)
+
+    def undo(self) -> None:
+        set_labels(self._model, self._before)
+
+
+# -- the views --------------------------------------------------------------------------------
+
+
+class OracleOverlay:
+    """The oracle's fit on the points view: black dashed 1σ and dotted 2σ ellipses, a cross
+    at each mean and a tag "oracle z = k" with the label's colour swatch."""
+
+    def __init__(self, plot: pg.PlotWidget) -> None:
+        self._plot = plot
+        self.ellipses: list[tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = []
+        self.tags: list[pg.TextItem] = []
+        self.means = pg.ScatterPlotItem(symbol="x", size=18, pen=pg.mkPen("k", width=1),
+                                        brush=pg.mkBrush("k"))
+        self.means.setZValue(11)
+        self.means.setEnabled(False)  # clicks go through to the view box
+        plot.addItem(self.means)
+        self.mixture: Mixture | None = None
+
+    def show(self, mixture: Mixture | None) -> None:
+        if mixture is self.mixture:
+            return
+        self.mixture = mixture
+        k = 0 if mixture is None else mixture.n_components
+        while len(self.ellipses) < k:
+            pair = []
+            for radius in (1.0, 2.0):
+                opts = ORACLE_PEN[radius]
+                pen = pg.mkPen((0, 0, 0), width=opts["width"])
+                pen.setDashPattern(opts["dash"])
+                item = pg.PlotCurveItem(pen=pen)
+                item.setZValue(6)  # over EM's ellipses (5), under the mean markers
+                self._plot.addItem(item)
+                pair.append(item)
+            self.ellipses.append((pair[0], pair[1]))
+            tag = pg.TextItem(anchor=(0.5, 1.0), fill=pg.mkBrush(255, 255, 255, 210))
+            tag.setZValue(12)
+            self._plot.addItem(tag)
+            self.tags.append(tag)
+        palette = component_colors(k)
+        for j, ((inner, outer), tag) in enumerate(zip(self.ellipses, self.tags, strict=True)):
+            visible = j < k
+            for item in (inner, outer, tag):
+                item.setVisible(visible)
+            if not visible:
+                continue
+            for item, radius in ((inner, 1.0), (outer, 2.0)):
+                line = ellipse(mixture.means[j], mixture.covariances[j], radius)
+                item.setData(line[:, 0], line[:, 1])
+            top = ellipse(mixture.means[j], mixture.covariances[j], 2.0)
+            tag.setHtml(f'<span style="font-size:12pt; color:{hex_color(palette[j])}">■</span>'
+                        f'<span style="font-size:12pt; color:#000"> oracle z = {j + 1}</span>')
+            tag.setPos(*top[np.argmax(top[:, 1])])
+        if k:
+            self.means.setData(pos=mixture.means)
+        else:
+            self.means.setData([], [])
+
+
+class OraclePanel(QWidget):
+    """The Oracle tab: what the oracle is, the two likelihoods for both θ, the label chooser."""
+
+    ROWS = ("oracle's fit (labels known)", "EM's θ (current half-step)")
+    COLUMNS = ("ln p(X, Z | θ)\nlabelled points", "ln p(X | θ)\nall points")
+
+    def __init__(self, paint_action, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("oraclePanel")
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "Suppose some oracle told us which point comes from which Gaussian: z<sub>nk</sub> = 1 "
+            "if point n comes from component k. <b>Labelled</b>: easy, each Gaussian is fitted to "
+            "its own points separately and π<sub>k</sub> = N<sub>k</sub>/N. <b>Unlabelled</b>: "
+            "hard, EM has to assign the colours (softly).")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.counts = QLabel()
+        self.counts.setObjectName("oracleCounts")
+        layout.addWidget(self.counts)
+        self.table = QTableWidget(len(self.ROWS), len(self.COLUMNS))
+        self.table.setObjectName("oracleTable")
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setVerticalHeaderLabels(self.ROWS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for row in range(len(self.ROWS)):
+            for column in range(len(self.COLUMNS)):
+                item = QTableWidgetItem("–")
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(row, column, item)
+        self.table.resizeRowsToContents()
+        height = self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
+        height += sum(self.table.rowHeight(r) for r in range(len(self.ROWS)))
+        self.table.setFixedHeight(height + 4)
+        layout.addWidget(self.table)
+        self.note = QLabel()
+        self.note.setObjectName("oracleNote")
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+        legend = QLabel("On the points: EM's θ in the component colours (1σ solid, 2σ dashed); "
+                        "the oracle's fit in black (1σ dashes, 2σ dots, × at the mean).")
+        legend.setWordWrap(True)
+        layout.addWidget(legend)
+        form = QFormLayout()
+        paint = QToolButton()
+        paint.setDefaultAction(paint_action)
+        paint.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.chooser = QComboBox()
+        self.chooser.setObjectName("paintLabelCombo")
+        self.chooser.setToolTip("The label a click gives a point while painting")
+        form.addRow(paint, self.chooser)
+        layout.addLayout(form)
+        layout.addStretch(1)
+
+    def set_label_choices(self, k: int) -> None:
+        """Labels z = 1..k (with their colours) and "unlabelled"; keeps the chosen one."""
+        if self.chooser.count() == k + 1:
+            return
+        chosen = self.chooser.currentData()
+        self.chooser.clear()
+        for j, rgb in enumerate(component_colors(k)):
+            swatch = QPixmap(14, 14)
+            swatch.fill(QColor(*(int(c) for c in rgb)))
+            self.chooser.addItem(QIcon(swatch), f"z = {j + 1}", j)
+        swatch = QPixmap(14, 14)
+        swatch.fill(QColor(0, 0, 0))
+        self.chooser.addItem(QIcon(swatch), "unlabelled", -1)
+        index = self.chooser.findData(0 if chosen is None else chosen)
+        self.chooser.setCurrentIndex(max(index, 0))
+
+    def set_cell(self, row: int, column: int, value: float | None) -> None:
+        self.table.item(row, column).setText("–" if value is None else f"{value:.3f}")
+
+
+# -- the feature ------------------------------------------------------------------------------
+
+
+class OracleFeature(QObject):
+    """Owns the oracle's fit (for the data it was made from) and the painting mode."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.setObjectName("oracleFeature")
+        self.window, self.model = window, window.model
+        self.fit: Mixture | None = None
+        self.fit_error = ""
+        self._fit_data: tuple[np.ndarray, np.ndarray | None, str, float] | None = None
+        self._painting = False
+        self._scores_key: tuple = (object(),) * 4  # what the readout shows the numbers of
+        self.show_action = window.add_action(
+            "actionShowOracle", "Oracle labels", "O",
+            "Colour the points by the oracle's labels z (unlabelled points black)", checkable=True)
+        self.fit_action = window.add_action(
+            "actionFitOracle", "Fit with oracle labels", "Shift+O",
+            "The complete-data fit: each Gaussian fitted to its own labelled points, "
+            "π_k = N_k / N (black dashed ellipses)", checkable=True)
+        self.paint_action = window.add_action(
+            "actionPaintLabels", "Paint labels", "Ctrl+L",
+            "Click a point (or drag over points) to give it the label chosen in the Oracle tab",
+            checkable=True)
+        self.panel = OraclePanel(self.paint_action)
+        self.tab_index = window.tabs.addTab(self.panel, "Oracle")
+        self.overlay = OracleOverlay(window.points_view)
+        self.show_action.toggled.connect(self._on_show_toggled)
+        self.fit_action.toggled.connect(self._on_fit_toggled)
+        self.paint_action.toggled.connect(self.set_painting)
+        self.model.subscribe(self._on_model_change)
+        window.add_view(self)
+
+    # -- intents ----------------------------------------------------------------------------
+    def _on_show_toggled(self, on: bool) -> None:
+        self.model.set_options(show_oracle=on)
+
+    def _on_fit_toggled(self, on: bool) -> None:
+        if on:
+            self.refit()
+            if self.fit is None:
+                self._say(f"No oracle fit: {self.fit_error}")
+                self.clear_fit()
+                self._uncheck(self.fit_action)
+                return
+            self.window.tabs.setCurrentIndex(self.tab_index)
+        else:
+            self.clear_fit()
+
+    def refit(self) -> None:
+        """The complete-data fit of the labelled points, with the run's covariance type."""
+        m = self.model
+        s = m.settings
+        self._fit_data = (m.points, m.labels, s.covariance_type, s.reg_covar)
+        try:
+            self.fit = oracle_fit(m.points, m.labels, s.covariance_type, s.reg_covar)
+            self.fit_error = ""
+            self.fit_log_likelihood = log_likelihood(m.points, self.fit)
+            X_l, z_l = labelled_subset(m.points, m.labels)
+            self.fit_complete = complete_log_likelihood(X_l, z_l, self.fit)
+        except (ValueError, np.linalg.LinAlgError) as error:
+            self.fit, self.fit_error = None, str(error)
+
+    def clear_fit(self) -> None:
+        self.fit, self.fit_error, self._fit_data = None, "", None
+
+    def set_painting(self, on: bool) -> None:
+        """While on, a click labels the nearest point and a drag labels the points it passes,
+        instead of adding points (the view's add and spray requests are rerouted)."""
+        if on == self._painting:
+            return
+        pv, editor = self.window.points_view, self.window.editor
+        if on:
+            pv.add_requested.disconnect(editor.add)
+            pv.spray_requested.disconnect(editor.spray)
+            pv.add_requested.connect(self.paint_at)
+            pv.spray_requested.connect(self.paint_stroke)
+            self._points_tip = pv.toolTip()
+            pv.setToolTip(POINTS_TIP_PAINTING)
+            self.model.set_options(show_oracle=True)
+            self.window.tabs.setCurrentIndex(self.tab_index)
+        else:
+            pv.add_requested.disconnect(self.paint_at)
+            pv.spray_requested.disconnect(self.paint_stroke)
+            pv.add_requested.connect(editor.add)
+            pv.spray_requested.connect(editor.spray)
+            pv.setToolTip(self._points_tip)
+        self._painting = on
+        self.paint_action.setChecked(on)
+
+    @property
+    def paint_label(self) -> int:
+        label = self.panel.chooser.currentData()
+        return 0 if label is None else int(label)
+
+    def paint_at(self, x: float, y: float) -> None:
+        """Give the nearest point within PAINT_RADIUS_PX of (x, y) the chosen label."""
+        X = self.model.points
+        if len(X):
+            sx, sy = self.window.points_view.pixel_size()
+            d2 = ((X[:, 0] - x) / sx) ** 2 + ((X[:, 1] - y) / sy) ** 2
+            i = int(np.argmin(d2))
+            if d2[i] <= PAINT_RADIUS_PX**2:
+                self.paint(np.array([i]))
+                return
+        self._say(f"No point within {PAINT_RADIUS_PX:.0f} px to label: click on a point.")
+
+    def paint_stroke(self, dots: np.ndarray) -> None:
+        """Label every point the brush passed over: within the spray radius of a dot of the
+        drag stroke (M, 2), the same disc the spray preview fills around the cursor."""
+        X = self.model.points
+        dots = np.asarray(dots, dtype=float).reshape(-1, 2)
+        if not len(X) or not len(dots):
+            return
+        pv = self.window.points_view
+        radius = max(PAINT_RADIUS_PX, float(getattr(pv, "brush_radius_px", PAINT_RADIUS_PX)))
+        scale = np.array(pv.pixel_size())
+        lo, hi = dots.min(axis=0) - radius * scale, dots.max(axis=0) + radius * scale
+        near = np.flatnonzero(np.all((X >= lo) & (X <= hi), axis=1))
+        hit = np.zeros(len(near), dtype=bool)
+        for start in range(0, len(near), 4096):  # bounded memory: 4096 × M distances at a time
+            chunk = X[near[start:start + 4096]] / scale
+            d2 = ((chunk[:, None, :] - dots[None, :, :] / scale) ** 2).sum(axis=2)
+            hit[start:start + 4096] = (d2 <= radius**2).any(axis=1)
+        self.paint(near[hit])
+
+    def paint(self, indices: np.ndarray) -> None:
+        """Give points ``indices`` the chosen label, as one undoable edit."""
+        m = self.model
+        before = m.labels
+        after = np.full(len(m.points), -1) if before is None else np.array(before)
+        label = self.paint_label
+        after[indices] = label
+        if before is not None and np.array_equal(before, after):
+            return
+        what = "unlabelled" if label < 0 else f"z = {label + 1}"
+        text = (f"Label point {int(indices[0])} {what}" if len(indices) == 1
+                else f"Label {len(indices)} points {what}")
+        self.window.editor.stack.push(PaintLabels(m, before, after, text))
+
+    # -- observing --------------------------------------------------------------------------
+    def _on_model_change(self, aspects: frozenset[str]) -> None:
+        if self._fit_data is None or not aspects & {"points", "labels", "settings"}:
+            return
+        m, (X, labels, covariance_type, reg_covar) = self.model, self._fit_data
+        same_points = m.points is X or np.array_equal(m.points, X)
+        if not same_points:  # new data: the fit belonged to the old data
+            self.clear_fit()
+            self._uncheck(self.fit_action)
+            return
+        s = m.settings
+        if labels is not m.labels or (covariance_type, reg_covar) != (s.covariance_type, s.reg_covar):
+            self.refit()  # new labels (painting, undo) or model family: the fit follows them
+
+    def show_state(self, model: Workbench) -> None:
+        has_labels = model.labels is not None
+        labelled = 0 if not has_labels else int((model.labels >= 0).sum())
+        self._sync(self.show_action, has_labels, has_labels and model.options.show_oracle,
+                   "Colour the points by the oracle's labels z (unlabelled points black)",
+                   "These data have no oracle labels: generate data (Ctrl+G) or paint labels")
+        self._sync(self.fit_action, labelled > 0, self._fit_data is not None,
+                   "The complete-data fit: each Gaussian fitted to its own labelled points, "
+                   "π_k = N_k / N (black dashed ellipses)",
+                   "No point has an oracle label: generate data (Ctrl+G) or paint labels")
+        self.overlay.show(self.fit)
+        k_labels = int(model.labels.max()) + 1 if labelled else 0
+        self.panel.set_label_choices(min(max(model.settings.k, k_labels, 2), K_MAX))
+        if self.window.tabs.currentWidget() is self.panel:
+            self._show_readout(model, labelled, k_labels)
+
+    def _show_readout(self, model: Workbench, labelled: int, k_labels: int) -> None:
+        state = model.current
+        key = (self.fit, model.labels, model.points, None if state is None else state.mixture)
+        if all(a is b for a, b in zip(key, self._scores_key, strict=True)):
+            return
+        self._scores_key = key
+        n = len(model.points)
+        self.panel.counts.setText(
+            f"{labelled} of {n} points labelled ({k_labels} labels), {n - labelled} unlabelled"
+            if model.labels is not None else f"{n} points, none labelled: paint some labels")
+        panel = self.panel
+        if self.fit is not None:
+            panel.set_cell(0, 0, self.fit_complete)
+            panel.set_cell(0, 1, self.fit_log_likelihood)
+        else:
+            panel.set_cell(0, 0, None)
+            panel.set_cell(0, 1, None)
+        em = None
+        if state is not None and model.labels is not None:
+            em = em_scores(model.points, model.labels, state.mixture, state.log_likelihood)
+        panel.set_cell(1, 0, None if em is None else em.complete)
+        panel.set_cell(1, 1, None if state is None else state.log_likelihood)
+        panel.table.verticalHeaderItem(1).setText(
+            "EM's θ" if state is None else f"EM's θ (iteration {state.iteration}, {state.phase})")
+        panel.note.setText(self._note(em))
+
+    def _note(self, em: Scores | None) -> str:
+        if self.fit is None:
+            hint = self.fit_error or "Press “Fit with oracle labels” (Shift+O) to compare."
+            return hint if em is None else f"{hint}\nEM's components {em.note}."
+        if em is None:
+            return ""
+        lines = [f"EM's components {em.note}."]
+        if em.complete is not None:
+            if _same(self.fit_complete, em.complete) and _same(self.fit_log_likelihood, em.incomplete):
+                lines.append("Both θ agree to 3 decimals: EM found the oracle's answer without "
+                             "seeing the labels.")
+                return "\n".join(lines)
+            if self.fit_complete > em.complete:
+                lines.append("The oracle's fit has the larger ln p(X, Z | θ): with the labels known, "
+                             "it is the maximum.")
+        if em.incomplete > self.fit_log_likelihood and not _same(em.incomplete, self.fit_log_likelihood):
+            lines.append("EM's θ has the larger ln p(X | θ): that is what EM climbs, labels unseen.")
+        return "\n".join(lines)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _say(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 8000)
+
+    @staticmethod
+    def _uncheck(action) -> None:
+        action.blockSignals(True)
+        action.setChecked(False)
+        action.blockSignals(False)
+
+    @staticmethod
+    def _sync(action, enabled: bool, checked: bool, tip: str, reason: str) -> None:
+        action.setEnabled(enabled)
+        shortcut = action.shortcut().toString()
+        action.setToolTip(f"{tip if enabled else reason} ({shortcut})")
+        if action.isChecked() != checked:
+            action.blockSignals(True)
+            action.setChecked(checked)
+            action.blockSignals(False)
+
+
+def install(window) -> None:
+    OracleFeature(window)
+
+
+def _same(a: float, b: float) -> bool:
+    """Equal as the readout shows them (3 decimals)."""
+    return f"{a:.3f}" == f"{b:.3f}"

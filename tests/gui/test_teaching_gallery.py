@@ -1,0 +1,134 @@
+"""The iteration gallery: one small points view per chosen iteration L (the lecture's "Start,
+after 1st, 2nd, ... 20th iteration"), run on through the controller, exported as one PNG."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QAction, QImage
+from PySide6.QtWidgets import QWidget
+
+from emviz.colors import component_colors
+from emviz.gui.teaching.gallery import GalleryView, grid_shape, parse_iterations
+
+from .conftest import wait_for_history
+
+
+def open_gallery(window, qtbot) -> GalleryView:
+    window.findChild(QAction, "actionGallery").trigger()
+    gallery = window.findChild(QWidget, "galleryView")
+    assert isinstance(gallery, GalleryView) and gallery.isVisible()
+    qtbot.waitUntil(lambda: not gallery.running and not window.controller.busy, timeout=30_000)
+    window._redraw()
+    return gallery
+
+
+def m_state(window, iteration: int):
+    matches = [s for s in window.history if s.phase == "M" and s.iteration == iteration]
+    return matches[0] if matches else None
+
+
+def assert_panel_shows(panel, mixture) -> None:
+    for j in range(mixture.n_components):
+        for item, radius in zip(panel.ellipses[j], (1.0, 2.0), strict=True):
+            assert item.isVisible()
+            x, y = item.getData()
+            d = np.c_[x, y] - mixture.means[j]
+            m2 = np.einsum("ni,ij,nj->n", d, np.linalg.inv(mixture.covariances[j]), d)
+            np.testing.assert_allclose(m2, radius**2, rtol=1e-9)
+    np.testing.assert_allclose(np.c_[panel.means.getData()], mixture.means)
+
+
+def test_parse_iterations():
+    assert parse_iterations("0, 1, 2, 5, 20") == (0, 1, 2, 5, 20)
+    assert parse_iterations(" 5 1;1  0 ") == (0, 1, 5)
+    for bad in ("", "1, -2", "one", "1.5"):
+        with pytest.raises(ValueError):
+            parse_iterations(bad)
+    assert grid_shape(5) == (2, 3) and grid_shape(8) == (2, 4) and grid_shape(1) == (1, 1)
+
+
+def test_gallery_runs_em_on_and_shows_each_iteration_s_m_state(window, qtbot):
+    window.controller.apply_settings(dataclasses.replace(window.model.settings, max_iter=100, tol=1e-9))
+    wait_for_history(qtbot, window, 1)
+    assert len(window.history) == 1  # only the start: the gallery must run EM to L = 20
+    gallery = open_gallery(window, qtbot)
+    assert m_state(window, 20) is not None
+    assert [p.title for p in gallery.panels] == ["L = 0", "L = 1", "L = 2", "L = 5", "L = 20"]
+    assert [p.plot.titleLabel.text for p in gallery.panels] == [p.title for p in gallery.panels]
+    first = gallery.panels[0]
+    assert first.shown.state is window.history[0] and first.cloud._resp is None  # grey points
+    assert_panel_shows(first, window.history[0].mixture)
+    for panel in gallery.panels[1:]:
+        state = m_state(window, panel.iteration)
+        assert panel.shown.state is state and panel.shown.note == ""
+        assert panel.cloud._resp is state.resp  # the q that this M-step used
+        assert_panel_shows(panel, state.mixture)
+    ranges = {tuple(np.round(p.plot.getViewBox().viewRange(), 9).ravel()) for p in gallery.panels}
+    assert len(ranges) == 1  # the same data range everywhere
+    box = gallery.panels[0].plot.getViewBox()
+    assert box.state["aspectLocked"] == 1.0
+    gallery.close()
+
+
+def test_a_run_that_converged_earlier_says_so(window, qtbot):
+    window.controller.apply_settings(dataclasses.replace(window.model.settings, init_method="kmeans"))
+    wait_for_history(qtbot, window, 1)
+    gallery = open_gallery(window, qtbot)
+    last = window.history[-1]
+    assert last.converged and last.iteration < 20
+    panel = gallery.panels[-1]
+    assert panel.title == "L = 20"
+    assert panel.shown.note == f"converged at iteration {last.iteration}"
+    assert panel.note.isVisible() and panel.note.toPlainText() == panel.shown.note
+    assert_panel_shows(panel, last.mixture)
+    gallery.close()
+
+
+def test_editing_the_list_rebuilds_the_panels(window, qtbot):
+    gallery = open_gallery(window, qtbot)
+    gallery.edit.setText("3, 0, 1")
+    gallery.edit.editingFinished.emit()
+    qtbot.waitUntil(lambda: not gallery.running and not window.controller.busy, timeout=30_000)
+    window._redraw()
+    assert [p.title for p in gallery.panels] == ["L = 0", "L = 1", "L = 3"]
+    assert_panel_shows(gallery.panels[2], m_state(window, 3).mixture)
+    gallery.edit.setText("1, two")
+    gallery.edit.editingFinished.emit()
+    assert "'two' is not an iteration" in gallery.status.text()
+    assert [p.iteration for p in gallery.panels] == [0, 1, 3]
+    gallery.close()
+
+
+def test_a_reset_void_the_request_and_panels_say_not_reached(window, qtbot):
+    gallery = open_gallery(window, qtbot)
+    window.findChild(QAction, "actionReset").trigger()
+    wait_for_history(qtbot, window, 1)
+    assert not gallery.running and len(window.history) == 1  # the gallery does not rerun by itself
+    assert gallery.panels[1].shown.note == "not reached yet"
+    assert not any(item.isVisible() for item in gallery.panels[1].ellipses[0])
+    gallery.run_button.click()
+    qtbot.waitUntil(lambda: not gallery.running and not window.controller.busy, timeout=30_000)
+    window._redraw()
+    assert gallery.panels[1].shown.note == ""
+    gallery.close()
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_export_png_is_one_non_blank_image(window, qtbot, tmp_path, scale):
+    gallery = open_gallery(window, qtbot)
+    path = tmp_path / "gallery.png"
+    assert gallery.export_png(str(path), scale=scale)
+    image = QImage(str(path))
+    figure = gallery.figure.viewport().size()
+    assert (image.width(), image.height()) == (figure.width() * scale, figure.height() * scale)
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(rgb.constBits(), np.uint8).reshape(rgb.height(), rgb.bytesPerLine())
+    pixels = rows[:, : rgb.width() * 3].reshape(-1, 3).astype(int)
+    assert (pixels.min(axis=1) < 250).mean() > 0.02  # not blank: ink on a few per cent
+    for colour in component_colors(2).astype(int):  # both components' colours appear
+        assert (np.abs(pixels - colour).max(axis=1) <= 12).sum() > 50 * scale**2
+    assert not gallery.export_png(str(tmp_path / "missing" / "x.png"))
+    gallery.close()
