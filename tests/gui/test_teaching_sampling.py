@@ -163,3 +163,21 @@ def test_sample_action_names_its_shortcut(window):
     action = window.findChild(QAction, "actionSample")
     assert action.shortcut().toString() == "Ctrl+Shift+G"
     assert "Ctrl+Shift+G" in action.toolTip()
+
+
+# -- Qt-free ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", range(4))
+def test_replayed_uniforms_are_the_ones_sample_drew(seed):
+    from emviz.core import Mixture
+    from emviz.gui.teaching.sampling import replay_uniforms
+
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(1, 7))
+    weights = rng.dirichlet(np.ones(k))
+    mixture = Mixture(weights, rng.normal(size=(k, 2)), np.array([np.eye(2)] * k))
+    _, labels = sample(mixture, 500, np.random.default_rng(seed), "per-point")
+    u = replay_uniforms(mixture, 500, seed, labels)
+    assert u is not None
+    starts, ends = cumulative_segments(weights)
+    assert np.all((starts[labels] <= u + 1e-12) & (u < ends[labels] + 1e-12))
+    np.testing.assert_allclose(ends - starts, weights)

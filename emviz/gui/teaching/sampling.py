@@ -73,8 +73,9 @@ def replay_uniforms(mixture: Mixture, n: int, seed: int, labels: np.ndarray) -> 
     its generator, so the same seed gives them again. None if they do not reproduce
     ``labels`` (then the bar shows the chosen segment but no u marker)."""
     u = np.random.default_rng(seed).uniform(size=n)
-    picked = np.minimum(np.searchsorted(np.cumsum(mixture.weights), u, side="right"),
-                        mixture.n_components - 1)
+    cumulative = np.cumsum(mixture.weights)
+    cumulative /= cumulative[-1]  # as sample does: the weights may sum to 1 ± 1e-6
+    picked = np.minimum(np.searchsorted(cumulative, u, side="right"), mixture.n_components - 1)
     return u if np.array_equal(picked, labels) else None
 
 
