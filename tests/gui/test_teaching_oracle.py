@@ -137,13 +137,15 @@ def test_readout_shows_both_likelihoods_for_the_oracle_and_for_em(window, qtbot)
     table = panel.table
     known = labels >= 0
     fit = fit_labelled(X[known], labels[known], 3, "full", window.model.settings.reg_covar)
+    # rows: ln p(X, Z | θ), ln p(X | θ); columns: the oracle's fit, EM's θ
     assert table.item(0, 0).text() == f"{complete_log_likelihood(X[known], labels[known], fit):.3f}"
-    assert table.item(0, 1).text() == f"{log_likelihood(X, fit):.3f}"
+    assert table.item(1, 0).text() == f"{log_likelihood(X, fit):.3f}"
     state = window.model.current
     em_complete = best_complete_log_likelihood(X[known], labels[known], state.mixture)
-    assert table.item(1, 0).text() == f"{em_complete:.3f}"
+    assert table.item(0, 1).text() == f"{em_complete:.3f}"
     assert table.item(1, 1).text() == f"{state.log_likelihood:.3f}"
-    assert "ln p(X, Z | θ)" in table.horizontalHeaderItem(0).text()
+    assert table.verticalHeaderItem(0).text() == "ln p(X, Z | θ)"
+    assert table.horizontalHeaderItem(1).text() == "EM's θ (it. 3, M)"
     assert "270 of 300 points labelled" in panel.counts.text()
     # the oracle's fit is the maximum of the complete-data likelihood
     assert complete_log_likelihood(X[known], labels[known], fit) >= em_complete - 1e-9

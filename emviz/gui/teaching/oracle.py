@@ -30,9 +30,11 @@ from PySide6.QtGui import QColor, QIcon, QPixmap, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFormLayout,
+    QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -223,44 +225,65 @@ class OracleOverlay:
             self.means.setData([], [])
 
 
-class OraclePanel(QWidget):
-    """The Oracle tab: what the oracle is, the two likelihoods for both θ, the label chooser."""
+class OraclePanel(QScrollArea):
+    """The Oracle tab: what the oracle is, the two likelihoods for both θ, the label chooser.
+    It scrolls rather than squeezes when the tab is short."""
 
-    ROWS = ("oracle's fit (labels known)", "EM's θ (current half-step)")
-    COLUMNS = ("ln p(X, Z | θ)\nlabelled points", "ln p(X | θ)\nall points")
+    THETAS = ("oracle's fit", "EM's θ")  # columns
+    QUANTITIES = ("ln p(X, Z | θ)", "ln p(X | θ)")  # rows
 
     def __init__(self, paint_action, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("oraclePanel")
-        layout = QVBoxLayout(self)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        self.setWidget(content)
+        layout = QVBoxLayout(content)
         intro = QLabel(
-            "Suppose some oracle told us which point comes from which Gaussian: z<sub>nk</sub> = 1 "
-            "if point n comes from component k. <b>Labelled</b>: easy, each Gaussian is fitted to "
-            "its own points separately and π<sub>k</sub> = N<sub>k</sub>/N. <b>Unlabelled</b>: "
-            "hard, EM has to assign the colours (softly).")
+            "Suppose an oracle told us z<sub>nk</sub>: which Gaussian made each point. "
+            "<b>Labelled</b>: fit each Gaussian to its own points, π<sub>k</sub> = N<sub>k</sub>/N "
+            "(easy). <b>Unlabelled</b>: EM has to assign the colours (hard).")
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        row = QHBoxLayout()
+        paint = QToolButton()
+        paint.setDefaultAction(paint_action)
+        paint.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        row.addWidget(paint)
+        self.chooser = QComboBox()
+        self.chooser.setObjectName("paintLabelCombo")
+        self.chooser.setToolTip("The label a click gives a point while painting")
+        row.addWidget(self.chooser, 1)
+        layout.addLayout(row)
         self.counts = QLabel()
         self.counts.setObjectName("oracleCounts")
+        self.counts.setWordWrap(True)
         layout.addWidget(self.counts)
-        self.table = QTableWidget(len(self.ROWS), len(self.COLUMNS))
+        self.table = QTableWidget(len(self.QUANTITIES), len(self.THETAS))
         self.table.setObjectName("oracleTable")
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
-        self.table.setVerticalHeaderLabels(self.ROWS)
+        self.table.setHorizontalHeaderLabels(self.THETAS)
+        self.table.setVerticalHeaderLabels(self.QUANTITIES)
+        self.table.verticalHeaderItem(0).setToolTip("The complete-data log-likelihood, on the labelled "
+                                                    "points: what the oracle's fit maximises")
+        self.table.verticalHeaderItem(1).setToolTip("The log-likelihood of all the points, labels "
+                                                    "unseen: what EM climbs")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        for row in range(len(self.ROWS)):
-            for column in range(len(self.COLUMNS)):
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for row in range(len(self.QUANTITIES)):
+            for column in range(len(self.THETAS)):
                 item = QTableWidgetItem("–")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(row, column, item)
         self.table.resizeRowsToContents()
         height = self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
-        height += sum(self.table.rowHeight(r) for r in range(len(self.ROWS)))
-        self.table.setFixedHeight(height + 4)
+        height += sum(self.table.rowHeight(r) for r in range(len(self.QUANTITIES)))
+        self.table.setFixedHeight(height + 2)
         layout.addWidget(self.table)
         self.note = QLabel()
         self.note.setObjectName("oracleNote")
@@ -270,15 +293,6 @@ class OraclePanel(QWidget):
                         "the oracle's fit in black (1σ dashes, 2σ dots, × at the mean).")
         legend.setWordWrap(True)
         layout.addWidget(legend)
-        form = QFormLayout()
-        paint = QToolButton()
-        paint.setDefaultAction(paint_action)
-        paint.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.chooser = QComboBox()
-        self.chooser.setObjectName("paintLabelCombo")
-        self.chooser.setToolTip("The label a click gives a point while painting")
-        form.addRow(paint, self.chooser)
-        layout.addLayout(form)
         layout.addStretch(1)
 
     def set_label_choices(self, k: int) -> None:
@@ -297,8 +311,10 @@ class OraclePanel(QWidget):
         index = self.chooser.findData(0 if chosen is None else chosen)
         self.chooser.setCurrentIndex(max(index, 0))
 
-    def set_cell(self, row: int, column: int, value: float | None) -> None:
-        self.table.item(row, column).setText("–" if value is None else f"{value:.3f}")
+    def set_value(self, theta: int, quantity: int, value: float | None) -> None:
+        """Show ``value`` for θ number ``theta`` (0: oracle, 1: EM) and ``quantity``
+        (0: ln p(X, Z | θ), 1: ln p(X | θ))."""
+        self.table.item(quantity, theta).setText("–" if value is None else f"{value:.3f}")
 
 
 # -- the feature ------------------------------------------------------------------------------
@@ -445,8 +461,11 @@ class OracleFeature(QObject):
 
     # -- observing --------------------------------------------------------------------------
     def _on_model_change(self, aspects: frozenset[str]) -> None:
-        if self._fit_data is None or not aspects & {"points", "labels", "settings"}:
-            return
+        if self._fit_data is not None and aspects & {"points", "labels", "settings"}:
+            self._follow_data()
+        self._sync_actions(self.model)
+
+    def _follow_data(self) -> None:
         m, (X, labels, covariance_type, reg_covar) = self.model, self._fit_data
         same_points = m.points is X or np.array_equal(m.points, X)
         if not same_points:  # new data: the fit belonged to the old data
@@ -458,20 +477,29 @@ class OracleFeature(QObject):
             self.refit()  # new labels (painting, undo) or model family: the fit follows them
 
     def show_state(self, model: Workbench) -> None:
-        has_labels = model.labels is not None
-        labelled = 0 if not has_labels else int((model.labels >= 0).sum())
-        self._sync(self.show_action, has_labels, has_labels and model.options.show_oracle,
-                   "Colour the points by the oracle's labels z (unlabelled points black)",
-                   "These data have no oracle labels: generate data (Ctrl+G) or paint labels")
-        self._sync(self.fit_action, labelled > 0, self._fit_data is not None,
-                   "The complete-data fit: each Gaussian fitted to its own labelled points, "
-                   "π_k = N_k / N (black dashed ellipses)",
-                   "No point has an oracle label: generate data (Ctrl+G) or paint labels")
+        self._sync_actions(model)
         self.overlay.show(self.fit)
+        labelled = self._labelled(model)
         k_labels = int(model.labels.max()) + 1 if labelled else 0
         self.panel.set_label_choices(min(max(model.settings.k, k_labels, 2), K_MAX))
         if self.window.tabs.currentWidget() is self.panel:
             self._show_readout(model, labelled, k_labels)
+
+    @staticmethod
+    def _labelled(model: Workbench) -> int:
+        return 0 if model.labels is None else int((model.labels >= 0).sum())
+
+    def _sync_actions(self, model: Workbench) -> None:
+        """Enabled, checked and tooltips from the model (also right after a change, so that a
+        shortcut pressed before the next frame already sees the new data)."""
+        has_labels = model.labels is not None
+        self._sync(self.show_action, has_labels, has_labels and model.options.show_oracle,
+                   "Colour the points by the oracle's labels z (unlabelled points black)",
+                   "These data have no oracle labels: generate data (Ctrl+G) or paint labels")
+        self._sync(self.fit_action, self._labelled(model) > 0, self._fit_data is not None,
+                   "The complete-data fit: each Gaussian fitted to its own labelled points, "
+                   "π_k = N_k / N (black dashed ellipses)",
+                   "No point has an oracle label: generate data (Ctrl+G) or paint labels")
 
     def _show_readout(self, model: Workbench, labelled: int, k_labels: int) -> None:
         state = model.current
@@ -481,22 +509,19 @@ class OracleFeature(QObject):
         self._scores_key = key
         n = len(model.points)
         self.panel.counts.setText(
-            f"{labelled} of {n} points labelled ({k_labels} labels), {n - labelled} unlabelled"
+            f"{labelled} of {n} points labelled ({k_labels} labels): ln p(X, Z | θ) sums over "
+            f"those, ln p(X | θ) over all {n}"
             if model.labels is not None else f"{n} points, none labelled: paint some labels")
         panel = self.panel
-        if self.fit is not None:
-            panel.set_cell(0, 0, self.fit_complete)
-            panel.set_cell(0, 1, self.fit_log_likelihood)
-        else:
-            panel.set_cell(0, 0, None)
-            panel.set_cell(0, 1, None)
+        panel.set_value(0, 0, None if self.fit is None else self.fit_complete)
+        panel.set_value(0, 1, None if self.fit is None else self.fit_log_likelihood)
         em = None
         if state is not None and model.labels is not None:
             em = em_scores(model.points, model.labels, state.mixture, state.log_likelihood)
-        panel.set_cell(1, 0, None if em is None else em.complete)
-        panel.set_cell(1, 1, None if state is None else state.log_likelihood)
-        panel.table.verticalHeaderItem(1).setText(
-            "EM's θ" if state is None else f"EM's θ (iteration {state.iteration}, {state.phase})")
+        panel.set_value(1, 0, None if em is None else em.complete)
+        panel.set_value(1, 1, None if state is None else state.log_likelihood)
+        panel.table.horizontalHeaderItem(1).setText(
+            "EM's θ" if state is None else f"EM's θ (it. {state.iteration}, {state.phase})")
         panel.note.setText(self._note(em))
 
     def _note(self, em: Scores | None) -> str:
@@ -514,8 +539,13 @@ class OracleFeature(QObject):
             if self.fit_complete > em.complete:
                 lines.append("The oracle's fit has the larger ln p(X, Z | θ): with the labels known, "
                              "it is the maximum.")
-        if em.incomplete > self.fit_log_likelihood and not _same(em.incomplete, self.fit_log_likelihood):
+        if _same(em.incomplete, self.fit_log_likelihood):
+            pass
+        elif em.incomplete > self.fit_log_likelihood:
             lines.append("EM's θ has the larger ln p(X | θ): that is what EM climbs, labels unseen.")
+        else:
+            lines.append("The oracle's fit still has the larger ln p(X | θ) too: EM has not climbed "
+                         "that far (yet, or it is stuck at a local maximum).")
         return "\n".join(lines)
 
     # -- helpers ----------------------------------------------------------------------------
