@@ -37,18 +37,16 @@ def _blocks(n: int) -> Iterator[slice]:
 class Workspace:
     """Data in the layouts the blocked loops want, and their scratch arrays, for one EM run.
 
-    X : array, shape (N, D), C-contiguous (rows are points, for ``resp_t @ X``)
-    X_t : array, shape (D, N), C-contiguous (one row per coordinate)
+    X_t : array, shape (D, N), C-contiguous: the points X, one row per coordinate
 
     The scratch arrays hold one block of points and are overwritten by every call that takes
     the workspace; the results those calls return are fresh arrays.
     """
 
     def __init__(self, X: np.ndarray, n_components: int) -> None:
-        self.X = np.ascontiguousarray(X, dtype=float)
-        self.X_t = np.ascontiguousarray(self.X.T)
-        n, d = self.X.shape
-        self.n_points, self.n_components = n, n_components
+        self.X_t = np.ascontiguousarray(np.asarray(X, dtype=float).T)
+        d, n = self.X_t.shape
+        self.n_points = n
         size = min(n, BLOCK)
         self.by_component = np.empty((n_components, size))  # wlp, then ln r, of a block
         self.by_coordinate = np.empty((2, d, size))  # y = L⁻¹(x - μ), or x - μ and r (x - μ)
@@ -115,8 +113,8 @@ def _block_log_prob(
             np.subtract(x_t, means[k][:, None], out=y)
             solved = np.linalg.solve(chol[k], y)
             np.einsum("dn,dn->n", solved, solved, out=row)
-        row *= -0.5
-        row += const[k]
+    out *= -0.5  # out held the squared Mahalanobis distances ‖y‖²
+    out += const[:, None]
 
 
 def _normalise_block(
@@ -142,18 +140,52 @@ def _normalise_block(
 
 
 def _sum_products(r: np.ndarray, w: np.ndarray) -> float:
-    """Σ_n r_n w_n for 1-D arrays, with r_n = 0 terms counted as 0 even where w_n = -inf."""
-    total = float(r @ w)
-    if not np.isfinite(total):  # 0 · (-inf) is NaN: no responsibility means no contribution
-        live = r > 0
-        total = float(r[live] @ w[live])
-    return total
+    """Σ_k Σ_n r_kn w_kn over arrays of shape (K, B), with r_kn = 0 terms counted as 0 even
+    where w_kn = -inf (a component of weight 0).
+
+    numpy's einsum rather than a BLAS dot: these are many short sums, and a multithreaded
+    BLAS hands sums this long to its thread pool, whose wake-up can cost milliseconds when
+    another process holds the cores.
+    """
+    with np.errstate(invalid="ignore"):
+        rows = np.einsum("kn,kn->k", r, w)
+    for k in np.flatnonzero(~np.isfinite(rows)):  # 0 · (-inf) is NaN: no responsibility,
+        live = r[k] > 0  # no contribution
+        rows[k] = np.einsum("n,n->", r[k][live], w[k][live])
+    return float(rows.sum())
+
+
+class Moments(NamedTuple):
+    """The sums of the responsibilities the M-step needs.
+
+    mass : array, shape (K,), N_k = Σ_n r_nk (the effective number of points of component k)
+    weighted_sums : array, shape (K, D), Σ_n r_nk x_n
+    """
+
+    mass: np.ndarray
+    weighted_sums: np.ndarray
+
+
+def _add_moments(resp: np.ndarray, x_t: np.ndarray, moments: Moments) -> None:
+    """Add one block's Σ_n r_nk and Σ_n r_nk x_n; resp (K, B), x_t (D, B)."""
+    mass, weighted_sums = moments  # updated in place
+    mass += resp.sum(axis=1)
+    weighted_sums += np.einsum("kn,dn->kd", resp, x_t)  # not BLAS: see _sum_products
+
+
+def responsibility_moments(workspace: Workspace, resp_t: np.ndarray) -> Moments:
+    """N_k = Σ_n r_nk and Σ_n r_nk x_n for responsibilities resp_t, shape (K, N)."""
+    moments = Moments(np.zeros(resp_t.shape[0]), np.zeros((resp_t.shape[0], workspace.X_t.shape[0])))
+    for block in workspace.blocks():
+        _add_moments(resp_t[:, block], workspace.X_t[:, block], moments)
+    return moments
 
 
 class EStep(NamedTuple):
     """What one blocked pass over the data computes for a mixture θ.
 
     resp_t : array, shape (K, N), r_nk = p(z_nk = 1 | x_n, θ) (transposed)
+    moments : N_k and Σ_n r_nk x_n of these responsibilities, for the next M-step
     log_likelihood : ln p(X | θ) = Σ_n ln Σ_k π_k N(x_n | μ_k, Σ_k)
     expected_log_joint : Σ_n Σ_k r_nk ln π_k N(x_n | θ_k), with these r_nk
     old_expected_log_joint : the same sum with the responsibilities ``old_resp_t`` passed in
@@ -161,6 +193,7 @@ class EStep(NamedTuple):
     """
 
     resp_t: np.ndarray
+    moments: Moments
     log_likelihood: float
     expected_log_joint: float
     old_expected_log_joint: float
@@ -172,32 +205,34 @@ def e_step_pass(
     """The E-step for θ = ``mixture`` in one pass over the points, block by block.
 
     Each block's ln π_k N(x_n | θ_k) is used while it is in cache, for the responsibilities,
-    ln p(x_n | θ) and the sums Σ r_nk ln π_k N(x_n | θ_k), and is never stored whole.
+    ln p(x_n | θ) and the sums Σ r_nk ln π_k N(x_n | θ_k), and is never stored whole; the
+    new responsibilities are summed for the M-step while they are in cache too.
 
     old_resp_t : array, shape (K, N), optional; responsibilities from before θ was updated
     """
     with np.errstate(divide="ignore"):
         log_weights = np.log(mixture.weights)
     chol, const = _gaussian_terms(log_weights, mixture.covariances)
-    resp_t = np.empty((mixture.n_components, workspace.n_points))
+    k, d = mixture.means.shape
+    resp_t = np.empty((k, workspace.n_points))
+    moments = Moments(np.zeros(k), np.zeros((k, d)))
     log_likelihood = expected = old_expected = 0.0
     for block in workspace.blocks():
         size = block.stop - block.start
+        x_t = workspace.X_t[:, block]
         wlp = workspace.by_component[:, :size]
         point_max, log_norm = workspace.by_point[:, :size]
-        _block_log_prob(
-            workspace.X_t[:, block], mixture.means, chol, const, wlp,
-            workspace.by_coordinate[0, :, :size],
-        )  # fmt: skip
+        _block_log_prob(x_t, mixture.means, chol, const, wlp, workspace.by_coordinate[0, :, :size])
         if old_resp_t is not None:
-            old_expected += sum(map(_sum_products, old_resp_t[:, block], wlp))
+            old_expected += _sum_products(old_resp_t[:, block], wlp)
         resp = resp_t[:, block]
         _normalise_block(wlp, resp, point_max, log_norm)
         log_likelihood += float(log_norm.sum())
-        expected += sum(map(_sum_products, resp, wlp))
+        expected += _sum_products(resp, wlp)
+        _add_moments(resp, x_t, moments)
     if old_resp_t is None:
         old_expected = float("nan")
-    return EStep(resp_t, log_likelihood, expected, old_expected)
+    return EStep(resp_t, moments, log_likelihood, expected, old_expected)
 
 
 def entropy_t(resp_t: np.ndarray, workspace: Workspace | None = None) -> float:
@@ -217,7 +252,7 @@ def entropy_t(resp_t: np.ndarray, workspace: Workspace | None = None) -> float:
         log_r = log_r_block[:, : r.shape[1]]
         with np.errstate(divide="ignore"):
             np.log(r, out=log_r)
-        total -= sum(map(_sum_products, r, log_r))
+        total -= _sum_products(r, log_r)
     return total
 
 
@@ -292,8 +327,10 @@ def expected_log_joint(resp: np.ndarray, wlp: np.ndarray) -> float:
 
     resp, wlp : arrays, shape (N, K)
     """
-    # one contiguous column per component for the (N, K) arrays of this module
-    return sum(_sum_products(r, w) for r, w in zip(resp.T, wlp.T, strict=True))
+    resp, wlp = np.asarray(resp, dtype=float), np.asarray(wlp, dtype=float)
+    if resp.shape != wlp.shape:
+        raise ValueError(f"resp and wlp must have the same shape, got {resp.shape} and {wlp.shape}")
+    return sum(_sum_products(resp[block].T, wlp[block].T) for block in _blocks(resp.shape[0]))
 
 
 def entropy(resp: np.ndarray) -> float:

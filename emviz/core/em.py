@@ -14,12 +14,14 @@ import numpy as np
 
 from .density import (
     EStep,
+    Moments,
     Workspace,
     e_step_pass,
     entropy,
     entropy_t,
     expected_log_joint,
     normalise_log,
+    responsibility_moments,
     weighted_log_prob,
 )
 from .mixture import (
@@ -105,19 +107,31 @@ def m_step(
     X = check_points(X)
     resp = _check_resp(X, resp)
     check_covariance_type(covariance_type)
-    if not (reg_covar >= 0 and np.isfinite(reg_covar)):
-        raise ValueError(f"reg_covar must be a finite number >= 0, got {reg_covar!r}")
+    _check_reg_covar(reg_covar)
     workspace = Workspace(X, resp.shape[1])
     return _m_step(workspace, np.asfortranarray(resp).T, covariance_type, reg_covar)
 
 
+def _check_reg_covar(reg_covar: float) -> None:
+    if not (reg_covar >= 0 and np.isfinite(reg_covar)):
+        raise ValueError(f"reg_covar must be a finite number >= 0, got {reg_covar!r}")
+
+
 def _m_step(
-    workspace: Workspace, resp_t: np.ndarray, covariance_type: str, reg_covar: float
+    workspace: Workspace,
+    resp_t: np.ndarray,
+    covariance_type: str,
+    reg_covar: float,
+    moments: Moments | None = None,
 ) -> Mixture:
-    """``m_step`` without the checks, on transposed responsibilities resp_t, shape (K, N)."""
-    nk, weighted_sums = _moments(workspace, resp_t)
-    nk += 10 * EPS
-    means = weighted_sums / nk[:, None]
+    """``m_step`` without the checks, on transposed responsibilities resp_t, shape (K, N).
+
+    moments : N_k and Σ_n r_nk x_n of resp_t if already known (from the E-step's pass)
+    """
+    if moments is None:
+        moments = responsibility_moments(workspace, resp_t)
+    nk = moments.mass + 10 * EPS
+    means = moments.weighted_sums / nk[:, None]
     scatter = _weighted_scatter(workspace, resp_t, means)  # Σ_n r_nk (x-μ_k)(x-μ_k)ᵀ
     d = means.shape[1]
     eye = np.eye(d)
@@ -132,21 +146,6 @@ def _m_step(
             variances = np.repeat(variances.mean(axis=1, keepdims=True), d, axis=1)
         covs = variances[:, :, None] * eye
     return Mixture(nk / nk.sum(), means, covs)
-
-
-def _moments(workspace: Workspace, resp_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """N_k = Σ_n r_nk, shape (K,), and Σ_n r_nk x_n, shape (K, D), block by block.
-
-    resp_t : array, shape (K, N)
-    """
-    k, d = resp_t.shape[0], workspace.X.shape[1]
-    nk = np.zeros(k)
-    weighted_sums = np.zeros((k, d))
-    for block in workspace.blocks():
-        r = resp_t[:, block]
-        nk += r.sum(axis=1)
-        weighted_sums += r @ workspace.X[block]
-    return nk, weighted_sums
 
 
 def _weighted_scatter(workspace: Workspace, resp_t: np.ndarray, means: np.ndarray) -> np.ndarray:
@@ -166,7 +165,7 @@ def _weighted_scatter(workspace: Workspace, resp_t: np.ndarray, means: np.ndarra
         for j in range(k):
             np.subtract(x_t, means[j][:, None], out=diff)
             np.multiply(diff, resp_t[j, block], out=weighted)
-            scatter[j] += weighted @ diff.T
+            scatter[j] += np.einsum("dn,en->de", weighted, diff)  # not BLAS: see density._sum_products
     return scatter
 
 
@@ -262,9 +261,8 @@ def _frozen_resp(resp_t: np.ndarray) -> np.ndarray:
     return resp
 
 
-def _degenerate(resp_t: np.ndarray) -> tuple[int, ...]:
-    """Components k with N_k = Σ_n r_nk below MIN_COMPONENT_MASS; resp_t has shape (K, N)."""
-    mass = resp_t.sum(axis=1)
+def _degenerate(mass: np.ndarray) -> tuple[int, ...]:
+    """Components k whose N_k = Σ_n r_nk (``mass``, shape (K,)) is below MIN_COMPONENT_MASS."""
     return tuple(int(k) for k in np.flatnonzero(mass < MIN_COMPONENT_MASS))
 
 
@@ -313,6 +311,8 @@ def continue_em(
     X = check_points(X)
     check_covariance_type(covariance_type)
     check_compatible(X, state.mixture)
+    if state.phase == "E":
+        _check_resp(X, state.resp, state.mixture)  # are these the points q was computed for?
     workspace = Workspace(X, state.mixture.n_components)
     yield from _half_steps(
         workspace, state, covariance_type, reg_covar, tol, max_iter, previous_log_likelihood
@@ -344,36 +344,36 @@ def _half_steps(
     if state.phase == "E":
         resp = state.resp
         resp_t = np.asfortranarray(resp).T  # (K, N)
+        moments = responsibility_moments(workspace, resp_t)
         h_q = entropy_t(resp_t, workspace)
-        degenerate = _degenerate(resp_t)
         ll_old = state.log_likelihood if previous_log_likelihood is None else previous_log_likelihood
     else:
         if state.converged or iteration >= max_iter:
             return
         e = e_step_pass(workspace, mixture) if pending is None else pending
         iteration += 1
-        resp_t, ll_old = e.resp_t, e.log_likelihood
+        resp_t, moments, ll_old = e.resp_t, e.moments, e.log_likelihood
         resp = _frozen_resp(resp_t)
         h_q = entropy_t(resp_t, workspace)
-        degenerate = _degenerate(resp_t)
         # After an E-step q is the posterior, so L(q, θ) = ln p(X | θ) (KL = 0). It is
         # evaluated from its definition, not assumed, so the plot shows what the maths does.
         bound = e.expected_log_joint + h_q
-        yield EMState("E", iteration, mixture, resp, ll_old, bound, degenerate=degenerate)
+        yield EMState("E", iteration, mixture, resp, ll_old, bound, degenerate=_degenerate(moments.mass))
+    _check_reg_covar(reg_covar)  # checked where m_step would check it, before the first M-step
     while True:
-        mixture = _m_step(workspace, resp_t, covariance_type, reg_covar)
+        mixture = _m_step(workspace, resp_t, covariance_type, reg_covar, moments)
         e = e_step_pass(workspace, mixture, old_resp_t=resp_t)
         bound = e.old_expected_log_joint + h_q  # L(q_old, θ_new) = Q(θ_new, θ_old) + H(q_old)
         ll = e.log_likelihood
         converged = abs(ll - ll_old) / n < tol
+        degenerate = _degenerate(moments.mass)
         yield EMState("M", iteration, mixture, resp, ll, bound, converged, degenerate)
         if converged or iteration >= max_iter:
             return
         iteration += 1
-        resp_t = e.resp_t
+        resp_t, moments = e.resp_t, e.moments
         resp = _frozen_resp(resp_t)
         h_q = entropy_t(resp_t, workspace)
-        degenerate = _degenerate(resp_t)
         bound = e.expected_log_joint + h_q
-        yield EMState("E", iteration, mixture, resp, ll, bound, degenerate=degenerate)
+        yield EMState("E", iteration, mixture, resp, ll, bound, degenerate=_degenerate(moments.mass))
         ll_old = ll
