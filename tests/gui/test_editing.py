@@ -51,6 +51,8 @@ def test_shift_click_far_from_every_point_removes_nothing(window, qtbot):
 
 def test_drag_sprays_points_around_the_path_as_one_undoable_edit(window, qtbot):
     window.set_points(np.empty((0, 2)))
+    qtbot.waitUntil(lambda: not window.controller.busy)
+    window._redraw()  # frame the new (empty) data now, not in the middle of the drag
     window.points_view.getPlotItem().setRange(xRange=(-5, 5), yRange=(-5, 5), padding=0)
     qtbot.wait(20)
     vp = viewport(window)
