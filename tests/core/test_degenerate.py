@@ -242,12 +242,6 @@ def test_zero_reg_covar_on_a_collapse_raises_a_helpful_error():
     np.testing.assert_allclose(theta.covariances[1], 1e-6 * np.eye(2), rtol=1e-9, atol=1e-20)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="em.py bug: continue_em from an 'E' state no longer checks that the points match "
-    "state.resp (the blocked rewrite skips m_step's _check_resp); the ValueError that numpy's "
-    "broadcasting raises ('operands could not be broadcast together ...') does not name the problem",
-)
 @pytest.mark.parametrize("n_new", [60, 110])
 def test_resuming_with_points_that_do_not_match_the_state_names_both_sizes(n_new):
     X = np.random.default_rng(0).standard_normal((100, 2))
