@@ -316,11 +316,7 @@ class GalleryView(QDialog):
             if not m.at_tip:
                 c.go_to(len(m.history) - 1)
             self._driven_length = len(m.history)
-            advance = getattr(c, "advance", None)
-            if advance is not None:  # all the half-steps as one job: one redraw, not one per step
-                advance(half_steps_to(m.history[-1], target))
-            else:
-                c.step()
+            c.advance(half_steps_to(m.history[-1], target))  # one job: one redraw, not one per step
         self._show_status()
 
     @property
