@@ -93,8 +93,9 @@ def match_components(X_l: np.ndarray, z_l: np.ndarray, mixture: Mixture) -> np.n
     k_labels, k_em = int(z_l.max()) + 1, mixture.n_components
     if k_labels > k_em:
         return None
-    gain = np.zeros((k_labels, k_em))  # gain[k, j] = Σ_{n: z_n = k} ln π_j N(x_n | θ_j)
-    np.add.at(gain, z_l, weighted_log_prob(X_l, mixture))
+    wlp = weighted_log_prob(X_l, mixture)  # (N_l, K_EM)
+    # gain[k, j] = Σ_{n: z_n = k} ln π_j N(x_n | θ_j)
+    gain = np.stack([np.bincount(z_l, weights=wlp[:, j], minlength=k_labels) for j in range(k_em)], 1)
     gain = np.nan_to_num(gain, nan=-np.inf)
     if k_em <= EXACT_MATCH_MAX_K:
         options = np.array(list(itertools.permutations(range(k_em), k_labels)))
