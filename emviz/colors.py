@@ -56,8 +56,15 @@ def blend(resp: np.ndarray, palette: np.ndarray) -> np.ndarray:
     resp : array (N, K), rows summing to 1; palette : uint8 array (K, 3)
     Returns uint8 array (N, 3).
     """
-    mixed = resp @ palette.astype(np.float32 if resp.dtype == np.float32 else float)
-    return np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
+    resp = np.asarray(resp)
+    mixed = np.zeros((resp.shape[0], 3), dtype=np.float32)
+    # A sum over the K columns rather than resp @ palette: with K and 3 this small, a matmul
+    # goes to BLAS, whose thread pool stalls when the EM worker keeps the other core busy.
+    for k, colour in enumerate(palette.astype(np.float32)):
+        mixed += resp[:, k, None].astype(np.float32) * colour
+    np.rint(mixed, out=mixed)
+    np.clip(mixed, 0, 255, out=mixed)
+    return mixed.astype(np.uint8)
 
 
 def point_colors(resp: np.ndarray | None, palette: np.ndarray, soft: bool = True,

@@ -46,24 +46,33 @@ def pixel_owners(xy: np.ndarray, x_range: tuple[float, float], y_range: tuple[fl
 
 
 def dot_offsets(radius: int) -> list[tuple[int, int]]:
-    """Pixel offsets of a round dot of the given radius, excluding the centre."""
+    """Pixel offsets of a round dot of the given radius, excluding the centre, nearest first
+    (so a pixel between two dots takes the colour of the nearer point)."""
     r = int(radius)
-    return [(dy, dx) for dy in range(-r, r + 1) for dx in range(-r, r + 1)
-            if (dy or dx) and dy * dy + dx * dx <= r * r + r]
+    offsets = [(dy, dx) for dy in range(-r, r + 1) for dx in range(-r, r + 1)
+               if (dy or dx) and dy * dy + dx * dx <= r * r + r]
+    return sorted(offsets, key=lambda o: o[0] * o[0] + o[1] * o[1])
+
+
+def pack_argb(rgb: np.ndarray) -> np.ndarray:
+    """Opaque colours as 0xAARRGGBB words, uint32 (M,): QImage's ARGB32 pixel, which is
+    defined on the word's value, so byte order does not matter."""
+    c = rgb.astype(np.uint32)
+    return (c[:, 0] << 16) | (c[:, 1] << 8) | c[:, 2] | np.uint32(0xFF000000)
 
 
 def paint_image(layout: PixelOwners, rgb: np.ndarray, radius: int = 1) -> np.ndarray:
-    """An RGBA image, uint8 (height, width, 4): each owner's colour ``rgb`` (M, 3) at its pixel,
-    spread into a dot of ``radius`` pixels over empty neighbours (transparent elsewhere)."""
+    """An ARGB32 image, uint32 (height, width): each owner's colour ``rgb`` (M, 3) at its
+    pixel, spread into a dot of ``radius`` pixels over empty neighbours (0, transparent,
+    elsewhere)."""
     h, w = layout.height, layout.width
-    rgba = np.zeros((h * w, 4), dtype=np.uint8)
-    rgba[layout.pixels, :3] = rgb
-    rgba[layout.pixels, 3] = 255
-    image = rgba.view(np.uint32).reshape(h, w)  # one word per pixel: a dot copies whole pixels
+    image = np.zeros(h * w, dtype=np.uint32)
+    image[layout.pixels] = pack_argb(rgb)
+    image = image.reshape(h, w)
     if radius > 0 and len(layout.pixels):
         centres = image.copy()
         for dy, dx in dot_offsets(radius):
             dst = image[max(dy, 0): h + min(dy, 0), max(dx, 0): w + min(dx, 0)]
             src = centres[max(-dy, 0): h + min(-dy, 0), max(-dx, 0): w + min(-dx, 0)]
             np.copyto(dst, src, where=dst == 0)  # fill empty pixels only; an empty src copies 0
-    return rgba.reshape(h, w, 4)
+    return image

@@ -228,6 +228,8 @@ class EMState:
     lower_bound : L(q, θ) (NaN for "init", where there is no q yet)
     converged : True on the M-step whose change in ln p(X | θ) / N fell below tol
     degenerate : components whose N_k fell below one point's worth of responsibility
+    component_mass : N_k = Σ_n r_nk of this state's q, shape (K,) (None for "init"); the
+        E-step computes it anyway, so views need not sum N x K numbers again
     """
 
     phase: Phase
@@ -238,12 +240,17 @@ class EMState:
     lower_bound: float
     converged: bool = False
     degenerate: tuple[int, ...] = ()
+    component_mass: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.resp is not None and self.resp.flags.writeable:
             resp = self.resp.copy()
             resp.setflags(write=False)
             object.__setattr__(self, "resp", resp)
+        if self.component_mass is not None:
+            mass = np.array(self.component_mass, dtype=float)
+            mass.setflags(write=False)
+            object.__setattr__(self, "component_mass", mass)
 
     @property
     def gap(self) -> float:
@@ -358,7 +365,8 @@ def _half_steps(
         # After an E-step q is the posterior, so L(q, θ) = ln p(X | θ) (KL = 0). It is
         # evaluated from its definition, not assumed, so the plot shows what the maths does.
         bound = e.expected_log_joint + h_q
-        yield EMState("E", iteration, mixture, resp, ll_old, bound, degenerate=_degenerate(moments.mass))
+        yield EMState("E", iteration, mixture, resp, ll_old, bound,
+                      degenerate=_degenerate(moments.mass), component_mass=moments.mass)
     _check_reg_covar(reg_covar)  # checked where m_step would check it, before the first M-step
     while True:
         mixture = _m_step(workspace, resp_t, covariance_type, reg_covar, moments)
@@ -367,7 +375,7 @@ def _half_steps(
         ll = e.log_likelihood
         converged = abs(ll - ll_old) / n < tol
         degenerate = _degenerate(moments.mass)
-        yield EMState("M", iteration, mixture, resp, ll, bound, converged, degenerate)
+        yield EMState("M", iteration, mixture, resp, ll, bound, converged, degenerate, moments.mass)
         if converged or iteration >= max_iter:
             return
         iteration += 1
@@ -375,5 +383,6 @@ def _half_steps(
         resp = _frozen_resp(resp_t)
         h_q = entropy_t(resp_t, workspace)
         bound = e.expected_log_joint + h_q
-        yield EMState("E", iteration, mixture, resp, ll, bound, degenerate=_degenerate(moments.mass))
+        yield EMState("E", iteration, mixture, resp, ll, bound,
+                      degenerate=_degenerate(moments.mass), component_mass=moments.mass)
         ll_old = ll

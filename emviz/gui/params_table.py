@@ -38,7 +38,9 @@ class ParamsTable(QTableWidget):
             return
         mixture = state.mixture
         k = mixture.n_components
-        nk = self._component_mass(state.resp) if state.resp is not None else None
+        nk = state.component_mass
+        if nk is None and state.resp is not None:
+            nk = self._component_mass(state.resp)
         self.setRowCount(k)
         for j, rgb in enumerate(component_colors(k)):
             swatch = self._cell(j, 0, str(j + 1))

@@ -129,7 +129,7 @@ class PointCloudItem(pg.GraphicsObject):
                 resp = np.stack([column[layout.owners] for column in self._resp.T], axis=1)
             rgb = point_colors(resp, self._palette, self._soft, len(layout.owners))
             pixels = paint_image(layout, rgb, self.raster_radius())
-            image = QImage(pixels.data, width, height, 4 * width, QImage.Format.Format_RGBA8888)
+            image = QImage(pixels.data, width, height, 4 * width, QImage.Format.Format_ARGB32)
             self._image = (pixels, image)  # the array must outlive the QImage that views it
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         painter.drawImage(QRectF(view.left(), view.top(), view.width(), view.height()), self._image[1])
