@@ -64,8 +64,8 @@ Listener = Callable[[frozenset[str]], None]
 class Workbench:
     """Everything the window shows, in one place.
 
-    Aspects passed to listeners: "points", "settings", "options", "history", "index",
-    "selection".
+    Aspects passed to listeners: "points", "labels", "settings", "options", "history",
+    "index", "selection".
     """
 
     def __init__(self) -> None:
@@ -132,6 +132,16 @@ class Workbench:
         self.history, self.index, self.run_ended = [], -1, ""
         self.selected_point = None
         self._changed("points", "history", "index", "selection")
+
+    def set_labels(self, labels: np.ndarray | None) -> None:
+        """New oracle labels for the same points (painting labels); the history stays."""
+        if labels is not None:
+            labels = np.asarray(labels, dtype=int)
+            if labels.shape != (len(self._points),):
+                raise ValueError(f"labels must have shape ({len(self._points)},), got {labels.shape}")
+            labels = _frozen(labels)
+        self.labels = labels
+        self._changed("labels")
 
     def select_point(self, i: int | None) -> None:
         """Choose the point whose responsibilities the inspector shows (None: no point)."""

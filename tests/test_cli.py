@@ -101,3 +101,15 @@ def test_data_option_loads_a_csv_and_rejects_bad_ones_with_one_line(tmp_path):
     assert result.returncode == 1
     lines = meaningful_stderr(result.stderr)
     assert len(lines) == 1 and "bad.csv, line 3" in lines[0] and "'oops'" in lines[0]
+
+
+def test_grid_option_writes_the_iteration_gallery(tmp_path):
+    out = tmp_path / "grid.png"
+    result = run_emviz("--grid", "0,1,2,5,20", "--scale", "2", "--screenshot", str(out))
+    assert result.returncode == 0, result.stderr
+    assert meaningful_stderr(result.stderr) == []
+    pixels = load_png(out)
+    assert pixels.shape[0] > 800 and pixels.shape[1] > 1500  # 2x the gallery figure
+    assert len(np.unique(pixels.reshape(-1, 3)[::29], axis=0)) > 30
+    result = run_emviz("--grid", "0,x", "--screenshot", str(out))
+    assert result.returncode == 2 and "grid must be" in result.stderr

@@ -98,9 +98,10 @@ class PointsView(pg.PlotWidget):
         resp = None if state is None else state.resp
         if resp is not None and len(resp) != len(X):
             resp = None  # a state of the previous data, about to be replaced
+        point_palette = palette
         if model.options.show_oracle and model.labels is not None:
-            resp, palette = oracle_resp(model.labels)
-        self.cloud.set_data(X, resp, palette, model.options.soft_colors)
+            resp, point_palette = oracle_resp(model.labels)  # the points only; θ keeps its colours
+        self.cloud.set_data(X, resp, point_palette, model.options.soft_colors)
         self._show_ellipses(mixture, palette)
         true = model.true_mixture if model.options.show_true_mixture else None
         if true is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -406,8 +407,31 @@ class GalleryView(QDialog):
             self.status.setText(f"Saved {path}" if ok else f"Could not write {path}")
 
 
+def export_gallery(window, iterations: tuple[int, ...], path: str, scale: int = 1,
+                   svg: bool = False, timeout_s: float = 120.0) -> None:
+    """The gallery at ``iterations`` as one image file, running EM on as far as needed (for
+    the command line). Raises ExportError if the file cannot be written."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    from ..export import ExportError, save_svg
+
+    gallery: GalleryView = window.gallery
+    gallery.set_iterations(tuple(iterations))
+    gallery.show()
+    gallery.run_to_last()
+    deadline = time.monotonic() + timeout_s
+    while (gallery.running or window.controller.busy) and time.monotonic() < deadline:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    gallery.show_state(window.model)
+    if svg:
+        save_svg(gallery.figure, path, "emviz: EM iterations")
+    elif not gallery.export_png(path, scale):
+        raise ExportError(f"cannot write {path}")
+
+
 def install(window) -> None:
     gallery = GalleryView(window)
+    window.gallery = gallery
     window.add_view(gallery)
     action = window.add_action(
         "actionGallery", "Iterations gallery", "Ctrl+I",
