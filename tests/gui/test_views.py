@@ -121,3 +121,16 @@ def test_true_mixture_overlay_for_generated_data(window, qtbot, monkeypatch):
     check.setChecked(False)
     window._redraw()
     assert len(window.points_view.true_ellipses.getData()[0]) == 0
+
+
+def test_oracle_colours_with_fewer_labels_than_components(window, qtbot):
+    """Labels painted for one component only (K = 2): the points take the label colours,
+    θ's ellipses keep the component colours, and nothing fails while drawing."""
+    labels = np.full(len(window.points), -1)
+    labels[:10] = 0
+    window.model.set_labels(labels)
+    window.model.set_options(show_oracle=True)
+    window._redraw()
+    inner, _ = window.points_view._ellipses[1]
+    assert inner.opts["pen"].color().getRgb()[:3] == tuple(component_colors(2)[1])
+    assert len(window.points_view.cloud._groups) == 2  # the label colour and unlabelled black
