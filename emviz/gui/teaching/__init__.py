@@ -18,6 +18,10 @@ def install_teaching(window) -> None:
 #: Feature modules, in the order their tabs and actions appear.
 FEATURES: tuple[str, ...] = (
     "oracle",
+    "why",
+    "decomposition",
+    "equations",
+    "inspector",
     "kmeans_mode",
     "sampling",
     "gallery",

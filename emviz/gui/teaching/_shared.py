@@ -1,0 +1,165 @@
+"""What the four teaching views share: which half-steps a view explains, an identity cache
+(so scrubbing back to a state shows its numbers without recomputing them), number formats
+and fonts for a projector."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtGui import QFont
+
+from ...core import EMState, Mixture
+from ...model import Workbench
+
+#: Text in the teaching tabs: larger than the window's, read from the back of a lecture hall.
+TEXT_PT = 12
+FORMULA_PT = 14
+
+#: The lecture's colours for the two curves, as the bound plot draws them.
+LOG_LIKELIHOOD_RGB = (0, 0, 0)
+LOWER_BOUND_RGB = (213, 94, 0)  # Okabe-Ito vermillion
+#: Background of the half-step that just ran (amber: visible on a washed-out projector).
+HIGHLIGHT = "#ffe08a"
+
+MINUS = "\u2212"
+
+
+def font(points: float = TEXT_PT, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSizeF(points)
+    f.setBold(bold)
+    return f
+
+
+def num(x: float, decimals: int = 3) -> str:
+    """A number with a real minus sign (−, not a hyphen), as the lecture prints it."""
+    if not np.isfinite(x):
+        return "−∞" if x < 0 else ("∞" if x > 0 else "NaN")
+    text = f"{x:.{decimals}f}"
+    if text.startswith("-") and float(text) == 0.0:
+        text = text[1:]  # no "−0.000"
+    return text.replace("-", MINUS)
+
+
+def sci(x: float, digits: int = 4) -> str:
+    """A probability density that may be tiny: 0.0123 or 3.21 × 10⁻⁸."""
+    if x == 0 or not np.isfinite(x):
+        return num(x, digits)
+    if 1e-3 <= abs(x) < 1e4:
+        return f"{x:.{digits}g}".replace("-", MINUS)
+    mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
+    return f"{mantissa.replace('-', MINUS)} × 10<sup>{int(exponent)}</sup>".replace("-", MINUS)
+
+
+def decimals_for(*differences: float, least: int = 3, most: int = 10) -> int:
+    """Enough decimals that each non-zero difference shows as non-zero (a converged M-step
+    raises ln p by 1e-6, which "0.000" would hide)."""
+    places = least
+    for d in differences:
+        d = abs(float(d))
+        if np.isfinite(d) and d > 0:
+            places = max(places, int(np.ceil(-np.log10(d))) + 1)
+    return min(places, most)
+
+
+def current_state(model: Workbench) -> EMState | None:
+    """The current half-step, or None when there is none or it belongs to other data (the
+    history is about to be replaced)."""
+    state = model.current
+    if state is None:
+        return None
+    if state.resp is not None and len(state.resp) != len(model.points):
+        return None
+    return state
+
+
+def last_m_step(model: Workbench) -> int | None:
+    """The index of the M-state a slice θ_old → θ_new explains: the current state if it is an
+    M-state, else the newest M-state before it (None if there is none). The state before an
+    M-state is always its E-state, whose θ is θ_old."""
+    for i in range(model.index, 0, -1):
+        state = model.history[i]
+        if state.phase == "M" and model.history[i - 1].phase == "E":
+            return i
+    return None
+
+
+def q_mixture(model: Workbench) -> Mixture | None:
+    """The θ whose posterior is the current q: an E-state's own θ, for an M-state the θ of
+    the E-state before it (the M-step keeps q), and θ₀ for "init" (the first E-step's θ)."""
+    state = model.current
+    if state is None:
+        return None
+    if state.phase == "M" and model.index > 0:
+        return model.history[model.index - 1].mixture
+    return state.mixture
+
+
+def same(shown: tuple | None, now: tuple) -> bool:
+    """Whether a view already shows ``now`` (compared by identity: states, arrays, mixtures)."""
+    return shown is not None and len(shown) == len(now) and all(
+        a is b for a, b in zip(shown, now, strict=True))
+
+
+class IdentityCache:
+    """Results for one data set X, keyed by the identity of the objects they were computed
+    from (mixtures: immutable and small), least recently used dropped first. The key objects
+    are kept alive with the result, so an id is never reused while its entry exists. Keys hold
+    no responsibilities, and ``bind`` forgets everything when X changes, so the cache never
+    keeps old data or the q the model dropped to bound its memory."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._data: object = None
+        self._entries: OrderedDict[tuple[int, ...], tuple[tuple[Any, ...], Any]] = OrderedDict()
+
+    def bind(self, data: object) -> bool:
+        """Use the cache for ``data`` (the points X); True if that cleared it."""
+        if data is self._data:
+            return False
+        self._data = data
+        self._entries.clear()
+        return True
+
+    def has(self, objects: tuple[Any, ...]) -> bool:
+        entry = self._entries.get(tuple(id(o) for o in objects))
+        return entry is not None and all(a is b for a, b in zip(entry[0], objects, strict=True))
+
+    def get(self, objects: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        key = tuple(id(o) for o in objects)
+        if self.has(objects):
+            self._entries.move_to_end(key)
+            return self._entries[key][1]
+        value = compute()
+        self._entries[key] = (objects, value)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return value
+
+
+class DeferWhilePlaying:
+    """Mixin for a view whose numbers cost real work: while EM plays and the view's tab is
+    hidden, a new state is not computed; it is drawn when the tab is shown or play stops.
+    The class sets ``self._playing`` (a callable) and calls ``_defer`` in ``show_state``."""
+
+    _playing: Callable[[], bool] = staticmethod(lambda: False)
+    _stale: Workbench | None = None
+
+    def _defer(self, model: Workbench, cached: bool) -> bool:
+        if not cached and self._playing() and not self.isVisible():  # type: ignore[attr-defined]
+            self._stale = model
+            return True
+        self._stale = None
+        return False
+
+    def refresh(self) -> None:
+        """Draw what was skipped while EM played with this tab hidden."""
+        if self._stale is not None:
+            self.show_state(self._stale)  # type: ignore[attr-defined]
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)  # type: ignore[misc]
+        self.refresh()

@@ -1,0 +1,276 @@
+"""The point inspector: how the E-step splits one point's unit mass over the K components,
+
+    r_nk = π_k N(x_n | μ_k, Σ_k) / Σ_j π_j N(x_n | μ_j, Σ_j),
+
+one bar per component in its colour. Alt+click on the points view picks the point (a ring
+marks it there); hovering over a point shows the same numbers briefly as a tooltip.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
+
+from ...colors import component_colors, hex_color
+from ...core import Breakdown, Mixture, nearest_index, responsibility_breakdown
+from ...model import Workbench
+from ..style import style_plot
+from ._shared import TEXT_PT, current_state, font, num, q_mixture, sci
+
+#: Alt+click picks the nearest point within this many screen pixels; hovering, within HOVER_PX.
+PICK_PX = 10.0
+HOVER_PX = 6.0
+CAPTION = "each point has unit mass and splits it across the K components"
+_N = "𝒩"
+
+
+def nearest_on_screen(points_view, X: np.ndarray, x: float, y: float, radius_px: float) -> int | None:
+    """The index of the point nearest to (x, y) in screen distance, if within radius_px."""
+    if len(X) == 0:
+        return None
+    sx, sy = points_view.pixel_size()
+    if not (sx > 0 and sy > 0):
+        return None
+    scale = np.array([sx, sy])
+    return nearest_index(X / scale, np.array([x, y]) / scale, radius_px)
+
+
+def _weighted_text(b: Breakdown, k: int) -> str:
+    """π_k N(x_n | μ_k, Σ_k), or exp(its log) where it underflows to 0."""
+    if b.weighted[k] > 0 or not np.isfinite(b.log_weighted[k]):
+        return sci(float(b.weighted[k]))
+    return f"exp({num(float(b.log_weighted[k]), 1)})"
+
+
+def _normaliser_text(b: Breakdown) -> str:
+    total = float(np.exp(b.log_normaliser)) if b.log_normaliser > -700 else 0.0
+    return sci(total) if total > 0 else f"exp({num(b.log_normaliser, 1)})"
+
+
+class PointInspector(QWidget):
+    def __init__(self, points_view=None, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pointInspector")
+        self.breakdown: Breakdown | None = None  # what the bars show
+        self.next_breakdown: Breakdown | None = None  # after an M-step: the next E-step's r
+        self.header = QLabel()
+        self.header.setObjectName("inspectorHeader")
+        self.header.setFont(font(TEXT_PT))
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+        self.plot = pg.PlotWidget()
+        self.plot.setObjectName("inspectorBars")
+        self.plot.setMinimumHeight(175)
+        plot = self.plot.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.setLabel("left", "r_nk")
+        plot.setLabel("bottom", "component k")
+        plot.setYRange(0, 1.25, padding=0)
+        plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
+        plot.showGrid(x=False, y=True, alpha=0.2)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, pen=pg.mkPen("k", width=1.2))
+        plot.addItem(self.bars)
+        self.next_bars = pg.BarGraphItem(
+            x=[], height=[], width=0.86, brush=pg.mkBrush(None),
+            pen=pg.mkPen("k", width=2, style=Qt.PenStyle.DashLine))
+        self.next_bars.setZValue(2)
+        plot.addItem(self.next_bars)
+        self.values: list[pg.TextItem] = []
+        style_plot(self.plot)
+        self.table = QLabel()
+        self.table.setObjectName("inspectorTable")
+        self.table.setFont(font(TEXT_PT))
+        self.table.setTextFormat(Qt.TextFormat.RichText)
+        self.table.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.table.setToolTip("Last row: the normaliser Σ_j π_j N(x_n | μ_j, Σ_j) = p(x_n | θ), "
+                              "and the r_nk summing to one")
+        self.table.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        scroll = QScrollArea()
+        scroll.setObjectName("inspectorTableScroll")
+        scroll.setWidget(self.table)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.table_scroll = scroll
+        self.caption = QLabel(CAPTION)
+        self.caption.setObjectName("inspectorCaption")
+        caption_font = font(TEXT_PT)
+        caption_font.setItalic(True)
+        self.caption.setFont(caption_font)
+        self.caption.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.header)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(scroll, 0)  # as tall as the table needs (show_state), the plot the rest
+        layout.addWidget(self.caption)
+        self.ring: list[pg.ScatterPlotItem] = []
+        if points_view is not None:
+            # A white halo under a black ring: visible on any point colour and on white.
+            for width, size, color in ((6, 26, "w"), (3, 26, "k")):
+                ring = pg.ScatterPlotItem(size=size, symbol="o", brush=pg.mkBrush(None),
+                                          pen=pg.mkPen(color, width=width), pxMode=True)
+                ring.setZValue(20)
+                ring.setEnabled(False)  # clicks go through to the view box
+                points_view.addItem(ring)
+                self.ring.append(ring)
+        self._shown: tuple | None = None
+
+    # -- drawing -----------------------------------------------------------------------
+    def show_state(self, model: Workbench) -> None:
+        state, i, X = current_state(model), model.selected_point, model.points
+        shown = self._shown
+        if shown is not None and shown[0] is state and shown[1] is X and shown[2] == i:
+            return
+        self._shown = (state, X, i)
+        for ring in self.ring:
+            ring.setData(pos=X[i : i + 1] if i is not None else np.empty((0, 2)))
+        if i is None or state is None:
+            self._clear("<b>Alt+click a point</b> in the points view to see how it splits its unit "
+                        "mass across the K components (hover over a point for a quick look).")
+            return
+        x = X[i]
+        theta_q = q_mixture(model)
+        b = responsibility_breakdown(x, theta_q)
+        self.breakdown = b
+        k = len(b.resp)
+        palette = component_colors(k)
+        ks = np.arange(1, k + 1, dtype=float)
+        self.bars.setOpts(x=ks, height=b.resp, width=0.7,
+                          brushes=[pg.mkBrush(*(int(c) for c in rgb)) for rgb in palette])
+        if state.phase == "M":
+            self.next_breakdown = responsibility_breakdown(x, state.mixture)
+            self.next_bars.setOpts(x=ks, height=self.next_breakdown.resp, width=0.86)
+        else:
+            self.next_breakdown = None
+            self.next_bars.setOpts(x=[], height=[])
+        self._show_values(ks, b.resp)
+        plot = self.plot.getPlotItem()
+        plot.setXRange(0.4, k + 0.6, padding=0)
+        plot.getAxis("bottom").setTicks([[(j, str(j)) for j in range(1, k + 1)]])
+        where = ", ".join(num(c) for c in x)
+        source = {
+            "init": "θ₀: what the first E-step will give",
+            "E": f"E-step {state.iteration}",
+            "M": f"E-step {state.iteration} (θ_old); dashed: the next E-step",
+        }[state.phase]
+        self.header.setText(
+            f"<b>Point n = {i + 1}</b> at x<sub>n</sub> = ({where})<br>r<sub>nk</sub> from {source}<br>"
+            f"Σ<sub>j</sub> π<sub>j</sub> {_N}(x<sub>n</sub> | μ<sub>j</sub>, Σ<sub>j</sub>) = "
+            f"p(x<sub>n</sub> | θ) = {_normaliser_text(b)}")
+        self.table.setText(self._table_html(b, palette))
+        self._fit_table()
+
+    def _fit_table(self) -> None:
+        """The table as tall as it needs, as far as the bars keep their minimum height; the
+        bars get the rest (a QScrollArea alone would ask for a fixed, smaller height)."""
+        need = self.table.sizeHint().height() + 2
+        width = max(self.width() - 12, 100)
+        used = (self.header.heightForWidth(width) + self.caption.heightForWidth(width)
+                + self.plot.minimumHeight() + 12 + 3 * self.layout().spacing())
+        self.table_scroll.setMaximumHeight(need)
+        self.table_scroll.setMinimumHeight(max(60, min(need, self.height() - used)))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if self.breakdown is not None:
+            self._fit_table()
+
+    def _show_values(self, ks: np.ndarray, resp: np.ndarray) -> None:
+        plot = self.plot.getPlotItem()
+        while len(self.values) < len(ks):
+            label = pg.TextItem(color="k", anchor=(0.5, 1.0))
+            label.setFont(font(10 if len(ks) > 6 else 12))
+            plot.addItem(label)
+            self.values.append(label)
+        for j, label in enumerate(self.values):
+            label.setVisible(j < len(ks) and len(ks) <= 12)
+            if j < len(ks):
+                label.setText(f"{resp[j]:.2f}")
+                label.setPos(ks[j], resp[j] + 0.01)
+
+    def _table_html(self, b: Breakdown, palette: np.ndarray) -> str:
+        cell = "style='padding: 1px 8px'"
+        rows = [f"<tr><th {cell}>k</th><th {cell}>π<sub>k</sub> {_N}(x<sub>n</sub> | μ<sub>k</sub>,"
+                f" Σ<sub>k</sub>)</th><th {cell}>r<sub>nk</sub></th></tr>"]
+        for k, rgb in enumerate(palette):
+            swatch = f"<span style='color: {hex_color(rgb)}'>■</span>"
+            rows.append(f"<tr><td {cell}>{swatch} {k + 1}</td><td align='right' {cell}>"
+                        f"{_weighted_text(b, k)}</td><td align='right' {cell}>{b.resp[k]:.4f}</td></tr>")
+        rows.append(f"<tr><td {cell}>Σ<sub>j</sub></td><td align='right' {cell}>{_normaliser_text(b)}</td>"
+                    f"<td align='right' {cell}>{b.resp.sum():.4f}</td></tr>")
+        return "<table cellspacing='0'>" + "".join(rows) + "</table>"
+
+    def _clear(self, message: str) -> None:
+        self.breakdown = self.next_breakdown = None
+        self.bars.setOpts(x=[], height=[])
+        self.next_bars.setOpts(x=[], height=[])
+        for label in self.values:
+            label.setVisible(False)
+        self.header.setText(message)
+        self.table.setText("")
+        self.table_scroll.setMinimumHeight(0)
+
+
+def hover_text(model: Workbench, i: int) -> str:
+    """The tooltip for point i: its r_nk, one coloured entry per component."""
+    mixture: Mixture | None = q_mixture(model)
+    if mixture is None:
+        return f"point n = {i + 1}"
+    b = responsibility_breakdown(model.points[i], mixture)
+    palette = component_colors(len(b.resp))
+    parts = [f"<span style='color: {hex_color(rgb)}'>■</span> {r:.2f}" for rgb, r in zip(palette, b.resp,
+                                                                                        strict=True)]
+    note = "" if model.current is not None and model.current.phase != "init" else " (θ₀)"
+    return (f"<b>point n = {i + 1}</b>: r<sub>nk</sub>{note} = " + " · ".join(parts)
+            + "<br>Alt+click to inspect")
+
+
+class HoverTips(QObject):
+    """Shows a point's r_nk as the tooltip when the mouse rests on it (Qt's tooltip event,
+    so nothing is computed while the mouse moves); elsewhere the view's own tooltip shows."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self._window = window
+        self.show_text = QToolTip.showText  # (global position, text, widget); a seam for tests
+
+    def point_at(self, pos) -> int | None:
+        pv = self._window.points_view
+        scene = pv.mapToScene(pos)
+        data = pv.getPlotItem().getViewBox().mapSceneToView(QPointF(scene))
+        return nearest_on_screen(pv, self._window.model.points, data.x(), data.y(), HOVER_PX)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
+        if event.type() != QEvent.Type.ToolTip:
+            return False
+        i = self.point_at(event.pos())
+        if i is None:
+            return False
+        self.show_text(event.globalPos(), hover_text(self._window.model, i), watched)
+        return True
+
+
+def install(window) -> None:
+    pv = window.points_view
+    view = PointInspector(points_view=pv)
+    window.point_inspector = view
+    window.tabs.addTab(view, "Point")
+    window.add_view(view)
+
+    def inspect(x: float, y: float) -> None:
+        i = nearest_on_screen(pv, window.model.points, x, y, PICK_PX)
+        window.model.select_point(i)
+        if i is not None:
+            window.tabs.setCurrentWidget(view)
+
+    pv.inspect_requested.connect(inspect)
+    tips = HoverTips(window)
+    pv.viewport().installEventFilter(tips)
+    window.point_hover_tips = tips

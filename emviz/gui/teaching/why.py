@@ -1,0 +1,265 @@
+""""Why EM works": the lecture's picture of f(x) and its lower bound b(x), drawn for a real
+M-step along the straight path θ(t) = (1 − t) θ_old + t θ_new.
+
+f(t) = ln p(X | θ(t)) and b(t) = L(q, θ(t)) with q the E-step's posterior at θ_old: the
+bound touches at t = 0, lies below everywhere, and the M-step put θ_new at its maximum t = 1,
+so f(1) ≥ b(1) ≥ b(0) = f(0): the log-likelihood cannot go down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from ...core import Mixture, bound_slice, e_step, valid_range
+from ...model import Workbench
+from ..style import style_plot
+from ._shared import (
+    LOG_LIKELIHOOD_RGB,
+    LOWER_BOUND_RGB,
+    DeferWhilePlaying,
+    IdentityCache,
+    decimals_for,
+    font,
+    last_m_step,
+    num,
+    same,
+)
+
+#: Points on the t axis (0 and 1 always among them).
+N_TS = 61
+#: Above this many points the slice is evaluated on a fixed random subsample of this size (it
+#: costs one E-step per t). b(t) ≤ f(t) and b(0) = f(0) hold point by point, so exactly on any
+#: subsample; b(1) ≥ b(0) need not (θ_new maximises Q summed over all the points, not over the
+#: subsample), so the caption then also gives the run's exact ln p over all the points.
+SUBSAMPLE = 5000
+SUBSAMPLE_SEED = 0
+
+CURVE_F = "ln p(X | θ(t))"
+CURVE_B = "L(q, θ(t))"
+
+
+@dataclass(frozen=True)
+class Slice:
+    """f(t) = ln p(X | θ(t)) and b(t) = L(q, θ(t)) for one M-step, on ``n_used`` points.
+
+    ts, f, b : arrays, shape (T,); i0, i1 : indices of t = 0 and t = 1 in ts
+    """
+
+    ts: np.ndarray
+    f: np.ndarray
+    b: np.ndarray
+    i0: int
+    i1: int
+    n_used: int
+    n_points: int
+
+
+def path_ts(mixture_old: Mixture, mixture_new: Mixture, n: int = N_TS) -> np.ndarray:
+    """n positions t covering valid_range(θ_old, θ_new), with exactly 0 and 1 among them."""
+    lo, hi = valid_range(mixture_old, mixture_new)
+    ts = np.linspace(lo, hi, n)
+    for anchor in (0.0, 1.0):  # move the nearest grid point onto 0 and 1: still n points
+        ts[np.argmin(np.abs(ts - anchor))] = anchor
+    return np.unique(ts)
+
+
+def subsample_indices(n: int, size: int = SUBSAMPLE, seed: int = SUBSAMPLE_SEED) -> np.ndarray | None:
+    """A fixed, sorted random subset of range(n) of the given size (None: use every point)."""
+    if n <= size:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n, size, replace=False))
+
+
+def compute_slice(X: np.ndarray, resp: np.ndarray | None, mixture_old: Mixture, mixture_new: Mixture,
+                  sample: np.ndarray | None) -> Slice:
+    """The slice of one M-step; ``resp`` is the q it used (None if the history dropped it:
+    then q is recomputed as the E-step's posterior at θ_old, on the sampled points only)."""
+    Xs = X if sample is None else X[sample]
+    if resp is None:
+        q = e_step(Xs, mixture_old)[0]
+    else:
+        q = resp if sample is None else resp[sample]
+    ts = path_ts(mixture_old, mixture_new)
+    f, b = bound_slice(Xs, q, mixture_old, mixture_new, ts)
+    return Slice(ts, f, b, int(np.flatnonzero(ts == 0.0)[0]), int(np.flatnonzero(ts == 1.0)[0]),
+                 len(Xs), len(X))
+
+
+class WrappingLabel(pg.LabelItem):
+    """A LabelItem whose text wraps at a given width (pyqtgraph's grows to fit its longest
+    line, which would push the plot wider than its tab)."""
+
+    wrap_width = 0.0
+
+    def set_wrap_width(self, width: float) -> None:
+        if width > 0 and abs(width - self.wrap_width) >= 1:
+            self.wrap_width = width
+            self.setText(self.text)
+
+    def setText(self, text, **args) -> None:  # noqa: N802 (pyqtgraph API)
+        if self.wrap_width > 0:
+            self.item.setTextWidth(self.wrap_width)
+        super().setText(text, **args)
+
+
+class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
+    """The tab "Why EM works". ``playing()`` says whether EM is playing: then the slice of a
+    new M-step is computed only while this tab is on screen (it costs one E-step per t)."""
+
+    def __init__(self, playing: Callable[[], bool] = lambda: False, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("whyPlot")
+        self._playing = playing
+        self._cache = IdentityCache(512)
+        self._shown: tuple | None = None
+        self._sample: np.ndarray | None = None  # the subsample of the bound data, if any
+        self.slice: Slice | None = None  # what is drawn
+        plot = self.getPlotItem()
+        plot.setTitle("Why EM works", size="12pt")
+        plot.setLabel("bottom", "t along θ_old → θ_new")
+        plot.setLabel("left", "ln p  and  L")
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.setMenuEnabled(False)
+        for axis in ("bottom", "left"):
+            plot.getAxis(axis).enableAutoSIPrefix(False)  # "(x0.001)" would only puzzle
+        self.legend = plot.addLegend(offset=(8, 8), labelTextSize="11pt")  # top left: f rises to t = 1
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 220))
+        self.f_curve = plot.plot(name=CURVE_F, pen=pg.mkPen(LOG_LIKELIHOOD_RGB, width=3))
+        self.b_curve = plot.plot(
+            name=CURVE_B, pen=pg.mkPen(LOWER_BOUND_RGB, width=3, style=Qt.PenStyle.DashLine))
+        self.gap = pg.FillBetweenItem(self.f_curve, self.b_curve, brush=pg.mkBrush(0, 0, 0, 28))
+        self.gap.setZValue(-1)
+        plot.addItem(self.gap)
+        self.lines = []
+        for t, label in ((0.0, "θ_old"), (1.0, "θ_new")):
+            line = pg.InfiniteLine(
+                t, angle=90, pen=pg.mkPen((110, 110, 110), width=1.5, style=Qt.PenStyle.DotLine),
+                label=label,
+                labelOpts={"position": 0.08, "color": (60, 60, 60), "fill": (255, 255, 255, 200)})
+            line.label.setFont(font(11))
+            plot.addItem(line)
+            self.lines.append(line)
+        # t = 0: the bound touches (b(0) = f(0)); t = 1: b at its maximum, f above it.
+        self.touch = pg.ScatterPlotItem(size=17, symbol="o", pen=pg.mkPen("k", width=2.5),
+                                        brush=pg.mkBrush("w"))
+        self.b_max = pg.ScatterPlotItem(size=18, symbol="t1", pen=pg.mkPen("k", width=1),
+                                        brush=pg.mkBrush(*LOWER_BOUND_RGB))
+        self.f_new = pg.ScatterPlotItem(size=13, symbol="o", pen=None, brush=pg.mkBrush("k"))
+        for item in (self.touch, self.b_max, self.f_new):
+            item.setZValue(10)
+            plot.addItem(item)
+        self.caption = WrappingLabel(justify="left", color="k", size="11pt")
+        plot.layout.addItem(self.caption, 4, 0, 1, 3)
+        style_plot(self)
+        self._show_nothing("Take an E-step and then an M-step:<br>"
+                           "this tab then draws f and its bound b along that M-step.")
+
+    # -- drawing -----------------------------------------------------------------------
+    def show_state(self, model: Workbench) -> None:
+        token = (model.points, model.current)
+        if same(self._shown, token):
+            return  # runs every frame; the picture only changes with the state
+        i = last_m_step(model) if model.current is not None else None
+        if i is None:
+            self._stale = None
+            self._shown = token
+            self._show_nothing(
+                "No M-step yet: take an E-step (E), then an M-step (M);<br>"
+                "this tab then draws f and its bound b along that M-step.")
+            return
+        m_state, e_state = model.history[i], model.history[i - 1]
+        X = model.points
+        if self._cache.bind(X):
+            self._sample = subsample_indices(len(X))
+        key = (e_state.mixture, m_state.mixture)
+        if self._defer(model, self._cache.has(key)):
+            return
+        resp = m_state.resp if m_state.resp is not None and len(m_state.resp) == len(X) else None
+        s = self._cache.get(
+            key, lambda: compute_slice(X, resp, e_state.mixture, m_state.mixture, self._sample))
+        self._draw(s, model, i)
+        self._shown = token
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        caption = self.__dict__.get("caption")  # pyqtgraph resizes before __init__ made it
+        if caption is not None:
+            caption.set_wrap_width(self.viewport().width() - 16)
+
+    def _draw(self, s: Slice, model: Workbench, i: int) -> None:
+        self.slice = s
+        self.f_curve.setData(s.ts, s.f)
+        self.b_curve.setData(s.ts, s.b)
+        f0, f1, b0, b1 = s.f[s.i0], s.f[s.i1], s.b[s.i0], s.b[s.i1]
+        self.touch.setData([0.0], [f0])
+        self.b_max.setData([1.0], [b1])
+        self.f_new.setData([1.0], [f1])
+        for line in self.lines:
+            line.setVisible(True)
+        self.getPlotItem().getAxis("left").setStyle(showValues=True)
+        iteration = model.history[i].iteration
+        title = f"The M-step of iteration {iteration}"
+        if s.n_used < s.n_points:
+            title = f"M-step {iteration}, on {s.n_used} of {s.n_points} points"
+        self.getPlotItem().setTitle(title, size="12pt")
+        self._frame(s)
+        d = decimals_for(f1 - b1, b1 - b0)
+        lines = [
+            "<b>f(1) ≥ b(1) ≥ b(0) = f(0)</b>",
+            f"{num(f1, d)} {_ge(f1, b1)} {num(b1, d)} {_ge(b1, b0)} {num(b0, d)} = {num(f0, d)}",
+            f"ln p rose by {num(f1 - f0, d)}, the bound by {num(b1 - b0, d)}",
+        ]
+        if s.n_used < s.n_points:
+            rise = model.history[i].log_likelihood - model.history[i - 1].log_likelihood
+            lines.append(f"all {s.n_points} points: ln p rose by {num(rise, decimals_for(rise))}")
+        lines.append("shaded: the gap KL(q ‖ p(Z | X, θ(t))) ≥ 0")
+        current = model.current
+        if model.index != i and current is not None:
+            if current.phase == "E":
+                lines.append(f"Now: E-step {current.iteration} made a new bound touch f at t = 1.")
+            else:
+                lines.append(f"Now: {current.phase}-state; showing the M-step before it.")
+        self.caption.setText("<br>".join(lines))
+
+    def _frame(self, s: Slice) -> None:
+        """x: the whole valid range; y: the part around 0 ≤ t ≤ 1 (near a root of the path a
+        weight or a covariance goes to zero and both curves fall off a cliff)."""
+        near = (s.ts >= -0.3) & (s.ts <= 1.3)
+        top = float(np.max(s.f[near]))
+        bottom = float(np.min(s.b[near]))
+        span = top - bottom
+        pad = 0.1 * span if span > 0 else max(1e-9, 1e-9 * abs(top))
+        plot = self.getPlotItem()
+        plot.setXRange(float(s.ts[0]), float(s.ts[-1]), padding=0.02)
+        plot.setYRange(bottom - pad, top + pad, padding=0)
+
+    def _show_nothing(self, message: str) -> None:
+        self.slice = None
+        for item in (self.f_curve, self.b_curve, self.touch, self.b_max, self.f_new):
+            item.setData([], [])
+        for line in self.lines:
+            line.setVisible(False)
+        plot = self.getPlotItem()
+        plot.setTitle("Why EM works", size="12pt")
+        plot.setXRange(-0.5, 1.5, padding=0)
+        plot.setYRange(0.0, 1.0, padding=0)
+        plot.getAxis("left").setStyle(showValues=False)  # no values to read yet
+        self.caption.setText(message)
+
+
+def _ge(a: float, b: float) -> str:
+    """The relation the numbers really have ("≥" up to rounding), never a claimed one."""
+    return "≥" if a >= b - 1e-9 * max(1.0, abs(b)) else "<"
+
+
+def install(window) -> None:
+    view = WhyPlot(playing=lambda: window.controller.playing)
+    window.why_plot = view
+    window.tabs.addTab(view, "Why EM")
+    window.add_view(view)
+    window.controller.playing_changed.connect(lambda on: None if on else view.refresh())
