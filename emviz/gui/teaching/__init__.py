@@ -22,7 +22,7 @@ FEATURES: tuple[str, ...] = (
     "decomposition",
     "equations",
     "inspector",
+    "gallery",
     "kmeans_mode",
     "sampling",
-    "gallery",
 )
