@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self._views = [self.points_view, self.bound_plot, self.params_table, self.controls]
         self.files = install_files(self)
         install_teaching(self)
+        self._fit_tab_titles()
         self._frame = QTimer(self, singleShot=True, interval=FRAME_MS)
         self._frame.timeout.connect(self._redraw)
         self.model.subscribe(self._on_model_change)
@@ -155,7 +156,7 @@ class MainWindow(QMainWindow):
         panel.setMaximumWidth(self.controls.sizeHint().width() + 60)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("explainTabs")
-        self.tabs.addTab(self.bound_plot, "ln p and L")
+        self.tabs.addTab(self.bound_plot, "ln p, L")
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.tabs)
         right.addWidget(self.params_table)
@@ -245,6 +246,16 @@ class MainWindow(QMainWindow):
         self._draw_views()
         cost = time.perf_counter() - started + self.points_view.cloud.last_paint_seconds
         self._frame.setInterval(max(FRAME_MS, int(1000 * cost)))
+
+    def _fit_tab_titles(self) -> None:
+        """Short tab titles, so all the explanations fit side by side at 1280 x 800; the full
+        title stays in the tab's tooltip."""
+        short = {"Equations": "Eqns", "L + KL": "L+KL", "Why EM": "Why"}
+        for i in range(self.tabs.count()):
+            title = self.tabs.tabText(i)
+            if not self.tabs.tabToolTip(i):
+                self.tabs.setTabToolTip(i, title)
+            self.tabs.setTabText(i, short.get(title, title))
 
     def add_view(self, view) -> None:
         """Register a passive view: its ``show_state(model)`` runs on every frame."""

@@ -20,9 +20,9 @@ class ParamsTable(QTableWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
-        for column in range(len(HEADERS)):
+        for column in range(len(HEADERS) - 1):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
         self.setToolTip("Parameters θ after the current half-step; N_k = Σ_n r_nk")
         self._mass: tuple[object, object] = (None, None)  # (resp, N_k): an M-state shares its q
 

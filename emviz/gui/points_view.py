@@ -64,7 +64,8 @@ class PointsView(pg.PlotWidget):
         super().__init__(parent, viewBox=self._box)
         self.setObjectName("pointsView")
         self.setToolTip(
-            "Click: add a point · Shift+click: remove the nearest · Drag: spray points\n"
+            "Click: add a point · Shift+click: remove the nearest · Alt+click: inspect it\n"
+            "Drag: spray points · "
             "Wheel: zoom · Right or middle drag: zoom / pan"
         )
         plot = self.getPlotItem()
