@@ -69,6 +69,8 @@ class PointCloudItem(pg.GraphicsObject):
         self._resp, self._palette, self._soft = resp, palette, soft
         self._image = None
         self._groups = [] if self.raster else self._vector_groups()
+        if self.raster and self._layout_key is not None and self._layout_key == self._view_key():
+            self._image = self._raster_image()  # now, not in paint: paint then only blits
         self.update()
 
     # -- vector path ----------------------------------------------------------------------
@@ -109,30 +111,40 @@ class PointCloudItem(pg.GraphicsObject):
         """Dot radius in pixels: as large as the vector dots when forced on small data."""
         return 1 if self.n_points > RASTER_MIN_POINTS else max(1, round((self.size + 1.5) / 2))
 
-    def _paint_raster(self, painter: QPainter) -> None:
+    def _view_key(self) -> tuple | None:
+        """The view's extent and size in pixels: the raster layout is valid while it holds."""
         box = self.getViewBox()
         if box is None:
-            return
+            return None
         view = box.viewRect()
         width, height = int(round(box.width())), int(round(box.height()))
         if width < 1 or height < 1:
+            return None
+        return (view.left(), view.right(), view.top(), view.bottom(), width, height)
+
+    def _raster_image(self) -> tuple[np.ndarray, QImage]:
+        layout = self._layout
+        resp = None
+        if self._resp is not None:  # gather column by column: resp is (N, K) Fortran-ordered
+            resp = np.stack([column[layout.owners] for column in self._resp.T], axis=1)
+        rgb = point_colors(resp, self._palette, self._soft, len(layout.owners))
+        pixels = paint_image(layout, rgb, self.raster_radius())
+        image = QImage(pixels.data, layout.width, layout.height, 4 * layout.width,
+                       QImage.Format.Format_ARGB32)
+        return pixels, image  # the array must outlive the QImage that views it
+
+    def _paint_raster(self, painter: QPainter) -> None:
+        key = self._view_key()
+        if key is None:
             return
-        key = (view.left(), view.right(), view.top(), view.bottom(), width, height)
+        left, right, bottom, top, width, height = key
         if key != self._layout_key:
-            self._layout = pixel_owners(self._xy, (view.left(), view.right()),
-                                        (view.top(), view.bottom()), width, height)
+            self._layout = pixel_owners(self._xy, (left, right), (bottom, top), width, height)
             self._layout_key, self._image = key, None
         if self._image is None:
-            layout = self._layout
-            resp = None
-            if self._resp is not None:  # gather column by column: resp is (N, K) Fortran-ordered
-                resp = np.stack([column[layout.owners] for column in self._resp.T], axis=1)
-            rgb = point_colors(resp, self._palette, self._soft, len(layout.owners))
-            pixels = paint_image(layout, rgb, self.raster_radius())
-            image = QImage(pixels.data, width, height, 4 * width, QImage.Format.Format_ARGB32)
-            self._image = (pixels, image)  # the array must outlive the QImage that views it
+            self._image = self._raster_image()
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        painter.drawImage(QRectF(view.left(), view.top(), view.width(), view.height()), self._image[1])
+        painter.drawImage(QRectF(left, bottom, right - left, top - bottom), self._image[1])
 
     # -- QGraphicsItem --------------------------------------------------------------------
     def paint(self, painter: QPainter, *args) -> None:
