@@ -32,9 +32,11 @@ from .points_view import PICK_RADIUS_PX, PointsView
 from .style import apply_pyqtgraph_style, style_plot
 from .teaching import install_teaching
 
-#: Redraws are coalesced: at most one per this many milliseconds, always of the newest state,
-#: and never more often than drawing costs (so the GUI thread stays at most half busy).
+#: Redraws are coalesced: at most one per this many milliseconds, always of the newest state.
 FRAME_MS = 16
+#: ... and a frame waits this many times what the last one cost, so drawing large data takes
+#: at most a third of the GUI thread and leaves the worker its share of the interpreter.
+FRAME_COST_FACTOR = 2.0
 
 ACTIONS = (  # objectName, text, shortcut, tooltip
     ("actionEStep", "E-step", "E", "E-step: r_nk = γ(z_nk) from the current θ"),
@@ -256,7 +258,7 @@ class MainWindow(QMainWindow):
             started = time.perf_counter()
             self._draw_views(skip=self.points_view)
             spent = cost + time.perf_counter() - started + self.points_view.cloud.last_paint_seconds
-            self._frame.setInterval(max(FRAME_MS, int(1000 * spent)))
+            self._frame.setInterval(max(FRAME_MS, int(FRAME_COST_FACTOR * 1000 * spent)))
 
         QTimer.singleShot(0, self, rest)
 
