@@ -28,6 +28,15 @@ SESSION_FILTER = f"emviz session (*{dataio.SESSION_SUFFIX})"
 VIEWS = {"window": "Whole window", "points": "Points view", "bound": "ln p and L plot"}
 
 
+def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
+    """OK and Cancel buttons that accept or reject ``dialog``."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 class ColumnDialog(QDialog):
     """Pick the two numeric columns to use as x and y."""
 
@@ -42,11 +51,7 @@ class ColumnDialog(QDialog):
         self.y.setCurrentIndex(1)
         form.addRow("x", self.x)
         form.addRow("y", self.y)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self))
 
 
 class ExportDialog(QDialog):
@@ -65,11 +70,7 @@ class ExportDialog(QDialog):
             self.scale.addItem(f"{s}×", s)
         form.addRow("What", self.view)
         form.addRow("PNG scale", self.scale)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self))
 
 
 class FileActions(QObject):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QLabel,
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import Dataset, generate
+from .files import ok_cancel
 
 PROCEDURES = {
     "per-point": "Procedure 1: for each point, u ~ U(0,1) picks k by the cumulative π",
@@ -52,11 +52,7 @@ class GenerateDialog(QDialog):
         note = QLabel("Procedure 2 can give a total slightly different from N (rounding).")
         note.setWordWrap(True)
         form.addRow(note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self))
 
     def dataset(self) -> Dataset:
         """The data the current choices describe (numpy work: fast for any N it allows)."""
