@@ -257,3 +257,21 @@ def test_copy_image_puts_the_points_view_on_the_clipboard(window):
     assert image.width() == window.points_view.width()
 
 
+
+
+def test_the_last_folder_is_remembered(window, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QFileDialog
+
+    folder = tmp_path / "handouts"
+    folder.mkdir()
+    suggested = []
+
+    def save_name(parent, title, name, filters):
+        suggested.append(name)
+        return str(folder / "points.csv"), "CSV"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
+    assert window.files.save_points()
+    assert window.files.save_points()
+    assert suggested[1].startswith(str(folder))  # the second dialog opens where the first saved
+    assert window.files.settings.value("lastFolder") == str(folder)
