@@ -17,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.functions as fn
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
 
 from ..colors import LEVELS, code_colors, point_colors, quantise
 from ..raster import paint_image, pixel_owners
@@ -128,7 +128,8 @@ class PointCloudItem(pg.GraphicsObject):
         if self._resp is not None:  # gather column by column: resp is (N, K) Fortran-ordered
             resp = np.stack([column[layout.owners] for column in self._resp.T], axis=1)
         rgb = point_colors(resp, self._palette, self._soft, len(layout.owners))
-        pixels = paint_image(layout, rgb, self.raster_radius())
+        # Rows flipped to the screen's order (row 0 at the top), so paint can blit it 1:1.
+        pixels = np.ascontiguousarray(paint_image(layout, rgb, self.raster_radius())[::-1])
         image = QImage(pixels.data, layout.width, layout.height, 4 * layout.width,
                        QImage.Format.Format_ARGB32)
         return pixels, image  # the array must outlive the QImage that views it
@@ -143,8 +144,20 @@ class PointCloudItem(pg.GraphicsObject):
             self._layout_key, self._image = key, None
         if self._image is None:
             self._image = self._raster_image()
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        painter.drawImage(QRectF(left, bottom, right - left, top - bottom), self._image[1])
+        target = QRectF(left, bottom, right - left, top - bottom)
+        device = painter.transform().mapRect(target)
+        painter.save()
+        if device.width() > 0 and abs(device.width() - width) < 1.5 and abs(device.height() - height) < 1.5:
+            # A plain blit in device pixels: drawing through the data-to-screen transform
+            # would resample the whole image every frame.
+            painter.resetTransform()
+            painter.drawImage(device.topLeft().toPoint(), self._image[1])
+        else:  # an export at another scale: let the painter scale the image
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+            flip = QTransform(1, 0, 0, -1, 0, target.top() + target.bottom())  # rows run top-down
+            painter.setTransform(flip, True)
+            painter.drawImage(target, self._image[1])
+        painter.restore()
 
     # -- QGraphicsItem --------------------------------------------------------------------
     def paint(self, painter: QPainter, *args) -> None:
