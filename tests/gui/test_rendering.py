@@ -122,3 +122,19 @@ def test_a_million_points_load_play_and_close(qtbot):
     pixels = grab_rgb(w.points_view)
     assert len(np.unique(pixels.reshape(-1, 3)[::13], axis=0)) > 10
     w.close()
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_raster_points_stay_the_right_way_up_on_screen_and_in_exports(qtbot, scale):
+    from emviz.gui.export import render_image
+
+    rng = np.random.default_rng(1)
+    X = rng.normal([0.0, 2.0], 0.3, size=(RASTER_MIN_POINTS + 5_000, 2))  # all in the top half
+    widget, item = plot_with(qtbot, X, None, component_colors(1), "auto")
+    assert item.raster
+    image = render_image(widget, scale).convertToFormat(render_image(widget, 1).Format.Format_RGB888)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    pixels = rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3).astype(int)
+    inked = np.nonzero(np.abs(pixels - WHITE).sum(axis=2) > 60)[0] / image.height()
+    assert len(inked) > 1000
+    assert np.median(inked) < 0.3  # y = 2 of a -3..3 view is near the top, at 1/6 of the height
