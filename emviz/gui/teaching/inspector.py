@@ -128,9 +128,11 @@ class PointInspector(QWidget):
         shown = self._shown
         if shown is not None and shown[0] is state and shown[1] is X and shown[2] == i:
             return
+        if shown is None or shown[1] is not X or shown[2] != i:
+            # Only when the point moves: touching the ring repaints the whole points view.
+            for ring in self.ring:
+                ring.setData(pos=X[i : i + 1] if i is not None else np.empty((0, 2)))
         self._shown = (state, X, i)
-        for ring in self.ring:
-            ring.setData(pos=X[i : i + 1] if i is not None else np.empty((0, 2)))
         if i is None or state is None:
             self._clear("<b>Alt+click a point</b> in the points view to see how it splits its unit "
                         "mass across the K components (hover over a point for a quick look).")
