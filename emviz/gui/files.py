@@ -115,22 +115,14 @@ class FileActions(QObject):
         path = path or self._ask_open("Open data", DATA_FILTER)
         if not path:
             return False
-        try:
-            table = dataio.read_table(path)
-        except DataError as error:
-            self.report(str(error))
-            return False
-        return self._use_table(table, Path(path).stem, columns)
+        table = self._load(dataio.read_table, path)
+        return table is not None and self._use_table(table, Path(path).stem, columns)
 
     def paste(self) -> bool:
         """Points copied from a spreadsheet or a text editor."""
         text = QApplication.clipboard().text()
-        try:
-            table = dataio.parse_table(text, source="clipboard")
-        except DataError as error:
-            self.report(str(error))
-            return False
-        return self._use_table(table, "Pasted points", None)
+        table = self._load(dataio.parse_table, text, source="clipboard")
+        return table is not None and self._use_table(table, "Pasted points", None)
 
     def _use_table(self, table: Table, name: str, columns: tuple[str, str] | None) -> bool:
         names = table.numeric_names
@@ -163,10 +155,8 @@ class FileActions(QObject):
         path = path or self._ask_open("Import mixture", "JSON (*.json)")
         if not path:
             return False
-        try:
-            mixture = dataio.load_mixture_json(path)
-        except DataError as error:
-            self.report(str(error))
+        mixture = self._load(dataio.load_mixture_json, path)
+        if mixture is None:
             return False
         n = len(self.model.points)
         if mixture.n_components > n:
@@ -199,10 +189,8 @@ class FileActions(QObject):
         path = path or self._ask_open("Open session", SESSION_FILTER)
         if not path:
             return False
-        try:
-            session = dataio.load_session(path)
-        except DataError as error:
-            self.report(str(error))
+        session = self._load(dataio.load_session, path)
+        if session is None:
             return False
         w, m = self.window, self.model
         known = {f.name for f in dataclasses.fields(ViewOptions)}
@@ -245,6 +233,14 @@ class FileActions(QObject):
     def copy_image(self) -> None:
         QApplication.clipboard().setImage(render_image(self.window.points_view, 1))
         self.window.statusBar().showMessage("Copied the points view to the clipboard", 5000)
+
+    def _load(self, load, *args, **kwargs):
+        """What ``load`` returns, or None after reporting its DataError (nothing changes)."""
+        try:
+            return load(*args, **kwargs)
+        except DataError as error:
+            self.report(str(error))
+            return None
 
     def _try(self, save, path, *args) -> bool:
         try:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtGui import QFont
 
 from ...core import EMState, Mixture
@@ -32,6 +33,18 @@ def font(points: float = TEXT_PT, bold: bool = False) -> QFont:
     f.setPointSizeF(points)
     f.setBold(bold)
     return f
+
+
+def fixed_plot(name: str, min_height: int) -> pg.PlotWidget:
+    """A small plot that only shows numbers: no menu, no mouse zoom or pan, no buttons."""
+    widget = pg.PlotWidget()
+    widget.setObjectName(name)
+    widget.setMinimumHeight(min_height)
+    plot = widget.getPlotItem()
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(x=False, y=False)
+    plot.hideButtons()
+    return widget
 
 
 def num(x: float, decimals: int = 3) -> str:

@@ -28,6 +28,7 @@ from ._shared import (
     IdentityCache,
     current_state,
     decimals_for,
+    fixed_plot,
     font,
     num,
     q_mixture,
@@ -70,13 +71,8 @@ class DecompositionView(DeferWhilePlaying, QWidget):
         self.readout.setWordWrap(True)
         self.readout.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.bars = pg.PlotWidget()
-        self.bars.setObjectName("decompositionBars")
-        self.bars.setMinimumHeight(150)
+        self.bars = fixed_plot("decompositionBars", 150)
         plot = self.bars.getPlotItem()
-        plot.setMenuEnabled(False)
-        plot.setMouseEnabled(x=False, y=False)
-        plot.hideButtons()
         plot.setLabel("bottom", "nats (bars end at their values)")
         plot.getAxis("left").setTicks([[(y, name) for name, y in ROWS.items()]])
         plot.setYRange(-0.5, 2.5, padding=0)

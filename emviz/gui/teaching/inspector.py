@@ -17,7 +17,7 @@ from ...colors import component_colors, hex_color
 from ...core import Breakdown, Mixture, nearest_index, responsibility_breakdown
 from ...model import Workbench
 from ..style import style_plot
-from ._shared import TEXT_PT, current_state, font, num, q_mixture, sci
+from ._shared import TEXT_PT, current_state, fixed_plot, font, num, q_mixture, sci
 
 #: Alt+click picks the nearest point within this many screen pixels; hovering, within HOVER_PX.
 PICK_PX = 10.0
@@ -60,13 +60,8 @@ class PointInspector(QWidget):
         self.header.setFont(font(TEXT_PT))
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)
-        self.plot = pg.PlotWidget()
-        self.plot.setObjectName("inspectorBars")
-        self.plot.setMinimumHeight(175)
+        self.plot = fixed_plot("inspectorBars", 175)
         plot = self.plot.getPlotItem()
-        plot.setMenuEnabled(False)
-        plot.setMouseEnabled(x=False, y=False)
-        plot.hideButtons()
         plot.setLabel("left", "r_nk")
         plot.setLabel("bottom", "component k")
         plot.setYRange(0, 1.25, padding=0)
