@@ -57,14 +57,28 @@ def blend(resp: np.ndarray, palette: np.ndarray) -> np.ndarray:
     Returns uint8 array (N, 3).
     """
     resp = np.asarray(resp)
-    mixed = np.zeros((resp.shape[0], 3), dtype=np.float32)
-    # A sum over the K columns rather than resp @ palette: with K and 3 this small, a matmul
-    # goes to BLAS, whose thread pool stalls when the EM worker keeps the other core busy.
-    for k, colour in enumerate(palette.astype(np.float32)):
-        mixed += resp[:, k, None].astype(np.float32) * colour
-    np.rint(mixed, out=mixed)
-    np.clip(mixed, 0, 255, out=mixed)
-    return mixed.astype(np.uint8)
+    channels = blend_channels([resp[:, k] for k in range(resp.shape[1])], palette, resp.shape[0])
+    return np.stack([to_uint8(c) for c in channels], axis=1)
+
+
+def blend_channels(columns: list[np.ndarray], palette: np.ndarray, n: int) -> list[np.ndarray]:
+    """The red, green and blue of c_n = Σ_k r_nk · colour_k, each float (n,), from the K
+    columns r_·k (each (n,)). Column by column on purpose: with K and 3 this small, resp @
+    palette goes to BLAS, whose thread pool stalls when the EM worker keeps the other core
+    busy, and a (n, K) temporary would cost a pass over memory for nothing."""
+    weights = palette.astype(np.float64)
+    channels = []
+    for c in range(3):
+        total = np.zeros(n, dtype=np.float64)
+        for k, column in enumerate(columns):
+            total += weights[k, c] * column
+        channels.append(total)
+    return channels
+
+
+def to_uint8(channel: np.ndarray) -> np.ndarray:
+    """A float colour channel rounded and clipped to 0..255, uint8."""
+    return np.clip(np.rint(channel), 0, 255).astype(np.uint8)
 
 
 def point_colors(resp: np.ndarray | None, palette: np.ndarray, soft: bool = True,

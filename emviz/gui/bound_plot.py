@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 
 from ..model import Workbench
 from ..readouts import bound_series
+from .style import style_plot
 
 LOG_LIKELIHOOD_COLOR = (0, 0, 0)
 LOWER_BOUND_COLOR = (213, 94, 0)  # Okabe-Ito vermillion
@@ -39,6 +41,13 @@ class BoundPlot(pg.PlotWidget):
         self.current = pg.ScatterPlotItem(size=16, symbol="o", pen=pg.mkPen("k", width=2),
                                           brush=None)
         plot.addItem(self.current)
+        style_plot(self)
+        # Tick labels as wide as the widest ln p will need ("-4.12e+06"): if the axis grew
+        # with its labels, every new magnitude would re-lay-out and repaint the whole plot.
+        left = plot.getAxis("left")
+        font = left.style["tickFont"] or QFont()
+        left.setStyle(autoExpandTextSpace=False,
+                      tickTextWidth=QFontMetrics(font).horizontalAdvance("-8.88e+06") + 4)
 
     def show_state(self, model: Workbench) -> None:
         x, ll, lb = bound_series(model.history)
@@ -54,3 +63,5 @@ class BoundPlot(pg.PlotWidget):
         else:
             self.cursor.setVisible(False)
             self.current.setData([], [])
+        # Settle the auto-range now: left to the paint, a new range repaints the plot twice.
+        self.scene().prepareForPaint()

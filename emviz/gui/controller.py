@@ -3,39 +3,26 @@ puts the states they produce into the Workbench model. It holds no state a view 
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Iterator
 
-import numpy as np
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, Signal
 
-from ..core import EMState, Mixture, continue_em, e_step, initialize, run_em
+from ..core import EMState, Mixture, continue_em, run_em
 from ..model import Settings, Workbench
+from ..remote import Engine, RemoteIterator
+from ..remote import available as remote_available
+from ..runs import fresh_run, restored
 from .worker import EMWorker, Job
+
+#: From this many points on, EM runs in a child process (emviz.remote) rather than in the
+#: worker thread: a thread shares the GIL with the window, which slows both. Below it,
+#: starting a process and copying the responsibilities out cost more than they save.
+REMOTE_MIN_POINTS = 100_000
 
 #: Settings whose change re-initialises θ; the others continue from the current θ. A new
 #: covariance type re-initialises too: EM only climbs from a θ inside the model family.
 REINITIALISING = ("k", "init_method", "seed", "covariance_type")
-
-
-def fresh_run(X: np.ndarray, settings: Settings) -> Iterator[EMState]:
-    """Initialise θ₀ with the chosen method and seed, then run EM (all of it lazily, so the
-    k-means of the initialisation also runs in the worker thread)."""
-    rng = np.random.default_rng(settings.seed)
-    initial = initialize(
-        X, settings.k, settings.init_method, rng, settings.covariance_type, settings.reg_covar
-    )
-    yield from run_em(X, initial, settings.covariance_type, settings.reg_covar,
-                      settings.tol, settings.max_iter)
-
-
-def restored(X: np.ndarray, history: list[EMState], i: int) -> Iterator[EMState]:
-    """Recompute the responsibilities of history[i] (dropped to bound memory): an E-state's q
-    is the posterior under its own θ; an M-state keeps the q of the E-state before it."""
-    state = history[i]
-    source = state.mixture if state.phase == "E" else history[i - 1].mixture
-    yield dataclasses.replace(state, resp=e_step(X, source)[0])
 
 
 class RunController(QObject):
@@ -57,6 +44,8 @@ class RunController(QObject):
         self._pending = None  # a step requested while busy, run when the job ends
         self._after_job = None  # what to do once the running job has ended
         self._playing = False
+        self._engine = Engine()  # the child process, started by the first large run
+        self._job_iterator: Iterator | None = None
         self._thread = QThread()
         self._thread.setObjectName("emviz-em-worker")
         self._worker = EMWorker()
@@ -81,7 +70,7 @@ class RunController(QObject):
         self.model.start_history()
         if len(self.model.points) == 0:
             return
-        self._live = fresh_run(self.model.points, self.model.settings)
+        self._live = self._iterate(fresh_run, self.model.points, self.model.settings)
         self._start(self._live, 1)
 
     def restart_from(self, mixture: Mixture | None) -> None:
@@ -92,8 +81,8 @@ class RunController(QObject):
             return
         self._abandon()
         self.model.start_history()
-        self._live = run_em(self.model.points, mixture, settings.covariance_type,
-                            settings.reg_covar, settings.tol, settings.max_iter)
+        self._live = self._iterate(run_em, self.model.points, mixture, settings.covariance_type,
+                                   settings.reg_covar, settings.tol, settings.max_iter)
         self._start(self._live, 1)
 
     def step_e(self) -> None:
@@ -148,7 +137,9 @@ class RunController(QObject):
         state = self.model.current
         if state is not None and state.resp is None and state.phase != "init" and not self.busy:
             self._restore_index = self.model.index
-            self._start(restored(self.model.points, self.model.history, self.model.index), 1)
+            history, i = self.model.history, self.model.index
+            source = state.mixture if state.phase == "E" else history[i - 1].mixture
+            self._start(self._iterate(restored, self.model.points, state, source), 1)
 
     def wait_idle(self, timeout_ms: int = 30_000) -> bool:
         """Process events until no job is running (for scripts and tests); False on timeout."""
@@ -174,6 +165,7 @@ class RunController(QObject):
         self._worker.stop(self._generation)
         self._thread.quit()
         self._thread.wait()
+        self._engine.shutdown()
 
     # -- internals ----------------------------------------------------------------------
     def _defer(self, intent) -> bool:
@@ -199,14 +191,31 @@ class RunController(QObject):
         if not self.model.at_tip or self._live is None:
             self.model.truncate_after_current()
             s = self.model.settings
-            self._live = continue_em(self.model.points, self.model.current, s.covariance_type,
-                                     s.reg_covar, s.tol, s.max_iter)
+            self._discard(self._live)
+            self._live = self._iterate(continue_em, self.model.points, self.model.current,
+                                       s.covariance_type, s.reg_covar, s.tol, s.max_iter)
         self._start(self._live, half_steps, interval)
+
+    def _iterate(self, function, *args) -> Iterator[EMState]:
+        """``function(*args)``, drained in the child process if the data are large."""
+        if remote_available() and len(self.model.points) >= REMOTE_MIN_POINTS:
+            return self._engine.iterate(function, *args)
+        return function(*args)
+
+    @staticmethod
+    def _discard(iterator: Iterator | None) -> None:
+        """Free an abandoned run's copy in the child process (a local generator is left to
+        the garbage collector: closing it from this thread could race the worker)."""
+        if isinstance(iterator, RemoteIterator):
+            iterator.close()
 
     def _start(self, iterator: Iterator, half_steps: int | None, interval: float = 0.0) -> None:
         self._generation += 1
         self._running = self._generation
         self.busy_changed.emit(True)
+        if self._job_iterator is not iterator and self._job_iterator is not self._live:
+            self._discard(self._job_iterator)  # a one-off run (a restored state) is over
+        self._job_iterator = iterator
         self._submit.emit(Job(iterator, self._generation, half_steps, interval))
 
     def _abandon(self, keep_live: bool = False) -> None:
@@ -215,6 +224,7 @@ class RunController(QObject):
         self._worker.stop(self._generation)
         if not keep_live:
             self._generation += 1  # states still in flight belong to the old run
+            self._discard(self._live)
             self._live = None
             if self._running is not None:
                 self._running = None

@@ -35,8 +35,11 @@ from .teaching import install_teaching
 #: Redraws are coalesced: at most one per this many milliseconds, always of the newest state.
 FRAME_MS = 16
 #: ... and a frame waits this many times what the last one cost, so drawing large data takes
-#: at most a third of the GUI thread and leaves the worker its share of the interpreter.
+#: at most a third of the GUI thread and input is never queued behind frame after frame.
 FRAME_COST_FACTOR = 2.0
+#: A frame draws one view per turn of the event loop, this many milliseconds apart, so that
+#: clicks, keys and timers get in between (Qt repaints the view before the next turn).
+TURN_MS = 1
 
 ACTIONS = (  # objectName, text, shortcut, tooltip
     ("actionEStep", "E-step", "E", "E-step: r_nk = γ(z_nk) from the current θ"),
@@ -71,8 +74,7 @@ class MainWindow(QMainWindow):
         self.bound_plot = BoundPlot()
         self.params_table = ParamsTable()
         self.controls = ControlPanel(self.actions_by_name)
-        for plot in (self.points_view, self.bound_plot):
-            style_plot(plot)
+        style_plot(self.points_view)
         self._build_layout()
         self._connect()
         self._views = [self.points_view, self.bound_plot, self.params_table, self.controls]
@@ -80,7 +82,12 @@ class MainWindow(QMainWindow):
         install_teaching(self)
         self._fit_tab_titles()
         self._frame = QTimer(self, singleShot=True, interval=FRAME_MS)
-        self._frame.timeout.connect(self._frame_tick)
+        self._frame.timeout.connect(self._start_frame)
+        self._turn = QTimer(self, singleShot=True, interval=TURN_MS)
+        self._turn.timeout.connect(self._frame_turn)
+        self._turns: list = []  # what the frame in progress has still to draw
+        self._frame_started = 0.0
+        self._changed_during_frame = False
         self.model.subscribe(self._on_model_change)
         self._load_initial(dataset)
         self.resize(1280, 800)
@@ -239,28 +246,38 @@ class MainWindow(QMainWindow):
 
     def _on_model_change(self, _aspects: frozenset[str]) -> None:
         self._update_enabled()  # cheap, and shortcuts must see it before the next frame
-        if not self._frame.isActive():
+        if self._turns:
+            self._changed_during_frame = True
+        elif not self._frame.isActive():
             self._frame.start()
 
     def _redraw(self) -> None:
         """Draw the newest state in every view, now (scripts and tests call this)."""
         self._draw_views()
 
-    def _frame_tick(self) -> None:
-        """A frame, in two turns of the event loop (the points view, then the rest), so a
-        large data set's frame never holds the loop for all of its cost at once; the next
-        frame waits at least as long as this one cost."""
-        started = time.perf_counter()
-        self.points_view.show_state(self.model)
-        cost = time.perf_counter() - started
+    def _start_frame(self) -> None:
+        """A frame: each view draws the newest state in a turn of its own (the chrome, i.e.
+        status line and history slider, last), so even a million points' frame never holds
+        the event loop for more than one view's drawing and repainting at a time."""
+        self._turns = [*self._views, None]
+        self._frame_started = time.perf_counter()
+        self._changed_during_frame = False
+        self._frame_turn()
 
-        def rest() -> None:
-            started = time.perf_counter()
-            self._draw_views(skip=self.points_view)
-            spent = cost + time.perf_counter() - started + self.points_view.cloud.last_paint_seconds
-            self._frame.setInterval(max(FRAME_MS, int(FRAME_COST_FACTOR * 1000 * spent)))
-
-        QTimer.singleShot(0, self, rest)
+    def _frame_turn(self) -> None:
+        view = self._turns.pop(0)
+        if view is None:
+            self._draw_chrome()
+        else:
+            view.show_state(self.model)
+        if self._turns:
+            self._turn.start()
+            return
+        # Pace the next frame by what this one cost, paints included (not the gaps between turns).
+        cost = time.perf_counter() - self._frame_started - len(self._views) * TURN_MS / 1000
+        self._frame.setInterval(max(FRAME_MS, int(FRAME_COST_FACTOR * 1000 * cost)))
+        if self._changed_during_frame:
+            self._frame.start()
 
     def _fit_tab_titles(self) -> None:
         """Short tab titles, so all the explanations fit side by side at 1280 x 800; the full
@@ -291,13 +308,13 @@ class MainWindow(QMainWindow):
         self.actions_by_name[name] = action
         return action
 
-    def _draw_views(self, skip=None) -> None:
-        m = self.model
+    def _draw_views(self) -> None:
         for view in self._views:
-            if view is not skip:
-                view.show_state(m)
-        self.points_view.getPlotItem().setLabel("bottom", m.axes[0])
-        self.points_view.getPlotItem().setLabel("left", m.axes[1])
+            view.show_state(self.model)
+        self._draw_chrome()
+
+    def _draw_chrome(self) -> None:
+        m = self.model
         self.status.setText(status_text(m))
         slider = self.history_slider
         slider.blockSignals(True)

@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.functions as fn
@@ -20,7 +18,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
 
 from ..colors import LEVELS, code_colors, point_colors, quantise
-from ..raster import paint_image, pixel_owners
+from ..raster import dot_layout, owner_argb, paint_dots, pixel_owners
 
 #: Up to this many points each dot is antialiased with a dark rim (keeps light colours
 #: visible on white); above it both would cost more than they show.
@@ -39,11 +37,10 @@ class PointCloudItem(pg.GraphicsObject):
         self._palette = np.empty((0, 3), dtype=np.uint8)
         self._soft = True
         self._groups: list[tuple[QColor, object]] = []  # vector path: (colour, QPolygonF)
-        self._layout = None  # raster path: pixel owners for _layout_key
+        self._layout = None  # raster path: the DotLayout for _layout_key
         self._layout_key: object = None
         self._image: tuple[np.ndarray, QImage] | None = None
         self._bounds = QRectF()
-        self.last_paint_seconds = 0.0  # the window paces its frames by what drawing costs
 
     @property
     def n_points(self) -> int:
@@ -123,14 +120,10 @@ class PointCloudItem(pg.GraphicsObject):
         return (view.left(), view.right(), view.top(), view.bottom(), width, height)
 
     def _raster_image(self) -> tuple[np.ndarray, QImage]:
-        layout = self._layout
-        resp = None
-        if self._resp is not None:  # gather column by column: resp is (N, K) Fortran-ordered
-            resp = np.stack([column[layout.owners] for column in self._resp.T], axis=1)
-        rgb = point_colors(resp, self._palette, self._soft, len(layout.owners))
-        # Rows flipped to the screen's order (row 0 at the top), so paint can blit it 1:1.
-        pixels = np.ascontiguousarray(paint_image(layout, rgb, self.raster_radius())[::-1])
-        image = QImage(pixels.data, layout.width, layout.height, 4 * layout.width,
+        dots = self._layout
+        argb = owner_argb(self._resp, dots.owners, self._palette, self._soft)
+        pixels = paint_dots(dots, argb)  # rows already in screen order: paint blits it 1:1
+        image = QImage(pixels.data, dots.width, dots.height, 4 * dots.width,
                        QImage.Format.Format_ARGB32)
         return pixels, image  # the array must outlive the QImage that views it
 
@@ -140,7 +133,8 @@ class PointCloudItem(pg.GraphicsObject):
             return
         left, right, bottom, top, width, height = key
         if key != self._layout_key:
-            self._layout = pixel_owners(self._xy, (left, right), (bottom, top), width, height)
+            owners = pixel_owners(self._xy, (left, right), (bottom, top), width, height)
+            self._layout = dot_layout(owners, self.raster_radius())
             self._layout_key, self._image = key, None
         if self._image is None:
             self._image = self._raster_image()
@@ -163,12 +157,10 @@ class PointCloudItem(pg.GraphicsObject):
     def paint(self, painter: QPainter, *args) -> None:
         if self.n_points == 0:
             return
-        started = time.perf_counter()
         if self.raster:
             self._paint_raster(painter)
         elif self._groups:
             self._paint_vector(painter)
-        self.last_paint_seconds = time.perf_counter() - started
 
     def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):  # noqa: N802 (pyqtgraph API)
         if self.n_points == 0:

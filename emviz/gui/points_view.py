@@ -89,6 +89,7 @@ class PointsView(pg.PlotWidget):
         self.means.setEnabled(False)  # clicks go through the mean markers to the view box
         self.addItem(self.means, ignoreBounds=True)
         self._range_key: object = None
+        self._axes_shown: tuple[str, str] | None = None
 
     # -- drawing -------------------------------------------------------------------------
     def show_state(self, model: Workbench) -> None:
@@ -110,6 +111,10 @@ class PointsView(pg.PlotWidget):
         else:
             line = ellipses_polyline(true.means, true.covariances, radii=(2.0,))
             self.true_ellipses.setData(line[:, 0], line[:, 1], connect="finite")
+        if model.axes != self._axes_shown:  # only on change: a new label repaints the plot
+            self._axes_shown = model.axes
+            self.getPlotItem().setLabel("bottom", model.axes[0])
+            self.getPlotItem().setLabel("left", model.axes[1])
         key = (model.dataset_name, len(X) > 0)
         if key != self._range_key:  # new data: frame it once; later edits keep the zoom
             self._range_key = key

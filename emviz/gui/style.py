@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 BASE_POINT_SIZE = 11
 PLOT_LABEL_STYLE = {"font-size": "12pt"}
@@ -22,12 +22,15 @@ def apply_app_font(app: QApplication) -> None:
 
 
 def style_plot(widget: pg.PlotWidget) -> None:
-    """Larger tick labels and axis titles on a pyqtgraph plot."""
+    """Larger tick labels and axis titles on a pyqtgraph plot. Each axis (with its grid
+    lines) is cached as a pixmap: a new frame of the points repaints the whole view, and
+    replaying the axes' drawing cost more than everything else in it."""
     plot = widget.getPlotItem()
     tick_font = QFont()
     tick_font.setPointSize(BASE_POINT_SIZE)
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         axis.setStyle(tickFont=tick_font)
         axis.setTextPen("k")
         label = axis.labelText

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from ..remote import EngineError
+
 
 @dataclass(frozen=True, eq=False)
 class Job:
@@ -75,7 +77,7 @@ class EMWorker(QObject):
             except StopIteration:
                 reason = "exhausted"
                 break
-            except (ValueError, ArithmeticError, MemoryError, TypeError) as error:
+            except (ValueError, ArithmeticError, MemoryError, TypeError, EngineError) as error:
                 reason = f"error: {error}"
                 break
             produced += 1

@@ -1,0 +1,30 @@
+"""The EM runs the window starts, as plain generator functions (no Qt), so they can be
+drained in a thread or in the engine's child process alike."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import numpy as np
+
+from .core import EMState, Mixture, e_step, initialize, run_em
+from .model import Settings
+
+
+def fresh_run(X: np.ndarray, settings: Settings) -> Iterator[EMState]:
+    """Initialise θ₀ with the chosen method and seed, then run EM (all of it lazily, so the
+    k-means of the initialisation also runs wherever the iterator is drained)."""
+    rng = np.random.default_rng(settings.seed)
+    initial = initialize(
+        X, settings.k, settings.init_method, rng, settings.covariance_type, settings.reg_covar
+    )
+    yield from run_em(X, initial, settings.covariance_type, settings.reg_covar,
+                      settings.tol, settings.max_iter)
+
+
+def restored(X: np.ndarray, state: EMState, source: Mixture) -> Iterator[EMState]:
+    """``state`` with its responsibilities recomputed (dropped to bound memory): q is the
+    posterior under ``source``, which is the state's own θ for an E-state and the θ of the
+    E-state before it for an M-state."""
+    yield dataclasses.replace(state, resp=e_step(X, source)[0])
