@@ -59,3 +59,30 @@ def format_vector(v: np.ndarray) -> str:
 def format_matrix(m: np.ndarray) -> str:
     """A 2x2 (or DxD) matrix as rows on separate lines, aligned."""
     return "\n".join("  ".join(f"{x:7.3f}" for x in row) for row in m)
+
+
+Range = tuple[tuple[float, float], tuple[float, float]]
+
+
+def follow_range(view: Range, x: np.ndarray, y: np.ndarray) -> Range | None:
+    """A new ((x0, x1), (y0, y1)) for a plot that follows a growing curve, or None to keep
+    ``view``: the view changes only when a point leaves it or the curve fills less than a
+    third of it, and then leaves headroom (more iterations to the right, more ln p above,
+    since EM climbs), so most new half-steps are drawn without new axes.
+
+    x, y : arrays (M,) of the points to show (NaNs ignored).
+    """
+    known = np.isfinite(x) & np.isfinite(y)
+    if not known.any():
+        return None
+    x, y = x[known], y[known]
+    (x0, x1), (y0, y1) = view
+    lo_x, hi_x, lo_y, hi_y = x.min(), x.max(), y.min(), y.max()
+    span_x = max(hi_x - lo_x, 1.0)
+    span_y = max(hi_y - lo_y, 1e-4 * abs(hi_y), 1.0)  # one point still gets a readable range
+    inside = x0 <= lo_x and hi_x <= x1 and y0 <= lo_y and hi_y <= y1
+    snug = x1 - x0 <= 3 * span_x + 2 and y1 - y0 <= 3 * span_y
+    if inside and snug:
+        return None
+    return ((lo_x - 0.05 * span_x, hi_x + max(2.0, 0.5 * span_x)),
+            (lo_y - 0.05 * span_y, hi_y + 0.15 * span_y))

@@ -190,6 +190,8 @@ class EStep(NamedTuple):
     expected_log_joint : Σ_n Σ_k r_nk ln π_k N(x_n | θ_k), with these r_nk
     old_expected_log_joint : the same sum with the responsibilities ``old_resp_t`` passed in
         (the Q(θ, θ_old) of an M-step), NaN if none were
+    entropy : H(q) = -Σ_n Σ_k r_nk ln r_nk of these responsibilities, with ln r_nk taken in
+        the log domain, ln π_k N(x_n | θ_k) - ln p(x_n | θ), while the block is in cache
     """
 
     resp_t: np.ndarray
@@ -197,6 +199,7 @@ class EStep(NamedTuple):
     log_likelihood: float
     expected_log_joint: float
     old_expected_log_joint: float
+    entropy: float
 
 
 def e_step_pass(
@@ -216,7 +219,7 @@ def e_step_pass(
     k, d = mixture.means.shape
     resp_t = np.empty((k, workspace.n_points))
     moments = Moments(np.zeros(k), np.zeros((k, d)))
-    log_likelihood = expected = old_expected = 0.0
+    log_likelihood = expected = old_expected = entropy = 0.0
     for block in workspace.blocks():
         size = block.stop - block.start
         x_t = workspace.X_t[:, block]
@@ -230,9 +233,11 @@ def e_step_pass(
         log_likelihood += float(log_norm.sum())
         expected += _sum_products(resp, wlp)
         _add_moments(resp, x_t, moments)
+        wlp -= log_norm  # now ln r_nk (an underflowed r_nk = 0 meets a finite log here)
+        entropy -= _sum_products(resp, wlp)
     if old_resp_t is None:
         old_expected = float("nan")
-    return EStep(resp_t, moments, log_likelihood, expected, old_expected)
+    return EStep(resp_t, moments, log_likelihood, expected, old_expected, entropy)
 
 
 def entropy_t(resp_t: np.ndarray, workspace: Workspace | None = None) -> float:

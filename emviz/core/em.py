@@ -361,7 +361,7 @@ def _half_steps(
         iteration += 1
         resp_t, moments, ll_old = e.resp_t, e.moments, e.log_likelihood
         resp = _frozen_resp(resp_t)
-        h_q = entropy_t(resp_t, workspace)
+        h_q = e.entropy
         # After an E-step q is the posterior, so L(q, θ) = ln p(X | θ) (KL = 0). It is
         # evaluated from its definition, not assumed, so the plot shows what the maths does.
         bound = e.expected_log_joint + h_q
@@ -381,7 +381,7 @@ def _half_steps(
         iteration += 1
         resp_t, moments = e.resp_t, e.moments
         resp = _frozen_resp(resp_t)
-        h_q = entropy_t(resp_t, workspace)
+        h_q = e.entropy
         bound = e.expected_log_joint + h_q
         yield EMState("E", iteration, mixture, resp, ll, bound,
                       degenerate=_degenerate(moments.mass), component_mass=moments.mass)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
 
 from ..model import Workbench
-from ..readouts import bound_series
+from ..readouts import bound_series, follow_range
 from .style import style_plot
 
 LOG_LIKELIHOOD_COLOR = (0, 0, 0)
@@ -41,7 +41,16 @@ class BoundPlot(pg.PlotWidget):
         self.current = pg.ScatterPlotItem(size=16, symbol="o", pen=pg.mkPen("k", width=2),
                                           brush=None)
         plot.addItem(self.current)
-        style_plot(self)
+        style_plot(self, cache_axes=False)  # its range follows the run
+        # The view follows the curves with headroom (not pyqtgraph's auto-range, which
+        # moves the axes, and so redraws them, on every half-step) until the user zooms or
+        # pans; the "A" button in the corner goes back to following.
+        self.following = True
+        self._shown = (np.empty(0), np.empty(0))
+        box = plot.getViewBox()
+        box.disableAutoRange()
+        box.sigRangeChangedManually.connect(lambda *_: setattr(self, "following", False))
+        plot.autoBtn.clicked.connect(self._follow_again)
         # Tick labels as wide as the widest ln p will need ("-4.12e+06"): if the axis grew
         # with its labels, every new magnitude would re-lay-out and repaint the whole plot.
         left = plot.getAxis("left")
@@ -52,6 +61,11 @@ class BoundPlot(pg.PlotWidget):
     def show_state(self, model: Workbench) -> None:
         x, ll, lb = bound_series(model.history)
         known = np.isfinite(lb)  # the init state has no q, so no L
+        if len(x) <= 1:
+            self.following = True  # a new run
+        self._shown = (np.r_[x, x], np.r_[ll, lb])
+        if self.following:
+            self._fit(self.getPlotItem().getViewBox().viewRange())
         self.log_likelihood.setData(x, ll)
         self.lower_bound.setData(x[known], lb[known])
         i = model.index
@@ -63,5 +77,14 @@ class BoundPlot(pg.PlotWidget):
         else:
             self.cursor.setVisible(False)
             self.current.setData([], [])
-        # Settle the auto-range now: left to the paint, a new range repaints the plot twice.
-        self.scene().prepareForPaint()
+
+    def _follow_again(self) -> None:
+        """The "A" button: pyqtgraph has just re-enabled its auto-range; follow instead."""
+        self.getPlotItem().getViewBox().disableAutoRange()
+        self.following = True
+        self._fit(((0.0, 0.0), (0.0, 0.0)))  # an empty view: always refit
+
+    def _fit(self, view) -> None:
+        new = follow_range(view, *self._shown)
+        if new is not None:
+            self.getPlotItem().getViewBox().setRange(xRange=new[0], yRange=new[1], padding=0)

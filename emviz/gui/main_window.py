@@ -85,7 +85,8 @@ class MainWindow(QMainWindow):
         self._frame.timeout.connect(self._start_frame)
         self._turn = QTimer(self, singleShot=True, interval=TURN_MS)
         self._turn.timeout.connect(self._frame_turn)
-        self._turns: list = []  # what the frame in progress has still to draw
+        self._turns: list = []  # what the frame in progress has still to do: f(model)
+        self._turn_count = 0
         self._frame_started = 0.0
         self._changed_during_frame = False
         self.model.subscribe(self._on_model_change)
@@ -256,25 +257,25 @@ class MainWindow(QMainWindow):
         self._draw_views()
 
     def _start_frame(self) -> None:
-        """A frame: each view draws the newest state in a turn of its own (the chrome, i.e.
-        status line and history slider, last), so even a million points' frame never holds
-        the event loop for more than one view's drawing and repainting at a time."""
-        self._turns = [*self._views, None]
+        """A frame: each view draws the newest state in a turn of its own (a view's costly
+        ``prepare_state``, if it has one, in the turn before; the chrome, i.e. status line
+        and history slider, last), so even a million points' frame never holds the event
+        loop for more than one view's drawing and repainting at a time."""
+        self._turns = [step for view in self._views
+                       for step in (getattr(view, "prepare_state", None), view.show_state) if step]
+        self._turns.append(lambda _model: self._draw_chrome())
+        self._turn_count = len(self._turns)
         self._frame_started = time.perf_counter()
         self._changed_during_frame = False
         self._frame_turn()
 
     def _frame_turn(self) -> None:
-        view = self._turns.pop(0)
-        if view is None:
-            self._draw_chrome()
-        else:
-            view.show_state(self.model)
+        self._turns.pop(0)(self.model)
         if self._turns:
             self._turn.start()
             return
         # Pace the next frame by what this one cost, paints included (not the gaps between turns).
-        cost = time.perf_counter() - self._frame_started - len(self._views) * TURN_MS / 1000
+        cost = time.perf_counter() - self._frame_started - self._turn_count * TURN_MS / 1000
         self._frame.setInterval(max(FRAME_MS, int(FRAME_COST_FACTOR * 1000 * cost)))
         if self._changed_during_frame:
             self._frame.start()

@@ -27,6 +27,11 @@ OUTLINE_MAX_POINTS = 3_000
 RASTER_MIN_POINTS = 20_000
 
 
+def _same(a: tuple, b: tuple) -> bool:
+    """Equal raster inputs: the same responsibilities object, and equal palette, mode, view."""
+    return a[0] is b[0] and a[1:] == b[1:]
+
+
 class PointCloudItem(pg.GraphicsObject):
     def __init__(self, size: float = 7.0) -> None:
         super().__init__()
@@ -40,6 +45,7 @@ class PointCloudItem(pg.GraphicsObject):
         self._layout = None  # raster path: the DotLayout for _layout_key
         self._layout_key: object = None
         self._image: tuple[np.ndarray, QImage] | None = None
+        self._prepared: tuple[tuple, tuple[np.ndarray, QImage]] | None = None  # see prepare
         self._bounds = QRectF()
 
     @property
@@ -66,9 +72,29 @@ class PointCloudItem(pg.GraphicsObject):
         self._resp, self._palette, self._soft = resp, palette, soft
         self._image = None
         self._groups = [] if self.raster else self._vector_groups()
-        if self.raster and self._layout_key is not None and self._layout_key == self._view_key():
-            self._image = self._raster_image()  # now, not in paint: paint then only blits
+        inputs = self._raster_inputs(resp, palette, soft)
+        if inputs is not None:  # colour now, not in paint: paint then only blits
+            prepared = self._prepared
+            self._image = prepared[1] if prepared and _same(prepared[0], inputs) else self._raster_image()
+        self._prepared = None
         self.update()
+
+    def prepare(self, xy: np.ndarray, resp: np.ndarray | None, palette: np.ndarray,
+                soft: bool = True) -> None:
+        """Colour the raster image for these arguments now, so that ``set_data`` with the
+        same ones only swaps it in: a frame can colour a million points in one turn of the
+        event loop and repaint in the next. Does nothing unless the points and the view
+        are the ones already laid out."""
+        inputs = self._raster_inputs(resp, palette, soft) if xy is self._xy else None
+        if inputs is None or (self._prepared is not None and _same(self._prepared[0], inputs)):
+            return
+        self._prepared = (inputs, self._raster_image(resp, palette, soft))
+
+    def _raster_inputs(self, resp, palette: np.ndarray, soft: bool) -> tuple | None:
+        """What the raster image depends on, or None if it cannot be drawn before paint."""
+        if not self.raster or self._layout_key is None or self._layout_key != self._view_key():
+            return None
+        return (resp, palette.tobytes(), soft, self._layout_key)
 
     # -- vector path ----------------------------------------------------------------------
     def _vector_groups(self) -> list[tuple[QColor, object]]:
@@ -119,9 +145,12 @@ class PointCloudItem(pg.GraphicsObject):
             return None
         return (view.left(), view.right(), view.top(), view.bottom(), width, height)
 
-    def _raster_image(self) -> tuple[np.ndarray, QImage]:
+    def _raster_image(self, resp=None, palette=None, soft=None) -> tuple[np.ndarray, QImage]:
+        """The image for the given colouring (by default the item's own)."""
+        if palette is None:
+            resp, palette, soft = self._resp, self._palette, self._soft
         dots = self._layout
-        argb = owner_argb(self._resp, dots.owners, self._palette, self._soft)
+        argb = owner_argb(resp, dots.owners, palette, soft)
         pixels = paint_dots(dots, argb)  # rows already in screen order: paint blits it 1:1
         image = QImage(pixels.data, dots.width, dots.height, 4 * dots.width,
                        QImage.Format.Format_ARGB32)

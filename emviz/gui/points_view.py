@@ -84,6 +84,7 @@ class PointsView(pg.PlotWidget):
         )
         self.addItem(self.true_ellipses, ignoreBounds=True)  # the data alone frame the view
         self._ellipses: list[tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = []
+        self._ellipse_pens: dict[int, tuple] = {}  # id(item) -> the colour its pen has
         self.means = pg.ScatterPlotItem(symbol="o", pen=pg.mkPen("k", width=2))
         self.means.setZValue(10)
         self.means.setEnabled(False)  # clicks go through the mean markers to the view box
@@ -92,10 +93,10 @@ class PointsView(pg.PlotWidget):
         self._axes_shown: tuple[str, str] | None = None
 
     # -- drawing -------------------------------------------------------------------------
-    def show_state(self, model: Workbench) -> None:
+    def _cloud_inputs(self, model: Workbench) -> tuple:
+        """(X, resp, point palette, soft) for the point cloud, and the component palette."""
         X, state = model.points, model.current
-        mixture = None if state is None else state.mixture
-        k = 0 if mixture is None else mixture.n_components
+        k = 0 if state is None else state.mixture.n_components
         palette = component_colors(k)
         resp = None if state is None else state.resp
         if resp is not None and len(resp) != len(X):
@@ -103,7 +104,18 @@ class PointsView(pg.PlotWidget):
         point_palette = palette
         if model.options.show_oracle and model.labels is not None:
             resp, point_palette = oracle_resp(model.labels)  # the points only; θ keeps its colours
-        self.cloud.set_data(X, resp, point_palette, model.options.soft_colors)
+        return (X, resp, point_palette, model.options.soft_colors), palette
+
+    def prepare_state(self, model: Workbench) -> None:
+        """The costly half of ``show_state`` (colouring a large point cloud), done ahead in
+        a turn of the event loop of its own."""
+        self.cloud.prepare(*self._cloud_inputs(model)[0])
+
+    def show_state(self, model: Workbench) -> None:
+        X, state = model.points, model.current
+        mixture = None if state is None else state.mixture
+        cloud_inputs, palette = self._cloud_inputs(model)
+        self.cloud.set_data(*cloud_inputs)
         self._show_ellipses(mixture, palette)
         true = model.true_mixture if model.options.show_true_mixture else None
         if true is None:
@@ -140,7 +152,10 @@ class PointsView(pg.PlotWidget):
                 (outer, 2.0, 2.0, Qt.PenStyle.DashLine),
             ):
                 line = ellipse(mixture.means[j], mixture.covariances[j], radius)
-                item.setData(line[:, 0], line[:, 1], pen=pg.mkPen(color, width=width, style=style))
+                item.setData(line[:, 0], line[:, 1])
+                if self._ellipse_pens.get(id(item)) != color:  # a new pen only on change
+                    item.setPen(pg.mkPen(color, width=width, style=style))
+                    self._ellipse_pens[id(item)] = color
         if k:
             sizes = 10 + 26 * np.sqrt(mixture.weights)  # marker area grows with π_k
             brushes = [pg.mkBrush(*(int(c) for c in rgb)) for rgb in palette]  # K, not N

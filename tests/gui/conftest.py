@@ -1,4 +1,5 @@
-"""GUI fixtures: a real MainWindow, and a guard that fails any test leaving a QThread running."""
+"""GUI fixtures: a real MainWindow, and guards that fail any test leaving a QThread or an EM
+engine process running."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from PySide6.QtCore import QThread
 
 from emviz.gui import MainWindow
+from emviz.remote import Engine
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +31,24 @@ def no_dangling_threads(monkeypatch):
         except RuntimeError:  # the C++ object is gone, so its thread is too
             pass
     assert not running, f"QThreads still running after the test: {running}"
+
+
+@pytest.fixture(autouse=True)
+def no_dangling_engines(monkeypatch):
+    """Every EM engine child process started during the test must be gone after it."""
+    engines: list[Engine] = []
+    original = Engine._start
+
+    def start(self):
+        engines.append(self)
+        return original(self)
+
+    monkeypatch.setattr(Engine, "_start", start)
+    yield
+    running = [e._process.pid for e in engines if e.running]
+    for engine in engines:
+        engine.shutdown()
+    assert not running, f"EM engine processes still running after the test: {running}"
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QWheelEvent
 
 from emviz.colors import blend, component_colors
 from emviz.gui.point_cloud import RASTER_MIN_POINTS, PointCloudItem
+from emviz.remote import available as remote_available
 
 from .conftest import wait_for_history
 from .test_views import grab_rgb
@@ -119,9 +120,11 @@ def test_a_million_points_load_play_and_close(qtbot):
     play.trigger()
     wait_for_history(qtbot, w, 3)
     assert w.history[2].phase == "M" and w.history[2].log_likelihood > w.history[0].log_likelihood
+    assert w.controller._engine.running == remote_available()  # EM ran in the child process
     pixels = grab_rgb(w.points_view)
     assert len(np.unique(pixels.reshape(-1, 3)[::13], axis=0)) > 10
     w.close()
+    assert not w.controller._engine.running
 
 
 @pytest.mark.parametrize("scale", [1, 2])

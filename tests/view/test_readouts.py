@@ -8,7 +8,14 @@ import pytest
 
 from emviz.core import continue_em
 from emviz.model import Workbench
-from emviz.readouts import bound_series, format_matrix, format_vector, half_step_x, status_text
+from emviz.readouts import (
+    bound_series,
+    follow_range,
+    format_matrix,
+    format_vector,
+    half_step_x,
+    status_text,
+)
 
 SEPARATOR = "   ·   "
 
@@ -130,3 +137,25 @@ def test_format_matrix_rows_on_lines_and_aligned():
     lines = format_matrix(np.array([[-12.3456, 0.1], [1.0, 100.0]])).split("\n")
     assert lines == ["-12.346    0.100", "  1.000  100.000"]
     assert len({len(line) for line in lines}) == 1
+
+
+def test_follow_range_keeps_the_view_while_the_curve_fits_and_leaves_headroom_when_not():
+    x = np.arange(6) / 2.0
+    y = np.array([-900.0, -850, -820, -810, -805, -803])
+    view = follow_range(((0.0, 0.0), (0.0, 0.0)), x, y)
+    (x0, x1), (y0, y1) = view
+    assert x0 < 0 and x1 >= 2.5 + 2 and y0 < -900 and y1 > -803 + 0.1 * 97  # room to climb
+    assert follow_range(view, x, y) is None  # nothing moved: the axes need no redraw
+    grown = np.r_[x, 3.0, 3.5]
+    assert follow_range(view, grown, np.r_[y, -802, -801.5]) is None  # inside the headroom
+    far = np.r_[x, np.arange(3, 12) / 1.0]
+    moved = follow_range(view, far, np.r_[y, np.full(9, -800.0)])
+    assert moved is not None and moved[0][1] >= 11 + 2
+
+
+def test_follow_range_refits_a_new_short_run_and_ignores_nans():
+    old_view = ((-1.0, 60.0), (-5000.0, 100.0))
+    x, y = np.array([0.0, 0.5]), np.array([-300.0, np.nan])
+    (x0, x1), (y0, y1) = follow_range(old_view, x, y)
+    assert x1 - x0 < 10 and y0 < -300 < y1 and y1 - y0 < 1000
+    assert follow_range(old_view, np.array([np.nan]), np.array([np.nan])) is None

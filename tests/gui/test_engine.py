@@ -1,0 +1,67 @@
+"""Large runs in the EM engine's child process, seen from the window: the same history as
+in-process, and the process gone with the window. The threshold is lowered so that small
+data take the same path quickly."""
+
+from __future__ import annotations
+
+from itertools import islice
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from emviz.gui import MainWindow
+from emviz.gui import controller as controller_module
+from emviz.model import Settings
+from emviz.remote import available
+from emviz.runs import fresh_run
+
+from .conftest import blobs, wait_for_history
+
+pytestmark = pytest.mark.skipif(not available(), reason="the engine needs Linux memfd")
+
+
+@pytest.fixture
+def remote_window(qtbot, monkeypatch):
+    monkeypatch.setattr(controller_module, "REMOTE_MIN_POINTS", 1_000)
+    w = MainWindow(settings=Settings(k=2, tol=0.0, max_iter=50))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    assert w.controller.wait_idle()
+    yield w
+    w.close()
+
+
+def test_steps_scrubbing_and_resuming_in_the_engine_give_the_in_process_history(qtbot, remote_window):
+    w = remote_window
+    X = blobs(4_000, seed=3)
+    w.set_points(X)
+    wait_for_history(qtbot, w, 1)
+    assert w.controller._engine.running
+    for _ in range(3):
+        qtbot.keyClick(w, Qt.Key.Key_Space)  # Step: E then M
+        wait_for_history(qtbot, w, 1)
+    wait_for_history(qtbot, w, 7)
+    local = list(islice(fresh_run(w.points, w.model.settings), 7))
+    assert [s.phase for s in w.history] == [s.phase for s in local]
+    for mine, theirs in zip(w.history, local, strict=True):
+        assert mine.log_likelihood == theirs.log_likelihood
+        np.testing.assert_array_equal(mine.mixture.means, theirs.mixture.means)
+    # Scrub back to an E-state and step on from there: the engine continues from it.
+    w.controller.go_to(3)
+    wait_for_history(qtbot, w, 4)
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    wait_for_history(qtbot, w, 5)
+    assert [s.phase for s in w.history] == ["init", "E", "M", "E", "M"]
+    assert w.history[4].log_likelihood == local[4].log_likelihood
+
+
+def test_closing_the_window_stops_the_engine(qtbot, remote_window):
+    w = remote_window
+    w.set_points(blobs(3_000))
+    wait_for_history(qtbot, w, 1)
+    engine = w.controller._engine
+    assert engine.running
+    w.close()
+    assert not engine.running
