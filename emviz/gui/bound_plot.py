@@ -88,3 +88,6 @@ class BoundPlot(pg.PlotWidget):
         new = follow_range(view, *self._shown)
         if new is not None:
             self.getPlotItem().getViewBox().setRange(xRange=new[0], yRange=new[1], padding=0)
+            # Let the items see the new range now: left to the paint, they would change
+            # their geometry there and have the plot painted a second time.
+            self.scene().prepareForPaint()
