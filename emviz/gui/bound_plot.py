@@ -51,18 +51,20 @@ class BoundPlot(pg.PlotWidget):
         box.disableAutoRange()
         box.sigRangeChangedManually.connect(lambda *_: setattr(self, "following", False))
         plot.autoBtn.clicked.connect(self._follow_again)
-        # Tick labels as wide as the widest ln p will need ("-4.12e+06"): if the axis grew
-        # with its labels, every new magnitude would re-lay-out and repaint the whole plot.
+        # The tick labels' width is set per run, from the size of ln p: if the axis grew
+        # with its labels, a new magnitude in mid-run would re-lay-out and repaint the plot.
         left = plot.getAxis("left")
-        font = left.style["tickFont"] or QFont()
-        left.setStyle(autoExpandTextSpace=False,
-                      tickTextWidth=QFontMetrics(font).horizontalAdvance("-8.88e+06") + 4)
+        self._tick_metrics = QFontMetrics(left.style["tickFont"] or QFont())
+        self._fit_tick_labels(1000.0)
 
     def show_state(self, model: Workbench) -> None:
         x, ll, lb = bound_series(model.history)
         known = np.isfinite(lb)  # the init state has no q, so no L
         if len(x) <= 1:
             self.following = True  # a new run
+        finite = np.abs(ll[np.isfinite(ll)])
+        if len(finite):
+            self._fit_tick_labels(float(finite.max()))
         self._shown = (np.r_[x, x], np.r_[ll, lb])
         if self.following:
             self._fit(self.getPlotItem().getViewBox().viewRange())
@@ -77,6 +79,17 @@ class BoundPlot(pg.PlotWidget):
         else:
             self.cursor.setVisible(False)
             self.current.setData([], [])
+
+    def _fit_tick_labels(self, size: float) -> None:
+        """Room for the tick labels of values up to ``size`` in magnitude: the widest label
+        of that order ("-888.88", or "-8.88e+06" from 10⁵ on, as pyqtgraph writes them), so
+        the width changes only with the order of magnitude."""
+        digits = int(np.floor(np.log10(max(size, 1.0)))) + 1
+        widest = "-8.88e+08" if digits > 5 else "-" + "8" * digits + ".88"
+        width = self._tick_metrics.horizontalAdvance(widest) + 4
+        axis = self.getPlotItem().getAxis("left")
+        if axis.style["tickTextWidth"] != width or axis.style["autoExpandTextSpace"]:
+            axis.setStyle(autoExpandTextSpace=False, tickTextWidth=width)
 
     def _follow_again(self) -> None:
         """The "A" button: pyqtgraph has just re-enabled its auto-range; follow instead."""

@@ -184,9 +184,15 @@ class ControlPanel(QWidget):
         _select(self.covariance, s.covariance_type)
         _select(self.reg, s.reg_covar)
         _select(self.tol, s.tol)
-        for key, (label, _) in BUILTIN_DATASETS.items():
-            if label == model.dataset_name:
-                _select(self.dataset, key)
+        builtin = [key for key, (label, _) in BUILTIN_DATASETS.items() if label == model.dataset_name]
+        if builtin:
+            _select(self.dataset, builtin[0])
+        elif self.dataset.currentIndex() != -1 or self.dataset.placeholderText() != model.dataset_name:
+            # Own data (a file, generated, pasted, clicked): name them, not the last built-in.
+            self.dataset.blockSignals(True)
+            self.dataset.setPlaceholderText(model.dataset_name or "your points")
+            self.dataset.setCurrentIndex(-1)
+            self.dataset.blockSignals(False)
         has_truth = model.true_mixture is not None
         self.true_mixture.setEnabled(has_truth)
         self.true_mixture.setToolTip(

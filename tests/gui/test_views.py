@@ -134,3 +134,14 @@ def test_oracle_colours_with_fewer_labels_than_components(window, qtbot):
     inner, _ = window.points_view._ellipses[1]
     assert inner.opts["pen"].color().getRgb()[:3] == tuple(component_colors(2)[1])
     assert len(window.points_view.cloud._groups) == 2  # the label colour and unlabelled black
+
+
+def test_the_dataset_chooser_names_own_data_instead_of_the_last_built_in(window, qtbot):
+    combo = window.controls.dataset
+    assert combo.currentText() == window.model.dataset_name  # Old Faithful at start
+    window.set_points(np.random.default_rng(0).normal(size=(50, 2)))
+    wait_for_history(qtbot, window, 1)
+    assert combo.currentIndex() == -1 and combo.placeholderText() == "Custom points"
+    window.findChild(QAction, "actionUndo").trigger()  # back to Old Faithful
+    wait_for_history(qtbot, window, 1)
+    assert combo.currentIndex() >= 0 and combo.currentText() == window.model.dataset_name
