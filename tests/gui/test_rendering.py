@@ -141,3 +141,25 @@ def test_raster_points_stay_the_right_way_up_on_screen_and_in_exports(qtbot, sca
     inked = np.nonzero(np.abs(pixels - WHITE).sum(axis=2) > 60)[0] / image.height()
     assert len(inked) > 1000
     assert np.median(inked) < 0.3  # y = 2 of a -3..3 view is near the top, at 1/6 of the height
+
+
+def test_colours_prepared_a_turn_ahead_are_the_ones_set_data_would_draw(qtbot):
+    rng = np.random.default_rng(8)
+    X = rng.uniform(-3, 3, size=(30_000, 2))
+    first, second = (np.asfortranarray(rng.dirichlet(np.ones(3), size=len(X))) for _ in range(2))
+    palette = component_colors(3)
+    prepared_widget, prepared = plot_with(qtbot, X, first, palette, "auto")
+    fresh_widget, fresh = plot_with(qtbot, X, first, palette, "auto")
+    for widget in (prepared_widget, fresh_widget):
+        grab_rgb(widget)  # the first paint lays the points out for this view
+    assert prepared.raster
+    prepared.prepare(X, second, palette)
+    image = prepared._prepared[1]
+    prepared.set_data(X, second, palette)
+    assert prepared._image is image  # swapped in, not coloured again
+    fresh.set_data(X, second, palette)
+    np.testing.assert_array_equal(grab_rgb(prepared_widget), grab_rgb(fresh_widget))
+    prepared.prepare(X, second, palette)
+    prepared.set_data(X, first, palette)  # other colours than prepared: coloured afresh
+    fresh.set_data(X, first, palette)
+    np.testing.assert_array_equal(grab_rgb(prepared_widget), grab_rgb(fresh_widget))

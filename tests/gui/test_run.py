@@ -174,3 +174,71 @@ def test_closing_while_playing_200k_points_ends_the_thread_within_a_second(qtbot
     w.close()
     assert time.perf_counter() - started < 1.0
     assert not thread.isRunning()
+
+
+def view_contains(plot, xs, ys) -> bool:
+    (x0, x1), (y0, y1) = plot.getPlotItem().getViewBox().viewRange()
+    return bool((xs >= x0).all() and (xs <= x1).all() and (ys >= y0).all() and (ys <= y1).all())
+
+
+def test_the_bound_plot_follows_the_run_until_the_user_zooms_and_its_a_button_resumes(window, qtbot):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    plot = window.bound_plot
+    for _ in range(4):
+        action(window, "actionStep").trigger()
+        wait_for_history(qtbot, window, 1)
+    wait_for_history(qtbot, window, 9)
+    (x, ll), _ = curves(window)
+    assert plot.following and view_contains(plot, x, ll)
+    before = plot.getPlotItem().getViewBox().viewRange()
+    action(window, "actionStep").trigger()  # one more iteration fits in the headroom
+    wait_for_history(qtbot, window, 11)
+    assert plot.getPlotItem().getViewBox().viewRange() == before  # no new axes to draw
+    # The user zooms in with the wheel: the plot stops following.
+    centre = plot.viewport().rect().center()
+    wheel = QWheelEvent(QPointF(centre), QPointF(plot.viewport().mapToGlobal(centre)), QPoint(0, 0),
+                        QPoint(0, 480), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(plot.viewport(), wheel)
+    zoomed = plot.getPlotItem().getViewBox().viewRange()
+    assert not plot.following and zoomed[0][1] - zoomed[0][0] < before[0][1] - before[0][0]
+    for _ in range(3):
+        action(window, "actionStep").trigger()
+        wait_for_history(qtbot, window, 1)
+    wait_for_history(qtbot, window, 17)
+    assert plot.getPlotItem().getViewBox().viewRange() == zoomed  # the user's zoom is kept
+    # The "A" button in the corner: follow again, and show the whole run.
+    button = plot.getPlotItem().autoBtn
+    qtbot.mouseMove(plot.viewport(), centre)  # pyqtgraph shows the button on hover
+    qtbot.waitUntil(button.isVisible, timeout=2_000)
+    where = plot.mapFromScene(button.sceneBoundingRect().center())
+    qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    (x, ll), _ = curves(window)
+    assert plot.following and view_contains(plot, x, ll)
+
+
+def test_a_frame_draws_one_view_per_turn_of_the_event_loop(window, qtbot, monkeypatch):
+    """Between the points view and the bound plot, the event loop gets to run (here: a
+    zero-delay call queued by the points view runs before the bound plot draws)."""
+    from PySide6.QtCore import QTimer
+
+    order: list[str] = []
+    points_show, bound_show = window.points_view.show_state, window.bound_plot.show_state
+
+    def points(model):
+        points_show(model)
+        order.append("points")
+        QTimer.singleShot(0, lambda: order.append("event loop"))
+
+    def bound(model):
+        bound_show(model)
+        order.append("bound")
+
+    monkeypatch.setattr(window.points_view, "show_state", points)
+    monkeypatch.setattr(window.bound_plot, "show_state", bound)
+    action(window, "actionEStep").trigger()
+    qtbot.waitUntil(lambda: "bound" in order, timeout=5_000)
+    assert order[:3] == ["points", "event loop", "bound"]
