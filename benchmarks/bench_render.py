@@ -22,7 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QTimer, qInstallMessageHandler  # noqa: E402
 from PySide6.QtGui import QBrush, QColor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -140,8 +140,15 @@ def play_table(seconds: float, runs: int) -> None:
     print(f"{'all':>4} {gaps.max():>15.0f} {np.median(rates):>8.1f}   (worst gap, median it/s)")
 
 
+def quiet_offscreen_notice(mode, context, message: str) -> None:
+    """Qt's messages, less the offscreen platform's notice about every new window."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
+    qInstallMessageHandler(quiet_offscreen_notice)
     app = QApplication.instance() or QApplication([])
     pg.setConfigOptions(background="w", antialias=True)
     print("emviz render benchmark (offscreen, 800x600 plot, medians; ratio = baseline / emviz)")

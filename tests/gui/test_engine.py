@@ -65,3 +65,20 @@ def test_closing_the_window_stops_the_engine(qtbot, remote_window):
     assert engine.running
     w.close()
     assert not engine.running
+
+
+def test_scrubbing_back_to_a_dropped_q_recomputes_it_in_the_engine(qtbot, remote_window, monkeypatch):
+    from emviz import model as model_module
+
+    monkeypatch.setattr(model_module, "RESP_BUDGET_BYTES", 0)  # keep only the newest four
+    w = remote_window
+    w.set_points(blobs(4_000, seed=5))
+    wait_for_history(qtbot, w, 1)
+    w.controller.advance(10)
+    wait_for_history(qtbot, w, 11)
+    assert w.history[1].resp is None  # dropped to bound memory
+    w.controller.go_to(1)
+    qtbot.waitUntil(lambda: w.history[1].resp is not None and not w.controller.busy, timeout=20_000)
+    expected = next(islice(fresh_run(w.points, w.model.settings), 1, None)).resp
+    np.testing.assert_array_equal(w.history[1].resp, expected)
+    assert w.controller._engine.running
