@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -59,6 +59,9 @@ ACTIONS = (  # objectName, text, shortcut, tooltip
 
 class MainWindow(QMainWindow):
     """``MainWindow()`` opens on Old Faithful (standardised), K = 2, initialised."""
+
+    #: The window is closing: views with threads of their own stop them.
+    closing = Signal()
 
     def __init__(self, dataset: str = "faithful", settings=None) -> None:
         super().__init__()
@@ -340,5 +343,6 @@ class MainWindow(QMainWindow):
         a["actionClearPoints"].setEnabled(len(m.points) > 0)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.closing.emit()
         self.controller.shutdown()
         super().closeEvent(event)

@@ -397,3 +397,31 @@ def test_each_tab_fits_at_1280_by_800(window, qtbot, tmp_path):
     assert panel.verticalScrollBar().maximum() == 0  # both steps and the numbers, no scrolling
     inspector = view(window, "pointInspector")
     assert inspector.table_scroll.verticalScrollBar().maximum() == 0
+
+
+def test_on_screen_while_playing_a_costly_slice_is_computed_off_the_gui_thread(window, qtbot, monkeypatch):
+    import threading
+
+    from emviz.gui.teaching import why as why_module
+
+    threads: list[str] = []
+    original = why_module.compute_slice
+
+    def recording(*args):
+        threads.append(threading.current_thread().name)
+        return original(*args)
+
+    monkeypatch.setattr(why_module, "compute_slice", recording)
+    window.set_points(blobs(3_000, seed=4))  # above BACKGROUND_MIN_POINTS
+    wait_for_history(qtbot, window, 1)
+    plot = view(window, "whyPlot")
+    window.tabs.setCurrentWidget(plot)
+    step(window, qtbot, "actionStep")
+    assert threads == ["MainThread"]  # not playing: computed at once, as before
+    plot._playing = lambda: True
+    step(window, qtbot, "actionStep")  # the M-step of iteration 2, "while playing"
+    qtbot.waitUntil(lambda: len(threads) == 2 and not plot._compute_thread.busy, timeout=10_000)
+    assert threads[1] != "MainThread"
+    qtbot.waitUntil(lambda: plot.slice is not None and "iteration 2" in plot.getPlotItem().titleLabel.text,
+                    timeout=10_000)  # drawn once ready
+    np.testing.assert_allclose(why_curves(window)[2], expected_slice(window, 4, plot._sample)[1], rtol=1e-12)

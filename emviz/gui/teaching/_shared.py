@@ -14,6 +14,7 @@ from PySide6.QtGui import QFont
 
 from ...core import EMState, Mixture
 from ...model import Workbench
+from ..worker import Background
 
 #: Text in the teaching tabs: larger than the window's, read from the back of a lecture hall.
 TEXT_PT = 12
@@ -146,27 +147,54 @@ class IdentityCache:
         if self.has(objects):
             self._entries.move_to_end(key)
             return self._entries[key][1]
-        value = compute()
-        self._entries[key] = (objects, value)
+        return self.put(objects, compute())
+
+    def put(self, objects: tuple[Any, ...], value: Any) -> Any:
+        self._entries[tuple(id(o) for o in objects)] = (objects, value)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
         return value
 
 
 class DeferWhilePlaying:
-    """Mixin for a view whose numbers cost real work: while EM plays and the view's tab is
-    hidden, a new state is not computed; it is drawn when the tab is shown or play stops.
-    The class sets ``self._playing`` (a callable) and calls ``_defer`` in ``show_state``."""
+    """Mixin for a view whose numbers cost real work. While EM plays, a state whose numbers
+    are not cached yet is not computed on the GUI thread: with the view's tab hidden it is
+    drawn when the tab is shown or play stops; with the tab on screen, costly numbers are
+    computed in a thread of its own and drawn when ready (the view shows the last ones
+    meanwhile, and catches up when play stops), so the window never waits for them. The
+    class sets ``self._playing`` (a callable) and ``self._cache`` (an IdentityCache), calls
+    ``_defer`` in ``show_state``, and ``shutdown`` when the window closes."""
 
     _playing: Callable[[], bool] = staticmethod(lambda: False)
     _stale: Workbench | None = None
+    _compute_thread: Background | None = None
 
-    def _defer(self, model: Workbench, cached: bool) -> bool:
-        if not cached and self._playing() and not self.isVisible():  # type: ignore[attr-defined]
-            self._stale = model
-            return True
+    def _defer(self, model: Workbench, cached: bool, key: tuple | None = None,
+               compute: Callable[[], Any] | None = None) -> bool:
+        """True if the view should not compute now. ``compute``: the costly computation of
+        ``key``'s numbers, which may run in the background (small ones are not passed)."""
+        visible = self.isVisible()  # type: ignore[attr-defined]
+        if cached or not self._playing() or (visible and compute is None):
+            self._stale = None
+            return False
+        self._stale = model
+        if visible:
+            if self._compute_thread is None:
+                self._compute_thread = Background(
+                    f"emviz-{type(self).__name__}", self._computed, self._compute_failed)
+            self._compute_thread.request(key, compute)
+        return True
+
+    def _computed(self, key: tuple, value: Any) -> None:
+        self._cache.put(key, value)  # type: ignore[attr-defined]
+        self.refresh()
+
+    def _compute_failed(self, text: str) -> None:
         self._stale = None
-        return False
+
+    def shutdown(self) -> None:
+        if self._compute_thread is not None:
+            self._compute_thread.shutdown()
 
     def refresh(self) -> None:
         """Draw what was skipped while EM played with this tab hidden."""

@@ -38,6 +38,8 @@ from ._shared import (
 #: Above this many points the view takes ln p and L from the run (the worker computed them
 #: with the same formulas) and computes only H(q) itself: KL = ln p − L, Q = L − H.
 EXACT_MAX_POINTS = 100_000
+#: While EM plays, the numbers of more points than this are computed off the GUI thread.
+BACKGROUND_MIN_POINTS = 20_000
 
 LOG_LIKELIHOOD_RGB = (70, 70, 70)
 Q_RGB = (0, 114, 178)  # Okabe-Ito blue
@@ -144,7 +146,13 @@ class DecompositionView(DeferWhilePlaying, QWidget):
         self._cache.bind(X)
         theta_q = q_mixture(model)  # with X, it determines q: no need to key (or keep) resp
         key = (theta_q, state.mixture)
-        if self._defer(model, self._cache.has(key)):
+        def in_background() -> Decomposition:  # touches no cache: runs in another thread
+            if len(X) <= EXACT_MAX_POINTS:
+                return decomposition(X, state.resp, state.mixture)
+            return fast_decomposition(state, float(entropy(state.resp)))
+
+        costly = len(X) > BACKGROUND_MIN_POINTS
+        if self._defer(model, self._cache.has(key), key, in_background if costly else None):
             self._shown = None
             return
         values = self._cache.get(key, lambda: self._compute(X, state, theta_q))
@@ -235,3 +243,4 @@ def install(window) -> None:
     window.tabs.addTab(view, "L + KL")
     window.add_view(view)
     window.controller.playing_changed.connect(lambda on: None if on else view.refresh())
+    window.closing.connect(view.shutdown)
