@@ -117,7 +117,7 @@ class Background(QObject):
 
     def request(self, key: object, compute) -> None:
         if self._running is not None:
-            if self._running[1] is not key:
+            if not _same_key(self._running[1], key):
                 self._waiting = (key, compute)
             return
         if self._thread is None:
@@ -154,3 +154,10 @@ class Background(QObject):
         waiting, self._waiting = self._waiting, None
         if waiting is not None:
             self.request(*waiting)
+
+
+def _same_key(a: object, b: object) -> bool:
+    """Keys are tuples of the objects a value was computed from: the same objects, the same key."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+    return a is b
