@@ -22,6 +22,7 @@ from ..core import load_builtin
 from ..model import Workbench
 from ..readouts import status_text
 from .bound_plot import BoundPlot
+from .collector import collect_in_gui_thread
 from .controller import RunController
 from .controls import ControlPanel
 from .editing import PointsEditor
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, dataset: str = "faithful", settings=None) -> None:
         super().__init__()
+        collect_in_gui_thread()  # never in the worker threads: see emviz.gui.collector
         apply_pyqtgraph_style()
         self.setWindowTitle("emviz: EM for Gaussian mixtures")
         self.model = Workbench()

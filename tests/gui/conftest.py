@@ -3,6 +3,8 @@ engine process running."""
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QThread
@@ -31,6 +33,7 @@ def no_dangling_threads(monkeypatch):
         except RuntimeError:  # the C++ object is gone, so its thread is too
             pass
     assert not running, f"QThreads still running after the test: {running}"
+    gc.collect()  # the test's closed windows are freed here, in the GUI thread
 
 
 @pytest.fixture(autouse=True)
