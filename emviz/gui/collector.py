@@ -18,7 +18,9 @@ _timer: QTimer | None = None
 def collect_in_gui_thread(interval_ms: int = 1000) -> None:
     """Turn automatic collection off and collect on a timer of the GUI thread instead, by
     generation when its count passes the threshold automatic collection would have used.
-    Call from the GUI thread; later calls do nothing."""
+    The objects that exist at the first call are frozen out of collection, which keeps each
+    collection short (a pause of the GUI thread). Call from the GUI thread once the first
+    window is built; later calls do nothing."""
     global _timer
     if _timer is not None:
         return
@@ -32,6 +34,8 @@ def collect_in_gui_thread(interval_ms: int = 1000) -> None:
             gc.collect(generation)
 
     gc.disable()
+    gc.collect()
+    gc.freeze()  # what exists by now (Qt, pyqtgraph, the window) lives on: never traverse it again
     _timer = QTimer()
     _timer.setObjectName("emviz-garbage-collector")
     _timer.timeout.connect(collect)

@@ -66,7 +66,6 @@ class MainWindow(QMainWindow):
 
     def __init__(self, dataset: str = "faithful", settings=None) -> None:
         super().__init__()
-        collect_in_gui_thread()  # never in the worker threads: see emviz.gui.collector
         apply_pyqtgraph_style()
         self.setWindowTitle("emviz: EM for Gaussian mixtures")
         self.model = Workbench()
@@ -97,6 +96,7 @@ class MainWindow(QMainWindow):
         self.model.subscribe(self._on_model_change)
         self._load_initial(dataset)
         self.resize(1280, 800)
+        collect_in_gui_thread()  # never in the worker threads: see emviz.gui.collector
 
     # -- public contract ----------------------------------------------------------------
     @property
