@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .colors import UNASSIGNED, blend_channels
+from .colors import UNASSIGNED, blend_channels, to_uint8
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,7 +113,7 @@ def owner_argb(resp: np.ndarray | None, owners: np.ndarray, palette: np.ndarray,
         return pack_argb(palette)[np.argmax(np.stack(columns), axis=0)]
     word = np.full(len(owners), 0xFF000000, dtype=np.uint32)
     for shift, channel in zip((16, 8, 0), blend_channels(columns, palette, len(owners)), strict=True):
-        word |= np.clip(np.rint(channel), 0, 255).astype(np.uint32) << np.uint32(shift)
+        word |= to_uint8(channel).astype(np.uint32) << np.uint32(shift)
     return word
 
 

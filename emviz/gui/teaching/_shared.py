@@ -196,6 +196,14 @@ class DeferWhilePlaying:
         if self._compute_thread is not None:
             self._compute_thread.shutdown()
 
+    def add_to(self, window, title: str) -> None:
+        """A tab of ``window``, drawn every frame, caught up when play stops, and its
+        thread stopped when the window closes."""
+        window.tabs.addTab(self, title)
+        window.add_view(self)
+        window.controller.playing_changed.connect(lambda on: None if on else self.refresh())
+        window.closing.connect(self.shutdown)
+
     def refresh(self) -> None:
         """Draw what was skipped while EM played with this tab hidden."""
         if self._stale is not None:

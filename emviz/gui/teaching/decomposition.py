@@ -240,7 +240,4 @@ class DecompositionView(DeferWhilePlaying, QWidget):
 def install(window) -> None:
     view = DecompositionView(playing=lambda: window.controller.playing)
     window.decomposition_view = view
-    window.tabs.addTab(view, "L + KL")
-    window.add_view(view)
-    window.controller.playing_changed.connect(lambda on: None if on else view.refresh())
-    window.closing.connect(view.shutdown)
+    view.add_to(window, "L + KL")

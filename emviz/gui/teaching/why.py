@@ -269,7 +269,4 @@ def _ge(a: float, b: float) -> str:
 def install(window) -> None:
     view = WhyPlot(playing=lambda: window.controller.playing)
     window.why_plot = view
-    window.tabs.addTab(view, "Why EM")
-    window.add_view(view)
-    window.controller.playing_changed.connect(lambda on: None if on else view.refresh())
-    window.closing.connect(view.shutdown)
+    view.add_to(window, "Why EM")
