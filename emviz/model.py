@@ -179,12 +179,15 @@ class Workbench:
             self._changed("history")
 
     def append(self, states: list[EMState]) -> None:
-        """Add newly computed half-steps and move to the newest."""
+        """Add newly computed half-steps and move to the newest, unless the user has scrubbed
+        back meanwhile (states of a job still in flight must not pull the view away)."""
         if not states:
             return
+        follow = self.at_tip
         self.history.extend(states)
         self._drop_old_resp()
-        self.index = len(self.history) - 1
+        if follow:
+            self.index = len(self.history) - 1
         self._changed("history", "index")
 
     def replace_state(self, i: int, state: EMState) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .core import EMState, Mixture, e_step, initialize, run_em
+from .core import EMState, Mixture, continue_em, e_step, initialize, run_em
 from .model import Settings
 
 
@@ -28,3 +28,12 @@ def restored(X: np.ndarray, state: EMState, source: Mixture) -> Iterator[EMState
     posterior under ``source``, which is the state's own θ for an E-state and the θ of the
     E-state before it for an M-state."""
     yield dataclasses.replace(state, resp=e_step(X, source)[0])
+
+
+def continued(X: np.ndarray, state: EMState, covariance_type: str, reg_covar: float, tol: float,
+              max_iter: int) -> Iterator[EMState]:
+    """The half-steps after ``state``, as ``continue_em``; an E-state whose q was dropped
+    from the history gets it back first (q = p(Z | X, θ) under that state's own θ)."""
+    if state.phase == "E" and state.resp is None:
+        state = dataclasses.replace(state, resp=e_step(X, state.mixture)[0])
+    yield from continue_em(X, state, covariance_type, reg_covar, tol, max_iter)

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, Signal
 
-from ..core import EMState, Mixture, continue_em, run_em
+from ..core import EMState, Mixture, run_em
 from ..model import Settings, Workbench
 from ..remote import Engine, RemoteIterator
 from ..remote import available as remote_available
-from ..runs import fresh_run, restored
+from ..runs import continued, fresh_run, restored
+from .threads import stop_at_exit
 from .worker import EMWorker, Job
 
 #: From this many points on, EM runs in a child process (emviz.remote) rather than in the
@@ -54,6 +55,7 @@ class RunController(QObject):
         self._worker.ready.connect(self._take_states)
         self._worker.finished.connect(self._job_finished)
         self._thread.start()
+        stop_at_exit(self.shutdown)
 
     # -- intents ----------------------------------------------------------------------
     @property
@@ -130,16 +132,12 @@ class RunController(QObject):
             self._abandon(keep_live=True)
 
     def go_to(self, index: int) -> None:
-        """Scrub the history; a state whose q was dropped gets it recomputed in the worker."""
+        """Scrub the history; a state whose q was dropped gets it recomputed in the worker
+        (after the running job, if there is one)."""
         if self._playing:
             self.pause()
         self.model.set_index(index)
-        state = self.model.current
-        if state is not None and state.resp is None and state.phase != "init" and not self.busy:
-            self._restore_index = self.model.index
-            history, i = self.model.history, self.model.index
-            source = state.mixture if state.phase == "E" else history[i - 1].mixture
-            self._start(self._iterate(restored, self.model.points, state, source), 1)
+        self._restore_current()
 
     def wait_idle(self, timeout_ms: int = 30_000) -> bool:
         """Process events until no job is running (for scripts and tests); False on timeout."""
@@ -161,7 +159,8 @@ class RunController(QObject):
         self.restart_from(None if reinit or current is None else current.mixture)
 
     def shutdown(self) -> None:
-        """Stop the job and the thread; called when the window closes."""
+        """Stop the job and the thread; called when the window closes, and at exit."""
+        self._pending = self._after_job = None
         self._worker.stop(self._generation)
         self._thread.quit()
         self._thread.wait()
@@ -192,7 +191,7 @@ class RunController(QObject):
             self.model.truncate_after_current()
             s = self.model.settings
             self._discard(self._live)
-            self._live = self._iterate(continue_em, self.model.points, self.model.current,
+            self._live = self._iterate(continued, self.model.points, self.model.current,
                                        s.covariance_type, s.reg_covar, s.tol, s.max_iter)
         self._start(self._live, half_steps, interval)
 
@@ -224,6 +223,7 @@ class RunController(QObject):
         self._worker.stop(self._generation)
         if not keep_live:
             self._generation += 1  # states still in flight belong to the old run
+            self._restore_index = None
             self._discard(self._live)
             self._live = None
             if self._running is not None:
@@ -231,34 +231,47 @@ class RunController(QObject):
                 self.busy_changed.emit(False)
         self._set_playing(False)
 
+    def _restore_current(self) -> None:
+        """Recompute the current state's q if it was dropped (not while a job runs: the job's
+        end calls this again)."""
+        state, i = self.model.current, self.model.index
+        if state is None or state.resp is not None or state.phase == "init" or self.busy:
+            return
+        self._restore_index = i
+        source = state.mixture if state.phase == "E" else self.model.history[i - 1].mixture
+        self._start(self._iterate(restored, self.model.points, state, source), 1)
+
     def _take_states(self) -> None:
         fresh = [s for g, s in self._worker.take() if g == self._running]
-        if self._restore_index is not None and fresh:
-            self.model.replace_state(self._restore_index, fresh[-1])
+        if self._restore_index is not None:
+            if fresh:
+                self.model.replace_state(self._restore_index, fresh[-1])
             return
         self.model.append(fresh)
 
     def _job_finished(self, generation: int, reason: str) -> None:
         if generation != self._running:
             return
-        self._take_states()
-        self._running = None
-        if self._restore_index is not None:
-            self._restore_index = None
-        elif reason == "exhausted":
+        try:
+            self._take_states()
+        finally:  # whatever happened, the window is not left busy
+            restoring, self._restore_index = self._restore_index is not None, None
+            self._running = None
+            self._set_playing(False)
+            self.busy_changed.emit(False)
+        if reason.startswith("error"):
+            self._live = None
+            self.message.emit(reason.removeprefix("error: "))
+        elif reason == "exhausted" and not restoring:
             last = self.model.history[-1] if self.model.history else None
             self.model.end_run("converged" if last is not None and last.converged
                                else "maximum iterations reached")
-        elif reason.startswith("error"):
-            self._live = None
-            self.message.emit(reason.removeprefix("error: "))
-        self._set_playing(False)
-        self.busy_changed.emit(False)
         after, pending = self._after_job, self._pending
         self._after_job = self._pending = None
         for follow_up in (after, pending):  # a step asked for meanwhile waits again if need be
             if follow_up is not None:
                 follow_up()
+        self._restore_current()  # a scrub made while the job ran
 
     def _set_playing(self, playing: bool) -> None:
         if playing != self._playing:

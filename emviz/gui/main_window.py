@@ -72,6 +72,13 @@ class MainWindow(QMainWindow):
         if settings is not None:
             self.model.set_settings(settings)
         self.controller = RunController(self.model, self)
+        try:
+            self._build(dataset)
+        except BaseException:
+            self.shutdown()  # no thread may outlive a window that never came to be
+            raise
+
+    def _build(self, dataset: str) -> None:
         self.editor = PointsEditor(self.model, self.controller, self)
         self.actions_by_name = self._make_actions()
         self.points_view = PointsView()
@@ -344,7 +351,11 @@ class MainWindow(QMainWindow):
         a["actionForward"].setEnabled(0 <= m.index < len(m.history) - 1)
         a["actionClearPoints"].setEnabled(len(m.points) > 0)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def shutdown(self) -> None:
+        """Stop every thread and process the window started (idempotent)."""
         self.closing.emit()
         self.controller.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.shutdown()
         super().closeEvent(event)

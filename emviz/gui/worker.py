@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..remote import EngineError
+from .threads import stop_at_exit
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,29 +63,36 @@ class EMWorker(QObject):
     # -- runs in the worker thread -------------------------------------------------------
     @Slot(object)
     def run(self, job: Job) -> None:
-        if job.generation <= self._cancelled_upto:
-            self.finished.emit(job.generation, "stopped")
-            return
-        self._stop.clear()
-        produced, reason = 0, "done"
+        """Drain ``job``; ``finished`` is emitted whatever happens, so the window never stays
+        busy: an exception EM is expected to raise (bad numbers) is reported by its message,
+        any other one with its type too."""
+        reason = "stopped"
+        try:
+            if job.generation > self._cancelled_upto:
+                self._stop.clear()
+                reason = self._drain(job)
+        except (ValueError, ArithmeticError, MemoryError, EngineError) as error:
+            reason = f"error: {error}"
+        except Exception as error:  # noqa: BLE001 (a bug: still reported, never swallowed)
+            reason = f"error: {type(error).__name__}: {error}"
+        finally:
+            self.finished.emit(job.generation, reason)
+
+    def _drain(self, job: Job) -> str:
+        produced = 0
         while job.half_steps is None or produced < job.half_steps:
             if self._stop.is_set():
-                reason = "stopped"
-                break
+                return "stopped"
             started = time.perf_counter()
             try:
                 state = next(job.iterator)
             except StopIteration:
-                reason = "exhausted"
-                break
-            except (ValueError, ArithmeticError, MemoryError, TypeError, EngineError) as error:
-                reason = f"error: {error}"
-                break
+                return "exhausted"
             produced += 1
             self._publish(job.generation, state)
             if job.interval > 0:  # pace Play; a slow step is not followed by a burst
                 self._stop.wait(max(0.0, job.interval - (time.perf_counter() - started)))
-        self.finished.emit(job.generation, reason)
+        return "done"
 
     def _publish(self, generation: int, state: object) -> None:
         with self._lock:
@@ -128,6 +136,7 @@ class Background(QObject):
             self._submit.connect(self._worker.run)
             self._worker.finished.connect(self._finished)
             self._thread.start()
+            stop_at_exit(self.shutdown)
         self._generation += 1
         self._running = (self._generation, key)
         self._submit.emit(Job((compute() for _ in range(1)), self._generation, 1))

@@ -27,12 +27,13 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QPen, QPolygonF
-from PySide6.QtWidgets import QApplication, QGraphicsPolygonItem, QLabel, QToolBar
+from PySide6.QtWidgets import QGraphicsPolygonItem, QLabel, QToolBar
 
 from ...colors import component_colors
 from ...core import KMeansState, kmeans_mixture, kmeans_plus_plus, run_kmeans
 from ..point_cloud import PointCloudItem
 from ..style import PLOT_LABEL_STYLE, style_plot
+from ..threads import stop_at_exit
 from ..worker import EMWorker, Job
 
 #: Above this many points the k-means half-steps run in a worker thread.
@@ -313,6 +314,7 @@ class KMeansRun(QObject):
         self._worker.ready.connect(self._on_ready)
         self._worker.finished.connect(self._on_finished)
         self._thread.start()
+        stop_at_exit(self.shutdown)
 
     def _on_ready(self) -> None:
         if self._worker is None:
@@ -502,9 +504,6 @@ class KMeansMode(QObject):
         window.add_view(self)
         window.model.subscribe(self._on_model_change)
         window.installEventFilter(_CloseWatcher(self.run, self))
-        app = QApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.run.shutdown)
 
     @property
     def on(self) -> bool:
