@@ -1,0 +1,306 @@
+"""A seeded monkey: random real input to a real MainWindow, as a class of restless students
+would give it. Every action goes through the widgets (mouse clicks, key presses, spin boxes,
+combo boxes, the history slider, the toolbars, resizes, the File menu's paths); modal dialogs
+that open meanwhile are answered by a timer. The monkey records what it did, so a failure
+names the actions that led to it, and how long the window was ever busy."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QAction, QWheelEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QMessageBox,
+    QSpinBox,
+    QTabWidget,
+)
+
+KEYS = (  # the run's keyboard shortcuts
+    (Qt.Key.Key_E, Qt.KeyboardModifier.NoModifier),
+    (Qt.Key.Key_M, Qt.KeyboardModifier.NoModifier),
+    (Qt.Key.Key_Space, Qt.KeyboardModifier.NoModifier),
+    (Qt.Key.Key_P, Qt.KeyboardModifier.NoModifier),
+    (Qt.Key.Key_R, Qt.KeyboardModifier.NoModifier),
+    (Qt.Key.Key_Left, Qt.KeyboardModifier.NoModifier),
+    (Qt.Key.Key_Right, Qt.KeyboardModifier.NoModifier),
+    (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier),
+    (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier),
+)
+SIZES = ((1280, 800), (1195, 1311), (800, 1400), (1000, 1600), (640, 480), (1920, 1080),
+         (900, 700), (1400, 500))
+TEACH_ACTIONS = ("actionShowOracle", "actionFitOracle", "actionPaintLabels", "actionGallery",
+                 "actionKMeansMode", "actionSample")
+
+
+@dataclass
+class Report:
+    actions: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    longest_busy_s: float = 0.0
+    longest_action_s: float = 0.0
+    dialogs_answered: int = 0
+    trail: deque = field(default_factory=lambda: deque(maxlen=40))
+
+
+class Monkey:
+    """``Monkey(window, seed, folder).run(n)`` performs n random actions on ``window``;
+    ``folder`` receives the files it loads and exports."""
+
+    def __init__(self, window, seed: int, folder: Path, max_busy_s: float = 10.0) -> None:
+        self.w = window
+        self.rng = np.random.default_rng(seed)
+        self.folder = folder
+        self.max_busy_s = max_busy_s
+        self.report = Report()
+        self._busy_since: float | None = None
+        self._files = self._write_files()
+        self._answer = QTimer(interval=15)
+        self._answer.timeout.connect(self._answer_dialog)
+        self.actions: list[tuple[float, str, Callable[[], None]]] = [
+            (12, "key", self.press_key),
+            (6, "click points", self.click_points),
+            (3, "shift+click", lambda: self.click_points(Qt.KeyboardModifier.ShiftModifier)),
+            (2, "alt+click", lambda: self.click_points(Qt.KeyboardModifier.AltModifier)),
+            (2, "spray drag", self.spray),
+            (2, "wheel zoom", self.wheel),
+            (4, "K", self.change_k),
+            (4, "combo", self.change_combo),
+            (2, "seed", lambda: self.spin("seedSpinBox", 0, 5)),
+            (2, "speed", lambda: self.spin("speedSpinBox", 0, 60)),
+            (1, "max iter", lambda: self.spin("maxIterSpinBox", 1, 30)),
+            (3, "checkbox", self.toggle_checkbox),
+            (5, "scrub", self.scrub),
+            (5, "toolbar", self.toolbar_action),
+            (4, "teach", self.teach_action),
+            (3, "tab", self.switch_tab),
+            (2, "resize", self.resize),
+            (1, "generate", self.generate),
+            (2, "load", self.load),
+            (1, "paste", self.paste),
+            (1, "export", self.export),
+            (1, "session", self.session),
+            (4, "wait", self.wait),
+        ]
+        weights = np.array([a[0] for a in self.actions], float)
+        self._p = weights / weights.sum()
+
+    # -- the loop ----------------------------------------------------------------------------
+    def run(self, n: int) -> Report:
+        self._answer.start()
+        try:
+            for _ in range(n):
+                self.step()
+        finally:
+            self._answer.stop()
+        return self.report
+
+    def step(self) -> None:
+        i = int(self.rng.choice(len(self.actions), p=self._p))
+        _, name, act = self.actions[i]
+        self.report.trail.append(name)
+        started = time.monotonic()
+        act()
+        QApplication.processEvents()
+        took = time.monotonic() - started
+        self.report.longest_action_s = max(self.report.longest_action_s, took)
+        assert took < self.max_busy_s, f"{name} held the GUI thread {took:.1f} s; {self.trail()}"
+        self.report.actions += 1
+        self.report.counts[name] = self.report.counts.get(name, 0) + 1
+        self._check_busy()
+
+    def _check_busy(self) -> None:
+        """A job (not Play, which is busy by design) never runs longer than max_busy_s."""
+        c = self.w.controller
+        now = time.monotonic()
+        if c.busy and not c.playing:
+            self._busy_since = self._busy_since or now
+            busy = now - self._busy_since
+            self.report.longest_busy_s = max(self.report.longest_busy_s, busy)
+            assert busy < self.max_busy_s, f"busy for {busy:.1f} s; {self.trail()}"
+        else:
+            self._busy_since = None
+
+    def trail(self) -> str:
+        return "last actions: " + ", ".join(self.report.trail)
+
+    def finish(self, timeout_s: float = 30.0) -> None:
+        """Pause, then wait until no job runs (the run must always come back to idle)."""
+        c = self.w.controller
+        c.pause()
+        assert c.wait_idle(int(timeout_s * 1000)), f"never idle again; {self.trail()}"
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _answer_dialog(self) -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            return
+        self.report.dialogs_answered += 1
+        if isinstance(dialog, QMessageBox):
+            dialog.accept()
+        elif isinstance(dialog, QDialog):
+            dialog.accept() if self.rng.random() < 0.7 else dialog.reject()
+        else:
+            dialog.close()
+
+    def _child(self, kind, name: str):
+        return self.w.findChild(kind, name)
+
+    def _point_in_view(self) -> QPoint:
+        vp = self.w.points_view.viewport()
+        return QPoint(int(self.rng.integers(5, max(6, vp.width() - 5))),
+                      int(self.rng.integers(5, max(6, vp.height() - 5))))
+
+    def _write_files(self) -> dict[str, Path]:
+        rng = np.random.default_rng(0)
+        files = {}
+        good = self.folder / "blobs.csv"
+        X = np.r_[rng.normal(-2, 0.6, (150, 2)), rng.normal(2, 0.6, (150, 2))]
+        good.write_text("x,y,label\n" + "\n".join(f"{a:.5f},{b:.5f},{int(a > 0)}" for a, b in X))
+        files["good"] = good
+        wide = self.folder / "three_columns.csv"
+        wide.write_text("a,b,c\n" + "\n".join(f"{a:.4f},{b:.4f},{a + b:.4f}" for a, b in X[:60]))
+        files["wide"] = wide
+        bad = self.folder / "broken.csv"
+        bad.write_text("x,y\n1,2\n3,banana\n")
+        files["bad"] = bad
+        huge = self.folder / "huge_values.csv"
+        huge.write_text("x,y\n1,2\n1e300,5\n3,4\n")
+        files["huge"] = huge
+        files["missing"] = self.folder / "does_not_exist.csv"
+        binary = self.folder / "binary.csv"
+        binary.write_bytes(b"\x00\x01\x02garbage")
+        files["binary"] = binary
+        few = self.folder / "two_points.csv"
+        few.write_text("x,y\n0,0\n1,1\n")
+        files["few"] = few
+        return files
+
+    # -- actions -----------------------------------------------------------------------------
+    def press_key(self) -> None:
+        key, modifiers = KEYS[int(self.rng.integers(len(KEYS)))]
+        QTest.keyClick(self.w, key, modifiers)
+
+    def click_points(self, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+        QTest.mouseClick(self.w.points_view.viewport(), Qt.MouseButton.LeftButton, modifiers,
+                         self._point_in_view())
+
+    def spray(self) -> None:
+        vp = self.w.points_view.viewport()
+        start = self._point_in_view()
+        QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+        for _ in range(int(self.rng.integers(1, 6))):
+            QTest.mouseMove(vp, self._point_in_view())
+        QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                           self._point_in_view())
+
+    def wheel(self) -> None:
+        view = self.w.points_view
+        cursor = QPointF(self._point_in_view())
+        delta = int(self.rng.choice([-240, -120, 120, 240]))
+        event = QWheelEvent(cursor, QPointF(view.mapToGlobal(cursor.toPoint())), QPoint(0, 0),
+                            QPoint(0, delta), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                            Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(view.viewport(), event)
+
+    def change_k(self) -> None:
+        box = self._child(QSpinBox, "kSpinBox")
+        box.setFocus()
+        key = Qt.Key.Key_Up if self.rng.random() < 0.55 else Qt.Key.Key_Down
+        for _ in range(int(self.rng.integers(1, 4))):
+            QTest.keyClick(box, key)
+
+    def change_combo(self) -> None:
+        name = str(self.rng.choice(["initCombo", "covarianceCombo", "regCovarCombo", "tolCombo",
+                                    "datasetCombo"]))
+        combo = self._child(QComboBox, name)
+        combo.setFocus()
+        QTest.keyClick(combo, Qt.Key.Key_Down if self.rng.random() < 0.5 else Qt.Key.Key_Up)
+
+    def spin(self, name: str, low: int, high: int) -> None:
+        box = self._child(QSpinBox, name)
+        box.setFocus()
+        box.selectAll()
+        QTest.keyClicks(box, str(int(self.rng.integers(low, high + 1))))
+        QTest.keyClick(box, Qt.Key.Key_Return)
+
+    def toggle_checkbox(self) -> None:
+        box = self._child(QCheckBox, str(self.rng.choice(["softColorsCheck", "trueMixtureCheck"])))
+        if box.isVisible():
+            QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(6, box.height() // 2))
+
+    def scrub(self) -> None:
+        slider = self.w.history_slider
+        if self.rng.random() < 0.5:
+            slider.setValue(int(self.rng.integers(slider.minimum(), slider.maximum() + 1)))
+        else:
+            slider.setFocus()
+            key = Qt.Key.Key_Home if self.rng.random() < 0.3 else Qt.Key.Key_PageUp
+            QTest.keyClick(slider, key)
+
+    def _trigger(self, name: str) -> None:
+        action = self.w.findChild(QAction, name) or self.w.actions_by_name.get(name)
+        if action is not None and action.isEnabled() and action.isVisible():
+            action.trigger()
+
+    def toolbar_action(self) -> None:
+        self._trigger(str(self.rng.choice(["actionEStep", "actionMStep", "actionStep", "actionPlay",
+                                           "actionReset", "actionBack", "actionForward",
+                                           "actionUndo", "actionRedo", "actionClearPoints"])))
+
+    def teach_action(self) -> None:
+        names = list(TEACH_ACTIONS)
+        if self.w.actions_by_name["actionKMeansMode"].isChecked():
+            names += ["actionKMeansAssign", "actionKMeansUpdate", "actionKMeansStep",
+                      "actionKMeansReset", "actionKMeansGaussians", "actionKMeansLockstep"]
+        self._trigger(str(self.rng.choice(names)))
+        for top in QApplication.topLevelWidgets():  # a sampling or gallery window: poke, close
+            if top is not self.w and top.isVisible() and not isinstance(top, QDialog | QMessageBox):
+                if self.rng.random() < 0.5:
+                    top.close()
+
+    def switch_tab(self) -> None:
+        tabs = self._child(QTabWidget, "explainTabs")
+        tabs.tabBar().setCurrentIndex(int(self.rng.integers(tabs.count())))
+
+    def resize(self) -> None:
+        w, h = SIZES[int(self.rng.integers(len(SIZES)))]
+        self.w.resize(w, h)
+
+    def generate(self) -> None:
+        self._trigger("actionGenerate")  # the modal dialog is answered by the timer
+
+    def load(self) -> None:
+        key = str(self.rng.choice(list(self._files)))
+        self.w.files.open_data(str(self._files[key]))
+
+    def paste(self) -> None:
+        texts = ["1\t2\n3\t4\n5\t7\n", "x,y\n0.1,0.2\n0.3,-1\n2,2\n", "nonsense", "",
+                 "1e300 2\n3 4\n"]
+        QApplication.clipboard().setText(str(self.rng.choice(texts)))
+        QTest.keyClick(self.w, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+
+    def export(self) -> None:
+        suffix = str(self.rng.choice(["png", "svg"]))
+        view = str(self.rng.choice(["window", "points", "bound"]))
+        self.w.files.export_image(str(self.folder / f"shot.{suffix}"), view, 1)
+
+    def session(self) -> None:
+        path = self.folder / "monkey.emviz"
+        if path.exists() and self.rng.random() < 0.5:
+            self.w.files.open_session(str(path))
+        else:
+            self.w.files.save_session(str(path))
+
+    def wait(self) -> None:
+        QTest.qWait(int(self.rng.integers(1, 120)))
