@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint clean
+.PHONY: run test wheel-check bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,18 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# What a user gets from `pip install`: a wheel built from a copy of the sources (so no stale
+# build/ folder leaks in), installed in a fresh venv, run from a folder outside the checkout
+# (so nothing here can be imported by accident) to take a screenshot.
+wheel-check: $(STAMP)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && set -e && \
+	mkdir "$$tmp/src" && cp -R emviz resources pyproject.toml README.md "$$tmp/src/" && \
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir "$$tmp/dist" "$$tmp/src" && \
+	$(BIN)/python -m venv "$$tmp/venv" && \
+	"$$tmp/venv/bin/python" -m pip install --quiet "$$tmp"/dist/emviz-*.whl && \
+	cd "$$tmp" && QT_QPA_PLATFORM=offscreen "$$tmp/venv/bin/emviz" --screenshot "$$tmp/x.png" && \
+	test -s "$$tmp/x.png" && echo "wheel-check: the installed wheel ran and drew a screenshot"
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_core.py

@@ -15,7 +15,9 @@ more travels out of band in an anonymous shared-memory file (memfd) whose descri
 passed over the pipe; the receiver maps it read-only. A 1e6 x 5 responsibility matrix costs
 the child one copy and the window none, and nothing is left behind if either side dies.
 Linux only (memfd and descriptor passing): elsewhere ``available()`` is False and EM stays
-in the worker thread.
+in the worker thread. If the child cannot start (no interpreter, an import that fails, a
+child that is not ready in time), the iterator runs ``function(*args)`` in the calling
+thread instead and the engine says why once (``Engine.fallback``, ``on_fallback``).
 """
 
 from __future__ import annotations
@@ -41,10 +43,19 @@ SHARED_MIN_BYTES = 1 << 16
 #: Half-steps asked for ahead of the one being read: two, so the child computes the next one
 #: while the window copies this one out.
 AHEAD = 2
+#: Seconds a new child may take to say it is ready (it imports only emviz.remote by then:
+#: ~0.1 s here); past that it is stopped and EM runs in this process.
+START_TIMEOUT = 20.0
+#: Prefix of ``Engine.fallback``: the one-line note for the status bar.
+FALLBACK = "EM runs in the window's process: "
 
 
 class EngineError(RuntimeError):
     """The child process failed or went away (errors of EM itself are re-raised as they are)."""
+
+
+class EngineStartError(EngineError):
+    """No child process could be started (a RemoteIterator then runs in this process)."""
 
 
 def available() -> bool:
@@ -182,9 +193,33 @@ def _to_memfd(raw: memoryview) -> int:
 
 
 # -- the child ----------------------------------------------------------------------------
-def serve_fd(fd: int) -> None:
-    """The child's entry point: serve on the socket inherited as descriptor ``fd``."""
-    serve(Connection(fd))
+#: The child's first lines, run as ``python -P -c _BOOT fd emviz/__init__.py *sys.path``.
+#: -P keeps the current folder off sys.path (``python -c`` would put it first, and a folder
+#: named emviz there would stand in for the package); the search path is then the parent's
+#: (so whatever module a pickled function comes from imports there as here), and emviz is
+#: the parent's own package, loaded from its file, whatever else that path might find first.
+#: Not -I: it would also skip the user site's .pth files (an editable install of numpy, say).
+#: "ready", or the import's error, tells the parent how the start went.
+_BOOT = """\
+import signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+fd, init = int(sys.argv[1]), sys.argv[2]
+sys.path[:] = sys.argv[3:]
+from multiprocessing.connection import Connection
+conn = Connection(fd)
+try:
+    import importlib.util, os.path
+    spec = importlib.util.spec_from_file_location(
+        "emviz", init, submodule_search_locations=[os.path.dirname(init)])
+    sys.modules["emviz"] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sys.modules["emviz"])
+    from emviz.remote import serve
+except BaseException as error:
+    conn.send_bytes(f"{type(error).__name__}: {error}".encode())
+    raise
+conn.send_bytes(b"ready")
+serve(conn)
+"""
 
 
 def serve(conn: Connection) -> None:
@@ -263,17 +298,22 @@ class Engine:
     """One child process that drains EM iterators for this process, started on first use.
 
     Sends may come from any thread; replies are read by whichever thread calls ``next()``
-    on a RemoteIterator (one at a time: the run controller's worker thread).
+    on a RemoteIterator (one at a time: the run controller's worker thread). If no child can
+    be started, ``fallback`` says why (and ``on_fallback``, if given, is called with it once,
+    in the thread that calls ``next()``), and runs go on in this process.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, on_fallback: Callable[[str], object] | None = None) -> None:
         self._process: subprocess.Popen | None = None
         self._channel: Channel | None = None
         self._epoch = 0  # which child: iterators of an earlier one are gone with it
+        self._shutdowns = 0  # a child that got ready after a shutdown began is not kept
         self._keys = itertools.count()
         self._lock = threading.Lock()  # guards the connection's sends and the tables below
         self._stash: dict[int, collections.deque] = {}  # replies read while waiting for another
         self._closed: set[int] = set()
+        self._on_fallback = on_fallback
+        self.fallback: str | None = None  # FALLBACK + why no child could start, once one could not
 
     def iterate(self, function: Callable[..., Iterator], *args) -> RemoteIterator:
         """An iterator over ``function(*args)`` (a picklable module-level function) run in
@@ -282,7 +322,8 @@ class Engine:
 
     @property
     def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        process = self._process  # read once: shutdown() may clear it from another thread
+        return process is not None and process.poll() is None
 
     def shutdown(self) -> None:
         """Stop the child process (call when no thread is inside ``next()``)."""
@@ -290,6 +331,7 @@ class Engine:
             process, channel = self._process, self._channel
             self._process = self._channel = None
             self._stash.clear()
+            self._shutdowns += 1
         if process is not None:
             process.kill()  # it holds nothing that needs a goodbye; the kernel frees its memory
             process.wait()
@@ -299,13 +341,14 @@ class Engine:
     # -- for RemoteIterator ----------------------------------------------------------------
     def _send(self, message: tuple, epoch: int | None = None) -> int:
         """Send ``message`` to the child (started if need be); returns the child's epoch.
-        With ``epoch`` given, raises EngineError if that child is gone."""
+        With ``epoch`` given, raises EngineError if that child is gone; without, raises
+        EngineStartError if no child can be started."""
+        if epoch is None and not self.running:
+            self._start()  # only the thread that drains the runs sends without an epoch
         with self._lock:
             if not self.running:
-                if epoch is not None:
-                    raise EngineError("the EM process stopped; start the run again")
-                self._start()
-            elif epoch is not None and epoch != self._epoch:
+                raise EngineError("the EM process stopped; start the run again")
+            if epoch is not None and epoch != self._epoch:
                 raise EngineError("the EM process was restarted; start the run again")
             try:
                 self._channel.send(message)
@@ -314,23 +357,33 @@ class Engine:
             return self._epoch
 
     def _start(self) -> None:
-        if self._process is not None:  # it died: reap it
-            self._process.wait()
-            self._channel.close()
-        # A fresh interpreter that imports only emviz.remote: not multiprocessing's spawn,
-        # which would re-run the caller's main script (a teacher's own script, say) there.
-        ours, theirs = socket.socketpair()
-        package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-            [package_root, *filter(None, [os.environ.get("PYTHONPATH")])]))
-        code = f"from emviz.remote import serve_fd; serve_fd({theirs.fileno()})"
-        self._process = subprocess.Popen([sys.executable, "-c", code], pass_fds=[theirs.fileno()],
-                                         env=env, stdin=subprocess.DEVNULL)
-        theirs.close()
-        self._channel = Channel(Connection(ours.detach()))
-        self._epoch += 1
-        self._stash.clear()
-        self._closed.clear()
+        """Start a child and wait until it is ready (without the lock, so that closing a run
+        from the window's thread meanwhile does not wait); EngineStartError if it is not."""
+        if self.fallback is not None:
+            raise EngineStartError(self.fallback)  # what failed once fails again
+        with self._lock:
+            if self._process is not None:  # it died: reap it
+                self._process.wait()
+                self._channel.close()
+                self._process = self._channel = None
+            shutdowns = self._shutdowns
+        try:
+            process, channel = _spawn()
+        except EngineStartError as error:
+            self.fallback = f"{FALLBACK}{error}"
+            if self._on_fallback is not None:
+                self._on_fallback(self.fallback)
+            raise EngineStartError(self.fallback) from error
+        with self._lock:
+            if shutdowns != self._shutdowns:
+                process.kill()
+                process.wait()
+                channel.close()
+                raise EngineError("the EM process was shut down")
+            self._process, self._channel = process, channel
+            self._epoch += 1
+            self._stash.clear()
+            self._closed.clear()
 
     def _reply_for(self, key: int) -> tuple:
         """The child's answer to iterator ``key``'s outstanding "next" (replies for other
@@ -364,9 +417,50 @@ class Engine:
                 pass  # the child is gone, and the run with it
 
 
+def _spawn() -> tuple[subprocess.Popen, Channel]:
+    """A fresh interpreter that imports only emviz.remote (not multiprocessing's spawn, which
+    would re-run the caller's main script, a teacher's own script say), once it is ready."""
+    package = sys.modules[__package__]  # emviz: the child loads this very package
+    search_path = [os.fspath(entry) for entry in sys.path if isinstance(entry, str | os.PathLike)]
+    ours, theirs = socket.socketpair()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-P", "-c", _BOOT, str(theirs.fileno()), package.__file__, *search_path],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+    except (OSError, ValueError) as error:
+        ours.close()
+        raise EngineStartError(f"cannot run {sys.executable!r}: {error}") from error
+    finally:
+        theirs.close()
+    conn = Connection(ours.detach())
+    try:
+        if not conn.poll(START_TIMEOUT):
+            raise EngineStartError(f"the EM process was not ready after {START_TIMEOUT:g} s")
+        greeting = conn.recv_bytes()
+        if greeting != b"ready":
+            why = " ".join(greeting.decode(errors="replace").split())  # one line
+            raise EngineStartError(f"the EM process could not start: {why}")
+    except (EOFError, OSError):  # it has closed its end: it is exiting
+        try:
+            process.wait(START_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        conn.close()
+        raise EngineStartError(f"the EM process ended before it was ready (exit code "
+                               f"{process.returncode})") from None
+    except BaseException:
+        process.kill()
+        process.wait()
+        conn.close()
+        raise
+    return process, Channel(conn)
+
+
 class RemoteIterator:
-    """``function(*args)`` drained in the engine's child process; see ``Engine.iterate``.
-    ``close()`` (from any thread) frees the child's copy of the run."""
+    """``function(*args)`` drained in the engine's child process (in the calling thread if no
+    child could start); see ``Engine.iterate``. ``close()`` (from any thread) frees the
+    child's copy of the run."""
 
     def __init__(self, engine: Engine, key: int, function: Callable[..., Iterator], args: tuple):
         self._engine, self._key = engine, key
@@ -375,6 +469,7 @@ class RemoteIterator:
         self._asked = 0  # "next" requests sent and not yet answered
         self._done = False
         self._last_resp = None
+        self._local: Iterator | None = None  # function(*args) here, if no child could start
 
     def __iter__(self) -> RemoteIterator:
         return self
@@ -382,11 +477,17 @@ class RemoteIterator:
     def __next__(self):
         if self._done:
             raise StopIteration
+        if self._local is not None:
+            return next(self._local)
         engine, key = self._engine, self._key
         if self._recipe is not None:
             function, args = self._recipe
             self._recipe = None  # let the arguments (the data) go
-            self._epoch = engine._send(("start", key, function, args))
+            try:
+                self._epoch = engine._send(("start", key, function, args))
+            except EngineStartError:
+                self._local = iter(function(*args))  # as in the worker thread without an engine
+                return next(self._local)
         while self._asked < AHEAD:
             engine._send(("next", key), self._epoch)
             self._asked += 1

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
+from .._resources import resource
 from .mixture import Mixture
 from .sampling import Procedure, sample
-
-RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "datasets"
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,7 +28,8 @@ def old_faithful(standardise: bool = True) -> Dataset:
     Standardised (each column minus its mean over its standard deviation) as in Bishop's
     Figure 9.8, or raw minutes.
     """
-    X = np.loadtxt(RESOURCES / "old_faithful.csv", delimiter=",", skiprows=1)
+    with resource("datasets", "old_faithful.csv").open("r", encoding="utf-8") as csv:
+        X = np.loadtxt(csv, delimiter=",", skiprows=1)
     if standardise:
         X = (X - X.mean(axis=0)) / X.std(axis=0)
         axes = ("eruption duration (standardised)", "waiting time (standardised)")

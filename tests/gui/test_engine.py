@@ -82,3 +82,22 @@ def test_scrubbing_back_to_a_dropped_q_recomputes_it_in_the_engine(qtbot, remote
     expected = next(islice(fresh_run(w.points, w.model.settings), 1, None)).resp
     np.testing.assert_array_equal(w.history[1].resp, expected)
     assert w.controller._engine.running
+
+
+def test_when_the_engine_cannot_start_the_window_runs_em_itself(qtbot, remote_window, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python3")  # no child can start
+    w = remote_window
+    w.set_points(blobs(4_000, seed=3))
+    wait_for_history(qtbot, w, 1)
+    w.controller.advance(4)
+    wait_for_history(qtbot, w, 5)
+    local = list(islice(fresh_run(w.points, w.model.settings), 5))
+    assert [s.phase for s in w.history] == [s.phase for s in local]
+    for mine, theirs in zip(w.history, local, strict=True):
+        assert mine.log_likelihood == theirs.log_likelihood
+        np.testing.assert_array_equal(mine.mixture.means, theirs.mixture.means)
+    engine = w.controller._engine
+    assert not engine.running
+    assert engine.fallback.startswith("EM runs in the window's process: cannot run '/nonexistent/python3'")
