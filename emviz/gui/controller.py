@@ -45,7 +45,9 @@ class RunController(QObject):
         self._pending = None  # a step requested while busy, run when the job ends
         self._after_job = None  # what to do once the running job has ended
         self._playing = False
-        self._engine = Engine()  # the child process, started by the first large run
+        # The child process, started by the first large run; if it cannot start, EM stays in
+        # the worker thread and the status bar says why.
+        self._engine = Engine(on_fallback=self.message.emit)
         self._job_iterator: Iterator | None = None
         self._thread = QThread()
         self._thread.setObjectName("emviz-em-worker")

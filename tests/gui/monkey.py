@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -43,6 +43,35 @@ TEACH_ACTIONS = ("actionShowOracle", "actionFitOracle", "actionPaintLabels", "ac
                  "actionKMeansMode", "actionSample")
 
 
+#: Events are processed for at most this long after each action, so a livelock (a repaint
+#: that schedules another, forever) fails the idle check below instead of hanging the test.
+SETTLE_MS = 200
+#: Every this many actions, the monkey pauses and asserts the window stops repainting.
+IDLE_CHECK_EVERY = 100
+#: Paints one widget may still get in IDLE_PROBE_MS once nothing happens (a late frame, a
+#: blinking text cursor); a repaint loop gives one widget dozens.
+IDLE_MAX_PAINTS = 8
+IDLE_PROBE_MS = 600
+
+
+class PaintCounter(QObject):
+    """Counts paint events delivered to the window and its children."""
+
+    def __init__(self, window) -> None:
+        super().__init__()
+        self.window = window
+        self.count = 0
+        self.painted: dict[str, int] = {}
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.Paint and obj.isWidgetType() and (
+                obj is self.window or self.window.isAncestorOf(obj)):
+            self.count += 1
+            name = f"{type(obj).__name__}:{obj.objectName()}"
+            self.painted[name] = self.painted.get(name, 0) + 1
+        return False
+
+
 @dataclass
 class Report:
     actions: int = 0
@@ -50,6 +79,8 @@ class Report:
     longest_busy_s: float = 0.0
     longest_action_s: float = 0.0
     dialogs_answered: int = 0
+    idle_checks: int = 0
+    most_idle_paints: int = 0
     trail: deque = field(default_factory=lambda: deque(maxlen=40))
 
 
@@ -111,13 +142,33 @@ class Monkey:
         self.report.trail.append(name)
         started = time.monotonic()
         act()
-        QApplication.processEvents()
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, SETTLE_MS)
         took = time.monotonic() - started
         self.report.longest_action_s = max(self.report.longest_action_s, took)
         assert took < self.max_busy_s, f"{name} held the GUI thread {took:.1f} s; {self.trail()}"
         self.report.actions += 1
         self.report.counts[name] = self.report.counts.get(name, 0) + 1
         self._check_busy()
+        if self.report.actions % IDLE_CHECK_EVERY == 0:
+            self.check_settles()
+
+    def check_settles(self) -> None:
+        """With EM paused and no input, the window stops repainting (no feedback loop)."""
+        self.w.controller.pause()
+        self.w.controller.wait_idle(int(self.max_busy_s * 1000))
+        QTest.qWait(200)  # the last frame and any deferred layout
+        counter = PaintCounter(self.w)
+        QApplication.instance().installEventFilter(counter)
+        try:
+            QTest.qWait(IDLE_PROBE_MS)
+        finally:
+            QApplication.instance().removeEventFilter(counter)
+        self.report.idle_checks += 1
+        most = max(counter.painted.values(), default=0)
+        self.report.most_idle_paints = max(self.report.most_idle_paints, most)
+        assert most <= IDLE_MAX_PAINTS, (
+            f"{counter.count} paints in {IDLE_PROBE_MS} ms of idling: a repaint loop "
+            f"({counter.painted}); {self.trail()}")
 
     def _check_busy(self) -> None:
         """A job (not Play, which is busy by design) never runs longer than max_busy_s."""

@@ -89,6 +89,8 @@ def test_when_the_engine_cannot_start_the_window_runs_em_itself(qtbot, remote_wi
 
     monkeypatch.setattr(sys, "executable", "/nonexistent/python3")  # no child can start
     w = remote_window
+    said: list[str] = []
+    w.controller.message.connect(said.append)
     w.set_points(blobs(4_000, seed=3))
     wait_for_history(qtbot, w, 1)
     w.controller.advance(4)
@@ -101,3 +103,4 @@ def test_when_the_engine_cannot_start_the_window_runs_em_itself(qtbot, remote_wi
     engine = w.controller._engine
     assert not engine.running
     assert engine.fallback.startswith("EM runs in the window's process: cannot run '/nonexistent/python3'")
+    assert said == [engine.fallback]  # the status bar says it once
