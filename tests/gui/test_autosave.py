@@ -262,7 +262,8 @@ def test_the_emviz_command_offers_a_crashed_session_and_autosaves(qtbot, tmp_pat
     seen = []
 
     def exec_then_close(self=None) -> int:  # stands in for the event loop
-        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+        window, = (w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.isVisible())  # not earlier tests' closed ones
         qtbot.waitUntil(lambda: bar(window) is not None and bar(window).isVisible())
         seen.append(window.findChild(QLabel, "autosaveMessage").text())
         add_point_by_click(qtbot, window, 0.5, 0.5)
