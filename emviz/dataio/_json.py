@@ -47,6 +47,18 @@ def encode(value: Any) -> str:
     return _compact(value)
 
 
+def encode_array(a: np.ndarray, chunk: int = 10_000) -> str:
+    """``encode(a.tolist())`` for an array of rows or of numbers, converted ``chunk`` rows at a
+    time: a thread encoding a million points then lets the GUI thread run between chunks
+    (one ``tolist()`` of them all would hold the GIL for about a second)."""
+    if len(a) == 0:
+        return encode(a.tolist())
+    chunks = (a[i : i + chunk].tolist() for i in range(0, len(a), chunk))
+    if a.ndim == 1:
+        return "[" + ", ".join(_compact(c)[1:-1] for c in chunks) + "]"
+    return "[\n  " + ",\n  ".join(",\n  ".join(map(_compact, c)) for c in chunks) + "\n ]"
+
+
 def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
 

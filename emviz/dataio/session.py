@@ -143,7 +143,8 @@ class EncodedArrays:
         """{"labels": ..., "points": ...} as ``_json.encode`` writes them."""
         arrays = (session.labels, session.points)
         if self._arrays is None or not all(map(_same_bits, self._arrays, arrays)):
-            self._text = {key: _json.encode(value) for key, value in _array_fields(session).items()}
+            labels = "null" if session.labels is None else _json.encode_array(session.labels)
+            self._text = {"labels": labels, "points": _json.encode_array(session.points)}
             self._arrays = arrays  # the session's own read-only copies: they cannot change
         return self._text
 

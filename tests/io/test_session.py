@@ -14,6 +14,7 @@ from emviz.dataio import (
     DataError,
     EncodedArrays,
     Session,
+    _json,
     load_session,
     replay,
     save_session,
@@ -279,3 +280,12 @@ def test_repeated_saves_through_encoded_arrays_write_what_a_plain_save_writes(tm
         save_session(tmp_path / "reused.emviz", s, arrays)
         assert (tmp_path / "reused.emviz").read_bytes() == (tmp_path / "plain.emviz").read_bytes()
         assert load_session(tmp_path / "reused.emviz") == s
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 7])
+def test_encoding_an_array_by_chunks_gives_the_text_of_the_whole(n):
+    points = np.random.default_rng(n).normal(size=(n, 2))
+    labels = np.arange(n) - 1
+    for chunk in (1, 2, 3, 10):
+        assert _json.encode_array(points, chunk) == _json.encode(points.tolist())
+        assert _json.encode_array(labels, chunk) == _json.encode(labels.tolist())
