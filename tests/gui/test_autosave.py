@@ -272,7 +272,11 @@ def test_the_emviz_command_offers_a_crashed_session_and_autosaves(qtbot, tmp_pat
         return 0
 
     monkeypatch.setattr(QApplication, "exec", exec_then_close)
-    assert cli.main(["--k", "2"]) == 0
+    font = QApplication.font()
+    try:
+        assert cli.main(["--k", "2"]) == 0
+    finally:
+        QApplication.setFont(font)  # main() sets the app's font: later tests' pictures expect Qt's
     assert "cannot be read" in seen[0]
     assert os.listdir(folder) == [orphan.name]  # the window's own file went when it closed
 
