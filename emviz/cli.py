@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .gui import MainWindow
+    from .gui.autosave import install_autosave
     from .gui.style import apply_app_font
     from .model import Settings
 
@@ -105,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.steps):
         window.controller.step()
         window.controller.wait_idle()
-    if not args.screenshot:
+    if not args.screenshot:  # a screenshot run neither autosaves nor offers a crashed session
+        install_autosave(window)
         return app.exec()
     try:
         _save_screenshot(window, args)

@@ -8,7 +8,8 @@ so the window keeps what it had; every save is atomic, so a failed one destroys 
 
 - ``read_table`` / ``parse_table`` -> ``Table``; ``load_points``; ``save_points_csv``
 - ``run_to_json`` / ``save_run_json``; ``load_mixture_json``
-- ``Session``; ``save_session`` / ``load_session``; ``replay`` (the history, recomputed)
+- ``Session``; ``save_session`` / ``load_session``; ``replay`` (the history, recomputed);
+  ``EncodedArrays`` (repeated saves of the same points encode them once)
 """
 
 from ._files import MAX_BYTES
@@ -18,6 +19,7 @@ from .session import (
     SESSION_FORMAT,
     SESSION_SUFFIX,
     SESSION_VERSION,
+    EncodedArrays,
     Session,
     load_session,
     replay,
@@ -35,6 +37,7 @@ __all__ = [
     "SESSION_SUFFIX",
     "SESSION_VERSION",
     "DataError",
+    "EncodedArrays",
     "Session",
     "Table",
     "load_mixture_json",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -24,21 +25,38 @@ LIST: Kind = (lambda v: isinstance(v, list), "a list")
 OBJECT: Kind = (lambda v: isinstance(v, dict), "an object {...}")
 
 
-def dumps(document: dict[str, Any]) -> str:
+def dumps(document: dict[str, Any], encoded: Mapping[str, str] | None = None) -> str:
     """JSON text with one top-level key per line, and one line per row of a list of rows.
 
     A person can read it (the settings at the top, one point or one half-step per line), and
     a file cut short reports a line that says how far it got. Non-finite floats are refused
     (json would write the non-standard NaN), so callers write null for "no value".
+
+    ``encoded`` maps more keys, written after the document's, to their values' text from
+    ``encode``: a caller that writes the same large value again and again encodes it once.
     """
-    parts = []
-    for key, value in document.items():
-        if isinstance(value, list) and value and isinstance(value[0], list | dict):
-            text = "[\n  " + ",\n  ".join(map(_compact, value)) + "\n ]"
-        else:
-            text = _compact(value)
-        parts.append(f" {json.dumps(key)}: {text}")
+    texts = {key: encode(value) for key, value in document.items()} | dict(encoded or {})
+    parts = [f" {json.dumps(key)}: {text}" for key, text in texts.items()]
     return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def encode(value: Any) -> str:
+    """One top-level value's text in ``dumps``: a list of rows one row per line."""
+    if isinstance(value, list) and value and isinstance(value[0], list | dict):
+        return "[\n  " + ",\n  ".join(map(_compact, value)) + "\n ]"
+    return _compact(value)
+
+
+def encode_array(a: np.ndarray, chunk: int = 10_000) -> str:
+    """``encode(a.tolist())`` for an array of rows or of numbers, converted ``chunk`` rows at a
+    time: a thread encoding a million points then lets the GUI thread run between chunks
+    (one ``tolist()`` of them all would hold the GIL for about a second)."""
+    if len(a) == 0:
+        return encode(a.tolist())
+    chunks = (a[i : i + chunk].tolist() for i in range(0, len(a), chunk))
+    if a.ndim == 1:
+        return "[" + ", ".join(_compact(c)[1:-1] for c in chunks) + "]"
+    return "[\n  " + ",\n  ".join(",\n  ".join(map(_compact, c)) for c in chunks) + "\n ]"
 
 
 def _compact(value: Any) -> str:

@@ -112,14 +112,44 @@ class Session:
     __hash__ = None  # equality compares arrays, which do not hash
 
 
-def save_session(path: PathLike, session: Session) -> None:
+def save_session(path: PathLike, session: Session, arrays: EncodedArrays | None = None) -> None:
     """Write ``session`` as a ``.emviz`` file (JSON, UTF-8), atomically: a failed save leaves
-    an existing file untouched. Raises DataError if the file cannot be written."""
-    write_atomic(path, _json.dumps(session_to_json(session)).encode("utf-8"))
+    an existing file untouched. Raises DataError if the file cannot be written.
+
+    ``arrays``: the text of the points and labels kept from the last save through it, reused
+    if they are the same (the autosave writes the same points again and again)."""
+    text = _json.dumps(_small_fields(session), (arrays or EncodedArrays()).text(session))
+    write_atomic(path, text.encode("utf-8"))
 
 
 def session_to_json(session: Session) -> dict[str, Any]:
     """The JSON-ready dict of a session; small fields first, the points last."""
+    return _small_fields(session) | _array_fields(session)
+
+
+class EncodedArrays:
+    """The JSON text of a session's labels and points, kept for the next save of the same.
+
+    Encoding them is what a save of large data costs (seconds for a million points, where
+    comparing them takes milliseconds), and the autosave writes the same points each time
+    θ or the history position changes. One saver at a time: it is not thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._arrays: tuple[np.ndarray | None, np.ndarray] | None = None
+        self._text: dict[str, str] = {}
+
+    def text(self, session: Session) -> dict[str, str]:
+        """{"labels": ..., "points": ...} as ``_json.encode`` writes them."""
+        arrays = (session.labels, session.points)
+        if self._arrays is None or not all(map(_same_bits, self._arrays, arrays)):
+            labels = "null" if session.labels is None else _json.encode_array(session.labels)
+            self._text = {"labels": labels, "points": _json.encode_array(session.points)}
+            self._arrays = arrays  # the session's own read-only copies: they cannot change
+        return self._text
+
+
+def _small_fields(session: Session) -> dict[str, Any]:
     mixtures = {
         name: None if m is None else _json.mixture_to_json(m)
         for name, m in (("initial_mixture", session.initial_mixture), ("true_mixture", session.true_mixture))
@@ -136,6 +166,11 @@ def session_to_json(session: Session) -> dict[str, Any]:
         "index": int(session.index),
         "n_half_steps": int(session.n_half_steps),
         **mixtures,
+    }
+
+
+def _array_fields(session: Session) -> dict[str, Any]:
+    return {
         "labels": None if session.labels is None else session.labels.tolist(),
         "points": session.points.tolist(),
     }
@@ -213,6 +248,15 @@ def _read_only(a: np.ndarray) -> np.ndarray:
 
 def _same_labels(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     return (a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b))
+
+
+def _same_bits(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    """Equal bit for bit, so equal text: 0.0 == -0.0, but json writes them differently."""
+    if a is None or b is None:
+        return a is b
+    return (a.shape == b.shape and a.dtype == b.dtype
+            and np.array_equal(np.ascontiguousarray(a).view(np.uint8),
+                               np.ascontiguousarray(b).view(np.uint8)))
 
 
 def _same_mixture(a: Mixture | None, b: Mixture | None) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSettings
 from PySide6.QtGui import QAction, QKeySequence
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from .. import dataio
 from ..dataio import DataError, Session, Table
-from ..model import ViewOptions
+from ..model import ViewOptions, Workbench
 from .export import SCALES, ExportError, default_name, render_image, save_png, save_svg
 
 DATA_FILTER = "Data (*.csv *.tsv *.txt *.dat);;All files (*)"
@@ -71,6 +72,19 @@ class ExportDialog(QDialog):
         form.addRow("What", self.view)
         form.addRow("PNG scale", self.scale)
         form.addRow(ok_cancel(self))
+
+
+def session_fields(model: Workbench) -> dict[str, Any]:
+    """``Session(**fields)`` is the model's state. Cheap: the arrays are the model's own, by
+    reference (they are read-only and replaced, never changed, so a snapshot needs no copy)."""
+    m = model
+    return dict(
+        points=m.points, labels=m.labels, dataset_name=m.dataset_name, axes=m.axes,
+        settings=m.settings, view_options=dataclasses.asdict(m.options), index=m.index,
+        n_half_steps=len(m.history),
+        initial_mixture=m.history[0].mixture if m.history else None,
+        true_mixture=m.true_mixture,
+    )
 
 
 class FileActions(QObject):
@@ -169,14 +183,7 @@ class FileActions(QObject):
 
     # -- sessions ----------------------------------------------------------------------------
     def current_session(self) -> Session:
-        m = self.model
-        return Session(
-            points=m.points, labels=m.labels, dataset_name=m.dataset_name, axes=m.axes,
-            settings=m.settings, view_options=dataclasses.asdict(m.options), index=m.index,
-            n_half_steps=len(m.history),
-            initial_mixture=m.history[0].mixture if m.history else None,
-            true_mixture=m.true_mixture,
-        )
+        return Session(**session_fields(self.model))
 
     def save_session(self, path: str | None = None) -> bool:
         path = path or self._ask_save("Save session", default_name(self.model, "session", "emviz"),
@@ -192,6 +199,11 @@ class FileActions(QObject):
         session = self._load(dataio.load_session, path)
         if session is None:
             return False
+        self.restore_session(session)
+        return True
+
+    def restore_session(self, session: Session) -> None:
+        """Make ``session`` the window's state (the points as one undoable edit)."""
         w, m = self.window, self.model
         known = {f.name for f in dataclasses.fields(ViewOptions)}
         m.set_options(**{k: v for k, v in session.view_options.items() if k in known})
@@ -201,7 +213,6 @@ class FileActions(QObject):
         if session.initial_mixture is not None and len(session.points):
             w.controller.restart_from(session.initial_mixture)
             w.controller.advance(session.n_half_steps - 1, then_index=session.index)
-        return True
 
     # -- images ------------------------------------------------------------------------------
     def view_widget(self, view: str):

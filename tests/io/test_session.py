@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 
@@ -9,7 +10,16 @@ import numpy as np
 import pytest
 
 from emviz.core import initialize, old_faithful, run_em
-from emviz.dataio import DataError, Session, load_session, replay, save_session, session_to_json
+from emviz.dataio import (
+    DataError,
+    EncodedArrays,
+    Session,
+    _json,
+    load_session,
+    replay,
+    save_session,
+    session_to_json,
+)
 from emviz.model import Settings
 
 
@@ -253,3 +263,29 @@ def test_save_writes_through_a_symlink(tmp_path, session):
 def test_session_to_json_is_plain_json(session):
     document = session_to_json(session)
     assert json.loads(json.dumps(document, allow_nan=False)) == document
+
+
+def test_repeated_saves_through_encoded_arrays_write_what_a_plain_save_writes(tmp_path, session):
+    """The autosave's saves reuse the points' text while they stay the same, bit for bit."""
+    zero = session.points.copy()
+    zero[0, 0] = 0.0
+    signed = zero.copy()
+    signed[0, 0] = -0.0  # equal to 0.0 as a number, not as text
+    arrays = EncodedArrays()
+    for s in (session, dataclasses.replace(session, index=2, dataset_name="moved"),
+              dataclasses.replace(session, points=zero), dataclasses.replace(session, points=signed),
+              dataclasses.replace(session, points=signed, labels=None),
+              Session(points=np.empty((0, 2)))):
+        save_session(tmp_path / "plain.emviz", s)
+        save_session(tmp_path / "reused.emviz", s, arrays)
+        assert (tmp_path / "reused.emviz").read_bytes() == (tmp_path / "plain.emviz").read_bytes()
+        assert load_session(tmp_path / "reused.emviz") == s
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 7])
+def test_encoding_an_array_by_chunks_gives_the_text_of_the_whole(n):
+    points = np.random.default_rng(n).normal(size=(n, 2))
+    labels = np.arange(n) - 1
+    for chunk in (1, 2, 3, 10):
+        assert _json.encode_array(points, chunk) == _json.encode(points.tolist())
+        assert _json.encode_array(labels, chunk) == _json.encode(labels.tolist())
