@@ -68,14 +68,22 @@ def write_atomic(path: PathLike, data: bytes) -> None:
     """Write ``data`` to a temporary file in the same folder, then rename it over ``path``.
 
     The rename is atomic, so a failure at any point (disk full, permission, a crash) leaves
-    an existing file as it was. A symlink is written through, not replaced.
+    an existing file as it was. A symlink is written through, not replaced. Only a regular
+    file is replaced: a folder, a device (/dev/null), a FIFO or a socket is refused, since
+    the rename would put a file in its place. Raises DataError naming ``path``.
     """
     source = os.fspath(path)
     target = os.path.realpath(source)
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        existing = os.stat(target).st_mode
     except OSError:
-        mode = NEW_FILE_MODE
+        existing = None
+    if existing is not None and stat.S_ISDIR(existing):
+        raise DataError(source, "a folder, not a file")
+    if existing is not None and not stat.S_ISREG(existing):
+        problem = "not a regular file (a device, pipe or socket); choose another name"
+        raise DataError(source, problem)
+    mode = NEW_FILE_MODE if existing is None else stat.S_IMODE(existing)
     try:
         fd, temp = tempfile.mkstemp(
             dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".tmp"

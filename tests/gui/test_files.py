@@ -224,8 +224,9 @@ def test_svg_export_is_xml_with_the_ellipses(window, tmp_path):
 
 
 def test_export_to_a_missing_folder_says_so(window, tmp_path, warnings_shown):
-    assert not window.files.export_image(str(tmp_path / "nowhere" / "x.png"))
-    assert "cannot write" in warnings_shown[-1]
+    path = tmp_path / "nowhere" / "x.png"
+    assert not window.files.export_image(str(path))
+    assert warnings_shown[-1] == f"{path}: the folder does not exist"
 
 
 def test_export_action_uses_dialog_choices_and_default_name(window, monkeypatch, tmp_path):
