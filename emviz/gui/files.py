@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,6 +22,7 @@ from .. import dataio
 from ..dataio import DataError, Session, Table
 from ..model import ViewOptions
 from .export import SCALES, ExportError, default_name, render_image, save_png, save_svg
+from .prefs import app_settings
 
 DATA_FILTER = "Data (*.csv *.tsv *.txt *.dat);;All files (*)"
 SESSION_FILTER = f"emviz session (*{dataio.SESSION_SUFFIX})"
@@ -80,7 +81,7 @@ class FileActions(QObject):
         super().__init__(window)
         self.window = window
         self.model = window.model
-        self.settings = QSettings("emviz", "emviz")
+        self.settings = app_settings(self)
         window.setAcceptDrops(True)
         window.installEventFilter(self)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -276,3 +277,7 @@ def test_the_last_folder_is_remembered(window, monkeypatch, tmp_path):
     assert window.files.save_points()
     assert suggested[1].startswith(str(folder))  # the second dialog opens where the first saved
     assert window.files.settings.value("lastFolder") == str(folder)
+    window.files.settings.sync()
+    settings_file = Path(window.files.settings.fileName())
+    assert settings_file.is_relative_to(tmp_path)  # the test's own, not the user's
+    assert str(folder) in settings_file.read_text()
