@@ -12,6 +12,7 @@ import numpy as np
 from ..core import Mixture
 from ..model import Settings
 from ._files import MAX_BYTES, PathLike, read_text
+from ._layout import first_unfit, unfit
 from .errors import DataError
 
 #: A JSON type, as (test, how a message names it).
@@ -170,6 +171,9 @@ def mixture_from_json(fields: Fields) -> Mixture:
         raise fields.error(
             f"'{fields.name('means')}' is a {means.shape[1]}-D mixture; emviz shows 2-D mixtures only"
         )
+    found = first_unfit(means) if means.ndim == 2 else None
+    if found is not None:  # EM could not square the distances to such a mean
+        raise fields.error(f"'{fields.name('means')}[{found[0]}]' holds {unfit(means[found])}")
     try:
         mixture = Mixture(weights, means, covariances)
     except ValueError as e:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..model import MAX_COORDINATE
 from .errors import DataError
 
 #: A column with one of these names (any case) holding integers or text is the labels.
@@ -111,6 +112,8 @@ class Layout:
             return None
         if values.shape != (values.shape[0], len(self.names)) or not np.isfinite(values).all():
             return None
+        if not (np.abs(values[:, self.numeric]) <= MAX_COORDINATE).all():
+            return None
         labels = None
         if self.label is not None:
             z = values[:, self.label]
@@ -140,7 +143,7 @@ class Layout:
                 label_cells.append(cells[label].strip())
             line_numbers.append(n)
         data = np.column_stack([np.frombuffer(c, dtype=float) for c in columns])
-        self._check_finite(data, line_numbers)
+        self._check_range(data, line_numbers)
         labels, label_names = None, ()
         if label is not None:
             labels, label_names = _parse_labels(label_cells, self.label_is_named)
@@ -161,14 +164,12 @@ class Layout:
             problem = f"{self._describe(j)} holds text where a number belongs: {cell!r}"
         return DataError(self.source, problem, n)
 
-    def _check_finite(self, data: np.ndarray, line_numbers: array) -> None:
-        bad = ~np.isfinite(data)
-        if bad.any():
-            row = int(np.argmax(bad.any(axis=1)))
-            col = int(np.argmax(bad[row]))
-            value = data[row, col]
-            what = "NaN (not a number)" if np.isnan(value) else f"{'minus ' if value < 0 else ''}infinity"
-            problem = f"{self._describe(self.numeric[col])} holds {what} where a finite number belongs"
+    def _check_range(self, data: np.ndarray, line_numbers: array) -> None:
+        """Raise for the first NaN, infinity or number too large for EM, naming its line."""
+        found = first_unfit(data)
+        if found is not None:
+            row, col = found
+            problem = f"{self._describe(self.numeric[col])} holds {unfit(data[row, col])}"
             raise DataError(self.source, problem, line_numbers[row])
 
     def _too_few_numbers(self, line: int) -> DataError:
@@ -180,6 +181,26 @@ class Layout:
         else:
             problem = f"only one column of numbers ({found[0]}); emviz needs two (x and y)"
         return DataError(self.source, problem + self.text_hint, line)
+
+
+def first_unfit(a: np.ndarray) -> tuple[int, int] | None:
+    """(row, column) of the first entry of the 2-D array ``a`` that is NaN, infinite or larger
+    than MAX_COORDINATE in size (EM squares coordinates), or None if all are fit."""
+    bad = ~(np.abs(a) <= MAX_COORDINATE)  # NaN compares False, so it is bad too
+    if not bad.any():
+        return None
+    row = int(np.argmax(bad.any(axis=1)))
+    return row, int(np.argmax(bad[row]))
+
+
+def unfit(value: float) -> str:
+    """What is wrong with a number emviz cannot take as a coordinate, after "holds"."""
+    if np.isnan(value):
+        return "NaN (not a number) where a finite number belongs"
+    if np.isinf(value):
+        return f"{'minus ' if value < 0 else ''}infinity where a finite number belongs"
+    return (f"{float(value)!r}, too large: emviz takes coordinates up to {MAX_COORDINATE:g} in "
+            "size; rescale the data (e.g. other units)")
 
 
 def _check_width(

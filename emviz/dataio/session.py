@@ -20,6 +20,7 @@ from ..core import EMState, Mixture, run_em
 from ..model import Settings
 from . import _json
 from ._files import PathLike, write_atomic
+from ._layout import first_unfit, unfit
 
 SESSION_FORMAT = "emviz-session"
 SESSION_VERSION = 1
@@ -192,6 +193,9 @@ def _points(fields: _json.Fields) -> np.ndarray:
         return np.empty((0, 2))
     if points.ndim != 2 or points.shape[1] != 2:
         raise fields.error(f"'points' should be a list of pairs [x, y], got shape {points.shape}")
+    found = first_unfit(points)  # Python's json reads NaN and Infinity, and 1e999 as infinity
+    if found is not None:
+        raise fields.error(f"'points[{found[0]}]' holds {unfit(points[found])}")
     return points
 
 

@@ -86,6 +86,37 @@ def test_bad_files_get_a_message_and_the_data_stay(window, qtbot, tmp_path, warn
     assert not window.editor.stack.canUndo()
 
 
+def test_coordinates_too_large_for_em_are_refused_naming_the_line(window, qtbot, tmp_path,
+                                                                  warnings_shown):
+    path = tmp_path / "astronomy.csv"
+    path.write_text("x,y\n" + "".join(f"{i},{i + 1}\n" for i in range(5)) + "5,1e300\n6,7\n")
+    before, history_before = window.points.copy(), list(window.history)
+    assert not window.files.open_data(str(path))
+    QApplication.clipboard().setText(path.read_text())
+    assert not window.files.paste()
+    assert warnings_shown == [
+        f"{where}, line 7: column 2 (y) holds 1e+300, too large: emviz takes coordinates up to "
+        "1e+150 in size; rescale the data (e.g. other units)"
+        for where in (path, "clipboard")
+    ]
+    np.testing.assert_array_equal(window.points, before)
+    assert window.history == history_before and not window.editor.stack.canUndo()
+    assert window.controller.wait_idle()
+    assert "overflow" not in window.statusBar().currentMessage()
+
+
+def test_a_session_with_coordinates_too_large_is_refused(window, tmp_path, warnings_shown):
+    path = tmp_path / "huge.emviz"
+    assert window.files.save_session(str(path))
+    document = json.loads(path.read_text())
+    document["points"][3] = [1e300, 0.0]
+    path.write_text(json.dumps(document))
+    before = window.points.copy()
+    assert not window.files.open_session(str(path))
+    assert warnings_shown[-1].startswith(f"{path}: 'points[3]' holds 1e+300, too large")
+    np.testing.assert_array_equal(window.points, before)
+
+
 def test_paste_numbers_from_a_spreadsheet(window, qtbot, warnings_shown):
     QApplication.clipboard().setText("x\ty\n1.5\t2\n3\t4.5\n")
     window.findChild(QAction, "actionPaste").trigger()
