@@ -12,7 +12,7 @@ export uses too), so a failed one destroys nothing.
 - ``Session``; ``save_session`` / ``load_session``; ``replay`` (the history, recomputed)
 """
 
-from ._files import MAX_BYTES, write_atomic
+from ._files import MAX_BYTES, Progress, write_atomic
 from .errors import DataError
 from .runs import RUN_FORMAT, RUN_VERSION, load_mixture_json, run_to_json, save_run_json
 from .session import (
@@ -36,6 +36,7 @@ __all__ = [
     "SESSION_SUFFIX",
     "SESSION_VERSION",
     "DataError",
+    "Progress",
     "Session",
     "Table",
     "load_mixture_json",

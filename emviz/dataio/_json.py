@@ -11,7 +11,7 @@ import numpy as np
 
 from ..core import Mixture
 from ..model import Settings
-from ._files import MAX_BYTES, PathLike, read_text
+from ._files import MAX_BYTES, PathLike, Progress, read_text
 from ._layout import first_unfit, unfit
 from .errors import DataError
 
@@ -46,10 +46,10 @@ def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
 
 
-def load(path: PathLike, max_bytes: int = MAX_BYTES) -> Fields:
+def load(path: PathLike, max_bytes: int = MAX_BYTES, progress: Progress | None = None) -> Fields:
     """A JSON file's top-level object; DataError names the line where a damaged file stops."""
     source = os.fspath(path)
-    text = read_text(path, max_bytes)
+    text = read_text(path, max_bytes, progress)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as e:

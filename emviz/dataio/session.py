@@ -19,7 +19,7 @@ import numpy as np
 from ..core import EMState, Mixture, run_em
 from ..model import Settings
 from . import _json
-from ._files import PathLike, write_atomic
+from ._files import PathLike, Progress, write_atomic
 from ._layout import first_unfit, unfit
 
 SESSION_FORMAT = "emviz-session"
@@ -142,10 +142,11 @@ def session_to_json(session: Session) -> dict[str, Any]:
     }
 
 
-def load_session(path: PathLike) -> Session:
+def load_session(path: PathLike, *, progress: Progress | None = None) -> Session:
     """Read a ``.emviz`` file. Raises DataError naming the file and the problem: a newer
-    version, a damaged or truncated file (with the line), a missing key or a wrong type."""
-    fields = _json.load(path)
+    version, a damaged or truncated file (with the line), a missing key or a wrong type.
+    ``progress`` hears of the bytes read (see ``Progress``)."""
+    fields = _json.load(path, progress=progress)
     _json.check_format(fields, SESSION_FORMAT, SESSION_VERSION)
     settings = _json.settings_from_json(fields.object("settings"))
     seed = fields.get("seed", _json.INT)

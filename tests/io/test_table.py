@@ -287,3 +287,56 @@ def test_a_too_large_number_in_an_unused_column_is_refused_too():
     """As NaN is: every column of numbers must be fit to be x or y."""
     with pytest.raises(DataError, match="^clipboard, line 2: column 3 \\(w\\) holds 1e\\+200, too large"):
         parse_table("x,y,w\n1,2,1e200\n")
+
+
+# -- progress, for a long read in a thread ------------------------------------------------------
+
+
+class Stop(Exception):
+    pass
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks small enough that a small file is read and parsed in many of them."""
+    monkeypatch.setattr("emviz.dataio._files.READ_CHUNK_BYTES", 1000)
+    monkeypatch.setattr("emviz.dataio._layout.PARSE_CHUNK_ROWS", 100)
+
+
+@pytest.mark.parametrize("labels", ["", ",a"], ids=["fast-path", "careful-path"])
+def test_reading_reports_bytes_then_lines_in_chunks(tmp_path, small_chunks, labels):
+    rows = "".join(f"{i}.5,{-i}{labels}\n" for i in range(1000))
+    path = write(tmp_path, ("x,y" + (",name" if labels else "") + "\n" + rows).encode())
+    reports = []
+    table = read_table(path, progress=lambda *report: reports.append(report))
+    assert table.n_rows == 1000 and table.data[999].tolist() == [999.5, -999]
+    size = path.stat().st_size
+    read = [done for what, done, total in reports if what == "bytes"]
+    parsed = [(done, total) for what, done, total in reports if what == "lines"]
+    assert [what for what, *_ in reports] == ["bytes"] * len(read) + ["lines"] * len(parsed)
+    assert read == sorted(read) and read[-1] == size and len(read) >= size // 1000
+    assert all(total == size for what, _, total in reports if what == "bytes")
+    assert len(parsed) >= 9 and [d for d, _ in parsed] == sorted(d for d, _ in parsed)
+    assert all(done <= total for done, total in parsed) and parsed[-1][0] >= 900
+
+
+@pytest.mark.parametrize("labels", ["", ",a"], ids=["fast-path", "careful-path"])
+def test_a_progress_report_can_stop_the_read(tmp_path, small_chunks, labels):
+    rows = "".join(f"{i}.5,{-i}{labels}\n" for i in range(1000))
+    path = write(tmp_path, ("x,y" + (",name" if labels else "") + "\n" + rows).encode())
+    reports = []
+
+    def stop_at_the_third_lines(what, done, total):
+        reports.append(what)
+        if reports.count("lines") == 3:
+            raise Stop
+
+    with pytest.raises(Stop):
+        read_table(path, progress=stop_at_the_third_lines)
+    assert reports.count("lines") == 3  # stopped there: no report after it
+
+
+def test_pasted_text_reports_lines(small_chunks):
+    reports = []
+    table = parse_table("1 2\n" * 500, progress=lambda *report: reports.append(report))
+    assert table.n_rows == 500 and {what for what, *_ in reports} == {"lines"} and len(reports) >= 4
