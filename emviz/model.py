@@ -23,6 +23,20 @@ RESP_KEEP_NEWEST = 4
 
 K_MAX = 20
 
+#: Coordinates larger than this in size are refused: EM squares them and sums the squares
+#: over up to 5,000,000 points (dataio.MAX_ROWS), which must stay below the largest double
+#: (about 1.8e308). Loading reports such a value by line (dataio); this guards every other way.
+MAX_COORDINATE = 1e150
+
+
+def check_points(X) -> np.ndarray:
+    """X as a float array of shape (N, 2); ValueError unless every coordinate is finite and
+    at most MAX_COORDINATE in size."""
+    X = np.asarray(X, dtype=float).reshape(-1, 2)
+    if not np.all(np.abs(X) <= MAX_COORDINATE):  # NaN compares False, so it is caught too
+        raise ValueError(f"coordinates must be finite and at most {MAX_COORDINATE:g} in size")
+    return X
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -115,8 +129,9 @@ class Workbench:
         name: str | None = None,
         axes: tuple[str, str] | None = None,
     ) -> None:
-        """Replace the data; the history (which belongs to the old data) is cleared."""
-        X = np.asarray(X, dtype=float).reshape(-1, 2)
+        """Replace the data; the history (which belongs to the old data) is cleared.
+        ValueError (and no change) for coordinates ``check_points`` refuses."""
+        X = check_points(X)
         if labels is not None:
             labels = np.asarray(labels, dtype=int)
             if labels.shape != (X.shape[0],):

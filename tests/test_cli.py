@@ -70,7 +70,8 @@ def test_unwritable_screenshot_path_exits_1_with_one_line(tmp_path):
     result = run_emviz("--screenshot", str(target))
     assert result.returncode == 1
     lines = meaningful_stderr(result.stderr)
-    assert len(lines) == 1 and "cannot write" in lines[0] and "Traceback" not in result.stderr
+    assert lines == [f"emviz: error: {target}: the folder does not exist"]
+    assert "Traceback" not in result.stderr
 
 
 def test_points_view_at_scale_2_and_bound_plot_as_svg(tmp_path):

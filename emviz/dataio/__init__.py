@@ -4,7 +4,8 @@ Pure numpy and the standard library (no Qt, ever: a test checks). Everything a u
 wrong (a missing file, a stray word in a column, a decimal comma, a session from a newer
 emviz) raises ``DataError``, a ValueError whose one-line message names the file (or
 "clipboard"), the line where it helps, and the problem. A load that raises changes nothing,
-so the window keeps what it had; every save is atomic, so a failed one destroys nothing.
+so the window keeps what it had; every save is atomic (``write_atomic``, which the image
+export uses too), so a failed one destroys nothing.
 
 - ``read_table`` / ``parse_table`` -> ``Table``; ``load_points``; ``save_points_csv``
 - ``run_to_json`` / ``save_run_json``; ``load_mixture_json``
@@ -12,7 +13,7 @@ so the window keeps what it had; every save is atomic, so a failed one destroys 
   ``EncodedArrays`` (repeated saves of the same points encode them once)
 """
 
-from ._files import MAX_BYTES
+from ._files import MAX_BYTES, Progress, write_atomic
 from .errors import DataError
 from .runs import RUN_FORMAT, RUN_VERSION, load_mixture_json, run_to_json, save_run_json
 from .session import (
@@ -38,6 +39,7 @@ __all__ = [
     "SESSION_VERSION",
     "DataError",
     "EncodedArrays",
+    "Progress",
     "Session",
     "Table",
     "load_mixture_json",
@@ -51,4 +53,5 @@ __all__ = [
     "save_run_json",
     "save_session",
     "session_to_json",
+    "write_atomic",
 ]

@@ -7,6 +7,8 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Callable
+from typing import BinaryIO
 
 from .errors import DataError
 
@@ -16,10 +18,18 @@ MAX_BYTES = 200_000_000
 #: A new file gets these permissions (mkstemp's 0600 would hide it from other users).
 NEW_FILE_MODE = 0o644
 
+#: A file is read in chunks of this many bytes, with a progress report after each.
+READ_CHUNK_BYTES = 4_000_000
+
 PathLike = str | os.PathLike[str]
 
+#: Told ``(what, done, total)`` as a long read goes on: ("bytes", bytes read, file size),
+#: then ("lines", lines parsed, lines) for a table. It may raise to stop the read (a Cancel
+#: button): the exception comes out of the read unchanged, and nothing has been returned.
+Progress = Callable[[str, int, int], None]
 
-def read_text(path: PathLike, max_bytes: int = MAX_BYTES) -> str:
+
+def read_text(path: PathLike, max_bytes: int = MAX_BYTES, progress: Progress | None = None) -> str:
     """The file's text, decoded from UTF-8 (a BOM is dropped; UTF-16 with a BOM also works).
 
     Raises DataError for a missing, unreadable or too large file, binary data (a NUL byte)
@@ -32,7 +42,7 @@ def read_text(path: PathLike, max_bytes: int = MAX_BYTES) -> str:
             problem = f"too large ({size / 1e6:,.1f} MB); emviz reads files up to {_mb(max_bytes)}"
             raise DataError(source, problem)
         with open(source, "rb") as f:
-            data = f.read(max_bytes + 1)  # the file may have grown since stat
+            data = _read(f, size, max_bytes + 1, progress)  # it may have grown since stat
     except OSError as e:
         raise _os_error(source, e, "read") from None
     if len(data) > max_bytes:
@@ -40,7 +50,20 @@ def read_text(path: PathLike, max_bytes: int = MAX_BYTES) -> str:
     return decode(data, source)
 
 
-def decode(data: bytes, source: str) -> str:
+def _read(f: BinaryIO, size: int, limit: int, progress: Progress | None) -> bytearray:
+    """Up to ``limit`` bytes of ``f``, chunk by chunk, telling ``progress`` after each."""
+    data = bytearray()
+    while len(data) < limit:
+        chunk = f.read(min(READ_CHUNK_BYTES, limit - len(data)))
+        if not chunk:
+            break
+        data += chunk
+        if progress is not None:
+            progress("bytes", len(data), max(size, len(data)))
+    return data
+
+
+def decode(data: bytes | bytearray, source: str) -> str:
     """Bytes to text; a DataError names the line of the first NUL byte or non-UTF-8 byte."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's "Unicode text" export: decode it rather than call it binary
@@ -68,14 +91,22 @@ def write_atomic(path: PathLike, data: bytes) -> None:
     """Write ``data`` to a temporary file in the same folder, then rename it over ``path``.
 
     The rename is atomic, so a failure at any point (disk full, permission, a crash) leaves
-    an existing file as it was. A symlink is written through, not replaced.
+    an existing file as it was. A symlink is written through, not replaced. Only a regular
+    file is replaced: a folder, a device (/dev/null), a FIFO or a socket is refused, since
+    the rename would put a file in its place. Raises DataError naming ``path``.
     """
     source = os.fspath(path)
     target = os.path.realpath(source)
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        existing = os.stat(target).st_mode
     except OSError:
-        mode = NEW_FILE_MODE
+        existing = None
+    if existing is not None and stat.S_ISDIR(existing):
+        raise DataError(source, "a folder, not a file")
+    if existing is not None and not stat.S_ISREG(existing):
+        problem = "not a regular file (a device, pipe or socket); choose another name"
+        raise DataError(source, problem)
+    mode = NEW_FILE_MODE if existing is None else stat.S_IMODE(existing)
     try:
         fd, temp = tempfile.mkstemp(
             dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".tmp"
@@ -109,7 +140,7 @@ def _os_error(source: str, e: OSError, verb: str) -> DataError:
     return DataError(source, problem)
 
 
-def _line_at(data: bytes, offset: int) -> int:
+def _line_at(data: bytes | bytearray, offset: int) -> int:
     """The 1-based line holding byte ``offset`` (CRLF and LF files alike)."""
     return data.count(b"\n", 0, offset) + 1
 

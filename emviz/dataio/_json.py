@@ -12,7 +12,8 @@ import numpy as np
 
 from ..core import Mixture
 from ..model import Settings
-from ._files import MAX_BYTES, PathLike, read_text
+from ._files import MAX_BYTES, PathLike, Progress, read_text
+from ._layout import first_unfit, unfit
 from .errors import DataError
 
 #: A JSON type, as (test, how a message names it).
@@ -63,10 +64,10 @@ def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
 
 
-def load(path: PathLike, max_bytes: int = MAX_BYTES) -> Fields:
+def load(path: PathLike, max_bytes: int = MAX_BYTES, progress: Progress | None = None) -> Fields:
     """A JSON file's top-level object; DataError names the line where a damaged file stops."""
     source = os.fspath(path)
-    text = read_text(path, max_bytes)
+    text = read_text(path, max_bytes, progress)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as e:
@@ -188,6 +189,9 @@ def mixture_from_json(fields: Fields) -> Mixture:
         raise fields.error(
             f"'{fields.name('means')}' is a {means.shape[1]}-D mixture; emviz shows 2-D mixtures only"
         )
+    found = first_unfit(means) if means.ndim == 2 else None
+    if found is not None:  # EM could not square the distances to such a mean
+        raise fields.error(f"'{fields.name('means')}[{found[0]}]' holds {unfit(means[found])}")
     try:
         mixture = Mixture(weights, means, covariances)
     except ValueError as e:

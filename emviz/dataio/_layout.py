@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..model import MAX_COORDINATE
+from ._files import Progress
 from .errors import DataError
 
 #: A column with one of these names (any case) holding integers or text is the labels.
@@ -21,6 +23,9 @@ LABEL_NAMES = frozenset(
 MAX_LABEL_LENGTH = 40
 #: ... and this few (more distinct values look like identifiers or comments, not classes).
 MAX_GUESSED_LABELS = 20
+
+#: Rows are parsed in chunks of this many, with a progress report after each (about 0.1 s).
+PARSE_CHUNK_ROWS = 100_000
 
 DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -94,23 +99,40 @@ class Layout:
             raise layout._too_few_numbers(data[0][0])
         return layout
 
-    def read_fast(self, lines: list[str], delimiter: str, max_rows: int) -> Parsed | None:
+    def read_fast(
+        self, lines: list[str], delimiter: str, max_rows: int, progress: Progress | None = None
+    ) -> Parsed | None:
         """The rows parsed by numpy's C parser, or None if there is anything to say about them.
 
         Takes only tables of numbers (integer labels included), given the lines after the
         header. Anything unusual (a bad cell, a blank line of spaces, a ragged row, NaN) makes
         it return None, and ``read`` goes through the rows to find and name the problem.
+        Parsed in chunks of PARSE_CHUNK_ROWS lines, telling ``progress`` after each.
         """
         if len(lines) > max_rows or (self.label is not None and not self.label_is_number):
             return None
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # "input contained no data"
-                values = np.loadtxt(lines, delimiter=None if delimiter == " " else delimiter, ndmin=2)
-        except ValueError:
+        chunks = []
+        for start in range(0, len(lines), PARSE_CHUNK_ROWS):
+            end = min(start + PARSE_CHUNK_ROWS, len(lines))
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # "input contained no data"
+                    values = np.loadtxt(
+                        lines[start:end], delimiter=None if delimiter == " " else delimiter, ndmin=2
+                    )
+            except ValueError:
+                return None
+            if values.size:  # a chunk of only comments and blank lines has none
+                if values.shape[1] != len(self.names) or not np.isfinite(values).all():
+                    return None
+                if not (np.abs(values[:, self.numeric]) <= MAX_COORDINATE).all():
+                    return None
+                chunks.append(values)
+            if progress is not None:
+                progress("lines", end, len(lines))
+        if not chunks:
             return None
-        if values.shape != (values.shape[0], len(self.names)) or not np.isfinite(values).all():
-            return None
+        values = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
         labels = None
         if self.label is not None:
             z = values[:, self.label]
@@ -119,8 +141,12 @@ class Layout:
             labels = z.astype(np.int64)
         return np.ascontiguousarray(values[:, self.numeric]), labels, ()
 
-    def read(self, rows: Iterator[Line], split: Splitter, max_rows: int) -> Parsed:
-        """Parse every data row: numbers into arrays, label cells kept as text."""
+    def read(
+        self, rows: Iterator[Line], split: Splitter, max_rows: int, progress: Progress | None = None,
+        n_lines: int = 0,
+    ) -> Parsed:
+        """Parse every data row: numbers into arrays, label cells kept as text. ``progress``
+        hears ("lines", line number, ``n_lines``) every PARSE_CHUNK_ROWS rows."""
         width, numeric, label = len(self.names), self.numeric, self.label
         columns = [array("d") for _ in numeric]
         line_numbers = array("q")
@@ -129,6 +155,8 @@ class Layout:
             if len(line_numbers) >= max_rows:
                 problem = f"more than {max_rows:,} rows; emviz reads at most {max_rows:,} points"
                 raise DataError(self.source, problem, n)
+            if progress is not None and len(line_numbers) % PARSE_CHUNK_ROWS == 0:
+                progress("lines", n, max(n, n_lines))
             cells = split(line)
             _check_width(self.source, n, cells, width, self.header, self.comma_hint)
             for out, j in zip(columns, numeric, strict=True):
@@ -140,7 +168,7 @@ class Layout:
                 label_cells.append(cells[label].strip())
             line_numbers.append(n)
         data = np.column_stack([np.frombuffer(c, dtype=float) for c in columns])
-        self._check_finite(data, line_numbers)
+        self._check_range(data, line_numbers)
         labels, label_names = None, ()
         if label is not None:
             labels, label_names = _parse_labels(label_cells, self.label_is_named)
@@ -161,14 +189,12 @@ class Layout:
             problem = f"{self._describe(j)} holds text where a number belongs: {cell!r}"
         return DataError(self.source, problem, n)
 
-    def _check_finite(self, data: np.ndarray, line_numbers: array) -> None:
-        bad = ~np.isfinite(data)
-        if bad.any():
-            row = int(np.argmax(bad.any(axis=1)))
-            col = int(np.argmax(bad[row]))
-            value = data[row, col]
-            what = "NaN (not a number)" if np.isnan(value) else f"{'minus ' if value < 0 else ''}infinity"
-            problem = f"{self._describe(self.numeric[col])} holds {what} where a finite number belongs"
+    def _check_range(self, data: np.ndarray, line_numbers: array) -> None:
+        """Raise for the first NaN, infinity or number too large for EM, naming its line."""
+        found = first_unfit(data)
+        if found is not None:
+            row, col = found
+            problem = f"{self._describe(self.numeric[col])} holds {unfit(data[row, col])}"
             raise DataError(self.source, problem, line_numbers[row])
 
     def _too_few_numbers(self, line: int) -> DataError:
@@ -180,6 +206,26 @@ class Layout:
         else:
             problem = f"only one column of numbers ({found[0]}); emviz needs two (x and y)"
         return DataError(self.source, problem + self.text_hint, line)
+
+
+def first_unfit(a: np.ndarray) -> tuple[int, int] | None:
+    """(row, column) of the first entry of the 2-D array ``a`` that is NaN, infinite or larger
+    than MAX_COORDINATE in size (EM squares coordinates), or None if all are fit."""
+    bad = ~(np.abs(a) <= MAX_COORDINATE)  # NaN compares False, so it is bad too
+    if not bad.any():
+        return None
+    row = int(np.argmax(bad.any(axis=1)))
+    return row, int(np.argmax(bad[row]))
+
+
+def unfit(value: float) -> str:
+    """What is wrong with a number emviz cannot take as a coordinate, after "holds"."""
+    if np.isnan(value):
+        return "NaN (not a number) where a finite number belongs"
+    if np.isinf(value):
+        return f"{'minus ' if value < 0 else ''}infinity where a finite number belongs"
+    return (f"{float(value)!r}, too large: emviz takes coordinates up to {MAX_COORDINATE:g} in "
+            "size; rescale the data (e.g. other units)")
 
 
 def _check_width(

@@ -19,7 +19,8 @@ import numpy as np
 from ..core import EMState, Mixture, run_em
 from ..model import Settings
 from . import _json
-from ._files import PathLike, write_atomic
+from ._files import PathLike, Progress, write_atomic
+from ._layout import first_unfit, unfit
 
 SESSION_FORMAT = "emviz-session"
 SESSION_VERSION = 1
@@ -176,10 +177,11 @@ def _array_fields(session: Session) -> dict[str, Any]:
     }
 
 
-def load_session(path: PathLike) -> Session:
+def load_session(path: PathLike, *, progress: Progress | None = None) -> Session:
     """Read a ``.emviz`` file. Raises DataError naming the file and the problem: a newer
-    version, a damaged or truncated file (with the line), a missing key or a wrong type."""
-    fields = _json.load(path)
+    version, a damaged or truncated file (with the line), a missing key or a wrong type.
+    ``progress`` hears of the bytes read (see ``Progress``)."""
+    fields = _json.load(path, progress=progress)
     _json.check_format(fields, SESSION_FORMAT, SESSION_VERSION)
     settings = _json.settings_from_json(fields.object("settings"))
     seed = fields.get("seed", _json.INT)
@@ -227,6 +229,9 @@ def _points(fields: _json.Fields) -> np.ndarray:
         return np.empty((0, 2))
     if points.ndim != 2 or points.shape[1] != 2:
         raise fields.error(f"'points' should be a list of pairs [x, y], got shape {points.shape}")
+    found = first_unfit(points)  # Python's json reads NaN and Infinity, and 1e999 as infinity
+    if found is not None:
+        raise fields.error(f"'points[{found[0]}]' holds {unfit(points[found])}")
     return points
 
 

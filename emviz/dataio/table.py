@@ -15,7 +15,7 @@ from itertools import chain, islice
 
 import numpy as np
 
-from ._files import MAX_BYTES, PathLike, read_text, write_atomic
+from ._files import MAX_BYTES, PathLike, Progress, read_text, write_atomic
 from ._layout import Layout, Line, Parsed, Splitter, looks_numeric
 from .errors import DataError
 
@@ -76,18 +76,25 @@ class Table:
         return col % len(names)
 
 
-def read_table(path: PathLike, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS) -> Table:
-    """Read a CSV, TSV or whitespace-separated file; see ``parse_table``. Raises DataError."""
-    return parse_table(read_text(path, max_bytes), os.fspath(path), max_rows=max_rows)
+def read_table(
+    path: PathLike, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS, progress: Progress | None = None
+) -> Table:
+    """Read a CSV, TSV or whitespace-separated file; see ``parse_table``. Raises DataError.
+    ``progress`` hears of the bytes read, then of the lines parsed (see ``Progress``)."""
+    text = read_text(path, max_bytes, progress)
+    return parse_table(text, os.fspath(path), max_rows=max_rows, progress=progress)
 
 
-def parse_table(text: str, source: str = "clipboard", *, max_rows: int = MAX_ROWS) -> Table:
+def parse_table(
+    text: str, source: str = "clipboard", *, max_rows: int = MAX_ROWS, progress: Progress | None = None
+) -> Table:
     """Parse delimited text (a file's contents, or what was pasted) into a Table.
 
     The delimiter is tab, semicolon, whitespace or comma, whichever splits the first rows
     into the most numbers. The first row is a header if none of its cells is a number.
     ``#`` starts a comment, at the start of a line or after the numbers (as in numpy.loadtxt).
-    Raises DataError naming ``source``, the line and the problem.
+    Raises DataError naming ``source``, the line and the problem. ``progress`` is told
+    ("lines", parsed, total) every few thousand lines, and may raise to stop.
     """
     text = text.removeprefix("\ufeff")  # a BOM, if the text did not come through read_text
     if "\0" in text:
@@ -106,10 +113,11 @@ def parse_table(text: str, source: str = "clipboard", *, max_rows: int = MAX_ROW
     parsed = None
     if '"' not in text:
         first_data = layout.header[0] if layout.has_header else layout.header[0] - 1  # 0-based index
-        parsed = layout.read_fast(lines[first_data:], delimiter, max_rows)
+        parsed = layout.read_fast(lines[first_data:], delimiter, max_rows, progress)
     if parsed is None:
         # The careful path, row by row: for quotes, text labels, and to say what is wrong
-        parsed = layout.read(chain(sample[layout.first_row :], content), splitter, max_rows)
+        rows = chain(sample[layout.first_row :], content)
+        parsed = layout.read(rows, splitter, max_rows, progress, len(lines))
     return _table(layout, parsed)
 
 

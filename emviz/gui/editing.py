@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..core import Mixture
-from ..model import Workbench
+from ..model import Workbench, check_points
 from .controller import RunController
 
 #: Bounded so that a session of large data sets cannot pile up memory in the stack.
@@ -99,11 +99,13 @@ class PointsEditor(QObject):
         m = self.model
         return Data(m.points, m.labels, m.true_mixture, m.dataset_name, m.axes)
 
+    # Every edit checks its new points before it goes on the stack: a command that failed
+    # half-way through redo would leave the stack and the model disagreeing.
     def add(self, x: float, y: float) -> None:
-        self.stack.push(_Append(self, np.array([[x, y]]), "Add point"))
+        self.stack.push(_Append(self, check_points([[x, y]]), "Add point"))
 
     def spray(self, points: np.ndarray) -> None:
-        points = np.asarray(points, dtype=float).reshape(-1, 2)
+        points = check_points(points)
         if len(points):
             self.stack.push(_Append(self, points, f"Spray {len(points)} points"))
 
@@ -133,7 +135,7 @@ class PointsEditor(QObject):
                 true_mixture: Mixture | None = None, name: str = "",
                 axes: tuple[str, str] = ("x₁", "x₂")) -> None:
         """New data as one undoable edit (loading a file, choosing a dataset)."""
-        X = np.array(X, dtype=float).reshape(-1, 2)
+        X = check_points(np.array(X, dtype=float))
         after = Data(X, labels, true_mixture, name, axes)
         self.stack.push(_Replace(self, self.data(), after, f"Load {name or 'points'}"))
 

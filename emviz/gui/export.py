@@ -1,23 +1,25 @@
 """Images of the window and its plots: PNG at 1x, 2x or 4x (re-rendered, not upscaled) and
-SVG (vector, through Qt's SVG painter)."""
+SVG (vector, through Qt's SVG painter). Both are made in memory and saved through
+write_atomic, as every file emviz writes."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
 
+from ..dataio import DataError, write_atomic
 from ..model import Workbench
 
 SCALES = (1, 2, 4)
 
 
 class ExportError(Exception):
-    """A file that could not be written; the message is one line naming it."""
+    """An image that could not be written; the message is one line naming the file and why."""
 
 
 def render_image(widget: QWidget, scale: int = 1) -> QImage:
@@ -36,27 +38,47 @@ def render_image(widget: QWidget, scale: int = 1) -> QImage:
 
 
 def save_png(widget: QWidget, path: str | Path, scale: int = 1) -> None:
-    if not render_image(widget, scale).save(str(path), "PNG"):
-        raise ExportError(f"cannot write {path}")
+    """The widget as a PNG image ``scale`` times its size; see ``save_image``."""
+    save_image(render_image(widget, scale), path)
+
+
+def save_image(image: QImage, path: str | Path) -> None:
+    """``image`` as a PNG file, encoded in memory and written atomically (write_atomic): a
+    failed save leaves an existing file as it was. Raises ExportError naming the problem."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise ExportError(f"{path}: cannot encode the image as PNG")
+    buffer.close()
+    _write(path, data.data())
 
 
 def save_svg(widget: QWidget, path: str | Path, title: str = "emviz") -> None:
-    """The widget as an SVG drawing: curves, ellipses and text stay vectors."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise ExportError(f"cannot write {path}: the folder does not exist")
+    """The widget as an SVG drawing: curves, ellipses and text stay vectors. Drawn in memory,
+    then written atomically, so a full disk cannot leave half a drawing behind."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     generator = QSvgGenerator()
-    generator.setFileName(str(path))
+    generator.setOutputDevice(buffer)
     generator.setSize(widget.size())
     generator.setViewBox(QRect(0, 0, widget.width(), widget.height()))
     generator.setTitle(title)
     painter = QPainter()
     if not painter.begin(generator):
-        raise ExportError(f"cannot write {path}")
+        raise ExportError(f"{path}: cannot draw the SVG")
     QWidget.render(widget, painter, QPoint(0, 0))  # QWidget's, not QGraphicsView's render
     painter.end()
-    if not path.is_file() or path.stat().st_size == 0:
-        raise ExportError(f"cannot write {path}")
+    buffer.close()
+    _write(path, data.data())
+
+
+def _write(path: str | Path, data: bytes) -> None:
+    try:
+        write_atomic(path, data)
+    except DataError as error:
+        raise ExportError(str(error)) from None
 
 
 def default_name(model: Workbench, view: str, suffix: str = "png") -> str:

@@ -1,5 +1,7 @@
 """The File menu: data in and out (CSV, clipboard, drag and drop), run and mixture JSON,
-sessions, and images. Every failure is one clear message; the window keeps what it had."""
+sessions, and images. Every failure is one clear message; the window keeps what it had.
+Every load runs in a thread of its own (see loading.Loader), so a large file does not
+freeze the window, and Cancel stops it."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSettings
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,6 +25,8 @@ from .. import dataio
 from ..dataio import DataError, Session, Table
 from ..model import ViewOptions, Workbench
 from .export import SCALES, ExportError, default_name, render_image, save_png, save_svg
+from .loading import Job, Loader
+from .prefs import app_settings
 
 DATA_FILTER = "Data (*.csv *.tsv *.txt *.dat);;All files (*)"
 SESSION_FILTER = f"emviz session (*{dataio.SESSION_SUFFIX})"
@@ -94,7 +98,9 @@ class FileActions(QObject):
         super().__init__(window)
         self.window = window
         self.model = window.model
-        self.settings = QSettings("emviz", "emviz")
+        self.settings = app_settings(self)
+        self.loader = Loader(window)
+        window.closing.connect(self.loader.shutdown)
         window.setAcceptDrops(True)
         window.installEventFilter(self)
 
@@ -129,13 +135,14 @@ class FileActions(QObject):
         path = path or self._ask_open("Open data", DATA_FILTER)
         if not path:
             return False
-        table = self._load(dataio.read_table, path)
+        table = self._load(Path(path).name, lambda progress: dataio.read_table(path, progress=progress))
         return table is not None and self._use_table(table, Path(path).stem, columns)
 
     def paste(self) -> bool:
         """Points copied from a spreadsheet or a text editor."""
         text = QApplication.clipboard().text()
-        table = self._load(dataio.parse_table, text, source="clipboard")
+        table = self._load("the clipboard",
+                           lambda progress: dataio.parse_table(text, "clipboard", progress=progress))
         return table is not None and self._use_table(table, "Pasted points", None)
 
     def _use_table(self, table: Table, name: str, columns: tuple[str, str] | None) -> bool:
@@ -169,7 +176,7 @@ class FileActions(QObject):
         path = path or self._ask_open("Import mixture", "JSON (*.json)")
         if not path:
             return False
-        mixture = self._load(dataio.load_mixture_json, path)
+        mixture = self._load(Path(path).name, lambda _progress: dataio.load_mixture_json(path))
         if mixture is None:
             return False
         n = len(self.model.points)
@@ -196,7 +203,8 @@ class FileActions(QObject):
         path = path or self._ask_open("Open session", SESSION_FILTER)
         if not path:
             return False
-        session = self._load(dataio.load_session, path)
+        session = self._load(Path(path).name,
+                             lambda progress: dataio.load_session(path, progress=progress))
         if session is None:
             return False
         self.restore_session(session)
@@ -245,13 +253,21 @@ class FileActions(QObject):
         QApplication.clipboard().setImage(render_image(self.window.points_view, 1))
         self.window.statusBar().showMessage("Copied the points view to the clipboard", 5000)
 
-    def _load(self, load, *args, **kwargs):
-        """What ``load`` returns, or None after reporting its DataError (nothing changes)."""
+    def _load(self, title: str, job: Job):
+        """What ``job(progress)`` returns, computed in the loading thread while the window
+        stays live; None after a cancel, or after reporting its DataError. Either way the
+        window has not changed."""
+        if self.loader.busy:  # a drop or a shortcut while a load runs (its dialog not yet up)
+            self.window.statusBar().showMessage("Still loading a file: wait, or cancel it", 5000)
+            return None
         try:
-            return load(*args, **kwargs)
+            value = self.loader.run(title, job)
         except DataError as error:
             self.report(str(error))
             return None
+        if value is None:
+            self.window.statusBar().showMessage(f"Cancelled: {title} was not loaded", 5000)
+        return value
 
     def _try(self, save, path, *args) -> bool:
         try:

@@ -12,6 +12,8 @@ from PySide6.QtCore import QThread
 from emviz.gui import MainWindow
 from emviz.remote import Engine
 
+from ..conftest import TEST_CONFIG, redirect_settings
+
 
 @pytest.fixture(autouse=True)
 def no_dangling_threads(monkeypatch):
@@ -85,9 +87,9 @@ def blobs(n: int = 200, seed: int = 1) -> np.ndarray:
 
 @pytest.fixture(autouse=True)
 def isolated_qsettings(tmp_path, monkeypatch):
-    """QSettings (the remembered folder) go to a temporary file, not the user's config."""
-    from PySide6.QtCore import QSettings
-
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    """Each test's settings (the remembered folder) start empty, in a folder of its own;
+    tests/conftest.py has already moved the whole suite out of the user's home."""
+    redirect_settings(tmp_path / "config")
     monkeypatch.setenv("HOME", str(tmp_path))
+    yield
+    redirect_settings(TEST_CONFIG)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
@@ -120,6 +121,18 @@ def test_set_points_is_one_undoable_edit_that_restarts_em(window, qtbot):
     assert window.history[0].phase == "init" and window.history[0].resp is None
     window.editor.stack.undo()
     assert len(window.points) == 272
+
+
+def test_no_edit_brings_in_coordinates_too_large_for_em(window, qtbot):
+    before = window.points.copy()
+    with pytest.raises(ValueError, match="at most 1e\\+150 in size"):
+        window.editor.replace(np.array([[0.0, 1.0], [1e300, 2.0]]), None, None, "huge")
+    with pytest.raises(ValueError, match="at most 1e\\+150 in size"):
+        window.editor.spray(np.array([[0.0, -1e200]]))
+    with pytest.raises(ValueError, match="at most 1e\\+150 in size"):
+        window.editor.add(np.nan, 0.0)
+    assert not window.editor.stack.canUndo()  # nothing half-done on the undo stack
+    np.testing.assert_array_equal(window.points, before)
 
 
 def test_k_is_clamped_to_the_number_of_points_and_says_why(window, qtbot):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -83,6 +84,37 @@ def test_bad_files_get_a_message_and_the_data_stay(window, qtbot, tmp_path, warn
     np.testing.assert_array_equal(window.points, before)
     assert window.history == history_before
     assert not window.editor.stack.canUndo()
+
+
+def test_coordinates_too_large_for_em_are_refused_naming_the_line(window, qtbot, tmp_path,
+                                                                  warnings_shown):
+    path = tmp_path / "astronomy.csv"
+    path.write_text("x,y\n" + "".join(f"{i},{i + 1}\n" for i in range(5)) + "5,1e300\n6,7\n")
+    before, history_before = window.points.copy(), list(window.history)
+    assert not window.files.open_data(str(path))
+    QApplication.clipboard().setText(path.read_text())
+    assert not window.files.paste()
+    assert warnings_shown == [
+        f"{where}, line 7: column 2 (y) holds 1e+300, too large: emviz takes coordinates up to "
+        "1e+150 in size; rescale the data (e.g. other units)"
+        for where in (path, "clipboard")
+    ]
+    np.testing.assert_array_equal(window.points, before)
+    assert window.history == history_before and not window.editor.stack.canUndo()
+    assert window.controller.wait_idle()
+    assert "overflow" not in window.statusBar().currentMessage()
+
+
+def test_a_session_with_coordinates_too_large_is_refused(window, tmp_path, warnings_shown):
+    path = tmp_path / "huge.emviz"
+    assert window.files.save_session(str(path))
+    document = json.loads(path.read_text())
+    document["points"][3] = [1e300, 0.0]
+    path.write_text(json.dumps(document))
+    before = window.points.copy()
+    assert not window.files.open_session(str(path))
+    assert warnings_shown[-1].startswith(f"{path}: 'points[3]' holds 1e+300, too large")
+    np.testing.assert_array_equal(window.points, before)
 
 
 def test_paste_numbers_from_a_spreadsheet(window, qtbot, warnings_shown):
@@ -224,8 +256,9 @@ def test_svg_export_is_xml_with_the_ellipses(window, tmp_path):
 
 
 def test_export_to_a_missing_folder_says_so(window, tmp_path, warnings_shown):
-    assert not window.files.export_image(str(tmp_path / "nowhere" / "x.png"))
-    assert "cannot write" in warnings_shown[-1]
+    path = tmp_path / "nowhere" / "x.png"
+    assert not window.files.export_image(str(path))
+    assert warnings_shown[-1] == f"{path}: the folder does not exist"
 
 
 def test_export_action_uses_dialog_choices_and_default_name(window, monkeypatch, tmp_path):
@@ -275,3 +308,7 @@ def test_the_last_folder_is_remembered(window, monkeypatch, tmp_path):
     assert window.files.save_points()
     assert suggested[1].startswith(str(folder))  # the second dialog opens where the first saved
     assert window.files.settings.value("lastFolder") == str(folder)
+    window.files.settings.sync()
+    settings_file = Path(window.files.settings.fileName())
+    assert settings_file.is_relative_to(tmp_path)  # the test's own, not the user's
+    assert str(folder) in settings_file.read_text()

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from emviz.dataio import DataError, load_points, parse_table, read_table, save_points_csv
+from emviz.model import MAX_COORDINATE
 
 
 def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
@@ -20,7 +21,7 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def test_round_trip_with_labels(tmp_path):
-    X = np.array([[0.1 + 0.2, -1e-300], [5e-324, 1.7976931348623157e308], [-0.0, 3.0]])
+    X = np.array([[0.1 + 0.2, -1e-300], [5e-324, 1e150], [-0.0, -9.999999999999999e149]])
     labels = np.array([2, -1, 0])
     path = tmp_path / "points.csv"
     save_points_csv(path, X, labels)
@@ -41,7 +42,8 @@ def test_round_trip_without_labels(tmp_path):
     assert same_bits(table.points(), X) and table.labels is None
 
 
-finite = st.floats(allow_nan=False, allow_infinity=False, allow_subnormal=True)
+#: Every double emviz takes as a coordinate (see MAX_COORDINATE).
+finite = st.floats(-MAX_COORDINATE, MAX_COORDINATE, allow_subnormal=True)
 
 
 @settings(max_examples=150, deadline=None)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from emviz.dataio import MAX_BYTES, MAX_ROWS, DataError, load_points, parse_table, read_table
+from emviz.model import MAX_COORDINATE
 
 
 def write(tmp_path, content: bytes, name: str = "data.csv"):
@@ -125,7 +126,7 @@ def test_load_points_takes_the_first_two_numeric_columns(tmp_path):
 def test_fast_and_careful_paths_agree():
     """A quote sends parsing row by row; the numbers must come out the same as numpy's."""
     rng = np.random.default_rng(1)
-    X = rng.normal(size=(200, 2)) * 10.0 ** rng.integers(-300, 300, size=(200, 2))
+    X = rng.normal(size=(200, 2)) * 10.0 ** rng.integers(-300, 150, size=(200, 2))
     rows = "".join(f"{x!r},{y!r}\n" for x, y in X.tolist())
     fast = parse_table("x,y\n" + rows)
     careful = parse_table('"x","y"\n' + rows)
@@ -160,6 +161,10 @@ BAD = {
     "binary": (b"x,y\n1,2\n\x89PNG\x00\x01\x02", 3, ["binary data (a NUL byte), not text"]),
     "not-utf8": (b"x,y\n1,2\ncaf\xe9,3\n", 3, ["not UTF-8 text (byte 0xe9)", "save the file as UTF-8"]),
     "crlf-line-numbers": (codecs.BOM_UTF8 + b"x,y\r\n\r\n1,2\r\n3,abc\r\n", 4, ["'abc'"]),
+    "too-large": (b"x,y\n1,2\n3,4\n5,6\n7,8\n9,10\n11,1e300\n13,14\n", 7,
+                  ["column 2 (y) holds 1e+300, too large", "up to 1e+150 in size", "rescale the data"]),
+    "too-large-negative": (b"x y label\n1 2 a\n-2.5e200 4 b\n", 3,
+                           ["column 1 (x) holds -2.5e+200, too large"]),
 }
 
 
@@ -266,3 +271,72 @@ def test_unnamed_row_numbers_are_not_a_coordinate(text):
     table = parse_table(text)
     assert table.numeric_names == ("x", "y")
     assert table.points().tolist() == [[1.5, 2.5], [3.5, 4.5]]
+
+
+def test_coordinates_up_to_the_limit_are_read_and_beyond_it_refused():
+    assert MAX_COORDINATE == 1e150
+    table = parse_table("x,y\n1e150,-1e150\n0,5e-324\n")
+    np.testing.assert_array_equal(table.data, [[1e150, -1e150], [0, 5e-324]])
+    for text in ("x,y\n1,2\n1.0000000000000002e150,0\n", 'x,y\n1,2\n"1.0000000000000002e150",0\n'):
+        too_large = r"^clipboard, line 3: column 1 \(x\) holds 1.0000000000000002e\+150, too large"
+        with pytest.raises(DataError, match=too_large):
+            parse_table(text)
+
+
+def test_a_too_large_number_in_an_unused_column_is_refused_too():
+    """As NaN is: every column of numbers must be fit to be x or y."""
+    with pytest.raises(DataError, match="^clipboard, line 2: column 3 \\(w\\) holds 1e\\+200, too large"):
+        parse_table("x,y,w\n1,2,1e200\n")
+
+
+# -- progress, for a long read in a thread ------------------------------------------------------
+
+
+class Stop(Exception):
+    pass
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks small enough that a small file is read and parsed in many of them."""
+    monkeypatch.setattr("emviz.dataio._files.READ_CHUNK_BYTES", 1000)
+    monkeypatch.setattr("emviz.dataio._layout.PARSE_CHUNK_ROWS", 100)
+
+
+@pytest.mark.parametrize("labels", ["", ",a"], ids=["fast-path", "careful-path"])
+def test_reading_reports_bytes_then_lines_in_chunks(tmp_path, small_chunks, labels):
+    rows = "".join(f"{i}.5,{-i}{labels}\n" for i in range(1000))
+    path = write(tmp_path, ("x,y" + (",name" if labels else "") + "\n" + rows).encode())
+    reports = []
+    table = read_table(path, progress=lambda *report: reports.append(report))
+    assert table.n_rows == 1000 and table.data[999].tolist() == [999.5, -999]
+    size = path.stat().st_size
+    read = [done for what, done, total in reports if what == "bytes"]
+    parsed = [(done, total) for what, done, total in reports if what == "lines"]
+    assert [what for what, *_ in reports] == ["bytes"] * len(read) + ["lines"] * len(parsed)
+    assert read == sorted(read) and read[-1] == size and len(read) >= size // 1000
+    assert all(total == size for what, _, total in reports if what == "bytes")
+    assert len(parsed) >= 9 and [d for d, _ in parsed] == sorted(d for d, _ in parsed)
+    assert all(done <= total for done, total in parsed) and parsed[-1][0] >= 900
+
+
+@pytest.mark.parametrize("labels", ["", ",a"], ids=["fast-path", "careful-path"])
+def test_a_progress_report_can_stop_the_read(tmp_path, small_chunks, labels):
+    rows = "".join(f"{i}.5,{-i}{labels}\n" for i in range(1000))
+    path = write(tmp_path, ("x,y" + (",name" if labels else "") + "\n" + rows).encode())
+    reports = []
+
+    def stop_at_the_third_lines(what, done, total):
+        reports.append(what)
+        if reports.count("lines") == 3:
+            raise Stop
+
+    with pytest.raises(Stop):
+        read_table(path, progress=stop_at_the_third_lines)
+    assert reports.count("lines") == 3  # stopped there: no report after it
+
+
+def test_pasted_text_reports_lines(small_chunks):
+    reports = []
+    table = parse_table("1 2\n" * 500, progress=lambda *report: reports.append(report))
+    assert table.n_rows == 500 and {what for what, *_ in reports} == {"lines"} and len(reports) >= 4

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 import emviz
 from emviz import model as model_module
-from emviz.core import COVARIANCE_TYPES, INIT_METHODS, Mixture, e_step
-from emviz.model import K_MAX, RESP_KEEP_NEWEST, Settings, ViewOptions, Workbench
+from emviz.core import COVARIANCE_TYPES, INIT_METHODS, Mixture, e_step, initialize, old_faithful, run_em
+from emviz.model import K_MAX, MAX_COORDINATE, RESP_KEEP_NEWEST, Settings, ViewOptions, Workbench
 
 
 class Recorder:
@@ -148,6 +148,31 @@ def test_set_points_clears_the_history_and_freezes_the_data(run_model):
     assert model.points.shape == (1, 2) and not model.points.flags.writeable
     model.set_points([])
     assert model.points.shape == (0, 2)
+
+
+@pytest.mark.parametrize("bad", [1e300, -1.5e151, np.inf, np.nan])
+def test_points_emviz_cannot_square_are_rejected_and_nothing_changes(bad):
+    model = Workbench()
+    model.set_points([[1.0, 2.0]], name="kept")
+    heard = []
+    model.subscribe(heard.append)
+    with pytest.raises(ValueError, match="finite and at most 1e\\+150 in size"):
+        model.set_points([[0.0, 1.0], [bad, 2.0]], name="huge")
+    assert heard == [] and model.dataset_name == "kept"
+    np.testing.assert_array_equal(model.points, [[1.0, 2.0]])
+    model.set_points([[MAX_COORDINATE, -MAX_COORDINATE]])  # the limit itself is fine
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+@pytest.mark.parametrize("init_method", INIT_METHODS)
+def test_em_runs_on_data_reaching_the_coordinate_limit(covariance_type, init_method):
+    """The limit is one EM can live with (warnings are errors here, overflow included)."""
+    X = old_faithful().X
+    X = np.r_[X, -X] / np.abs(X).max() * MAX_COORDINATE  # two opposite corners at the limit
+    start = initialize(X, 3, init_method, np.random.default_rng(0), covariance_type)
+    history = list(run_em(X, start, covariance_type, max_iter=10))
+    assert np.isfinite([s.log_likelihood for s in history]).all()
+    assert np.isfinite(history[-1].mixture.covariances).all()
 
 
 def test_labels_of_the_wrong_length_are_rejected():

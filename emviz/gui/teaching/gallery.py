@@ -397,7 +397,13 @@ class GalleryView(QDialog):
             painter.end()
             for panel in self.panels:
                 panel.set_line_scale(1.0)
-        return image.save(str(path), "PNG")
+        from ..export import ExportError, save_image
+
+        try:
+            save_image(image, path)  # atomic, as every save: a failure keeps the old file
+        except ExportError:
+            return False
+        return True
 
     def _export_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export the gallery", "em-iterations.png",
