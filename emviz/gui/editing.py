@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..core import Mixture
-from ..model import Workbench, check_points
+from ..model import MAX_COORDINATE, Workbench, check_points
 from .controller import RunController
 
 #: Bounded so that a session of large data sets cannot pile up memory in the stack.
@@ -102,12 +102,24 @@ class PointsEditor(QObject):
     # Every edit checks its new points before it goes on the stack: a command that failed
     # half-way through redo would leave the stack and the model disagreeing.
     def add(self, x: float, y: float) -> None:
-        self.stack.push(_Append(self, check_points([[x, y]]), "Add point"))
+        points = self._checked([[x, y]])
+        if points is not None:
+            self.stack.push(_Append(self, points, "Add point"))
 
     def spray(self, points: np.ndarray) -> None:
-        points = check_points(points)
-        if len(points):
+        points = self._checked(points)
+        if points is not None and len(points):
             self.stack.push(_Append(self, points, f"Spray {len(points)} points"))
+
+    def _checked(self, points) -> np.ndarray | None:
+        """A click or spray beyond the largest coordinate (on data at that scale) adds
+        nothing and says why; it is not an error of the program."""
+        try:
+            return check_points(points)
+        except ValueError:
+            self.message.emit(f"Not added: coordinates beyond ±{MAX_COORDINATE:g} are too large "
+                              "for emviz.")
+            return None
 
     def remove_nearest(self, x: float, y: float, pixel_size: tuple[float, float],
                        radius_px: float) -> bool:

@@ -6,6 +6,10 @@ names the actions that led to it, and how long the window was ever busy."""
 
 from __future__ import annotations
 
+import faulthandler
+import os
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -46,6 +50,9 @@ TEACH_ACTIONS = ("actionShowOracle", "actionFitOracle", "actionPaintLabels", "ac
 #: Events are processed for at most this long after each action, so a livelock (a repaint
 #: that schedules another, forever) fails the idle check below instead of hanging the test.
 SETTLE_MS = 200
+#: A single action that holds the GUI thread this long is a lock-up: the watchdog prints the
+#: stacks and the trail and ends the process (a hang would otherwise stall CI for good).
+WATCHDOG_S = 90.0
 #: Every this many actions, the monkey pauses and asserts the window stops repainting.
 IDLE_CHECK_EVERY = 100
 #: Paints one widget may still get in IDLE_PROBE_MS once nothing happens (a late frame, a
@@ -129,12 +136,26 @@ class Monkey:
     # -- the loop ----------------------------------------------------------------------------
     def run(self, n: int) -> Report:
         self._answer.start()
+        beat = [time.monotonic()]
+        done = threading.Event()
+        watchdog = threading.Thread(target=self._watch, args=(beat, done), daemon=True)
+        watchdog.start()
         try:
             for _ in range(n):
                 self.step()
+                beat[0] = time.monotonic()
         finally:
+            done.set()
             self._answer.stop()
         return self.report
+
+    def _watch(self, beat: list[float], done: threading.Event) -> None:
+        while not done.wait(1.0):
+            if time.monotonic() - beat[0] > WATCHDOG_S:
+                print(f"\nmonkey: one action held the GUI thread for over {WATCHDOG_S:.0f} s "
+                      f"(a lock-up); {self.trail()}", file=sys.stderr, flush=True)
+                faulthandler.dump_traceback(all_threads=True)
+                os._exit(3)
 
     def step(self) -> None:
         i = int(self.rng.choice(len(self.actions), p=self._p))

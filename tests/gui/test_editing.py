@@ -127,10 +127,11 @@ def test_no_edit_brings_in_coordinates_too_large_for_em(window, qtbot):
     before = window.points.copy()
     with pytest.raises(ValueError, match="at most 1e\\+150 in size"):
         window.editor.replace(np.array([[0.0, 1.0], [1e300, 2.0]]), None, None, "huge")
-    with pytest.raises(ValueError, match="at most 1e\\+150 in size"):
-        window.editor.spray(np.array([[0.0, -1e200]]))
-    with pytest.raises(ValueError, match="at most 1e\\+150 in size"):
-        window.editor.add(np.nan, 0.0)
+    said: list[str] = []
+    window.editor.message.connect(said.append)
+    window.editor.spray(np.array([[0.0, -1e200]]))  # gestures say why, they do not raise
+    window.editor.add(np.nan, 0.0)
+    assert len(said) == 2 and all("too large" in text for text in said)
     assert not window.editor.stack.canUndo()  # nothing half-done on the undo stack
     np.testing.assert_array_equal(window.points, before)
 
@@ -148,3 +149,28 @@ def test_k_is_clamped_to_the_number_of_points_and_says_why(window, qtbot):
     wait_for_history(qtbot, window, 1)
     assert window.model.settings.k == 1
     assert "K lowered to 1" in window.statusBar().currentMessage()
+
+
+def test_clicks_and_sprays_beyond_the_largest_coordinate_are_refused_with_a_message(window, qtbot):
+    """Points at the limit: the view's margin lies beyond it, where a click cannot add."""
+    from emviz.model import MAX_COORDINATE
+
+    window.set_points(np.array([[-1, -1], [1, 1], [1, -1], [-1, 1]]) * MAX_COORDINATE)
+    wait_for_history(qtbot, window, 1)
+    window._redraw()
+    said: list[str] = []
+    window.editor.message.connect(said.append)
+    before = window.points.copy()
+    corner = QPoint(2, 2)  # in the view's padding, beyond -1e150 and +1e150
+    view = window.points_view
+    at = view.getViewBox().mapSceneToView(view.mapToScene(corner))
+    x, y = at.x(), at.y()
+    assert abs(x) > MAX_COORDINATE or abs(y) > MAX_COORDINATE
+    qtbot.mouseClick(viewport(window), Qt.MouseButton.LeftButton, pos=corner)
+    vp = viewport(window)
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, corner)
+    QTest.mouseMove(vp, QPoint(4, 4))
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(4, 4))
+    np.testing.assert_array_equal(window.points, before)
+    assert said and all("too large" in text for text in said)
+    assert not window.editor.stack.canUndo() or window.editor.stack.undoText().startswith("Load")
