@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test wheel-check bench lint clean
+.PHONY: run test soak wheel-check bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The long monkey run: EMVIZ_SOAK_ACTIONS random actions (default 20,000) for each of
+# EMVIZ_SOAK_SEEDS (default 1,2,3), each on a fresh window.
+soak: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m soak -s -p no:cacheprovider tests/gui/test_monkey.py
 
 # What a user gets from `pip install`: a wheel built from a copy of the sources (so no stale
 # build/ folder leaks in), installed in a fresh venv, run from a folder outside the checkout
