@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         window.controller.step()
         window.controller.wait_idle()
     if not args.screenshot:
+        window.lesson.restore_visibility()  # scripted screenshots keep the default layout
         return app.exec()
     try:
         _save_screenshot(window, args)
