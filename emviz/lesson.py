@@ -177,7 +177,8 @@ def parse_chapter(text: str, name: str) -> Chapter:
         key, colon, value = stripped.partition(":")
         key, value = key.strip().lower(), value.strip()
         if not colon:
-            raise ValueError(f"{name}, line {number}: expected 'key: value', got {stripped!r}")
+            raise ValueError(f"{name}, line {number}: expected 'key: value' (or '---' to end the "
+                             f"front matter), got {stripped!r}")
         if key not in KEYS:
             raise ValueError(f"{name}, line {number}: unknown key {key!r}; "
                              f"the keys are {', '.join(KEYS)}")

@@ -74,7 +74,7 @@ class LessonPanel(QDockWidget):
         self._build()
         slug = lesson_settings().value(CHAPTER_KEY, "", type=str)
         slugs = [c.slug for c in chapters]
-        self.go(slugs.index(slug) if slug in slugs else 0)
+        self.go(slugs.index(slug) if slug in slugs else 0, remember=False)
 
     # -- building ----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -159,8 +159,9 @@ class LessonPanel(QDockWidget):
     def chapter(self) -> Chapter | None:
         return self.chapters[self.index] if self.chapters else None
 
-    def go(self, index: int) -> None:
-        """Show chapter ``index`` (0-based, clamped) and remember it."""
+    def go(self, index: int, remember: bool = True) -> None:
+        """Show chapter ``index`` (0-based, clamped) and remember it (not when the window opens:
+        a script or a screenshot writes nothing to the user's settings)."""
         if not self.chapters:
             self._show_error()
             return
@@ -176,7 +177,8 @@ class LessonPanel(QDockWidget):
                                    "the data)")
         self.back.setEnabled(self.index > 0)
         self.next.setEnabled(self.index < len(self.chapters) - 1)
-        lesson_settings().setValue(CHAPTER_KEY, chapter.slug)
+        if remember:
+            lesson_settings().setValue(CHAPTER_KEY, chapter.slug)
 
     def _show_error(self) -> None:
         self.position.setText("No lesson")
@@ -264,7 +266,8 @@ class LessonPanel(QDockWidget):
             self.show()
 
     def _remember_visibility(self, visible: bool) -> None:
-        lesson_settings().setValue(VISIBLE_KEY, visible)
+        if self.window_.isVisible():  # Qt unchecks the action as the window closes: no choice
+            lesson_settings().setValue(VISIBLE_KEY, visible)
 
     def _remember_area(self, area: Qt.DockWidgetArea) -> None:
         names = {value: key for key, value in AREAS.items()}

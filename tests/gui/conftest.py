@@ -85,9 +85,13 @@ def blobs(n: int = 200, seed: int = 1) -> np.ndarray:
 
 @pytest.fixture(autouse=True)
 def isolated_qsettings(tmp_path, monkeypatch):
-    """QSettings (the remembered folder) go to a temporary file, not the user's config."""
+    """QSettings (the remembered folder, the lesson's chapter) go to a temporary file, not the
+    user's config. The program makes them as QSettings("emviz", "emviz"), which is always Qt's
+    native format (setDefaultFormat does not apply to it), so the native path is redirected too;
+    a patched HOME alone does not move it once Qt has looked the path up."""
     from PySide6.QtCore import QSettings
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    for settings_format in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
     monkeypatch.setenv("HOME", str(tmp_path))
