@@ -10,7 +10,7 @@ and as it was left after.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -50,10 +50,13 @@ COLUMN_WIDTH = 380
 SHORTCUT = "F1"  # Ctrl+L is "Paint labels"
 #: Text sizes for a projector: the body is read from the back of the room.
 TITLE_PT, BODY_PT, SMALL_PT = 17, 14, 11
-#: In a band: the title on the left, "what to click next" and the buttons on the right.
-BAND_SIDE_WIDTH = 300
-BAND_NEXT_WIDTH = 360
-UNLIMITED = 16_777_215  # Qt's QWIDGETSIZE_MAX
+#: ... shrunk in half points down to this when the text would not fit without scrolling (a
+#: band at 1280 x 800); below it, the text scrolls.
+MIN_BODY_PT = 12
+#: In a band: the title | the text | "what to click next" and the buttons, sharing the width
+#: in these proportions (the text about 70 characters a line at 1280 pixels, 90 at 1600).
+BAND_STRETCH = (2, 6, 3)
+BAND_MIN_WIDTHS = (200, 0, 260)
 
 
 def lesson_settings() -> QSettings:
@@ -87,6 +90,7 @@ class LessonPanel(QDockWidget):
         self.text.setFont(font(BODY_PT))
         self.text.setOpenLinks(False)
         self.text.setFrameShape(QFrame.Shape.NoFrame)
+        self.text.installEventFilter(self)  # refit the text when the dock is resized
         self.text.viewport().setAutoFillBackground(False)  # the dock's colour: it reads as a page
         self.next_step = QLabel(objectName="lessonNextStep")
         self.next_step.setFont(font(BODY_PT))
@@ -143,16 +147,11 @@ class LessonPanel(QDockWidget):
         cells = ((0, 0), (0, 1), (0, 2)) if self.band else ((0, 0), (1, 0), (2, 0))
         for widget, (row, column) in zip((self.head, self.text, self.foot), cells, strict=True):
             self.grid.addWidget(widget, row, column)
-        for i in range(3):  # the text takes what is left, across or down
-            self.grid.setColumnStretch(i, int(self.band and i == 1))
+        for i, stretch in enumerate(BAND_STRETCH):  # the text takes the most, across or down
+            self.grid.setColumnStretch(i, stretch if self.band else 0)
             self.grid.setRowStretch(i, int(not self.band and i == 1))
-        if self.band:
-            self.head.setFixedWidth(BAND_SIDE_WIDTH)
-            self.foot.setFixedWidth(BAND_NEXT_WIDTH)
-        else:
-            for widget in (self.head, self.foot):
-                widget.setMinimumWidth(0)
-                widget.setMaximumWidth(UNLIMITED)
+        for widget, width in ((self.head, BAND_MIN_WIDTHS[0]), (self.foot, BAND_MIN_WIDTHS[2])):
+            widget.setMinimumWidth(width if self.band else 0)
 
     # -- navigation --------------------------------------------------------------------------
     @property
@@ -170,6 +169,7 @@ class LessonPanel(QDockWidget):
         self.position.setText(f"Chapter {self.index + 1} of {len(self.chapters)}")
         self.title.setText(chapter.title)
         self.text.setMarkdown(chapter.body)
+        self._fit_text()
         self.next_step.setText(f"**What to click next:** {chapter.next_step}")
         self.next_step.setVisible(bool(chapter.next_step))
         self.summary.setText(f"Try it sets up: {chapter.summary()}")
@@ -179,6 +179,23 @@ class LessonPanel(QDockWidget):
         self.next.setEnabled(self.index < len(self.chapters) - 1)
         if remember:
             lesson_settings().setValue(CHAPTER_KEY, chapter.slug)
+
+    def _fit_text(self) -> None:
+        """The largest body size from BODY_PT down to MIN_BODY_PT at which the chapter's text
+        needs no scrolling."""
+        points = BODY_PT
+        self.text.setFont(font(points))
+        document, viewport = self.text.document(), self.text.viewport()
+        document.setTextWidth(viewport.width())
+        while points > MIN_BODY_PT and document.size().height() > viewport.height():
+            points -= 0.5
+            self.text.setFont(font(points))
+            document.setTextWidth(viewport.width())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is self.text and event.type() == QEvent.Type.Resize:
+            self._fit_text()
+        return False
 
     def _show_error(self) -> None:
         self.position.setText("No lesson")
