@@ -221,15 +221,12 @@ class LessonPanel(QDockWidget):
             return
         show = set(chapter.show)
         self._switch(show, on=False)  # before the new data, so nothing is computed for them
-        # K-means mode splits the points view in two: before the data, so that the view fits
-        # the new points to its new width.
-        w.actions_by_name["actionKMeansMode"].setChecked("k-means" in show)
         w.model.set_settings(chapter.settings)  # the load below starts the one fresh run
         w.editor.replace(data.X, data.labels, data.true_mixture, data.name, data.axes)
         if chapter.steps:
             w.controller.advance(2 * chapter.steps)  # after the initialisation's job
         self._switch(show, on=True)
-        self._frame(data.X)
+        self._frame(data.X)  # after k-means mode, which halves the points view's width
         if chapter.point is not None:
             w.model.select_point(chapter.point - 1)
         self._show_tab(chapter.tab)
@@ -243,6 +240,7 @@ class LessonPanel(QDockWidget):
             "true mixture": w.controls.true_mixture.setChecked,
             "oracle labels": a["actionShowOracle"].setChecked,
             "oracle fit": a["actionFitOracle"].setChecked,
+            "k-means": a["actionKMeansMode"].setChecked,
             "hard colours": lambda value: w.controls.soft.setChecked(not value),
         }
         for name, set_checked in checks.items():
