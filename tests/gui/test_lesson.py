@@ -8,7 +8,7 @@ from itertools import islice
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QPushButton
 
 from emviz.core import BUILTIN_DATASETS, load_builtin, old_faithful
@@ -137,7 +137,7 @@ def test_next_and_back_walk_the_chapters_and_stop_at_the_ends(qtbot, lesson):
 def test_the_chapter_is_remembered_in_a_new_window(qtbot, lesson):
     for _ in range(4):
         click(qtbot, lesson, "lessonNext")
-    assert QSettings("emviz", "emviz").value(lesson_panel.CHAPTER_KEY) == "05-latent-variables"
+    assert lesson_panel.lesson_settings().value(lesson_panel.CHAPTER_KEY) == "05-latent-variables"
     other = MainWindow()
     qtbot.addWidget(other)
     assert other.lesson.index == 4 and other.lesson.title.text() == "The hidden labels z_nk"
@@ -145,7 +145,7 @@ def test_the_chapter_is_remembered_in_a_new_window(qtbot, lesson):
 
 
 def test_a_chapter_that_no_longer_exists_opens_the_first(qtbot):
-    QSettings("emviz", "emviz").setValue(lesson_panel.CHAPTER_KEY, "99-gone")
+    lesson_panel.lesson_settings().setValue(lesson_panel.CHAPTER_KEY, "99-gone")
     w = MainWindow()
     qtbot.addWidget(w)
     assert w.lesson.index == 0
@@ -201,7 +201,7 @@ def test_the_dock_is_a_band_below_by_default_and_remembers_where_it_was_put(qtbo
     assert w.dockWidgetArea(w.lesson) == Qt.DockWidgetArea.BottomDockWidgetArea and w.lesson.band
     w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, w.lesson)
     assert not w.lesson.band
-    assert QSettings("emviz", "emviz").value(lesson_panel.AREA_KEY) == "right"
+    assert lesson_panel.lesson_settings().value(lesson_panel.AREA_KEY) == "right"
     other = MainWindow()
     qtbot.addWidget(other)
     assert other.dockWidgetArea(other.lesson) == Qt.DockWidgetArea.RightDockWidgetArea
@@ -250,4 +250,4 @@ def test_opening_a_window_writes_no_settings(qtbot, tmp_path):
     w.show()
     assert w.controller.wait_idle()
     w.close()
-    assert QSettings("emviz", "emviz").allKeys() == []
+    assert lesson_panel.lesson_settings().allKeys() == []
