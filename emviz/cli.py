@@ -106,8 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.steps):
         window.controller.step()
         window.controller.wait_idle()
-    if not args.screenshot:  # a screenshot run neither autosaves nor offers a crashed session
-        install_autosave(window)
+    if not args.screenshot:  # a screenshot run neither autosaves, offers a crashed session,
+        install_autosave(window)  # nor shows the lesson: scripted pictures keep the default
+        window.lesson.restore_visibility()
         return app.exec()
     try:
         _save_screenshot(window, args)

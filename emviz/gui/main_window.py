@@ -28,6 +28,7 @@ from .controls import ControlPanel
 from .editing import PointsEditor
 from .files import install as install_files
 from .generate_dialog import GenerateDialog
+from .lesson_panel import install_lesson
 from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
 from .style import apply_pyqtgraph_style, style_plot
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         self._views = [self.points_view, self.bound_plot, self.params_table, self.controls]
         self.files = install_files(self)
         install_teaching(self)
+        self.lesson = install_lesson(self)
         self._fit_tab_titles()
         self._frame = QTimer(self, singleShot=True, interval=FRAME_MS)
         self._frame.timeout.connect(self._start_frame)

@@ -281,3 +281,16 @@ def test_a_duplicate_centre_has_an_empty_cell_and_outlines_are_one_polyline():
     np.testing.assert_allclose(sorted(set(np.round(cells[0][:, 0], 12))), [-2.0, 0.5])
     line = cells_polyline(cells)
     assert np.isnan(line).any(axis=1).sum() == 2  # two non-empty cells, a break after each
+
+
+def test_the_kmeans_view_shows_each_new_dataset(window, qtbot):
+    """With the mode on, choosing dataset after dataset redraws the k-means view on each one's
+    points. (Its redraw was skipped when the new run's first state happened to get the id of
+    the old run's, just freed: the view kept the old data.)"""
+    mode = mode_on(window)
+    for key in ("separated", "faithful", "ring", "moons", "overlapping", "faithful", "elongated"):
+        window._load_dataset(key)
+        wait_for_history(qtbot, window, 1)
+        window._redraw()
+        shown = mode.view.cloud._xy
+        assert shown.shape == window.points.shape and np.array_equal(shown, window.points), key

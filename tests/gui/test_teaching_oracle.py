@@ -258,3 +258,18 @@ def test_painted_labels_refit_the_oracle_and_undo_restores_the_fit(window, qtbot
     action(window, "actionUndo").trigger()
     np.testing.assert_array_equal(window.model.labels, labels)
     np.testing.assert_allclose(feature.fit.means, first.means)
+
+
+def test_new_data_are_framed_without_the_old_fits_ellipses(window, qtbot):
+    """The points view frames new data once; the oracle's ellipses for the old data are gone
+    by then (they were still drawn when the view framed, which zoomed out to include them)."""
+    load_generated(window, qtbot)
+    action(window, "actionFitOracle").trigger()
+    window._redraw()
+    X = np.random.default_rng(5).normal(scale=0.3, size=(200, 2))  # far inside the old fit
+    window.editor.replace(X, None, None, "Small blob")
+    window._redraw()  # the first frame of the new data: the points view frames them
+    frame = window.points_view.getViewBox().targetRect()
+    wait_for_history(qtbot, window, 1)
+    span = X.max(axis=0) - X.min(axis=0)
+    assert frame.width() < 1.5 * span[0] and frame.height() < 1.5 * span[1]

@@ -644,10 +644,12 @@ class KMeansMode(QObject):
         if (em, rows) != self._em_title:
             self._em_title = (em, rows)
             set_title(self.window.points_view, em, rows)
-        key = (len(run.history), id(run.current), km, rows)
-        if key == self._drawn:
+        # The state itself, compared by identity and kept alive here: by its id alone, a new
+        # run's first state could take the id of the old run's, just freed, and not be drawn.
+        key = (len(run.history), km, rows)
+        if self._drawn is not None and self._drawn[0] == key and self._drawn[1] is run.current:
             return
-        self._drawn = key
+        self._drawn = (key, run.current)
         previous = run.history[-2] if len(run.history) > 1 else None
         self.view.show_run(run.X, run.current, run.hard[-1] if run.hard else None, previous, km, rows)
 

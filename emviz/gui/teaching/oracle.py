@@ -385,6 +385,9 @@ class OracleFeature(QObject):
 
     def clear_fit(self) -> None:
         self.fit, self.fit_error, self._fit_data = None, "", None
+        # Off the points view now, not at this view's turn in the next frame: the points view
+        # draws first, and frames new data with every item it holds (the old fit's ellipses).
+        self.overlay.show(None)
 
     def set_painting(self, on: bool) -> None:
         """While on, a click labels the nearest point and a drag labels the points it passes,

@@ -1,0 +1,322 @@
+"""The Lesson panel: a dock with the lecture's chapters (resources/lesson/*.md), Back / Next,
+and "Try it", which sets up the state a chapter talks about through the window's own paths
+(an undoable data load, the model's settings, the run controller, the teaching actions).
+
+The chapter shown, whether the dock is open and where it is docked are remembered across
+runs (QSettings). The dock starts hidden in every window; ``restore_visibility`` (called by
+the interactive program, not by scripts, tests or ``--screenshot``) opens it on the first run
+and as it was left after.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import load_builtin
+from ..lesson import Chapter, load_chapters
+from .prefs import app_settings
+from .teaching._shared import HIGHLIGHT, font
+
+#: QSettings keys.
+CHAPTER_KEY = "lesson/chapter"  # the slug of the chapter shown last
+VISIBLE_KEY = "lesson/visible"  # whether the dock was open when last toggled
+AREA_KEY = "lesson/area"  # where it is docked: "bottom", "right", "left" or "top"
+
+AREAS = {
+    "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
+    "right": Qt.DockWidgetArea.RightDockWidgetArea,
+    "left": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "top": Qt.DockWidgetArea.TopDockWidgetArea,
+}
+#: A band under the views by default: the points view keeps its width (its aspect ratio is
+#: locked, so at 1600 x 900 a column beside it halved the size of the data on screen, and
+#: with k-means mode's second view the points became specks), and the band's three parts
+#: keep the text's lines short enough to read.
+DEFAULT_AREA = "bottom"
+BAND_HEIGHT = 250
+COLUMN_WIDTH = 380
+
+SHORTCUT = "F1"  # Ctrl+L is "Paint labels"
+#: Text sizes for a projector: the body is read from the back of the room.
+TITLE_PT, BODY_PT, SMALL_PT = 17, 14, 11
+#: ... shrunk in half points down to this when the text would not fit without scrolling (a
+#: band at 1280 x 800); below it, the text scrolls.
+MIN_BODY_PT = 12
+#: In a band: the title | the text | "what to click next" and the buttons, sharing the width
+#: in these proportions (the text about 70 characters a line at 1280 pixels, 90 at 1600).
+BAND_STRETCH = (2, 6, 3)
+BAND_MIN_WIDTHS = (200, 0, 260)
+
+
+def lesson_settings() -> QSettings:
+    """The lesson's settings: the program's one store (emviz.gui.prefs)."""
+    return app_settings()
+
+
+class LessonPanel(QDockWidget):
+    """``chapters`` in order; ``error``: why there are none (a chapter file that cannot be read)."""
+
+    def __init__(self, window, chapters: tuple[Chapter, ...], error: str = "") -> None:
+        super().__init__("Lesson", window)
+        self.setObjectName("lessonDock")
+        self.window_ = window
+        self.chapters = chapters
+        self.error = error
+        self.index = 0
+        self._build()
+        slug = lesson_settings().value(CHAPTER_KEY, "", type=str)
+        slugs = [c.slug for c in chapters]
+        self.go(slugs.index(slug) if slug in slugs else 0, remember=False)
+
+    # -- building ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.position = QLabel(objectName="lessonPosition")
+        self.position.setFont(font(SMALL_PT))
+        self.title = QLabel(objectName="lessonTitle")
+        self.title.setFont(font(TITLE_PT, bold=True))
+        self.title.setWordWrap(True)
+        self.text = QTextBrowser(objectName="lessonText")
+        self.text.setFont(font(BODY_PT))
+        self.text.setOpenLinks(False)
+        self.text.setFrameShape(QFrame.Shape.NoFrame)
+        self.text.installEventFilter(self)  # refit the text when the dock is resized
+        self.text.viewport().setAutoFillBackground(False)  # the dock's colour: it reads as a page
+        self.next_step = QLabel(objectName="lessonNextStep")
+        self.next_step.setFont(font(BODY_PT))
+        self.next_step.setTextFormat(Qt.TextFormat.MarkdownText)
+        self.next_step.setWordWrap(True)
+        self.next_step.setStyleSheet(f"background: {HIGHLIGHT}; padding: 6px; border-radius: 4px;")
+        self.summary = QLabel(objectName="lessonSummary")
+        self.summary.setFont(font(SMALL_PT))
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("color: #444;")
+        self.back = QPushButton("◀ Back", objectName="lessonBack")
+        self.back.setToolTip("The previous chapter")
+        self.try_button = QPushButton("Try it", objectName="lessonTry")
+        self.try_button.setFont(font(BODY_PT, bold=True))
+        self.next = QPushButton("Next ▶", objectName="lessonNext")
+        self.next.setToolTip("The next chapter")
+        buttons = QHBoxLayout()
+        for button in (self.back, self.try_button, self.next):
+            button.setMinimumHeight(34)
+            buttons.addWidget(button, 2 if button is self.try_button else 1)
+        self.back.clicked.connect(lambda: self.go(self.index - 1))
+        self.next.clicked.connect(lambda: self.go(self.index + 1))
+        self.try_button.clicked.connect(self.try_it)
+
+        self.head = QWidget(objectName="lessonHead")
+        head = QVBoxLayout(self.head)
+        head.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.position, self.title, self.summary):
+            head.addWidget(widget)
+        head.addStretch(1)
+        self.foot = QWidget(objectName="lessonFoot")
+        foot = QVBoxLayout(self.foot)
+        foot.setContentsMargins(0, 0, 0, 0)
+        foot.addWidget(self.next_step)
+        foot.addStretch(1)
+        foot.addLayout(buttons)
+        body = QWidget(objectName="lessonBody")
+        self.grid = QGridLayout(body)
+        self.grid.setContentsMargins(10, 4, 10, 8)
+        self.grid.setSpacing(12)
+        body.setMinimumWidth(300)
+        self.setWidget(body)
+        self.band = False
+        self._arrange(Qt.DockWidgetArea.RightDockWidgetArea)
+        self.dockLocationChanged.connect(self._arrange)
+
+    def _arrange(self, area: Qt.DockWidgetArea) -> None:
+        """A column beside the views (title, text, what to click next, buttons), or a band
+        under or over them (title | text | what to click next and buttons)."""
+        self.band = area in (Qt.DockWidgetArea.BottomDockWidgetArea,
+                             Qt.DockWidgetArea.TopDockWidgetArea)
+        for widget in (self.head, self.text, self.foot):
+            self.grid.removeWidget(widget)
+        cells = ((0, 0), (0, 1), (0, 2)) if self.band else ((0, 0), (1, 0), (2, 0))
+        for widget, (row, column) in zip((self.head, self.text, self.foot), cells, strict=True):
+            self.grid.addWidget(widget, row, column)
+        for i, stretch in enumerate(BAND_STRETCH):  # the text takes the most, across or down
+            self.grid.setColumnStretch(i, stretch if self.band else 0)
+            self.grid.setRowStretch(i, int(not self.band and i == 1))
+        for widget, width in ((self.head, BAND_MIN_WIDTHS[0]), (self.foot, BAND_MIN_WIDTHS[2])):
+            widget.setMinimumWidth(width if self.band else 0)
+
+    # -- navigation --------------------------------------------------------------------------
+    @property
+    def chapter(self) -> Chapter | None:
+        return self.chapters[self.index] if self.chapters else None
+
+    def go(self, index: int, remember: bool = True) -> None:
+        """Show chapter ``index`` (0-based, clamped) and remember it (not when the window opens:
+        a script or a screenshot writes nothing to the user's settings)."""
+        if not self.chapters:
+            self._show_error()
+            return
+        self.index = min(max(int(index), 0), len(self.chapters) - 1)
+        chapter = self.chapters[self.index]
+        self.position.setText(f"Chapter {self.index + 1} of {len(self.chapters)}")
+        self.title.setText(chapter.title)
+        self.text.setMarkdown(chapter.body)
+        self._fit_text()
+        self.next_step.setText(f"**What to click next:** {chapter.next_step}")
+        self.next_step.setVisible(bool(chapter.next_step))
+        self.summary.setText(f"Try it sets up: {chapter.summary()}")
+        self.try_button.setToolTip(f"Set up this chapter: {chapter.summary()} (Ctrl+Z undoes "
+                                   "the data)")
+        self.back.setEnabled(self.index > 0)
+        self.next.setEnabled(self.index < len(self.chapters) - 1)
+        if remember:
+            lesson_settings().setValue(CHAPTER_KEY, chapter.slug)
+
+    def _fit_text(self) -> None:
+        """The largest body size from BODY_PT down to MIN_BODY_PT at which the chapter's text
+        needs no scrolling."""
+        points = BODY_PT
+        self.text.setFont(font(points))
+        document, viewport = self.text.document(), self.text.viewport()
+        document.setTextWidth(viewport.width())
+        while points > MIN_BODY_PT and document.size().height() > viewport.height():
+            points -= 0.5
+            self.text.setFont(font(points))
+            document.setTextWidth(viewport.width())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is self.text and event.type() == QEvent.Type.Resize:
+            self._fit_text()
+        return False
+
+    def _show_error(self) -> None:
+        self.position.setText("No lesson")
+        self.title.setText("The lesson cannot be shown")
+        self.text.setPlainText(self.error)
+        self.next_step.hide()
+        self.summary.setText("")
+        for button in (self.back, self.try_button, self.next):
+            button.setEnabled(False)
+
+    # -- "Try it" -----------------------------------------------------------------------------
+    def try_it(self) -> None:
+        """Set up the chapter's state: its data as one undoable load, its settings, its EM
+        iterations (run by the controller in the background: nothing here waits), its tab and
+        its teaching views on, the others off."""
+        chapter, w = self.chapter, self.window_
+        if chapter is None:
+            return
+        data = load_builtin(chapter.dataset, seed=chapter.seed)  # as the dataset chooser does
+        if chapter.point is not None and chapter.point > len(data.X):
+            w.statusBar().showMessage(f"Lesson: there is no point n = {chapter.point}: "
+                                      f"{data.name} has {len(data.X)} points", 8000)
+            return
+        show = set(chapter.show)
+        self._switch(show, on=False)  # before the new data, so nothing is computed for them
+        w.model.set_settings(chapter.settings)  # the load below starts the one fresh run
+        w.editor.replace(data.X, data.labels, data.true_mixture, data.name, data.axes)
+        if chapter.steps:
+            w.controller.advance(2 * chapter.steps)  # after the initialisation's job
+        self._switch(show, on=True)
+        self._frame(data.X)  # after k-means mode, which halves the points view's width
+        if chapter.point is not None:
+            w.model.select_point(chapter.point - 1)
+        self._show_tab(chapter.tab)
+        w.statusBar().showMessage(f"Lesson: {chapter.title} (Ctrl+Z undoes the data)", 8000)
+
+    def _switch(self, show: set[str], on: bool) -> None:
+        """Switch the teaching views named in ``show`` on (``on``), or the others off."""
+        w = self.window_
+        a = w.actions_by_name
+        checks = {
+            "true mixture": w.controls.true_mixture.setChecked,
+            "oracle labels": a["actionShowOracle"].setChecked,
+            "oracle fit": a["actionFitOracle"].setChecked,
+            "k-means": a["actionKMeansMode"].setChecked,
+            "hard colours": lambda value: w.controls.soft.setChecked(not value),
+        }
+        for name, set_checked in checks.items():
+            if (name in show) == on:
+                set_checked(on)
+        if not on:
+            a["actionPaintLabels"].setChecked(False)  # a click adds points again
+            if "gallery" not in show:
+                w.gallery.hide()
+            dialog = w.sample_mode.dialog
+            if "sample" not in show and dialog is not None:
+                dialog.close()
+            return
+        if "gallery" in show:
+            a["actionGallery"].trigger()  # opens it and runs EM on to its last iteration
+        if "sample" in show:
+            a["actionSample"].trigger()
+
+    def _frame(self, X) -> None:
+        """Fit the points view to the data, also when the same dataset was shown before (the
+        view keeps a zoom for as long as the dataset's name stays the same)."""
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        self.window_.points_view.getViewBox().setRange(
+            xRange=(lo[0], hi[0]), yRange=(lo[1], hi[1]), padding=0.08)
+
+    def _show_tab(self, title: str) -> None:
+        tabs = self.window_.tabs
+        for i in range(tabs.count()):
+            if title in (tabs.tabText(i), tabs.tabToolTip(i)):
+                tabs.setCurrentIndex(i)
+                return
+        self.window_.statusBar().showMessage(f"Lesson: there is no tab {title!r}", 8000)
+
+    # -- where and whether it shows ----------------------------------------------------------
+    def restore_visibility(self) -> None:
+        """Open the dock if it was open when the program last ran, or if it never ran."""
+        if lesson_settings().value(VISIBLE_KEY, True, type=bool):
+            self.show()
+
+    def _remember_visibility(self, visible: bool) -> None:
+        if self.window_.isVisible():  # Qt unchecks the action as the window closes: no choice
+            lesson_settings().setValue(VISIBLE_KEY, visible)
+
+    def _remember_area(self, area: Qt.DockWidgetArea) -> None:
+        names = {value: key for key, value in AREAS.items()}
+        if area in names:  # not NoDockWidgetArea (floating)
+            lesson_settings().setValue(AREA_KEY, names[area])
+
+
+def install_lesson(window) -> LessonPanel:
+    """The Lesson dock (hidden) and its checkable action "actionLesson" (F1, first on the
+    Teach toolbar)."""
+    try:
+        chapters, error = load_chapters(), ""
+    except ValueError as problem:  # a teacher's edit gone wrong: the window opens anyway
+        chapters, error = (), str(problem)
+    panel = LessonPanel(window, chapters, error)
+    area = lesson_settings().value(AREA_KEY, DEFAULT_AREA, type=str)
+    window.addDockWidget(AREAS.get(area, AREAS[DEFAULT_AREA]), panel)
+    if panel.band:
+        window.resizeDocks([panel], [BAND_HEIGHT], Qt.Orientation.Vertical)
+    else:
+        window.resizeDocks([panel], [COLUMN_WIDTH], Qt.Orientation.Horizontal)
+    panel.hide()
+    action = panel.toggleViewAction()  # Qt keeps it checked while the dock is open
+    action.setObjectName("actionLesson")
+    action.setText("Lesson")
+    action.setShortcut(QKeySequence(SHORTCUT))
+    action.setToolTip("The guided lesson: the lecture's ideas chapter by chapter, each with a "
+                      f"Try it button ({QKeySequence(SHORTCUT).toString()})")
+    window.addAction(action)  # the shortcut works wherever the focus is
+    toolbar = window.teach_toolbar
+    toolbar.insertAction(toolbar.actions()[0] if toolbar.actions() else None, action)
+    window.actions_by_name["actionLesson"] = action
+    # Connected after the hide() above, which is no choice of the user's.
+    action.toggled.connect(panel._remember_visibility)
+    panel.dockLocationChanged.connect(panel._remember_area)
+    return panel
