@@ -37,3 +37,16 @@ def ellipses_polyline(
             pieces.append(ellipse(mean, cov, r, n))
             pieces.append(np.full((1, 2), np.nan))
     return np.concatenate(pieces) if pieces else np.empty((0, 2))
+
+
+def nearest_within(X: np.ndarray, x: float, y: float, pixel_size: tuple[float, float],
+                   radius_px: float) -> int | None:
+    """Index of the point of X (N, 2) nearest to (x, y) in screen pixels, if it lies within
+    ``radius_px``; None otherwise, and for a view with no area (a pixel size that is zero,
+    infinite or NaN: the view was squeezed to nothing), where no pixel can be picked."""
+    sx, sy = (float(v) for v in pixel_size)
+    if len(X) == 0 or not (np.isfinite(sx) and np.isfinite(sy) and sx > 0 and sy > 0):
+        return None
+    d2 = ((X[:, 0] - x) / sx) ** 2 + ((X[:, 1] - y) / sy) ** 2
+    i = int(np.argmin(d2))
+    return i if d2[i] <= radius_px**2 else None

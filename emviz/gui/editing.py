@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..core import Mixture
+from ..geometry import nearest_within
 from ..model import MAX_COORDINATE, Workbench, check_points
 from .controller import RunController
 
@@ -124,14 +125,8 @@ class PointsEditor(QObject):
     def remove_nearest(self, x: float, y: float, pixel_size: tuple[float, float],
                        radius_px: float) -> bool:
         """Remove the point nearest to (x, y) if it is within ``radius_px`` screen pixels."""
-        X = self.model.points
-        if len(X) == 0:
-            return False
-        dx = (X[:, 0] - x) / pixel_size[0]
-        dy = (X[:, 1] - y) / pixel_size[1]
-        d2 = dx * dx + dy * dy
-        i = int(np.argmin(d2))
-        if d2[i] > radius_px**2:
+        i = nearest_within(self.model.points, x, y, pixel_size, radius_px)
+        if i is None:
             self.message.emit("No point within reach to remove (shift+click on a point).")
             return False
         self.stack.push(_Remove(self, i))

@@ -174,3 +174,14 @@ def test_clicks_and_sprays_beyond_the_largest_coordinate_are_refused_with_a_mess
     np.testing.assert_array_equal(window.points, before)
     assert said and all("too large" in text for text in said)
     assert not window.editor.stack.canUndo() or window.editor.stack.undoText().startswith("Load")
+
+
+@pytest.mark.parametrize("pixel_size", [(0.0, 0.0), (0.0, 0.01), (np.inf, np.inf), (np.nan, 0.01)])
+def test_a_view_with_no_area_removes_nothing_and_says_so(window, pixel_size):
+    """A points view squeezed to nothing (a tall dock, a tiny window) has no pixel size."""
+    said: list[str] = []
+    window.editor.message.connect(said.append)
+    n = len(window.points)
+    x, y = window.points[0]
+    assert not window.editor.remove_nearest(x, y, pixel_size, 8.0)
+    assert len(window.points) == n and len(said) == 1

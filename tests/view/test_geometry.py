@@ -134,3 +134,16 @@ def test_polyline_with_other_radii_and_no_components():
     assert ellipses_polyline(np.empty((0, 2)), np.empty((0, 2, 2))).shape == (0, 2)
     with pytest.raises(ValueError):  # means and covariances of different K
         ellipses_polyline(np.zeros((2, 2)), np.stack([np.eye(2)]))
+
+
+def test_nearest_within_measures_in_screen_pixels_and_refuses_a_view_with_no_area():
+    from emviz.geometry import nearest_within
+
+    X = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 1.0]])
+    # 1 data unit in x is 1 px, in y 100 px: (0, 1) is 100 px from the origin, (10, 0) is 10.
+    assert nearest_within(X, 0.0, 0.05, (1.0, 0.01), 8.0) == 0
+    assert nearest_within(X, 9.0, 0.0, (1.0, 0.01), 8.0) == 1
+    assert nearest_within(X, 0.0, 0.5, (1.0, 0.01), 8.0) is None  # 50 px from both
+    assert nearest_within(np.empty((0, 2)), 0.0, 0.0, (1.0, 1.0), 8.0) is None
+    for degenerate in [(0.0, 0.01), (np.inf, 1.0), (np.nan, 1.0), (-1.0, 1.0)]:
+        assert nearest_within(X, 0.0, 0.0, degenerate, 8.0) is None

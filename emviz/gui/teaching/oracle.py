@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 
 from ...colors import component_colors, hex_color
 from ...core import Mixture, complete_log_likelihood, fit_labelled, log_likelihood, weighted_log_prob
-from ...geometry import ellipse
+from ...geometry import ellipse, nearest_within
 from ...model import K_MAX, Workbench
 
 #: A click labels the nearest point within this many screen pixels.
@@ -420,14 +420,11 @@ class OracleFeature(QObject):
 
     def paint_at(self, x: float, y: float) -> None:
         """Give the nearest point within PAINT_RADIUS_PX of (x, y) the chosen label."""
-        X = self.model.points
-        if len(X):
-            sx, sy = self.window.points_view.pixel_size()
-            d2 = ((X[:, 0] - x) / sx) ** 2 + ((X[:, 1] - y) / sy) ** 2
-            i = int(np.argmin(d2))
-            if d2[i] <= PAINT_RADIUS_PX**2:
-                self.paint(np.array([i]))
-                return
+        i = nearest_within(self.model.points, x, y, self.window.points_view.pixel_size(),
+                           PAINT_RADIUS_PX)
+        if i is not None:
+            self.paint(np.array([i]))
+            return
         self._say(f"No point within {PAINT_RADIUS_PX:.0f} px to label: click on a point.")
 
     def paint_stroke(self, dots: np.ndarray) -> None:
@@ -440,6 +437,8 @@ class OracleFeature(QObject):
         pv = self.window.points_view
         radius = max(PAINT_RADIUS_PX, float(getattr(pv, "brush_radius_px", PAINT_RADIUS_PX)))
         scale = np.array(pv.pixel_size())
+        if not (np.all(np.isfinite(scale)) and np.all(scale > 0)):
+            return  # a view squeezed to nothing: no pixel to paint under
         lo, hi = dots.min(axis=0) - radius * scale, dots.max(axis=0) + radius * scale
         near = np.flatnonzero(np.all((X >= lo) & (X <= hi), axis=1))
         hit = np.zeros(len(near), dtype=bool)
