@@ -203,3 +203,25 @@ def test_closing_the_window_mid_fit_leaves_no_thread(window, qtbot):
     window.close()
     assert not tab.criteria.busy and not tab.restarts.busy
     # (the autouse guard in conftest fails the test if a QThread still runs)
+
+
+def test_the_tab_stops_repainting_once_its_fits_are_done(window, qtbot):
+    """No feedback loop (a caption that re-lays out the plots that resize the caption ...)."""
+    from PySide6.QtWidgets import QApplication
+
+    from .monkey import IDLE_MAX_PAINTS, IDLE_PROBE_MS, PaintCounter
+
+    tab = show_tab(window)
+    wait_curve(qtbot, tab)
+    tab.restarts.run(4)
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT)
+    for size in ((1280, 800), (640, 480), (1600, 900)):
+        window.resize(*size)
+        qtbot.wait(200)
+        counter = PaintCounter(window)
+        QApplication.instance().installEventFilter(counter)
+        try:
+            qtbot.wait(IDLE_PROBE_MS)
+        finally:
+            QApplication.instance().removeEventFilter(counter)
+        assert max(counter.painted.values(), default=0) <= IDLE_MAX_PAINTS, counter.painted
