@@ -156,6 +156,9 @@ def test_restarts_give_n_dots_and_a_click_loads_that_start(window, qtbot):
     gaps = np.linalg.norm(pixels[:, None] - pixels[None], axis=2) + np.eye(7) * 1e9
     chosen = int(np.argmax(np.where(np.arange(7) == 0, -1, gaps.min(axis=1))))  # not seed 0
     fit = restarts.fits[chosen]
+    qtbot.mouseMove(plot.viewport(), widget_pos(plot, x[chosen], y[chosen]))  # the tooltip
+    tip = plot.getPlotItem().getViewBox().toolTip()
+    assert f"seed {fit.seed}: ln p = " in tip and f"{fit.iterations} iterations" in tip
     click(qtbot, plot, x[chosen], y[chosen])
     assert window.model.settings.seed == fit.seed and window.model.settings.k == 3
     run_to_end(qtbot, window)
@@ -225,3 +228,23 @@ def test_the_tab_stops_repainting_once_its_fits_are_done(window, qtbot):
         finally:
             QApplication.instance().removeEventFilter(counter)
         assert max(counter.painted.values(), default=0) <= IDLE_MAX_PAINTS, counter.painted
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (900, 700), (1600, 900)])
+def test_captions_never_overlap_the_plots(window, qtbot, size):
+    """Wrapped captions get their height; a window too small for all of it scrolls the tab."""
+    window.resize(*size)
+    tab = show_tab(window)
+    wait_curve(qtbot, tab)
+    tab.restarts.run(10)
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT)
+    window._redraw()
+    qtbot.wait(50)
+    for view in (tab.criteria, tab.restarts):
+        rows = [view.layout().itemAt(i).geometry() for i in range(view.layout().count())]
+        for upper, lower in zip(rows, rows[1:], strict=False):
+            assert upper.bottom() < lower.top(), (upper, lower)
+        assert view.plot.height() >= view.plot.minimumHeight()
+        caption = view.caption
+        assert caption.height() >= caption.heightForWidth(caption.width())
+    assert tab.restarts.geometry().top() > tab.criteria.geometry().bottom()

@@ -19,13 +19,15 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -46,7 +48,7 @@ from ...model_choice import (
 )
 from ..style import style_plot
 from ..worker import Stream
-from ._shared import HIGHLIGHT, fixed_plot, font, num
+from ._shared import HIGHLIGHT, font, num
 
 TITLE = "Choose K"
 TOOLTIP = "Choose K: BIC and AIC against K, and EM from many random starts"
@@ -63,8 +65,12 @@ LEGEND_HEADROOM = 0.45
 #: Final ln p values closer than this fraction of the strip's range share a pile (about a
 #: dot's width).
 PILE_FRACTION = 1 / 40
-#: A pile taller than this many dots is squeezed to fit (its count is written over it).
+#: Piles are squeezed alike once the tallest has more dots than this (then counts are
+#: written over them), and the y range has room for this many rows and the counts above.
 PILE_ROWS = 3
+PILE_HEADROOM = 2.3
+#: Counts closer than this on screen are left out (the bigger pile keeps its count).
+LABEL_GAP_PX = 30
 MAX_RESTARTS = 200
 
 
@@ -88,6 +94,25 @@ def pile_width(values: np.ndarray, n_points: int, tol: float) -> float:
     finite = values[np.isfinite(values)]
     span = float(np.ptp(finite)) if len(finite) else 0.0
     return max(span * PILE_FRACTION, 10.0 * tol * n_points, 1e-9)
+
+
+class _Plot(pg.PlotWidget):
+    """A fixed plot (as ``fixed_plot``: no menu, no mouse zoom or pan, no buttons) whose
+    size hint is its minimum height: it takes the height that is left, and the tab's page
+    knows how tall it must be (pyqtgraph's hint, 640 x 480, would make it scroll always)."""
+
+    def __init__(self, name: str, min_height: int) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setMinimumHeight(min_height)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(200, self.minimumHeight())
 
 
 def _caption(name: str) -> QLabel:
@@ -120,7 +145,7 @@ class CriteriaView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        self.plot = fixed_plot("criteriaPlot", 120)
+        self.plot = _Plot("criteriaPlot", 110)
         plot = self.plot.getPlotItem()
         plot.setLabel("bottom", "K")
         plot.setLabel("left", "BIC, AIC")
@@ -336,11 +361,13 @@ class RestartsView(QWidget):
         self.status = QLabel()
         self.status.setObjectName("restartsStatus")
         self.status.setFont(font(10))
+        # Its width never widens the tab (a narrow window cuts the text short instead).
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(self.button)
         row.addWidget(self.n_starts)
         row.addWidget(self.status, 1)
         layout.addLayout(row)
-        self.plot = fixed_plot("restartsPlot", 100)
+        self.plot = _Plot("restartsPlot", 90)
         plot = self.plot.getPlotItem()
         plot.setLabel("bottom", "final ln p(X | θ), higher is better")
         plot.hideAxis("left")
@@ -427,13 +454,15 @@ class RestartsView(QWidget):
     # -- drawing -----------------------------------------------------------------------
     def dot_positions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(x, y, pile) of each start's dot, in the order of ``fits``: x its final ln p, y
-        its height in its pile, pile 0 the best ending (NaN, NaN, -1 for a failed start)."""
+        its height in its pile (0, 1, ...; all piles squeezed alike when the tallest has more
+        than PILE_ROWS dots, so heights stay proportional to counts), pile 0 the best ending
+        (NaN, NaN, -1 for a failed start)."""
         lls = np.array([f.log_likelihood for f in self.fits], dtype=float)
         model = self._model
         n, tol = (len(model.points), model.settings.tol) if model is not None else (0, 0.0)
         pile, height = stack(lls, pile_width(lls, n, tol))
-        step = min(1.0, (PILE_ROWS - 1) / max(1, int(height.max(initial=0))))
-        return lls, np.where(pile >= 0, height * step, np.nan), pile
+        y = height * min(1.0, (PILE_ROWS - 1) / max(1, int(height.max(initial=0))))
+        return lls, np.where(pile >= 0, y, np.nan), pile
 
     def _draw(self, note: str = "") -> None:
         x, y, pile = self.dot_positions()
@@ -450,32 +479,43 @@ class RestartsView(QWidget):
         self.dots.setData(spots)
         self._draw_ring()
         plot = self.plot.getPlotItem()
+        x_range = (0.0, 1.0)
         if ok.any():
             lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
             pad = 0.08 * (hi - lo) if hi > lo else max(0.5, 1e-4 * abs(hi))
-            plot.setXRange(lo - pad, hi + pad, padding=0)
-        plot.setYRange(-0.7, PILE_ROWS + 0.2, padding=0)
+            x_range = (lo - pad, hi + pad)
+            plot.setXRange(*x_range, padding=0)
+        plot.setYRange(-0.7, PILE_ROWS - 1 + PILE_HEADROOM, padding=0)
         plot.getAxis("bottom").setStyle(showValues=bool(ok.any()))
-        self._label_piles(x, y, pile)
+        self._label_piles(x, y, pile, x_range)
         self.status.setText(self._status(pile))
-        self.caption.setText(note or self._caption_text(x))
+        self.caption.setText(note or self._caption_text(x, pile))
 
-    def _label_piles(self, x: np.ndarray, y: np.ndarray, pile: np.ndarray) -> None:
-        """A count over every pile of two or more: how many starts ended there."""
-        piles = [np.flatnonzero(pile == p) for p in range(int(pile.max(initial=-1)) + 1)]
-        piles = [members for members in piles if len(members) > 1]
+    def _label_piles(self, x: np.ndarray, y: np.ndarray, pile: np.ndarray,
+                     x_range: tuple[float, float]) -> None:
+        """Once piles are squeezed (their dots overlap), a count over each pile of two or
+        more, the biggest first, leaving out one that would crowd a label already placed."""
+        piles = sorted((np.flatnonzero(pile == p) for p in range(int(pile.max(initial=-1)) + 1)),
+                       key=len, reverse=True)
+        squeezed = bool(piles) and len(piles[0]) > PILE_ROWS
+        width_px = max(1.0, self.plot.getPlotItem().getViewBox().width())
+        placed: list[tuple[float, np.ndarray]] = []
+        for members in piles if squeezed else []:
+            px = (np.mean(x[members]) - x_range[0]) / (x_range[1] - x_range[0]) * width_px
+            if len(members) > 1 and all(abs(px - other) >= LABEL_GAP_PX for other, _ in placed):
+                placed.append((px, members))
         plot = self.plot.getPlotItem()
-        while len(self.pile_labels) < len(piles):
+        while len(self.pile_labels) < len(placed):
             label = pg.TextItem(color="k", anchor=(0.5, 1.0))
             label.setFont(font(10))
             plot.addItem(label)
             self.pile_labels.append(label)
         for j, label in enumerate(self.pile_labels):
-            label.setVisible(j < len(piles))
-            if j < len(piles):
-                members = piles[j]
+            label.setVisible(j < len(placed))
+            if j < len(placed):
+                members = placed[j][1]
                 label.setText(f"×{len(members)}")
-                label.setPos(float(np.mean(x[members])), float(y[members].max()) + 0.45)
+                label.setPos(float(np.mean(x[members])), float(y[members].max()) + 0.55)
 
     def _draw_ring(self) -> None:
         x, y, _ = self.dot_positions()
@@ -499,15 +539,14 @@ class RestartsView(QWidget):
         endings = int(pile.max(initial=-1)) + 1
         return f"{done} · {endings} ending{'s' if endings != 1 else ''}"
 
-    def _caption_text(self, x: np.ndarray) -> str:
+    def _caption_text(self, x: np.ndarray, pile: np.ndarray) -> str:
         if self._asked == 0:
             return ("Each dot: where EM from one seed ends, at your K. "
                     "Click a dot to load that start.")
         lines = []
-        ok = np.isfinite(x)
-        if ok.any():
-            lines.append(f"★ the best ending, ln p = {num(float(np.nanmax(x)), 2)}. "
-                         "Ringed: your seed.")
+        if np.isfinite(x).any():
+            lines.append(f"★ best: ln p = {num(float(np.nanmax(x)), 2)} ({int((pile == 0).sum())} "
+                         f"of {len(self.fits)}). Ringed: your seed.")
         failed = [f for f in self.fits if f.mixture is None]
         if failed:
             lines.append(f"{len(failed)} failed: {failed[0].error}")
@@ -534,17 +573,24 @@ class ModelChoiceTab(QWidget):
         super().__init__(parent)
         self.setObjectName("modelChoiceTab")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setContentsMargins(0, 0, 0, 0)
         self.criteria = CriteriaView(apply_settings, message)
         self.restarts = RestartsView(apply_settings, message)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setObjectName("modelChoiceSplitter")
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.criteria)
-        self.splitter.addWidget(self.restarts)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 1)
-        layout.addWidget(self.splitter)
+        # In a window too small for both plots and their captions, the tab scrolls rather
+        # than letting them overlap (a layout, unlike a splitter, knows how tall wrapped
+        # captions are at a given width).
+        scroll = QScrollArea()
+        scroll.setObjectName("modelChoiceScroll")
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(4, 4, 4, 4)
+        page_layout.addWidget(self.criteria, 3)  # the curve needs height; the strip, width
+        page_layout.addWidget(self.restarts, 2)
+        scroll.setWidget(page)
+        layout.addWidget(scroll)
 
     @property
     def busy(self) -> bool:
