@@ -248,3 +248,14 @@ def test_captions_never_overlap_the_plots(window, qtbot, size):
         caption = view.caption
         assert caption.height() >= caption.heightForWidth(caption.width())
     assert tab.restarts.geometry().top() > tab.criteria.geometry().bottom()
+
+
+def test_progress_is_redrawn_at_most_ten_times_a_second(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(tab_module.time, "monotonic", lambda: clock[0])
+    throttle = tab_module.Throttle()
+    assert throttle.due() and not throttle.due()
+    clock[0] = tab_module.PROGRESS_S / 2
+    assert not throttle.due()
+    clock[0] = tab_module.PROGRESS_S
+    assert throttle.due()

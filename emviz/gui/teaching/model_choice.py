@@ -15,6 +15,8 @@ One tab for both (not two): they answer the two questions a fitted mixture leave
 from __future__ import annotations
 
 import dataclasses
+import math
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -72,6 +74,8 @@ PILE_HEADROOM = 2.3
 #: Counts closer than this on screen are left out (the bigger pile keeps its count).
 LABEL_GAP_PX = 30
 MAX_RESTARTS = 200
+#: "iteration 17…" is redrawn at most this often (a new fitted K or start at once).
+PROGRESS_S = 0.1
 
 
 def curve_key(model: Workbench) -> tuple:
@@ -94,6 +98,21 @@ def pile_width(values: np.ndarray, n_points: int, tol: float) -> float:
     finite = values[np.isfinite(values)]
     span = float(np.ptp(finite)) if len(finite) else 0.0
     return max(span * PILE_FRACTION, 10.0 * tol * n_points, 1e-9)
+
+
+class Throttle:
+    """``due()`` is True at most once per PROGRESS_S: an iteration count that changes a
+    thousand times a second is shown ten times a second."""
+
+    def __init__(self) -> None:
+        self._last = -math.inf
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if now - self._last < PROGRESS_S:
+            return False
+        self._last = now
+        return True
 
 
 class _Plot(pg.PlotWidget):
@@ -140,6 +159,7 @@ class CriteriaView(QWidget):
         self._error = ""
         self._shown_k: int | None = None
         self._stream = Stream("emviz-criteria", self._items, self._end, self)
+        self._progress_due = Throttle()
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._settle.timeout.connect(self._ensure)
         layout = QVBoxLayout(self)
@@ -230,12 +250,17 @@ class CriteriaView(QWidget):
                                               STARTS_PER_K, progress=True))
 
     def _items(self, items: list) -> None:
+        fitted = False
         for item in items:
             if isinstance(item, CriterionPoint):
                 self.curve[item.k] = item
+                fitted = True
             else:
                 self._progress = item
-        self._draw()
+        if fitted:
+            self._draw()
+        elif self._progress_due.due():
+            self._draw_caption()
 
     def _end(self, reason: str) -> None:
         self._progress = None
@@ -344,6 +369,7 @@ class RestartsView(QWidget):
         self._progress: Progress | None = None
         self._shown_seed: int | None = None
         self._stream = Stream("emviz-restarts", self._items, self._end, self)
+        self._progress_due = Throttle()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(2)
@@ -428,13 +454,17 @@ class RestartsView(QWidget):
             self.run(self.n_starts.value())
 
     def _items(self, items: list) -> None:
+        fitted = False
         for item in items:
             if isinstance(item, Fit):
                 self.fits.append(item)
-                self._progress = None
+                self._progress, fitted = None, True
             else:
                 self._progress = item
-        self._draw()
+        if fitted:
+            self._draw()
+        elif self._progress_due.due():
+            self.status.setText(self._status(self.dot_positions()[2]))
 
     def _end(self, reason: str) -> None:
         self._progress = None
