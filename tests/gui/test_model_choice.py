@@ -191,8 +191,10 @@ def test_hiding_the_tab_pauses_the_curve_and_showing_it_fits_only_the_rest(windo
     qtbot.wait(200)
     assert set(criteria.curve) == fitted
     show_tab(window)
-    assert asked[-1] == [k for k in range(1, K_MAX_CURVE + 1) if k not in fitted]
     assert criteria._stream.busy
+    qtbot.waitUntil(lambda: len(asked) == 2, timeout=TIMEOUT)  # (recorded at the first next())
+    assert asked == [list(range(1, K_MAX_CURVE + 1)),
+                     [k for k in range(1, K_MAX_CURVE + 1) if k not in fitted]]
     window.tabs.setCurrentIndex(0)  # and leave nothing running
 
 
@@ -259,3 +261,16 @@ def test_progress_is_redrawn_at_most_ten_times_a_second(monkeypatch):
     assert not throttle.due()
     clock[0] = tab_module.PROGRESS_S
     assert throttle.due()
+
+
+def test_showing_the_tab_before_a_frame_never_fits_the_old_data(window, qtbot):
+    """New data, then the tab shown before the window's next frame: the fit waits for the
+    new data to settle instead of starting on the old ones."""
+    qtbot.waitUntil(lambda: not window.model_choice.busy, timeout=TIMEOUT)  # (hidden: no fit)
+    X = generate(2, 30, separation=3.0, seed=5).X
+    window.model.set_points(X)  # no event processed: no frame has drawn it yet
+    tab = show_tab(window)
+    assert not tab.criteria._stream.busy and tab.criteria._settle.isActive()
+    wait_curve(qtbot, tab)
+    expected = list(criteria_curve(X, window.model.settings))
+    np.testing.assert_array_equal(tab.criteria.bic_curve.yData, [c.bic for c in expected])

@@ -242,7 +242,10 @@ class CriteriaView(QWidget):
     def _ensure(self) -> None:
         """Fit the Ks not fitted yet, in the thread, if this view is on screen."""
         model = self._model
-        if model is None or not self.isVisible() or self.busy or self._error:
+        if model is None:
+            return
+        self.show_state(model)  # the data may have changed since the last frame: never fit old ones
+        if not self.isVisible() or self.busy or self._error:
             return
         missing = [k for k in self._ks if k not in self.curve]
         if missing:
