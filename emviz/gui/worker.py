@@ -170,3 +170,71 @@ def _same_key(a: object, b: object) -> bool:
     if isinstance(a, tuple) and isinstance(b, tuple):
         return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
     return a is b
+
+
+class Stream(QObject):
+    """Drains one generator at a time in a thread of its own (started on first use) and hands
+    what it yields to ``on_items(items)`` on the GUI thread, a list at a time (everything
+    yielded since the last call), then calls ``on_end(reason)`` ("exhausted", "stopped" or
+    "error: ..."). ``start`` stops the generator being drained (after its current item: a
+    generator that yields often stops soon) and drops whatever it still yields."""
+
+    _submit = Signal(object)
+
+    def __init__(self, name: str, on_items, on_end=None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._name, self._on_items, self._on_end = name, on_items, on_end
+        self._thread: QThread | None = None
+        self._worker: EMWorker | None = None
+        self._generation = 0
+        self._running: int | None = None  # the generation being drained, if any
+
+    @property
+    def busy(self) -> bool:
+        return self._running is not None
+
+    def start(self, iterator: Iterator) -> None:
+        self.cancel()
+        if self._thread is None:
+            self._thread = QThread()
+            self._thread.setObjectName(self._name)
+            self._worker = EMWorker()
+            self._worker.moveToThread(self._thread)
+            self._submit.connect(self._worker.run)
+            self._worker.ready.connect(self._take)
+            self._worker.finished.connect(self._finished)
+            self._thread.start()
+            stop_at_exit(self.shutdown)
+        self._generation += 1
+        self._running = self._generation
+        self._submit.emit(Job(iterator, self._generation))
+
+    def cancel(self) -> None:
+        """Stop draining (``on_end`` is not called for a cancelled generator)."""
+        if self._running is not None:
+            self._worker.stop(self._running)
+            self._running = None
+
+    def shutdown(self) -> None:
+        """Stop the generator and the thread (idempotent; the window calls it on close)."""
+        self.cancel()
+        if self._thread is not None:
+            self._worker.stop(self._generation)
+            self._thread.quit()
+            self._thread.wait()
+            self._thread = self._worker = None
+
+    def _take(self) -> None:
+        if self._worker is None:
+            return
+        items = [item for g, item in self._worker.take() if g == self._running]
+        if items:
+            self._on_items(items)
+
+    def _finished(self, generation: int, reason: str) -> None:
+        if generation != self._running:
+            return
+        self._take()
+        self._running = None
+        if self._on_end is not None:
+            self._on_end(reason)

@@ -177,6 +177,10 @@ class Monkey:
         """With EM paused and no input, the window stops repainting (no feedback loop)."""
         self.w.controller.pause()
         self.w.controller.wait_idle(int(self.max_busy_s * 1000))
+        # Views that fit in threads of their own (the "Choose K" tab) redraw as results come.
+        deadline = time.monotonic() + self.max_busy_s
+        while any(getattr(v, "busy", False) for v in self.w._views) and time.monotonic() < deadline:
+            QTest.qWait(20)
         QTest.qWait(200)  # the last frame and any deferred layout
         counter = PaintCounter(self.w)
         QApplication.instance().installEventFilter(counter)

@@ -25,4 +25,5 @@ FEATURES: tuple[str, ...] = (
     "gallery",
     "kmeans_mode",
     "sampling",
+    "model_choice",
 )
