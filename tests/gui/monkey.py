@@ -74,9 +74,18 @@ class PaintCounter(QObject):
         if event.type() == QEvent.Type.Paint and obj.isWidgetType() and (
                 obj is self.window or self.window.isAncestorOf(obj)):
             self.count += 1
-            name = f"{type(obj).__name__}:{obj.objectName()}"
+            name = _describe(obj)
             self.painted[name] = self.painted.get(name, 0) + 1
         return False
+
+
+def _describe(widget) -> str:
+    """Class and name of a widget, with the nearest named ancestor (unnamed ones abound)."""
+    text = f"{type(widget).__name__}:{widget.objectName()}"
+    parent = widget.parentWidget()
+    while parent is not None and not parent.objectName():
+        parent = parent.parentWidget()
+    return text if parent is None else f"{text} in {parent.objectName()}"
 
 
 @dataclass
