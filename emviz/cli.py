@@ -80,8 +80,13 @@ def main(argv: list[str] | None = None) -> int:
         except DataError as error:
             print(f"emviz: error: {error}", file=sys.stderr)
             return 1
+        if args.k > len(data[0]):  # before any window: nothing to tear down
+            print(f"emviz: error: --k {args.k} but {args.data} has only {len(data[0])} points",
+                  file=sys.stderr)
+            return 1
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from .gui import MainWindow
@@ -90,18 +95,28 @@ def main(argv: list[str] | None = None) -> int:
     from .model import Settings
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    apply_app_font(app)
-    settings = Settings(k=args.k, init_method=args.init, covariance_type=args.covariance,
-                        seed=args.seed)
-    window = MainWindow(args.dataset, settings)
+    quiet = _QuietMessages()
+    quiet.previous = qInstallMessageHandler(quiet)
+    window = None
+    try:
+        apply_app_font(app)
+        settings = Settings(k=args.k, init_method=args.init, covariance_type=args.covariance,
+                            seed=args.seed)
+        window = MainWindow(args.dataset, settings)
+        return _run(app, window, args, data)
+    finally:
+        if window is not None:
+            _dispose(window)
+            window = None
+            _collect()
+        qInstallMessageHandler(quiet.previous)  # no Python handler left for Qt's exit
+
+
+def _run(app, window, args: argparse.Namespace, data) -> int:
     window.resize(*args.size)
     window.show()
     if data is not None:
-        X, labels, name = data
-        if args.k > len(X):
-            print(f"emviz: error: --k {args.k} but {args.data} has only {len(X)} points", file=sys.stderr)
-            return 1
-        window.show_data(X, labels, name)
+        window.show_data(*data)
     window.controller.wait_idle()
     for _ in range(args.steps):
         window.controller.step()
@@ -115,9 +130,56 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 (any failure to write is one line, exit 1)
         print(f"emviz: error: {error}", file=sys.stderr)
         return 1
-    finally:
-        window.close()
     return 0
+
+
+#: What the offscreen platform says for every window shown: nothing a user can act on.
+OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
+
+
+class _QuietMessages:
+    """A Qt message handler that drops OFFSCREEN_NOISE and passes on everything else."""
+
+    def __init__(self) -> None:
+        self.previous = None  # the handler it replaced (None: Qt's default)
+
+    def __call__(self, kind, context, message: str) -> None:
+        if message == OFFSCREEN_NOISE:
+            return
+        if self.previous is not None:
+            self.previous(kind, context, message)
+        else:  # as Qt's default handler would have printed it
+            from PySide6.QtCore import qFormatLogMessage
+
+            print(qFormatLogMessage(kind, context, message), file=sys.stderr, flush=True)
+
+
+def _dispose(window) -> None:
+    """Close the window and delete it, with the gallery and every view in it, now: the
+    interpreter is whole and Qt deletes the tree parent before child.
+
+    Left alive, the window is deleted at the interpreter's exit by PySide, which deletes
+    every Qt object Python still owns one at a time, in no particular order. Python owns
+    some children there (the text of each pyqtgraph LabelItem, the gallery figure's root
+    layout), so a label could get a resizeEvent after its text item was gone; its
+    RuntimeError, raised that late, crashed the interpreter (exit 139, issue #11).
+    """
+    import shiboken6
+    from PySide6.QtWidgets import QApplication
+
+    window.close()  # its closeEvent stops the run's worker thread (and the views' threads)
+    QApplication.processEvents()  # what those threads sent before they stopped
+    shiboken6.delete(window)
+
+
+def _collect() -> None:
+    """Free the Python side of the deleted window now, and with it the Qt objects that only
+    Python held (pyqtgraph's menus), rather than leave them to PySide at the exit.
+    emviz.gui.collector froze every object older than the window: unfreeze them first."""
+    import gc
+
+    gc.unfreeze()
+    gc.collect()
 
 
 def _save_screenshot(window, args: argparse.Namespace) -> None:

@@ -114,3 +114,88 @@ def test_grid_option_writes_the_iteration_gallery(tmp_path):
     assert len(np.unique(pixels.reshape(-1, 3)[::29], axis=0)) > 30
     result = run_emviz("--grid", "0,x", "--screenshot", str(out))
     assert result.returncode == 2 and "grid must be" in result.stderr
+
+
+# -- every path exits 0 on success, with nothing on stderr (issue #11) ------------------------
+# Qt's exit-time clean-up deletes whatever Qt objects Python still owns in no particular order;
+# with the window and the gallery alive then, a gallery label's resizeEvent ran on a half-deleted
+# item and the interpreter died (exit 139) after writing the file. The runs below were chosen so
+# that each crashed on the old code (the order depends on addresses: one run per variant is not
+# enough to prove the absence of the crash, but a regression shows in most of them).
+SUCCESS_RUNS = [
+    ("--steps", "8", "--grid", "0,1,2"),  # the run of the report
+    ("--steps", "2", "--grid", "0,1,2"),
+    ("--steps", "20", "--grid", "0,1,2", "--svg"),
+    ("--grid", "0"),
+    ("--steps", "8", "--grid", "0", "--scale", "2"),
+    ("--steps", "2", "--grid", "0", "--svg"),
+    ("--steps", "0", "--grid", "0,1,2"),  # the gallery runs EM itself
+    ("--steps", "0",),
+    ("--steps", "20", "--view", "points", "--svg"),
+    ("--steps", "8", "--view", "bound"),
+]
+
+
+@pytest.mark.parametrize("args", SUCCESS_RUNS, ids=" ".join)
+def test_every_screenshot_run_exits_0_with_a_file_and_a_silent_stderr(tmp_path, args):
+    out = tmp_path / ("shot.svg" if "--svg" in args else "shot.png")
+    result = run_emviz(*args, "--screenshot", str(out), timeout=60)
+    assert (result.returncode, result.stderr) == (0, "")  # not even Qt's propagateSizeHints()
+    assert out.stat().st_size > 1000
+    if out.suffix == ".png":
+        assert len(np.unique(load_png(out).reshape(-1, 3)[::31], axis=0)) > 20
+    else:
+        import xml.etree.ElementTree as ET
+
+        assert ET.parse(out).getroot().tag.endswith("svg")
+
+
+def test_help_exits_0_with_the_usage_on_stdout():
+    result = run_emviz("--help", timeout=60)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("usage: emviz") and "--grid ITERS" in result.stdout
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--data", "{tmp}"], "a folder, not a file"),
+    (["--data", "{tmp}/missing.csv"], "no such file"),
+    (["--data", "{tmp}/two.csv", "--k", "5"], "--k 5 but"),  # aborted with a running QThread
+    (["--grid", "0,1", "--screenshot", "{tmp}/no-such-folder/g.png"], "cannot write"),
+])
+def test_bad_input_exits_1_with_one_line_and_no_file(tmp_path, args, fragment):
+    (tmp_path / "two.csv").write_text("x,y\n1,2\n3,4\n")
+    args = [a.format(tmp=tmp_path) for a in args]
+    if "--screenshot" not in args:
+        args += ["--screenshot", str(tmp_path / "shot.png")]
+    result = run_emviz(*args, timeout=60)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("emviz: error:") and fragment in lines[0]
+    assert not (tmp_path / "shot.png").exists()
+
+
+def test_the_window_exits_0_when_its_event_loop_ends_with_the_gallery_open():
+    """The path without --screenshot: the window (with the gallery open) is closed once the
+    app's event loop runs, as a user would. (The old code exited 0 here too, but not silently.)"""
+    script = """if True:
+        import sys
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        from emviz.cli import main
+        from emviz.gui import MainWindow
+
+        class App(QApplication):
+            def exec(self):  # what main() runs once the window is up
+                window = next(w for w in self.topLevelWidgets() if isinstance(w, MainWindow))
+                window.actions_by_name["actionGallery"].trigger()
+                window.gallery.set_iterations((0, 1, 2))
+                QTimer.singleShot(500, window.close)  # the last window closed: the loop ends
+                return super().exec()
+
+        app = App(sys.argv[:1])
+        sys.exit(main(["--steps", "2"]))
+    """
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, env=env)
+    assert (result.returncode, result.stderr) == (0, "")

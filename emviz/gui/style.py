@@ -39,3 +39,30 @@ def style_plot(widget: pg.PlotWidget, cache_axes: bool = True) -> None:
         label = axis.labelText
         if label:
             axis.setLabel(label, **PLOT_LABEL_STYLE)
+    if plot.getViewBox().state["aspectLocked"]:
+        _steady_left_axis(plot)
+
+
+def _steady_left_axis(plot: pg.PlotItem) -> None:
+    """In an aspect-locked plot, let the left axis widen at any time but narrow only when the
+    plot is asked for another region (zoom, pan, new data, the other view followed), not when
+    its size changes.
+
+    pyqtgraph fits the left axis to its tick labels both ways. With the aspect locked the y
+    range depends on the view's width, so wider labels -> a narrower view -> a larger y range
+    -> other ticks -> narrower labels -> a wider view -> a smaller y range -> wider labels ...
+    which could go round for ever (issue #11: 52.6 and 37.5 px, the y range ±4.19 and ±3.98,
+    50 times a second, the GUI thread never idle). Only widening, it settles in a step or two.
+    """
+    axis = plot.getAxis("left")
+    axis.setStyle(autoReduceTextSpace=False)
+    box = plot.getViewBox()
+    asked = [box.targetRect()]
+
+    def on_range_changed(*_args) -> None:
+        target = box.targetRect()  # the region asked for; the aspect lock widens it to fit
+        if target != asked[0]:
+            asked[0] = target
+            axis.textWidth = 0  # pyqtgraph's widest label so far: measured afresh at the next paint
+
+    box.sigRangeChanged.connect(on_range_changed)

@@ -227,6 +227,76 @@ def test_zooming_either_view_shows_the_same_region_in_both(window, qtbot):
     np.testing.assert_allclose(em_box.targetRect().getCoords(), km_box.targetRect().getCoords())
 
 
+#: More range changes than this in one view after a resize is a feedback loop, not a layout.
+RANGE_CHANGES_LIMIT = 40
+
+
+def _settle_after_resizes(window, qtbot, sizes) -> dict:
+    """Resize to each size; after a short settle, count each view's range changes for 0.4 s.
+
+    An aspect-locked view whose y tick labels change width with the range can feed back (label
+    width -> view width -> y range -> labels) for ever, so that the event loop never idles and
+    qtbot.wait never returns. A guard stops such a loop by fixing the axis widths (the test then
+    fails on the count instead of hanging the suite)."""
+    views = {"EM": window.points_view, "k-means": kmeans_view(window)}
+    counts = dict.fromkeys(views, 0)
+    worst: dict = {}
+
+    def counter(name):
+        def count(*_args) -> None:
+            counts[name] += 1
+            if counts[name] > RANGE_CHANGES_LIMIT:
+                for view in views.values():
+                    view.getPlotItem().getAxis("left").setWidth(80)
+
+        return count
+
+    for name, view in views.items():
+        view.getViewBox().sigRangeChanged.connect(counter(name))
+    for size in sizes:
+        window.resize(*size)
+        qtbot.wait(250)
+        counts.update(dict.fromkeys(views, 0))
+        qtbot.wait(400)
+        worst[size] = dict(counts)
+        for view in views.values():
+            view.getPlotItem().getAxis("left").setWidth(None)  # undo the guard, if it acted
+    return worst
+
+
+@pytest.mark.parametrize("zoom", [None, 1.0], ids=["framed data", "zoomed to the unit square"])
+def test_both_views_go_idle_after_resizes_to_tall_windows(window, qtbot, zoom):
+    """Issue #11: at 1195x1311 the GUI thread repainted axes for ever. Seen here on the old code
+    with the EM view zoomed to [-1, 1]² in windows about 1226 px wide: the left axis went 52.6 ->
+    37.5 -> 52.6 px wide and the y range ±4.19 -> ±3.98 -> ±4.19, 50 times a second."""
+    mode_on(window)
+    if zoom is not None:
+        window.points_view.getViewBox().setRange(xRange=(-zoom, zoom), yRange=(-zoom, zoom),
+                                                 padding=0)
+    sizes = [(1195, 1311), (800, 1400), (1000, 1600), (1280, 800)]
+    if zoom is not None:
+        sizes += [(width, 1311) for width in range(1222, 1238, 3)]
+    counts = _settle_after_resizes(window, qtbot, sizes)
+    looping = {size: c for size, c in counts.items() if max(c.values()) > 2}
+    assert looping == {}
+    em = window.points_view.getViewBox()
+    np.testing.assert_allclose(kmeans_view(window).getViewBox().targetRect().getCoords(),
+                               em.targetRect().getCoords())
+
+
+def test_the_left_axis_narrows_again_when_the_view_is_zoomed_back(window, qtbot):
+    """The aspect-locked views' left axis only widens while their size changes (above), but a
+    new region asked for still fits it to its labels, narrower ones too."""
+    box, axis = window.points_view.getViewBox(), window.points_view.getPlotItem().getAxis("left")
+    box.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
+    qtbot.wait(200)
+    narrow = axis.width()
+    box.setRange(xRange=(-1, 1), yRange=(-12345.6, -12345.0), padding=0)  # labels like -12345.2
+    qtbot.waitUntil(lambda: axis.width() > narrow + 20, timeout=5000)
+    box.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
+    qtbot.waitUntil(lambda: axis.width() == pytest.approx(narrow, abs=1), timeout=5000)
+
+
 def test_large_data_steps_in_a_worker_thread_that_stops_with_the_window(window, qtbot):
     rng = np.random.default_rng(3)
     X = np.r_[rng.normal(-2, 0.6, (13_000, 2)), rng.normal(2, 0.6, (13_000, 2))]
