@@ -90,7 +90,6 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .gui import MainWindow
-    from .gui.autosave import install_autosave
     from .gui.style import apply_app_font
     from .model import Settings
 
@@ -122,7 +121,9 @@ def _run(app, window, args: argparse.Namespace, data) -> int:
         window.controller.step()
         window.controller.wait_idle()
     if not args.screenshot:  # a screenshot run neither autosaves, offers a crashed session,
-        install_autosave(window)  # nor shows the lesson: scripted pictures keep the default
+        from .gui.autosave import install_autosave  # nor shows the lesson: scripted pictures
+
+        install_autosave(window)  # keep the default layout
         window.lesson.restore_visibility()
         return app.exec()
     try:
