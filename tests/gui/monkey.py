@@ -74,7 +74,7 @@ class PaintCounter(QObject):
         if event.type() == QEvent.Type.Paint and obj.isWidgetType() and (
                 obj is self.window or self.window.isAncestorOf(obj)):
             self.count += 1
-            name = _describe(obj)
+            name = f"{_describe(obj)} #{id(obj) % 10_000}"  # one entry per widget
             self.painted[name] = self.painted.get(name, 0) + 1
         return False
 
@@ -202,7 +202,7 @@ class Monkey:
         self.report.most_idle_paints = max(self.report.most_idle_paints, most)
         assert most <= IDLE_MAX_PAINTS, (
             f"{counter.count} paints in {IDLE_PROBE_MS} ms of idling: a repaint loop "
-            f"({counter.painted}); {self.trail()}")
+            f"({sorted(counter.painted.items(), key=lambda kv: -kv[1])[:8]}); {self.trail()}")
 
     def _check_busy(self) -> None:
         """A job (not Play, which is busy by design) never runs longer than max_busy_s."""
