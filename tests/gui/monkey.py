@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QMessageBox,
+    QPushButton,
     QSpinBox,
     QTabWidget,
 )
@@ -137,6 +138,8 @@ class Monkey:
             (1, "paste", self.paste),
             (1, "export", self.export),
             (1, "session", self.session),
+            (3, "lesson", self.lesson),
+            (1, "restarts", self.restarts),
             (4, "wait", self.wait),
         ]
         weights = np.array([a[0] for a in self.actions], float)
@@ -386,6 +389,27 @@ class Monkey:
             self.w.files.open_session(str(path))
         else:
             self.w.files.save_session(str(path))
+
+    def _click_button(self, name: str) -> bool:
+        button = self._child(QPushButton, name)
+        if button is None or not button.isVisible() or not button.isEnabled():
+            return False
+        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+        return True
+
+    def lesson(self) -> None:
+        """F1 shows or hides the lesson; its Back, Try it and Next buttons when shown."""
+        if self.rng.random() < 0.25 or not self._click_button(
+                str(self.rng.choice(["lessonBack", "lessonTry", "lessonNext", "lessonNext"]))):
+            QTest.keyClick(self.w, Qt.Key.Key_F1)
+
+    def restarts(self) -> None:
+        """Run from N random starts, on the Choose K tab (shown first if need be)."""
+        tabs = self._child(QTabWidget, "explainTabs")
+        for i in range(tabs.count()):
+            if tabs.widget(i).objectName() == "modelChoiceTab":
+                tabs.setCurrentIndex(i)
+        self._click_button("restartsButton")
 
     def wait(self) -> None:
         QTest.qWait(int(self.rng.integers(1, 120)))
