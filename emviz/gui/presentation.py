@@ -190,7 +190,9 @@ class Presentation(QObject):
         if a.theme != "dark":
             return
         light = Appearance("light", a.presenting).palette
-        palette = qt_palette(light) if light is not None else self._app_palette
+        palette = qt_palette(light) if light is not None else QPalette(self._app_palette)
+        # Every role explicit: a palette that resolves nothing would mean "inherit" (the dark one).
+        palette.setResolveMask(0xFFFF_FFFF_FFFF_FFFF)
         for page in self._explanation_pages():
             if any(hasattr(w, "apply_appearance") for w in (page, *page.findChildren(QWidget))):
                 continue

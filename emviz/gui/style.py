@@ -74,8 +74,9 @@ def apply_plot_appearance(widget: pg.PlotWidget, appearance: Appearance) -> None
         axis.setPen(appearance.foreground)
         axis.setTextPen(appearance.foreground)
         axis.setStyle(tickFont=tick_font)
+        axis.labelStyle.update(label_style)  # also for a title set later, without a style
         if axis.labelText:
-            axis.setLabel(axis.labelText, **label_style)
+            axis.setLabel(axis.labelText, **axis.labelStyle)
     title = plot.titleLabel
     if title.text:
         plot.setTitle(title.text, size=f"{appearance.title_pt:g}pt", color=foreground)
