@@ -294,3 +294,32 @@ def test_help_lesson_is_disabled_without_a_lesson_and_opens_it_when_there_is_one
     assert lesson.shortcut().isEmpty()  # shows the lesson's keys without taking them
     lesson.trigger()
     assert fired == [True]
+
+
+def text_contrast(widget) -> float:
+    """The contrast between a widget's background (its commonest colour) and its text (the
+    colour farthest from it), from a grab of its parent where it is (with the parent's
+    background under it, as on screen)."""
+    from collections import Counter
+
+    from emviz.appearance import contrast_ratio
+
+    image = widget.parentWidget().grab(widget.geometry()).toImage()
+    colours = Counter(image.pixelColor(x, y).getRgb()[:3]
+                      for x in range(0, image.width(), 2) for y in range(image.height()))
+    background = colours.most_common(1)[0][0]
+    return max(contrast_ratio(c, background) for c in colours)
+
+
+def test_the_autosave_bar_stays_readable_in_the_dark_theme(shown, qtbot):
+    """The bar has a light yellow background of its own: its text must not take the dark
+    theme's light text colour."""
+    from emviz.gui.autosave import RestoreBar
+
+    w = shown
+    w.presentation.set_theme("dark")
+    bar = RestoreBar("emviz did not close properly last time", can_restore=True)
+    qtbot.addWidget(bar)
+    bar.show()
+    qtbot.waitExposed(bar)
+    assert text_contrast(bar.label) >= 7.0
