@@ -62,21 +62,33 @@ def qt_palette(colors: dict[str, tuple[int, int, int]]) -> QPalette:
 
 def apply_plot_appearance(widget: pg.PlotWidget, appearance: Appearance) -> None:
     """A plot's background, axes, tick labels and axis titles in this appearance, changed in
-    place (the plot's items stay; the axes' pixmap caches are redrawn by their setters)."""
+    place (the plot's items stay; the axes' pixmap caches are redrawn by their setters).
+
+    Axis titles keep the size the plot gave them, except in presentation mode: their style
+    before the first presentation is kept on the axis and put back after it. (An explicit
+    size from the start would change the normal picture: the points view's autoRange, with
+    its pixel padding, then lands a hair apart on the same data.)"""
     widget.setBackground(appearance.background)
     plot = widget.getPlotItem()
     tick_font = QFont()
     tick_font.setPointSizeF(appearance.tick_pt)
     foreground = QColor(*appearance.foreground).name()
-    label_style = {"font-size": f"{appearance.label_pt:g}pt", "color": foreground}
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
         axis.setPen(appearance.foreground)
-        axis.setTextPen(appearance.foreground)
+        axis.setTextPen(appearance.foreground)  # also the title's colour
         axis.setStyle(tickFont=tick_font)
-        axis.labelStyle.update(label_style)  # also for a title set later, without a style
+        own = getattr(axis, "_emviz_own_label_style", None)
+        if appearance.presenting:
+            if own is None:
+                axis._emviz_own_label_style = own = dict(axis.labelStyle)
+            style = {**own, "font-size": f"{appearance.label_pt:g}pt"}
+        else:
+            style = dict(own) if own is not None else dict(axis.labelStyle)
+        style["color"] = foreground
+        axis.labelStyle = style  # also for a title set later, without a style
         if axis.labelText:
-            axis.setLabel(axis.labelText, **axis.labelStyle)
+            axis.setLabel(axis.labelText, **style)
     title = plot.titleLabel
     if title.text:
         plot.setTitle(title.text, size=f"{appearance.title_pt:g}pt", color=foreground)

@@ -67,7 +67,8 @@ def look(w) -> dict:
         "mean pen": pv.means.opts["pen"].widthF(),
         "mean sizes": tuple(np.round(pv.means.data["size"], 6)),
         "points tick font": pv.getPlotItem().getAxis("left").style["tickFont"].pointSizeF(),
-        "points axis title": pv.getPlotItem().getAxis("bottom").labelStyle["font-size"],
+        "points axis title": pv.getPlotItem().getAxis("bottom").labelStyle.get("font-size"),
+        "ln p axis title": bp.getPlotItem().getAxis("left").labelStyle.get("font-size"),
         "ln p width": pen_width(bp.log_likelihood),
         "L width": pen_width(bp.lower_bound),
         "ln p symbol": bp.log_likelihood.opts["symbolSize"],
@@ -112,7 +113,8 @@ def test_f11_enters_presentation_mode_and_f11_again_restores_everything(shown, q
         == presenting["K spin box font"] == PRESENT.font_pt(before["app font"]) >= PRESENT_FONT_MIN_PT
     assert presenting["own font (teaching)"] == pytest.approx(1.6 * before["own font (teaching)"])
     assert presenting["points tick font"] == PRESENT.tick_pt
-    assert presenting["points axis title"] == f"{PRESENT.label_pt:g}pt"
+    assert presenting["points axis title"] == presenting["ln p axis title"] == f"{PRESENT.label_pt:g}pt"
+    assert before["ln p axis title"] == "12pt"  # the bound plot's own, put back on leaving
     assert why_tick_pt(presenting["why tick font"]) > why_tick_pt(before["why tick font"])
     # Thick ellipses, larger points and means, thicker curves.
     assert (presenting["inner ellipse"], presenting["outer ellipse"]) == PRESENT.ellipse_widths
