@@ -86,14 +86,23 @@ def test_own_data_keep_the_last_builtin_dataset_remembered(qtbot):
 def test_closing_in_presentation_mode_remembers_the_normal_window_not_full_screen(qtbot):
     w = new_window(qtbot)
     install_preferences(w)
-    w.setGeometry(50, 60, 700, 520)
+    w.setGeometry(10, 30, 780, 560)
+    split = w.centralWidget().sizes()
+    w.centralWidget().setSizes([*split[:-3], split[-3] - 60, split[-2], split[-1] + 60])
+    sizes = w.centralWidget().sizes()
+    assert sizes != split
+    w.close()  # remembers this split
+    w = new_window(qtbot)
+    install_preferences(w)
     w.presentation.set_presenting(True)
     assert w.isFullScreen()
+    qtbot.waitUntil(lambda: w.centralWidget().sizes() != sizes)  # the screen's split
     w.close()
     second = new_window(qtbot)
     install_preferences(second)
     assert not second.isFullScreen() and not second.presentation.presenting
-    assert second.geometry().getRect() == (50, 60, 700, 520)
+    assert second.geometry().getRect() == (10, 30, 780, 560)
+    assert second.centralWidget().sizes() == sizes
     second.close()
 
 
