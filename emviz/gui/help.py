@@ -61,14 +61,19 @@ class ShortcutsDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        table.setWordWrap(True)  # long descriptions wrap instead of ending in "…"
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table = table
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        width = sum(table.columnWidth(c) for c in range(2)) + 420
-        self.resize(min(width, 1100), min(90 + table.rowHeight(0) * (len(rows) + 1), 900))
+        em = self.fontMetrics().horizontalAdvance("M")
+        screen = window.screen().availableGeometry()
+        width = sum(table.columnWidth(c) for c in range(2)) + 32 * em
+        height = 6 * em + table.rowHeight(0) * (len(rows) + 1)
+        self.resize(min(width, int(0.9 * screen.width())), min(height, int(0.85 * screen.height())))
 
 
 def about_text() -> str:
@@ -104,7 +109,8 @@ def faithful_attribution() -> str:
             break
         if inside:
             lines.append(line.strip())
-    return " ".join(lines).replace("`", "").strip()
+    text = " ".join(lines).replace("`", "").strip()
+    return text[:1].upper() + text[1:]
 
 
 def show_about(window: QMainWindow) -> QMessageBox:
@@ -114,6 +120,7 @@ def show_about(window: QMainWindow) -> QMessageBox:
     box.setWindowTitle("About emviz")
     box.setTextFormat(Qt.TextFormat.RichText)
     box.setText(about_text())
+    box.setStyleSheet("QLabel { min-width: 28em; }")  # a message box is narrow: the credits wrap less
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
