@@ -49,8 +49,9 @@ def _grid(text: str) -> tuple[int, ...]:
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="emviz", description="Watch and poke the EM algorithm for Gaussian mixtures.")
-    p.add_argument("--dataset", default="faithful", choices=list(BUILTIN_DATASETS),
-                   help="built-in dataset (default: faithful, standardised Old Faithful)")
+    p.add_argument("--dataset", choices=list(BUILTIN_DATASETS),
+                   help="built-in dataset (default: the one shown last, at first faithful, "
+                        "standardised Old Faithful; with --screenshot always faithful)")
     p.add_argument("--k", type=_k, default=2, help="number of components K (1..20)")
     p.add_argument("--init", default="random-points", choices=INIT_METHODS,
                    help="initialisation (default: random-points)")
@@ -65,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --screenshot: the iteration gallery at these iterations, e.g. 0,1,2,5,20")
     p.add_argument("--scale", type=int, choices=(1, 2, 4), default=1, help="PNG scale (1, 2 or 4)")
     p.add_argument("--svg", action="store_true", help="write SVG (vector) instead of PNG")
-    p.add_argument("--size", type=_size, default=(1280, 800), help="window size, e.g. 1600x900")
+    p.add_argument("--size", type=_size,
+                   help="window size, e.g. 1600x900 (default: 1280x800, or as last left)")
     return p
 
 
@@ -90,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .gui import MainWindow
+    from .gui.preferences import remembered_dataset
     from .gui.style import apply_app_font
     from .model import Settings
 
@@ -101,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         apply_app_font(app)
         settings = Settings(k=args.k, init_method=args.init, covariance_type=args.covariance,
                             seed=args.seed)
-        window = MainWindow(args.dataset, settings)
+        # Only the interactive app reads what the last run left; a screenshot is the same anywhere.
+        dataset = args.dataset or ("faithful" if args.screenshot else remembered_dataset())
+        window = MainWindow(dataset, settings)
         return _run(app, window, args, data)
     finally:
         if window is not None:
@@ -112,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(app, window, args: argparse.Namespace, data) -> int:
-    window.resize(*args.size)
+    window.resize(*(args.size or (1280, 800)))
     window.show()
     if data is not None:
         window.show_data(*data)
@@ -121,9 +126,11 @@ def _run(app, window, args: argparse.Namespace, data) -> int:
         window.controller.step()
         window.controller.wait_idle()
     if not args.screenshot:  # a screenshot run neither autosaves, offers a crashed session,
-        from .gui.autosave import install_autosave  # nor shows the lesson: scripted pictures
+        from .gui.autosave import install_autosave  # reads preferences, nor shows the lesson:
+        from .gui.preferences import install_preferences  # scripted pictures keep the default
 
-        install_autosave(window)  # keep the default layout
+        install_autosave(window)
+        install_preferences(window, geometry=args.size is None)
         window.lesson.restore_visibility()
         return app.exec()
     try:

@@ -100,7 +100,9 @@ class RestoreBar(QFrame):
     def __init__(self, text: str, can_restore: bool) -> None:
         super().__init__(objectName="autosaveBar")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("#autosaveBar { background: #fff4ce; }")
+        # The text colour goes with the background: the dark theme's light text on this
+        # light yellow would be unreadable.
+        self.setStyleSheet("#autosaveBar { background: #fff4ce; } #autosaveBar QLabel { color: black; }")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)
         self.label = QLabel(text, objectName="autosaveMessage")

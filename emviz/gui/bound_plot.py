@@ -8,9 +8,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
 
+from ..appearance import Appearance
 from ..model import Workbench
 from ..readouts import bound_series, follow_range
-from .style import style_plot
+from .style import apply_plot_appearance, fit_legend, style_plot
 
 LOG_LIKELIHOOD_COLOR = (0, 0, 0)
 LOWER_BOUND_COLOR = (213, 94, 0)  # Okabe-Ito vermillion
@@ -24,23 +25,16 @@ class BoundPlot(pg.PlotWidget):
         plot.setTitle("ln p(X | θ) and its lower bound L(q, θ)")
         plot.setLabel("bottom", "iteration (E-steps at ½)")
         plot.setLabel("left", "ln p(X | θ)  and  L(q, θ)")
-        plot.showGrid(x=True, y=True, alpha=0.2)
         self.legend = plot.addLegend(offset=(-10, -10))
-        self.log_likelihood = plot.plot(
-            name="log-likelihood", pen=pg.mkPen(LOG_LIKELIHOOD_COLOR, width=2.5),
-            symbol="o", symbolSize=7, symbolBrush=LOG_LIKELIHOOD_COLOR, symbolPen=None,
-        )
-        self.lower_bound = plot.plot(
-            name="lower bound",
-            pen=pg.mkPen(LOWER_BOUND_COLOR, width=2.5, style=Qt.PenStyle.DashLine),
-            symbol="t1", symbolSize=9, symbolBrush=LOWER_BOUND_COLOR, symbolPen=None,
-        )
+        self.log_likelihood = plot.plot(name="log-likelihood", symbol="o", symbolPen=None)
+        self.lower_bound = plot.plot(name="lower bound", symbol="t1", symbolPen=None)
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((120, 120, 120), width=1.5))
         self.cursor.setVisible(False)
         plot.addItem(self.cursor)
-        self.current = pg.ScatterPlotItem(size=16, symbol="o", pen=pg.mkPen("k", width=2),
-                                          brush=None)
+        self.current = pg.ScatterPlotItem(symbol="o", brush=None)
         plot.addItem(self.current)
+        self.appearance = Appearance()
+        self.apply_appearance(self.appearance)
         style_plot(self, cache_axes=False)  # its range follows the run
         # The view follows the curves with headroom (not pyqtgraph's auto-range, which
         # moves the axes, and so redraws them, on every half-step) until the user zooms or
@@ -53,9 +47,38 @@ class BoundPlot(pg.PlotWidget):
         plot.autoBtn.clicked.connect(self._follow_again)
         # The tick labels' width is set per run, from the size of ln p: if the axis grew
         # with its labels, a new magnitude in mid-run would re-lay-out and repaint the plot.
-        left = plot.getAxis("left")
-        self._tick_metrics = QFontMetrics(left.style["tickFont"] or QFont())
-        self._fit_tick_labels(1000.0)
+        self._tick_metrics = QFontMetrics(plot.getAxis("left").style["tickFont"] or QFont())
+        self._magnitude = 1000.0  # of the ln p values the tick labels have room for
+        self._fit_tick_labels(self._magnitude)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """Draw in this theme and size: curves, markers, axes and legend changed in place.
+        ln p is drawn in the foreground colour (black on white, light on dark), L in
+        vermillion in both themes."""
+        self.appearance = a = appearance
+        apply_plot_appearance(self, a)
+        plot = self.getPlotItem()
+        plot.showGrid(x=True, y=True, alpha=a.grid_alpha + 0.05)
+        ll_size, lb_size = a.curve_symbol_sizes
+        self.log_likelihood.setPen(pg.mkPen(a.foreground, width=a.curve_width))
+        self.log_likelihood.setSymbolBrush(a.foreground)
+        self.log_likelihood.setSymbolSize(ll_size)
+        self.lower_bound.setPen(pg.mkPen(LOWER_BOUND_COLOR, width=a.curve_width,
+                                         style=Qt.PenStyle.DashLine))
+        self.lower_bound.setSymbolBrush(LOWER_BOUND_COLOR)
+        self.lower_bound.setSymbolSize(lb_size)
+        size, width = a.cursor_mark
+        self.current.setSize(size)
+        self.current.setPen(pg.mkPen(a.foreground, width=width))
+        self.legend.setLabelTextColor(a.foreground)
+        self.legend.setLabelTextSize(f"{a.tick_pt:g}pt")
+        for _, label in self.legend.items:  # pyqtgraph keeps the new style for new labels only
+            label.setText(label.text)
+        fit_legend(self.legend)
+        self.legend.setBrush(pg.mkBrush(*a.background, 200))
+        if hasattr(self, "_tick_metrics"):  # not while __init__ builds the plot
+            self._tick_metrics = QFontMetrics(plot.getAxis("left").style["tickFont"] or QFont())
+            self._fit_tick_labels(self._magnitude)
 
     def show_state(self, model: Workbench) -> None:
         x, ll, lb = bound_series(model.history)
@@ -64,7 +87,8 @@ class BoundPlot(pg.PlotWidget):
             self.following = True  # a new run
         finite = np.abs(ll[np.isfinite(ll)])
         if len(finite):
-            self._fit_tick_labels(float(finite.max()))
+            self._magnitude = float(finite.max())
+            self._fit_tick_labels(self._magnitude)
         self._shown = (np.r_[x, x], np.r_[ll, lb])
         if self.following:
             self._fit(self.getPlotItem().getViewBox().viewRange())

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..appearance import Appearance
 from ..core import BUILTIN_DATASETS, COVARIANCE_TYPES
 from ..model import K_MAX, Settings, Workbench
 
@@ -29,6 +30,15 @@ INIT_LABELS = {
 }
 REG_COVAR_CHOICES = (1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1)
 TOL_CHOICES = (1e-2, 1e-3, 1e-4, 1e-6, 1e-8, 0.0)
+#: Controls a presenter does not need in front of a class (presentation mode hides their
+#: rows): numerical safeguards and stopping rules, the spray brush, and the covariance type
+#: (the lecture's model has full Σ_k). Dataset, K, start, seed, speed and the colour options
+#: stay: they are what a demo changes.
+ADVANCED = ("brushSpinBox", "covarianceCombo", "regCovarCombo", "tolCombo", "maxIterSpinBox")
+
+
+#: Characters a choice box is sized for: the panel stays narrow and long entries are cut.
+COMBO_CHARS = 13
 
 
 def _combo(name: str, items: list[tuple[str, object]], tip: str) -> QComboBox:
@@ -36,7 +46,7 @@ def _combo(name: str, items: list[tuple[str, object]], tip: str) -> QComboBox:
     combo.setObjectName(name)
     # Shrink to the panel's width instead of widening it to the longest entry.
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(13)
+    combo.setMinimumContentsLength(COMBO_CHARS)
     combo.setToolTip(tip)
     for text, data in items:
         combo.addItem(text, data)
@@ -66,6 +76,25 @@ class ControlPanel(QWidget):
         layout.addWidget(self._model_group())
         layout.addWidget(self._run_group())
         layout.addStretch(1)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """Presentation mode hides the ADVANCED controls' rows (label and field), and shows
+        the whole name of each choice (a class reads "Old Faithful (standardised)", not
+        "Old Faithful (standard")."""
+        for name in ADVANCED:
+            widget = self.findChild(QWidget, name)
+            form = widget.parentWidget().layout()
+            if isinstance(form, QFormLayout):
+                form.setRowVisible(widget, not appearance.presenting)
+        for combo in self.findChildren(QComboBox):
+            if not appearance.presenting:
+                combo.setMinimumWidth(0)
+                continue
+            metrics = combo.fontMetrics()  # the presentation font: apply_appearance runs after it
+            longest = max((metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())),
+                          default=0)
+            arrow = combo.minimumSizeHint().width() - metrics.horizontalAdvance("x" * COMBO_CHARS)
+            combo.setMinimumWidth(longest + max(arrow, metrics.height()))
 
     # -- building ------------------------------------------------------------------------
     def _data_group(self, actions: dict[str, QAction]) -> QGroupBox:

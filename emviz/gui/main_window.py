@@ -28,9 +28,11 @@ from .controls import ControlPanel
 from .editing import PointsEditor
 from .files import install as install_files
 from .generate_dialog import GenerateDialog
+from .help import install_help
 from .lesson_panel import install_lesson
 from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
+from .presentation import install_presentation
 from .style import apply_pyqtgraph_style, style_plot
 from .teaching import install_teaching
 
@@ -94,6 +96,8 @@ class MainWindow(QMainWindow):
         install_teaching(self)
         self.lesson = install_lesson(self)
         self._fit_tab_titles()
+        self.presentation = install_presentation(self)
+        install_help(self)
         self._frame = QTimer(self, singleShot=True, interval=FRAME_MS)
         self._frame.timeout.connect(self._start_frame)
         self._turn = QTimer(self, singleShot=True, interval=TURN_MS)

@@ -33,9 +33,10 @@ def _same(a: tuple, b: tuple) -> bool:
 
 
 class PointCloudItem(pg.GraphicsObject):
-    def __init__(self, size: float = 7.0) -> None:
+    def __init__(self, size: float = 7.0, dense_radius: int = 1) -> None:
         super().__init__()
-        self.size = size
+        self.size = size  # vector dots' diameter in screen pixels
+        self.dense_radius = dense_radius  # raster dots' radius when points are many
         self.mode = "auto"  # "vector", "raster" or "auto" (by the number of points)
         self._xy = np.empty((0, 2))
         self._resp: np.ndarray | None = None
@@ -47,6 +48,15 @@ class PointCloudItem(pg.GraphicsObject):
         self._image: tuple[np.ndarray, QImage] | None = None
         self._prepared: tuple[tuple, tuple[np.ndarray, QImage]] | None = None  # see prepare
         self._bounds = QRectF()
+
+    def set_dot_size(self, size: float, dense_radius: int) -> None:
+        """Draw the dots this large (presentation mode): the same points, laid out again."""
+        if (size, dense_radius) == (self.size, self.dense_radius):
+            return
+        self.prepareGeometryChange()  # the bounding rect is padded by the dot size
+        self.size, self.dense_radius = size, dense_radius
+        self._layout_key, self._image, self._prepared = None, None, None
+        self.update()
 
     @property
     def n_points(self) -> int:
@@ -132,7 +142,9 @@ class PointCloudItem(pg.GraphicsObject):
     # -- raster path ----------------------------------------------------------------------
     def raster_radius(self) -> int:
         """Dot radius in pixels: as large as the vector dots when forced on small data."""
-        return 1 if self.n_points > RASTER_MIN_POINTS else max(1, round((self.size + 1.5) / 2))
+        if self.n_points > RASTER_MIN_POINTS:
+            return self.dense_radius
+        return max(1, round((self.size + 1.5) / 2))
 
     def _view_key(self) -> tuple | None:
         """The view's extent and size in pixels: the raster layout is valid while it holds."""

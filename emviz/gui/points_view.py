@@ -7,10 +7,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 
+from ..appearance import Appearance
 from ..colors import component_colors
 from ..geometry import ellipse, ellipses_polyline
 from ..model import Workbench
 from .point_cloud import PointCloudItem
+from .style import apply_plot_appearance
 
 #: A shift+click removes the nearest point within this many screen pixels.
 PICK_RADIUS_PX = 8.0
@@ -68,8 +70,7 @@ class PointsView(pg.PlotWidget):
             "Drag: spray points · "
             "Wheel: zoom · Right or middle drag: zoom / pan"
         )
-        plot = self.getPlotItem()
-        plot.showGrid(x=True, y=True, alpha=0.15)
+        self.appearance = Appearance()
         self._box.setZValue(1)  # the axes' grid (z = 0.5) goes under the points, not over
         self.brush_radius_px = 18.0
         self.spray_per_move = 4
@@ -77,20 +78,39 @@ class PointsView(pg.PlotWidget):
         self._stroke: list[np.ndarray] = []
         self.cloud = PointCloudItem()
         self.addItem(self.cloud)
-        self._spray_preview = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(60, 60, 60, 160))
+        self._spray_preview = pg.ScatterPlotItem(size=6, pen=None)
         self.addItem(self._spray_preview, ignoreBounds=True)
-        self.true_ellipses = pg.PlotCurveItem(
-            pen=pg.mkPen((60, 60, 60), width=2, style=Qt.PenStyle.DashLine), connect="finite"
-        )
+        self.true_ellipses = pg.PlotCurveItem(connect="finite")
         self.addItem(self.true_ellipses, ignoreBounds=True)  # the data alone frame the view
         self._ellipses: list[tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = []
-        self._ellipse_pens: dict[int, tuple] = {}  # id(item) -> the colour its pen has
-        self.means = pg.ScatterPlotItem(symbol="o", pen=pg.mkPen("k", width=2))
+        self._ellipse_pens: dict[int, tuple] = {}  # id(item) -> (colour, width) of its pen
+        self._ellipse_colors: dict[int, tuple] = {}  # id(item) -> its component's colour
+        self.means = pg.ScatterPlotItem(symbol="o")
         self.means.setZValue(10)
         self.means.setEnabled(False)  # clicks go through the mean markers to the view box
         self.addItem(self.means, ignoreBounds=True)
+        self._weights = np.empty(0)  # the π_k the mean markers are sized by
         self._range_key: object = None
         self._axes_shown: tuple[str, str] | None = None
+        self.apply_appearance(self.appearance)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """Draw in this theme and size (presentation mode): pens, sizes and colours of the
+        items there are, changed in place."""
+        self.appearance = a = appearance
+        apply_plot_appearance(self, a)
+        self.getPlotItem().showGrid(x=True, y=True, alpha=a.grid_alpha)
+        self.cloud.set_dot_size(a.point_size, a.dense_dot_radius)
+        self._spray_preview.setBrush(pg.mkBrush(*a.overlay, 160))
+        self.true_ellipses.setPen(pg.mkPen(a.overlay, width=a.ellipse_widths[1],
+                                           style=Qt.PenStyle.DashLine))
+        for pair in self._ellipses:
+            for item in pair:
+                if id(item) in self._ellipse_colors:
+                    self._set_ellipse_pen(item, self._ellipse_colors[id(item)], item is pair[1])
+        self.means.setPen(pg.mkPen(a.foreground, width=a.mean_pen_width))
+        if len(self._weights):
+            self.means.setSize(a.mean_sizes(self._weights))
 
     # -- drawing -------------------------------------------------------------------------
     def _cloud_inputs(self, model: Workbench) -> tuple:
@@ -147,21 +167,26 @@ class PointsView(pg.PlotWidget):
             if not visible:
                 continue
             color = tuple(int(c) for c in palette[j])
-            for item, radius, width, style in (
-                (inner, 1.0, 3.0, Qt.PenStyle.SolidLine),
-                (outer, 2.0, 2.0, Qt.PenStyle.DashLine),
-            ):
+            for item, radius in ((inner, 1.0), (outer, 2.0)):
                 line = ellipse(mixture.means[j], mixture.covariances[j], radius)
                 item.setData(line[:, 0], line[:, 1])
-                if self._ellipse_pens.get(id(item)) != color:  # a new pen only on change
-                    item.setPen(pg.mkPen(color, width=width, style=style))
-                    self._ellipse_pens[id(item)] = color
+                self._set_ellipse_pen(item, color, outer=item is outer)
+        self._weights = np.empty(0) if mixture is None else mixture.weights
         if k:
-            sizes = 10 + 26 * np.sqrt(mixture.weights)  # marker area grows with π_k
+            sizes = self.appearance.mean_sizes(mixture.weights)
             brushes = [pg.mkBrush(*(int(c) for c in rgb)) for rgb in palette]  # K, not N
             self.means.setData(pos=mixture.means, size=sizes, brush=brushes)
         else:
             self.means.setData([], [])
+
+    def _set_ellipse_pen(self, item: pg.PlotCurveItem, color: tuple, outer: bool) -> None:
+        """The 1σ ellipse solid, the 2σ one dashed and thinner; a new pen only on change."""
+        width = self.appearance.ellipse_widths[1 if outer else 0]
+        self._ellipse_colors[id(item)] = color
+        if self._ellipse_pens.get(id(item)) != (color, width):
+            style = Qt.PenStyle.DashLine if outer else Qt.PenStyle.SolidLine
+            item.setPen(pg.mkPen(color, width=width, style=style))
+            self._ellipse_pens[id(item)] = (color, width)
 
     # -- gestures ------------------------------------------------------------------------
     def pixel_size(self) -> tuple[float, float]:

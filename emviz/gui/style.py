@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QGraphicsItem
+
+from ..appearance import Appearance
 
 BASE_POINT_SIZE = 11
 PLOT_LABEL_STYLE = {"font-size": "12pt"}
@@ -66,3 +68,64 @@ def _steady_left_axis(plot: pg.PlotItem) -> None:
             axis.textWidth = 0  # pyqtgraph's widest label so far: measured afresh at the next paint
 
     box.sigRangeChanged.connect(on_range_changed)
+
+
+
+def qt_palette(colors: dict[str, tuple[int, int, int]]) -> QPalette:
+    """A QPalette from an Appearance's colours by role name ("Disabled<Role>" for the
+    disabled group); the inactive group takes the active one's colours."""
+    palette = QPalette()
+    for name, rgb in colors.items():
+        if name.startswith("Disabled"):
+            role = getattr(QPalette.ColorRole, name.removeprefix("Disabled"))
+            palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(*rgb))
+        else:
+            role = getattr(QPalette.ColorRole, name)
+            for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+                palette.setColor(group, role, QColor(*rgb))
+            if f"Disabled{name}" not in colors:
+                palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(*rgb))
+    return palette
+
+
+def apply_plot_appearance(widget: pg.PlotWidget, appearance: Appearance) -> None:
+    """A plot's background, axes, tick labels and axis titles in this appearance, changed in
+    place (the plot's items stay; the axes' pixmap caches are redrawn by their setters).
+
+    Axis titles keep the size the plot gave them, except in presentation mode: their style
+    before the first presentation is kept on the axis and put back after it. (An explicit
+    size from the start would change the normal picture: the points view's autoRange, with
+    its pixel padding, then lands a hair apart on the same data.)"""
+    widget.setBackground(appearance.background)
+    plot = widget.getPlotItem()
+    tick_font = QFont()
+    tick_font.setPointSizeF(appearance.tick_pt)
+    foreground = QColor(*appearance.foreground).name()
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(appearance.foreground)
+        axis.setTextPen(appearance.foreground)  # also the title's colour
+        axis.setStyle(tickFont=tick_font)
+        own = getattr(axis, "_emviz_own_label_style", None)
+        if appearance.presenting:
+            if own is None:
+                axis._emviz_own_label_style = own = dict(axis.labelStyle)
+            style = {**own, "font-size": f"{appearance.label_pt:g}pt"}
+        else:
+            style = dict(own) if own is not None else dict(axis.labelStyle)
+        style["color"] = foreground
+        axis.labelStyle = style  # also for a title set later, without a style
+        if axis.labelText:
+            axis.setLabel(axis.labelText, **style)
+    title = plot.titleLabel
+    if title.text:
+        plot.setTitle(title.text, size=f"{appearance.title_pt:g}pt", color=foreground)
+
+
+def fit_legend(legend: pg.LegendItem) -> None:
+    """Size a legend to its labels after their font changed: pyqtgraph's updateSize alone
+    measures the labels at their old geometry, so a legend would grow but never shrink."""
+    legend.layout.invalidate()
+    legend.adjustSize()  # the layout's preferred size, from the labels' new minimum sizes
+    legend.layout.activate()
+    legend.updateSize()

@@ -1,0 +1,354 @@
+"""Presentation mode and the light/dark theme: F11 (or the toolbar's "Present") fills the
+screen with large fonts, thick ellipses, larger points and only the controls a lecture needs;
+F11 again or Esc puts everything back as it was. View → Theme → Light / Dark.
+
+The numbers come from emviz.appearance. Views that draw themselves (the points view, the
+bound plot, the control panel) have ``apply_appearance(appearance)`` and change their pens,
+fonts and brushes in place. Everything else is handled here, generically:
+
+- the application's font (every widget that does not set its own), palette and style;
+- fonts a widget set for itself in points (the teaching panels' 12-14 pt text) and the axes
+  of the other pyqtgraph plots are scaled by the same factor, and put back on leaving;
+- in the dark theme, explanation tabs and dock panels that have no ``apply_appearance`` stay
+  light: their plots and labels draw black on white with colours of their own, which on a
+  dark palette would be black on black.
+
+Only the window is changed, never its model: an appearance is not part of a session, of the
+undo history or of an exported run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pyqtgraph as pg
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QScrollArea,
+    QToolBar,
+    QWidget,
+)
+
+from ..appearance import THEMES, Appearance
+from .style import fit_legend, qt_palette
+
+#: A widget's own font size (points) before presentation mode scaled it.
+_OWN_FONT_PT = "emvizOwnFontPt"
+
+
+class Presentation(QObject):
+    """The appearance of one window: ``set_presenting(on)``, ``set_theme("light"|"dark")``.
+    ``changed`` is emitted with the new Appearance after everything has been applied."""
+
+    changed = Signal(object)
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        app = QApplication.instance()
+        # What the application looked like before this window changed it: restored on
+        # leaving presentation mode, on the light theme and when the window closes.
+        self._app_font = QFont(app.font())
+        self._app_palette = QPalette(app.palette())
+        self._app_style = app.style().name()
+        self.appearance = Appearance()
+        self._before_full_screen: tuple[Qt.WindowState, bytes] | None = None
+        self._panel_widths: tuple[int, int] | None = None
+        self._plot_text: list[tuple[object, Callable[[], None]]] = []  # (item, undo)
+        self._light_pages: list[tuple[QWidget, QPalette | None]] = []
+
+    # -- public -------------------------------------------------------------------------
+    @property
+    def presenting(self) -> bool:
+        return self.appearance.presenting
+
+    def set_presenting(self, on: bool) -> None:
+        if on == self.appearance.presenting:
+            return
+        w = self._window
+        if on:
+            self._before_full_screen = (w.windowState(), bytes(w.saveGeometry()))
+            self._apply(Appearance(self.appearance.theme, True))
+            w.showFullScreen()
+        else:
+            self._apply(Appearance(self.appearance.theme, False))
+            self._leave_full_screen()
+
+    def set_theme(self, theme: str) -> None:
+        if theme not in THEMES:
+            raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+        if theme != self.appearance.theme:
+            self._apply(Appearance(theme, self.appearance.presenting))
+
+    def normal_layout(self) -> tuple[bytes, bytes]:
+        """(saveGeometry, saveState) of the window as it is outside presentation mode, for
+        the preferences: full screen is not a layout to come back to."""
+        w = self._window
+        geometry = self._before_full_screen[1] if self.presenting else bytes(w.saveGeometry())
+        return geometry, bytes(w.saveState())
+
+    def restore_application(self) -> None:
+        """Put the application's font, palette and style back (the window is closing; the
+        application, or the next test, goes on without it)."""
+        app = QApplication.instance()
+        if app is None or self.appearance == Appearance():
+            return
+        QApplication.setFont(self._app_font)
+        QApplication.setPalette(self._app_palette)
+        if app.style().name() != self._app_style:
+            QApplication.setStyle(self._app_style)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationPaletteChange)
+
+    # -- applying -----------------------------------------------------------------------
+    def _apply(self, new: Appearance) -> None:
+        old, self.appearance = self.appearance, new
+        self._apply_application(new)
+        if new.presenting != old.presenting:
+            self._scale_own_fonts(new.font_scale)
+            self._scale_other_plots(new.font_scale)
+        self._keep_pages_light(new)
+        for view in self._views():
+            view.apply_appearance(new)
+        self._fit_control_panel(new.presenting)
+        self.changed.emit(new)
+
+    def _apply_application(self, a: Appearance) -> None:
+        font = QFont(self._app_font)
+        font.setPointSizeF(a.font_pt(self._app_font.pointSizeF()))
+        QApplication.setFont(font)
+        colors = a.palette
+        if colors is None:
+            QApplication.setPalette(self._app_palette)
+            style = self._app_style
+        else:
+            QApplication.setPalette(qt_palette(colors))
+            style = "fusion"  # a style that draws with the palette (native ones may not)
+        if QApplication.style().name() != style:
+            QApplication.setStyle(style)
+        # Widgets learn of a new application font or palette from posted events: deliver
+        # them now, so that sizes measured next (and tests) see the new fonts.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationPaletteChange)
+
+    def _views(self) -> list:
+        """Every widget in the window that says how to draw an appearance."""
+        views = [self._window] if hasattr(self._window, "apply_appearance") else []
+        views += [w for w in self._window.findChildren(QWidget) if hasattr(w, "apply_appearance")]
+        return views
+
+    def _scale_own_fonts(self, scale: float) -> None:
+        """Fonts a widget set for itself in points follow the application's by ``scale``;
+        the original size is kept on the widget and put back at scale 1."""
+        for widget in self._window.findChildren(QWidget):
+            own = widget.property(_OWN_FONT_PT)
+            if own is None:
+                if scale == 1.0 or not widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
+                    continue
+                own = widget.font().pointSizeF()
+                if own <= 0:
+                    continue  # a size in pixels: leave it
+                widget.setProperty(_OWN_FONT_PT, own)
+            font = QFont(widget.font())
+            font.setPointSizeF(float(own) * scale)
+            widget.setFont(font)
+            if scale == 1.0:
+                widget.setProperty(_OWN_FONT_PT, None)
+
+    def _scale_other_plots(self, scale: float) -> None:
+        """Text in the plots that do not draw an appearance themselves (the teaching panels):
+        axes' tick labels and titles, plot titles, captions and legends (pyqtgraph LabelItems)
+        and TextItems, scaled like the fonts; each put back as it was at scale 1."""
+        if scale == 1.0:
+            for item, restore in self._plot_text:
+                if shiboken6.isValid(item):
+                    restore()
+            self._plot_text = []
+            return
+        for view in self._window.findChildren(pg.GraphicsView):
+            if hasattr(view, "apply_appearance"):
+                continue
+            for item in view.scene().items():
+                restore = _scale_plot_text(item, scale)
+                if restore is not None:
+                    self._plot_text.append((item, restore))
+
+    def _keep_pages_light(self, a: Appearance) -> None:
+        """In the dark theme, tab pages and dock panels without ``apply_appearance`` keep a
+        light palette (see the module's docstring); in the light theme they get back theirs."""
+        for widget, own in self._light_pages:
+            if shiboken6.isValid(widget):
+                widget.setPalette(own if own is not None else QPalette())
+        self._light_pages = []
+        if a.theme != "dark":
+            return
+        light = Appearance("light", a.presenting).palette
+        palette = qt_palette(light) if light is not None else QPalette(self._app_palette)
+        # Every role explicit: a palette that resolves nothing would mean "inherit" (the dark one).
+        palette.setResolveMask(0xFFFF_FFFF_FFFF_FFFF)
+        for page in self._explanation_pages():
+            if any(hasattr(w, "apply_appearance") for w in (page, *page.findChildren(QWidget))):
+                continue
+            own = QPalette(page.palette()) if page.testAttribute(Qt.WidgetAttribute.WA_SetPalette) else None
+            self._light_pages.append((page, own))
+            page.setPalette(palette)
+
+    def _explanation_pages(self) -> list[QWidget]:
+        pages = []
+        tabs = getattr(self._window, "tabs", None)
+        if tabs is not None:
+            pages += [tabs.widget(i) for i in range(tabs.count())]
+        pages += [d.widget() for d in self._window.findChildren(QDockWidget) if d.widget()]
+        return pages
+
+    def _fit_control_panel(self, presenting: bool) -> None:
+        """The control panel's scroll area was sized for the normal font: give it the width
+        the larger font needs (and back exactly what it had)."""
+        panel = self._window.findChild(QScrollArea, "controlScroll")
+        if panel is None or panel.widget() is None:
+            return
+        if presenting:
+            if self._panel_widths is None:
+                self._panel_widths = (panel.minimumWidth(), panel.maximumWidth())
+            inner = panel.widget()
+            inner.adjustSize()
+            panel.setMinimumWidth(inner.minimumSizeHint().width() + 24)
+            panel.setMaximumWidth(inner.sizeHint().width() + 60)
+        elif self._panel_widths is not None:
+            panel.setMinimumWidth(self._panel_widths[0])
+            panel.setMaximumWidth(self._panel_widths[1])
+            self._panel_widths = None
+
+    def _leave_full_screen(self) -> None:
+        w = self._window
+        state, geometry = self._before_full_screen or (Qt.WindowState.WindowNoState, b"")
+        self._before_full_screen = None
+        w.showNormal()
+        if geometry:
+            w.restoreGeometry(geometry)  # also maximises a window that was maximised
+        if state & Qt.WindowState.WindowMaximized and not w.isMaximized():
+            w.showMaximized()
+
+
+def _scale_plot_text(item, scale: float) -> Callable[[], None] | None:
+    """Make the text of one pyqtgraph item ``scale`` times larger; return what undoes it
+    (None: the item has no text of a size of its own, or is not one of these kinds)."""
+    if isinstance(item, pg.AxisItem):
+        tick_font, label_style = item.style["tickFont"], dict(item.labelStyle)
+        if tick_font is not None and tick_font.pointSizeF() > 0:
+            item.setStyle(tickFont=_scaled_font(tick_font, scale))
+        if item.labelText:
+            item.setLabel(item.labelText, **_scaled_style(label_style, scale))
+
+        def restore() -> None:
+            item.setStyle(tickFont=tick_font)
+            if item.labelText:
+                item.setLabel(item.labelText, **label_style)
+        return restore
+    if isinstance(item, pg.LabelItem) and "size" in item.opts:
+        size = item.opts["size"]
+        legend = item.parentItem() if isinstance(item.parentItem(), pg.LegendItem) else None
+
+        def set_size(css: str) -> None:
+            item.setText(item.text, size=css)
+            if legend is not None:
+                fit_legend(legend)  # a legend does not follow its labels' sizes by itself
+        set_size(_scaled_style({"font-size": size}, scale)["font-size"])
+        return lambda: set_size(size)
+    if isinstance(item, pg.TextItem):
+        font = QFont(item.textItem.font())
+        if font.pointSizeF() <= 0:
+            return None
+        item.setFont(_scaled_font(font, scale))
+        return lambda: item.setFont(font)
+    return None
+
+
+def _scaled_font(font: QFont, scale: float) -> QFont:
+    bigger = QFont(font)
+    bigger.setPointSizeF(font.pointSizeF() * scale)
+    return bigger
+
+
+def _scaled_style(style: dict, scale: float) -> dict:
+    """A pyqtgraph label style with its "font-size" ("12pt", "14px") times ``scale``."""
+    scaled = dict(style)
+    match = re.fullmatch(r"\s*([\d.]+)\s*(pt|px)\s*", str(style.get("font-size", "")))
+    if match:
+        scaled["font-size"] = f"{float(match[1]) * scale:g}{match[2]}"
+    return scaled
+
+
+def view_menu(window: QMainWindow, title: str) -> QMenu:
+    """The window's top-level menu with this title ("&View"), made if there is none yet, so
+    that several installers can add to one View menu."""
+    plain = title.replace("&", "")
+    for action in window.menuBar().actions():
+        menu = action.menu()
+        if menu is not None and menu.title().replace("&", "") == plain:
+            return menu
+    return window.menuBar().addMenu(title)
+
+
+def _action(window: QMainWindow, name: str, text: str, shortcut: str, tip: str,
+            checkable: bool = False) -> QAction:
+    action = QAction(text, window)
+    action.setObjectName(name)
+    action.setCheckable(checkable)
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+        tip = f"{tip} ({QKeySequence(shortcut).toString()})"
+    action.setToolTip(tip)
+    window.addAction(action)  # its shortcut works wherever the focus is in the window
+    window.actions_by_name[name] = action
+    return action
+
+
+def install_presentation(window: QMainWindow) -> Presentation:
+    """Presentation mode (F11, Esc to leave; also on the Run toolbar) and View → Theme."""
+    presentation = Presentation(window)
+    present = _action(window, "actionPresent", "Present", "F11",
+                      "Presentation mode: full screen, large text, thick lines", checkable=True)
+    leave = _action(window, "actionLeavePresentation", "Leave presentation mode", "Esc",
+                    "Back to the normal window")
+    leave.setEnabled(False)
+    present.toggled.connect(presentation.set_presenting)
+    leave.triggered.connect(lambda: present.setChecked(False))
+
+    group = QActionGroup(window)
+    themes = {}
+    for theme in THEMES:
+        action = _action(window, f"actionTheme{theme.title()}", theme.title(), "",
+                         f"{theme.title()} theme", checkable=True)
+        action.setActionGroup(group)
+        action.triggered.connect(lambda _=False, t=theme: presentation.set_theme(t))
+        themes[theme] = action
+    themes[presentation.appearance.theme].setChecked(True)
+
+    def show(appearance: Appearance) -> None:
+        present.setChecked(appearance.presenting)
+        leave.setEnabled(appearance.presenting)
+        themes[appearance.theme].setChecked(True)
+
+    presentation.changed.connect(show)
+
+    menu = view_menu(window, "&View")
+    menu.addAction(present)
+    menu.addAction(leave)
+    theme_menu = menu.addMenu("Theme")
+    theme_menu.setObjectName("themeMenu")
+    for action in themes.values():
+        theme_menu.addAction(action)
+    toolbar = window.findChild(QToolBar, "runToolbar")
+    if toolbar is not None:
+        toolbar.addSeparator()
+        toolbar.addAction(present)
+    window.closing.connect(presentation.restore_application)
+    return presentation

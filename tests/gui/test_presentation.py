@@ -1,0 +1,327 @@
+"""Presentation mode (F11, Esc), the light and dark themes, and the Help menu, driven by keys
+and menu actions on a real window."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import Qt, qVersion
+from PySide6.QtGui import QAction, QKeySequence, QPalette
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QMessageBox,
+    QScrollArea,
+    QTableWidget,
+    QToolBar,
+    QWidget,
+)
+
+import emviz
+from emviz.appearance import PRESENT_FONT_MIN_PT, Appearance
+from emviz.gui.controls import ADVANCED
+from emviz.gui.point_cloud import RASTER_MIN_POINTS, PointCloudItem
+
+PRESENT, DARK = Appearance(presenting=True), Appearance("dark")
+
+
+def tab_page(w, title: str) -> QWidget:
+    for i in range(w.tabs.count()):
+        if title in (w.tabs.tabText(i), w.tabs.tabToolTip(i)):
+            return w.tabs.widget(i)
+    raise LookupError(title)
+
+
+def pen_width(item) -> float:
+    return item.opts["pen"].widthF()
+
+
+def look(w) -> dict:
+    """Everything presentation mode changes, as numbers."""
+    pv, bp = w.points_view, w.bound_plot
+    inner, outer = pv._ellipses[0]
+    formula = w.findChild(QLabel, "eStepFormula") or tab_page(w, "Equations").findChildren(QLabel)[0]
+    why = tab_page(w, "Why EM")
+    why = why if isinstance(why, pg.PlotWidget) else why.findChild(pg.PlotWidget)
+    panel = w.findChild(QScrollArea, "controlScroll")
+    form_labels = []
+    for name in ADVANCED:
+        field = w.findChild(QWidget, name)
+        form = field.parentWidget().layout()
+        assert isinstance(form, QFormLayout)
+        label = form.labelForField(field)
+        form_labels.append((field.isHidden(), label.isHidden() if label else None))
+    return {
+        "app font": QApplication.font().pointSizeF(),
+        "window font": w.font().pointSizeF(),
+        "status font": w.status.font().pointSizeF(),
+        "K spin box font": w.findChild(QWidget, "kSpinBox").font().pointSizeF(),
+        "own font (teaching)": formula.font().pointSizeF(),
+        "inner ellipse": pen_width(inner),
+        "outer ellipse": pen_width(outer),
+        "point size": pv.cloud.size,
+        "mean pen": pv.means.opts["pen"].widthF(),
+        "mean sizes": tuple(np.round(pv.means.data["size"], 6)),
+        "points tick font": pv.getPlotItem().getAxis("left").style["tickFont"].pointSizeF(),
+        "points axis title": pv.getPlotItem().getAxis("bottom").labelStyle.get("font-size"),
+        "ln p axis title": bp.getPlotItem().getAxis("left").labelStyle.get("font-size"),
+        "ln p width": pen_width(bp.log_likelihood),
+        "L width": pen_width(bp.lower_bound),
+        "ln p symbol": bp.log_likelihood.opts["symbolSize"],
+        "legend": tuple(round(v, 3) for v in bp.legend.boundingRect().getRect()),
+        "why tick font": why.getPlotItem().getAxis("left").style["tickFont"],
+        "why axis title": why.getPlotItem().getAxis("bottom").labelStyle.get("font-size"),
+        "advanced hidden (field, label)": tuple(form_labels),
+        "panel width range": (panel.minimumWidth(), panel.maximumWidth()),
+        "full screen": bool(w.windowState() & Qt.WindowState.WindowFullScreen),
+        "maximised": bool(w.windowState() & Qt.WindowState.WindowMaximized),
+        "geometry": w.geometry().getRect(),
+    }
+
+
+def why_tick_pt(value) -> float:
+    return value.pointSizeF() if value is not None else QApplication.font().pointSizeF()
+
+
+@pytest.fixture
+def shown(window, qtbot):
+    """The default window after two iterations, active (keys go to it), placed inside the
+    offscreen screen (a window larger than its screen comes back from full screen fitted)."""
+    window.setGeometry(40, 60, 700, 560)
+    for _ in range(2):
+        window.controller.step()
+        assert window.controller.wait_idle()
+    window._redraw()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWindow() is not None)
+    return window
+
+
+def test_f11_enters_presentation_mode_and_f11_again_restores_everything(shown, qtbot):
+    w = shown
+    before = look(w)
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    presenting = look(w)
+    assert w.presentation.presenting and w.findChild(QAction, "actionPresent").isChecked()
+
+    # Large fonts everywhere: the application's, widgets that set their own (×1.6), plots'.
+    assert presenting["app font"] == presenting["window font"] == presenting["status font"] \
+        == presenting["K spin box font"] == PRESENT.font_pt(before["app font"]) >= PRESENT_FONT_MIN_PT
+    assert presenting["own font (teaching)"] == pytest.approx(1.6 * before["own font (teaching)"])
+    assert presenting["points tick font"] == PRESENT.tick_pt
+    assert presenting["points axis title"] == presenting["ln p axis title"] == f"{PRESENT.label_pt:g}pt"
+    assert before["ln p axis title"] == "12pt"  # the bound plot's own, put back on leaving
+    assert why_tick_pt(presenting["why tick font"]) > why_tick_pt(before["why tick font"])
+    # Thick ellipses, larger points and means, thicker curves.
+    assert (presenting["inner ellipse"], presenting["outer ellipse"]) == PRESENT.ellipse_widths
+    assert min(PRESENT.ellipse_widths) >= 4
+    assert presenting["point size"] == PRESENT.point_size > before["point size"]
+    assert presenting["mean pen"] == PRESENT.mean_pen_width
+    np.testing.assert_allclose(presenting["mean sizes"], PRESENT.mean_sizes(w.model.current.mixture.weights))
+    assert presenting["ln p width"] == presenting["L width"] == PRESENT.curve_width
+    assert presenting["ln p symbol"] == PRESENT.curve_symbol_sizes[0]
+    # Advanced controls hidden, label and field; full screen.
+    assert presenting["advanced hidden (field, label)"] == ((True, True),) * len(ADVANCED)
+    assert all(not w.findChild(QWidget, name).isVisible() for name in ADVANCED)
+    assert w.findChild(QWidget, "kSpinBox").isVisible()
+    assert presenting["full screen"] and w.isFullScreen()
+
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    assert not w.presentation.presenting
+    assert look(w) == before
+    assert all(w.findChild(QWidget, name).isVisible() for name in ADVANCED)
+
+
+def test_esc_leaves_presentation_mode_and_a_maximised_window_is_maximised_again(shown, qtbot):
+    w = shown
+    w.showMaximized()
+    qtbot.waitUntil(w.isMaximized)
+    before = look(w)
+    leave = w.findChild(QAction, "actionLeavePresentation")
+    assert not leave.isEnabled()  # Esc means nothing outside presentation mode
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    assert w.isFullScreen() and leave.isEnabled()
+    QTest.keyClick(w, Qt.Key.Key_Escape)
+    assert not w.presentation.presenting and not w.isFullScreen()
+    assert w.isMaximized()
+    assert look(w) == before
+
+
+def test_presentation_mode_keeps_working_and_new_ellipses_are_thick(shown, qtbot):
+    """EM steps while presenting, and K = 3 makes a third pair of ellipses with the
+    presentation's pens (not the normal ones)."""
+    w = shown
+    w.presentation.set_presenting(True)
+    n = len(w.history)
+    QTest.keyClick(w, Qt.Key.Key_E)
+    qtbot.waitUntil(lambda: len(w.history) == n + 1 and not w.controller.busy)
+    spin = w.findChild(QWidget, "kSpinBox")
+    spin.setValue(3)
+    qtbot.waitUntil(lambda: w.model.current is not None and w.model.current.mixture.n_components == 3
+                    and not w.controller.busy)
+    w._redraw()
+    inner, outer = w.points_view._ellipses[2]
+    assert (pen_width(inner), pen_width(outer)) == PRESENT.ellipse_widths
+    assert len(w.points_view.means.data) == 3
+    w.presentation.set_presenting(False)
+    assert (pen_width(inner), pen_width(outer)) == Appearance().ellipse_widths
+
+
+def test_many_points_are_rasterised_with_larger_dots_when_presenting(qtbot):
+    cloud = PointCloudItem()
+    rng = np.random.default_rng(0)
+    cloud.set_data(rng.normal(size=(RASTER_MIN_POINTS + 1, 2)), None, np.zeros((0, 3), np.uint8))
+    assert cloud.raster and cloud.raster_radius() == Appearance().dense_dot_radius == 1
+    cloud.set_dot_size(PRESENT.point_size, PRESENT.dense_dot_radius)
+    assert cloud.raster_radius() == 2 and cloud._layout_key is None  # laid out again
+
+
+def test_the_present_action_is_on_the_run_toolbar_and_in_the_view_menu(shown):
+    w = shown
+    present = w.findChild(QAction, "actionPresent")
+    assert present.shortcut() == QKeySequence("F11") and "F11" in present.toolTip()
+    assert present in w.findChild(QToolBar, "runToolbar").actions()
+    view = next(a.menu() for a in w.menuBar().actions() if a.menu() and a.menu().title() == "&View")
+    assert present in view.actions()
+    theme_menu = view.findChild(QWidget, "themeMenu")
+    assert [a.objectName() for a in theme_menu.actions()] == ["actionThemeLight", "actionThemeDark"]
+
+
+def test_dark_theme_changes_palette_and_plots_and_light_puts_them_back(shown):
+    w = shown
+    app_palette = QPalette(QApplication.palette())
+    white = w.points_view.backgroundBrush().color().getRgb()[:3]
+    assert white == (255, 255, 255)
+    w.findChild(QAction, "actionThemeDark").trigger()
+    assert w.findChild(QAction, "actionThemeDark").isChecked()
+    assert QApplication.palette().color(QPalette.ColorRole.Window).getRgb()[:3] == DARK.palette["Window"]
+    assert w.palette().color(QPalette.ColorRole.WindowText).getRgb()[:3] == DARK.palette["WindowText"]
+    for plot in (w.points_view, w.bound_plot):
+        assert plot.backgroundBrush().color().getRgb()[:3] == DARK.background
+        assert plot.getPlotItem().getAxis("left").textPen().color().getRgb()[:3] == DARK.foreground
+    assert w.bound_plot.log_likelihood.opts["pen"].color().getRgb()[:3] == DARK.foreground
+    assert w.points_view.means.opts["pen"].color().getRgb()[:3] == DARK.foreground
+    # A teaching page that does not draw itself dark stays light (its text is black).
+    equations = tab_page(w, "Equations")
+    assert equations.palette().color(QPalette.ColorRole.Window).lightness() > 200
+    assert equations.palette().color(QPalette.ColorRole.WindowText).lightness() < 60
+
+    w.findChild(QAction, "actionThemeLight").trigger()
+    assert QApplication.palette() == app_palette
+    assert w.points_view.backgroundBrush().color().getRgb()[:3] == (255, 255, 255)
+    assert w.bound_plot.log_likelihood.opts["pen"].color().getRgb()[:3] == (0, 0, 0)
+    assert not equations.testAttribute(Qt.WidgetAttribute.WA_SetPalette)  # inherits again
+
+
+def test_closing_a_presenting_dark_window_leaves_the_application_as_it_was(qtbot):
+    from emviz.gui import MainWindow
+
+    font, palette, style = QFont_copy(), QPalette(QApplication.palette()), QApplication.style().name()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w.presentation.set_theme("dark")
+    w.presentation.set_presenting(True)
+    assert QApplication.font().pointSizeF() >= PRESENT_FONT_MIN_PT
+    w.close()
+    assert QApplication.font() == font
+    assert QApplication.palette() == palette
+    assert QApplication.style().name() == style
+
+
+def QFont_copy():  # noqa: N802 (reads as the type it returns)
+    from PySide6.QtGui import QFont
+
+    return QFont(QApplication.font())
+
+
+def open_dialog(qtbot, w, action_name: str, kind, name: str):
+    w.findChild(QAction, action_name).trigger()
+    def shown_dialogs():
+        return [d for d in QApplication.topLevelWidgets()
+                if isinstance(d, kind) and d.objectName() == name and d.isVisible()]
+    qtbot.waitUntil(lambda: len(shown_dialogs()) == 1)
+    return shown_dialogs()[0]
+
+
+def test_keyboard_shortcuts_dialog_lists_every_action_with_keys(shown, qtbot):
+    w = shown
+    dialog = open_dialog(qtbot, w, "actionShortcuts", QDialog, "shortcutsDialog")
+    table = dialog.findChild(QTableWidget, "shortcutsTable")
+    rows = {(table.item(r, 0).text(), table.item(r, 1).text()) for r in range(table.rowCount())}
+    native = QKeySequence.SequenceFormat.NativeText
+    expected = {(a.text().replace("&", ""), ", ".join(k.toString(native) for k in a.shortcuts()))
+                for a in w.findChildren(QAction) if a.shortcuts()}
+    assert rows == expected
+    assert len(rows) == table.rowCount()  # each action once
+    keys = {k for _, k in rows}
+    for shortcut in ("E", "M", "Space", "F11", "Esc", "Ctrl+O", "Ctrl+Shift+Z"):
+        assert QKeySequence(shortcut).toString(native) in keys, shortcut
+    assert ("E-step", "E") in rows and ("Present", "F11") in rows
+    dialog.close()
+
+
+def test_about_box_shows_the_version_and_credits(shown, qtbot):
+    box = open_dialog(qtbot, shown, "actionAbout", QMessageBox, "aboutBox")
+    text = box.text()
+    assert f"emviz {emviz.__version__}" in text
+    assert f"Qt {qVersion()}" in text and f"pyqtgraph {pg.__version__}" in text
+    assert f"numpy {np.__version__}" in text
+    assert "Old Faithful" in text and "Härdle 1991" in text and "Bishop" in text
+    box.close()
+
+
+def test_help_lesson_is_disabled_without_a_lesson_and_opens_it_when_there_is_one(shown):
+    w = shown
+    help_menu = next(a.menu() for a in w.menuBar().actions() if a.menu() and a.menu().title() == "&Help")
+    lesson = w.findChild(QAction, "actionHelpLesson")
+    assert lesson in help_menu.actions()
+    if "actionLesson" not in w.actions_by_name:
+        help_menu.aboutToShow.emit()
+        assert not lesson.isEnabled()
+        target = QAction("Lesson", w)
+        target.setShortcut(QKeySequence("F1"))
+        w.actions_by_name["actionLesson"] = target
+    target = w.actions_by_name["actionLesson"]
+    fired = []
+    target.triggered.connect(lambda *_: fired.append(True))
+    help_menu.aboutToShow.emit()
+    assert lesson.isEnabled()
+    keys = target.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    assert lesson.text() == (f"Lesson\t{keys}" if keys else "Lesson")
+    assert lesson.shortcut().isEmpty()  # shows the lesson's keys without taking them
+    lesson.trigger()
+    assert fired == [True]
+
+
+def text_contrast(widget) -> float:
+    """The contrast between a widget's background (its commonest colour) and its text (the
+    colour farthest from it), from a grab of its parent where it is (with the parent's
+    background under it, as on screen)."""
+    from collections import Counter
+
+    from emviz.appearance import contrast_ratio
+
+    image = widget.parentWidget().grab(widget.geometry()).toImage()
+    colours = Counter(image.pixelColor(x, y).getRgb()[:3]
+                      for x in range(0, image.width(), 2) for y in range(image.height()))
+    background = colours.most_common(1)[0][0]
+    return max(contrast_ratio(c, background) for c in colours)
+
+
+def test_the_autosave_bar_stays_readable_in_the_dark_theme(shown, qtbot):
+    """The bar has a light yellow background of its own: its text must not take the dark
+    theme's light text colour."""
+    from emviz.gui.autosave import RestoreBar
+
+    w = shown
+    w.presentation.set_theme("dark")
+    bar = RestoreBar("emviz did not close properly last time", can_restore=True)
+    qtbot.addWidget(bar)
+    bar.show()
+    qtbot.waitExposed(bar)
+    assert text_contrast(bar.label) >= 7.0
