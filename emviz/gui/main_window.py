@@ -313,8 +313,9 @@ class MainWindow(QMainWindow):
         self._views.append(view)
 
     def add_action(self, name: str, text: str, shortcut: str, tip: str,
-                   checkable: bool = False) -> QAction:
-        """A window action with its shortcut named in the tooltip, on the Teach toolbar."""
+                   checkable: bool = False, teach_toolbar: bool = True) -> QAction:
+        """A window action with its shortcut named in the tooltip (working wherever the focus
+        is in the window), on the Teach toolbar unless ``teach_toolbar`` is False."""
         action = QAction(text, self)
         action.setObjectName(name)
         action.setCheckable(checkable)
@@ -323,7 +324,8 @@ class MainWindow(QMainWindow):
             tip = f"{tip} ({QKeySequence(shortcut).toString()})"
         action.setToolTip(tip)
         self.addAction(action)
-        self.teach_toolbar.addAction(action)
+        if teach_toolbar:
+            self.teach_toolbar.addAction(action)
         self.actions_by_name[name] = action
         return action
 

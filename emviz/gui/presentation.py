@@ -25,7 +25,7 @@ from collections.abc import Callable
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QActionGroup, QFont, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -297,18 +297,9 @@ def view_menu(window: QMainWindow, title: str) -> QMenu:
     return window.menuBar().addMenu(title)
 
 
-def _action(window: QMainWindow, name: str, text: str, shortcut: str, tip: str,
+def _action(window, name: str, text: str, shortcut: str, tip: str,
             checkable: bool = False) -> QAction:
-    action = QAction(text, window)
-    action.setObjectName(name)
-    action.setCheckable(checkable)
-    if shortcut:
-        action.setShortcut(QKeySequence(shortcut))
-        tip = f"{tip} ({QKeySequence(shortcut).toString()})"
-    action.setToolTip(tip)
-    window.addAction(action)  # its shortcut works wherever the focus is in the window
-    window.actions_by_name[name] = action
-    return action
+    return window.add_action(name, text, shortcut, tip, checkable, teach_toolbar=False)
 
 
 def install_presentation(window: QMainWindow) -> Presentation:

@@ -108,56 +108,36 @@ class Background(QObject):
     there and then calls ``on_done(key, value)`` (or ``on_error(text)``) on the GUI thread;
     a request made while one runs waits, and only the newest waiting one is kept."""
 
-    _submit = Signal(object)
-
     def __init__(self, name: str, on_done, on_error=None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._name, self._on_done, self._on_error = name, on_done, on_error
-        self._thread: QThread | None = None
-        self._worker: EMWorker | None = None
-        self._generation = 0
-        self._running: tuple[int, object] | None = None  # (generation, key)
+        self._on_done, self._on_error = on_done, on_error
+        self._stream = Stream(name, self._computed, self._ended, self)
+        self._key: object = None  # what the running computation is for
+        self._values: list = []
         self._waiting: tuple[object, object] | None = None  # (key, compute)
 
     @property
     def busy(self) -> bool:
-        return self._running is not None
+        return self._stream.busy
 
     def request(self, key: object, compute) -> None:
-        if self._running is not None:
-            if not _same_key(self._running[1], key):
+        if self.busy:
+            if not _same_key(self._key, key):
                 self._waiting = (key, compute)
             return
-        if self._thread is None:
-            self._thread = QThread()
-            self._thread.setObjectName(self._name)
-            self._worker = EMWorker()
-            self._worker.moveToThread(self._thread)
-            self._submit.connect(self._worker.run)
-            self._worker.finished.connect(self._finished)
-            self._thread.start()
-            stop_at_exit(self.shutdown)
-        self._generation += 1
-        self._running = (self._generation, key)
-        self._submit.emit(Job((compute() for _ in range(1)), self._generation, 1))
+        self._key, self._values = key, []
+        self._stream.start(compute() for _ in range(1))
 
     def shutdown(self) -> None:
         self._waiting = None
-        if self._thread is not None:
-            self._worker.stop(self._generation)
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = self._worker = None
-        self._running = None
+        self._stream.shutdown()
 
-    def _finished(self, generation: int, reason: str) -> None:
-        if self._running is None or generation != self._running[0]:
-            return
-        key = self._running[1]
-        values = [value for g, value in self._worker.take() if g == generation]
-        self._running = None
-        if values:
-            self._on_done(key, values[-1])
+    def _computed(self, values: list) -> None:
+        self._values = values
+
+    def _ended(self, reason: str) -> None:
+        if self._values:
+            self._on_done(self._key, self._values[-1])
         elif reason.startswith("error") and self._on_error is not None:
             self._on_error(reason.removeprefix("error: "))
         waiting, self._waiting = self._waiting, None
