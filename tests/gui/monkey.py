@@ -55,7 +55,7 @@ SETTLE_MS = 200
 #: stacks and the trail and ends the process (a hang would otherwise stall CI for good).
 WATCHDOG_S = 90.0
 #: Every this many actions, the monkey pauses and asserts the window stops repainting.
-IDLE_CHECK_EVERY = 100
+IDLE_CHECK_EVERY = 200
 #: Paints one widget may still get in IDLE_PROBE_MS once nothing happens (a late frame, a
 #: blinking text cursor); a repaint loop gives one widget dozens.
 IDLE_MAX_PAINTS = 8
@@ -218,9 +218,11 @@ class Monkey:
             f"({sorted(counter.painted.items(), key=lambda kv: -kv[1])[:8]}); {self.trail()}")
 
     def _quiet(self) -> bool:
-        c = self.w.controller
-        return not c.busy and not c.playing and not any(
-            getattr(view, "busy", False) for view in self.w._views)
+        """No job, no frame due or under way, and no view working in a thread of its own."""
+        w, c = self.w, self.w.controller
+        frame_due = w._frame.isActive() or bool(w._turns)
+        return not (c.busy or c.playing or frame_due
+                    or any(getattr(view, "busy", False) for view in w._views))
 
     def _check_busy(self) -> None:
         """A job (not Play, which is busy by design) never runs longer than max_busy_s."""
