@@ -54,6 +54,8 @@ TITLE_PT, BODY_PT, SMALL_PT = 17, 14, 11
 #: ... shrunk in half points down to this when the text would not fit without scrolling (a
 #: band at 1280 x 800); below it, the text scrolls.
 MIN_BODY_PT = 12
+#: In presentation mode the band takes this share of the screen's height.
+PRESENT_BAND_SHARE = 0.34
 #: In a band: the title | the text | "what to click next" and the buttons, sharing the width
 #: in these proportions (the text about 70 characters a line at 1280 pixels, 90 at 1600).
 BAND_STRETCH = (2, 6, 3)
@@ -75,6 +77,8 @@ class LessonPanel(QDockWidget):
         self.chapters = chapters
         self.error = error
         self.index = 0
+        self._scale = 1.0  # the appearance's font scale (presentation mode: larger)
+        self._normal_height: int | None = None  # the band's height before presentation mode
         self._build()
         slug = lesson_settings().value(CHAPTER_KEY, "", type=str)
         slugs = [c.slug for c in chapters]
@@ -182,16 +186,33 @@ class LessonPanel(QDockWidget):
             lesson_settings().setValue(CHAPTER_KEY, chapter.slug)
 
     def _fit_text(self) -> None:
-        """The largest body size from BODY_PT down to MIN_BODY_PT at which the chapter's text
-        needs no scrolling."""
-        points = BODY_PT
+        """The largest body size from BODY_PT down to MIN_BODY_PT (times the appearance's
+        font scale) at which the chapter's text needs no scrolling."""
+        points, smallest = BODY_PT * self._scale, MIN_BODY_PT * self._scale
         self.text.setFont(font(points))
         document, viewport = self.text.document(), self.text.viewport()
         document.setTextWidth(viewport.width())
-        while points > MIN_BODY_PT and document.size().height() > viewport.height():
-            points -= 0.5
+        while points > smallest and document.size().height() > viewport.height():
+            points = max(smallest, points - 0.5)
             self.text.setFont(font(points))
             document.setTextWidth(viewport.width())
+
+    def apply_appearance(self, appearance) -> None:
+        """Presentation mode: the text at the presentation's scale, so a room can read it;
+        the band a third of the screen high to hold it; the set-up summary hidden (the large
+        title needs its room). Leaving puts all of it back."""
+        self._scale = appearance.font_scale
+        self.summary.setVisible(not appearance.presenting)
+        presenting_now = self._normal_height is not None
+        if self.band and appearance.presenting != presenting_now:
+            if appearance.presenting:
+                self._normal_height = self.height()
+                screen = self.window_.screen().availableGeometry().height()
+                height = max(self._normal_height, int(PRESENT_BAND_SHARE * screen))
+            else:
+                height, self._normal_height = self._normal_height, None
+            self.window_.resizeDocks([self], [height], Qt.Orientation.Vertical)
+        self._fit_text()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if watched is self.text and event.type() == QEvent.Type.Resize:

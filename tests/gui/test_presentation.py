@@ -325,3 +325,29 @@ def test_the_autosave_bar_stays_readable_in_the_dark_theme(shown, qtbot):
     bar.show()
     qtbot.waitExposed(bar)
     assert text_contrast(bar.label) >= 7.0
+
+
+def test_the_lesson_band_grows_and_its_text_reads_large_when_presenting(shown, qtbot):
+    """With the lesson open, presentation mode scales its text too (it was fitted back down
+    to 12 pt) and gives the band the room; the large title no longer runs over the summary."""
+    from emviz.gui.lesson_panel import MIN_BODY_PT
+
+    w = shown
+    w.setGeometry(0, 0, 800, 800)
+    lesson = w.lesson
+    w.actions_by_name["actionLesson"].trigger()
+    lesson.go(8)  # a long chapter: "EM climbs a lower bound"
+    qtbot.waitUntil(lambda: lesson.isVisible() and lesson.text.viewport().height() > 0)
+    QTest.qWait(50)
+    before = (lesson.height(), lesson.summary.isVisible(), lesson.text.font().pointSizeF())
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    QTest.qWait(50)
+    assert lesson.text.font().pointSizeF() >= PRESENT.font_scale * MIN_BODY_PT
+    assert not lesson.summary.isVisible()
+    # (The band's share of the screen is not asserted: the offscreen screen is 800 px high.)
+    title = lesson.title.geometry()
+    assert title.bottom() < lesson.text.mapTo(lesson.head.parentWidget(), lesson.text.rect().bottomLeft()).y()
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    QTest.qWait(50)
+    assert (lesson.summary.isVisible(), lesson.text.font().pointSizeF()) == before[1:]
+    assert abs(lesson.height() - before[0]) <= 2  # the dock layout rounds by a pixel
