@@ -62,7 +62,7 @@ class Presentation(QObject):
         self._before_full_screen: tuple[Qt.WindowState, bytes] | None = None
         self._panel_widths: tuple[int, int] | None = None
         self._plot_text: list[tuple[object, Callable[[], None]]] = []  # (item, undo)
-        self._light_pages: list[tuple[QWidget, QPalette | None]] = []
+        self._light_pages: list[tuple[QWidget, QPalette | None, bool]] = []  # page, own, filled
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -183,9 +183,10 @@ class Presentation(QObject):
     def _keep_pages_light(self, a: Appearance) -> None:
         """In the dark theme, tab pages and dock panels without ``apply_appearance`` keep a
         light palette (see the module's docstring); in the light theme they get back theirs."""
-        for widget, own in self._light_pages:
+        for widget, own, filled in self._light_pages:
             if shiboken6.isValid(widget):
                 widget.setPalette(own if own is not None else QPalette())
+                widget.setAutoFillBackground(filled)
         self._light_pages = []
         if a.theme != "dark":
             return
@@ -197,8 +198,9 @@ class Presentation(QObject):
             if any(hasattr(w, "apply_appearance") for w in (page, *page.findChildren(QWidget))):
                 continue
             own = QPalette(page.palette()) if page.testAttribute(Qt.WidgetAttribute.WA_SetPalette) else None
-            self._light_pages.append((page, own))
+            self._light_pages.append((page, own, page.autoFillBackground()))
             page.setPalette(palette)
+            page.setAutoFillBackground(True)  # painted light, not just named so (a dock is dark)
 
     def _explanation_pages(self) -> list[QWidget]:
         pages = []

@@ -351,3 +351,31 @@ def test_the_lesson_band_grows_and_its_text_reads_large_when_presenting(shown, q
     QTest.qWait(50)
     assert (lesson.summary.isVisible(), lesson.text.font().pointSizeF()) == before[1:]
     assert abs(lesson.height() - before[0]) <= 2  # the dock layout rounds by a pixel
+
+
+def on_screen_contrast(w, widget) -> float:
+    """As text_contrast, from a grab of the whole window (the colours really under the text)."""
+    from collections import Counter
+
+    from emviz.appearance import contrast_ratio
+
+    rect = widget.rect().translated(widget.mapTo(w, widget.rect().topLeft()))
+    image = w.grab(rect).toImage()
+    colours = Counter(image.pixelColor(x, y).getRgb()[:3]
+                      for x in range(0, image.width(), 2) for y in range(image.height()))
+    background = colours.most_common(1)[0][0]
+    return max(contrast_ratio(c, background) for c in colours)
+
+
+def test_the_lesson_stays_readable_in_the_dark_theme(shown, qtbot):
+    """The lesson band keeps its light page in the dark theme, painted, not just named: its
+    dark text had the dark dock's background under it."""
+    w = shown
+    w.actions_by_name["actionLesson"].trigger()
+    qtbot.waitUntil(lambda: w.lesson.isVisible())
+    w.presentation.set_theme("dark")
+    QTest.qWait(50)
+    for widget in (w.lesson.title, w.lesson.position):
+        assert on_screen_contrast(w, widget) >= 7.0, widget.objectName()
+    w.presentation.set_theme("light")
+    assert not w.lesson.widget().autoFillBackground()  # as it was
