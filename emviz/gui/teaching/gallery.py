@@ -256,11 +256,13 @@ class GalleryView(QDialog):
         self._kick = QTimer(self, singleShot=True, interval=0)
         self._kick.timeout.connect(self._drive)
         self._controller.busy_changed.connect(lambda busy: busy or self._kick.start())
-        self._build()
+        self._built = False  # the figure's plots are made when the gallery is first shown:
+        self.run_button.setText(f"Run EM to L = {max(self.iterations)}")  # most windows never are
         self.resize(1100, 720)
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:
+        self._built = True
         self.figure.clear()
         self.panels = []
         rows, columns = grid_shape(len(self.iterations))
@@ -373,6 +375,8 @@ class GalleryView(QDialog):
             self.status.setText("")
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if not self._built:
+            self._build()
         super().showEvent(event)
         self._range_key = None
         self.show_state(self._model)
