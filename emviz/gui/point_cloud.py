@@ -122,6 +122,11 @@ class PointCloudItem(pg.GraphicsObject):
         return groups
 
     def _paint_vector(self, painter: QPainter) -> None:
+        # Qt draws a wide point under a scaling transform as an oval (9 x 8 px for a 7 px dot,
+        # cosmetic pen or not): map the points to device pixels and draw them there, round.
+        to_device = painter.transform()
+        painter.resetTransform()
+        groups = [(colour, to_device.map(polygon)) for colour, polygon in self._groups]
         small = self.n_points <= OUTLINE_MAX_POINTS
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, small)
         pen = QPen()
@@ -131,10 +136,10 @@ class PointCloudItem(pg.GraphicsObject):
             pen.setColor(QColor(40, 40, 40))
             pen.setWidthF(self.size + 1.5)
             painter.setPen(pen)
-            for _, polygon in self._groups:
+            for _, polygon in groups:
                 painter.drawPoints(polygon)
         pen.setWidthF(self.size)
-        for colour, polygon in self._groups:
+        for colour, polygon in groups:
             pen.setColor(colour)
             painter.setPen(pen)
             painter.drawPoints(polygon)

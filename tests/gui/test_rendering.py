@@ -67,6 +67,21 @@ def test_raster_path_draws_the_same_picture_as_the_vector_path(qtbot):
     assert ink_b.sum() > 150 * 20  # dots, not single pixels
 
 
+@pytest.mark.parametrize("size", [7.0, 14.0])
+def test_a_vector_dot_is_round_on_screen(qtbot, size):
+    """Qt draws a wide cosmetic point under a scaling transform as an oval (11 x 8 px for
+    a 7 px dot): the dots are drawn in device pixels, where they are round."""
+    widget, item = plot_with(qtbot, np.array([[0.0, 0.0]]), None, np.zeros((0, 3), np.uint8),
+                             "vector")
+    item.set_dot_size(size, 1)
+    qtbot.wait(1)
+    ink = np.abs(grab_rgb(widget) - WHITE).sum(axis=2) > 300  # the dot's grey, not the AA rim
+    rows, cols = np.nonzero(ink)
+    width, height = np.ptp(cols) + 1, np.ptp(rows) + 1
+    assert width == height, (width, height)
+    assert abs(width - size) <= 2, (width, size)
+
+
 @pytest.mark.parametrize("n", [500, RASTER_MIN_POINTS + 30_000])
 def test_zoom_and_pan_keep_points_under_the_cursor(qtbot, n):
     rng = np.random.default_rng(0)
