@@ -34,6 +34,7 @@ from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
 from .presentation import install_presentation
 from .style import apply_pyqtgraph_style, style_plot
+from .tab_bar import SnugTabBar
 from .teaching import install_teaching
 
 #: Redraws are coalesced: at most one per this many milliseconds, always of the newest state.
@@ -183,6 +184,7 @@ class MainWindow(QMainWindow):
         panel.setMinimumWidth(self.controls.minimumSizeHint().width() + 24)
         panel.setMaximumWidth(self.controls.sizeHint().width() + 60)
         self.tabs = QTabWidget()
+        self.tabs.setTabBar(SnugTabBar())
         self.tabs.setObjectName("explainTabs")
         self.tabs.addTab(self.bound_plot, "ln p, L")
         right = QSplitter(Qt.Orientation.Vertical)

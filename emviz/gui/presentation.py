@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from ..appearance import THEMES, Appearance
 from .style import fit_legend, qt_palette
+from .tab_bar import FITS_OWN_FONT
 
 #: A widget's own font size (points) before presentation mode scaled it.
 _OWN_FONT_PT = "emvizOwnFontPt"
@@ -148,6 +149,8 @@ class Presentation(QObject):
         """Fonts a widget set for itself in points follow the application's by ``scale``;
         the original size is kept on the widget and put back at scale 1."""
         for widget in self._window.findChildren(QWidget):
+            if widget.property(FITS_OWN_FONT):
+                continue  # it follows its parent's font by itself
             own = widget.property(_OWN_FONT_PT)
             if own is None:
                 if scale == 1.0 or not widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):

@@ -1,0 +1,108 @@
+"""The explanation tabs' bar: every title shows, in a slightly smaller font if need be, rather
+than the last tabs hiding behind scroll arrows."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from PySide6.QtWidgets import QTabWidget, QToolButton, QWidget
+
+from emviz.gui.tab_bar import MIN_FONT_SCALE, SnugTabBar
+
+TITLES = ["ln p, L", "Oracle", "Why", "L+KL", "Eqns", "Point", "Choose K"]
+
+
+def every_tab_shows(tabs: QTabWidget) -> bool:
+    bar = tabs.tabBar()
+    arrows = [b for b in bar.findChildren(QToolButton) if b.isVisible()]
+    return not arrows and bar.tabRect(bar.count() - 1).right() < bar.width()
+
+
+@pytest.fixture
+def tabs(qtbot) -> QTabWidget:
+    tabs = QTabWidget()
+    tabs.setTabBar(SnugTabBar())
+    for title in TITLES:
+        tabs.addTab(QWidget(), title)
+    qtbot.addWidget(tabs)
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    return tabs
+
+
+def natural_width(tabs: QTabWidget) -> int:
+    tabs.resize(2000, 300)
+    bar = tabs.tabBar()
+    return sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
+
+
+def test_titles_keep_the_tab_widgets_font_when_they_fit(tabs, qtbot):
+    tabs.resize(natural_width(tabs) + 10, 300)
+    qtbot.waitUntil(lambda: tabs.tabBar().width() > 0)
+    assert tabs.tabBar().font() == tabs.font()
+    assert every_tab_shows(tabs)
+
+
+def test_a_little_too_narrow_the_titles_shrink_and_every_tab_shows(tabs, qtbot):
+    base = tabs.font().pointSizeF()
+    tabs.resize(int(natural_width(tabs) * 0.92), 300)
+    qtbot.wait(1)
+    size = tabs.tabBar().font().pointSizeF()
+    assert base * MIN_FONT_SCALE <= size < base
+    assert every_tab_shows(tabs)
+    tabs.resize(natural_width(tabs) + 10, 300)  # and back: the tab widget's font again
+    qtbot.wait(1)
+    assert tabs.tabBar().font().pointSizeF() == base
+
+
+def test_much_too_narrow_the_scroll_arrows_come_back_at_the_smallest_font(tabs, qtbot):
+    base = tabs.font().pointSizeF()
+    tabs.resize(natural_width(tabs) // 2, 300)
+    qtbot.wait(1)
+    assert tabs.tabBar().font().pointSizeF() == pytest.approx(base * MIN_FONT_SCALE, abs=0.25)
+    assert not every_tab_shows(tabs)
+
+
+SCREEN = {"screens": [{"name": "hd", "x": 0, "y": 0, "width": 1920, "height": 1080,
+                       "logicalDpiX": 96, "logicalDpiY": 96, "dpr": 1}]}
+
+
+def test_in_presentation_mode_at_1920_by_1080_every_explanation_tab_shows(tmp_path):
+    """On a full-HD screen (the offscreen one the other tests use is 800 x 800), in a fresh
+    process: before, "Choose K" hid behind the scroll arrows."""
+    (tmp_path / "screen.json").write_text(json.dumps(SCREEN))
+    script = textwrap.dedent("""
+        import json
+        from PySide6.QtWidgets import QApplication, QToolButton
+        app = QApplication([])
+        from emviz.gui import MainWindow
+        w = MainWindow()
+        w.show()
+        w.actions_by_name["actionPresent"].trigger()
+        for _ in range(20):
+            app.processEvents()
+        bar = w.tabs.tabBar()
+        arrows = [b for b in bar.findChildren(QToolButton) if b.isVisible()]
+        print(json.dumps({"screen": [w.width(), w.height()], "arrows": len(arrows),
+                          "last tab right": bar.tabRect(bar.count() - 1).right(),
+                          "bar width": bar.width(), "font": bar.font().pointSizeF(),
+                          "app font": app.font().pointSizeF()}))
+        w.actions_by_name["actionPresent"].trigger()
+        app.processEvents()
+        print(json.dumps({"font after": bar.font().pointSizeF(), "app font": app.font().pointSizeF()}))
+        w.close()
+    """)
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={tmp_path / 'screen.json'}")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    presenting, after = (json.loads(line) for line in result.stdout.splitlines()[-2:])
+    assert presenting["screen"] == [1920, 1080]
+    assert presenting["arrows"] == 0 and presenting["last tab right"] < presenting["bar width"]
+    assert presenting["font"] >= MIN_FONT_SCALE * presenting["app font"]
+    assert after["font after"] == after["app font"]  # back to the normal font
