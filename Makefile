@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/emviz $(ARGS)
 
+# The suite runs in one process per core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one.
 test: $(STAMP)
 	$(BIN)/ruff check .
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 # The long monkey run: EMVIZ_SOAK_ACTIONS random actions (default 20,000) for each of
 # EMVIZ_SOAK_SEEDS (default 1,2,3), each on a fresh window.
