@@ -160,7 +160,7 @@ def test_help_exits_0_with_the_usage_on_stdout():
     (["--data", "{tmp}"], "a folder, not a file"),
     (["--data", "{tmp}/missing.csv"], "no such file"),
     (["--data", "{tmp}/two.csv", "--k", "5"], "--k 5 but"),  # aborted with a running QThread
-    (["--grid", "0,1", "--screenshot", "{tmp}/no-such-folder/g.png"], "cannot write"),
+    (["--grid", "0,1", "--screenshot", "{tmp}/no-such-folder/g.png"], "the folder does not exist"),
 ])
 def test_bad_input_exits_1_with_one_line_and_no_file(tmp_path, args, fragment):
     (tmp_path / "two.csv").write_text("x,y\n1,2\n3,4\n")

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QWidget
 
 from emviz.colors import component_colors
+from emviz.gui.export import ExportError
 from emviz.gui.teaching.gallery import GalleryView, grid_shape, parse_iterations
 
 from .conftest import wait_for_history
@@ -120,7 +121,7 @@ def test_a_reset_void_the_request_and_panels_say_not_reached(window, qtbot):
 def test_export_png_is_one_non_blank_image(window, qtbot, tmp_path, scale):
     gallery = open_gallery(window, qtbot)
     path = tmp_path / "gallery.png"
-    assert gallery.export_png(str(path), scale=scale)
+    gallery.export_png(str(path), scale=scale)
     image = QImage(str(path))
     figure = gallery.figure.viewport().size()
     assert (image.width(), image.height()) == (figure.width() * scale, figure.height() * scale)
@@ -130,5 +131,7 @@ def test_export_png_is_one_non_blank_image(window, qtbot, tmp_path, scale):
     assert (pixels.min(axis=1) < 250).mean() > 0.02  # not blank: ink on a few per cent
     for colour in component_colors(2).astype(int):  # both components' colours appear
         assert (np.abs(pixels - colour).max(axis=1) <= 12).sum() > 50 * scale**2
-    assert not gallery.export_png(str(tmp_path / "missing" / "x.png"))
+    missing = tmp_path / "missing" / "x.png"
+    with pytest.raises(ExportError, match=f"^{missing}: the folder does not exist$"):
+        gallery.export_png(str(missing))
     gallery.close()

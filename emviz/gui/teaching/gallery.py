@@ -384,7 +384,8 @@ class GalleryView(QDialog):
     # -- export -----------------------------------------------------------------------------
     def export_png(self, path: str, scale: float = 1) -> bool:
         """Save the figure (caption and panels, not the controls) as one PNG image, ``scale``
-        times its size on screen, drawn at that resolution. False if it cannot be written."""
+        times its size on screen, drawn at that resolution. Raises ExportError naming the
+        problem (the old file, if any, is kept)."""
         self.show_state(self._model)
         view = QRectF(self.figure.viewport().rect())
         image = QImage(max(1, round(view.width() * scale)), max(1, round(view.height() * scale)),
@@ -401,29 +402,31 @@ class GalleryView(QDialog):
             painter.end()
             for panel in self.panels:
                 panel.set_line_scale(1.0)
-        from ..export import ExportError, save_image
+        from ..export import save_image
 
-        try:
-            save_image(image, path)  # atomic, as every save: a failure keeps the old file
-        except ExportError:
-            return False
-        return True
+        save_image(image, path)  # atomic, as every save: a failure keeps the old file
 
     def _export_dialog(self) -> None:
+        from ..export import ExportError
+
         path, _ = QFileDialog.getSaveFileName(self, "Export the gallery", "em-iterations.png",
                                               "PNG (*.png)")
         if path:
-            ok = self.export_png(path, scale=2)
-            self.status.setText(f"Saved {path}" if ok else f"Could not write {path}")
+            try:
+                self.export_png(path, scale=2)
+            except ExportError as error:
+                self.status.setText(f"Not saved: {error}")
+            else:
+                self.status.setText(f"Saved {path}")
 
 
 def export_gallery(window, iterations: tuple[int, ...], path: str, scale: int = 1,
                    svg: bool = False, timeout_s: float = 120.0) -> None:
     """The gallery at ``iterations`` as one image file, running EM on as far as needed (for
-    the command line). Raises ExportError if the file cannot be written."""
+    the command line). Raises ExportError naming the problem if the file cannot be written."""
     from PySide6.QtCore import QCoreApplication, QEventLoop
 
-    from ..export import ExportError, save_svg
+    from ..export import save_svg
 
     gallery: GalleryView = window.gallery
     gallery.set_iterations(tuple(iterations))
@@ -435,8 +438,8 @@ def export_gallery(window, iterations: tuple[int, ...], path: str, scale: int = 
     gallery.show_state(window.model)
     if svg:
         save_svg(gallery.figure, path, "emviz: EM iterations")
-    elif not gallery.export_png(path, scale):
-        raise ExportError(f"cannot write {path}")
+    else:
+        gallery.export_png(path, scale)
 
 
 def install(window) -> None:
