@@ -88,6 +88,7 @@ class Workbench:
         self.true_mixture: Mixture | None = None
         self.dataset_name = ""
         self.axes = ("x₁", "x₂")
+        self.data_serial = 0  # +1 whenever the data are replaced as a whole (not edited)
         self.settings = Settings()
         self.options = ViewOptions()
         self.history: list[EMState] = []
@@ -128,8 +129,11 @@ class Workbench:
         true_mixture: Mixture | None = None,
         name: str | None = None,
         axes: tuple[str, str] | None = None,
+        edit: bool = False,
     ) -> None:
         """Replace the data; the history (which belongs to the old data) is cleared.
+        ``edit``: these are the old data with a few points added or removed (views keep
+        their zoom), not new data (``data_serial`` goes up: views frame them afresh).
         ValueError (and no change) for coordinates ``check_points`` refuses."""
         X = check_points(X)
         if labels is not None:
@@ -144,6 +148,8 @@ class Workbench:
             self.dataset_name = name
         if axes is not None:
             self.axes = axes
+        if not edit:
+            self.data_serial += 1
         self.history, self.index, self.run_ended = [], -1, ""
         self.selected_point = None
         self._changed("points", "history", "index", "selection")

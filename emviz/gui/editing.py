@@ -152,7 +152,8 @@ class PointsEditor(QObject):
         see EM adapt to the new point, or afresh for whole new data."""
         current = self.model.current
         mixture = None if current is None or fresh else current.mixture
-        self.model.set_points(data.X, data.labels, data.true_mixture, data.name, data.axes)
+        self.model.set_points(data.X, data.labels, data.true_mixture, data.name, data.axes,
+                              edit=not fresh)
         n = len(data.X)
         settings = self.model.settings
         if 0 < n < settings.k:

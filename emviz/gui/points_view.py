@@ -147,7 +147,7 @@ class PointsView(pg.PlotWidget):
             self._axes_shown = model.axes
             self.getPlotItem().setLabel("bottom", model.axes[0])
             self.getPlotItem().setLabel("left", model.axes[1])
-        key = (model.dataset_name, len(X) > 0)
+        key = (model.data_serial, len(X) > 0)
         if key != self._range_key:  # new data: frame it once; later edits keep the zoom
             self._range_key = key
             self.getPlotItem().autoRange(padding=0.08)

@@ -145,3 +145,27 @@ def test_the_dataset_chooser_names_own_data_instead_of_the_last_built_in(window,
     window.findChild(QAction, "actionUndo").trigger()  # back to Old Faithful
     wait_for_history(qtbot, window, 1)
     assert combo.currentIndex() >= 0 and combo.currentText() == window.model.dataset_name
+
+
+def test_new_data_are_framed_even_under_the_same_name_and_edits_keep_the_zoom(window, qtbot):
+    """Generate twice, or load a changed file again: the same name, other data (before, the
+    second data set could lie wholly outside the view)."""
+    rng = np.random.default_rng(0)
+    plot = window.points_view.getPlotItem()
+    window.set_points(rng.normal(size=(50, 2)))  # "Custom points"
+    wait_for_history(qtbot, window, 1)
+    far = rng.normal(size=(50, 2)) * 100 + 1000  # "Custom points" again
+    window.set_points(far)
+    wait_for_history(qtbot, window, 1)
+    (x0, x1), (y0, y1) = plot.viewRange()
+    assert x0 < far[:, 0].min() and far[:, 0].max() < x1
+    assert y0 < far[:, 1].min() and far[:, 1].max() < y1
+    plot.setRange(xRange=(900, 950), yRange=(900, 950), padding=0)  # the user zooms in
+    zoomed = np.array(plot.viewRange())
+    window.editor.add(920.0, 920.0)  # and adds a point there: the zoom stays
+    wait_for_history(qtbot, window, 1)
+    assert len(window.points) == 51
+    after = np.array(plot.viewRange())
+    # The same region (the aspect lock may trim or pad a pixel's worth as the axis refits).
+    np.testing.assert_allclose(after.mean(axis=1), zoomed.mean(axis=1), atol=0.5)
+    np.testing.assert_allclose(np.ptp(after, axis=1), np.ptp(zoomed, axis=1), rtol=0.05)

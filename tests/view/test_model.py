@@ -398,3 +398,16 @@ def test_view_maths_and_model_import_no_qt():
 def test_the_qt_check_sees_qt_when_it_is_imported():
     _, qt_modules = run_fresh("import PySide6.QtCore")
     assert "'PySide6.QtCore'" in qt_modules
+
+
+def test_data_serial_counts_whole_new_data_not_edits():
+    m = Workbench()
+    X = np.zeros((3, 2))
+    m.set_points(X, name="A")
+    m.set_points(X + 1, name="A")  # the same name, new data
+    assert m.data_serial == 2
+    m.set_points(np.r_[X + 1, [[5.0, 5.0]]], name="A", edit=True)  # a point added
+    assert m.data_serial == 2 and len(m.points) == 4
+    with pytest.raises(ValueError):
+        m.set_points(np.full((2, 2), np.nan))
+    assert m.data_serial == 2  # refused: nothing changed
