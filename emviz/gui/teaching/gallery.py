@@ -382,7 +382,7 @@ class GalleryView(QDialog):
         self.show_state(self._model)
 
     # -- export -----------------------------------------------------------------------------
-    def export_png(self, path: str, scale: float = 1) -> bool:
+    def export_png(self, path: str, scale: float = 1) -> None:
         """Save the figure (caption and panels, not the controls) as one PNG image, ``scale``
         times its size on screen, drawn at that resolution. Raises ExportError naming the
         problem (the old file, if any, is kept)."""
