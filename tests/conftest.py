@@ -11,9 +11,13 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-#: The user's home and config folder, as they were before the suite replaced them.
-REAL_HOME = Path.home()
-REAL_CONFIG = Path(os.environ.get("XDG_CONFIG_HOME") or REAL_HOME / ".config")
+#: The user's home and config folder, as they were before the suite replaced them (a
+#: pytest-xdist worker inherits the replaced ones, so the first process passes them on).
+os.environ.setdefault("EMVIZ_REAL_HOME", str(Path.home()))
+os.environ.setdefault("EMVIZ_REAL_CONFIG",
+                      os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config"))
+REAL_HOME = Path(os.environ["EMVIZ_REAL_HOME"])
+REAL_CONFIG = Path(os.environ["EMVIZ_REAL_CONFIG"])
 #: The home every test sees instead (HOME and the XDG folders point into it).
 TEST_HOME = Path(tempfile.mkdtemp(prefix="emviz-test-home-"))
 TEST_CONFIG = TEST_HOME / ".config"

@@ -34,3 +34,9 @@ def test_a_remembered_value_is_written_to_the_test_home_only():
     finally:
         settings.remove("lastFolder")
         settings.sync()
+
+
+def test_the_real_home_is_the_users_in_every_test_process():
+    """Under pytest-xdist a worker starts with HOME already pointing at the first process's
+    test home: the home it guards must still be the user's."""
+    assert not REAL_HOME.name.startswith("emviz-test-home-"), REAL_HOME
