@@ -23,9 +23,11 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 # The long monkey run: EMVIZ_SOAK_ACTIONS random actions (default 20,000) for each of
-# EMVIZ_SOAK_SEEDS (default 1,2,3), each on a fresh window.
+# EMVIZ_SOAK_SEEDS (default 1,2,3), each on a fresh window. A seed takes minutes, so the
+# suite's 120 s faulthandler stack dump is turned off (the monkey has its own watchdog).
 soak: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m soak -s -p no:cacheprovider tests/gui/test_monkey.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m soak -s -p no:cacheprovider \
+		-o faulthandler_timeout=0 tests/gui/test_monkey.py
 
 # What a user gets from `pip install`: a wheel built from a copy of the sources (so no stale
 # build/ folder leaks in), installed in a fresh venv, run from a folder outside the checkout
