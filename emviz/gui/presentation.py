@@ -259,14 +259,21 @@ def _scale_plot_text(item, scale: float) -> Callable[[], None] | None:
         return restore
     if isinstance(item, pg.LabelItem) and "size" in item.opts:
         size = item.opts["size"]
-        legend = item.parentItem() if isinstance(item.parentItem(), pg.LegendItem) else None
+        parent = item.parentItem()
+        legend = parent if isinstance(parent, pg.LegendItem) else None
+        # A plot's title sits in a row of fixed height (pyqtgraph's 30 px): it grows too.
+        plot = parent if isinstance(parent, pg.PlotItem) and parent.titleLabel is item else None
+        row = plot.layout.rowMaximumHeight(0) if plot is not None else 0.0
 
-        def set_size(css: str) -> None:
+        def set_size(css: str, row_height: float) -> None:
             item.setText(item.text, size=css)
             if legend is not None:
                 fit_legend(legend)  # a legend does not follow its labels' sizes by itself
-        set_size(_scaled_style({"font-size": size}, scale)["font-size"])
-        return lambda: set_size(size)
+            if plot is not None and row > 0:
+                plot.layout.setRowFixedHeight(0, row_height)
+                item.setMaximumHeight(row_height)
+        set_size(_scaled_style({"font-size": size}, scale)["font-size"], row * scale)
+        return lambda: set_size(size, row)
     if isinstance(item, pg.TextItem):
         font = QFont(item.textItem.font())
         if font.pointSizeF() <= 0:

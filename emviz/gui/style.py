@@ -119,7 +119,24 @@ def apply_plot_appearance(widget: pg.PlotWidget, appearance: Appearance) -> None
             axis.setLabel(axis.labelText, **style)
     title = plot.titleLabel
     if title.text:
-        plot.setTitle(title.text, size=f"{appearance.title_pt:g}pt", color=foreground)
+        # setText, not setTitle (which fixes the title row at pyqtgraph's 30 px and would cut
+        # a title of two lines): the row grows or shrinks with the text.
+        before = _css_pt(title.opts.get("size"))
+        title.setText(title.text, size=f"{appearance.title_pt:g}pt", color=foreground)
+        row = plot.layout.rowMaximumHeight(0)
+        if before and 0 < row < 1e4:
+            height = row * appearance.title_pt / before
+            plot.layout.setRowFixedHeight(0, height)
+            title.setMaximumHeight(height)
+
+
+def _css_pt(size: object) -> float | None:
+    """12.0 for "12pt"; None for anything else (a size in px, or none)."""
+    text = str(size or "")
+    try:
+        return float(text.removesuffix("pt")) if text.endswith("pt") else None
+    except ValueError:
+        return None
 
 
 def fit_legend(legend: pg.LegendItem) -> None:

@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt, qVersion
-from PySide6.QtGui import QAction, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QFont, QFontMetricsF, QKeySequence, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
@@ -379,3 +379,58 @@ def test_the_lesson_stays_readable_in_the_dark_theme(shown, qtbot):
         assert on_screen_contrast(w, widget) >= 7.0, widget.objectName()
     w.presentation.set_theme("light")
     assert not w.lesson.widget().autoFillBackground()  # as it was
+
+
+def title_pt(widget: pg.PlotWidget) -> float:
+    return float(widget.getPlotItem().titleLabel.opts["size"].removesuffix("pt"))
+
+
+def title_fits(widget: pg.PlotWidget) -> bool:
+    """The title row is as tall as the title's lines at its size (not cut at the top)."""
+    plot = widget.getPlotItem()
+    font = QFont(QApplication.font())
+    font.setPointSizeF(title_pt(widget))
+    lines = plot.titleLabel.text.count("<br>") + 1
+    return plot.layout.rowMaximumHeight(0) >= lines * QFontMetricsF(font).height()
+
+
+def test_titles_set_while_presenting_keep_the_presentation_size(shown, qtbot):
+    """The Why tab, the k-means view and the points view beside it retitle themselves as the
+    runs go on; before, each new title came back at 12 pt in the middle of presentation mode,
+    and a title of two lines was cut at the top. The k-means view presents as the points view
+    does (larger dots and stars)."""
+    w = shown
+    why = tab_page(w, "Why EM")
+    why = why if isinstance(why, pg.PlotWidget) else why.findChild(pg.PlotWidget)
+    w.tabs.setCurrentWidget(tab_page(w, "Why EM"))
+    w.actions_by_name["actionKMeansMode"].trigger()
+    kmeans = w.findChild(pg.PlotWidget, "kmeansView")
+    views = {"why": why, "k-means": kmeans, "points": w.points_view}
+    w._redraw()
+
+    def look_at() -> dict:
+        return {name: (title_pt(view), view.getPlotItem().layout.rowMaximumHeight(0))
+                for name, view in views.items()}
+
+    normal = look_at()
+    normal_stars = kmeans.centers.opts["size"]
+    w.presentation.set_presenting(True)
+    scale = w.presentation.appearance.font_scale
+    assert scale > 1.2
+    n = len(w.history)
+    for key, phase in ((Qt.Key.Key_E, "E"), (Qt.Key.Key_M, "M")):  # every view retitles
+        QTest.keyClick(w, key)
+        qtbot.waitUntil(lambda p=phase: w.model.current.phase == p and not w.controller.busy)
+    assert len(w.history) == n + 2
+    w.actions_by_name["actionKMeansStep"].trigger()
+    w._redraw()
+    qtbot.waitUntil(lambda: "M-step" in why.getPlotItem().titleLabel.text)
+    assert title_pt(why) == pytest.approx(normal["why"][0] * scale)
+    assert title_pt(kmeans) == title_pt(w.points_view) == PRESENT.title_pt
+    assert all(title_fits(view) for view in views.values()), look_at()
+    assert kmeans.cloud.size == w.points_view.cloud.size == PRESENT.point_size
+    assert kmeans.centers.opts["size"] > normal_stars
+    w.presentation.set_presenting(False)
+    assert look_at() == normal
+    assert kmeans.centers.opts["size"] == normal_stars
+    w.actions_by_name["actionKMeansMode"].trigger()

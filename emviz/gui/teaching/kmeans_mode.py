@@ -29,10 +29,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsPolygonItem, QLabel, QToolBar
 
+from ...appearance import Appearance
 from ...colors import component_colors
 from ...core import KMeansState, kmeans_mixture, kmeans_plus_plus, run_kmeans
 from ..point_cloud import PointCloudItem
-from ..style import PLOT_LABEL_STYLE, style_plot
+from ..style import PLOT_LABEL_STYLE, apply_plot_appearance, style_plot
 from ..threads import stop_at_exit
 from ..worker import EMWorker, Job
 
@@ -40,8 +41,9 @@ from ..worker import EMWorker, Job
 THREAD_MIN_POINTS = 20_000
 #: Opacity (0..255) of the cell tints: enough to see the cells, faint enough for the points.
 CELL_ALPHA = 46
-TITLE_SIZE = "12pt"
-TITLE_ROW_PX = 24  # per line of a 12 pt title
+TITLE_ROW_PX = 24  # per line of a title at the normal size (Appearance().title_pt)
+#: Sizes (px) of the centres' stars and their white halos at the normal point size.
+STAR_PX, HALO_PX = 28, 36
 
 PHASE_TEXT = {"init": "k-means++ centres", "assign": "after assign", "update": "after update"}
 EM_PHASE_TEXT = {"init": "θ₀", "E": "after E-step", "M": "after M-step"}
@@ -161,8 +163,10 @@ def set_title(widget: pg.PlotWidget, html: str | None, rows: int = 1) -> None:
     if html is None:
         plot.setTitle(None)
         return
-    plot.setTitle(html, size=TITLE_SIZE)
-    height = TITLE_ROW_PX * max(rows, html.count("<br>") + 1)
+    appearance = getattr(widget, "appearance", None) or Appearance()  # presentation: larger
+    plot.setTitle(html, size=f"{appearance.title_pt:g}pt", color=QColor(*appearance.foreground))
+    lines = max(rows, html.count("<br>") + 1)
+    height = round(TITLE_ROW_PX * lines * appearance.title_pt / Appearance().title_pt)
     plot.titleLabel.setMaximumHeight(height)
     plot.layout.setRowFixedHeight(0, height)
 
@@ -353,30 +357,44 @@ class KMeansView(pg.PlotWidget):
             "k-means on the same data and K: points in their cluster's colour (hard z_n),\n"
             "centres c_k as stars, faint cells = where each centre is the nearest one\n"
             "(bounded by the perpendicular bisectors between centres)")
-        plot = self.getPlotItem()
-        plot.showGrid(x=True, y=True, alpha=0.15)
         self._box.setZValue(1)  # the grid goes under the cells and points
         self._cells: list[QGraphicsPolygonItem] = []
-        self.boundaries = pg.PlotCurveItem(pen=pg.mkPen((60, 60, 60), width=2), connect="finite")
+        self.boundaries = pg.PlotCurveItem(connect="finite")
         self.boundaries.setZValue(2)
         self._box.addItem(self.boundaries, ignoreBounds=True)  # spans the view: no autorange
         self.cloud = PointCloudItem()
         self.cloud.setZValue(3)
         self.addItem(self.cloud)
-        self.moves = pg.PlotCurveItem(
-            pen=pg.mkPen((0, 0, 0), width=2, style=Qt.PenStyle.DashLine), connect="finite")
+        self.moves = pg.PlotCurveItem(connect="finite")
         self.moves.setZValue(4)
         self.addItem(self.moves)
         # A white halo keeps each star visible on top of its own cluster's points.
-        self.halos = pg.ScatterPlotItem(symbol="star", size=36, pen=None, brush=pg.mkBrush("w"))
+        self.halos = pg.ScatterPlotItem(symbol="star", size=HALO_PX, pen=None, brush=pg.mkBrush("w"))
         self.halos.setZValue(9)
         self.addItem(self.halos)
-        self.centers = pg.ScatterPlotItem(symbol="star", size=28, pen=pg.mkPen("k", width=2))
+        self.centers = pg.ScatterPlotItem(symbol="star", size=STAR_PX, pen=pg.mkPen("k", width=2))
         self.centers.setZValue(10)
         self.addItem(self.centers)
         self._centers_xy = np.empty((0, 2))
         self._palette = component_colors(0)
         self._box.sigRangeChanged.connect(self._draw_cells)
+        self.appearance = Appearance()
+        self.apply_appearance(self.appearance)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """Draw in this theme and size, as the points view beside it does (presentation mode:
+        larger dots and stars, thicker lines, larger text)."""
+        self.appearance = a = appearance
+        apply_plot_appearance(self, a)
+        self.getPlotItem().showGrid(x=True, y=True, alpha=a.grid_alpha)
+        self.cloud.set_dot_size(a.point_size, a.dense_dot_radius)
+        grow = a.point_size / Appearance(a.theme).point_size
+        self.centers.setSize(STAR_PX * grow)
+        self.centers.setPen(pg.mkPen("k", width=a.mean_pen_width))
+        self.halos.setSize(HALO_PX * grow)
+        line = a.ellipse_widths[1]
+        self.boundaries.setPen(pg.mkPen(a.foreground, width=line))
+        self.moves.setPen(pg.mkPen(a.foreground, width=line, style=Qt.PenStyle.DashLine))
 
     def show_run(self, X: np.ndarray, state: KMeansState | None, z: np.ndarray | None,
                  previous: KMeansState | None, title: str, title_rows: int = 1) -> None:

@@ -214,7 +214,8 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         title = f"The M-step of iteration {iteration}"
         if s.n_used < s.n_points:
             title = f"M-step {iteration}, on {s.n_used} of {s.n_points} points"
-        self.getPlotItem().setTitle(title, size="12pt")
+        # setText, not setTitle: the title keeps its size and row (presentation mode's, if on)
+        self.getPlotItem().titleLabel.setText(title)
         self._frame(s)
         d = decimals_for(f1 - b1, b1 - b0)
         lines = [
@@ -254,7 +255,7 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         for line in self.lines:
             line.setVisible(False)
         plot = self.getPlotItem()
-        plot.setTitle("Why EM works", size="12pt")
+        plot.titleLabel.setText("Why EM works")
         plot.setXRange(-0.5, 1.5, padding=0)
         plot.setYRange(0.0, 1.0, padding=0)
         plot.getAxis("left").setStyle(showValues=False)  # no values to read yet
