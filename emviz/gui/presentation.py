@@ -31,7 +31,10 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
     QMenu,
+    QProxyStyle,
     QScrollArea,
+    QStyle,
+    QStyleFactory,
     QToolBar,
     QWidget,
 )
@@ -58,7 +61,7 @@ class Presentation(QObject):
         # leaving presentation mode, on the light theme and when the window closes.
         self._app_font = QFont(app.font())
         self._app_palette = QPalette(app.palette())
-        self._app_style = app.style().name()
+        self._app_style = app.style().name() or "fusion"  # (a proxy style has no name)
         self.appearance = Appearance()
         self._before_full_screen: tuple[Qt.WindowState, bytes] | None = None
         self._panel_widths: tuple[int, int] | None = None
@@ -132,7 +135,11 @@ class Presentation(QObject):
         else:
             QApplication.setPalette(qt_palette(colors))
             style = "fusion"  # a style that draws with the palette (native ones may not)
-        if QApplication.style().name() != style:
+        if a.presenting:
+            base = QStyleFactory.create(style)
+            if base is not None:  # check boxes and radio buttons as large as their text
+                QApplication.setStyle(_LargeIndicators(base, a.font_scale))
+        elif QApplication.style().name() != style:
             QApplication.setStyle(style)
         # Widgets learn of a new application font or palette from posted events: deliver
         # them now, so that sizes measured next (and tests) see the new fonts.
@@ -240,6 +247,22 @@ class Presentation(QObject):
             w.restoreGeometry(geometry)  # also maximises a window that was maximised
         if state & Qt.WindowState.WindowMaximized and not w.isMaximized():
             w.showMaximized()
+
+
+class _LargeIndicators(QProxyStyle):
+    """A style whose check box and radio button indicators are ``scale`` times as large."""
+
+    _SCALED = frozenset({QStyle.PixelMetric.PM_IndicatorWidth, QStyle.PixelMetric.PM_IndicatorHeight,
+                         QStyle.PixelMetric.PM_ExclusiveIndicatorWidth,
+                         QStyle.PixelMetric.PM_ExclusiveIndicatorHeight})
+
+    def __init__(self, base: QStyle, scale: float) -> None:
+        super().__init__(base)
+        self._scale = scale
+
+    def pixelMetric(self, metric, option=None, widget=None) -> int:  # noqa: N802 (Qt API)
+        value = super().pixelMetric(metric, option, widget)
+        return round(value * self._scale) if metric in self._SCALED else value
 
 
 def _scale_plot_text(item, scale: float) -> Callable[[], None] | None:

@@ -11,11 +11,13 @@ from PySide6.QtGui import QAction, QFont, QFontMetricsF, QKeySequence, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QDialog,
     QFormLayout,
     QLabel,
     QMessageBox,
     QScrollArea,
+    QStyle,
     QTableWidget,
     QToolBar,
     QWidget,
@@ -64,6 +66,8 @@ def look(w) -> dict:
         "inner ellipse": pen_width(inner),
         "outer ellipse": pen_width(outer),
         "point size": pv.cloud.size,
+        "check box (px)": (soft := w.findChild(QCheckBox, "softColorsCheck")).style().pixelMetric(
+            QStyle.PixelMetric.PM_IndicatorWidth, None, soft),
         "mean pen": pv.means.opts["pen"].widthF(),
         "mean sizes": tuple(np.round(pv.means.data["size"], 6)),
         "points tick font": pv.getPlotItem().getAxis("left").style["tickFont"].pointSizeF(),
@@ -121,6 +125,8 @@ def test_f11_enters_presentation_mode_and_f11_again_restores_everything(shown, q
     assert min(PRESENT.ellipse_widths) >= 4
     assert presenting["point size"] == PRESENT.point_size > before["point size"]
     assert presenting["mean pen"] == PRESENT.mean_pen_width
+    # Check boxes grow with the text beside them (they stayed at 13 px next to 18 pt).
+    assert presenting["check box (px)"] == round(before["check box (px)"] * PRESENT.font_scale)
     np.testing.assert_allclose(presenting["mean sizes"], PRESENT.mean_sizes(w.model.current.mixture.weights))
     assert presenting["ln p width"] == presenting["L width"] == PRESENT.curve_width
     assert presenting["ln p symbol"] == PRESENT.curve_symbol_sizes[0]
