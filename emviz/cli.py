@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 
 from .core import BUILTIN_DATASETS, COVARIANCE_TYPES, INIT_METHODS
 
@@ -132,13 +134,51 @@ def _run(app, window, args: argparse.Namespace, data) -> int:
         install_autosave(window)
         install_preferences(window, geometry=args.size is None)
         window.lesson.restore_visibility()
-        return app.exec()
+        with _quit_on_signals(app):
+            return app.exec()
     try:
         _save_screenshot(window, args)
     except Exception as error:  # noqa: BLE001 (any failure to write is one line, exit 1)
         print(f"emviz: error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+@contextlib.contextmanager
+def _quit_on_signals(app) -> Iterator[None]:
+    """Ctrl+C in the terminal (SIGINT) or a polite kill (SIGTERM) ends the event loop, so
+    the window closes as its close button would (preferences kept, autosave removed, threads
+    stopped) and the run exits 0.
+
+    Python runs a signal's handler only when it next runs Python code, which Qt's event loop
+    (C++) may not do for a long time: the signal's byte, written to a socket by Python's C
+    handler (``signal.set_wakeup_fd``), wakes a QSocketNotifier, whose slot lets it run."""
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    try:
+        ours, theirs = socket.socketpair()
+        for end in (ours, theirs):
+            end.setblocking(False)
+        previous_fd = signal.set_wakeup_fd(theirs.fileno())
+    except (OSError, ValueError):  # not the main thread, or no sockets: Qt's defaults stay
+        yield
+        return
+    notifier = QSocketNotifier(ours.fileno(), QSocketNotifier.Type.Read)
+    notifier.activated.connect(lambda *_: ours.recv(64))  # Python runs: the handler follows
+    handlers = {sig: signal.signal(sig, lambda *_: app.quit())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        ours.close()
+        theirs.close()
 
 
 #: What the offscreen platform says for every window shown: nothing a user can act on.

@@ -199,3 +199,32 @@ def test_the_window_exits_0_when_its_event_loop_ends_with_the_gallery_open():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=60, env=env)
     assert (result.returncode, result.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_or_a_polite_kill_closes_the_window_and_exits_0(tmp_path, signal_name):
+    """Ctrl+C in the terminal that ran ``make run`` (SIGINT), or SIGTERM, ends the app as
+    closing its window would: exit 0, nothing on stderr, the preferences written. Before,
+    Ctrl+C did nothing (Qt's event loop never let Python see it) and SIGTERM killed the
+    process with 143."""
+    script = f"""if True:
+        import os, signal, sys
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        from emviz.cli import main
+
+        class App(QApplication):
+            def exec(self):  # what main() runs once the window is up
+                QTimer.singleShot(300, lambda: os.kill(os.getpid(), signal.{signal_name}))
+                QTimer.singleShot(20_000, lambda: os._exit(3))  # the signal was ignored
+                return super().exec()
+
+        app = App(sys.argv[:1])
+        sys.exit(main([]))
+    """
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, env=env)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert list((tmp_path / "config").rglob("*.ini")), "the preferences were not written"
