@@ -1,13 +1,18 @@
-"""A tab bar that shows every title when it can: its titles take a slightly smaller font
-before the last tabs hide behind scroll arrows (in presentation mode at 1920 x 1080 the seven
-explanation tabs are about 40 px wider than their column)."""
+"""A tab bar that shows every title when it can. Before the last tabs hide behind scroll
+arrows, the tabs give up some of their padding, then their titles take a slightly smaller
+font: at 1280 x 800 the seven explanation tabs are about 60 px wider than their column, and
+in presentation mode at 1920 x 1080 about 40 px."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QTabBar, QWidget
+import math
 
+from PySide6.QtCore import QEvent, QObject, QSize
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QStyle, QStyleOptionTab, QStylePainter, QTabBar, QWidget
+
+#: Padding (px) a tab keeps around its title, however narrow the bar.
+MIN_PADDING = 12
 #: The smallest font the titles take, as a fraction of the tab widget's; narrower than that,
 #: the scroll arrows come back.
 MIN_FONT_SCALE = 0.8
@@ -16,14 +21,45 @@ FITS_OWN_FONT = "emvizFitsOwnFont"
 
 
 class SnugTabBar(QTabBar):
-    """Titles in the tab widget's font, or the largest smaller one (down to MIN_FONT_SCALE of
-    it) with which every tab fits the tab widget's width."""
+    """Tabs narrowed by the same number of pixels each (keeping MIN_PADDING around the title),
+    then titles in a smaller font (down to MIN_FONT_SCALE of the tab widget's), so that every
+    tab fits the tab widget's width."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setProperty(FITS_OWN_FONT, True)
+        self._squeeze = 0  # px taken off each tab's natural width
         self._fitting = False
 
+    # -- what Qt asks -------------------------------------------------------------------
+    def tabSizeHint(self, index: int) -> QSize:  # noqa: N802 (Qt API)
+        hint = super().tabSizeHint(index)
+        hint.setWidth(hint.width() - self._squeeze)
+        return hint
+
+    def minimumTabSizeHint(self, index: int) -> QSize:  # noqa: N802 (Qt API)
+        return self.tabSizeHint(index)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """As QTabBar draws its tabs (the current one last, on top), except that each title
+        is laid out in the tab's unsqueezed width: the style would otherwise clip it to the
+        text rect it keeps inside its full padding."""
+        if self._squeeze == 0:
+            super().paintEvent(event)
+            return
+        painter = QStylePainter(self)
+        current = self.currentIndex()
+        for i in [i for i in range(self.count()) if i != current] + ([current] if current >= 0 else []):
+            if not self.isTabVisible(i):
+                continue
+            option = QStyleOptionTab()
+            self.initStyleOption(option, i)
+            painter.drawControl(QStyle.ControlElement.CE_TabBarTabShape, option)
+            left = self._squeeze // 2
+            option.rect = option.rect.adjusted(-left, 0, self._squeeze - left, 0)
+            painter.drawControl(QStyle.ControlElement.CE_TabBarTabLabel, option)
+
+    # -- when to fit --------------------------------------------------------------------
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ParentChange and self.parentWidget() is not None:
             self.parentWidget().installEventFilter(self)  # its size and font set the bar's
@@ -44,39 +80,42 @@ class SnugTabBar(QTabBar):
         self.fit()
 
     def fit(self) -> None:
-        """Choose the titles' font for the tab widget's current width and font."""
+        """Choose the squeeze and the titles' font for the tab widget's width and font."""
         parent = self.parentWidget()
         if parent is None or self._fitting or self.count() == 0:
             return
-        base = QFont(parent.font())
-        size = self._largest_fitting_size(base, parent.contentsRect().width())
         self._fitting = True
         try:
-            if size >= base.pointSizeF():
-                self.setFont(QFont())  # no size of its own: the tab widget's font
-            else:
-                font = QFont(base)
-                font.setPointSizeF(size)
-                self.setFont(font)
+            self._squeeze = 0
+            self.setFont(QFont())  # no size of its own: the tab widget's font
+            natural = [super(SnugTabBar, self).tabSizeHint(i).width() for i in range(self.count())]
+            titles = [self.fontMetrics().horizontalAdvance(self.tabText(i)) for i in range(self.count())]
+            padding = min(n - t for n, t in zip(natural, titles, strict=True))
+            available = parent.contentsRect().width()
+            excess = sum(natural) - available
+            self._squeeze = max(0, min(math.ceil(excess / self.count()), padding - MIN_PADDING))
+            if excess > self._squeeze * self.count():
+                self._shrink_font(QFont(parent.font()), available, sum(natural) - sum(titles))
+            self.setElideMode(self.elideMode())  # Qt's way to lay the tabs out again
+            self.update()
         finally:
             self._fitting = False
 
-    def _largest_fitting_size(self, base: QFont, available: int) -> float:
-        """The largest point size, in quarter points from ``base``'s down to MIN_FONT_SCALE of
-        it, at which the tabs' natural widths add up to no more than ``available``."""
-        titles = [self.tabText(i) for i in range(self.count())]
-        metrics = self.fontMetrics()  # the font the size hints below were measured in
-        padding = sum(self.tabSizeHint(i).width() - metrics.horizontalAdvance(t)
-                      for i, t in enumerate(titles))
+    def _shrink_font(self, base: QFont, available: int, padding: int) -> None:
+        """The largest point size, in quarter points below ``base``'s down to MIN_FONT_SCALE
+        of it, at which the titles and the squeezed padding fit ``available``."""
         size = base.pointSizeF()
         if size <= 0:
-            return size  # a font in pixels: leave it
+            return  # a font in pixels: leave it
+        titles = [self.tabText(i) for i in range(self.count())]
+        rest = padding - self._squeeze * self.count()
         smallest = size * MIN_FONT_SCALE
-        while size > smallest:
+        while size - 0.25 >= smallest:
+            size -= 0.25
             font = QFont(base)
             font.setPointSizeF(size)
-            fm = QFontMetrics(font)
-            if padding + sum(fm.horizontalAdvance(t) for t in titles) <= available:
-                return size
-            size -= 0.25
-        return smallest
+            if rest + sum(QFontMetrics(font).horizontalAdvance(t) for t in titles) <= available:
+                break
+        font = QFont(base)
+        font.setPointSizeF(size)
+        self.setFont(font)

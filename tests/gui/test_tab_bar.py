@@ -1,5 +1,5 @@
-"""The explanation tabs' bar: every title shows, in a slightly smaller font if need be, rather
-than the last tabs hiding behind scroll arrows."""
+"""The explanation tabs' bar: every title shows, in narrower tabs and then a slightly smaller
+font if need be, rather than the last tabs hiding behind scroll arrows."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
+from PySide6.QtGui import QFontMetrics, QImage
 from PySide6.QtWidgets import QTabWidget, QToolButton, QWidget
 
 from emviz.gui.tab_bar import MIN_FONT_SCALE, SnugTabBar
@@ -48,13 +50,23 @@ def test_titles_keep_the_tab_widgets_font_when_they_fit(tabs, qtbot):
     assert every_tab_shows(tabs)
 
 
-def test_a_little_too_narrow_the_titles_shrink_and_every_tab_shows(tabs, qtbot):
+def test_a_little_too_narrow_the_tabs_give_up_padding_and_keep_their_font(tabs, qtbot):
     base = tabs.font().pointSizeF()
     tabs.resize(int(natural_width(tabs) * 0.92), 300)
+    qtbot.wait(1)
+    assert tabs.tabBar().font().pointSizeF() == base
+    assert every_tab_shows(tabs)
+    assert titles_are_whole(tabs, qtbot)
+
+
+def test_narrower_still_the_titles_shrink_and_every_tab_shows(tabs, qtbot):
+    base = tabs.font().pointSizeF()
+    tabs.resize(int(natural_width(tabs) * 0.72), 300)
     qtbot.wait(1)
     size = tabs.tabBar().font().pointSizeF()
     assert base * MIN_FONT_SCALE <= size < base
     assert every_tab_shows(tabs)
+    assert titles_are_whole(tabs, qtbot)
     tabs.resize(natural_width(tabs) + 10, 300)  # and back: the tab widget's font again
     qtbot.wait(1)
     assert tabs.tabBar().font().pointSizeF() == base
@@ -68,21 +80,56 @@ def test_much_too_narrow_the_scroll_arrows_come_back_at_the_smallest_font(tabs, 
     assert not every_tab_shows(tabs)
 
 
+def ink_columns(image: QImage, rect) -> np.ndarray:
+    """Columns of ``rect`` in ``image`` with dark pixels (title text)."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(rgb.constBits(), np.uint8).reshape(rgb.height(), rgb.bytesPerLine())
+    pixels = rows[:, : rgb.width() * 3].reshape(rgb.height(), rgb.width(), 3)
+    box = pixels[rect.top() + 3: rect.bottom() - 3, rect.left(): rect.right() + 1]
+    return (box.max(axis=2) < 110).any(axis=0)
+
+
+def titles_are_whole(tabs: QTabWidget, qtbot) -> bool:
+    """Each title's text keeps a margin inside its tab: its first and last columns of ink are
+    not the tab's edges (before, a squeezed title was clipped at both ends)."""
+    bar = tabs.tabBar()
+    image = bar.grab().toImage()
+    for i in range(bar.count()):
+        rect = bar.tabRect(i)
+        ink = np.flatnonzero(ink_columns(image, rect))
+        if len(ink) == 0 or ink[0] < 3 or ink[-1] > rect.width() - 4:
+            return False
+        width = QFontMetrics(bar.font()).horizontalAdvance(bar.tabText(i))
+        if ink[-1] - ink[0] + 1 < width - 4:  # the whole title was drawn, not a clipped part
+            return False
+    return True
+
+
 SCREEN = {"screens": [{"name": "hd", "x": 0, "y": 0, "width": 1920, "height": 1080,
                        "logicalDpiX": 96, "logicalDpiY": 96, "dpr": 1}]}
 
 
-def test_in_presentation_mode_at_1920_by_1080_every_explanation_tab_shows(tmp_path):
-    """On a full-HD screen (the offscreen one the other tests use is 800 x 800), in a fresh
-    process: before, "Choose K" hid behind the scroll arrows."""
+def test_at_1280_by_800_and_presenting_at_1920_by_1080_every_explanation_tab_shows(tmp_path):
+    """The default window, at full size text, then presentation mode on a full-HD screen (the
+    offscreen one the other tests use is 800 x 800), in a fresh process: before, "Choose K"
+    hid behind the scroll arrows in both."""
     (tmp_path / "screen.json").write_text(json.dumps(SCREEN))
     script = textwrap.dedent("""
         import json
         from PySide6.QtWidgets import QApplication, QToolButton
         app = QApplication([])
         from emviz.gui import MainWindow
+        from emviz.gui.style import apply_app_font
+        apply_app_font(app)  # as the emviz command does
         w = MainWindow()
+        w.resize(1280, 800)  # the default window
         w.show()
+        for _ in range(20):
+            app.processEvents()
+        bar = w.tabs.tabBar()
+        arrows = [b for b in bar.findChildren(QToolButton) if b.isVisible()]
+        print(json.dumps({"arrows": len(arrows), "font": bar.font().pointSizeF(),
+                          "app font": app.font().pointSizeF()}))
         w.actions_by_name["actionPresent"].trigger()
         for _ in range(20):
             app.processEvents()
@@ -101,7 +148,8 @@ def test_in_presentation_mode_at_1920_by_1080_every_explanation_tab_shows(tmp_pa
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=60, env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    presenting, after = (json.loads(line) for line in result.stdout.splitlines()[-2:])
+    normal, presenting, after = (json.loads(line) for line in result.stdout.splitlines()[-3:])
+    assert normal == {"arrows": 0, "font": normal["app font"], "app font": normal["app font"]}
     assert presenting["screen"] == [1920, 1080]
     assert presenting["arrows"] == 0 and presenting["last tab right"] < presenting["bar width"]
     assert presenting["font"] >= MIN_FONT_SCALE * presenting["app font"]
