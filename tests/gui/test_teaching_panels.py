@@ -425,3 +425,20 @@ def test_on_screen_while_playing_a_costly_slice_is_computed_off_the_gui_thread(w
     qtbot.waitUntil(lambda: plot.slice is not None and "iteration 2" in plot.getPlotItem().titleLabel.text,
                     timeout=10_000)  # drawn once ready
     np.testing.assert_allclose(why_curves(window)[2], expected_slice(window, 4, plot._sample)[1], rtol=1e-12)
+
+
+def test_the_why_plot_fills_its_tab_after_it_narrows(qtbot):
+    """Its wrapped caption is part of the plot's layout: the caption's wrap width must follow
+    the view before the layout does, or the plot keeps the old, wider layout and its right
+    part (θ_new, the end of the title) is cut off (seen in the lesson's chapter 9)."""
+    from emviz.gui.teaching.why import WhyPlot
+
+    view = WhyPlot(playing=lambda: False)
+    qtbot.addWidget(view)
+    view.resize(640, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view.caption.setText("−531.941 ≥ −535.650 ≥ −538.196 = −538.196 " * 3)
+    view.resize(432, 400)
+    qtbot.wait(1)
+    assert view.getPlotItem().size().width() == pytest.approx(view.viewport().width(), abs=1)

@@ -194,10 +194,12 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         self._shown = token
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        super().resizeEvent(event)
+        # The caption's wrap width first: the layout cannot shrink below its widest line, so
+        # laid out first it would keep the old, wider plot with its right part cut off.
         caption = self.__dict__.get("caption")  # pyqtgraph resizes before __init__ made it
         if caption is not None:
             caption.set_wrap_width(self.viewport().width() - 16)
+        super().resizeEvent(event)
 
     def _draw(self, s: Slice, model: Workbench, i: int) -> None:
         self.slice = s
