@@ -6,13 +6,17 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF
 
 from ..appearance import Appearance
 from ..model import Workbench
 from ..readouts import bound_series, follow_range
 from .style import apply_plot_appearance, fit_legend, style_plot
 
+#: The plot's title, and the one it takes when the full one is wider than the plot (a
+#: title's width is the least pyqtgraph lays its plot out at, so it would be cut off).
+TITLE = "ln p(X | θ) and its lower bound L(q, θ)"
+SHORT_TITLE = "ln p(X | θ) and L(q, θ)"
 LOG_LIKELIHOOD_COLOR = (0, 0, 0)
 LOWER_BOUND_COLOR = (213, 94, 0)  # Okabe-Ito vermillion
 
@@ -22,7 +26,7 @@ class BoundPlot(pg.PlotWidget):
         super().__init__(parent)
         self.setObjectName("boundPlot")
         plot = self.getPlotItem()
-        plot.setTitle("ln p(X | θ) and its lower bound L(q, θ)")
+        plot.setTitle(TITLE)
         plot.setLabel("bottom", "iteration (E-steps at ½)")
         plot.setLabel("left", "ln p(X | θ)  and  L(q, θ)")
         self.legend = plot.addLegend(offset=(-10, -10))
@@ -51,6 +55,24 @@ class BoundPlot(pg.PlotWidget):
         self._magnitude = 1000.0  # of the ln p values the tick labels have room for
         self._fit_tick_labels(self._magnitude)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self._fit_title()  # before the layout, which cannot be narrower than the title
+        super().resizeEvent(event)
+
+    def _fit_title(self) -> None:
+        plot = self.getPlotItem()
+        if plot is None:  # pyqtgraph resizes the view before it makes the plot
+            return
+        label = plot.titleLabel
+        font = QFont(label.item.font())
+        size = str(label.opts.get("size", ""))
+        if size.endswith("pt"):
+            font.setPointSizeF(float(size.removesuffix("pt")))
+        room = self.viewport().width() - 24
+        title = TITLE if QFontMetricsF(font).horizontalAdvance(TITLE) <= room else SHORT_TITLE
+        if label.text != title:
+            label.setText(title)
+
     def apply_appearance(self, appearance: Appearance) -> None:
         """Draw in this theme and size: curves, markers, axes and legend changed in place.
         ln p is drawn in the foreground colour (black on white, light on dark), L in
@@ -76,6 +98,7 @@ class BoundPlot(pg.PlotWidget):
             label.setText(label.text)
         fit_legend(self.legend)
         self.legend.setBrush(pg.mkBrush(*a.background, 200))
+        self._fit_title()
         if hasattr(self, "_tick_metrics"):  # not while __init__ builds the plot
             self._tick_metrics = QFontMetrics(plot.getAxis("left").style["tickFont"] or QFont())
             self._fit_tick_labels(self._magnitude)

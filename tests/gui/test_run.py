@@ -242,3 +242,22 @@ def test_a_frame_draws_one_view_per_turn_of_the_event_loop(window, qtbot, monkey
     action(window, "actionEStep").trigger()
     qtbot.waitUntil(lambda: "bound" in order, timeout=5_000)
     assert order[:3] == ["points", "event loop", "bound"]
+
+
+@pytest.mark.parametrize("width", [290, 700])
+def test_the_bound_plot_fits_its_column_with_a_shorter_title_when_narrow(qtbot, width):
+    """Beside the k-means view at 1280 x 800 its column is about 290 px: the full title
+    held the plot at its own width, so the newest iterations and the legend were cut off
+    on the right. Narrow, the title is the short one and the plot fills the view."""
+    from emviz.gui.bound_plot import BoundPlot
+
+    plot = BoundPlot()
+    qtbot.addWidget(plot)
+    plot.resize(width, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    item = plot.getPlotItem()
+    assert item.size().width() == pytest.approx(plot.viewport().width(), abs=1)
+    short = width < 400
+    assert item.titleLabel.text == ("ln p(X | θ) and L(q, θ)" if short
+                                    else "ln p(X | θ) and its lower bound L(q, θ)")
