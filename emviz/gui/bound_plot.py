@@ -11,7 +11,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF
 from ..appearance import Appearance
 from ..model import Workbench
 from ..readouts import bound_series, follow_range
-from .style import apply_plot_appearance, fit_legend, style_plot
+from .style import apply_plot_appearance, css_pt, fit_legend, style_plot
 
 #: The plot's title, and the one it takes when the full one is wider than the plot (a
 #: title's width is the least pyqtgraph lays its plot out at, so it would be cut off).
@@ -65,9 +65,9 @@ class BoundPlot(pg.PlotWidget):
             return
         label = plot.titleLabel
         font = QFont(label.item.font())
-        size = str(label.opts.get("size", ""))
-        if size.endswith("pt"):
-            font.setPointSizeF(float(size.removesuffix("pt")))
+        size = css_pt(label.opts.get("size"))
+        if size:
+            font.setPointSizeF(size)
         room = self.viewport().width() - 24
         title = TITLE if QFontMetricsF(font).horizontalAdvance(TITLE) <= room else SHORT_TITLE
         if label.text != title:

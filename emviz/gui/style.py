@@ -121,7 +121,7 @@ def apply_plot_appearance(widget: pg.PlotWidget, appearance: Appearance) -> None
     if title.text:
         # setText, not setTitle (which fixes the title row at pyqtgraph's 30 px and would cut
         # a title of two lines): the row grows or shrinks with the text.
-        before = _css_pt(title.opts.get("size"))
+        before = css_pt(title.opts.get("size"))
         title.setText(title.text, size=f"{appearance.title_pt:g}pt", color=foreground)
         row = plot.layout.rowMaximumHeight(0)
         if before and 0 < row < 1e4:
@@ -130,7 +130,7 @@ def apply_plot_appearance(widget: pg.PlotWidget, appearance: Appearance) -> None
             title.setMaximumHeight(height)
 
 
-def _css_pt(size: object) -> float | None:
+def css_pt(size: object) -> float | None:
     """12.0 for "12pt"; None for anything else (a size in px, or none)."""
     text = str(size or "")
     try:

@@ -93,3 +93,25 @@ def isolated_qsettings(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     yield
     redirect_settings(TEST_CONFIG)
+
+
+def run_emviz_command(monkeypatch, args: list[str], while_open) -> int:
+    """``emviz ARGS`` in this process (``cli.main``) with its event loop replaced by
+    ``while_open(window)``, which must close the window; the application's font is put back
+    after (main() enlarges it, and later tests' pictures expect Qt's)."""
+    from PySide6.QtWidgets import QApplication
+
+    from emviz import cli
+
+    def exec_stand_in(self=None) -> int:
+        window, = (w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.isVisible())  # not earlier tests' closed ones
+        while_open(window)
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", exec_stand_in)
+    font = QApplication.font()
+    try:
+        return cli.main(args)
+    finally:
+        QApplication.setFont(font)

@@ -20,7 +20,7 @@ from emviz.dataio import load_session, save_session
 from emviz.gui import MainWindow
 from emviz.gui.autosave import default_folder, install_autosave, orphans
 
-from .conftest import data_point, wait_for_history
+from .conftest import data_point, run_emviz_command, wait_for_history
 
 INTERVAL_MS = 50
 
@@ -250,10 +250,6 @@ def test_a_failed_autosave_is_said_once_in_the_status_bar(window, qtbot, tmp_pat
 
 def test_the_emviz_command_offers_a_crashed_session_and_autosaves(qtbot, tmp_path, monkeypatch):
     """The interactive app (``emviz`` without --screenshot) installs the autosave."""
-    from PySide6.QtWidgets import QApplication
-
-    from emviz import cli
-
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     folder = tmp_path / "emviz" / "autosave"
     folder.mkdir(parents=True)
@@ -261,22 +257,14 @@ def test_the_emviz_command_offers_a_crashed_session_and_autosaves(qtbot, tmp_pat
     orphan.write_text("{")
     seen = []
 
-    def exec_then_close(self=None) -> int:  # stands in for the event loop
-        window, = (w for w in QApplication.topLevelWidgets()
-                   if isinstance(w, MainWindow) and w.isVisible())  # not earlier tests' closed ones
+    def answer_then_close(window) -> None:
         qtbot.waitUntil(lambda: bar(window) is not None and bar(window).isVisible())
         seen.append(window.findChild(QLabel, "autosaveMessage").text())
         add_point_by_click(qtbot, window, 0.5, 0.5)
         qtbot.waitUntil(lambda: own_file(folder).exists(), timeout=10_000)
         window.close()
-        return 0
 
-    monkeypatch.setattr(QApplication, "exec", exec_then_close)
-    font = QApplication.font()
-    try:
-        assert cli.main(["--k", "2"]) == 0
-    finally:
-        QApplication.setFont(font)  # main() sets the app's font: later tests' pictures expect Qt's
+    assert run_emviz_command(monkeypatch, ["--k", "2"], answer_then_close) == 0
     assert "cannot be read" in seen[0]
     assert os.listdir(folder) == [orphan.name]  # the window's own file went when it closed
 

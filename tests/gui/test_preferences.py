@@ -22,6 +22,8 @@ from emviz.gui.preferences import (
 )
 from emviz.gui.prefs import app_settings
 
+from .conftest import run_emviz_command
+
 
 def new_window(qtbot, dataset: str = "faithful") -> MainWindow:
     w = MainWindow(dataset)
@@ -140,28 +142,18 @@ def test_a_window_without_install_preferences_writes_none(qtbot):
 
 
 def test_the_emviz_command_opens_the_remembered_dataset_and_remembers_on_close(qtbot, monkeypatch):
-    from emviz import cli
-
     s = app_settings()
     s.setValue(DATASET_KEY, "ring")
     s.setValue(THEME_KEY, "dark")
     s.sync()
     seen = []
 
-    def exec_then_close(self=None) -> int:  # stands in for the event loop
-        window, = (w for w in QApplication.topLevelWidgets()
-                   if isinstance(w, MainWindow) and w.isVisible())
+    def look_then_close(window) -> None:
         seen.append((window.model.dataset_name, window.presentation.appearance.theme))
         window.controls.speed.setValue(7)
         window.close()
-        return 0
 
-    monkeypatch.setattr(QApplication, "exec", exec_then_close)
-    font = QApplication.font()
-    try:
-        assert cli.main(["--k", "2"]) == 0
-    finally:
-        QApplication.setFont(font)  # main() sets the app's font: later tests expect Qt's
+    assert run_emviz_command(monkeypatch, ["--k", "2"], look_then_close) == 0
     assert seen == [("Ring (not Gaussian)", "dark")]
     assert str(app_settings().value(SPEED_KEY)) == "7"
 
