@@ -9,14 +9,14 @@ import sys
 
 import pytest
 
-from emviz import remote
+from emviz.engine import Engine, available
+from emviz.engine import parent as remote
 from emviz.model import Settings
-from emviz.remote import Engine
 from emviz.runs import fresh_run
 
 from .test_remote import assert_same_states, blobs
 
-pytestmark = pytest.mark.skipif(not remote.available(), reason="the engine needs Linux memfd")
+pytestmark = pytest.mark.skipif(not available(), reason="the engine needs named shared memory")
 
 FALLBACK = "EM runs in the window's process: "
 
@@ -54,7 +54,8 @@ def test_a_folder_named_emviz_in_the_current_directory_does_not_shadow_the_packa
     fake = tmp_path / "emviz"
     fake.mkdir()
     (fake / "__init__.py").write_text("raise ImportError('the fake emviz was imported')\n")
-    (fake / "remote.py").write_text("raise ImportError('the fake emviz.remote was imported')\n")
+    (fake / "engine").mkdir()
+    (fake / "engine" / "__init__.py").write_text("raise ImportError('the fake emviz.engine was imported')\n")
     monkeypatch.chdir(tmp_path)
     X, settings = run()
     states = list(engine.iterate(fresh_run, X, settings))
@@ -94,7 +95,7 @@ def test_an_interpreter_that_cannot_be_run_leaves_em_in_this_process(engine, spa
 
 
 def test_a_child_that_cannot_import_emviz_leaves_em_in_this_process(engine, monkeypatch):
-    broken = remote._BOOT.replace("from emviz.remote import serve", "import emviz.no_such_module")
+    broken = remote._BOOT.replace("from emviz.engine.child import main", "import emviz.no_such_module")
     assert broken != remote._BOOT
     monkeypatch.setattr(remote, "_BOOT", broken)
     X, settings = run()

@@ -1,4 +1,4 @@
-"""The EM engine's child process (emviz.remote): same states as in-process, errors carried
+"""The EM engine's child process (emviz.engine): same states as in-process, errors carried
 over, shared memory reused, and no process left behind."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from itertools import islice
 import numpy as np
 import pytest
 
-from emviz import remote
+from emviz import engine as remote
 from emviz.core import continue_em, run_em
+from emviz.engine import Engine, EngineError
 from emviz.model import Settings
-from emviz.remote import Engine, EngineError
 from emviz.runs import fresh_run
 
-pytestmark = pytest.mark.skipif(not remote.available(), reason="the engine needs Linux memfd")
+pytestmark = pytest.mark.skipif(not remote.available(), reason="the engine needs named shared memory")
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_shared_memory_slots_are_reused_once_the_arrays_are_freed(engine):
     for _ in range(30):
         state = next(iterator)  # only the newest state is kept
     assert state.iteration == 15
-    slots = engine._channel._slots  # the slots the child has made, as this side knows them
+    slots = engine._channel.slots_seen  # the child's slots that ever came to this side
     assert 1 <= len(slots) <= 2 + remote.AHEAD
 
 

@@ -14,7 +14,7 @@ their results are transposed views of (K, N) arrays.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 import numpy as np
@@ -26,6 +26,19 @@ LOG_2PI = np.log(2.0 * np.pi)
 #: Points per block: big enough that numpy's per-call overhead (about 1 µs) is small next to
 #: the work, small enough that a block's (K, BLOCK) arrays stay in the CPU caches.
 BLOCK = 16384
+
+
+#: Makes the (K, N) float64 arrays that E-steps write the responsibilities into: np.empty, or
+#: in the EM engine's child process blocks of shared memory the window maps, so that r_nk is
+#: written once where both processes read it and never copied (see ``set_resp_allocator``).
+_allocate_resp: Callable[[tuple[int, int]], np.ndarray] = np.empty
+
+
+def set_resp_allocator(allocate: Callable[[tuple[int, int]], np.ndarray]) -> None:
+    """Use ``allocate(shape)`` (a writable, C-contiguous float64 array of that shape) for the
+    responsibilities of every later E-step in this process; ``np.empty`` is the default."""
+    global _allocate_resp
+    _allocate_resp = allocate
 
 
 def _blocks(n: int) -> Iterator[slice]:
@@ -217,7 +230,7 @@ def e_step_pass(
         log_weights = np.log(mixture.weights)
     chol, const = _gaussian_terms(log_weights, mixture.covariances)
     k, d = mixture.means.shape
-    resp_t = np.empty((k, workspace.n_points))
+    resp_t = _allocate_resp((k, workspace.n_points))
     moments = Moments(np.zeros(k), np.zeros((k, d)))
     log_likelihood = expected = old_expected = entropy = 0.0
     for block in workspace.blocks():

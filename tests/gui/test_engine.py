@@ -10,15 +10,15 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from emviz.engine import available
 from emviz.gui import MainWindow
 from emviz.gui import controller as controller_module
 from emviz.model import Settings
-from emviz.remote import available
 from emviz.runs import fresh_run
 
 from .conftest import blobs, wait_for_history
 
-pytestmark = pytest.mark.skipif(not available(), reason="the engine needs Linux memfd")
+pytestmark = pytest.mark.skipif(not available(), reason="the engine needs named shared memory")
 
 
 @pytest.fixture
