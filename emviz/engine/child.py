@@ -48,7 +48,10 @@ def serve(reader, writer, prefix: str) -> None:
                 iterators.pop(key, None)
                 last_resp.pop(key, None)
             elif op == "next":
-                channel.send(_advance(iterators, last_resp, key))
+                try:
+                    channel.send(_advance(iterators, last_resp, key))
+                except OSError:  # a broken pipe: the window has gone
+                    return
     finally:
         iterators.clear()
         last_resp.clear()

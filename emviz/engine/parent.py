@@ -140,7 +140,10 @@ class Engine:
             self._start()  # only the thread that drains the runs sends without an epoch
         with self._lock:
             if not self.running:
-                raise EngineError("the EM process stopped; start the run again")
+                if self._channel is not None:
+                    self._channel.unlink_all()  # the child cannot any more
+                raise EngineError(f"the EM process stopped unexpectedly{self._exit_note()}; "
+                                  "the next run starts a new one")
             if epoch is not None and epoch != self._epoch:
                 raise EngineError("the EM process was restarted; start the run again")
             try:
@@ -206,12 +209,21 @@ class Engine:
             try:
                 reply = channel.receive()
             except (EOFError, OSError) as error:
-                raise EngineError("the EM process stopped unexpectedly") from error
+                raise EngineError(f"the EM process stopped unexpectedly{self._exit_note()}; "
+                                  "the next run starts a new one") from error
             if reply[1] == key:
                 return reply
             with self._lock:
                 if reply[1] not in self._closed:
                     self._stash.setdefault(reply[1], collections.deque()).append(reply)
+
+    def _exit_note(self) -> str:
+        process = self._process
+        try:
+            code = None if process is None else process.wait(1.0)  # it is ending: EOF came
+        except subprocess.TimeoutExpired:
+            code = None
+        return "" if code is None else f" (exit code {code})"
 
     def _close(self, key: int, epoch: int | None) -> None:
         with self._lock:

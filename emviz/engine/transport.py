@@ -33,6 +33,7 @@ import os
 import pickle
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -121,10 +122,16 @@ class _Views:
         self._live: dict[int, tuple[int, int, int]] = {}  # serial -> (slot, address, length)
         self.released: collections.deque[int] = collections.deque()
 
-    def track(self, slot: int, mapping: mmap.mmap) -> None:
+    def track(self, slot: int, mapping: mmap.mmap, then: Callable[[], object] | None = None) -> None:
+        """Know ``mapping`` (of ``slot``) until it is freed; then call ``then()`` if given."""
         serial = next(self._serials)
         self._live[serial] = (slot, _address(mapping), len(mapping))
-        weakref.finalize(mapping, self.released.append, serial).atexit = False
+        weakref.finalize(mapping, self._release, serial, then).atexit = False
+
+    def _release(self, serial: int, then: Callable[[], object] | None) -> None:
+        self.released.append(serial)
+        if then is not None:
+            then()
 
     def collect(self) -> list[int]:
         """The slots of the mappings released since the last call, one entry per mapping."""
@@ -309,6 +316,7 @@ class ChildChannel:
         return mapping
 
     def _trim(self, keep: int) -> None:
+        self._collect()
         free = [n for n, s in self._slots.items() if not (s.window_views or s.child_views)]
         for number in free[: max(0, len(free) - keep)]:
             self._retire(number)
@@ -391,8 +399,7 @@ class ParentChannel:
                         mapping = segment.map(offset + nbytes, writable=False)
                     finally:
                         segment.close()
-                    self._views.track(slot, mapping)
-                    weakref.finalize(mapping, self._released).atexit = False
+                    self._views.track(slot, mapping, self._released)
                     self.slots_seen.add(slot)
                     buffers.append(memoryview(mapping)[offset:offset + nbytes])
             return pickle.loads(data, buffers=buffers)
