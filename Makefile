@@ -44,6 +44,7 @@ wheel-check: $(STAMP)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_core.py
 	@if [ -f benchmarks/bench_render.py ]; then QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_render.py; fi
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_memory.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

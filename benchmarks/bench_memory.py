@@ -4,11 +4,14 @@ A real window (offscreen) loads 1,000,000 points from K = 5 blobs, runs "init" t
 Steps (E + M each, kmeans++, tol = 0) in the child process, waits until idle, and reads
 /proc/<pid>/smaps of the window's process and of the child (Linux only):
 
-- window, child: each process's resident set (VmRSS: its own pages plus the shared-memory
-  pages it has mapped);
-- total: both processes' own pages plus each shared-memory block's pages once (a block
-  the window and the child both map is one piece of memory, so it is not counted twice);
-- of which shared: the shared-memory blocks' pages, counted once.
+- window, child: each process's own resident pages plus the shared-memory blocks it maps
+  or holds open (a block kept for reuse is memory even while nobody maps it);
+- total: both processes' own pages plus each shared-memory block once (a block the window
+  and the child both map is one piece of memory, so it is not counted twice);
+- of which shared: the shared-memory blocks, counted once.
+
+It waits for the child's idle clean-up (a second past emviz.engine.transport.IDLE_SECONDS)
+before measuring. It also runs on the engine before emviz.engine (memfd blocks).
 
 Three runs, each in a fresh process (so one run's freed memory does not hide the next's).
 
@@ -27,30 +30,45 @@ GOAL_MIB = 550.0
 K = 5
 
 
-def smaps(pid: int) -> tuple[int, dict[tuple[str, str], int]]:
-    """(bytes resident outside shared-memory mappings, {block: bytes resident}) of ``pid``.
-    A block is keyed by its device and inode, so the same block seen in two processes is
-    the same key."""
+def _is_shm(path: str) -> bool:
+    return path.startswith(("/dev/shm/", "/memfd:", "/SYSV"))
+
+
+def smaps(pid: int) -> tuple[int, dict[str, int]]:
+    """(bytes resident outside shared-memory mappings, {block: bytes}) of ``pid``.
+
+    A block is keyed by its inode, so the same block seen in two processes (or mapped twice
+    in one) is one key; its bytes are the most any mapping of it has resident, or the memory
+    it holds (st_blocks) if this process has it open, mapped or not: a block kept for reuse
+    is memory too."""
     own, shared = 0, {}
     key = None
     with open(f"/proc/{pid}/smaps") as f:
         for line in f:
             fields = line.split()
             if not fields[0].endswith(":"):  # a mapping's header: address perms offset dev inode [path]
-                path = " ".join(fields[5:])
-                is_shm = path.startswith(("/dev/shm/", "/memfd:", "/SYSV"))
-                key = (fields[3], fields[4]) if is_shm else None
+                key = fields[4] if _is_shm(" ".join(fields[5:])) else None
             elif fields[0] == "Rss:":
                 size = int(fields[1]) * 1024
                 if key is None:
                     own += size
                 else:
-                    shared[key] = shared.get(key, 0) + size
+                    shared[key] = max(shared.get(key, 0), size)
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            if not _is_shm(os.readlink(f"/proc/{pid}/fd/{fd}")):
+                continue
+            st = os.stat(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        key = str(st.st_ino)
+        shared[key] = max(shared.get(key, 0), st.st_blocks * 512)
     return own, shared
 
 
 def measure(pids: list[int]) -> dict[str, float]:
-    """Per-process VmRSS and the total with shared memory counted once (MiB)."""
+    """Per-process resident memory (its own pages and the blocks it maps or holds) and the
+    total with every shared block counted once (MiB)."""
     result, own_total, blocks = {}, 0, {}
     for name, pid in zip(("window", "child"), pids, strict=False):
         own, shared = smaps(pid)
@@ -67,6 +85,9 @@ def one_run(n: int, steps: int) -> None:
     """In this process: the window, the steps, then one line of figures on stdout."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import gc
+    import time
+    from importlib import import_module
+    from importlib.util import find_spec
 
     import numpy as np
     from PySide6.QtWidgets import QApplication
@@ -87,8 +108,14 @@ def one_run(n: int, steps: int) -> None:
     for _ in range(steps):
         window.controller.step()
         assert window.controller.wait_idle(120_000)
-    for _ in range(20):  # let the last frames draw
+    # Let the last frames draw and the child give back the slots it keeps for reuse while
+    # it is being asked for states (after transport.IDLE_SECONDS without a message).
+    idle_seconds = getattr(import_module("emviz.engine.transport"), "IDLE_SECONDS", 0.0) \
+        if find_spec("emviz.engine") else 0.0
+    settle = time.monotonic() + idle_seconds + 1.0
+    while time.monotonic() < settle:
         app.processEvents()
+        time.sleep(0.01)
     gc.collect()
     engine = window.controller._engine
     process = getattr(engine, "_process", None)

@@ -36,4 +36,6 @@ def continued(X: np.ndarray, state: EMState, covariance_type: str, reg_covar: fl
     from the history gets it back first (q = p(Z | X, θ) under that state's own θ)."""
     if state.phase == "E" and state.resp is None:
         state = dataclasses.replace(state, resp=e_step(X, state.mixture)[0])
-    yield from continue_em(X, state, covariance_type, reg_covar, tol, max_iter)
+    steps = continue_em(X, state, covariance_type, reg_covar, tol, max_iter)
+    del state  # not held for the whole run (continue_em lets its q go once replaced)
+    yield from steps

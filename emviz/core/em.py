@@ -295,9 +295,9 @@ def run_em(
     first = e_step_pass(workspace, initial)  # ln p(X | θ₀) now, and the first E-step's q later
     init = EMState("init", 0, initial, None, first.log_likelihood, float("nan"))
     yield init
-    yield from _half_steps(
-        workspace, init, covariance_type, reg_covar, tol, max_iter, None, first
-    )
+    steps = _half_steps(workspace, init, covariance_type, reg_covar, tol, max_iter, None, first)
+    del first  # held here, the first q would outlive the history's copy for the whole run
+    yield from steps
 
 
 def continue_em(
@@ -321,9 +321,10 @@ def continue_em(
     if state.phase == "E":
         _check_resp(X, state.resp, state.mixture)  # are these the points q was computed for?
     workspace = Workspace(X, state.mixture.n_components)
-    yield from _half_steps(
-        workspace, state, covariance_type, reg_covar, tol, max_iter, previous_log_likelihood
-    )
+    steps = _half_steps(workspace, state, covariance_type, reg_covar, tol, max_iter,
+                        previous_log_likelihood)
+    del state  # as in run_em: the state's q is not kept for the whole run
+    yield from steps
 
 
 def _half_steps(
@@ -358,6 +359,7 @@ def _half_steps(
         if state.converged or iteration >= max_iter:
             return
         e = e_step_pass(workspace, mixture) if pending is None else pending
+        pending = None
         iteration += 1
         resp_t, moments, ll_old = e.resp_t, e.moments, e.log_likelihood
         resp = _frozen_resp(resp_t)
@@ -367,6 +369,7 @@ def _half_steps(
         bound = e.expected_log_joint + h_q
         yield EMState("E", iteration, mixture, resp, ll_old, bound,
                       degenerate=_degenerate(moments.mass), component_mass=moments.mass)
+    state = None  # its q (if any) is in resp; holding the state would keep it after that
     _check_reg_covar(reg_covar)  # checked where m_step would check it, before the first M-step
     while True:
         mixture = _m_step(workspace, resp_t, covariance_type, reg_covar, moments)
