@@ -104,3 +104,30 @@ def test_when_the_engine_cannot_start_the_window_runs_em_itself(qtbot, remote_wi
     assert not engine.running
     assert engine.fallback.startswith("EM runs in the window's process: cannot run '/nonexistent/python3'")
     assert said == [engine.fallback]  # the status bar says it once
+
+
+def test_a_killed_engine_is_reported_and_the_next_step_goes_on_in_a_new_one(qtbot, remote_window):
+    import os
+    import signal
+
+    w = remote_window
+    said: list[str] = []
+    w.controller.message.connect(said.append)
+    w.set_points(blobs(4_000, seed=8))
+    wait_for_history(qtbot, w, 1)
+    w.controller.advance(4)
+    wait_for_history(qtbot, w, 5)
+    engine = w.controller._engine
+    first = engine._process.pid
+    os.kill(first, signal.SIGKILL)
+    engine._process.wait()
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # Step: the child is gone
+    qtbot.waitUntil(lambda: bool(said) and not w.controller.busy, timeout=20_000)
+    assert said[0].startswith("the EM process stopped unexpectedly (exit code -9)")
+    assert len(w.history) == 5  # nothing half-done was added
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # the next Step starts a new child and goes on
+    wait_for_history(qtbot, w, 7)
+    assert engine.running and engine._process.pid != first
+    local = list(islice(fresh_run(w.points, w.model.settings), 7))
+    assert [s.log_likelihood for s in w.history] == [s.log_likelihood for s in local]
+    np.testing.assert_array_equal(w.history[6].resp, local[6].resp)
