@@ -87,7 +87,6 @@ def one_run(n: int, steps: int) -> None:
     import gc
     import time
     from importlib import import_module
-    from importlib.util import find_spec
 
     import numpy as np
     from PySide6.QtWidgets import QApplication
@@ -110,13 +109,15 @@ def one_run(n: int, steps: int) -> None:
         assert window.controller.wait_idle(120_000)
     # Let the last frames draw and the child give back the slots it keeps for reuse while
     # it is being asked for states (after transport.IDLE_SECONDS without a message).
-    idle_seconds = getattr(import_module("emviz.engine.transport"), "IDLE_SECONDS", 0.0) \
-        if find_spec("emviz.engine") else 0.0
+    import emviz
+
+    has_engine = os.path.isdir(os.path.join(os.path.dirname(emviz.__file__), "engine"))
+    idle_seconds = import_module("emviz.engine.transport").IDLE_SECONDS if has_engine else 0.0
+    gc.collect()
     settle = time.monotonic() + idle_seconds + 1.0
     while time.monotonic() < settle:
         app.processEvents()
         time.sleep(0.01)
-    gc.collect()
     engine = window.controller._engine
     process = getattr(engine, "_process", None)
     pids = [os.getpid()] + ([process.pid] if engine.running else [])

@@ -150,11 +150,14 @@ class Engine:
                 self._channel.send(message)
             except OSError as error:
                 raise EngineError(f"the EM process cannot be reached: {error}") from error
-            return self._epoch
+            epoch = self._epoch
+        self._flush_freed()
+        return epoch
 
     def _tell_freed(self) -> None:
         """An array from the child was freed (any thread, any moment: a finaliser): tell the
-        child now if nobody is sending, so it can reuse or give back the slot."""
+        child now if nobody is sending, so it can reuse or give back the slot. Whoever held
+        the locks meanwhile tells it when done (``_flush_freed``)."""
         if not self._lock.acquire(blocking=False):
             return  # the message being sent, or the next one, carries it
         try:
@@ -164,6 +167,12 @@ class Engine:
             pass  # the child is gone; whoever reads from it next finds out
         finally:
             self._lock.release()
+
+    def _flush_freed(self) -> None:
+        """Called after each use of the locks: news of arrays freed while they were held."""
+        channel = self._channel
+        if channel is not None and channel.has_freed:
+            self._tell_freed()
 
     def _start(self) -> None:
         """Start a child and wait until it is ready (without the lock, so that closing a run
@@ -211,6 +220,7 @@ class Engine:
             except (EOFError, OSError) as error:
                 raise EngineError(f"the EM process stopped unexpectedly{self._exit_note()}; "
                                   "the next run starts a new one") from error
+            self._flush_freed()
             if reply[1] == key:
                 return reply
             with self._lock:
@@ -235,6 +245,7 @@ class Engine:
                 self._channel.send(("close", key))
             except OSError:
                 pass  # the child is gone, and the run with it
+        self._flush_freed()
 
 
 def _spawn(prefix: str) -> tuple[subprocess.Popen, ParentChannel]:

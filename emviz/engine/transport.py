@@ -360,6 +360,11 @@ class ParentChannel:
                 layout.append((name, raw.nbytes))
         self._pipe.send_frame(("message", data, layout, freed))
 
+    @property
+    def has_freed(self) -> bool:
+        """Whether arrays from the child were freed and the child has not been told yet."""
+        return bool(self._views.released)
+
     def send_freed(self) -> bool:
         """Tell the child which of its slots this side no longer maps; False if the channel
         was busy (the next message will tell)."""
