@@ -15,10 +15,13 @@ receiver maps them read-only and its arrays are views of that memory, not copies
 - Window → child: a big buffer (the points of a new run) goes in a fresh block that the child
   maps and unlinks.
 
-Clean-up (no name left in /dev/shm): a block is unlinked by whoever maps it last as owner;
-the child announces a slot's name before it creates it, so if the child dies the window
-unlinks every name it was told of and not told gone; if the window dies, the child reads EOF
-and unlinks its own. multiprocessing.shared_memory is not used: before Python 3.13 it
+Clean-up (no name left in /dev/shm): the child unlinks a window block once it has mapped it,
+and its own slots when it gives them back or exits; the window unlinks, when the child has
+died or is stopped, every name it made or was told of (the child announces a slot's name
+before it creates it) and was not told is gone; if the window dies, the child reads the end
+of its input and unlinks its own. Unlinking a name keeps the memory for those who map it.
+
+multiprocessing.shared_memory is not used: before Python 3.13 it
 registers every block, even one only attached to, with a resource-tracker process that
 unlinks it again and warns at exit; the primitives here are the ones it uses.
 """
