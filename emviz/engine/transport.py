@@ -21,9 +21,9 @@ died or is stopped, every name it made or was told of (the child announces a slo
 before it creates it) and was not told is gone; if the window dies, the child reads the end
 of its input and unlinks its own. Unlinking a name keeps the memory for those who map it.
 
-multiprocessing.shared_memory is not used: before Python 3.13 it
-registers every block, even one only attached to, with a resource-tracker process that
-unlinks it again and warns at exit; the primitives here are the ones it uses.
+multiprocessing.shared_memory is not used: before Python 3.13 it registers every block, even
+one only attached to, with a resource-tracker process that unlinks it again and warns at
+exit; the primitives here are the ones it uses.
 """
 
 from __future__ import annotations
