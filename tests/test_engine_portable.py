@@ -203,3 +203,13 @@ def test_a_window_process_that_is_killed_leaves_no_shared_memory(tmp_path):
     # The orphaned child reads the end of its input, unlinks its slots and exits.
     wait_until(lambda: not process_alive(child))
     assert shm_names(prefix) == []
+
+
+def test_continuing_from_a_state_the_child_sent_names_its_slot_instead_of_copying_it(engine):
+    X, settings = blobs(20_000, seed=9), Settings(k=3, tol=0.0, max_iter=20)
+    states = list(islice(engine.iterate(fresh_run, X, settings), 4))  # init, E, M, E
+    made = engine._channel.blocks_made
+    args = (X, states[3], "full", 1e-6, 0.0, 20)
+    assert_same_states(list(islice(engine.iterate(continued, *args), 5)),
+                       list(islice(continue_em(*args), 5)))
+    assert engine._channel.blocks_made == made + 1  # the points; q went by its slot's name

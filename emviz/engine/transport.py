@@ -12,8 +12,9 @@ receiver maps them read-only and its arrays are views of that memory, not copies
   of them any more (fresh shared pages cost more than the E-step's writing: measured here at
   10⁶ x 5, 90 ms to fill fresh pages, 12 ms to fill reused ones); free ones are given back
   after IDLE_SECONDS without a message.
-- Window → child: a big buffer (the points of a new run) goes in a fresh block that the child
-  maps and unlinks.
+- Window → child: a buffer in one of the child's slots (the r_nk of a state it sent, to
+  continue from) is sent by naming the slot; any other big buffer (the points of a new run)
+  goes in a fresh block that the child maps and unlinks.
 
 Clean-up (no name left in /dev/shm): the child unlinks a window block once it has mapped it,
 and its own slots when it gives them back or exits; the window unlinks, when the child has
@@ -260,7 +261,15 @@ class ChildChannel:
         if kind == "freed":
             return None
         buffers = []
-        for name, size in layout:  # the window's blocks: map, then unlink (the mapping keeps it)
+        for kind, *where in layout:
+            if kind == "slot":  # r_nk the window had from here: a view of the slot, no copy
+                slot, offset, nbytes = where
+                mapping = self._slots[slot].segment.map(offset + nbytes, writable=False)
+                self._views.track(slot, mapping)
+                self._slots[slot].child_views += 1
+                buffers.append(memoryview(mapping)[offset:offset + nbytes])
+                continue
+            name, size = where  # the window's block: map, then unlink (the mapping keeps it)
             segment = Segment(name, size, create=False)
             try:
                 buffers.append(segment.map(size, writable=False))
@@ -347,6 +356,7 @@ class ParentChannel:
         self._blocks: dict[str, Segment] = {}  # blocks made here, until the child has them
         self.on_release = None
         self.slots_seen: set[int] = set()  # which of the child's slots ever came here
+        self.blocks_made = 0  # blocks made here for buffers sent to the child
 
     def send(self, obj: object) -> None:
         data, big = _dumps(obj)
@@ -354,13 +364,18 @@ class ParentChannel:
         with self._lock:
             freed = self._views.collect()
             for raw in big:
+                where = self._views.find(raw)
+                if where is not None:  # in one of the child's slots (a state it sent)
+                    layout.append(("slot", *where, raw.nbytes))
+                    continue
                 name = next(self._names)
+                self.blocks_made += 1
                 self._owned.add(name)
                 segment = Segment(name, raw.nbytes, create=True)
                 self._blocks[name] = segment
                 with segment.map(raw.nbytes, writable=True) as mapping:
                     mapping[:] = raw
-                layout.append((name, raw.nbytes))
+                layout.append(("block", name, raw.nbytes))
         self._pipe.send_frame(("message", data, layout, freed))
 
     @property
