@@ -213,3 +213,17 @@ def test_continuing_from_a_state_the_child_sent_names_its_slot_instead_of_copyin
     assert_same_states(list(islice(engine.iterate(continued, *args), 5)),
                        list(islice(continue_em(*args), 5)))
     assert engine._channel.blocks_made == made + 1  # the points; q went by its slot's name
+
+
+@needs_dev_shm
+def test_a_shutdown_while_the_child_works_ahead_leaves_no_shared_memory(engine):
+    """The child announces a slot before making it; a shutdown reads the announcements left
+    unread (here: the slot of the E-step computed ahead) and unlinks them too."""
+    X, settings = blobs(60_000, seed=10), Settings(k=3, tol=0.0, max_iter=100)
+    run = engine.iterate(fresh_run, X, settings)
+    held = [next(run) for _ in range(6)]  # init, E, M, E, M, E: all kept, so no slot is reused
+    child_slots = f"{engine.prefix}1c"
+    wait_until(lambda: len(shm_names(child_slots)) > len(engine._channel.slots_seen))
+    engine.shutdown()
+    assert shm_names(engine.prefix) == []
+    assert held[5].resp.shape == (60_000, 3)

@@ -443,6 +443,16 @@ class ParentChannel:
             self._blocks.clear()
 
     def close(self) -> None:
+        """Close the channel of a child that has ended: the frames it left unread may
+        announce slots it made, so they are read first and every name is unlinked."""
         self.on_release = None
+        while True:
+            try:
+                frame = self._pipe.receive_frame()
+            except (EOFError, OSError, pickle.UnpicklingError):
+                break
+            if frame[0] == "announce":
+                with self._lock:
+                    self._owned.add(frame[1])
         self.unlink_all()
         self._pipe.close()
