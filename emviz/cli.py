@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Iterator
 
+from . import __version__
 from .core import BUILTIN_DATASETS, COVARIANCE_TYPES, INIT_METHODS
 
 
@@ -51,6 +52,7 @@ def _grid(text: str) -> tuple[int, ...]:
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="emviz", description="Watch and poke the EM algorithm for Gaussian mixtures.")
+    p.add_argument("--version", action="version", version=f"emviz {__version__}")
     p.add_argument("--dataset", choices=list(BUILTIN_DATASETS),
                    help="built-in dataset (default: the one shown last, at first faithful, "
                         "standardised Old Faithful; with --screenshot always faithful)")

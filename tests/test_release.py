@@ -102,3 +102,35 @@ def test_the_sdist_ships_the_license(dists):
         meta = email.message_from_bytes(tar.extractfile(f"{root}/PKG-INFO").read())
     assert meta["Version"] == emviz.__version__
     assert meta["License-Expression"] == "BSD-3-Clause"
+
+
+def test_emviz_version_prints_the_version_and_exits_0():
+    done = subprocess.run([sys.executable, "-m", "emviz", "--version"], capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"emviz {emviz.__version__}\n", "")
+
+
+def test_session_files_and_run_exports_name_the_emviz_that_wrote_them(tmp_path):
+    import json
+
+    import numpy as np
+
+    from emviz.core import initialize, run_em
+    from emviz.dataio import Session, load_session, run_to_json, save_session
+    from emviz.model import Settings
+
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    path = tmp_path / "s.emviz"
+    save_session(path, Session(points=X))
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document["emviz_version"] == emviz.__version__
+    assert document["version"] == 1  # the file format's version is another thing, unchanged
+    assert np.array_equal(load_session(path).points, X)
+    del document["emviz_version"]  # a file from before the field still opens
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert np.array_equal(load_session(path).points, X)
+
+    settings = Settings()
+    theta0 = initialize(X, 2, settings.init_method, np.random.default_rng(0), "full", 1e-6)
+    history = list(run_em(X, theta0, "full", 1e-6, 1e-4, 3))
+    assert run_to_json(history, settings)["emviz_version"] == emviz.__version__
