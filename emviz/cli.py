@@ -53,6 +53,9 @@ def _grid(text: str) -> tuple[int, ...]:
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="emviz", description="Watch and poke the EM algorithm for Gaussian mixtures.")
     p.add_argument("--version", action="version", version=f"emviz {__version__}")
+    p.add_argument("file", nargs="?", metavar="FILE",
+                   help="open this file as File → Open would: an .emviz session, a CSV/TSV/text "
+                        "table of points, or a mixture JSON (θ₀ of a new run)")
     p.add_argument("--dataset", choices=list(BUILTIN_DATASETS),
                    help="built-in dataset (default: the one shown last, at first faithful, "
                         "standardised Old Faithful; with --screenshot always faithful)")
@@ -125,6 +128,8 @@ def _run(app, window, args: argparse.Namespace, data) -> int:
     window.show()
     if data is not None:
         window.show_data(*data)
+    if args.file and not _open_file(window, args.file, unattended=bool(args.screenshot)):
+        return 2
     window.controller.wait_idle()
     for _ in range(args.steps):
         window.controller.step()
@@ -144,6 +149,21 @@ def _run(app, window, args: argparse.Namespace, data) -> int:
         print(f"emviz: error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _open_file(window, path: str, unattended: bool) -> bool:
+    """``emviz FILE``: open it as File → Open would (``FileActions.open_file``). The window
+    shows a refusal in a dialog, as the menu does, and goes on; a screenshot run, which has
+    nobody to read a dialog, prints it as one line and fails (False)."""
+    files = window.files
+    files.unattended = unattended
+    try:
+        if files.open_file(path) or not unattended:
+            return True
+    finally:
+        files.unattended = False
+    print(f"emviz: error: {files.last_refusal or f'{path}: not opened'}", file=sys.stderr)
+    return False
 
 
 @contextlib.contextmanager
