@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", metavar="FILE",
                    help="open this file as File → Open would: an .emviz session, a CSV/TSV/text "
                         "table of points, or a mixture JSON (θ₀ of a new run)")
+    desktop = p.add_mutually_exclusive_group()
+    desktop.add_argument("--install-desktop", action="store_true",
+                         help="add emviz to the applications menu and make it open .emviz files "
+                              "(writes into $XDG_DATA_HOME, default ~/.local/share), then exit")
+    desktop.add_argument("--uninstall-desktop", action="store_true",
+                         help="remove what --install-desktop wrote, then exit")
     p.add_argument("--dataset", choices=list(BUILTIN_DATASETS),
                    help="built-in dataset (default: the one shown last, at first faithful, "
                         "standardised Old Faithful; with --screenshot always faithful)")
@@ -80,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.install_desktop or args.uninstall_desktop:
+        from .desktop import run as run_desktop
+
+        return run_desktop(install=args.install_desktop)
     data = None
     if args.data:
         from .dataio import DataError, load_points
@@ -99,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .gui import MainWindow
+    from .gui.icon import brand_application
     from .gui.preferences import remembered_dataset
     from .gui.style import apply_app_font
     from .model import Settings
@@ -109,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     window = None
     try:
         apply_app_font(app)
+        brand_application(app)
         settings = Settings(k=args.k, init_method=args.init, covariance_type=args.covariance,
                             seed=args.seed)
         # Only the interactive app reads what the last run left; a screenshot is the same anywhere.
