@@ -129,3 +129,33 @@ def test_importing_emviz_loads_neither_qt_nor_numpy():
             "if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph', 'numpy')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stderr
+
+
+SCRIPT = """
+import numpy as np
+from PySide6.QtCore import QTimer
+import emviz
+from emviz.gui import MainWindow
+
+shown = MainWindow.show
+def show_then_close(self):  # the user closes the window once it is up
+    shown(self)
+    QTimer.singleShot(0, self.close)
+MainWindow.show = show_then_close
+
+X = np.random.default_rng(0).normal(size=(50, 2))
+print(emviz.show(X, k=3))
+"""
+
+
+def test_a_script_that_calls_show_makes_the_application_and_exits_cleanly():
+    """The path a student's script takes: no QApplication before show(), which makes one,
+    blocks until the window is closed, returns None, and the interpreter exits 0."""
+    import os
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert (done.returncode, done.stdout) == (0, "None\n"), done.stderr
+    noise = "This plugin does not support propagateSizeHints()"
+    assert [line for line in done.stderr.splitlines() if line.strip() != noise] == []
