@@ -168,7 +168,7 @@ def _open_file(window, path: str, unattended: bool) -> bool:
     shows a refusal in a dialog, as the menu does, and goes on; a screenshot run, which has
     nobody to read a dialog, prints it as one line and fails (False)."""
     files = window.files
-    files.unattended = unattended
+    files.unattended, files.last_refusal = unattended, ""
     try:
         if files.open_file(path) or not unattended:
             return True

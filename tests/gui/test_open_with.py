@@ -163,3 +163,26 @@ def test_the_window_refuses_a_bad_file_as_the_menu_does(monkeypatch, tmp_path, q
     assert run_emviz_command(monkeypatch, [str(bad)], while_open) == 0
     assert len(warnings) == 1 and "bad.csv, line 3" in warnings[0]
     assert seen["n"] == 272  # it keeps the data it had (Old Faithful)
+
+
+def test_dropping_a_mixture_json_imports_it_as_theta0(window, qtbot, tmp_path, monkeypatch):
+    """A drop goes through the same open_file: a .json is a mixture, no longer read as a table
+    (which refused it)."""
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    path = tmp_path / "theta.json"
+    means = [[-1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]
+    path.write_text(json.dumps({"weights": [0.3, 0.3, 0.4], "means": means,
+                                "covariances": [[[0.5, 0], [0, 0.5]]] * 3}), encoding="utf-8")
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warnings.append(text))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                      Qt.KeyboardModifier.NoModifier)
+    assert window.files.eventFilter(window, drop)  # as Qt would hand it over (see test_files)
+    assert warnings == []
+    qtbot.waitUntil(lambda: window.model.settings.k == 3 and not window.controller.busy
+                    and len(window.history) > 0, timeout=20_000)
+    assert np.array_equal(window.history[0].mixture.means, means)
