@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test soak wheel-check bench lint clean
+DIST_TOOLS := $(VENV)/.dist-tools
+
+.PHONY: run test soak dist wheel-check bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,17 +31,31 @@ soak: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m soak -s -p no:cacheprovider \
 		-o faulthandler_timeout=0 tests/gui/test_monkey.py
 
-# What a user gets from `pip install`: a wheel built from a copy of the sources (so no stale
-# build/ folder leaks in), installed in a fresh venv, run from a folder outside the checkout
-# (so nothing here can be imported by accident) to take a screenshot.
-wheel-check: $(STAMP)
+# build and twine (the `dist` extra) go into .venv, never by hand.
+$(DIST_TOOLS): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dist]"
+	touch $(DIST_TOOLS)
+
+# The release: dist/emviz-<version>.tar.gz and the wheel built from that sdist (so the sdist
+# is known to hold everything, and no stale build/ folder leaks into the wheel), their
+# metadata checked by twine (the README renders on PyPI, the license is declared).
+dist: $(DIST_TOOLS)
+	rm -rf dist
+	$(BIN)/python -m build --quiet --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
+# What a user gets from `pip install`: the wheel of `make dist`, installed in a fresh venv and
+# run from a folder outside the checkout (so nothing here can be imported by accident): it
+# reports its version and opens a data file given on the command line to take a screenshot.
+wheel-check: dist
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && set -e && \
-	mkdir "$$tmp/src" && cp -R emviz resources pyproject.toml README.md "$$tmp/src/" && \
-	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir "$$tmp/dist" "$$tmp/src" && \
 	$(BIN)/python -m venv "$$tmp/venv" && \
-	"$$tmp/venv/bin/python" -m pip install --quiet "$$tmp"/dist/emviz-*.whl && \
-	cd "$$tmp" && QT_QPA_PLATFORM=offscreen "$$tmp/venv/bin/emviz" --screenshot "$$tmp/x.png" && \
-	test -s "$$tmp/x.png" && echo "wheel-check: the installed wheel ran and drew a screenshot"
+	"$$tmp/venv/bin/python" -m pip install --quiet dist/emviz-*.whl && \
+	cd "$$tmp" && version=$$("$$tmp/venv/bin/emviz" --version) && echo "wheel-check: $$version" && \
+	test "$$version" = "emviz $$(ls "$(CURDIR)"/dist/emviz-*.whl | sed 's|.*/emviz-\([^-]*\)-.*|\1|')" && \
+	printf 'x,y\n0,0\n0.3,0.2\n0.1,0.4\n4,4\n4.2,3.8\n3.9,4.3\n' > points.csv && \
+	QT_QPA_PLATFORM=offscreen "$$tmp/venv/bin/emviz" points.csv --steps 3 --screenshot x.png && \
+	test -s x.png && echo "wheel-check: the installed wheel opened points.csv and drew a screenshot"
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_core.py
@@ -50,4 +66,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .. import __version__
 from ..core import EMState, Mixture
 from ..model import Settings
 from . import _json
@@ -25,6 +26,7 @@ def run_to_json(history: Sequence[EMState], settings: Settings, points_name: str
     return {
         "format": RUN_FORMAT,
         "version": RUN_VERSION,
+        "emviz_version": __version__,  # which emviz wrote it
         "points_name": points_name,
         "seed": settings_json["seed"],
         "settings": settings_json,

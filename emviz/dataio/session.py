@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import __version__
 from ..core import EMState, Mixture, run_em
 from ..model import Settings
 from . import _json
@@ -159,6 +160,7 @@ def _small_fields(session: Session) -> dict[str, Any]:
     return {
         "format": SESSION_FORMAT,
         "version": SESSION_VERSION,
+        "emviz_version": __version__,  # which emviz wrote it (read by people, not by load_session)
         "dataset_name": session.dataset_name,
         "axes": list(session.axes),
         "settings": settings,

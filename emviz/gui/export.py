@@ -1,6 +1,7 @@
 """Images of the window and its plots: PNG at 1x, 2x or 4x (re-rendered, not upscaled) and
 SVG (vector, through Qt's SVG painter). Both are made in memory and saved through
-write_atomic, as every file emviz writes."""
+write_atomic, as every file emviz writes, and name the emviz that made them (a PNG
+"Software" text chunk, the SVG's <desc>), so a figure in a handout can be traced back."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
 
+from .. import __version__
 from ..dataio import DataError, write_atomic
 from ..model import Workbench
 
 SCALES = (1, 2, 4)
+#: What an exported image says made it (the PNG keyword "Software" is the standard one).
+SOFTWARE = f"emviz {__version__}"
 
 
 class ExportError(Exception):
@@ -45,6 +49,8 @@ def save_png(widget: QWidget, path: str | Path, scale: int = 1) -> None:
 def save_image(image: QImage, path: str | Path) -> None:
     """``image`` as a PNG file, encoded in memory and written atomically (write_atomic): a
     failed save leaves an existing file as it was. Raises ExportError naming the problem."""
+    image = QImage(image)  # a shallow copy: the caller's image keeps its own text keys
+    image.setText("Software", SOFTWARE)
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -65,6 +71,7 @@ def save_svg(widget: QWidget, path: str | Path, title: str = "emviz") -> None:
     generator.setSize(widget.size())
     generator.setViewBox(QRect(0, 0, widget.width(), widget.height()))
     generator.setTitle(title)
+    generator.setDescription(f"Made with {SOFTWARE}")
     painter = QPainter()
     if not painter.begin(generator):
         raise ExportError(f"{path}: cannot draw the SVG")

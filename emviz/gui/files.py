@@ -100,6 +100,10 @@ class FileActions(QObject):
         self.model = window.model
         self.settings = app_settings(self)
         self.loader = Loader(window)
+        #: A scripted run (``emviz FILE --screenshot``) has nobody to answer a dialog: refusals
+        #: are only recorded (``last_refusal``) and a table's first two columns are taken.
+        self.unattended = False
+        self.last_refusal = ""
         window.closing.connect(self.loader.shutdown)
         window.setAcceptDrops(True)
         window.installEventFilter(self)
@@ -107,8 +111,10 @@ class FileActions(QObject):
     # -- helpers ----------------------------------------------------------------------------
     def report(self, text: str) -> None:
         """A problem the user must read: a dialog, and the status bar."""
+        self.last_refusal = text
         self.window.statusBar().showMessage(text, 15000)
-        QMessageBox.warning(self.window, "emviz", text)
+        if not self.unattended:
+            QMessageBox.warning(self.window, "emviz", text)
 
     def _folder(self) -> str:
         return str(self.settings.value("lastFolder", str(Path.home())))
@@ -128,6 +134,17 @@ class FileActions(QObject):
         if path:
             self._remember(path)
         return path
+
+    def open_file(self, path: str) -> bool:
+        """Open ``path`` by what it holds, as the File menu's matching action would: an
+        ``.emviz`` session, a ``.json`` mixture (θ₀ of a new run), else a table of points.
+        What a drop, ``emviz FILE`` and "Open with" do."""
+        suffix = Path(path).suffix.lower()
+        if suffix == dataio.SESSION_SUFFIX:
+            return self.open_session(path)
+        if suffix == ".json":
+            return self.import_mixture(path)
+        return self.open_data(path)
 
     # -- data -------------------------------------------------------------------------------
     def open_data(self, path: str | None = None, columns: tuple[str, str] | None = None) -> bool:
@@ -149,7 +166,7 @@ class FileActions(QObject):
         names = table.numeric_names
         if columns is None:
             columns = (names[0], names[1])
-            if len(names) > 2:
+            if len(names) > 2 and not self.unattended:
                 dialog = ColumnDialog(table, self.window)
                 if not dialog.exec():
                     return False
@@ -288,10 +305,7 @@ class FileActions(QObject):
         elif kind == QEvent.Type.Drop and event.mimeData().hasUrls():
             path = event.mimeData().urls()[0].toLocalFile()
             event.acceptProposedAction()
-            if path.endswith(dataio.SESSION_SUFFIX):
-                self.open_session(path)
-            else:
-                self.open_data(path)
+            self.open_file(path)
             return True
         return super().eventFilter(watched, event)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import platform
 
-from PySide6.QtCore import Qt, qVersion
+from PySide6.QtCore import QSize, Qt, qVersion
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from .icon import app_icon
 from .presentation import view_menu
 
 #: The lesson helper's action; Help → Lesson triggers it when the window has one.
@@ -77,7 +78,8 @@ class ShortcutsDialog(QDialog):
 
 
 def about_text() -> str:
-    """The About box's text (rich text): version, what emviz runs on, the data's source."""
+    """The About box's text (rich text): version, license, what emviz runs on, the data's
+    source."""
     import numpy
     import pyqtgraph
     import PySide6
@@ -88,6 +90,7 @@ def about_text() -> str:
                 f"{PySide6.__version__} · pyqtgraph {pyqtgraph.__version__} · numpy {numpy.__version__}")
     return (f"<h3>emviz {html.escape(__version__)}</h3>"
             "<p>Watch and poke the EM algorithm for Gaussian mixture models.</p>"
+            "<p>© The emviz developers. Free software under the BSD 3-Clause license.</p>"
             f"<p>{html.escape(versions)}</p>"
             f"<p><b>Old Faithful data.</b> {html.escape(faithful_attribution())}</p>")
 
@@ -118,6 +121,7 @@ def show_about(window: QMainWindow) -> QMessageBox:
     box = QMessageBox(window)
     box.setObjectName("aboutBox")
     box.setWindowTitle("About emviz")
+    box.setIconPixmap(app_icon().pixmap(QSize(64, 64)))
     box.setTextFormat(Qt.TextFormat.RichText)
     box.setText(about_text())
     box.setStyleSheet("QLabel { min-width: 28em; }")  # a message box is narrow: the credits wrap less

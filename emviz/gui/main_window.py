@@ -29,6 +29,7 @@ from .editing import PointsEditor
 from .files import install as install_files
 from .generate_dialog import GenerateDialog
 from .help import install_help
+from .icon import app_icon
 from .lesson_panel import install_lesson
 from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         apply_pyqtgraph_style()
         self.setWindowTitle("emviz: EM for Gaussian mixtures")
+        self.setWindowIcon(app_icon())  # also when a script, not the emviz command, made the app
         self.model = Workbench()
         if settings is not None:
             self.model.set_settings(settings)
