@@ -29,6 +29,7 @@ from .editing import PointsEditor
 from .files import install as install_files
 from .generate_dialog import GenerateDialog
 from .help import install_help
+from .jobs import JobRunner
 from .lesson_panel import install_lesson
 from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
@@ -75,7 +76,11 @@ class MainWindow(QMainWindow):
         self.model = Workbench()
         if settings is not None:
             self.model.set_settings(settings)
-        self.controller = RunController(self.model, self)
+        # Every thread the window's parts start is a lane of this runner; its shutdown (at
+        # close, aboutToQuit or exit) stops them all.
+        self.jobs = JobRunner(self)
+        self.jobs.failed.connect(lambda _lane, text: self.statusBar().showMessage(text, 8000))
+        self.controller = RunController(self.model, self, self.jobs)
         try:
             self._build(dataset)
         except BaseException:
@@ -364,7 +369,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop every thread and process the window started (idempotent)."""
         self.closing.emit()
-        self.controller.shutdown()
+        self.jobs.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         self.shutdown()

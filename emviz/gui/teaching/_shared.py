@@ -181,7 +181,7 @@ class DeferWhilePlaying:
         if visible:
             if self._compute_thread is None:
                 self._compute_thread = Background(
-                    f"emviz-{type(self).__name__}", self._computed, self._compute_failed)
+                    f"emviz-{type(self).__name__}", self._computed, self._compute_failed, self)
             self._compute_thread.request(key, compute)
         return True
 
