@@ -53,6 +53,9 @@ class Job:
     generation: int
     half_steps: int | None = None
     interval: float = 0.0
+    #: Called (from any thread) when the job is stopped: for work that blocks inside one
+    #: ``next()`` (a file load) and has its own way to end early.
+    on_stop: Callable[[], None] | None = None
 
 
 class _Worker(QObject):
@@ -70,11 +73,16 @@ class _Worker(QObject):
         self._cancelled_upto = -1  # jobs with generation <= this never start
         self._queued = 0  # submitted and not yet ended (under _lock)
         self._idle = threading.Condition(self._lock)
+        self._current: Job | None = None  # the job being drained (under _lock)
 
     # -- any thread ------------------------------------------------------------------------
     def stop(self, generation: int) -> None:
         self._cancelled_upto = max(self._cancelled_upto, generation)
         self._stop.set()
+        with self._lock:
+            job = self._current
+        if job is not None and job.generation <= generation and job.on_stop is not None:
+            job.on_stop()
 
     def take(self) -> list[tuple[int, object]]:
         with self._lock:
@@ -100,6 +108,8 @@ class _Worker(QObject):
         try:
             if job.generation > self._cancelled_upto:
                 self._stop.clear()
+                with self._lock:
+                    self._current = job
                 reason = self._drain(job)
         except (ValueError, ArithmeticError, MemoryError, EngineError) as error:
             reason = f"error: {error}"
@@ -108,6 +118,7 @@ class _Worker(QObject):
         finally:
             self.finished.emit(job.generation, reason)
             with self._idle:
+                self._current = None
                 self._queued -= 1
                 self._idle.notify_all()
 
