@@ -66,7 +66,7 @@ ACTIONS = (  # objectName, text, shortcut, tooltip
 class MainWindow(QMainWindow):
     """``MainWindow()`` opens on Old Faithful (standardised), K = 2, initialised."""
 
-    #: The window is closing: views with threads of their own stop them.
+    #: The window is closing (its job runner, ``jobs``, shuts down right after).
     closing = Signal()
 
     def __init__(self, dataset: str = "faithful", settings=None) -> None:

@@ -21,7 +21,7 @@ import pytest
 from PySide6.QtWidgets import QWidget
 
 from emviz.core import density, em, generate, init, kmeans, teaching
-from emviz.gui.teaching.oracle import OracleFeature
+from emviz.gui.teaching.oracle import OracleFeature, fit_numbers
 
 from .conftest import wait_for_history
 
@@ -120,3 +120,7 @@ def test_a_session_at_1e5_points_runs_no_o_n_maths_on_the_gui_thread(window, qtb
     gallery.close()
     offenders = sorted(set(gui_thread_calls))  # each: function (from the GUI code that called it)
     assert not offenders, "O(N) maths on the GUI thread:\n" + "\n".join(offenders)
+    # ...and what arrived from the lanes is what the GUI thread would have computed.
+    s = w.model.settings
+    fit = fit_numbers(w.points, w.model.labels, s.covariance_type, s.reg_covar)[0]
+    np.testing.assert_allclose(w.findChild(OracleFeature).fit.means, fit.means, rtol=1e-12)
