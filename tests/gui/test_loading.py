@@ -138,3 +138,18 @@ def test_a_small_file_shows_no_dialog(window, qtbot, tmp_path, monkeypatch):
     assert not window.files.loader.show_timer.isActive()  # the dialog can no longer come
     assert not any(ticks) and window.findChild(QProgressDialog, "loadProgress") is None
     np.testing.assert_array_equal(window.points, [[1, 2], [3, 4], [5, 6.5]])
+
+
+def test_opening_returns_at_once_and_the_result_arrives_by_callback(window, qtbot, big_csv,
+                                                                    held_load):
+    """No local event loop: open_data returns while the load is still held in its lane."""
+    ended: list[bool] = []
+    window.files.load_ended.connect(ended.append)
+    before = window.points.copy()
+    assert window.files.open_data(str(big_csv))
+    assert window.files.loader.busy and ended == []
+    assert not window.files.open_data(str(big_csv))  # one load at a time
+    window.files.loader.cancel()
+    qtbot.waitUntil(lambda: ended == [False])
+    assert not window.files.loader.busy
+    np.testing.assert_array_equal(window.points, before)
