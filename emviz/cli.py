@@ -170,7 +170,7 @@ def _open_file(window, path: str, unattended: bool) -> bool:
     files = window.files
     files.unattended, files.last_refusal = unattended, ""
     try:
-        if files.open_file(path) or not unattended:
+        if files.open_file_and_wait(path) or not unattended:
             return True
     finally:
         files.unattended = False

@@ -14,16 +14,17 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QStandardPaths, QTimer
+from PySide6.QtCore import QObject, QStandardPaths, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..dataio import SESSION_SUFFIX, DataError, EncodedArrays, Session, load_session, save_session
 from .files import session_fields
+from .jobs import Job, runner_for
 
 #: How often the session is saved if it changed (a crash loses at most this much work).
 AUTOSAVE_MS = 5000
@@ -77,21 +78,17 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class _Save(threading.Thread):
-    """One save, off the GUI thread: building the Session copies the arrays, and encoding a
-    million points takes seconds (EncodedArrays does it only when the points changed)."""
-
-    def __init__(self, path: Path, fields: dict[str, Any], arrays: EncodedArrays) -> None:
-        super().__init__(name="emviz-autosave", daemon=True)
-        self.path, self.fields, self.arrays = path, fields, arrays
-        self.error: Exception | None = None
-
-    def run(self) -> None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            save_session(self.path, Session(**self.fields), self.arrays)
-        except Exception as error:  # noqa: BLE001 (reported in the status bar; the app goes on)
-            self.error = error
+def _save(path: Path, fields: dict[str, Any], arrays: EncodedArrays) -> Iterator[Exception | None]:
+    """One save, as a job of the autosave lane (off the GUI thread: building the Session
+    copies the arrays, and encoding a million points takes seconds; EncodedArrays does it
+    only when the points changed). Yields None, or the error to report."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_session(path, Session(**fields), arrays)
+    except Exception as error:  # noqa: BLE001 (reported in the status bar; the app goes on)
+        yield error
+    else:
+        yield None
 
 
 class RestoreBar(QFrame):
@@ -129,54 +126,56 @@ class Autosave(QObject):
         self.bar: RestoreBar | None = None
         self._arrays = EncodedArrays()
         self._saved = session_fields(window.model)  # on disk, or the state at start (no save)
-        self._job: _Save | None = None
+        self._saving: dict[str, Any] | None = None  # the fields of the save that runs
+        self._generation = 0
         self._reported = ""
         self._closed = False
+        jobs = runner_for(window)
+        self._lane = jobs.lane("emviz-autosave")
+        self._lane.finished.connect(self._finished)
+        jobs.at_shutdown(self.close)  # after the lane's thread ended: no save is half-written
         self.timer = QTimer(self, objectName="autosaveTimer", interval=interval_ms)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
-        window.closing.connect(self.close)
-        QCoreApplication.instance().aboutToQuit.connect(self.close)
 
     # -- saving -----------------------------------------------------------------------------
     def tick(self) -> None:
         """Start a save if the state differs from the last one saved (and none is running)."""
-        if self._closed or not self._collect(wait=False):
+        if self._closed or self._saving is not None:
             return
         fields = session_fields(self.window.model)  # references only: cheap at any size
         if _same(fields, self._saved):
             return
-        self._job = _Save(self.path, fields, self._arrays)
-        self._job.start()
+        self._generation += 1
+        if self._lane.submit(Job(_save(self.path, fields, self._arrays), self._generation)):
+            self._saving = fields
 
-    def _collect(self, wait: bool) -> bool:
-        """Take the result of the last save; False if it is still running (and not ``wait``)."""
-        job = self._job
-        if job is None:
-            return True
-        if wait:
-            job.join()
-        elif job.is_alive():
-            return False
-        self._job = None
-        if job.error is None:
-            self._saved, self._reported = job.fields, ""
-        elif str(job.error) != self._reported:  # tried again each tick, said once
-            self._reported = str(job.error)
-            self.window.statusBar().showMessage(f"Autosave failed: {job.error}", 15000)
-        return True
+    @property
+    def saving(self) -> bool:
+        return self._saving is not None
+
+    def _finished(self, generation: int, reason: str) -> None:
+        if generation != self._generation or self._saving is None:
+            return
+        fields, self._saving = self._saving, None
+        errors = [error for _, error in self._lane.take()]
+        error = errors[-1] if errors else None
+        if error is None and not reason.startswith("error"):
+            self._saved, self._reported = fields, ""
+        elif error is not None and str(error) != self._reported:  # tried each tick, said once
+            self._reported = str(error)
+            self.window.statusBar().showMessage(f"Autosave failed: {error}", 15000)
 
     def close(self) -> None:
-        """The window closes properly: the autosave file goes (there is nothing to recover)."""
+        """The window closes properly (its job runner shuts down, after the lanes): the
+        autosave file goes (there is nothing to recover)."""
         if self._closed:
             return
         self._closed = True
         self.timer.stop()
-        self._collect(wait=True)
+        self._lane.wait_idle()  # a save still writing would bring the file back
         with contextlib.suppress(OSError):
             self.path.unlink()
-        with contextlib.suppress(RuntimeError):  # the application may be gone already
-            QCoreApplication.instance().aboutToQuit.disconnect(self.close)
 
     # -- the offer --------------------------------------------------------------------------
     def offer_next(self) -> bool:
@@ -207,7 +206,7 @@ class Autosave(QObject):
 
     def _restore(self, path: Path, session: Session) -> None:
         self._close_bar()
-        self._collect(wait=True)
+        self._lane.wait_idle()  # a save still writing would overwrite the restored file
         # The orphan becomes this window's autosave file until the next save replaces it, so a
         # crash before then offers the same session again.
         with contextlib.suppress(OSError):

@@ -6,15 +6,14 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal
 
 from ..core import EMState, Mixture, run_em
 from ..model import Settings, Workbench
 from ..remote import Engine, RemoteIterator
 from ..remote import available as remote_available
 from ..runs import continued, fresh_run, restored
-from .threads import stop_at_exit
-from .worker import EMWorker, Job
+from .jobs import Job, JobRunner, Lane, runner_for
 
 #: From this many points on, EM runs in a child process (emviz.remote) rather than in the
 #: worker thread: a thread shares the GIL with the window, which slows both. Below it,
@@ -27,14 +26,15 @@ REINITIALISING = ("k", "init_method", "seed", "covariance_type")
 
 
 class RunController(QObject):
-    """Owns the worker thread. ``playing`` and ``busy`` are what the actions reflect."""
+    """Runs EM in a lane of the window's job runner (``jobs``; by default the one of the
+    window ``parent`` belongs to). ``playing`` and ``busy`` are what the actions reflect."""
 
     playing_changed = Signal(bool)
     busy_changed = Signal(bool)
     message = Signal(str)  # a one-line note for the status bar (errors, why nothing happened)
-    _submit = Signal(object)
 
-    def __init__(self, model: Workbench, parent: QObject | None = None) -> None:
+    def __init__(self, model: Workbench, parent: QObject | None = None,
+                 jobs: JobRunner | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.steps_per_second = 0.0  # 0: as fast as possible
@@ -49,15 +49,11 @@ class RunController(QObject):
         # the worker thread and the status bar says why.
         self._engine = Engine(on_fallback=self.message.emit)
         self._job_iterator: Iterator | None = None
-        self._thread = QThread()
-        self._thread.setObjectName("emviz-em-worker")
-        self._worker = EMWorker()
-        self._worker.moveToThread(self._thread)
-        self._submit.connect(self._worker.run)
-        self._worker.ready.connect(self._take_states)
-        self._worker.finished.connect(self._job_finished)
-        self._thread.start()
-        stop_at_exit(self.shutdown)
+        jobs = jobs or runner_for(self)
+        self._lane = jobs.lane("emviz-em-worker")
+        self._lane.ready.connect(self._take_states)
+        self._lane.finished.connect(self._job_finished)
+        jobs.at_shutdown(self._engine.shutdown)  # after the lane: its job may use the child
 
     # -- intents ----------------------------------------------------------------------
     @property
@@ -160,12 +156,16 @@ class RunController(QObject):
         current = self.model.current
         self.restart_from(None if reinit or current is None else current.mixture)
 
+    @property
+    def lane(self) -> Lane:
+        """The lane EM runs in (its ``thread`` is None until the first job)."""
+        return self._lane
+
     def shutdown(self) -> None:
-        """Stop the job and the thread; called when the window closes, and at exit."""
+        """Stop the job, the lane's thread and the engine (the window's runner does this at
+        close; this is for a controller used on its own)."""
         self._pending = self._after_job = None
-        self._worker.stop(self._generation)
-        self._thread.quit()
-        self._thread.wait()
+        self._lane.shutdown()
         self._engine.shutdown()
 
     # -- internals ----------------------------------------------------------------------
@@ -217,12 +217,15 @@ class RunController(QObject):
         if self._job_iterator is not iterator and self._job_iterator is not self._live:
             self._discard(self._job_iterator)  # a one-off run (a restored state) is over
         self._job_iterator = iterator
-        self._submit.emit(Job(iterator, self._generation, half_steps, interval))
+        if not self._lane.submit(Job(iterator, self._generation, half_steps, interval)):
+            self._running = None  # the window has closed: nothing runs any more
+            self._set_playing(False)
+            self.busy_changed.emit(False)
 
     def _abandon(self, keep_live: bool = False) -> None:
         """Stop the current job; its late states are ignored unless ``keep_live``."""
         self._pending = self._after_job = None
-        self._worker.stop(self._generation)
+        self._lane.stop(self._generation)
         if not keep_live:
             self._generation += 1  # states still in flight belong to the old run
             self._restore_index = None
@@ -244,7 +247,7 @@ class RunController(QObject):
         self._start(self._iterate(restored, self.model.points, state, source), 1)
 
     def _take_states(self) -> None:
-        fresh = [s for g, s in self._worker.take() if g == self._running]
+        fresh = [s for g, s in self._lane.take() if g == self._running]
         if self._restore_index is not None:
             if fresh:
                 self.model.replace_state(self._restore_index, fresh[-1])

@@ -1,15 +1,17 @@
 """The File menu: data in and out (CSV, clipboard, drag and drop), run and mixture JSON,
 sessions, and images. Every failure is one clear message; the window keeps what it had.
-Every load runs in a thread of its own (see loading.Loader), so a large file does not
-freeze the window, and Cancel stops it."""
+Every load is a job of the window's runner (see loading.Loader), so a large file does not
+freeze the window, and Cancel stops it; what was loaded is used when it arrives, and
+``load_ended`` says whether the window took it."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -94,6 +96,10 @@ def session_fields(model: Workbench) -> dict[str, Any]:
 class FileActions(QObject):
     """Owns the File menu's actions; ``install(window)`` builds it."""
 
+    #: A load started by open_data, paste, import_mixture or open_session has ended: True if
+    #: the window took what was loaded, False after an error, a cancel, or a refusal.
+    load_ended = Signal(bool)
+
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
@@ -104,7 +110,6 @@ class FileActions(QObject):
         #: are only recorded (``last_refusal``) and a table's first two columns are taken.
         self.unattended = False
         self.last_refusal = ""
-        window.closing.connect(self.loader.shutdown)
         window.setAcceptDrops(True)
         window.installEventFilter(self)
 
@@ -146,21 +151,37 @@ class FileActions(QObject):
             return self.import_mixture(path)
         return self.open_data(path)
 
+    def open_file_and_wait(self, path: str) -> bool:
+        """``open_file``, then wait (processing events, as ``controller.wait_idle`` does) for
+        the load to end: True if the window took the file. For scripts and the command line,
+        which have no event loop of their own yet."""
+        ended: list[bool] = []
+        self.load_ended.connect(ended.append)
+        try:
+            started = self.open_file(path)
+            while started and not ended:
+                QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+        finally:
+            self.load_ended.disconnect(ended.append)
+        return started and ended[0]
+
     # -- data -------------------------------------------------------------------------------
     def open_data(self, path: str | None = None, columns: tuple[str, str] | None = None) -> bool:
-        """Load points (and labels) from a CSV/TSV/text file as one undoable edit."""
+        """Load points (and labels) from a CSV/TSV/text file as one undoable edit. True if
+        the load started (``load_ended`` follows)."""
         path = path or self._ask_open("Open data", DATA_FILTER)
         if not path:
             return False
-        table = self._load(Path(path).name, lambda progress: dataio.read_table(path, progress=progress))
-        return table is not None and self._use_table(table, Path(path).stem, columns)
+        return self._load(Path(path).name,
+                          lambda progress: dataio.read_table(path, progress=progress),
+                          lambda table: self._use_table(table, Path(path).stem, columns))
 
     def paste(self) -> bool:
-        """Points copied from a spreadsheet or a text editor."""
+        """Points copied from a spreadsheet or a text editor (True: the parse started)."""
         text = QApplication.clipboard().text()
-        table = self._load("the clipboard",
-                           lambda progress: dataio.parse_table(text, "clipboard", progress=progress))
-        return table is not None and self._use_table(table, "Pasted points", None)
+        return self._load("the clipboard",
+                          lambda progress: dataio.parse_table(text, "clipboard", progress=progress),
+                          lambda table: self._use_table(table, "Pasted points", None))
 
     def _use_table(self, table: Table, name: str, columns: tuple[str, str] | None) -> bool:
         names = table.numeric_names
@@ -189,13 +210,15 @@ class FileActions(QObject):
                                         self.model.settings, self.model.dataset_name)
 
     def import_mixture(self, path: str | None = None) -> bool:
-        """A mixture from JSON becomes θ₀ of a new run (K follows the file)."""
+        """A mixture from JSON becomes θ₀ of a new run (K follows the file). True if the
+        load started (``load_ended`` follows)."""
         path = path or self._ask_open("Import mixture", "JSON (*.json)")
         if not path:
             return False
-        mixture = self._load(Path(path).name, lambda _progress: dataio.load_mixture_json(path))
-        if mixture is None:
-            return False
+        return self._load(Path(path).name, lambda _progress: dataio.load_mixture_json(path),
+                          lambda mixture: self._use_mixture(mixture, path))
+
+    def _use_mixture(self, mixture, path: str) -> bool:
         n = len(self.model.points)
         if mixture.n_components > n:
             self.report(f"{Path(path).name}: the mixture has K = {mixture.n_components} components "
@@ -216,14 +239,16 @@ class FileActions(QObject):
 
     def open_session(self, path: str | None = None) -> bool:
         """Restore points, labels, settings, options and the history position: the history is
-        recomputed (deterministically) from θ₀ in the worker thread."""
+        recomputed (deterministically) from θ₀ in the worker thread. True if the load
+        started (``load_ended`` follows)."""
         path = path or self._ask_open("Open session", SESSION_FILTER)
         if not path:
             return False
-        session = self._load(Path(path).name,
-                             lambda progress: dataio.load_session(path, progress=progress))
-        if session is None:
-            return False
+        return self._load(Path(path).name,
+                          lambda progress: dataio.load_session(path, progress=progress),
+                          self._use_session)
+
+    def _use_session(self, session: Session) -> bool:
         self.restore_session(session)
         return True
 
@@ -270,21 +295,26 @@ class FileActions(QObject):
         QApplication.clipboard().setImage(render_image(self.window.points_view, 1))
         self.window.statusBar().showMessage("Copied the points view to the clipboard", 5000)
 
-    def _load(self, title: str, job: Job):
-        """What ``job(progress)`` returns, computed in the loading thread while the window
-        stays live; None after a cancel, or after reporting its DataError. Either way the
-        window has not changed."""
+    def _load(self, title: str, job: Job, use: Callable[[Any], bool]) -> bool:
+        """Start ``job(progress)`` in the loading lane; when its value arrives, ``use(value)``
+        (True if the window took it). A cancel or an error (reported) leaves the window as it
+        was. False if the load could not start."""
         if self.loader.busy:  # a drop or a shortcut while a load runs (its dialog not yet up)
             self.window.statusBar().showMessage("Still loading a file: wait, or cancel it", 5000)
-            return None
-        try:
-            value = self.loader.run(title, job)
-        except DataError as error:
+            return False
+
+        def done(value: Any) -> None:
+            self.load_ended.emit(bool(use(value)))
+
+        def failed(error: Exception) -> None:
             self.report(str(error))
-            return None
-        if value is None:
+            self.load_ended.emit(False)
+
+        def cancelled() -> None:
             self.window.statusBar().showMessage(f"Cancelled: {title} was not loaded", 5000)
-        return value
+            self.load_ended.emit(False)
+
+        return self.loader.start(title, job, done, failed, cancelled)
 
     def _try(self, save, path, *args) -> bool:
         try:

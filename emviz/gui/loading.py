@@ -2,20 +2,22 @@
 parsed, a long load shows its progress with a Cancel button, and Cancel (or closing the
 window) stops it within a chunk, leaving the window as it was.
 
-The caller waits in a local event loop, so ``Loader.run`` returns the loaded value like a
-plain function call (as a modal dialog's ``exec`` does) while the window stays live.
+A load is a job in the window's job runner (a lane of its own, so it never waits behind EM
+or Choose K); its value arrives by callback, on the GUI thread. No local event loop runs.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ..dataio import Progress
+from .jobs import Job as RunnerJob
+from .jobs import Lane, runner_for
 
 #: A load shorter than this never shows its dialog, so small files do not flash one.
 SHOW_AFTER_MS = 500
@@ -27,20 +29,18 @@ class Cancelled(Exception):
     """Raised in the loading thread at its next progress report once Cancel was pressed."""
 
 
-class _LoadThread(QThread):
-    """Runs ``job(progress)`` once; the GUI reads ``result`` or ``error`` after ``finished``."""
+class _LoadJob(QObject):
+    """``job(progress)`` as a generator of one outcome: ("done", value), ("cancelled", None)
+    or ("error", exception). Lives in the GUI thread, so ``progressed`` (emitted from the
+    loading thread) is queued to it."""
 
     #: (what, done, total), as dataio's Progress reports them.
     progressed = Signal(str, float, float)
 
     def __init__(self, job: Job) -> None:
         super().__init__()
-        self.setObjectName("emviz-loader")
         self._job = job
         self._cancel = threading.Event()
-        self.result: Any = None
-        self.error: Exception | None = None
-        self.ended = False  # run() has returned (``finished`` may still be on its way)
 
     @property
     def cancelled(self) -> bool:
@@ -55,89 +55,126 @@ class _LoadThread(QThread):
             raise Cancelled
         self.progressed.emit(what, float(done), float(total))
 
-    def run(self) -> None:
+    def outcome(self) -> Iterator[tuple[str, Any]]:
         try:
-            self.result = self._job(self._progress)
+            value = self._job(self._progress)
         except Cancelled:
-            pass
-        except Exception as error:  # noqa: BLE001 (raised again in the GUI thread, by run)
-            self.error = error
-        finally:
-            self.ended = True
+            yield "cancelled", None
+        except Exception as error:  # noqa: BLE001 (handed to the GUI thread's callback)
+            yield "error", error
+        else:
+            yield ("cancelled", None) if self._cancel.is_set() else ("done", value)
 
 
 class Loader(QObject):
-    """One load at a time, in a thread of its own, with a progress dialog over ``window``."""
+    """One load at a time, in a lane of the window's runner, with a progress dialog over
+    ``window`` that shows only once a load has taken ``SHOW_AFTER_MS``."""
+
+    #: The load that was running has ended (whatever happened); the dialog is gone.
+    ended = Signal()
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.window = window
         self.dialog: QProgressDialog | None = None
-        self._thread: _LoadThread | None = None
-        self._loop: QEventLoop | None = None
+        #: Shows the dialog when it fires; stopped when the load ends first.
+        self.show_timer = QTimer(self, singleShot=True)
+        self.show_timer.timeout.connect(self._show_dialog)
+        self._lane: Lane | None = None
+        self._load: _LoadJob | None = None
+        self._generation = 0
         self._title = ""
+        self._progress = (0, "")  # (dialog value, text) of the latest report
+        self._callbacks: tuple[Callable, Callable, Callable] | None = None
 
     @property
     def busy(self) -> bool:
-        return self._thread is not None
+        return self._load is not None
 
-    def run(self, title: str, job: Job) -> Any:
-        """``job(progress)``'s value, computed in the loading thread while the window's events
-        go on; None if the load was cancelled. The job's exception is raised here. The thread
-        has ended by the time this returns, whatever happened."""
-        if self._thread is not None:
-            raise RuntimeError("a load is already running")
-        thread = self._thread = _LoadThread(job)
-        loop = self._loop = QEventLoop()
-        self._title = title
-        self.dialog = dialog = self._make_dialog(title)
-        thread.progressed.connect(self._on_progress)  # queued: this object lives in the GUI thread
-        thread.finished.connect(loop.quit)
-        dialog.canceled.connect(thread.cancel)
-        thread.start()
-        try:
-            loop.exec()
-        finally:
-            if not thread.ended:  # the loop was left early (the application quit): stop the job
-                thread.cancel()
-            thread.wait()
-            self._thread = self._loop = self.dialog = None
-            dialog.canceled.disconnect(thread.cancel)  # closing the dialog emits canceled
+    def start(self, title: str, job: Job, on_done: Callable[[Any], None],
+              on_error: Callable[[Exception], None], on_cancel: Callable[[], None]) -> bool:
+        """Run ``job(progress)`` in the loading lane; then, on the GUI thread, call
+        ``on_done(value)``, ``on_error(exception)`` or ``on_cancel()``. False (and nothing
+        runs) if a load is already running or the window has closed."""
+        if self._load is not None:
+            return False
+        if self._lane is None:
+            runner = runner_for(self)
+            self._lane = runner.lane("emviz-loader")
+            self._lane.finished.connect(self._finished)
+            runner.at_shutdown(self._abandon)
+        load = _LoadJob(job)
+        load.progressed.connect(self._on_progress)
+        self._generation += 1
+        if not self._lane.submit(RunnerJob(load.outcome(), self._generation, on_stop=load.cancel)):
+            return False
+        self._load, self._title, self._progress = load, title, (0, f"Reading {title}…")
+        self._callbacks = (on_done, on_error, on_cancel)
+        self.show_timer.start(SHOW_AFTER_MS)
+        return True
+
+    def cancel(self) -> None:
+        """Stop the running load at its next progress report (``on_cancel`` follows)."""
+        if self._load is not None:
+            self._load.cancel()
+
+    def _finished(self, generation: int, reason: str) -> None:
+        if generation != self._generation or self._load is None:
+            return
+        items = [item for g, item in self._lane.take() if g == generation]
+        load, callbacks = self._load, self._callbacks
+        self._end()
+        on_done, on_error, on_cancel = callbacks
+        if reason.startswith("error"):  # a bug in the loading code itself
+            on_error(RuntimeError(reason.removeprefix("error: ")))
+        elif not items or items[-1][0] == "cancelled" or load.cancelled:
+            on_cancel()
+        elif items[-1][0] == "error":
+            on_error(items[-1][1])
+        else:
+            on_done(items[-1][1])
+        self.ended.emit()
+
+    def _abandon(self) -> None:
+        """The window closed (its runner shut the lane down): no callback follows."""
+        if self._load is not None:
+            self._end()
+            self.ended.emit()
+
+    def _end(self) -> None:
+        self.show_timer.stop()
+        self._load = self._callbacks = None
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None:
+            dialog.canceled.disconnect(self.cancel)  # closing the dialog emits canceled
             dialog.close()
             dialog.deleteLater()
-        if thread.cancelled:
-            return None
-        if thread.error is not None:
-            raise thread.error
-        return thread.result
 
-    def shutdown(self) -> None:
-        """Cancel a running load and wait for its thread (the window is closing)."""
-        if self._thread is not None:
-            self._thread.cancel()
-            self._thread.wait()
-        if self._loop is not None:
-            self._loop.quit()
-
-    def _make_dialog(self, title: str) -> QProgressDialog:
-        dialog = QProgressDialog(f"Reading {title}…", "Cancel", 0, 1000, self.window)
+    def _show_dialog(self) -> None:
+        if self._load is None or self.dialog is not None:
+            return
+        value, text = self._progress
+        dialog = self.dialog = QProgressDialog(text, "Cancel", 0, 1000, self.window)
         dialog.setObjectName("loadProgress")
         dialog.setWindowTitle("emviz")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setAutoReset(False)
         dialog.setAutoClose(False)
-        dialog.setMinimumDuration(SHOW_AFTER_MS)
-        dialog.setValue(0)  # starts the dialog's clock: it shows itself after SHOW_AFTER_MS
-        return dialog
+        dialog.setMinimumDuration(0)
+        dialog.canceled.connect(self.cancel)
+        dialog.setValue(value)
+        dialog.show()
 
     @Slot(str, float, float)
     def _on_progress(self, what: str, done: float, total: float) -> None:
-        if self.dialog is None or self.sender() is not self._thread:
+        if self._load is None or self.sender() is not self._load:
             return  # a report from a load that has since ended
         share = done / total if total > 0 else 1.0
         if what == "bytes":  # reading is quick next to parsing: the first tenth of the bar
             value, text = 100 * share, f"{done / 1e6:,.0f} of {total / 1e6:,.0f} MB read"
         else:
             value, text = 100 + 900 * share, f"{done:,.0f} of {total:,.0f} lines parsed"
-        self.dialog.setLabelText(f"Reading {self._title}…\n{text}")
-        self.dialog.setValue(round(value))
+        self._progress = (round(value), f"Reading {self._title}…\n{text}")
+        if self.dialog is not None:
+            self.dialog.setLabelText(self._progress[1])
+            self.dialog.setValue(self._progress[0])

@@ -30,6 +30,7 @@ from .files import install as install_files
 from .generate_dialog import GenerateDialog
 from .help import install_help
 from .icon import app_icon
+from .jobs import JobRunner
 from .lesson_panel import install_lesson
 from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
@@ -66,7 +67,7 @@ ACTIONS = (  # objectName, text, shortcut, tooltip
 class MainWindow(QMainWindow):
     """``MainWindow()`` opens on Old Faithful (standardised), K = 2, initialised."""
 
-    #: The window is closing: views with threads of their own stop them.
+    #: The window is closing (its job runner, ``jobs``, shuts down right after).
     closing = Signal()
 
     def __init__(self, dataset: str = "faithful", settings=None) -> None:
@@ -77,7 +78,11 @@ class MainWindow(QMainWindow):
         self.model = Workbench()
         if settings is not None:
             self.model.set_settings(settings)
-        self.controller = RunController(self.model, self)
+        # Every thread the window's parts start is a lane of this runner; its shutdown (at
+        # close, aboutToQuit or exit) stops them all.
+        self.jobs = JobRunner(self)
+        self.jobs.failed.connect(lambda _lane, text: self.statusBar().showMessage(text, 8000))
+        self.controller = RunController(self.model, self, self.jobs)
         try:
             self._build(dataset)
         except BaseException:
@@ -366,7 +371,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop every thread and process the window started (idempotent)."""
         self.closing.emit()
-        self.controller.shutdown()
+        self.jobs.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         self.shutdown()

@@ -115,3 +115,11 @@ def run_emviz_command(monkeypatch, args: list[str], while_open) -> int:
         return cli.main(args)
     finally:
         QApplication.setFont(font)
+
+
+def loaded(qtbot, window, start) -> bool:
+    """Call ``start()``, which starts a File-menu load (open_data, paste, a drop...), and wait
+    for the load's end: True if the window took what was loaded."""
+    with qtbot.waitSignal(window.files.load_ended, timeout=60_000) as ended:
+        start()
+    return ended.args[0]

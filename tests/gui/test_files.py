@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from emviz.core import generate
 
-from .conftest import wait_for_history
+from .conftest import loaded, wait_for_history
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def settle(qtbot, window, n=1):
 def test_open_csv_with_labels_becomes_points_and_oracle_labels(window, qtbot, tmp_path):
     path = tmp_path / "two.csv"
     path.write_text("x,y,label\n0.5,1.5,0\n-1,2,1\n3,-4.25,1\n")
-    assert window.files.open_data(str(path))
+    assert loaded(qtbot, window, lambda: window.files.open_data(str(path)))
     settle(qtbot, window)
     np.testing.assert_array_equal(window.points, [[0.5, 1.5], [-1, 2], [3, -4.25]])
     np.testing.assert_array_equal(window.model.labels, [0, 1, 1])
@@ -52,7 +52,7 @@ def test_more_than_two_columns_asks_which_two(window, qtbot, tmp_path, monkeypat
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr("emviz.gui.files.ColumnDialog.exec", choose)
-    assert window.files.open_data(str(path))
+    assert loaded(qtbot, window, lambda: window.files.open_data(str(path)))
     settle(qtbot, window)
     np.testing.assert_array_equal(window.points, [[3, 1], [6, 4], [9, 7]])
     assert window.model.axes == ("c", "a")
@@ -77,7 +77,7 @@ def test_bad_files_get_a_message_and_the_data_stay(window, qtbot, tmp_path, warn
     path.write_bytes(content)
     before = window.points.copy()
     history_before = list(window.history)
-    assert not window.files.open_data(str(path))
+    assert not loaded(qtbot, window, lambda: window.files.open_data(str(path)))
     assert len(warnings_shown) == 1
     message = warnings_shown[0]
     assert name in message and fragment in message and "\n" not in message
@@ -91,9 +91,9 @@ def test_coordinates_too_large_for_em_are_refused_naming_the_line(window, qtbot,
     path = tmp_path / "astronomy.csv"
     path.write_text("x,y\n" + "".join(f"{i},{i + 1}\n" for i in range(5)) + "5,1e300\n6,7\n")
     before, history_before = window.points.copy(), list(window.history)
-    assert not window.files.open_data(str(path))
+    assert not loaded(qtbot, window, lambda: window.files.open_data(str(path)))
     QApplication.clipboard().setText(path.read_text())
-    assert not window.files.paste()
+    assert not loaded(qtbot, window, lambda: window.files.paste())
     assert warnings_shown == [
         f"{where}, line 7: column 2 (y) holds 1e+300, too large: emviz takes coordinates up to "
         "1e+150 in size; rescale the data (e.g. other units)"
@@ -105,26 +105,26 @@ def test_coordinates_too_large_for_em_are_refused_naming_the_line(window, qtbot,
     assert "overflow" not in window.statusBar().currentMessage()
 
 
-def test_a_session_with_coordinates_too_large_is_refused(window, tmp_path, warnings_shown):
+def test_a_session_with_coordinates_too_large_is_refused(window, qtbot, tmp_path, warnings_shown):
     path = tmp_path / "huge.emviz"
     assert window.files.save_session(str(path))
     document = json.loads(path.read_text())
     document["points"][3] = [1e300, 0.0]
     path.write_text(json.dumps(document))
     before = window.points.copy()
-    assert not window.files.open_session(str(path))
+    assert not loaded(qtbot, window, lambda: window.files.open_session(str(path)))
     assert warnings_shown[-1].startswith(f"{path}: 'points[3]' holds 1e+300, too large")
     np.testing.assert_array_equal(window.points, before)
 
 
 def test_paste_numbers_from_a_spreadsheet(window, qtbot, warnings_shown):
     QApplication.clipboard().setText("x\ty\n1.5\t2\n3\t4.5\n")
-    window.findChild(QAction, "actionPaste").trigger()
+    assert loaded(qtbot, window, window.findChild(QAction, "actionPaste").trigger)
     settle(qtbot, window)
     np.testing.assert_array_equal(window.points, [[1.5, 2], [3, 4.5]])
     QApplication.clipboard().setText("hello world")
     before = window.points.copy()
-    assert not window.files.paste()
+    assert not loaded(qtbot, window, lambda: window.files.paste())
     assert "clipboard" in warnings_shown[-1]
     np.testing.assert_array_equal(window.points, before)
 
@@ -142,7 +142,7 @@ def test_dropping_a_file_on_the_window_opens_it(window, qtbot, tmp_path):
                       Qt.KeyboardModifier.NoModifier)
     # Qt delivers a Drop only during a real drag session, which a test cannot start; hand the
     # event to the window's drop handler as Qt would.
-    assert window.files.eventFilter(window, drop)
+    assert loaded(qtbot, window, lambda: window.files.eventFilter(window, drop))
     settle(qtbot, window)
     np.testing.assert_array_equal(window.points, [[1, 2], [3, 4], [5, 7]])
 
@@ -155,7 +155,7 @@ def test_save_points_then_open_gives_the_same_points_and_labels(window, qtbot, t
     assert window.files.save_points(str(path))
     window.editor.replace(np.zeros((3, 2)), None, None, "zeros")
     settle(qtbot, window)
-    assert window.files.open_data(str(path))
+    assert loaded(qtbot, window, lambda: window.files.open_data(str(path)))
     settle(qtbot, window)
     np.testing.assert_array_equal(window.points, d.X)
     np.testing.assert_array_equal(window.model.labels, d.labels)
@@ -182,7 +182,7 @@ def test_session_round_trip_restores_points_settings_and_history_position(window
     window.editor.replace(np.random.default_rng(0).normal(size=(50, 2)), None, None, "other")
     window.controls.k.setValue(2)
     settle(qtbot, window)
-    assert window.files.open_session(str(path))
+    assert loaded(qtbot, window, lambda: window.files.open_session(str(path)))
     qtbot.waitUntil(lambda: len(window.history) == 7 and not window.controller.busy, timeout=20_000)
     qtbot.waitUntil(lambda: window.model.index == 4)
     window._redraw()
@@ -193,7 +193,7 @@ def test_session_round_trip_restores_points_settings_and_history_position(window
     assert window.points_view.grab().toImage() == before_picture
 
 
-def test_a_session_from_a_future_version_is_refused_and_nothing_changes(window, tmp_path,
+def test_a_session_from_a_future_version_is_refused_and_nothing_changes(window, qtbot, tmp_path,
                                                                          warnings_shown):
     path = tmp_path / "future.emviz"
     assert window.files.save_session(str(path))
@@ -203,9 +203,9 @@ def test_a_session_from_a_future_version_is_refused_and_nothing_changes(window, 
     cut = tmp_path / "cut.emviz"
     cut.write_text(json.dumps(document)[:200])
     before = window.points.copy()
-    assert not window.files.open_session(str(path))
+    assert not loaded(qtbot, window, lambda: window.files.open_session(str(path)))
     assert "newer emviz" in warnings_shown[-1] and "future.emviz" in warnings_shown[-1]
-    assert not window.files.open_session(str(cut))
+    assert not loaded(qtbot, window, lambda: window.files.open_session(str(cut)))
     assert "incomplete or damaged" in warnings_shown[-1]
     np.testing.assert_array_equal(window.points, before)
 
@@ -227,7 +227,7 @@ def test_import_mixture_json_becomes_the_initial_state(window, qtbot, tmp_path):
     mixture = {"weights": [0.2, 0.3, 0.5], "means": [[-1, -1], [0, 1], [1, 0]],
                "covariances": [np.eye(2).tolist()] * 3}
     path.write_text(json.dumps(mixture))
-    assert window.files.import_mixture(str(path))
+    assert loaded(qtbot, window, lambda: window.files.import_mixture(str(path)))
     qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
     state = window.history[0]
     assert state.phase == "init" and window.model.settings.k == 3

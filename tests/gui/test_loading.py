@@ -1,6 +1,7 @@
-"""A large file loads in a thread of its own: the window stays live, a progress dialog shows
-how far it got, Cancel (or closing the window) stops it and leaves the points as they were,
-and no thread is left running."""
+"""A large file loads in a lane of the window's job runner: the window stays live, a progress
+dialog shows how far it got, Cancel (or closing the window) stops it and leaves the points as
+they were, and no thread is left running. The result arrives by callback: no test waits on a
+clock, each waits for the load's end (``load_ended``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
 
-from .conftest import wait_for_history
+from .conftest import loaded, wait_for_history
 
 BLOCK = np.round(np.random.default_rng(3).normal(size=(1000, 2)) * [3, 1], 3)
 REPEATS = 2000  # 2,000,000 rows, about 26 MB: long enough to watch, quick enough to test
@@ -43,14 +44,14 @@ def held_load(monkeypatch):
     cancelled (30 s at most), so that a test can act in the middle of a load."""
     from emviz.gui import loading
 
-    report = loading._LoadThread._progress
+    report = loading._LoadJob._progress
 
     def progress(self, what, done, total):
         if what == "lines":
             self._cancel.wait(30)
         return report(self, what, done, total)
 
-    monkeypatch.setattr(loading._LoadThread, "_progress", progress)
+    monkeypatch.setattr(loading._LoadJob, "_progress", progress)
 
 
 def watch(window, act=None):
@@ -73,7 +74,7 @@ def watch(window, act=None):
 
 def test_the_window_stays_live_while_a_large_file_loads(window, qtbot, big_csv):
     ticks, timer = watch(window)
-    assert window.files.open_data(str(big_csv))
+    assert loaded(qtbot, window, lambda: window.files.open_data(str(big_csv)))
     timer.stop()
     assert len(ticks) >= 3  # the event loop ran during the load (the old code: not once)
     np.testing.assert_array_equal(window.points, np.tile(BLOCK, (REPEATS, 1)))
@@ -84,9 +85,9 @@ def test_the_window_stays_live_while_a_large_file_loads(window, qtbot, big_csv):
     assert len(window.points) == 272
 
 
-def test_progress_reaches_the_dialog(window, big_csv, dialog_at_once):
+def test_progress_reaches_the_dialog(window, qtbot, big_csv, dialog_at_once):
     ticks, timer = watch(window)
-    assert window.files.open_data(str(big_csv))
+    assert loaded(qtbot, window, lambda: window.files.open_data(str(big_csv)))
     timer.stop()
     shown = [t for t in ticks if t is not None]
     assert shown, "the progress dialog never showed"
@@ -106,7 +107,7 @@ def test_cancel_stops_the_load_and_leaves_the_points(window, qtbot, big_csv, dia
         qtbot.mouseClick(dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)
 
     ticks, timer = watch(window, cancel)
-    assert not window.files.open_data(str(big_csv))
+    assert not loaded(qtbot, window, lambda: window.files.open_data(str(big_csv)))
     timer.stop()
     assert any(ticks)  # the dialog was there to be cancelled
     np.testing.assert_array_equal(window.points, before)
@@ -115,20 +116,40 @@ def test_cancel_stops_the_load_and_leaves_the_points(window, qtbot, big_csv, dia
     assert window.statusBar().currentMessage() == "Cancelled: big.csv was not loaded"
 
 
-def test_closing_the_window_mid_load_stops_the_thread(window, big_csv, dialog_at_once, held_load):
+def test_closing_the_window_mid_load_stops_the_thread(window, qtbot, big_csv, dialog_at_once,
+                                                      held_load):
     ticks, timer = watch(window, lambda dialog: window.close())
-    assert not window.files.open_data(str(big_csv))
+    with qtbot.waitSignal(window.files.loader.ended, timeout=60_000):
+        assert window.files.open_data(str(big_csv))
     timer.stop()
     assert any(ticks) and not window.isVisible()
     assert not window.files.loader.busy  # joined; the autouse guard checks no QThread runs
 
 
-def test_a_small_file_shows_no_dialog(window, qtbot, tmp_path):
+def test_a_small_file_shows_no_dialog(window, qtbot, tmp_path, monkeypatch):
+    """A load that ends before the dialog's delay stops the dialog's timer: no dialog, ever.
+    The delay is an hour here, so that no busy machine can fire it first (it used to)."""
+    monkeypatch.setattr("emviz.gui.loading.SHOW_AFTER_MS", 3_600_000)
     path = tmp_path / "small.csv"
     path.write_text("x,y\n1,2\n3,4\n5,6.5\n")
     ticks, timer = watch(window)
-    assert window.files.open_data(str(path))
-    qtbot.wait(50)
+    assert loaded(qtbot, window, lambda: window.files.open_data(str(path)))
     timer.stop()
-    assert not any(ticks)
+    assert not window.files.loader.show_timer.isActive()  # the dialog can no longer come
+    assert not any(ticks) and window.findChild(QProgressDialog, "loadProgress") is None
     np.testing.assert_array_equal(window.points, [[1, 2], [3, 4], [5, 6.5]])
+
+
+def test_opening_returns_at_once_and_the_result_arrives_by_callback(window, qtbot, big_csv,
+                                                                    held_load):
+    """No local event loop: open_data returns while the load is still held in its lane."""
+    ended: list[bool] = []
+    window.files.load_ended.connect(ended.append)
+    before = window.points.copy()
+    assert window.files.open_data(str(big_csv))
+    assert window.files.loader.busy and ended == []
+    assert not window.files.open_data(str(big_csv))  # one load at a time
+    window.files.loader.cancel()
+    qtbot.waitUntil(lambda: ended == [False])
+    assert not window.files.loader.busy
+    np.testing.assert_array_equal(window.points, before)

@@ -169,7 +169,7 @@ def test_closing_while_playing_200k_points_ends_the_thread_within_a_second(qtbot
     w.controls.speed.setValue(0)
     action(w, "actionPlay").trigger()
     qtbot.waitUntil(lambda: len(w.history) >= 3, timeout=20_000)
-    thread = w.controller._thread
+    thread = w.controller.lane.thread
     started = time.perf_counter()
     w.close()
     assert time.perf_counter() - started < 1.0

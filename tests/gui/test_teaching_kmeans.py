@@ -305,7 +305,7 @@ def test_large_data_steps_in_a_worker_thread_that_stops_with_the_window(window, 
     mode = mode_on(window)
     assert mode.run.threaded
     assert mode.run.wait_idle()
-    thread = mode.run._thread
+    thread = mode.run.lane.thread
     assert isinstance(thread, QThread) and thread.isRunning()
     assert thread is not QThread.currentThread()
     expected = reference_states(window)

@@ -148,14 +148,18 @@ def test_why_plot_uses_a_fixed_subsample_of_large_data_and_says_so(window, qtbot
     wait_for_history(qtbot, window, 1)
     step(window, qtbot, "actionEStep")
     step(window, qtbot, "actionMStep")
+    plot = view(window, "whyPlot")
+    # Costly numbers are computed in the view's lane once its tab is shown, then drawn.
+    window.tabs.setCurrentWidget(plot)
+    qtbot.waitUntil(lambda: f"{SUBSAMPLE} of {n} points" in plot.getPlotItem().titleLabel.text,
+                    timeout=10_000)
     sample = subsample_indices(n)
     assert len(sample) == SUBSAMPLE and np.array_equal(sample, subsample_indices(n))
     f_ref, b_ref = expected_slice(window, 2, sample)
     ts, f, b = why_curves(window)
+    assert len(f) > 0
     np.testing.assert_allclose(f, f_ref, rtol=1e-12)
     np.testing.assert_allclose(b, b_ref, rtol=1e-12)
-    plot = view(window, "whyPlot")
-    assert f"{SUBSAMPLE} of {n} points" in plot.getPlotItem().titleLabel.text
     assert f"all {n} points" in plot.caption.text
 
 
@@ -417,7 +421,9 @@ def test_on_screen_while_playing_a_costly_slice_is_computed_off_the_gui_thread(w
     plot = view(window, "whyPlot")
     window.tabs.setCurrentWidget(plot)
     step(window, qtbot, "actionStep")
-    assert threads == ["MainThread"]  # not playing: computed at once, as before
+    # Not playing, costly: in its thread too (it used to be computed at once on the GUI thread).
+    qtbot.waitUntil(lambda: len(threads) == 1 and not plot._compute_thread.busy, timeout=10_000)
+    assert threads[0] != "MainThread"
     plot._playing = lambda: True
     step(window, qtbot, "actionStep")  # the M-step of iteration 2, "while playing"
     qtbot.waitUntil(lambda: len(threads) >= 2 and not plot._compute_thread.busy, timeout=10_000)

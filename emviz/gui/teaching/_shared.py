@@ -157,11 +157,11 @@ class IdentityCache:
 
 
 class DeferWhilePlaying:
-    """Mixin for a view whose numbers cost real work. While EM plays, a state whose numbers
-    are not cached yet is not computed on the GUI thread: with the view's tab hidden it is
-    drawn when the tab is shown or play stops; with the tab on screen, costly numbers are
-    computed in a thread of its own and drawn when ready (the view shows the last ones
-    meanwhile, and catches up when play stops), so the window never waits for them. The
+    """Mixin for a view whose numbers cost real work. Costly numbers not cached yet are never
+    computed on the GUI thread: with the view on screen they are computed in a lane of the
+    window's job runner and drawn when ready (the view shows the last ones meanwhile); with
+    it hidden, when it is shown. While EM plays with the view hidden, even cheap numbers
+    wait for the tab to be shown or play to stop, so the window never waits for them. The
     class sets ``self._playing`` (a callable) and ``self._cache`` (an IdentityCache), calls
     ``_defer`` in ``show_state``, and ``shutdown`` when the window closes."""
 
@@ -174,14 +174,17 @@ class DeferWhilePlaying:
         """True if the view should not compute now. ``compute``: the costly computation of
         ``key``'s numbers, which may run in the background (small ones are not passed)."""
         visible = self.isVisible()  # type: ignore[attr-defined]
-        if cached or not self._playing() or (visible and compute is None):
+        # Costly numbers never run on the GUI thread, playing or not: in the view's lane if
+        # it is on screen, else when it is shown. Cheap ones are computed at once unless EM
+        # plays with the view hidden.
+        if cached or (compute is None and (visible or not self._playing())):
             self._stale = None
             return False
         self._stale = model
         if visible:
             if self._compute_thread is None:
                 self._compute_thread = Background(
-                    f"emviz-{type(self).__name__}", self._computed, self._compute_failed)
+                    f"emviz-{type(self).__name__}", self._computed, self._compute_failed, self)
             self._compute_thread.request(key, compute)
         return True
 

@@ -33,6 +33,7 @@ from ...colors import component_colors
 from ...core import EMState, e_step
 from ...geometry import ellipse
 from ...model import Workbench
+from ..jobs import Background
 from ..point_cloud import PointCloudItem
 
 DEFAULT_ITERATIONS = (0, 1, 2, 5, 20)
@@ -224,7 +225,10 @@ class GalleryView(QDialog):
         self._target: int | None = None  # run EM until this iteration, then stop
         self._driven_length = -1  # history length when the gallery last asked for a step
         self._range_key: object = None
+        # q of shown states whose resp the history dropped: {index: (state, resp)}, only for
+        # states still in the history; recomputed in a lane of the window's job runner.
         self._resp_cache: dict[int, tuple[EMState, np.ndarray]] = {}
+        self._background = Background("emviz-gallery", self._resp_computed, parent=self)
 
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -332,6 +336,9 @@ class GalleryView(QDialog):
             return
         X = model.points
         self._frame_data(X)
+        history = model.history
+        self._resp_cache = {i: c for i, c in self._resp_cache.items()
+                            if i < len(history) and history[i] is c[0]}
         s = model.settings
         self.caption.setText(f"{model.dataset_name} · N = {len(X)} · K = {s.k} · "
                              f"{s.covariance_type} covariances · start: {s.init_method}, seed {s.seed}")
@@ -364,9 +371,20 @@ class GalleryView(QDialog):
         if cached is not None and cached[0] is state:
             return cached[1]
         source = model.history[shown.index - 1].mixture if state.phase == "M" else state.mixture
-        resp = e_step(model.points, source)[0]
-        self._resp_cache[shown.index] = (state, resp)
-        return resp
+        X = model.points
+        # Grey meanwhile; drawn when it arrives (an E-step on all N points: not for the GUI
+        # thread). One request at a time: each arrival redraws, which asks for the next one.
+        self._background.request((state, X), lambda: e_step(X, source)[0])
+        return None
+
+    def _resp_computed(self, key: tuple[EMState, np.ndarray], resp: np.ndarray) -> None:
+        state, X = key
+        history = self._model.history
+        index = next((i for i, s in enumerate(history) if s is state), None)
+        if X is not self._model.points or index is None:
+            return  # the data or the history changed meanwhile
+        self._resp_cache[index] = (state, resp)
+        self.show_state(self._model)
 
     def _show_status(self) -> None:
         if self.running:

@@ -17,13 +17,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import (
     QCoreApplication,
     QDeadlineTimer,
-    QEvent,
     QEventLoop,
     QObject,
     QPoint,
     QPointF,
     Qt,
-    QThread,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QPen, QPolygonF
@@ -32,10 +30,9 @@ from PySide6.QtWidgets import QGraphicsPolygonItem, QLabel, QToolBar
 from ...appearance import Appearance
 from ...colors import component_colors
 from ...core import KMeansState, kmeans_mixture, kmeans_plus_plus, run_kmeans
+from ..jobs import Job, Lane, runner_for
 from ..point_cloud import PointCloudItem
 from ..style import PLOT_LABEL_STYLE, apply_plot_appearance, style_plot
-from ..threads import stop_at_exit
-from ..worker import EMWorker, Job
 
 #: Above this many points the k-means half-steps run in a worker thread.
 THREAD_MIN_POINTS = 20_000
@@ -174,11 +171,10 @@ def set_title(widget: pg.PlotWidget, html: str | None, rows: int = 1) -> None:
 # -- the run ----------------------------------------------------------------------------------
 class KMeansRun(QObject):
     """k-means's own history of half-steps. Inline for small data; above THREAD_MIN_POINTS
-    each request is a Job for an EMWorker in this object's own QThread."""
+    each request is a Job in a lane of the window's job runner."""
 
     changed = Signal()
     message = Signal(str)
-    _submit = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -193,8 +189,7 @@ class KMeansRun(QObject):
         self._generation = 0
         self._running: int | None = None
         self._pending = None
-        self._thread: QThread | None = None
-        self._worker: EMWorker | None = None
+        self._lane: Lane | None = None  # of the window's job runner, made by the first job
 
     @property
     def current(self) -> KMeansState | None:
@@ -253,15 +248,15 @@ class KMeansRun(QObject):
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
         return not self.busy
 
+    @property
+    def lane(self) -> Lane | None:
+        return self._lane
+
     def shutdown(self) -> None:
-        """Stop the job and the thread (the window is closing or the app quits)."""
+        """Stop the job and the lane's thread (the window's runner does this at close)."""
         self._abandon()
-        if self._thread is not None:
-            self._submit.disconnect(self._worker.run)  # a later run starts a new thread
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = None
-            self._worker = None
+        if self._lane is not None:
+            self._lane.shutdown()
 
     # -- internals ------------------------------------------------------------------------
     def _defer(self, intent) -> bool:
@@ -273,10 +268,10 @@ class KMeansRun(QObject):
 
     def _run(self, half_steps: int) -> None:
         if self.threaded:
-            self._ensure_thread()
+            self._ensure_lane()
             self._generation += 1
-            self._running = self._generation
-            self._submit.emit(Job(self._iterator, self._generation, half_steps))
+            if self._lane.submit(Job(self._iterator, self._generation, half_steps)):
+                self._running = self._generation
             self.changed.emit()
             return
         produced = []
@@ -307,30 +302,23 @@ class KMeansRun(QObject):
             self.ended = "max. iterations reached"
         self.changed.emit()
 
-    def _ensure_thread(self) -> None:
-        if self._thread is not None:
-            return
-        self._thread = QThread()
-        self._thread.setObjectName("emviz-kmeans-worker")
-        self._worker = EMWorker()
-        self._worker.moveToThread(self._thread)
-        self._submit.connect(self._worker.run)
-        self._worker.ready.connect(self._on_ready)
-        self._worker.finished.connect(self._on_finished)
-        self._thread.start()
-        stop_at_exit(self.shutdown)
+    def _ensure_lane(self) -> None:
+        if self._lane is None:
+            self._lane = runner_for(self).lane("emviz-kmeans-worker")
+            self._lane.ready.connect(self._on_ready)
+            self._lane.finished.connect(self._on_finished)
 
     def _on_ready(self) -> None:
-        if self._worker is None:
+        if self._lane is None:
             return
-        fresh = [item for g, item in self._worker.take() if g == self._running]
+        fresh = [item for g, item in self._lane.take() if g == self._running]
         if fresh:
             self._take(fresh)
 
     def _on_finished(self, generation: int, reason: str) -> None:
         if generation != self._running:
             return
-        fresh = [item for g, item in self._worker.take() if g == self._running]
+        fresh = [item for g, item in self._lane.take() if g == self._running]
         self._running = None
         self._take(fresh, reason)
         pending, self._pending = self._pending, None
@@ -339,8 +327,8 @@ class KMeansRun(QObject):
 
     def _abandon(self) -> None:
         self._pending = None
-        if self._worker is not None:
-            self._worker.stop(self._generation)
+        if self._lane is not None:
+            self._lane.stop(self._generation)
         self._generation += 1
         self._running = None
 
@@ -466,19 +454,6 @@ ACTIONS = (  # objectName, text, toolbar text, shortcut, tooltip, checkable
 GAUSSIANS_TIP = ACTIONS[-1][4] + " (Shift+G)"
 
 
-class _CloseWatcher(QObject):
-    """Stops the k-means thread when the window closes (the window's closeEvent is not ours)."""
-
-    def __init__(self, run: KMeansRun, parent: QObject) -> None:
-        super().__init__(parent)
-        self._run = run
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
-        if event.type() == QEvent.Type.Close:
-            self._run.shutdown()
-        return False
-
-
 class KMeansMode(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -521,7 +496,6 @@ class KMeansMode(QObject):
         self._show_actions(False)
         window.add_view(self)
         window.model.subscribe(self._on_model_change)
-        window.installEventFilter(_CloseWatcher(self.run, self))
 
     @property
     def on(self) -> bool:

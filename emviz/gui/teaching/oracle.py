@@ -46,7 +46,11 @@ from ...colors import component_colors, hex_color
 from ...core import Mixture, complete_log_likelihood, fit_labelled, log_likelihood, weighted_log_prob
 from ...geometry import ellipse, nearest_within
 from ...model import K_MAX, Workbench
+from ..jobs import Background, same_key
 
+#: From this many points on, the oracle's fit and EM's scores (an E-step's worth of work
+#: each) are computed in a lane of the window's job runner and drawn when they arrive.
+BACKGROUND_MIN_POINTS = 10_000
 #: A click labels the nearest point within this many screen pixels.
 PAINT_RADIUS_PX = 10.0
 #: Up to this many EM components the label-to-component matching tries every assignment.
@@ -131,6 +135,21 @@ def em_scores(X: np.ndarray, labels: np.ndarray, mixture: Mixture, log_lik: floa
                                      f"the {int(z_l.max()) + 1} labels")
     pairs = ", ".join(f"z={k + 1}→k={j + 1}" for k, j in enumerate(sigma))
     return Scores(complete_log_likelihood(X_l, sigma[z_l], mixture), log_lik, f"matched {pairs}")
+
+
+#: (fit or None, why not, ln p(X | fit), ln p(X_l, Z_l | fit))
+FitNumbers = tuple[Mixture | None, str, float, float]
+
+
+def fit_numbers(X: np.ndarray, labels: np.ndarray | None, covariance_type: str,
+                reg_covar: float) -> FitNumbers:
+    """The oracle's fit with its two scores, or None and what went wrong."""
+    try:
+        fit = oracle_fit(X, labels, covariance_type, reg_covar)
+        X_l, z_l = labelled_subset(X, labels)
+        return fit, "", log_likelihood(X, fit), complete_log_likelihood(X_l, z_l, fit)
+    except (ValueError, np.linalg.LinAlgError) as error:
+        return None, str(error), float("nan"), float("nan")
 
 
 # -- the edit ---------------------------------------------------------------------------------
@@ -333,6 +352,8 @@ class OracleFeature(QObject):
         self._fit_data: tuple[np.ndarray, np.ndarray | None, str, float] | None = None
         self._painting = False
         self._scores_key: tuple = (object(),) * 4  # what the readout shows the numbers of
+        self._em: tuple[tuple, Scores] | None = None  # EM's scores and what they are for
+        self._background = Background("emviz-oracle", self._computed, parent=self)
         self.show_action = window.add_action(
             "actionShowOracle", "Oracle labels", "O",
             "Colour the points by the oracle's labels z (unlabelled points black)", checkable=True)
@@ -359,29 +380,50 @@ class OracleFeature(QObject):
 
     def _on_fit_toggled(self, on: bool) -> None:
         if on:
-            self.refit()
+            if not self.refit(announce=True):
+                return  # computed in the background: _computed finishes the toggle
             if self.fit is None:
-                self._say(f"No oracle fit: {self.fit_error}")
-                self.clear_fit()
-                self._uncheck(self.fit_action)
+                self._refuse()
                 return
             self.window.tabs.setCurrentIndex(self.tab_index)
         else:
             self.clear_fit()
 
-    def refit(self) -> None:
-        """The complete-data fit of the labelled points, with the run's covariance type."""
+    def refit(self, announce: bool = False) -> bool:
+        """The complete-data fit of the labelled points, with the run's covariance type. True
+        if done now; False if large data are fitted in the background (``fit`` follows)."""
         m = self.model
         s = m.settings
-        self._fit_data = (m.points, m.labels, s.covariance_type, s.reg_covar)
-        try:
-            self.fit = oracle_fit(m.points, m.labels, s.covariance_type, s.reg_covar)
-            self.fit_error = ""
-            self.fit_log_likelihood = log_likelihood(m.points, self.fit)
-            X_l, z_l = labelled_subset(m.points, m.labels)
-            self.fit_complete = complete_log_likelihood(X_l, z_l, self.fit)
-        except (ValueError, np.linalg.LinAlgError) as error:
-            self.fit, self.fit_error = None, str(error)
+        data = self._fit_data = (m.points, m.labels, s.covariance_type, s.reg_covar)
+        if len(m.points) >= BACKGROUND_MIN_POINTS:
+            self._background.request(("fit", announce, *data), lambda: fit_numbers(*data))
+            return False
+        self._use_fit(fit_numbers(*data))
+        return True
+
+    def _use_fit(self, numbers: FitNumbers) -> None:
+        self.fit, self.fit_error, self.fit_log_likelihood, self.fit_complete = numbers
+
+    def _refuse(self) -> None:
+        self._say(f"No oracle fit: {self.fit_error}")
+        self.clear_fit()
+        self._uncheck(self.fit_action)
+
+    def _computed(self, key: tuple, value) -> None:
+        """A fit or EM's scores, computed in the background, arrive on the GUI thread."""
+        if key[0] == "fit":
+            if self._fit_data is None or not same_key(key[2:4], self._fit_data[:2]):
+                return  # cleared, or made for data since replaced
+            self._use_fit(value)
+            if self.fit is None and key[1]:
+                self._refuse()
+                return
+            if key[1]:
+                self.window.tabs.setCurrentIndex(self.tab_index)
+        else:
+            self._em = (key, value)
+        self._scores_key = (object(),) * 4  # the readout shows the new numbers
+        self.show_state(self.model)
 
     def clear_fit(self) -> None:
         self.fit, self.fit_error, self._fit_data = None, "", None
@@ -520,7 +562,14 @@ class OracleFeature(QObject):
         panel.set_value(0, 1, None if self.fit is None else self.fit_log_likelihood)
         em = None
         if state is not None and model.labels is not None:
-            em = em_scores(model.points, model.labels, state.mixture, state.log_likelihood)
+            args = (model.points, model.labels, state.mixture, state.log_likelihood)
+            em_key = ("em", *args[:3])
+            if len(model.points) < BACKGROUND_MIN_POINTS:
+                em = em_scores(*args)
+            elif self._em is not None and same_key(self._em[0], em_key):
+                em = self._em[1]
+            else:  # drawn when it arrives (_computed)
+                self._background.request(em_key, lambda: em_scores(*args))
         panel.set_value(1, 0, None if em is None else em.complete)
         panel.set_value(1, 1, None if state is None else state.log_likelihood)
         panel.table.horizontalHeaderItem(1).setText(
