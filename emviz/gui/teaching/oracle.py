@@ -46,6 +46,7 @@ from ...colors import component_colors, hex_color
 from ...core import Mixture, complete_log_likelihood, fit_labelled, log_likelihood, weighted_log_prob
 from ...geometry import ellipse, nearest_within
 from ...model import K_MAX, Workbench
+from ..features import Feature
 
 #: A click labels the nearest point within this many screen pixels.
 PAINT_RADIUS_PX = 10.0
@@ -572,8 +573,11 @@ class OracleFeature(QObject):
             action.blockSignals(False)
 
 
-def install(window) -> None:
-    OracleFeature(window)
+def install(window) -> Feature:
+    oracle = OracleFeature(window)
+    return Feature("oracle", oracle,
+                   actions=(oracle.show_action, oracle.fit_action, oracle.paint_action),
+                   views=(oracle,))
 
 
 def _same(a: float, b: float) -> bool:
