@@ -52,7 +52,7 @@ class Frames(QObject):
         self._timer.timeout.connect(self._start_frame)
         self._turn = QTimer(self, singleShot=True, interval=TURN_MS)
         self._turn.timeout.connect(self._frame_turn)
-        self._turns: list[tuple[_Entry | None, Callable[[object], None]]] = []
+        self._turns: list[tuple[_Entry | None, str]] = []  # (view, method); (None, ""): chrome
         self._again = False  # the model changed while a frame was drawing
         self._last_start = -1.0
         self._window_shown = window.isVisible()
@@ -133,8 +133,11 @@ class Frames(QObject):
     # -- drawing ----------------------------------------------------------------------------
     def draw_now(self) -> None:
         """Every view on screen draws the newest state now, stale or not (scripts, tests,
-        a screenshot); hidden views stay stale."""
+        a screenshot); hidden views stay stale. A frame due or under way is dropped: it would
+        draw the same again."""
         self._timer.stop()
+        self._turn.stop()
+        self._turns, self._again = [], False
         for e in self._entries:
             if self.on_screen(e):
                 self._draw(e)
@@ -150,23 +153,25 @@ class Frames(QObject):
     def _start_frame(self) -> None:
         self._last_start = time.perf_counter()
         self._again = False
-        turns: list[tuple[_Entry | None, Callable[[object], None]]] = []
+        turns: list[tuple[_Entry | None, str]] = []
         for e in self._entries:
             if e.stale and self.on_screen(e):
-                prepare = getattr(e.view, "prepare_state", None)
-                if prepare is not None:
-                    turns.append((None, prepare))
-                turns.append((e, e.view.show_state))
-        turns.append((None, self._chrome))
+                if hasattr(e.view, "prepare_state"):
+                    turns.append((e, "prepare_state"))
+                turns.append((e, "show_state"))
+        turns.append((None, ""))  # the chrome
         self._turns = turns
         self._frame_turn()
 
     def _frame_turn(self) -> None:
-        entry, step = self._turns.pop(0)
+        entry, method = self._turns.pop(0)
         try:
-            if entry is not None:
-                entry.stale = False  # before drawing: a change while it draws makes it stale again
-            step(self._model)
+            if entry is None:
+                self._chrome(self._model)
+            else:
+                if method == "show_state":
+                    entry.stale = False  # first: a change while it draws makes it stale again
+                getattr(entry.view, method)(self._model)  # looked up now, as the view is now
         finally:  # a view that failed does not stop the frames
             if self._turns:
                 self._turn.start()
