@@ -8,12 +8,14 @@ widget is shown (its tab chosen, its dock or window opened, its splitter pane wi
 starts a frame that catches it up. So a view hidden in a tab costs nothing however fast EM
 runs, and a frame holds only what changed.
 
-Frames are started by changes, not paced by what the last one cost: the first change after a
-quiet spell is drawn on the next turn of the event loop, and a frame starts at most every
-FRAME_MS (a screen refresh), so a burst of states is drawn once, in its newest state. Within
-a frame each view draws in a turn of the event loop of its own (a view's costly
-``prepare_state`` in the turn before its ``show_state``), so even a million points' frame
-never holds the event loop for more than one view's drawing at a time.
+Frames are started by changes: a change after a quiet spell is drawn on the next turn of the
+event loop (a Step or a history move is not held back by what an earlier frame cost). Only
+while changes keep coming (EM playing) does a frame leave a rest after itself, FRAME_MS or
+REST_FACTOR times what it cost if longer, so a burst of states is drawn once, in its newest
+state, and drawing large data leaves the GUI thread time for input and for taking in the
+states. Within a frame each view draws in a turn of the event loop of its own (a view's
+costly ``prepare_state`` in the turn before its ``show_state``), so even a million points'
+frame never holds the event loop for more than one view's drawing at a time.
 """
 
 from __future__ import annotations
@@ -25,8 +27,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
-#: Frames start at most this many milliseconds apart (a 60 Hz screen shows no more).
+#: Frames start at most this many milliseconds apart (a 60 Hz screen shows no more) ...
 FRAME_MS = 16
+#: ... and while EM plays the next frame waits at least this many times what the last one
+#: cost, counted from its end: at most a third of the GUI thread goes to frames.
+REST_FACTOR = 2.0
 #: Turns of a frame are this many milliseconds apart, so clicks, keys and timers get in
 #: between (Qt repaints the view before the next turn).
 TURN_MS = 1
@@ -41,12 +46,15 @@ class _Entry:
 
 
 class Frames(QObject):
-    """The frame scheduler of one window. ``draw(model)`` of ``chrome`` ends every frame (the
-    status line and the history slider: cheap, and always on screen)."""
+    """The frame scheduler of one window. ``chrome(model)`` ends every frame (the status line
+    and the history slider: cheap, and always on screen); ``streaming()``: whether changes
+    keep coming (EM playing), when frames rest between them."""
 
-    def __init__(self, window: QWidget, model, chrome: Callable[[object], None]) -> None:
+    def __init__(self, window: QWidget, model, chrome: Callable[[object], None],
+                 streaming: Callable[[], bool] = lambda: False) -> None:
         super().__init__(window)
         self._window, self._model, self._chrome = window, model, chrome
+        self._streaming = streaming
         self._entries: list[_Entry] = []
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._start_frame)
@@ -54,7 +62,8 @@ class Frames(QObject):
         self._turn.timeout.connect(self._frame_turn)
         self._turns: list[tuple[_Entry | None, str]] = []  # (view, method); (None, ""): chrome
         self._again = False  # the model changed while a frame was drawing
-        self._last_start = -1.0
+        self._last_start = self._last_end = -1.0
+        self._last_cost = 0.0  # seconds the last frame held the GUI thread, paints included
         self._window_shown = window.isVisible()
         window.installEventFilter(self)
 
@@ -102,11 +111,14 @@ class Frames(QObject):
             self.schedule()
 
     def schedule(self) -> None:
-        """A frame on the next turn of the event loop (or FRAME_MS after the last one began)."""
+        """A frame on the next turn of the event loop, or after the last frame's pause."""
         if self._turns or self._timer.isActive():
             return
-        since = 1000 * (time.perf_counter() - self._last_start)
-        self._timer.start(max(0, int(FRAME_MS - since)))
+        now = time.perf_counter()
+        due = self._last_start + FRAME_MS / 1000
+        if self._streaming():
+            due = max(due, self._last_end + REST_FACTOR * self._last_cost)
+        self._timer.start(max(0, int(1000 * (due - now))))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         kind = event.type()
@@ -152,6 +164,7 @@ class Frames(QObject):
 
     def _start_frame(self) -> None:
         self._last_start = time.perf_counter()
+        self._turn_count = 0
         self._again = False
         turns: list[tuple[_Entry | None, str]] = []
         for e in self._entries:
@@ -165,6 +178,7 @@ class Frames(QObject):
 
     def _frame_turn(self) -> None:
         entry, method = self._turns.pop(0)
+        self._turn_count += 1
         try:
             if entry is None:
                 self._chrome(self._model)
@@ -173,8 +187,15 @@ class Frames(QObject):
                     entry.stale = False  # first: a change while it draws makes it stale again
                 getattr(entry.view, method)(self._model)  # looked up now, as the view is now
         finally:  # a view that failed does not stop the frames
-            if self._turns:
-                self._turn.start()
-            elif self._again:
-                self._again = False
-                self.schedule()
+            self._after_turn()
+
+    def _after_turn(self) -> None:
+        if self._turns:
+            self._turn.start()
+            return
+        self._last_end = time.perf_counter()  # the gaps between turns are not its cost
+        self._last_cost = max(0.0, self._last_end - self._last_start
+                              - (self._turn_count - 1) * TURN_MS / 1000)
+        if self._again:
+            self._again = False
+            self.schedule()

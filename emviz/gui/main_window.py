@@ -85,7 +85,8 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._connect()
         self.features = FeatureRegistry()
-        self._frames = Frames(self, self.model, lambda _model: self._draw_chrome())
+        self._frames = Frames(self, self.model, lambda _model: self._draw_chrome(),
+                              streaming=lambda: self.controller.playing)
         # What each view draws: a change of anything else does not redraw it.
         self.add_view(self.points_view, {"points", "labels", "options", "index"})
         self.add_view(self.bound_plot, {"points", "history", "index"})
