@@ -173,3 +173,20 @@ def test_a_side_view_shares_the_points_views_room_and_gives_it_back(window):
     assert not side.isVisible()
     # The room goes back (to a few pixels: the splitter rounds its handles' share).
     assert np.allclose(splitter.sizes()[:i + 1], before[:i + 1], atol=8)
+
+
+def test_choosing_the_oracle_tab_shows_the_readout_of_the_current_state(window, qtbot):
+    """The readout (ln p(X, Z | θ) of EM's θ) is computed only while its tab is shown; choosing
+    the tab after EM stepped with it hidden shows the numbers of the current state."""
+    from emviz.core import generate
+
+    d = generate(3, 300, 3.0, 4)
+    window.editor.replace(d.X, d.labels, d.true_mixture, d.name, d.axes)
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
+    window.tabs.setCurrentIndex(0)
+    step_times(window, qtbot, 2)
+    oracle = window.feature("oracle")
+    window.show_tab(oracle.panel)
+    state = window.model.current
+    header = oracle.panel.table.horizontalHeaderItem(1).text()
+    assert header == f"EM's θ (it. {state.iteration}, {state.phase})"

@@ -573,11 +573,21 @@ class OracleFeature(QObject):
             action.blockSignals(False)
 
 
+class _Readout:
+    """The Oracle tab as a view of its own: the readout is computed only while the tab is
+    shown (OracleFeature.show_state), so choosing the tab must draw it."""
+
+    def __init__(self, oracle: OracleFeature) -> None:
+        self.show_state = oracle.show_state  # cheap when nothing changed: its numbers are keyed
+
+
 def install(window) -> Feature:
     oracle = OracleFeature(window)
+    readout = _Readout(oracle)
+    window.add_view(readout, widget=oracle.panel)
     return Feature("oracle", oracle,
                    actions=(oracle.show_action, oracle.fit_action, oracle.paint_action),
-                   views=(oracle,))
+                   views=(oracle, readout))
 
 
 def _same(a: float, b: float) -> bool:
