@@ -115,6 +115,18 @@ def test_the_closed_gallery_and_the_k_means_pane_when_off_do_no_work(window, qtb
     assert window.view_is_stale(gallery) and window.view_is_stale(kmeans)
 
 
+def test_the_gallery_catches_up_when_opened(window, qtbot, monkeypatch):
+    gallery = window.feature("gallery")
+    settled(window, qtbot)
+    spy = Spy(monkeypatch, gallery)
+    step_times(window, qtbot, 2)
+    assert spy.shows == 0 and window.view_is_stale(gallery)
+    window.findChild(QAction, "actionGallery").trigger()
+    qtbot.waitUntil(lambda: not window.view_is_stale(gallery) and not window.frame_pending)
+    assert spy.shows >= 1
+    gallery.close()
+
+
 def test_the_redraw_of_a_script_draws_only_the_views_on_screen(window, qtbot, monkeypatch):
     window.tabs.setCurrentIndex(0)
     settled(window, qtbot)
