@@ -7,9 +7,14 @@ Prints, in one process and offscreen (800x600 plot):
 2. while Play runs EM on 1e6 points with K = 5 for 5 s in the real window: the largest gap
    of a 10 ms QTimer (the longest the event loop stalled) and full EM iterations per second;
    three runs, each in a new window (so each starts its own EM child process), after the
-   loaded data have been drawn once.
+   loaded data have been drawn once;
+3. input to screen in the real window (K = 5): from a Step (1e5 points) or a history move
+   with the responsibilities held (Back / Forward, 1e4 and 1e5 points) to the last paint of
+   the points view it causes, medians of repeats; beside it, one E+M iteration of the core on
+   the same data, timed in the same run (the goal: Step <= one iteration + 33 ms, a history
+   move <= 33 ms).
 
-Usage: python benchmarks/bench_render.py [--quick]
+Usage: python benchmarks/bench_render.py [--quick] [--latency-only]
 """
 
 from __future__ import annotations
@@ -140,6 +145,107 @@ def play_table(seconds: float, runs: int) -> None:
     print(f"{'all':>4} {gaps.max():>15.0f} {np.median(rates):>8.1f}   (worst gap, median it/s)")
 
 
+def em_iteration_ms(X: np.ndarray, repeats: int) -> float:
+    """Median ms of one E+M iteration of the core (two half-steps of ``run_em``) on X."""
+    from emviz.core import initialize, run_em
+
+    run = run_em(X, initialize(X, K, "kmeans++", np.random.default_rng(0)), tol=0.0,
+                 max_iter=10**9)
+    next(run)  # "init"
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        next(run)
+        next(run)
+        times.append(time.perf_counter() - started)
+    return 1e3 * float(np.median(times))
+
+
+class PaintClock:
+    """When the points view last finished a paint (pyqtgraph's GraphicsView.paintEvent is a
+    Python method, so the class can be wrapped before the window makes its view)."""
+
+    def __init__(self) -> None:
+        from emviz.gui.points_view import PointsView
+
+        self.last = 0.0
+        original = PointsView.paintEvent
+        clock = self
+
+        def timed(view, event):
+            result = original(view, event)
+            clock.last = time.perf_counter()
+            return result
+
+        PointsView.paintEvent = timed
+
+
+def settle(window, quiet_s: float = 0.3, limit_s: float = 30.0) -> None:
+    """Process events until the run is idle and nothing has happened for ``quiet_s``: no
+    paint of the points view, no change of the model."""
+    from PySide6.QtCore import QEventLoop
+
+    changes = [time.perf_counter()]
+    window.model.subscribe(lambda _aspects: changes.__setitem__(0, time.perf_counter()))
+    ticker = QTimer(interval=5)
+    ticker.start()
+    deadline = time.perf_counter() + limit_s
+    while time.perf_counter() < deadline:
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        now = time.perf_counter()
+        if (not window.controller.busy and now - changes[0] > quiet_s
+                and now - PAINTS.last > quiet_s):
+            break
+    ticker.stop()
+
+
+PAINTS: PaintClock
+
+
+def latency_window(n: int):
+    from emviz.gui import MainWindow
+    from emviz.model import Settings
+
+    rng = np.random.default_rng(2)
+    centres = rng.normal(scale=4, size=(K, 2))
+    X = centres[rng.integers(K, size=n)] + rng.normal(size=(n, 2))
+    window = MainWindow(settings=Settings(k=K, init_method="kmeans++", tol=0.0, max_iter=10_000))
+    window.resize(1280, 800)
+    window.show()
+    window.set_points(X)
+    window.controller.wait_idle(60_000)
+    settle(window)
+    return window, X
+
+
+def input_latency_ms(window, action: str) -> float:
+    """ms from triggering ``action`` to the last paint of the points view it caused."""
+    started = time.perf_counter()
+    PAINTS.last = 0.0
+    window.actions_by_name[action].trigger()
+    settle(window)
+    return 1e3 * (PAINTS.last - started) if PAINTS.last > started else float("nan")
+
+
+def latency_table(quick: bool) -> None:
+    global PAINTS
+    PAINTS = PaintClock()
+    repeats = 3 if quick else 9
+    print(f"\nInput to screen, K = {K}, medians of {repeats} (goals: Step <= E+M + 33 ms, "
+          "history move <= 33 ms)")
+    print(f"{'N':>9} {'E+M ms':>7} {'Step ms':>8} {'history move ms':>16}")
+    for n in (10_000, 100_000):
+        window, X = latency_window(n)
+        steps, moves = [], []
+        for _ in range(repeats):
+            steps.append(input_latency_ms(window, "actionStep"))
+        for i in range(repeats):  # the newest states keep their responsibilities
+            moves.append(input_latency_ms(window, "actionBack" if i % 2 == 0 else "actionForward"))
+        window.close()
+        em = em_iteration_ms(X, repeats)
+        print(f"{n:>9,} {em:>7.1f} {np.nanmedian(steps):>8.1f} {np.nanmedian(moves):>16.1f}")
+
+
 def quiet_offscreen_notice(mode, context, message: str) -> None:
     """Qt's messages, less the offscreen platform's notice about every new window."""
     if "propagateSizeHints" not in message:
@@ -152,8 +258,10 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     pg.setConfigOptions(background="w", antialias=True)
     print("emviz render benchmark (offscreen, 800x600 plot, medians; ratio = baseline / emviz)")
-    render_table(quick)
-    play_table(2.0 if quick else 5.0, 1 if quick else 3)
+    if "--latency-only" not in sys.argv:
+        render_table(quick)
+        play_table(2.0 if quick else 5.0, 1 if quick else 3)
+    latency_table(quick)
     app.processEvents()
 
 

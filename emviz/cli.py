@@ -270,7 +270,7 @@ def _save_screenshot(window, args: argparse.Namespace) -> None:
     from .gui.export import save_png, save_svg
 
     QApplication.processEvents()
-    window._redraw()
+    window.redraw_now()
     QApplication.processEvents()
     path = args.screenshot
     svg = args.svg or path.lower().endswith(".svg")

@@ -188,7 +188,7 @@ def test_the_window_exits_0_when_its_event_loop_ends_with_the_gallery_open():
             def exec(self):  # what main() runs once the window is up
                 window = next(w for w in self.topLevelWidgets() if isinstance(w, MainWindow))
                 window.actions_by_name["actionGallery"].trigger()
-                window.gallery.set_iterations((0, 1, 2))
+                window.feature("gallery").set_iterations((0, 1, 2))
                 QTimer.singleShot(500, window.close)  # the last window closed: the loop ends
                 return super().exec()
 

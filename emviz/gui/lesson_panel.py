@@ -238,8 +238,8 @@ class LessonPanel(QDockWidget):
             return
         data = load_builtin(chapter.dataset, seed=chapter.seed)  # as the dataset chooser does
         if chapter.point is not None and chapter.point > len(data.X):
-            w.statusBar().showMessage(f"Lesson: there is no point n = {chapter.point}: "
-                                      f"{data.name} has {len(data.X)} points", 8000)
+            w.show_status(f"Lesson: there is no point n = {chapter.point}: "
+                          f"{data.name} has {len(data.X)} points")
             return
         show = set(chapter.show)
         self._switch(show, on=False)  # before the new data, so nothing is computed for them
@@ -252,7 +252,7 @@ class LessonPanel(QDockWidget):
         if chapter.point is not None:
             w.model.select_point(chapter.point - 1)
         self._show_tab(chapter.tab)
-        w.statusBar().showMessage(f"Lesson: {chapter.title} (Ctrl+Z undoes the data)", 8000)
+        w.show_status(f"Lesson: {chapter.title} (Ctrl+Z undoes the data)")
 
     def _switch(self, show: set[str], on: bool) -> None:
         """Switch the teaching views named in ``show`` on (``on``), or the others off."""
@@ -271,8 +271,8 @@ class LessonPanel(QDockWidget):
         if not on:
             a["actionPaintLabels"].setChecked(False)  # a click adds points again
             if "gallery" not in show:
-                w.gallery.hide()
-            dialog = w.sample_mode.dialog
+                w.feature("gallery").hide()
+            dialog = w.feature("sampling").dialog
             if "sample" not in show and dialog is not None:
                 dialog.close()
             return
@@ -294,7 +294,7 @@ class LessonPanel(QDockWidget):
             if title in (tabs.tabText(i), tabs.tabToolTip(i)):
                 tabs.setCurrentIndex(i)
                 return
-        self.window_.statusBar().showMessage(f"Lesson: there is no tab {title!r}", 8000)
+        self.window_.show_status(f"Lesson: there is no tab {title!r}")
 
     # -- where and whether it shows ----------------------------------------------------------
     def restore_visibility(self) -> None:

@@ -3,10 +3,8 @@ together; the state lives in the Workbench model, the numbers in emviz.core."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -16,6 +14,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTabWidget,
     QToolBar,
+    QWidget,
 )
 
 from ..core import load_builtin
@@ -26,7 +25,9 @@ from .collector import collect_in_gui_thread
 from .controller import RunController
 from .controls import ControlPanel
 from .editing import PointsEditor
+from .features import Feature, FeatureRegistry
 from .files import install as install_files
+from .frames import Frames
 from .generate_dialog import GenerateDialog
 from .help import install_help
 from .icon import app_icon
@@ -38,15 +39,6 @@ from .presentation import install_presentation
 from .style import apply_pyqtgraph_style, style_plot
 from .tab_bar import SnugTabBar
 from .teaching import install_teaching
-
-#: Redraws are coalesced: at most one per this many milliseconds, always of the newest state.
-FRAME_MS = 16
-#: ... and a frame waits this many times what the last one cost, so drawing large data takes
-#: at most a third of the GUI thread and input is never queued behind frame after frame.
-FRAME_COST_FACTOR = 2.0
-#: A frame draws one view per turn of the event loop, this many milliseconds apart, so that
-#: clicks, keys and timers get in between (Qt repaints the view before the next turn).
-TURN_MS = 1
 
 ACTIONS = (  # objectName, text, shortcut, tooltip
     ("actionEStep", "E-step", "E", "E-step: r_nk = γ(z_nk) from the current θ"),
@@ -99,21 +91,21 @@ class MainWindow(QMainWindow):
         style_plot(self.points_view)
         self._build_layout()
         self._connect()
-        self._views = [self.points_view, self.bound_plot, self.params_table, self.controls]
+        self.features = FeatureRegistry()
+        self._frames = Frames(self, self.model, lambda _model: self._draw_chrome(),
+                              streaming=lambda: self.controller.playing)
+        # What each view draws: a change of anything else does not redraw it.
+        self.add_view(self.points_view, {"points", "labels", "options", "index"})
+        self.add_view(self.bound_plot, {"points", "history", "index"})
+        self.add_view(self.params_table, {"points", "history", "index"})
+        self.add_view(self.controls, {"points", "settings"})
         self.files = install_files(self)
         install_teaching(self)
         self.lesson = install_lesson(self)
+        self.add_feature(Feature("lesson", self.lesson, (self.actions_by_name["actionLesson"],)))
         self._fit_tab_titles()
         self.presentation = install_presentation(self)
         install_help(self)
-        self._frame = QTimer(self, singleShot=True, interval=FRAME_MS)
-        self._frame.timeout.connect(self._start_frame)
-        self._turn = QTimer(self, singleShot=True, interval=TURN_MS)
-        self._turn.timeout.connect(self._frame_turn)
-        self._turns: list = []  # what the frame in progress has still to do: f(model)
-        self._turn_count = 0
-        self._frame_started = 0.0
-        self._changed_during_frame = False
         self.model.subscribe(self._on_model_change)
         self._load_initial(dataset)
         self.resize(1280, 800)
@@ -207,7 +199,7 @@ class MainWindow(QMainWindow):
         center.setSizes([290, 540, 450])
         center.setCollapsible(1, False)
         self.setCentralWidget(center)
-        self._center = center
+        self._sizes_before_side: list[int] | None = None
         self.status = QLabel()
         self.status.setObjectName("statusText")
         self.statusBar().addWidget(self.status, 1)
@@ -234,7 +226,7 @@ class MainWindow(QMainWindow):
         c.busy_changed.connect(lambda _: self._update_enabled())
         c.playing_changed.connect(lambda _: self._update_enabled())
         for source in (c.message, ed.message):
-            source.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            source.connect(self.show_status)
         pv = self.points_view
         pv.add_requested.connect(ed.add)
         pv.spray_requested.connect(ed.spray)
@@ -272,40 +264,9 @@ class MainWindow(QMainWindow):
         play.setChecked(playing)
         play.setText("Pause" if playing else "Play")
 
-    def _on_model_change(self, _aspects: frozenset[str]) -> None:
+    def _on_model_change(self, aspects: frozenset[str]) -> None:
         self._update_enabled()  # cheap, and shortcuts must see it before the next frame
-        if self._turns:
-            self._changed_during_frame = True
-        elif not self._frame.isActive():
-            self._frame.start()
-
-    def _redraw(self) -> None:
-        """Draw the newest state in every view, now (scripts and tests call this)."""
-        self._draw_views()
-
-    def _start_frame(self) -> None:
-        """A frame: each view draws the newest state in a turn of its own (a view's costly
-        ``prepare_state``, if it has one, in the turn before; the chrome, i.e. status line
-        and history slider, last), so even a million points' frame never holds the event
-        loop for more than one view's drawing and repainting at a time."""
-        self._turns = [step for view in self._views
-                       for step in (getattr(view, "prepare_state", None), view.show_state) if step]
-        self._turns.append(lambda _model: self._draw_chrome())
-        self._turn_count = len(self._turns)
-        self._frame_started = time.perf_counter()
-        self._changed_during_frame = False
-        self._frame_turn()
-
-    def _frame_turn(self) -> None:
-        self._turns.pop(0)(self.model)
-        if self._turns:
-            self._turn.start()
-            return
-        # Pace the next frame by what this one cost, paints included (not the gaps between turns).
-        cost = time.perf_counter() - self._frame_started - self._turn_count * TURN_MS / 1000
-        self._frame.setInterval(max(FRAME_MS, int(FRAME_COST_FACTOR * 1000 * cost)))
-        if self._changed_during_frame:
-            self._frame.start()
+        self._frames.on_model_change(aspects)
 
     def _fit_tab_titles(self) -> None:
         """Short tab titles, so all the explanations fit side by side at 1280 x 800; the full
@@ -317,9 +278,89 @@ class MainWindow(QMainWindow):
                 self.tabs.setTabToolTip(i, title)
             self.tabs.setTabText(i, short.get(title, title))
 
-    def add_view(self, view) -> None:
-        """Register a passive view: its ``show_state(model)`` runs on every frame."""
-        self._views.append(view)
+    # -- the host API: what features, scripts and tests use ------------------------------
+    def add_view(self, view, aspects: set[str] | None = None, widget: QWidget | None = None) -> None:
+        """Register a passive view: its ``show_state(model)`` (after ``prepare_state(model)``,
+        if it has one) runs in the next frame after one of ``aspects`` of the model changed
+        (None: any), if ``widget`` is on screen; a hidden view catches up when shown.
+        ``widget``: the view itself if it is a widget, else None (always on screen)."""
+        if widget is None and isinstance(view, QWidget):
+            widget = view
+        self._frames.add(view, aspects, widget)
+
+    @property
+    def views(self) -> list:
+        """The registered views, in drawing order."""
+        return self._frames.views
+
+    def view_is_stale(self, view) -> bool:
+        """Whether ``view`` has yet to draw the newest of what it shows (a hidden one waits)."""
+        return self._frames.is_stale(view)
+
+    @property
+    def frame_pending(self) -> bool:
+        """A frame is due or being drawn."""
+        return self._frames.pending
+
+    def redraw_now(self) -> None:
+        """Draw the newest state in every view on screen, now (scripts, tests, a screenshot)."""
+        self._frames.draw_now()
+
+    def add_tab(self, view: QWidget, title: str, tooltip: str = "") -> int:
+        """A tab of the explanations beside the points view; its index."""
+        index = self.tabs.addTab(view, title)
+        if tooltip:
+            self.tabs.setTabToolTip(index, tooltip)
+        return index
+
+    def show_tab(self, view: QWidget) -> None:
+        self.tabs.setCurrentWidget(view)
+
+    def add_side_view(self, view: QWidget) -> None:
+        """A view beside the points view, hidden until ``show_side_view``, sharing its room."""
+        splitter = self.centralWidget()
+        splitter.insertWidget(splitter.indexOf(self.points_view) + 1, view)
+        splitter.setStretchFactor(splitter.indexOf(view), 3)
+        splitter.setCollapsible(splitter.indexOf(view), False)
+        view.hide()
+
+    def show_side_view(self, view: QWidget, on: bool) -> None:
+        """Show a side view in half the points view's room plus a third of the right column's,
+        or hide it and give the room back."""
+        splitter = self.centralWidget()
+        if not on:
+            view.hide()
+            if self._sizes_before_side is not None:
+                splitter.setSizes(self._sizes_before_side)
+                self._sizes_before_side = None
+            return
+        if view.isVisibleTo(self):
+            return
+        self._sizes_before_side = splitter.sizes()
+        view.show()
+        i, j = splitter.indexOf(self.points_view), splitter.indexOf(view)
+        sizes = list(self._sizes_before_side)
+        take = sizes[j + 1] // 3 if j + 1 < len(sizes) else 0  # the right column gives a third
+        total = sizes[i] + take
+        sizes[i], sizes[j] = total - total // 2, total // 2
+        if take:
+            sizes[j + 1] -= take
+        splitter.setSizes(sizes)
+
+    def show_status(self, text: str, ms: int = 8000) -> None:
+        """A one-line note in the status bar for ``ms`` milliseconds."""
+        self.statusBar().showMessage(text, ms)
+
+    def add_feature(self, feature: Feature) -> None:
+        self.features.add(feature)
+
+    def feature(self, name: str):
+        """The object of the feature called ``name`` (its view or its controller)."""
+        return self.features[name].main
+
+    def load_dataset(self, key: str) -> None:
+        """A built-in dataset, as one undoable edit (as the dataset chooser loads it)."""
+        self._load_dataset(key)
 
     def add_action(self, name: str, text: str, shortcut: str, tip: str,
                    checkable: bool = False, teach_toolbar: bool = True) -> QAction:
@@ -337,11 +378,6 @@ class MainWindow(QMainWindow):
             self.teach_toolbar.addAction(action)
         self.actions_by_name[name] = action
         return action
-
-    def _draw_views(self) -> None:
-        for view in self._views:
-            view.show_state(self.model)
-        self._draw_chrome()
 
     def _draw_chrome(self) -> None:
         m = self.model

@@ -65,7 +65,7 @@ def window(qtbot):
     qtbot.waitExposed(w)
     assert w.controller.wait_idle()
     qtbot.waitUntil(lambda: len(w.history) == 1, timeout=20_000)
-    w._redraw()
+    w.redraw_now()
     yield w
     w.close()
 
@@ -73,7 +73,7 @@ def window(qtbot):
 def wait_for_history(qtbot, w, n: int) -> None:
     """Wait until the run has recorded n half-steps and the controller is idle."""
     qtbot.waitUntil(lambda: len(w.history) >= n and not w.controller.busy, timeout=20_000)
-    w._redraw()
+    w.redraw_now()
 
 
 def data_point(w, x: float, y: float):

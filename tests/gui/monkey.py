@@ -220,9 +220,9 @@ class Monkey:
     def _quiet(self) -> bool:
         """No job, no frame due or under way, and no view working in a thread of its own."""
         w, c = self.w, self.w.controller
-        frame_due = w._frame.isActive() or bool(w._turns)
+        frame_due = w.frame_pending
         return not (c.busy or c.playing or frame_due
-                    or any(getattr(view, "busy", False) for view in w._views))
+                    or any(getattr(view, "busy", False) for view in w.views))
 
     def _check_busy(self) -> None:
         """A job (not Play, which is busy by design) never runs longer than max_busy_s."""

@@ -53,7 +53,7 @@ def test_shift_click_far_from_every_point_removes_nothing(window, qtbot):
 def test_drag_sprays_points_around_the_path_as_one_undoable_edit(window, qtbot):
     window.set_points(np.empty((0, 2)))
     qtbot.waitUntil(lambda: not window.controller.busy)
-    window._redraw()  # frame the new (empty) data now, not in the middle of the drag
+    window.redraw_now()  # frame the new (empty) data now, not in the middle of the drag
     window.points_view.getPlotItem().setRange(xRange=(-5, 5), yRange=(-5, 5), padding=0)
     qtbot.wait(20)
     vp = viewport(window)
@@ -157,7 +157,7 @@ def test_clicks_and_sprays_beyond_the_largest_coordinate_are_refused_with_a_mess
 
     window.set_points(np.array([[-1, -1], [1, 1], [1, -1], [-1, 1]]) * MAX_COORDINATE)
     wait_for_history(qtbot, window, 1)
-    window._redraw()
+    window.redraw_now()
     said: list[str] = []
     window.editor.message.connect(said.append)
     before = window.points.copy()

@@ -27,7 +27,7 @@ def warnings_shown(monkeypatch):
 
 def settle(qtbot, window, n=1):
     wait_for_history(qtbot, window, n)
-    window._redraw()
+    window.redraw_now()
 
 
 def test_open_csv_with_labels_becomes_points_and_oracle_labels(window, qtbot, tmp_path):
@@ -185,7 +185,7 @@ def test_session_round_trip_restores_points_settings_and_history_position(window
     assert loaded(qtbot, window, lambda: window.files.open_session(str(path)))
     qtbot.waitUntil(lambda: len(window.history) == 7 and not window.controller.busy, timeout=20_000)
     qtbot.waitUntil(lambda: window.model.index == 4)
-    window._redraw()
+    window.redraw_now()
     np.testing.assert_array_equal(window.points, d.X)
     np.testing.assert_array_equal(window.model.labels, d.labels)
     assert window.model.settings.k == 3 and window.model.options.soft_colors is False

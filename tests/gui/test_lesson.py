@@ -42,10 +42,10 @@ def switched_on(w) -> set[str]:
         "oracle labels": a["actionShowOracle"].isChecked() and m.options.show_oracle,
         "oracle fit": a["actionFitOracle"].isChecked() and w.findChild(object, "oracleFeature").fit
         is not None,
-        "k-means": a["actionKMeansMode"].isChecked() and w.kmeans_mode.view.isVisible(),
+        "k-means": a["actionKMeansMode"].isChecked() and w.feature("kmeans_mode").view.isVisible(),
         "hard colours": not w.controls.soft.isChecked() and not m.options.soft_colors,
-        "gallery": w.gallery.isVisible(),
-        "sample": w.sample_mode.dialog is not None and w.sample_mode.dialog.isVisible(),
+        "gallery": w.feature("gallery").isVisible(),
+        "sample": w.feature("sampling").dialog is not None and w.feature("sampling").dialog.isVisible(),
     }
     assert set(state) == set(TOGGLES)
     return {name for name, on in state.items() if on}
@@ -73,8 +73,8 @@ def test_try_it_sets_each_chapters_state_in_turn(qtbot, lesson):
         expected = expected_history(chapter)
         n = len(expected)
         qtbot.waitUntil(lambda: len(w.history) == n and not w.controller.busy  # noqa: B023
-                        and not w.gallery.running, timeout=20_000)
-        w._redraw()  # the control panel shows the model's settings
+                        and not w.feature("gallery").running, timeout=20_000)
+        w.redraw_now()  # the control panel shows the model's settings
         where = f"chapter {i + 1} ({chapter.slug})"
         data = load_builtin(chapter.dataset, seed=chapter.seed)
         assert w.model.dataset_name == BUILTIN_DATASETS[chapter.dataset][0], where
@@ -91,8 +91,8 @@ def test_try_it_sets_each_chapters_state_in_turn(qtbot, lesson):
         assert w.editor.stack.count() == undo_count + 1, where  # one undoable step
         assert not w.controller.playing, where
     assert not button(w, "lessonNext").isEnabled()
-    if w.sample_mode.dialog is not None:
-        w.sample_mode.dialog.close()
+    if w.feature("sampling").dialog is not None:
+        w.feature("sampling").dialog.close()
 
 
 def test_try_it_is_one_undo_step(qtbot, lesson):

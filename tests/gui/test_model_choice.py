@@ -13,7 +13,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QSpinBox
 
 from emviz.core import aic, bic, generate
-from emviz.gui.teaching import FEATURES
 from emviz.gui.teaching import model_choice as tab_module
 from emviz.model_choice import K_MAX_CURVE, criteria_curve
 
@@ -23,8 +22,8 @@ TIMEOUT = 20_000
 
 
 def show_tab(w):
-    w.tabs.setCurrentWidget(w.model_choice)
-    return w.model_choice
+    w.tabs.setCurrentWidget(w.feature("model_choice"))
+    return w.feature("model_choice")
 
 
 def wait_curve(qtbot, tab, n: int = K_MAX_CURVE) -> None:
@@ -55,12 +54,13 @@ def slow_settings(w):
 
 
 def test_a_tab_that_is_a_registered_view(window):
-    assert "model_choice" in FEATURES
-    tab = window.model_choice
+    assert "model_choice" in window.features
+    tab = window.feature("model_choice")
+    assert window.features["model_choice"].views == (tab,)
     i = window.tabs.indexOf(tab)
     assert i >= 0 and window.tabs.tabText(i) == "Choose K"
     assert "BIC" in window.tabs.tabToolTip(i)
-    assert tab in window._views
+    assert tab in window.views
 
 
 def test_the_curve_is_fitted_in_a_thread_only_once_the_tab_is_shown(window, qtbot, monkeypatch):
@@ -71,7 +71,7 @@ def test_the_curve_is_fitted_in_a_thread_only_once_the_tab_is_shown(window, qtbo
         yield from criteria_curve(*args, **kwargs)
 
     monkeypatch.setattr(tab_module, "criteria_curve", recording)
-    tab = window.model_choice
+    tab = window.feature("model_choice")
     qtbot.wait(tab_module.SETTLE_MS + 100)
     assert tab.criteria.curve == {} and not tab.busy and threads == []  # hidden: nothing
     show_tab(window)
@@ -163,12 +163,12 @@ def test_restarts_give_n_dots_and_a_click_loads_that_start(window, qtbot):
     assert window.model.settings.seed == fit.seed and window.model.settings.k == 3
     run_to_end(qtbot, window)
     assert window.history[0].phase == "init" and window.history[-1].log_likelihood == fit.log_likelihood
-    window._redraw()
+    window.redraw_now()
     assert len(restarts.fits) == 7  # a new seed keeps the starts, and rings the loaded one
     np.testing.assert_array_equal(restarts.ring.getData()[0], [x[chosen]])
     # A new K makes them stale.
     window.controller.apply_settings(dataclasses.replace(window.model.settings, k=2))
-    window._redraw()
+    window.redraw_now()
     assert restarts.fits == [] and "run the starts again" in restarts.caption.text()
 
 
@@ -240,7 +240,7 @@ def test_captions_never_overlap_the_plots(window, qtbot, size):
     wait_curve(qtbot, tab)
     tab.restarts.run(10)
     qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT)
-    window._redraw()
+    window.redraw_now()
     qtbot.wait(50)
     for view in (tab.criteria, tab.restarts):
         rows = [view.layout().itemAt(i).geometry() for i in range(view.layout().count())]
@@ -266,7 +266,7 @@ def test_progress_is_redrawn_at_most_ten_times_a_second(monkeypatch):
 def test_showing_the_tab_before_a_frame_never_fits_the_old_data(window, qtbot):
     """New data, then the tab shown before the window's next frame: the fit waits for the
     new data to settle instead of starting on the old ones."""
-    qtbot.waitUntil(lambda: not window.model_choice.busy, timeout=TIMEOUT)  # (hidden: no fit)
+    qtbot.waitUntil(lambda: not window.feature("model_choice").busy, timeout=TIMEOUT)  # (hidden: no fit)
     X = generate(2, 30, separation=3.0, seed=5).X
     window.model.set_points(X)  # no event processed: no frame has drawn it yet
     tab = show_tab(window)

@@ -99,7 +99,7 @@ def shown(window, qtbot):
     for _ in range(2):
         window.controller.step()
         assert window.controller.wait_idle()
-    window._redraw()
+    window.redraw_now()
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.focusWindow() is not None)
     return window
@@ -169,7 +169,7 @@ def test_presentation_mode_keeps_working_and_new_ellipses_are_thick(shown, qtbot
     spin.setValue(3)
     qtbot.waitUntil(lambda: w.model.current is not None and w.model.current.mixture.n_components == 3
                     and not w.controller.busy)
-    w._redraw()
+    w.redraw_now()
     inner, outer = w.points_view._ellipses[2]
     assert (pen_width(inner), pen_width(outer)) == PRESENT.ellipse_widths
     assert len(w.points_view.means.data) == 3
@@ -412,7 +412,7 @@ def test_titles_set_while_presenting_keep_the_presentation_size(shown, qtbot):
     w.actions_by_name["actionKMeansMode"].trigger()
     kmeans = w.findChild(pg.PlotWidget, "kmeansView")
     views = {"why": why, "k-means": kmeans, "points": w.points_view}
-    w._redraw()
+    w.redraw_now()
 
     def look_at() -> dict:
         return {name: (title_pt(view), view.getPlotItem().layout.rowMaximumHeight(0))
@@ -429,7 +429,7 @@ def test_titles_set_while_presenting_keep_the_presentation_size(shown, qtbot):
         qtbot.waitUntil(lambda p=phase: w.model.current.phase == p and not w.controller.busy)
     assert len(w.history) == n + 2
     w.actions_by_name["actionKMeansStep"].trigger()
-    w._redraw()
+    w.redraw_now()
     qtbot.waitUntil(lambda: "M-step" in why.getPlotItem().titleLabel.text)
     assert title_pt(why) == pytest.approx(normal["why"][0] * scale)
     assert title_pt(kmeans) == title_pt(w.points_view) == PRESENT.title_pt

@@ -87,7 +87,7 @@ def test_play_runs_to_convergence_and_ln_p_never_decreases(window, qtbot):
     assert np.all(np.diff(ll) >= -1e-9 * np.abs(ll[:-1]))
     last = window.history[-1]
     assert last.converged and last.phase == "M"
-    window._redraw()
+    window.redraw_now()
     assert "converged" in window.status.text()
     assert not action(window, "actionStep").isEnabled()
     assert not action(window, "actionPlay").isChecked()
@@ -120,7 +120,7 @@ def test_scrubbing_moves_the_mark_and_stepping_from_the_past_drops_later_history
     assert slider.maximum() == 4 and slider.value() == 4
     slider.setValue(1)
     assert window.model.index == 1
-    window._redraw()
+    window.redraw_now()
     assert window.bound_plot.cursor.value() == 0.5
     marks = window.bound_plot.current.getData()
     assert marks[0].tolist() == [0.5, 0.5]

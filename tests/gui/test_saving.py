@@ -74,7 +74,7 @@ def test_a_failed_gallery_export_keeps_the_old_file(window, qtbot, tmp_path, dis
                                                     monkeypatch):
     path = tmp_path / "gallery.png"
     path.write_bytes(b"old gallery")
-    gallery = window.gallery
+    gallery = window.feature("gallery")
     gallery.set_iterations((0,))
     with pytest.raises(ExportError, match=f"^{path}: cannot write the file: No space left on device$"):
         gallery.export_png(str(path))
@@ -94,4 +94,4 @@ def test_a_failed_gallery_export_from_the_command_line_raises(window, tmp_path, 
     with pytest.raises(ExportError, match=str(path)):
         export_gallery(window, (0,), str(path), svg=svg)
     assert path.read_bytes() == b"old gallery"
-    window.gallery.close()
+    window.feature("gallery").close()

@@ -22,7 +22,7 @@ def open_gallery(window, qtbot) -> GalleryView:
     gallery = window.findChild(QWidget, "galleryView")
     assert isinstance(gallery, GalleryView) and gallery.isVisible()
     qtbot.waitUntil(lambda: not gallery.running and not window.controller.busy, timeout=30_000)
-    window._redraw()
+    window.redraw_now()
     return gallery
 
 
@@ -93,7 +93,7 @@ def test_editing_the_list_rebuilds_the_panels(window, qtbot):
     gallery.edit.setText("3, 0, 1")
     gallery.edit.editingFinished.emit()
     qtbot.waitUntil(lambda: not gallery.running and not window.controller.busy, timeout=30_000)
-    window._redraw()
+    window.redraw_now()
     assert [p.title for p in gallery.panels] == ["L = 0", "L = 1", "L = 3"]
     assert_panel_shows(gallery.panels[2], m_state(window, 3).mixture)
     gallery.edit.setText("1, two")
@@ -112,7 +112,7 @@ def test_a_reset_void_the_request_and_panels_say_not_reached(window, qtbot):
     assert not any(item.isVisible() for item in gallery.panels[1].ellipses[0])
     gallery.run_button.click()
     qtbot.waitUntil(lambda: not gallery.running and not window.controller.busy, timeout=30_000)
-    window._redraw()
+    window.redraw_now()
     assert gallery.panels[1].shown.note == ""
     gallery.close()
 

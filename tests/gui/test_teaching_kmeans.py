@@ -42,25 +42,25 @@ def set_k(w, qtbot, k: int) -> None:
 
 def mode_on(w):
     action(w, "actionKMeansMode").trigger()
-    w._redraw()
-    return w.kmeans_mode
+    w.redraw_now()
+    return w.feature("kmeans_mode")
 
 
 def shown_centers(w) -> np.ndarray:
-    x, y = w.kmeans_mode.view.centers.getData()
+    x, y = w.feature("kmeans_mode").view.centers.getData()
     return np.c_[x, y]
 
 
 def test_mode_splits_the_view_and_hides_it_again(window):
     view = kmeans_view(window)
-    splitter = window._center
+    splitter = window.centralWidget()
     assert splitter.indexOf(view) == splitter.indexOf(window.points_view) + 1
     assert not view.isVisible()
     assert not action(window, "actionKMeansStep").isVisible()  # no stray shortcuts while off
     mode_on(window)
     assert view.isVisible() and view.width() > 200 and window.points_view.width() > 200
     assert action(window, "actionKMeansStep").isVisible()
-    assert window.kmeans_mode.run.current.phase == "init"
+    assert window.feature("kmeans_mode").run.current.phase == "init"
     assert "k-means · iteration 0" in view.getPlotItem().titleLabel.text
     assert "EM · iteration 0" in window.points_view.getPlotItem().titleLabel.text
     action(window, "actionKMeansMode").trigger()
@@ -91,7 +91,7 @@ def test_centres_follow_run_kmeans_half_step_by_half_step_and_j_never_increases(
         other = "actionKMeansUpdate" if state.phase == "assign" else "actionKMeansAssign"
         assert action(window, name).isEnabled() and not action(window, other).isEnabled()
         action(window, name).trigger()
-        window._redraw()
+        window.redraw_now()
         got = mode.run.history[i]
         assert (got.phase, got.iteration) == (state.phase, state.iteration)
         np.testing.assert_array_equal(got.labels, state.labels)
@@ -114,7 +114,7 @@ def test_points_take_their_cluster_colour_and_the_cells_their_centre_tint(window
     view.getPlotItem().setRange(xRange=(-5, 5), yRange=(-5, 5), padding=0)
     action(window, "actionKMeansStep").trigger()
     action(window, "actionKMeansAssign").trigger()  # (after an update, dashed moves cross points)
-    window._redraw()
+    window.redraw_now()
     state = mode.run.current
     assert (state.phase, state.iteration) == ("assign", 2)
     pixels = grab_rgb(view)
@@ -190,7 +190,7 @@ def test_gaussians_from_these_clusters_start_em(window, qtbot):
     action(window, "actionKMeansGaussians").trigger()
     qtbot.waitUntil(lambda: bool(window.history) and window.history[0] is not before
                     and not window.controller.busy, timeout=20_000)
-    window._redraw()
+    window.redraw_now()
     init = window.history[0]
     expected = kmeans_mixture(X, labels, 3)
     assert init.phase == "init"
@@ -312,7 +312,7 @@ def test_large_data_steps_in_a_worker_thread_that_stops_with_the_window(window, 
     action(window, "actionKMeansStep").trigger()
     assert mode.run.busy  # the GUI thread did not compute it
     assert mode.run.wait_idle()
-    window._redraw()
+    window.redraw_now()
     for got, want in zip(mode.run.history, expected[:3], strict=True):
         np.testing.assert_array_equal(got.centers, want.centers)
     np.testing.assert_array_equal(shown_centers(window), expected[2].centers)
@@ -359,8 +359,8 @@ def test_the_kmeans_view_shows_each_new_dataset(window, qtbot):
     the old run's, just freed: the view kept the old data.)"""
     mode = mode_on(window)
     for key in ("separated", "faithful", "ring", "moons", "overlapping", "faithful", "elongated"):
-        window._load_dataset(key)
+        window.load_dataset(key)
         wait_for_history(qtbot, window, 1)
-        window._redraw()
+        window.redraw_now()
         shown = mode.view.cloud._xy
         assert shown.shape == window.points.shape and np.array_equal(shown, window.points), key

@@ -67,7 +67,7 @@ def test_show_oracle_colours_points_by_label_and_unlabelled_black(window, qtbot)
     assert show.isEnabled() and show.isCheckable() and not show.isChecked()
     show.trigger()
     assert window.model.options.show_oracle
-    window._redraw()
+    window.redraw_now()
     assert show.isChecked()
     pixels = grab_rgb(window.points_view)
     px = np.array([[p.x(), p.y()] for p in (window.points_view.data_to_widget(*x) for x in X)])
@@ -77,13 +77,13 @@ def test_show_oracle_colours_points_by_label_and_unlabelled_black(window, qtbot)
     for i in checked:
         assert np.abs(pixel_at(window, pixels, *X[i]) - palette[labels[i]]).max() <= 12, i
     show.trigger()
-    window._redraw()
+    window.redraw_now()
     assert not window.model.options.show_oracle
 
 
 def test_oracle_actions_are_disabled_with_a_reason_when_the_data_have_no_labels(window):
     assert window.model.labels is None  # Old Faithful: nobody knows which geyser state
-    window._redraw()
+    window.redraw_now()
     for name in ("actionShowOracle", "actionFitOracle"):
         a = action(window, name)
         assert not a.isEnabled()
@@ -95,7 +95,7 @@ def test_oracle_actions_are_disabled_with_a_reason_when_the_data_have_no_labels(
 def test_oracle_fit_draws_ellipses_at_mahalanobis_one_and_two(window, qtbot):
     X, labels = load_generated(window, qtbot, unlabelled=40)
     action(window, "actionFitOracle").trigger()
-    window._redraw()
+    window.redraw_now()
     known = labels >= 0
     expected = fit_labelled(X[known], labels[known], 3, "full", window.model.settings.reg_covar)
     np.testing.assert_allclose(expected.weights, np.bincount(labels[known]) / known.sum())
@@ -131,7 +131,7 @@ def test_readout_shows_both_likelihoods_for_the_oracle_and_for_em(window, qtbot)
         qtbot.waitUntil(lambda: not window.controller.busy)
     wait_for_history(qtbot, window, 7)
     action(window, "actionFitOracle").trigger()
-    window._redraw()
+    window.redraw_now()
     panel = oracle(window).panel
     assert window.tabs.currentWidget() is panel
     table = panel.table
@@ -155,7 +155,7 @@ def test_fit_is_cleared_when_the_data_change(window, qtbot):
     load_generated(window, qtbot)
     fit_action = action(window, "actionFitOracle")
     fit_action.trigger()
-    window._redraw()
+    window.redraw_now()
     assert oracle(window).fit is not None and fit_action.isChecked()
     d = generate(2, 100, 3.0, 9)
     window.editor.replace(d.X, d.labels, d.true_mixture, d.name, d.axes)
@@ -190,7 +190,7 @@ def test_painting_a_label_on_a_clicked_point_is_undoable_and_keeps_the_run(windo
     assert labels[i] == 1 and np.all(np.delete(labels, i) == -1)
     np.testing.assert_array_equal(window.points, X)  # no point was added
     assert window.history == history  # labels are not what EM fits: the run goes on
-    window._redraw()
+    window.redraw_now()
     assert action(window, "actionShowOracle").isEnabled()
     pixels = grab_rgb(window.points_view)
     assert np.abs(pixel_at(window, pixels, *X[i]) - component_colors(2)[1]).max() <= 12
@@ -265,10 +265,10 @@ def test_new_data_are_framed_without_the_old_fits_ellipses(window, qtbot):
     by then (they were still drawn when the view framed, which zoomed out to include them)."""
     load_generated(window, qtbot)
     action(window, "actionFitOracle").trigger()
-    window._redraw()
+    window.redraw_now()
     X = np.random.default_rng(5).normal(scale=0.3, size=(200, 2))  # far inside the old fit
     window.editor.replace(X, None, None, "Small blob")
-    window._redraw()  # the first frame of the new data: the points view frames them
+    window.redraw_now()  # the first frame of the new data: the points view frames them
     frame = window.points_view.getViewBox().targetRect()
     wait_for_history(qtbot, window, 1)
     span = X.max(axis=0) - X.min(axis=0)

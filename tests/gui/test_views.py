@@ -36,7 +36,7 @@ def two_triangles(window, qtbot, spread: float = 1.5):
     window.findChild(QAction, "actionEStep").trigger()
     wait_for_history(qtbot, window, 2)
     window.points_view.getPlotItem().setRange(xRange=(-5.5, 5.5), yRange=(-5.5, 5.5), padding=0)
-    window._redraw()
+    window.redraw_now()
 
 
 def test_points_are_drawn_in_their_responsibility_colours(window, qtbot):
@@ -53,7 +53,7 @@ def test_hard_colouring_uses_the_argmax_component(window, qtbot):
     two_triangles(window, qtbot)
     window.controls.soft.setChecked(False)
     assert window.model.options.soft_colors is False
-    window._redraw()
+    window.redraw_now()
     pixels = grab_rgb(window.points_view)
     palette = component_colors(2).astype(int)
     labels = window.history[-1].resp.argmax(axis=1)
@@ -110,7 +110,7 @@ def test_true_mixture_overlay_for_generated_data(window, qtbot, monkeypatch):
     check = window.controls.true_mixture
     assert check.isEnabled()
     check.setChecked(True)
-    window._redraw()
+    window.redraw_now()
     x, y = window.points_view.true_ellipses.getData()
     finite = np.isfinite(x)
     assert finite.sum() > 100
@@ -119,7 +119,7 @@ def test_true_mixture_overlay_for_generated_data(window, qtbot, monkeypatch):
           for m, c in zip(truth.means, truth.covariances, strict=True)]
     assert np.all(np.min(np.abs(np.array(d2) - 4.0), axis=0) < 1e-8)
     check.setChecked(False)
-    window._redraw()
+    window.redraw_now()
     assert len(window.points_view.true_ellipses.getData()[0]) == 0
 
 
@@ -130,7 +130,7 @@ def test_oracle_colours_with_fewer_labels_than_components(window, qtbot):
     labels[:10] = 0
     window.model.set_labels(labels)
     window.model.set_options(show_oracle=True)
-    window._redraw()
+    window.redraw_now()
     inner, _ = window.points_view._ellipses[1]
     assert inner.opts["pen"].color().getRgb()[:3] == tuple(component_colors(2)[1])
     assert len(window.points_view.cloud._groups) == 2  # the label colour and unlabelled black

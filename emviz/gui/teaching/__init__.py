@@ -1,29 +1,40 @@
 """The lecture's ideas as views and actions, each feature in its own module.
 
-Each module has ``install(window)``, which adds its views (``window.add_view``, a tab in
-``window.tabs``), its actions (``window.add_action``) and its wiring, and returns nothing.
-Views stay passive: ``show_state(model)`` draws the Workbench; numbers come from emviz.core.
+Each module has ``install(window) -> Feature``: it adds its views (``window.add_view``, a tab
+through ``window.add_tab``), its actions (``window.add_action``) and its wiring through the
+window's host API, and returns what it contributed (emviz.gui.features), which the window
+registers by name. Views stay passive: ``show_state(model)`` draws the Workbench; numbers come
+from emviz.core.
 """
 
 from __future__ import annotations
 
-
-def install_teaching(window) -> None:
-    from importlib import import_module
-
-    for name in FEATURES:
-        import_module(f"{__name__}.{name}").install(window)
-
+from . import (
+    decomposition,
+    equations,
+    gallery,
+    inspector,
+    kmeans_mode,
+    model_choice,
+    oracle,
+    sampling,
+    why,
+)
 
 #: Feature modules, in the order their tabs and actions appear.
-FEATURES: tuple[str, ...] = (
-    "oracle",
-    "why",
-    "decomposition",
-    "equations",
-    "inspector",
-    "gallery",
-    "kmeans_mode",
-    "sampling",
-    "model_choice",
+FEATURES = (
+    oracle,
+    why,
+    decomposition,
+    equations,
+    inspector,
+    gallery,
+    kmeans_mode,
+    sampling,
+    model_choice,
 )
+
+
+def install_teaching(window) -> None:
+    for module in FEATURES:
+        window.add_feature(module.install(window))

@@ -200,10 +200,11 @@ class DeferWhilePlaying:
             self._compute_thread.shutdown()
 
     def add_to(self, window, title: str) -> None:
-        """A tab of ``window``, drawn every frame, caught up when play stops, and its
-        thread stopped when the window closes."""
-        window.tabs.addTab(self, title)
-        window.add_view(self)
+        """A tab of ``window``, drawn when the state changes while the tab is shown (and when
+        it is shown), caught up when play stops, and its thread stopped when the window
+        closes."""
+        window.add_tab(self, title)
+        window.add_view(self, {"points", "history", "index"})
         window.controller.playing_changed.connect(lambda on: None if on else self.refresh())
         window.closing.connect(self.shutdown)
 

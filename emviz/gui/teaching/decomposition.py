@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from ...core import Decomposition, EMState, decomposition
 from ...core.density import entropy
 from ...model import Workbench
+from ..features import Feature
 from ..style import style_plot
 from ._shared import (
     LOWER_BOUND_RGB,
@@ -237,7 +238,7 @@ class DecompositionView(DeferWhilePlaying, QWidget):
             item.setVisible(False)
 
 
-def install(window) -> None:
+def install(window) -> Feature:
     view = DecompositionView(playing=lambda: window.controller.playing)
-    window.decomposition_view = view
     view.add_to(window, "L + KL")
+    return Feature("decomposition", view, views=(view,))

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QVBox
 
 from ...colors import component_colors
 from ...model import Workbench
+from ..features import Feature
 from ._shared import FORMULA_PT, HIGHLIGHT, TEXT_PT, IdentityCache, current_state, font, num, q_mixture
 
 _N = "<span style='font-family: serif; font-style: italic'>𝒩</span>"
@@ -186,9 +187,9 @@ class EquationsPanel(QScrollArea):
         return f"{table}<i>{note}</i>"
 
 
-def install(window) -> None:
+def install(window) -> Feature:
     view = EquationsPanel()
     view.on_component_chosen = window.model.select_component
-    window.equations_panel = view
-    window.tabs.addTab(view, "Equations")
-    window.add_view(view)
+    window.add_tab(view, "Equations")
+    window.add_view(view, {"points", "history", "index", "selection"})
+    return Feature("equations", view, views=(view,))

@@ -33,6 +33,7 @@ from ...colors import component_colors
 from ...core import EMState, e_step
 from ...geometry import ellipse
 from ...model import Workbench
+from ..features import Feature
 from ..jobs import Background
 from ..point_cloud import PointCloudItem
 
@@ -446,7 +447,7 @@ def export_gallery(window, iterations: tuple[int, ...], path: str, scale: int = 
 
     from ..export import save_svg
 
-    gallery: GalleryView = window.gallery
+    gallery: GalleryView = window.feature("gallery")
     gallery.set_iterations(tuple(iterations))
     gallery.show()
     gallery.run_to_last()
@@ -460,10 +461,9 @@ def export_gallery(window, iterations: tuple[int, ...], path: str, scale: int = 
         gallery.export_png(path, scale)
 
 
-def install(window) -> None:
+def install(window) -> Feature:
     gallery = GalleryView(window)
-    window.gallery = gallery
-    window.add_view(gallery)
+    window.add_view(gallery)  # a window of its own: drawn only while open
     action = window.add_action(
         "actionGallery", "Iterations gallery", "Ctrl+I",
         "The lecture's 'Start, after 1st, 2nd, … 20th iteration' slides as one figure, "
@@ -477,3 +477,4 @@ def install(window) -> None:
         gallery.run_to_last()
 
     action.triggered.connect(open_gallery)
+    return Feature("gallery", gallery, actions=(action,), views=(gallery,))

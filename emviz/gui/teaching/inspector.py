@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QToolTip
 from ...colors import component_colors, hex_color
 from ...core import Breakdown, Mixture, nearest_index, responsibility_breakdown
 from ...model import Workbench
+from ..features import Feature
 from ..style import style_plot
 from ._shared import TEXT_PT, current_state, fixed_plot, font, num, q_mixture, sci
 
@@ -254,20 +255,20 @@ class HoverTips(QObject):
         return True
 
 
-def install(window) -> None:
+def install(window) -> Feature:
     pv = window.points_view
     view = PointInspector(points_view=pv)
-    window.point_inspector = view
-    window.tabs.addTab(view, "Point")
-    window.add_view(view)
+    window.add_tab(view, "Point")
+    # Drawn with the points view, not with its tab: it rings the chosen point there too.
+    window.add_view(view, {"points", "history", "index", "selection"}, widget=pv)
 
     def inspect(x: float, y: float) -> None:
         i = nearest_on_screen(pv, window.model.points, x, y, PICK_PX)
         window.model.select_point(i)
         if i is not None:
-            window.tabs.setCurrentWidget(view)
+            window.show_tab(view)
 
     pv.inspect_requested.connect(inspect)
     tips = HoverTips(window)
     pv.viewport().installEventFilter(tips)
-    window.point_hover_tips = tips
+    return Feature("inspector", view, views=(view,), parts={"hover_tips": tips})

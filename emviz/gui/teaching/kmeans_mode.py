@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QGraphicsPolygonItem, QLabel, QToolBar
 from ...appearance import Appearance
 from ...colors import component_colors
 from ...core import KMeansState, kmeans_mixture, kmeans_plus_plus, run_kmeans
+from ..features import Feature
 from ..jobs import Job, Lane, runner_for
 from ..point_cloud import PointCloudItem
 from ..style import PLOT_LABEL_STYLE, apply_plot_appearance, style_plot
@@ -462,12 +463,7 @@ class KMeansMode(QObject):
         self.run = KMeansRun(self)
         self.view = KMeansView()
         style_plot(self.view)
-        self.view.hide()
-        splitter = window._center
-        splitter.insertWidget(splitter.indexOf(window.points_view) + 1, self.view)
-        splitter.setStretchFactor(splitter.indexOf(self.view), 3)
-        splitter.setCollapsible(splitter.indexOf(self.view), False)
-        self._sizes_before: list[int] | None = None
+        window.add_side_view(self.view)
         self._drawn: tuple | None = None
         self._em_title: tuple | None = None
         self._seeded = None  # the θ₀ "Gaussians from these clusters" gave EM
@@ -494,7 +490,7 @@ class KMeansMode(QObject):
         self.view.getViewBox().sigRangeChangedManually.connect(self._lead_em)
         self._connect()
         self._show_actions(False)
-        window.add_view(self)
+        window.add_view(self, widget=self.view)  # nothing to draw while the mode is off
         window.model.subscribe(self._on_model_change)
 
     @property
@@ -517,25 +513,12 @@ class KMeansMode(QObject):
 
     # -- slots ------------------------------------------------------------------------------
     def _set_on(self, on: bool) -> None:
-        splitter = self.window._center
+        self.window.show_side_view(self.view, on)
         if on:
-            self._sizes_before = splitter.sizes()
-            self.view.show()
-            i, j = splitter.indexOf(self.window.points_view), splitter.indexOf(self.view)
-            sizes = list(self._sizes_before)
-            take = sizes[j + 1] // 3 if j + 1 < len(sizes) else 0  # the right column gives a third
-            total = sizes[i] + take
-            sizes[i], sizes[j] = total - total // 2, total // 2
-            if take:
-                sizes[j + 1] -= take
-            splitter.setSizes(sizes)
             self._follow_em()
             if self._stale():
                 self._reset()
         else:
-            self.view.hide()
-            if self._sizes_before is not None:
-                splitter.setSizes(self._sizes_before)
             set_title(self.window.points_view, None)
             self._em_title = None
         self.toolbar.setVisible(on)
@@ -646,5 +629,7 @@ class KMeansMode(QObject):
         self.view.show_run(run.X, run.current, run.hard[-1] if run.hard else None, previous, km, rows)
 
 
-def install(window) -> None:
-    window.kmeans_mode = KMeansMode(window)
+def install(window) -> Feature:
+    mode = KMeansMode(window)
+    return Feature("kmeans_mode", mode, actions=tuple(mode.actions.values()), views=(mode,),
+                   state=mode.run)

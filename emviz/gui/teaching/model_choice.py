@@ -48,6 +48,7 @@ from ...model_choice import (
     restarts,
     stack,
 )
+from ..features import Feature
 from ..style import style_plot
 from ..worker import Stream
 from ._shared import HIGHLIGHT, font, num
@@ -640,12 +641,10 @@ class ModelChoiceTab(QWidget):
         self.restarts.shutdown()
 
 
-def install(window) -> None:
-    view = ModelChoiceTab(
-        apply_settings=window.controller.apply_settings,
-        message=lambda text: window.statusBar().showMessage(text, 8000))
-    window.model_choice = view
-    index = window.tabs.addTab(view, TITLE)
-    window.tabs.setTabToolTip(index, TOOLTIP)
-    window.add_view(view)
+def install(window) -> Feature:
+    view = ModelChoiceTab(apply_settings=window.controller.apply_settings,
+                          message=window.show_status)
+    window.add_tab(view, TITLE, TOOLTIP)
+    window.add_view(view, {"points", "settings"})  # what curve_key and restarts_key read
     window.closing.connect(view.shutdown)
+    return Feature("model_choice", view, views=(view,))

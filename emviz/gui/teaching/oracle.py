@@ -46,6 +46,7 @@ from ...colors import component_colors, hex_color
 from ...core import Mixture, complete_log_likelihood, fit_labelled, log_likelihood, weighted_log_prob
 from ...geometry import ellipse, nearest_within
 from ...model import K_MAX, Workbench
+from ..features import Feature
 from ..jobs import Background, same_key
 
 #: From this many points on, the oracle's fit and EM's scores (an E-step's worth of work
@@ -621,8 +622,21 @@ class OracleFeature(QObject):
             action.blockSignals(False)
 
 
-def install(window) -> None:
-    OracleFeature(window)
+class _Readout:
+    """The Oracle tab as a view of its own: the readout is computed only while the tab is
+    shown (OracleFeature.show_state), so choosing the tab must draw it."""
+
+    def __init__(self, oracle: OracleFeature) -> None:
+        self.show_state = oracle.show_state  # cheap when nothing changed: its numbers are keyed
+
+
+def install(window) -> Feature:
+    oracle = OracleFeature(window)
+    readout = _Readout(oracle)
+    window.add_view(readout, widget=oracle.panel)
+    return Feature("oracle", oracle,
+                   actions=(oracle.show_action, oracle.fit_action, oracle.paint_action),
+                   views=(oracle, readout))
 
 
 def _same(a: float, b: float) -> bool:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from ...colors import component_colors
 from ...core import Mixture, component_counts, sample
 from ...geometry import ellipse
+from ..features import Feature
 from ..point_cloud import PointCloudItem
 from ..style import style_plot
 from .kmeans_mode import hard_resp
@@ -525,5 +526,6 @@ class SampleMode:
         return self.dialog
 
 
-def install(window) -> None:
-    window.sample_mode = SampleMode(window)
+def install(window) -> Feature:
+    mode = SampleMode(window)
+    return Feature("sampling", mode, actions=(mode.action,))

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 
 from ...core import Mixture, bound_slice, e_step, valid_range
 from ...model import Workbench
+from ..features import Feature
 from ..style import style_plot
 from ._shared import (
     LOG_LIKELIHOOD_RGB,
@@ -269,7 +270,7 @@ def _ge(a: float, b: float) -> str:
     return "≥" if a >= b - 1e-9 * max(1.0, abs(b)) else "<"
 
 
-def install(window) -> None:
+def install(window) -> Feature:
     view = WhyPlot(playing=lambda: window.controller.playing)
-    window.why_plot = view
     view.add_to(window, "Why EM")
+    return Feature("why", view, views=(view,))
