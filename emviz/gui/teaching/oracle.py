@@ -20,9 +20,6 @@ Three actions on the Teach toolbar:
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt
@@ -43,94 +40,18 @@ from PySide6.QtWidgets import (
 )
 
 from ...colors import component_colors, hex_color
-from ...core import Mixture, complete_log_likelihood, fit_labelled, log_likelihood, weighted_log_prob
+from ...core import Mixture, complete_log_likelihood, log_likelihood
+from ...core.oracle import Scores, em_scores, labelled_subset, match_components, oracle_fit  # noqa: F401
 from ...geometry import ellipse, nearest_within
 from ...model import K_MAX, Workbench
 
 #: A click labels the nearest point within this many screen pixels.
 PAINT_RADIUS_PX = 10.0
-#: Up to this many EM components the label-to-component matching tries every assignment.
-EXACT_MATCH_MAX_K = 8
 #: The oracle's ellipses: black, so they never pass for one of EM's coloured components.
 ORACLE_PEN = {1.0: dict(width=2.5, dash=[5, 3]), 2.0: dict(width=2.0, dash=[1, 3])}
 
 POINTS_TIP_PAINTING = ("Painting labels: click a point (or drag over points) to give it the "
                        "label chosen in the Oracle tab\nShift+click: remove the nearest point")
-
-
-# -- numbers (numpy only) -----------------------------------------------------------------------
-
-
-def labelled_subset(X: np.ndarray, labels: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """The points that have a label (z_n >= 0) and their labels: (X_l (M, 2), z_l (M,))."""
-    if labels is None:
-        return np.empty((0, X.shape[1])), np.empty(0, dtype=int)
-    known = labels >= 0
-    return X[known], np.asarray(labels[known], dtype=int)
-
-
-def oracle_fit(X: np.ndarray, labels: np.ndarray | None, covariance_type: str,
-               reg_covar: float) -> Mixture:
-    """The complete-data maximum-likelihood θ from the labelled points, with K = max z + 1.
-
-    Raises ValueError (saying what to do) when no point is labelled or a label in 0..K-1
-    has no points.
-    """
-    X_l, z_l = labelled_subset(X, labels)
-    if len(z_l) == 0:
-        raise ValueError("no point has a label: paint some labels, or generate data")
-    return fit_labelled(X_l, z_l, int(z_l.max()) + 1, covariance_type, reg_covar)
-
-
-def match_components(X_l: np.ndarray, z_l: np.ndarray, mixture: Mixture) -> np.ndarray | None:
-    """EM's component for each oracle label, shape (K_labels,), or None if K_EM < K_labels.
-
-    EM numbers its components arbitrarily, so ln p(X, Z | θ_EM) is taken under the relabelling
-    that makes it largest: label k goes to component σ(k), maximising
-    Σ_k Σ_{n: z_n = k} ln π_σ(k) N(x_n | μ_σ(k), Σ_σ(k)). Every assignment is tried up to
-    EXACT_MATCH_MAX_K components; beyond that, greedily, best pair first.
-    """
-    k_labels, k_em = int(z_l.max()) + 1, mixture.n_components
-    if k_labels > k_em:
-        return None
-    wlp = weighted_log_prob(X_l, mixture)  # (N_l, K_EM)
-    # gain[k, j] = Σ_{n: z_n = k} ln π_j N(x_n | θ_j)
-    gain = np.stack([np.bincount(z_l, weights=wlp[:, j], minlength=k_labels) for j in range(k_em)], 1)
-    gain = np.nan_to_num(gain, nan=-np.inf)
-    if k_em <= EXACT_MATCH_MAX_K:
-        options = np.array(list(itertools.permutations(range(k_em), k_labels)))
-        totals = gain[np.arange(k_labels), options].sum(axis=1)
-        return options[int(np.argmax(totals))]
-    sigma = np.full(k_labels, -1)
-    free = gain.copy()
-    for _ in range(k_labels):
-        k, j = np.unravel_index(int(np.argmax(free)), free.shape)
-        sigma[k] = j
-        free[k, :] = -np.inf
-        free[:, j] = -np.inf
-    return sigma
-
-
-@dataclass(frozen=True)
-class Scores:
-    """ln p(X_l, Z_l | θ) on the labelled points and ln p(X | θ) on all points, for one θ."""
-
-    complete: float | None  # None: not defined for this θ (say why in ``note``)
-    incomplete: float
-    note: str = ""
-
-
-def em_scores(X: np.ndarray, labels: np.ndarray, mixture: Mixture, log_lik: float) -> Scores:
-    """EM's θ scored like the oracle's: its components relabelled to match the labels first."""
-    X_l, z_l = labelled_subset(X, labels)
-    if len(z_l) == 0:
-        return Scores(None, log_lik, "no labelled points")
-    sigma = match_components(X_l, z_l, mixture)
-    if sigma is None:
-        return Scores(None, log_lik, f"EM has K = {mixture.n_components} components, fewer than "
-                                     f"the {int(z_l.max()) + 1} labels")
-    pairs = ", ".join(f"z={k + 1}→k={j + 1}" for k, j in enumerate(sigma))
-    return Scores(complete_log_likelihood(X_l, sigma[z_l], mixture), log_lik, f"matched {pairs}")
 
 
 # -- the edit ---------------------------------------------------------------------------------
