@@ -33,6 +33,7 @@ from ...appearance import Appearance
 from ...colors import component_colors
 from ...core import KMeansState, kmeans_mixture
 from ...core.kmeans import cells_polyline, hard_resp, kmeans_states, voronoi_cells  # noqa: F401 (moved there)
+from ...parts import KMeansPart
 from ..point_cloud import PointCloudItem
 from ..style import PLOT_LABEL_STYLE, apply_plot_appearance, style_plot
 from ..threads import stop_at_exit
@@ -99,14 +100,11 @@ class KMeansRun(QObject):
     message = Signal(str)
     _submit = Signal(object)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, part: KMeansPart | None = None) -> None:
         super().__init__(parent)
-        self.history: list[KMeansState] = []
-        self.hard: list[np.ndarray | None] = []  # one-hot z of each state
-        self.ended = ""  # "converged", "max. iterations reached", or "" while it can go on
-        self.X = np.empty((0, 2))
-        self.k = 0
-        self.key: tuple | None = None  # (X, k, seed) the run belongs to
+        # The run's half-steps, one-hot z, end and key live in the session model's part
+        # (model.kmeans): saved with the session, observed by the views.
+        self.part = part if part is not None else KMeansPart()
         self._iterator: Iterator | None = None
         self._max_iter = 100
         self._generation = 0
@@ -116,8 +114,35 @@ class KMeansRun(QObject):
         self._worker: EMWorker | None = None
 
     @property
+    def history(self) -> list[KMeansState]:
+        return self.part.history
+
+    @property
+    def hard(self) -> list[np.ndarray | None]:
+        """The one-hot z of each state."""
+        return self.part.hard
+
+    @property
+    def ended(self) -> str:
+        """"converged", "max. iterations reached", or "" while the run can go on."""
+        return self.part.ended
+
+    @property
+    def X(self) -> np.ndarray:  # noqa: N802 (the lecture's X)
+        return self.part.X
+
+    @property
+    def k(self) -> int:
+        return self.part.k
+
+    @property
+    def key(self) -> tuple | None:
+        """(X, K, seed) the run belongs to."""
+        return self.part.key
+
+    @property
     def current(self) -> KMeansState | None:
-        return self.history[-1] if self.history else None
+        return self.part.current
 
     @property
     def busy(self) -> bool:
@@ -138,9 +163,9 @@ class KMeansRun(QObject):
     def reset(self, X: np.ndarray, k: int, seed: int, max_iter: int) -> None:
         """New k-means++ centres from ``default_rng(seed)`` on X; shows the "init" state."""
         self._abandon()
-        self.history, self.hard, self.ended = [], [], ""
-        self.X, self.k, self.key, self._max_iter = X, k, (X, k, seed), max_iter
+        self._max_iter = max_iter
         self._iterator = None
+        self.part.start(X, k, seed)
         if len(X) == 0 or k > len(X):
             self.changed.emit()
             if len(X):
@@ -156,6 +181,14 @@ class KMeansRun(QObject):
     def update(self) -> None:
         if not self._defer(self.update) and self.next_phase() == "update":
             self._run(1)
+
+    def advance_to(self, half_steps: int) -> None:
+        """On until the run holds ``half_steps`` half-steps (a restored session's run)."""
+        if self._defer(lambda: self.advance_to(half_steps)):
+            return
+        missing = half_steps - len(self.history)
+        if missing > 0 and self.next_phase() is not None:
+            self._run(missing)
 
     def step(self) -> None:
         """Up to and including the next update (assign then update)."""
@@ -212,18 +245,17 @@ class KMeansRun(QObject):
         self._take(produced, reason)
 
     def _take(self, produced: list, reason: str = "done") -> None:
-        for state, z in produced:
-            self.history.append(state)
-            self.hard.append(z)
-        last = self.current
+        last = produced[-1][0] if produced else self.current
+        ended = ""
         if reason.startswith("error"):
             self._iterator = None
             self.message.emit(reason.removeprefix("error: "))
         elif last is not None and last.phase == "update" and last.converged:
-            self.ended = "converged"
+            ended = "converged"
         elif reason == "exhausted" or (
                 last is not None and last.phase == "update" and last.iteration >= self._max_iter):
-            self.ended = "max. iterations reached"
+            ended = "max. iterations reached"
+        self.part.extend(produced, ended)
         self.changed.emit()
 
     def _ensure_thread(self) -> None:
@@ -403,7 +435,8 @@ class KMeansMode(QObject):
         super().__init__(window)
         self.setObjectName("kmeansMode")
         self.window = window
-        self.run = KMeansRun(self)
+        self.model = window.model
+        self.run = KMeansRun(self, window.model.kmeans)
         self.view = KMeansView()
         style_plot(self.view)
         self.view.hide()
@@ -439,16 +472,19 @@ class KMeansMode(QObject):
         self._connect()
         self._show_actions(False)
         window.add_view(self)
-        window.model.subscribe(self._on_model_change)
+        self._laid_out = False  # the split view is shown (follows model.kmeans.on)
+        window.model.subscribe(self._on_model_change, {"points", "settings", "kmeans"})
         window.installEventFilter(_CloseWatcher(self.run, self))
 
     @property
     def on(self) -> bool:
-        return self.actions["actionKMeansMode"].isChecked()
+        return self.model.kmeans.on
 
     def _connect(self) -> None:
         a, run, w = self.actions, self.run, self.window.actions_by_name
-        a["actionKMeansMode"].toggled.connect(self._set_on)
+        # The switches write the model; the mode follows the model (a restored session, too).
+        a["actionKMeansMode"].toggled.connect(self.model.kmeans.set_on)
+        a["actionKMeansLockstep"].toggled.connect(self.model.kmeans.set_lockstep)
         a["actionKMeansAssign"].triggered.connect(run.assign)
         a["actionKMeansUpdate"].triggered.connect(run.update)
         a["actionKMeansStep"].triggered.connect(run.step)
@@ -461,8 +497,26 @@ class KMeansMode(QObject):
         run.message.connect(lambda text: self.window.statusBar().showMessage(text, 8000))
 
     # -- slots ------------------------------------------------------------------------------
+    def _follow_part(self) -> None:
+        """Show what model.kmeans says: the switches, the split view, a restored run."""
+        part = self.model.kmeans
+        for name, on in (("actionKMeansMode", part.on), ("actionKMeansLockstep", part.lockstep)):
+            action = self.actions[name]
+            if action.isChecked() != on:
+                action.blockSignals(True)
+                action.setChecked(on)
+                action.blockSignals(False)
+        if part.on != self._laid_out:
+            self._set_on(part.on)
+        if part.on and part.wanted_half_steps:
+            wanted, part.wanted_half_steps = part.wanted_half_steps, 0
+            if self._stale():
+                self._reset()
+            self.run.advance_to(wanted)
+
     def _set_on(self, on: bool) -> None:
         splitter = self.window._center
+        self._laid_out = on
         if on:
             self._sizes_before = splitter.sizes()
             self.view.show()
@@ -522,7 +576,7 @@ class KMeansMode(QObject):
         self.run.reset(m.points, m.settings.k, m.settings.seed, m.settings.max_iter)
 
     def _lockstep(self, follow) -> None:
-        if self.on and self.actions["actionKMeansLockstep"].isChecked():
+        if self.on and self.model.kmeans.lockstep:
             follow()
 
     def _gaussians(self) -> None:
@@ -541,6 +595,8 @@ class KMeansMode(QObject):
         self.window.controller.restart_from(mixture)
 
     def _on_model_change(self, aspects: frozenset[str]) -> None:
+        if "kmeans" in aspects:
+            self._follow_part()
         if self.on and aspects & {"points", "settings"} and self._stale():
             self._reset()
 
