@@ -219,7 +219,6 @@ class GalleryView(QDialog):
         self.setObjectName("galleryView")
         self.setWindowTitle("emviz: EM iterations, as in the lecture's slides")
         self._window, self._model, self._controller = window, window.model, window.controller
-        self.iterations: tuple[int, ...] = DEFAULT_ITERATIONS
         self.panels: list[Panel] = []
         self._target: int | None = None  # run EM until this iteration, then stop
         self._driven_length = -1  # history length when the gallery last asked for a step
@@ -259,6 +258,22 @@ class GalleryView(QDialog):
         self._built = False  # the figure's plots are made when the gallery is first shown:
         self.run_button.setText(f"Run EM to L = {max(self.iterations)}")  # most windows never are
         self.resize(1100, 720)
+        self._model.subscribe(self._on_model_change, {"gallery"})
+
+    @property
+    def iterations(self) -> tuple[int, ...]:
+        """The chosen iterations, held by the session model (``model.gallery``)."""
+        return self._model.gallery.iterations
+
+    def _on_model_change(self, _aspects: frozenset[str]) -> None:
+        """New iterations (typed here, or a restored session): the line and the panels."""
+        text = ", ".join(map(str, self.iterations))
+        if self.edit.text() != text:
+            self.edit.setText(text)
+        if self._built:
+            self._build()
+        else:
+            self.run_button.setText(f"Run EM to L = {max(self.iterations)}")
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -280,10 +295,7 @@ class GalleryView(QDialog):
 
     def set_iterations(self, iterations: tuple[int, ...]) -> None:
         """Show these iterations (and run EM on until the largest, if the run has not)."""
-        if tuple(iterations) != self.iterations:
-            self.iterations = tuple(iterations)
-            self.edit.setText(", ".join(map(str, self.iterations)))
-            self._build()
+        self._model.gallery.set_iterations(tuple(iterations))  # the panels follow the model
         self.show_state(self._model)
         self.run_to_last()
 
@@ -340,6 +352,11 @@ class GalleryView(QDialog):
             if shown.state is None and self.running:
                 shown = Shown(None, -1, "running EM…")
             panel.show(shown, X, self._resp(model, shown), model.options.soft_colors)
+        # Keep only the q of states still in the history (a new run or new data would leave
+        # the old ones here for good).
+        history = model.history
+        self._resp_cache = {i: v for i, v in self._resp_cache.items()
+                            if i < len(history) and history[i] is v[0]}
         self._show_status()
 
     def _frame_data(self, X: np.ndarray) -> None:

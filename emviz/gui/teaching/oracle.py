@@ -249,9 +249,6 @@ class OracleFeature(QObject):
         super().__init__(window)
         self.setObjectName("oracleFeature")
         self.window, self.model = window, window.model
-        self.fit: Mixture | None = None
-        self.fit_error = ""
-        self._fit_data: tuple[np.ndarray, np.ndarray | None, str, float] | None = None
         self._painting = False
         self._scores_key: tuple = (object(),) * 4  # what the readout shows the numbers of
         self.show_action = window.add_action(
@@ -271,8 +268,29 @@ class OracleFeature(QObject):
         self.show_action.toggled.connect(self._on_show_toggled)
         self.fit_action.toggled.connect(self._on_fit_toggled)
         self.paint_action.toggled.connect(self.set_painting)
-        self.model.subscribe(self._on_model_change)
+        self.model.subscribe(self._on_model_change, {"points", "labels", "settings", "oracle"})
         window.add_view(self)
+
+    # -- the fit lives in the session model (model.oracle) ----------------------------------
+    @property
+    def fit(self) -> Mixture | None:
+        return self.model.oracle.fit
+
+    @property
+    def fit_error(self) -> str:
+        return self.model.oracle.error
+
+    @property
+    def fit_log_likelihood(self) -> float:
+        return self.model.oracle.log_likelihood
+
+    @property
+    def fit_complete(self) -> float:
+        return self.model.oracle.complete
+
+    @property
+    def _fit_data(self) -> tuple | None:
+        return self.model.oracle.data
 
     # -- intents ----------------------------------------------------------------------------
     def _on_show_toggled(self, on: bool) -> None:
@@ -294,18 +312,18 @@ class OracleFeature(QObject):
         """The complete-data fit of the labelled points, with the run's covariance type."""
         m = self.model
         s = m.settings
-        self._fit_data = (m.points, m.labels, s.covariance_type, s.reg_covar)
+        data = (m.points, m.labels, s.covariance_type, s.reg_covar)
         try:
-            self.fit = oracle_fit(m.points, m.labels, s.covariance_type, s.reg_covar)
-            self.fit_error = ""
-            self.fit_log_likelihood = log_likelihood(m.points, self.fit)
+            fit = oracle_fit(m.points, m.labels, s.covariance_type, s.reg_covar)
             X_l, z_l = labelled_subset(m.points, m.labels)
-            self.fit_complete = complete_log_likelihood(X_l, z_l, self.fit)
+            m.oracle.set_fit(data, fit, log_likelihood(m.points, fit),
+                             complete_log_likelihood(X_l, z_l, fit))
         except (ValueError, np.linalg.LinAlgError) as error:
-            self.fit, self.fit_error = None, str(error)
+            m.oracle.set_fit(data, None, error=str(error))
 
     def clear_fit(self) -> None:
-        self.fit, self.fit_error, self._fit_data = None, "", None
+        if self.model.oracle.wanted or self.model.oracle.data is not None:
+            self.model.oracle.clear()
         # Off the points view now, not at this view's turn in the next frame: the points view
         # draws first, and frames new data with every item it holds (the old fit's ellipses).
         self.overlay.show(None)
@@ -385,8 +403,15 @@ class OracleFeature(QObject):
 
     # -- observing --------------------------------------------------------------------------
     def _on_model_change(self, aspects: frozenset[str]) -> None:
-        if self._fit_data is not None and aspects & {"points", "labels", "settings"}:
+        oracle = self.model.oracle
+        if oracle.wanted and oracle.data is None:  # a restored session asks for the fit
+            self.refit()
+            if self.fit is None:
+                self.clear_fit()
+        elif self._fit_data is not None and aspects & {"points", "labels", "settings"}:
             self._follow_data()
+        if oracle.data is None:
+            self.overlay.show(None)  # off the points view now (see clear_fit)
         self._sync_actions(self.model)
 
     def _follow_data(self) -> None:
