@@ -206,6 +206,7 @@ class Identity:
         self.oracle_slots = np.arange(0)
         self._anchor: np.ndarray | None = None  # means the next run's θ₀ is matched to
         self._anchor_slots = np.arange(0)
+        self._pinned: np.ndarray | None = None  # slots a restored session gives the next run
 
     # -- reading -------------------------------------------------------------------------
     def em_palette(self, k: int) -> np.ndarray:
@@ -223,7 +224,11 @@ class Identity:
     # -- following the model -------------------------------------------------------------
     def forget(self) -> None:
         """New data: nothing to stay consistent with."""
-        self._anchor, self._anchor_slots = None, np.arange(0)
+        self._anchor, self._anchor_slots, self._pinned = None, np.arange(0), None
+
+    def pin(self, slots) -> None:
+        """The next run's components take these slots (a restored session's colours)."""
+        self._pinned = np.asarray(slots, dtype=int)
 
     def hold(self, means: np.ndarray | None) -> None:
         """The run shown now is about to be replaced: remember where its components are."""
@@ -255,6 +260,9 @@ class Identity:
 
     def _slots_from_anchor(self, means: np.ndarray) -> np.ndarray:
         k = len(means)
+        pinned, self._pinned = self._pinned, None
+        if pinned is not None and len(pinned) == k:
+            return pinned
         if self._anchor is None or not len(self._anchor):
             return np.arange(k)
         anchor, slots = self._anchor, self._anchor_slots

@@ -506,10 +506,11 @@ class KMeansMode(QObject):
                 action.blockSignals(True)
                 action.setChecked(on)
                 action.blockSignals(False)
+        # Taken before the layout, whose reset notifies again (and must not replay too).
+        wanted, part.wanted_half_steps = part.wanted_half_steps, 0
         if part.on != self._laid_out:
             self._set_on(part.on)
-        if part.on and part.wanted_half_steps:
-            wanted, part.wanted_half_steps = part.wanted_half_steps, 0
+        if part.on and wanted:
             if self._stale():
                 self._reset()
             self.run.advance_to(wanted)
