@@ -307,7 +307,10 @@ def _fill_free(slots: np.ndarray) -> np.ndarray:
 
 
 def _slots(slots: np.ndarray, k: int) -> np.ndarray:
-    return slots if len(slots) == k else np.arange(k)
+    """The first k of ``slots``, or all of them and the smallest free slots after."""
+    if len(slots) >= k:
+        return np.asarray(slots[:k], dtype=int)
+    return _fill_free(np.r_[np.asarray(slots, dtype=int), np.full(k - len(slots), -1)])
 
 
 def palette_of(slots: np.ndarray) -> np.ndarray:

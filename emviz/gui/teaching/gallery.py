@@ -33,6 +33,7 @@ from ...colors import component_colors
 from ...core import EMState, e_step
 from ...geometry import ellipse
 from ...model import Workbench
+from ...parts import Identity
 from ..point_cloud import PointCloudItem
 
 DEFAULT_ITERATIONS = (0, 1, 2, 5, 20)
@@ -155,15 +156,18 @@ class Panel:
         self._sizes = np.empty(0)
         self._scale = 1.0
 
-    def show(self, shown: Shown, X: np.ndarray, resp: np.ndarray | None, soft: bool) -> None:
-        key = (shown.state, shown.note, X, soft)
-        if len(key) == len(self._drawn) and all(a is b for a, b in zip(key, self._drawn, strict=True)):
-            return
-        self._drawn, self.shown = key, shown
+    def show(self, shown: Shown, X: np.ndarray, resp: np.ndarray | None, soft: bool,
+             identity: Identity | None = None) -> None:
+        """Draw ``shown`` on X; ``identity``: the model's colours (by default slot k for k)."""
         state = shown.state
         mixture = None if state is None else state.mixture
         k = 0 if mixture is None else mixture.n_components
-        palette = component_colors(k)
+        palette = component_colors(k) if identity is None else identity.em_palette(k)
+        key = (shown.state, shown.note, X, soft)
+        if (len(key) == len(self._drawn) and all(a is b for a, b in zip(key, self._drawn, strict=True))
+                and np.array_equal(palette, self._palette)):
+            return
+        self._drawn, self.shown = key, shown
         self.cloud.set_data(X, resp, palette, soft)
         while len(self.ellipses) < k:
             pair = (pg.PlotCurveItem(), pg.PlotCurveItem())
@@ -351,7 +355,7 @@ class GalleryView(QDialog):
             shown = shown_at(model, panel.iteration)
             if shown.state is None and self.running:
                 shown = Shown(None, -1, "running EM…")
-            panel.show(shown, X, self._resp(model, shown), model.options.soft_colors)
+            panel.show(shown, X, self._resp(model, shown), model.options.soft_colors, model.identity)
         # Keep only the q of states still in the history (a new run or new data would leave
         # the old ones here for good).
         history = model.history

@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
-from ...colors import component_colors, hex_color
+from ...colors import hex_color
 from ...core import Breakdown, Mixture, nearest_index, responsibility_breakdown
 from ...model import Workbench
 from ..style import style_plot
@@ -137,7 +137,7 @@ class PointInspector(QWidget):
         b = responsibility_breakdown(x, theta_q)
         self.breakdown = b
         k = len(b.resp)
-        palette = component_colors(k)
+        palette = model.identity.em_palette(k)
         ks = np.arange(1, k + 1, dtype=float)
         self.bars.setOpts(x=ks, height=b.resp, width=0.7,
                           brushes=[pg.mkBrush(*(int(c) for c in rgb)) for rgb in palette])
@@ -221,7 +221,7 @@ def hover_text(model: Workbench, i: int) -> str:
     if mixture is None:
         return f"point n = {i + 1}"
     b = responsibility_breakdown(model.points[i], mixture)
-    palette = component_colors(len(b.resp))
+    palette = model.identity.em_palette(len(b.resp))
     parts = [f"<span style='color: {hex_color(rgb)}'>■</span> {r:.2f}" for rgb, r in zip(palette, b.resp,
                                                                                         strict=True)]
     note = "" if model.current is not None and model.current.phase != "init" else " (θ₀)"

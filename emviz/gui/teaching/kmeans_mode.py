@@ -348,10 +348,14 @@ class KMeansView(pg.PlotWidget):
         self.moves.setPen(pg.mkPen(a.foreground, width=line, style=Qt.PenStyle.DashLine))
 
     def show_run(self, X: np.ndarray, state: KMeansState | None, z: np.ndarray | None,
-                 previous: KMeansState | None, title: str, title_rows: int = 1) -> None:
-        """Draw ``state`` of a k-means run on X; ``previous`` is the state before it."""
+                 previous: KMeansState | None, title: str, title_rows: int = 1,
+                 palette: np.ndarray | None = None) -> None:
+        """Draw ``state`` of a k-means run on X; ``previous`` is the state before it;
+        ``palette``: the clusters' colours, (K, 3) (the session model's identity: cluster i
+        in the colour of the EM component it matches), by default slot k for cluster k."""
         k = 0 if state is None else len(state.centers)
-        palette = component_colors(k)
+        if palette is None or len(palette) != k:
+            palette = component_colors(k)
         self.cloud.set_data(X, z, palette, soft=False)
         self._palette = palette
         self._centers_xy = np.empty((0, 2)) if state is None else np.asarray(state.centers)
@@ -640,12 +644,15 @@ class KMeansMode(QObject):
             set_title(self.window.points_view, em, rows)
         # The state itself, compared by identity and kept alive here: by its id alone, a new
         # run's first state could take the id of the old run's, just freed, and not be drawn.
-        key = (len(run.history), km, rows)
+        k = 0 if run.current is None else len(run.current.centers)
+        palette = model.identity.kmeans_palette(k)
+        key = (len(run.history), km, rows, palette.tobytes())
         if self._drawn is not None and self._drawn[0] == key and self._drawn[1] is run.current:
             return
         self._drawn = (key, run.current)
         previous = run.history[-2] if len(run.history) > 1 else None
-        self.view.show_run(run.X, run.current, run.hard[-1] if run.hard else None, previous, km, rows)
+        self.view.show_run(run.X, run.current, run.hard[-1] if run.hard else None, previous, km, rows,
+                           palette)
 
 
 def install(window) -> None:

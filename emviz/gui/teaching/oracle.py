@@ -106,12 +106,17 @@ class OracleOverlay:
         self.means.setEnabled(False)  # clicks go through to the view box
         plot.addItem(self.means)
         self.mixture: Mixture | None = None
+        self._palette = component_colors(0)
 
-    def show(self, mixture: Mixture | None) -> None:
-        if mixture is self.mixture:
-            return
-        self.mixture = mixture
+    def show(self, mixture: Mixture | None, palette: np.ndarray | None = None) -> None:
+        """Draw the oracle's fit; ``palette``: the labels' colours (K, 3), by default slot k
+        for label k (the session model's identity gives each the colour of its EM component)."""
         k = 0 if mixture is None else mixture.n_components
+        if palette is None or len(palette) != k:
+            palette = component_colors(k)
+        if mixture is self.mixture and np.array_equal(palette, self._palette):
+            return
+        self.mixture, self._palette = mixture, np.array(palette)
         while len(self.ellipses) < k:
             pair = []
             for radius in (1.0, 2.0):
@@ -127,7 +132,6 @@ class OracleOverlay:
             tag.setZValue(12)
             self._plot.addItem(tag)
             self.tags.append(tag)
-        palette = component_colors(k)
         for j, ((inner, outer), tag) in enumerate(zip(self.ellipses, self.tags, strict=True)):
             visible = j < k
             for item in (inner, outer, tag):
@@ -217,13 +221,16 @@ class OraclePanel(QScrollArea):
         layout.addWidget(legend)
         layout.addStretch(1)
 
-    def set_label_choices(self, k: int) -> None:
-        """Labels z = 1..k (with their colours) and "unlabelled"; keeps the chosen one."""
-        if self.chooser.count() == k + 1:
+    def set_label_choices(self, k: int, palette: np.ndarray | None = None) -> None:
+        """Labels z = 1..k (with their colours, ``palette`` (k, 3)) and "unlabelled"; keeps
+        the chosen one."""
+        palette = component_colors(k) if palette is None or len(palette) != k else palette
+        if self.chooser.count() == k + 1 and np.array_equal(palette, getattr(self, "_swatches", None)):
             return
+        self._swatches = np.array(palette)
         chosen = self.chooser.currentData()
         self.chooser.clear()
-        for j, rgb in enumerate(component_colors(k)):
+        for j, rgb in enumerate(palette):
             swatch = QPixmap(14, 14)
             swatch.fill(QColor(*(int(c) for c in rgb)))
             self.chooser.addItem(QIcon(swatch), f"z = {j + 1}", j)
@@ -427,10 +434,12 @@ class OracleFeature(QObject):
 
     def show_state(self, model: Workbench) -> None:
         self._sync_actions(model)
-        self.overlay.show(self.fit)
+        fit = self.fit
+        self.overlay.show(fit, None if fit is None else model.identity.oracle_palette(fit.n_components))
         labelled = self._labelled(model)
         k_labels = int(model.labels.max()) + 1 if labelled else 0
-        self.panel.set_label_choices(min(max(model.settings.k, k_labels, 2), K_MAX))
+        k_choices = min(max(model.settings.k, k_labels, 2), K_MAX)
+        self.panel.set_label_choices(k_choices, model.identity.oracle_palette(k_choices))
         if self.window.tabs.currentWidget() is self.panel:
             self._show_readout(model, labelled, k_labels)
 
