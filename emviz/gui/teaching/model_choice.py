@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...colors import OKABE_ITO
+from ...colors import AIC_STYLE, BIC_STYLE, INK, MID_GREY
 from ...model import Settings, Workbench
 from ...model_choice import (
     DEFAULT_RESTARTS,
@@ -55,10 +55,12 @@ from ._shared import HIGHLIGHT, font, num
 
 TITLE = "Choose K"
 TOOLTIP = "Choose K: BIC and AIC against K, and EM from many random starts"
-BIC_RGB = tuple(int(c) for c in OKABE_ITO[0])  # blue
-AIC_RGB = tuple(int(c) for c in OKABE_ITO[5])  # vermillion
-DOT_RGB = tuple(int(c) for c in OKABE_ITO[0])
-BEST_RGB = tuple(int(c) for c in OKABE_ITO[1])  # orange, and a star: not colour alone
+# Criteria and restarts are not clusters: black and greys (emviz.colors), told apart by
+# dashes and markers, never a component's colour.
+BIC_RGB = BIC_STYLE[0]  # solid, circles
+AIC_RGB = AIC_STYLE[0]  # dashed, triangles
+DOT_RGB = MID_GREY
+BEST_RGB = INK  # and a larger dot with a ring: not colour alone
 CAPTION_PT = 11
 #: New data or settings are fitted this long after the last change (a spray of points is
 #: one change, not twenty).
