@@ -127,6 +127,7 @@ class Workbench:
         self.identity = Identity(self._identity_changed)
         self._identity_changed_now = False
         self._new_run = True  # the next state shown starts a run: match it to the last one
+        self._identity_inputs: tuple = (object(),) * 3  # what the identity was last computed from
         self._label_means: tuple[object, object, np.ndarray | None] = (None, None, None)
 
     # -- observation ------------------------------------------------------------------
@@ -159,11 +160,15 @@ class Workbench:
         self._identity_changed_now = False
         state = self.current
         km = self.kmeans.current if self.kmeans.on else None
-        self.identity.follow(
-            None if state is None else state.mixture.means,
-            self._new_run and state is not None,
-            None if km is None else km.centers,
-            self._labels_means())
+        new_run = self._new_run and state is not None
+        # The inputs are immutable and replaced, never changed: the same objects, the same slots.
+        inputs = (None if state is None else state.mixture, None if km is None else km.centers,
+                  self._labels_means())
+        if not new_run and all(a is b for a, b in zip(inputs, self._identity_inputs, strict=True)):
+            return False
+        self._identity_inputs = inputs
+        self.identity.follow(None if state is None else state.mixture.means, new_run,
+                             inputs[1], inputs[2])
         if state is not None:
             self._new_run = False
         return self._identity_changed_now
