@@ -62,6 +62,11 @@ ACTIONS = (  # objectName, text, shortcut, tooltip
 )
 
 
+#: The model's aspects after whose change every view is drawn again (the next frame).
+FRAME_ASPECTS = frozenset({"points", "labels", "settings", "options", "history", "index",
+                           "selection", "oracle", "identity"})
+
+
 class MainWindow(QMainWindow):
     """``MainWindow()`` opens on Old Faithful (standardised), K = 2, initialised."""
 
@@ -107,7 +112,9 @@ class MainWindow(QMainWindow):
         self._turn_count = 0
         self._frame_started = 0.0
         self._changed_during_frame = False
-        self.model.subscribe(self._on_model_change)
+        # Not "kmeans", "choose_k", "gallery", "lesson": those views draw themselves when their
+        # part changes (a whole frame for each k-means half-step or fitted K would be waste).
+        self.model.subscribe(self._on_model_change, FRAME_ASPECTS)
         self._load_initial(dataset)
         self.resize(1280, 800)
         collect_in_gui_thread()  # never in the worker threads: see emviz.gui.collector
