@@ -382,5 +382,4 @@ def apply_teaching(model, teaching: TeachingState) -> None:
     model.oracle.want(teaching.oracle_fit)
     if teaching.lesson_chapter is not None:
         model.lesson.set_chapter(teaching.lesson_chapter)
-    if teaching.gallery_iterations:
-        model.gallery.set_iterations(teaching.gallery_iterations)
+    model.gallery.set_iterations(teaching.gallery_iterations or model.gallery.DEFAULT)
