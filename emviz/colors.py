@@ -25,6 +25,24 @@ OKABE_ITO = np.array(
 #: Points with no responsibilities yet (before the first E-step) are drawn in this grey.
 UNASSIGNED = np.array((110, 110, 110), dtype=np.uint8)
 
+# -- what is not a component ----------------------------------------------------------------
+# ln p, L, Q, H, KL, BIC, AIC and the restarts' ln p are not clusters, so they take none of
+# the component colours (which are hues, and the greys (120, 120, 120) and, for K > 15,
+# (38, 38, 38)): black and three other greys, told apart by dashes, hatching and markers.
+# ln p and L in the bound plot take the theme's foreground (black on white, near-white on
+# the dark theme) with ln p solid and L dashed. tests/gui/test_colour_identity.py checks
+# that no curve or bar that is not a component takes a component's colour.
+INK = (0, 0, 0)
+DARK_GREY = (85, 85, 85)
+MID_GREY = (150, 150, 150)
+LIGHT_GREY = (205, 205, 205)
+#: The curves and bars, by what they show: (RGB on a light plot, dashed).
+LOG_LIKELIHOOD_STYLE = (INK, False)
+LOWER_BOUND_STYLE = (DARK_GREY, True)
+Q_STYLE = (MID_GREY, False)
+BIC_STYLE = (INK, False)
+AIC_STYLE = (DARK_GREY, True)
+
 
 def component_colors(k: int) -> np.ndarray:
     """K distinct RGB colours, shape (k, 3) uint8.

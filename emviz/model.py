@@ -1,8 +1,24 @@
-"""The window's one state model: points, labels, settings, EM history and the current index.
+"""The window's one state model: points, labels, settings, EM history and the current index,
+and the parts the teaching features show (``emviz.parts``).
 
-Qt-free, so it can be tested and scripted without a display. Views observe it through
-``changed`` (called with the set of aspects that changed) and redraw from it; nothing else
-holds state that a view shows.
+Qt-free, so it can be tested and scripted without a display. A listener subscribes with
+``subscribe(listener, aspects)`` and is called with the set of aspects that changed (only
+when one of ``aspects`` is among them, if it gave any); views redraw from the model, and
+nothing else holds state that a view shows. The aspects (``ASPECTS``):
+
+- "points": the data X (and labels, axes, name) were replaced
+- "labels": the oracle labels z changed (painting, undo)
+- "settings", "options": the run's settings, the view switches
+- "history": half-steps were added, dropped or recomputed; the run ended
+- "index": the half-step shown
+- "selection": the point the inspector explains, the component the equations show
+- "kmeans", "oracle", "choose_k", "gallery", "lesson", "identity": the parts
+  ``model.kmeans``, ``model.oracle``, ``model.choose_k``, ``model.gallery``, ``model.lesson``
+  and ``model.identity`` (what each holds: ``emviz.parts``)
+
+"identity" (which colour each EM component, k-means cluster and oracle label gets) follows
+the others: the model recomputes it whenever the shown state, the k-means run or the labels
+change, and announces it in the same call.
 """
 
 from __future__ import annotations
@@ -14,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .core import COVARIANCE_TYPES, INIT_METHODS, EMState, Mixture
+from .parts import ChooseKPart, GalleryPart, Identity, KMeansPart, LessonPart, OraclePart, label_means
 
 #: Responsibilities of old states beyond this many bytes are dropped from the history and
 #: recomputed when scrubbed to (mixtures, ln p and L are kept for every half-step).
@@ -74,12 +91,17 @@ class ViewOptions:
 
 Listener = Callable[[frozenset[str]], None]
 
+#: Every aspect a listener can hear of (see the module docstring).
+ASPECTS = frozenset({"points", "labels", "settings", "options", "history", "index", "selection",
+                     "kmeans", "oracle", "choose_k", "gallery", "lesson", "identity"})
+#: Changes after which the colour identity is recomputed.
+_IDENTITY_INPUTS = frozenset({"points", "labels", "history", "index", "kmeans"})
+
 
 class Workbench:
     """Everything the window shows, in one place.
 
-    Aspects passed to listeners: "points", "labels", "settings", "options", "history",
-    "index", "selection".
+    Aspects passed to listeners: ``ASPECTS`` (see the module docstring).
     """
 
     def __init__(self) -> None:
@@ -96,16 +118,74 @@ class Workbench:
         self.run_ended = ""  # why the run stopped ("converged", ...), or "" while it can go on
         self.selected_point: int | None = None  # the point the inspector explains
         self.selected_component = 0  # the component the equations panel shows numbers for
-        self._listeners: list[Listener] = []
+        self._listeners: list[tuple[Listener, frozenset[str] | None]] = []
+        self.kmeans = KMeansPart(self._changed)
+        self.oracle = OraclePart(self._changed)
+        self.choose_k = ChooseKPart(self._changed)
+        self.gallery = GalleryPart(self._changed)
+        self.lesson = LessonPart(self._changed)
+        self.identity = Identity(self._identity_changed)
+        self._identity_changed_now = False
+        self._new_run = True  # the next state shown starts a run: match it to the last one
+        self._identity_inputs: tuple = (object(),) * 3  # what the identity was last computed from
+        self._label_means: tuple[object, object, np.ndarray | None] = (None, None, None)
 
     # -- observation ------------------------------------------------------------------
-    def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
+    def subscribe(self, listener: Listener, aspects: frozenset[str] | set[str] | None = None) -> None:
+        """Call ``listener(changed aspects)`` after each change; with ``aspects``, only after
+        a change of one of them (a view names what it draws)."""
+        if aspects is not None:
+            unknown = set(aspects) - ASPECTS
+            if unknown:
+                raise ValueError(f"unknown aspects {sorted(unknown)}; known: {sorted(ASPECTS)}")
+            aspects = frozenset(aspects)
+        self._listeners.append((listener, aspects))
+
+    def unsubscribe(self, listener: Listener) -> None:
+        self._listeners = [(f, a) for f, a in self._listeners if f != listener]
 
     def _changed(self, *aspects: str) -> None:
         what = frozenset(aspects)
-        for listener in list(self._listeners):
-            listener(what)
+        if what & _IDENTITY_INPUTS and self._follow_identity():
+            what |= {"identity"}
+        for listener, wanted in list(self._listeners):
+            if wanted is None or what & wanted:
+                listener(what)
+
+    def _identity_changed(self, _aspect: str) -> None:
+        self._identity_changed_now = True
+
+    def _follow_identity(self) -> bool:
+        """Recompute the colour identity; True if it changed."""
+        self._identity_changed_now = False
+        state = self.current
+        km = self.kmeans.current if self.kmeans.on else None
+        new_run = self._new_run and state is not None
+        # The inputs are immutable and replaced, never changed: the same objects, the same slots.
+        inputs = (None if state is None else state.mixture, None if km is None else km.centers,
+                  self._labels_means())
+        if not new_run and all(a is b for a, b in zip(inputs, self._identity_inputs, strict=True)):
+            return False
+        self._identity_inputs = inputs
+        self.identity.follow(None if state is None else state.mixture.means, new_run,
+                             inputs[1], inputs[2])
+        if state is not None:
+            self._new_run = False
+        return self._identity_changed_now
+
+    def _labels_means(self) -> np.ndarray | None:
+        X, labels, means = self._label_means
+        if X is not self._points or labels is not self.labels:
+            means = label_means(self._points, self.labels)
+            self._label_means = (self._points, self.labels, means)
+        return means
+
+    def _hold_identity(self) -> None:
+        """A new run is about to replace the shown one: its colours carry over by position."""
+        state = self.current
+        if state is not None:
+            self.identity.hold(state.mixture.means)
+        self._new_run = True
 
     # -- reading ----------------------------------------------------------------------
     @property
@@ -150,6 +230,10 @@ class Workbench:
             self.axes = axes
         if not edit:
             self.data_serial += 1
+            self.identity.forget()
+            self._new_run = True
+        else:
+            self._hold_identity()
         self.history, self.index, self.run_ended = [], -1, ""
         self.selected_point = None
         self._changed("points", "history", "index", "selection")
@@ -189,6 +273,7 @@ class Workbench:
 
     def start_history(self) -> None:
         """Forget every half-step: a new run is about to start."""
+        self._hold_identity()
         self.history, self.index, self.run_ended = [], -1, ""
         self._changed("history", "index")
 

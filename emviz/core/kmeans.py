@@ -1,4 +1,5 @@
-"""K-means, the hard-assignment cousin of EM, as a stepwise iterator and as a function."""
+"""K-means, the hard-assignment cousin of EM, as a stepwise iterator and as a function, with
+what the k-means view draws from it: one-hot z_nk and the Voronoi cells of the centres."""
 
 from __future__ import annotations
 
@@ -128,3 +129,86 @@ def _check_k(X: np.ndarray, k: int) -> None:
 def _freeze(a: np.ndarray) -> np.ndarray:
     a.setflags(write=False)
     return a
+
+
+# -- what the k-means view shows (still numpy only) -----------------------------------------
+def voronoi_cells(centers: np.ndarray, rect: tuple[float, float, float, float]) -> list[np.ndarray]:
+    """The cell of each centre inside ``rect`` = (x0, x1, y0, y1), as a convex polygon.
+
+    Cell k = {x in rect : ‖x - c_k‖² ≤ ‖x - c_j‖² for every j}: the rectangle clipped by the
+    half-planes 2 (c_j - c_k)·x ≤ ‖c_j‖² - ‖c_k‖², one per other centre (each boundary is the
+    perpendicular bisector of c_k and c_j). Ties go to the lower index, as argmin does: a
+    centre equal to an earlier one has an empty cell.
+
+    centers : array, shape (K, 2)
+    Returns a list of K arrays of shape (M_k, 2), the vertices in order (M_k = 0: empty).
+    """
+    centers = np.asarray(centers, dtype=float)
+    x0, x1, y0, y1 = rect
+    box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=float)
+    sq = np.einsum("kd,kd->k", centers, centers)
+    cells = []
+    for k, c in enumerate(centers):
+        poly = box
+        for j, other in enumerate(centers):
+            if j == k:
+                continue
+            normal = 2.0 * (other - c)
+            if not normal.any():
+                if j < k:  # a duplicate of an earlier centre: argmin never picks it
+                    poly = np.empty((0, 2))
+                    break
+                continue
+            poly = _clip_half_plane(poly, normal, sq[j] - sq[k])
+            if len(poly) == 0:
+                break
+        cells.append(poly)
+    return cells
+
+
+def _clip_half_plane(poly: np.ndarray, normal: np.ndarray, offset: float) -> np.ndarray:
+    """Sutherland–Hodgman: the part of convex ``poly`` (M, 2) where normal·x ≤ offset."""
+    if len(poly) == 0:
+        return poly
+    side = poly @ normal - offset  # <= 0: inside
+    out = []
+    for i in range(len(poly)):
+        j = (i + 1) % len(poly)
+        if side[i] <= 0:
+            out.append(poly[i])
+        if (side[i] < 0 < side[j]) or (side[j] < 0 < side[i]):
+            t = side[i] / (side[i] - side[j])
+            out.append(poly[i] + t * (poly[j] - poly[i]))
+    return np.array(out, dtype=float).reshape(-1, 2)
+
+
+def cells_polyline(cells: list[np.ndarray]) -> np.ndarray:
+    """Every cell's outline as one polyline with NaN rows between cells, shape (M, 2)."""
+    pieces = []
+    for poly in cells:
+        if len(poly):
+            pieces += [poly, poly[:1], np.full((1, 2), np.nan)]
+    return np.concatenate(pieces) if pieces else np.empty((0, 2))
+
+
+def hard_resp(labels: np.ndarray, k: int) -> np.ndarray:
+    """z_nk as uint8 one-hot rows, shape (N, K), column-major like the renderer wants: a
+    byte per entry, so a million points and K = 20 stay at 20 MB."""
+    z = np.zeros((len(labels), k), dtype=np.uint8, order="F")
+    z[np.arange(len(labels)), labels] = 1
+    return z
+
+
+def kmeans_states(X: np.ndarray, k: int, seed: int,
+                  max_iter: int) -> Iterator[tuple[KMeansState, np.ndarray | None]]:
+    """k-means++ seeds from ``default_rng(seed)``, then Lloyd's half-steps, each paired with
+    its one-hot z (None before the first assignment). Lazy, so the seeding and the colours
+    of a large data set are computed in the worker thread too. With the same seed the seeds
+    are those of EM's "kmeans" initialisation."""
+    centers = kmeans_plus_plus(X, k, np.random.default_rng(seed))
+    labels, z = None, None
+    for state in run_kmeans(X, centers, max_iter):
+        if state.labels is not labels:
+            labels = state.labels
+            z = None if labels is None else hard_resp(labels, k)
+        yield state, z

@@ -1,5 +1,11 @@
 """Sessions: the window's state in a ``.emviz`` file (JSON), to be picked up where it was left.
 
+Version 2 adds what the teaching features show (the session model's parts, ``emviz.parts``):
+k-means mode (on, lockstep, the run's length: k-means is deterministic too, so the run is
+replayed from the seed), whether the oracle's fit is shown (it is refitted from the labels),
+the lesson chapter, the gallery's iterations and the colour slot of each EM component.
+Version 1 files are read with those at their defaults.
+
 The history itself is not stored: EM is deterministic, so the window re-runs it from the
 stored θ₀ with the stored settings for ``n_half_steps`` half-steps and shows ``index``. θ₀
 is stored (not just the seed) so the run is reproduced exactly even for hand-edited points,
@@ -24,7 +30,7 @@ from ._files import PathLike, Progress, write_atomic
 from ._layout import first_unfit, unfit
 
 SESSION_FORMAT = "emviz-session"
-SESSION_VERSION = 1
+SESSION_VERSION = 2
 SESSION_SUFFIX = ".emviz"
 
 
@@ -42,6 +48,9 @@ class Session:
     initial_mixture : θ₀ of the run, needed whenever n_half_steps > 0
     true_mixture : the generating mixture of generated data, if known
 
+    The session model's parts (version 2; see ``TeachingState``):
+    teaching : k-means mode, the oracle's fit, the lesson chapter, the gallery, the colours
+
     Equal sessions (``==``) have equal fields, arrays compared exactly.
     """
 
@@ -55,6 +64,7 @@ class Session:
     n_half_steps: int = 0
     initial_mixture: Mixture | None = None
     true_mixture: Mixture | None = None
+    teaching: TeachingState = field(default_factory=lambda: TeachingState())
 
     def __post_init__(self) -> None:
         points = np.asarray(self.points, dtype=float)
@@ -109,6 +119,7 @@ class Session:
             and self.n_half_steps == other.n_half_steps
             and _same_mixture(self.initial_mixture, other.initial_mixture)
             and _same_mixture(self.true_mixture, other.true_mixture)
+            and self.teaching == other.teaching
         )
 
     __hash__ = None  # equality compares arrays, which do not hash
@@ -169,6 +180,7 @@ def _small_fields(session: Session) -> dict[str, Any]:
         "index": int(session.index),
         "n_half_steps": int(session.n_half_steps),
         **mixtures,
+        "teaching": teaching_to_json(session.teaching),
     }
 
 
@@ -203,6 +215,7 @@ def load_session(path: PathLike, *, progress: Progress | None = None) -> Session
         n_half_steps=fields.get("n_half_steps", _json.INT),
         initial_mixture=_mixture(fields, "initial_mixture"),
         true_mixture=_mixture(fields, "true_mixture"),
+        teaching=teaching_from_json(fields.object("teaching")) if "teaching" in fields else TeachingState(),
     )
     try:
         return Session(**values)
@@ -273,3 +286,102 @@ def _same_mixture(a: Mixture | None, b: Mixture | None) -> bool:
         np.array_equal(x, y)
         for x, y in ((a.weights, b.weights), (a.means, b.means), (a.covariances, b.covariances))
     )
+
+
+# -- version 2: the session model's parts ----------------------------------------------------
+# Kept in one block (and one JSON object, "teaching") apart from the data and EM's run above.
+
+
+@dataclass(frozen=True)
+class TeachingState:
+    """What the teaching features show, as saved (``emviz.parts`` holds it in the window).
+
+    kmeans_on, kmeans_lockstep : k-means mode and its lockstep switch
+    kmeans_half_steps : the k-means run's length (replayed from the settings' seed and K)
+    oracle_fit : the oracle's complete-data fit is shown (refitted from the labels)
+    lesson_chapter : the lesson chapter shown, 0-based (None: not recorded)
+    gallery_iterations : the gallery's chosen iterations (empty: the default)
+    em_colors : the palette slot of each EM component (empty: slot k for component k)
+    """
+
+    kmeans_on: bool = False
+    kmeans_lockstep: bool = False
+    kmeans_half_steps: int = 0
+    oracle_fit: bool = False
+    lesson_chapter: int | None = None
+    gallery_iterations: tuple[int, ...] = ()
+    em_colors: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kmeans_half_steps < 0:
+            raise ValueError(f"kmeans_half_steps should be >= 0, got {self.kmeans_half_steps}")
+        if self.lesson_chapter is not None and self.lesson_chapter < 0:
+            raise ValueError(f"lesson_chapter should be >= 0, got {self.lesson_chapter}")
+        if any(i < 0 for i in self.gallery_iterations):
+            raise ValueError("gallery_iterations should be iterations >= 0")
+        if any(c < 0 for c in self.em_colors) or len(set(self.em_colors)) != len(self.em_colors):
+            raise ValueError("em_colors should be distinct palette slots >= 0")
+        object.__setattr__(self, "gallery_iterations", tuple(int(i) for i in self.gallery_iterations))
+        object.__setattr__(self, "em_colors", tuple(int(c) for c in self.em_colors))
+
+
+def teaching_to_json(teaching: TeachingState) -> dict[str, Any]:
+    return {
+        "kmeans_on": teaching.kmeans_on,
+        "kmeans_lockstep": teaching.kmeans_lockstep,
+        "kmeans_half_steps": teaching.kmeans_half_steps,
+        "oracle_fit": teaching.oracle_fit,
+        "lesson_chapter": teaching.lesson_chapter,
+        "gallery_iterations": list(teaching.gallery_iterations),
+        "em_colors": list(teaching.em_colors),
+    }
+
+
+def teaching_from_json(fields: _json.Fields) -> TeachingState:
+    """Every key is optional (a later version may add some; what is missing takes its default)."""
+    def ints(key: str) -> tuple[int, ...]:
+        values = fields.get(key, _json.LIST) if key in fields else []
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            raise fields.error(f"'{key}' should be a list of integers")
+        return tuple(values)
+
+    def one(key: str, kind: _json.Kind, default: Any, nullable: bool = False) -> Any:
+        return fields.get(key, kind, nullable=nullable) if key in fields else default
+
+    values = dict(
+        kmeans_on=one("kmeans_on", _json.BOOL, False),
+        kmeans_lockstep=one("kmeans_lockstep", _json.BOOL, False),
+        kmeans_half_steps=one("kmeans_half_steps", _json.INT, 0),
+        oracle_fit=one("oracle_fit", _json.BOOL, False),
+        lesson_chapter=one("lesson_chapter", _json.INT, None, nullable=True),
+        gallery_iterations=ints("gallery_iterations"),
+        em_colors=ints("em_colors"),
+    )
+    try:
+        return TeachingState(**values)
+    except ValueError as e:  # values that do not fit (the reading above raised DataError)
+        raise fields.error(str(e)) from None
+
+
+def teaching_state(model) -> TeachingState:
+    """What the session model's parts hold, as saved (``model``: an ``emviz.model.Workbench``)."""
+    k = model.kmeans
+    gallery = model.gallery.iterations
+    slots = tuple(int(c) for c in model.identity.em_slots)
+    return TeachingState(
+        kmeans_on=k.on, kmeans_lockstep=k.lockstep,
+        kmeans_half_steps=len(k.history) if k.on else 0,
+        oracle_fit=model.oracle.wanted, lesson_chapter=model.lesson.chapter,
+        gallery_iterations=() if gallery == model.gallery.DEFAULT else gallery,
+        em_colors=() if slots == tuple(range(len(slots))) else slots)
+
+
+def apply_teaching(model, teaching: TeachingState) -> None:
+    """Make the model's parts what ``teaching`` says. Call it after the data and EM's run are
+    restored: the features replay k-means and refit the oracle from them. The colours pin
+    pin the restored run's first state, θ₀ (``Identity.pin``, before the run is restored)."""
+    model.kmeans.want(teaching.kmeans_on, teaching.kmeans_half_steps, teaching.kmeans_lockstep)
+    model.oracle.want(teaching.oracle_fit)
+    if teaching.lesson_chapter is not None:
+        model.lesson.set_chapter(teaching.lesson_chapter)
+    model.gallery.set_iterations(teaching.gallery_iterations or model.gallery.DEFAULT)

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF
 
 from ..appearance import Appearance
+from ..colors import DARK_GREY, INK, MID_GREY
 from ..model import Workbench
 from ..readouts import bound_series, follow_range
 from .style import apply_plot_appearance, css_pt, fit_legend, style_plot
@@ -17,8 +18,8 @@ from .style import apply_plot_appearance, css_pt, fit_legend, style_plot
 #: title's width is the least pyqtgraph lays its plot out at, so it would be cut off).
 TITLE = "ln p(X | θ) and its lower bound L(q, θ)"
 SHORT_TITLE = "ln p(X | θ) and L(q, θ)"
-LOG_LIKELIHOOD_COLOR = (0, 0, 0)
-LOWER_BOUND_COLOR = (213, 94, 0)  # Okabe-Ito vermillion
+LOG_LIKELIHOOD_COLOR = INK
+LOWER_BOUND_COLOR = DARK_GREY  # not a component: no component colour (emviz.colors)
 
 
 class BoundPlot(pg.PlotWidget):
@@ -32,7 +33,7 @@ class BoundPlot(pg.PlotWidget):
         self.legend = plot.addLegend(offset=(-10, -10))
         self.log_likelihood = plot.plot(name="log-likelihood", symbol="o", symbolPen=None)
         self.lower_bound = plot.plot(name="lower bound", symbol="t1", symbolPen=None)
-        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((120, 120, 120), width=1.5))
+        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(MID_GREY, width=1.5))
         self.cursor.setVisible(False)
         plot.addItem(self.cursor)
         self.current = pg.ScatterPlotItem(symbol="o", brush=None)
@@ -75,8 +76,8 @@ class BoundPlot(pg.PlotWidget):
 
     def apply_appearance(self, appearance: Appearance) -> None:
         """Draw in this theme and size: curves, markers, axes and legend changed in place.
-        ln p is drawn in the foreground colour (black on white, light on dark), L in
-        vermillion in both themes."""
+        ln p and L are drawn in the foreground colour (black on white, light on dark), ln p
+        solid and L dashed: neither is a component, so neither takes a component's colour."""
         self.appearance = a = appearance
         apply_plot_appearance(self, a)
         plot = self.getPlotItem()
@@ -85,9 +86,9 @@ class BoundPlot(pg.PlotWidget):
         self.log_likelihood.setPen(pg.mkPen(a.foreground, width=a.curve_width))
         self.log_likelihood.setSymbolBrush(a.foreground)
         self.log_likelihood.setSymbolSize(ll_size)
-        self.lower_bound.setPen(pg.mkPen(LOWER_BOUND_COLOR, width=a.curve_width,
+        self.lower_bound.setPen(pg.mkPen(a.foreground, width=a.curve_width,
                                          style=Qt.PenStyle.DashLine))
-        self.lower_bound.setSymbolBrush(LOWER_BOUND_COLOR)
+        self.lower_bound.setSymbolBrush(a.foreground)
         self.lower_bound.setSymbolSize(lb_size)
         size, width = a.cursor_mark
         self.current.setSize(size)

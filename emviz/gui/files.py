@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from .. import dataio
 from ..dataio import DataError, Session, Table
+from ..dataio.session import apply_teaching, teaching_state
 from ..model import ViewOptions, Workbench
 from .export import SCALES, ExportError, default_name, render_image, save_png, save_svg
 from .loading import Job, Loader
@@ -90,6 +91,7 @@ def session_fields(model: Workbench) -> dict[str, Any]:
         n_half_steps=len(m.history),
         initial_mixture=m.history[0].mixture if m.history else None,
         true_mixture=m.true_mixture,
+        teaching=teaching_state(m),
     )
 
 
@@ -260,9 +262,13 @@ class FileActions(QObject):
         m.set_settings(session.settings)
         w.editor.replace(session.points, session.labels, session.true_mixture,
                          session.dataset_name, session.axes)
-        if session.initial_mixture is not None and len(session.points):
+        restored_run = session.initial_mixture is not None and len(session.points)
+        if restored_run and session.teaching.em_colors:
+            m.identity.pin(session.teaching.em_colors)  # before θ₀ comes back: its colours
+        if restored_run:
             w.controller.restart_from(session.initial_mixture)
             w.controller.advance(session.n_half_steps - 1, then_index=session.index)
+        apply_teaching(m, session.teaching)  # k-means, oracle, lesson, gallery
 
     # -- images ------------------------------------------------------------------------------
     def view_widget(self, view: str):

@@ -76,13 +76,15 @@ class LessonPanel(QDockWidget):
         self.window_ = window
         self.chapters = chapters
         self.error = error
-        self.index = 0
+        self._shown = -1  # the chapter the panel shows (model.lesson.chapter once drawn)
         self._scale = 1.0  # the appearance's font scale (presentation mode: larger)
         self._normal_height: int | None = None  # the band's height before presentation mode
         self._build()
         slug = lesson_settings().value(CHAPTER_KEY, "", type=str)
         slugs = [c.slug for c in chapters]
         self.go(slugs.index(slug) if slug in slugs else 0, remember=False)
+        # The chapter lives in the session model: a restored session turns the page too.
+        window.model.subscribe(self._on_model_change, {"lesson"})
 
     # -- building ----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -160,6 +162,15 @@ class LessonPanel(QDockWidget):
 
     # -- navigation --------------------------------------------------------------------------
     @property
+    def index(self) -> int:
+        """The chapter shown, 0-based (``model.lesson.chapter``)."""
+        return self.window_.model.lesson.chapter
+
+    def _on_model_change(self, _aspects: frozenset[str]) -> None:
+        if self.index != self._shown:
+            self.go(self.index, remember=False)
+
+    @property
     def chapter(self) -> Chapter | None:
         return self.chapters[self.index] if self.chapters else None
 
@@ -169,7 +180,9 @@ class LessonPanel(QDockWidget):
         if not self.chapters:
             self._show_error()
             return
-        self.index = min(max(int(index), 0), len(self.chapters) - 1)
+        index = min(max(int(index), 0), len(self.chapters) - 1)
+        self._shown = index
+        self.window_.model.lesson.set_chapter(index)
         chapter = self.chapters[self.index]
         self.position.setText(f"Chapter {self.index + 1} of {len(self.chapters)}")
         self.title.setText(chapter.title)

@@ -56,6 +56,11 @@ ACTIONS = (  # objectName, text, shortcut, tooltip
 )
 
 
+#: The model's aspects after whose change every view is drawn again (the next frame).
+FRAME_ASPECTS = frozenset({"points", "labels", "settings", "options", "history", "index",
+                           "selection", "oracle", "identity"})
+
+
 class MainWindow(QMainWindow):
     """``MainWindow()`` opens on Old Faithful (standardised), K = 2, initialised."""
 
@@ -95,9 +100,9 @@ class MainWindow(QMainWindow):
         self._frames = Frames(self, self.model, lambda _model: self._draw_chrome(),
                               streaming=lambda: self.controller.playing)
         # What each view draws: a change of anything else does not redraw it.
-        self.add_view(self.points_view, {"points", "labels", "options", "index"})
+        self.add_view(self.points_view, {"points", "labels", "options", "index", "identity"})
         self.add_view(self.bound_plot, {"points", "history", "index"})
-        self.add_view(self.params_table, {"points", "history", "index"})
+        self.add_view(self.params_table, {"points", "history", "index", "identity"})
         self.add_view(self.controls, {"points", "settings"})
         self.files = install_files(self)
         install_teaching(self)
@@ -106,7 +111,9 @@ class MainWindow(QMainWindow):
         self._fit_tab_titles()
         self.presentation = install_presentation(self)
         install_help(self)
-        self.model.subscribe(self._on_model_change)
+        # Not "kmeans", "choose_k", "gallery", "lesson": those views draw themselves when their
+        # part changes (a whole frame for each k-means half-step or fitted K would be waste).
+        self.model.subscribe(self._on_model_change, FRAME_ASPECTS)
         self._load_initial(dataset)
         self.resize(1280, 800)
         collect_in_gui_thread()  # never in the worker threads: see emviz.gui.collector

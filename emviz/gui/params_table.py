@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from ..colors import component_colors
 from ..model import Workbench
 from ..readouts import format_matrix, format_vector
 
@@ -42,7 +41,7 @@ class ParamsTable(QTableWidget):
         if nk is None and state.resp is not None:
             nk = self._component_mass(state.resp)
         self.setRowCount(k)
-        for j, rgb in enumerate(component_colors(k)):
+        for j, rgb in enumerate(model.identity.em_palette(k)):
             swatch = self._cell(j, 0, str(j + 1))
             swatch.setBackground(QColor(*(int(c) for c in rgb)))
             swatch.setForeground(QColor("white") if rgb.mean() < 150 else QColor("black"))

@@ -18,14 +18,17 @@ from .style import apply_plot_appearance
 PICK_RADIUS_PX = 8.0
 
 
-def oracle_resp(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The oracle's z_nk as one-hot "responsibilities" and the palette to draw them with;
+def oracle_resp(labels: np.ndarray, palette: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The oracle's z_nk as one-hot "responsibilities" and the palette to draw them with
+    (``palette``: the labels' colours, (K_labels, 3), by default slot k for label k);
     unlabelled points (label -1) get an all-zero row, drawn black."""
     k = int(labels.max()) + 1 if len(labels) else 0
     z = np.zeros((len(labels), max(k, 1)))
     known = labels >= 0
     z[np.flatnonzero(known), labels[known]] = 1.0
-    return z, component_colors(max(k, 1))
+    if palette is None or len(palette) != max(k, 1):
+        palette = component_colors(max(k, 1))
+    return z, palette
 
 
 class _EditingViewBox(pg.ViewBox):
@@ -117,13 +120,15 @@ class PointsView(pg.PlotWidget):
         """(X, resp, point palette, soft) for the point cloud, and the component palette."""
         X, state = model.points, model.current
         k = 0 if state is None else state.mixture.n_components
-        palette = component_colors(k)
+        palette = model.identity.em_palette(k)  # one colour per cluster in every view
         resp = None if state is None else state.resp
         if resp is not None and len(resp) != len(X):
             resp = None  # a state of the previous data, about to be replaced
         point_palette = palette
         if model.options.show_oracle and model.labels is not None:
-            resp, point_palette = oracle_resp(model.labels)  # the points only; θ keeps its colours
+            k_labels = max(int(model.labels.max()) + 1, 1) if len(model.labels) else 1
+            resp, point_palette = oracle_resp(  # the points only; θ keeps its colours
+                model.labels, model.identity.oracle_palette(k_labels))
         return (X, resp, point_palette, model.options.soft_colors), palette
 
     def prepare_state(self, model: Workbench) -> None:

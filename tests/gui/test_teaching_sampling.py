@@ -111,7 +111,9 @@ def test_pi_bar_segments_are_pi_k_wide_in_their_colours(window, qtbot):
     np.testing.assert_allclose([r.width() / full for r in rects], weights, atol=1e-12)
     np.testing.assert_allclose([r.left() for r in rects[1:]], [r.right() for r in rects[:-1]])
     pixels = grab_rgb(bar)
-    palette = component_colors(3).astype(float)
+    # Each generating component (an oracle label) in the colour of the EM component on it
+    palette = window.model.identity.oracle_palette(3).astype(float)
+    assert sorted(map(tuple, palette)) == sorted(map(tuple, component_colors(3).astype(float)))
     chosen = int(dialog.shown_points()[1][-1])  # the last point's component stays highlighted
     for k, r in enumerate(rects):
         colour = pixels[int(r.top()) + 10, int(r.left()) + 10]

@@ -20,6 +20,7 @@ from emviz.dataio import (
     save_session,
     session_to_json,
 )
+from emviz.dataio.session import TeachingState
 from emviz.model import Settings
 
 
@@ -70,7 +71,7 @@ def test_round_trip_gives_equal_fields(tmp_path, session):
 def test_file_is_labelled_json(tmp_path, session):
     save_session(tmp_path / "s.emviz", session)
     document = json.loads((tmp_path / "s.emviz").read_bytes().decode("utf-8"))
-    assert (document["format"], document["version"]) == ("emviz-session", 1)
+    assert (document["format"], document["version"]) == ("emviz-session", 2)  # 2: "teaching"
     assert document["seed"] == 7 and document["settings"]["seed"] == 7
     assert list(document)[-1] == "points"  # the settings at the top, where a person looks
 
@@ -134,10 +135,10 @@ def load_edited(tmp_path, document):
 
 def test_newer_version_is_refused_with_a_clear_message(tmp_path, session):
     document = saved_document(tmp_path, session)
-    document["version"] = 2
-    document["points"] = "whatever version 2 does"
+    document["version"] = 3
+    document["points"] = "whatever version 3 does"
     assert load_edited(tmp_path, document) == (
-        "written by a newer emviz (version 2); this emviz reads version 1"
+        "written by a newer emviz (version 3); this emviz reads version 2"
     )
 
 
@@ -295,3 +296,34 @@ def test_encoding_an_array_by_chunks_gives_the_text_of_the_whole(n):
     for chunk in (1, 2, 3, 10):
         assert _json.encode_array(points, chunk) == _json.encode(points.tolist())
         assert _json.encode_array(labels, chunk) == _json.encode(labels.tolist())
+
+
+def test_the_teaching_state_round_trips(tmp_path, session):
+    teaching = TeachingState(kmeans_on=True, kmeans_lockstep=True, kmeans_half_steps=5,
+                             oracle_fit=True, lesson_chapter=6, gallery_iterations=(0, 3, 9),
+                             em_colors=(2, 0, 1))
+    saved = dataclasses.replace(session, teaching=teaching)
+    save_session(tmp_path / "t.emviz", saved)
+    loaded = load_session(tmp_path / "t.emviz")
+    assert loaded.teaching == teaching and loaded == saved
+    assert loaded != session  # the teaching state counts in equality (the autosave compares)
+
+
+def test_a_version_1_file_is_read_with_the_teaching_state_at_its_defaults(tmp_path, session):
+    document = saved_document(tmp_path, session)
+    document["version"] = 1
+    del document["teaching"]
+    path = tmp_path / "old.emviz"
+    path.write_text(json.dumps(document))
+    loaded = load_session(path)
+    assert loaded.teaching == TeachingState() and loaded.teaching.lesson_chapter is None
+    assert loaded == session
+
+
+def test_a_bad_teaching_field_is_named(tmp_path, session):
+    document = saved_document(tmp_path, session)
+    document["teaching"]["kmeans_half_steps"] = "four"
+    expected = "'teaching.kmeans_half_steps' should be an integer, not \"four\""
+    assert load_edited(tmp_path, document) == expected
+    document["teaching"]["kmeans_half_steps"] = -1
+    assert "kmeans_half_steps should be >= 0" in load_edited(tmp_path, document)

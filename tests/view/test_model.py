@@ -130,7 +130,8 @@ def test_set_points_clears_the_history_and_freezes_the_data(run_model):
     labels = np.array([0, 1, 1, 0, -1])
     truth = Mixture(np.ones(1), np.zeros((1, 2)), np.eye(2)[None])
     model.set_points(X, labels, truth, name="five", axes=("a", "b"))
-    assert heard.take() == [{"points", "history", "index", "selection"}]
+    # "identity": the labels' colour slots (one per label) came with the new data
+    assert heard.take() == [{"points", "history", "index", "selection", "identity"}]
     assert model.history == [] and model.index == -1 and model.current is None and model.at_tip
     assert model.run_ended == ""
     assert (model.dataset_name, model.axes, model.true_mixture) == ("five", ("a", "b"), truth)
@@ -193,7 +194,7 @@ def test_append_moves_to_the_newest_state(long_run):
     model.append([])
     assert heard.take() == [] and model.index == -1
     model.append(history[:3])
-    assert heard.take() == [{"history", "index"}]
+    assert heard.take() == [{"history", "index", "identity"}]  # the first state: its colours
     assert model.index == 2 and model.current is history[2] and model.at_tip
     model.append(history[3:])
     assert model.index == 40 and model.history == history

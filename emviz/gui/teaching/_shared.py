@@ -12,6 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QFont
 
+from ...colors import LOG_LIKELIHOOD_STYLE, LOWER_BOUND_STYLE
 from ...core import EMState, Mixture
 from ...model import Workbench
 from ..worker import Background
@@ -21,8 +22,8 @@ TEXT_PT = 12
 FORMULA_PT = 14
 
 #: The lecture's colours for the two curves, as the bound plot draws them.
-LOG_LIKELIHOOD_RGB = (0, 0, 0)
-LOWER_BOUND_RGB = (213, 94, 0)  # Okabe-Ito vermillion
+LOG_LIKELIHOOD_RGB = LOG_LIKELIHOOD_STYLE[0]
+LOWER_BOUND_RGB = LOWER_BOUND_STYLE[0]  # dashed; no component's colour (emviz.colors)
 #: Background of the half-step that just ran (amber: visible on a washed-out projector).
 HIGHLIGHT = "#ffe08a"
 

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from ...colors import DARK_GREY, INK, Q_STYLE
 from ...core import Decomposition, EMState, decomposition
 from ...core.density import entropy
 from ...model import Workbench
@@ -42,8 +43,8 @@ EXACT_MAX_POINTS = 100_000
 #: While EM plays, the numbers of more points than this are computed off the GUI thread.
 BACKGROUND_MIN_POINTS = 20_000
 
-LOG_LIKELIHOOD_RGB = (70, 70, 70)
-Q_RGB = (0, 114, 178)  # Okabe-Ito blue
+LOG_LIKELIHOOD_RGB = INK
+Q_RGB = Q_STYLE[0]  # greys, not component colours: these bars are no clusters
 ROWS = {"ln p": 2.0, "L + KL": 1.0, "Q + H": 0.0}
 BAR_HEIGHT = 0.62
 
@@ -85,9 +86,9 @@ class DecompositionView(DeferWhilePlaying, QWidget):
         for name, brush, pen in (
             ("ln p", pg.mkBrush(*LOG_LIKELIHOOD_RGB), None),
             ("L", pg.mkBrush(*LOWER_BOUND_RGB), None),
-            ("KL", _hatched((0, 0, 0)), pg.mkPen("k", width=1.5)),
-            ("Q", pg.mkBrush(*Q_RGB), None),
-            ("H", _hatched(Q_RGB), pg.mkPen(Q_RGB, width=1.5)),
+            ("KL", _hatched(INK), pg.mkPen(INK, width=1.5)),
+            ("Q", pg.mkBrush(*Q_RGB), pg.mkPen(INK, width=1)),
+            ("H", _hatched(DARK_GREY), pg.mkPen(DARK_GREY, width=1.5)),
         ):
             item = pg.BarGraphItem(x0=[0.0], x1=[0.0], y=[0.0], height=BAR_HEIGHT, brush=brush,
                                    pen=pen or pg.mkPen(None))
@@ -99,7 +100,7 @@ class DecompositionView(DeferWhilePlaying, QWidget):
             ("ln p", "ln p", "w", (1, 0.5)),
             ("L", "L", "w", (1, 0.5)),
             ("KL", "KL", "k", (0, 0.5)),
-            ("Q", "Q", "w", (1, 0.5)),
+            ("Q", "Q", "k", (1, 0.5)),  # black on the mid grey: 7:1
             ("H", "H(q)", "k", (0.5, 0.5)),
         ):
             label = pg.TextItem(text, color=color, anchor=anchor)

@@ -135,17 +135,19 @@ class EquationsPanel(QScrollArea):
         self.when.setText("θ₀" if state.phase == "init" else f"after {state.phase}-step {state.iteration}")
         mixture = state.mixture
         k_count = mixture.n_components
-        self._sync_components(k_count)
+        self._sync_components(k_count, model.identity.em_palette(k_count))
         k = min(max(model.selected_component, 0), k_count - 1)
         self.component.setCurrentIndex(k)
         self.numbers.setText(self._numbers_html(model, state, k))
 
-    def _sync_components(self, k_count: int) -> None:
-        if self.component.count() == k_count:
+    def _sync_components(self, k_count: int, palette: np.ndarray | None = None) -> None:
+        palette = component_colors(k_count) if palette is None else palette
+        if self.component.count() == k_count and np.array_equal(palette, getattr(self, "_swatches", None)):
             return
+        self._swatches = np.array(palette)
         self.component.blockSignals(True)
         self.component.clear()
-        for j, rgb in enumerate(component_colors(k_count)):
+        for j, rgb in enumerate(palette):
             swatch = QPixmap(16, 16)
             swatch.fill(QColor(*(int(c) for c in rgb)))
             self.component.addItem(QIcon(swatch), f"k = {j + 1}")
@@ -191,5 +193,5 @@ def install(window) -> Feature:
     view = EquationsPanel()
     view.on_component_chosen = window.model.select_component
     window.add_tab(view, "Equations")
-    window.add_view(view, {"points", "history", "index", "selection"})
+    window.add_view(view, {"points", "history", "index", "selection", "identity"})
     return Feature("equations", view, views=(view,))

@@ -33,6 +33,7 @@ from ...colors import component_colors
 from ...core import EMState, e_step
 from ...geometry import ellipse
 from ...model import Workbench
+from ...parts import Identity
 from ..features import Feature
 from ..jobs import Background
 from ..point_cloud import PointCloudItem
@@ -157,15 +158,18 @@ class Panel:
         self._sizes = np.empty(0)
         self._scale = 1.0
 
-    def show(self, shown: Shown, X: np.ndarray, resp: np.ndarray | None, soft: bool) -> None:
-        key = (shown.state, shown.note, X, soft)
-        if len(key) == len(self._drawn) and all(a is b for a, b in zip(key, self._drawn, strict=True)):
-            return
-        self._drawn, self.shown = key, shown
+    def show(self, shown: Shown, X: np.ndarray, resp: np.ndarray | None, soft: bool,
+             identity: Identity | None = None) -> None:
+        """Draw ``shown`` on X; ``identity``: the model's colours (by default slot k for k)."""
         state = shown.state
         mixture = None if state is None else state.mixture
         k = 0 if mixture is None else mixture.n_components
-        palette = component_colors(k)
+        palette = component_colors(k) if identity is None else identity.em_palette(k)
+        key = (shown.state, shown.note, X, soft)
+        if (len(key) == len(self._drawn) and all(a is b for a, b in zip(key, self._drawn, strict=True))
+                and np.array_equal(palette, self._palette)):
+            return
+        self._drawn, self.shown = key, shown
         self.cloud.set_data(X, resp, palette, soft)
         while len(self.ellipses) < k:
             pair = (pg.PlotCurveItem(), pg.PlotCurveItem())
@@ -221,7 +225,6 @@ class GalleryView(QDialog):
         self.setObjectName("galleryView")
         self.setWindowTitle("emviz: EM iterations, as in the lecture's slides")
         self._window, self._model, self._controller = window, window.model, window.controller
-        self.iterations: tuple[int, ...] = DEFAULT_ITERATIONS
         self.panels: list[Panel] = []
         self._target: int | None = None  # run EM until this iteration, then stop
         self._driven_length = -1  # history length when the gallery last asked for a step
@@ -264,6 +267,22 @@ class GalleryView(QDialog):
         self._built = False  # the figure's plots are made when the gallery is first shown:
         self.run_button.setText(f"Run EM to L = {max(self.iterations)}")  # most windows never are
         self.resize(1100, 720)
+        self._model.subscribe(self._on_model_change, {"gallery"})
+
+    @property
+    def iterations(self) -> tuple[int, ...]:
+        """The chosen iterations, held by the session model (``model.gallery``)."""
+        return self._model.gallery.iterations
+
+    def _on_model_change(self, _aspects: frozenset[str]) -> None:
+        """New iterations (typed here, or a restored session): the line and the panels."""
+        text = ", ".join(map(str, self.iterations))
+        if self.edit.text() != text:
+            self.edit.setText(text)
+        if self._built:
+            self._build()
+        else:
+            self.run_button.setText(f"Run EM to L = {max(self.iterations)}")
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -285,10 +304,7 @@ class GalleryView(QDialog):
 
     def set_iterations(self, iterations: tuple[int, ...]) -> None:
         """Show these iterations (and run EM on until the largest, if the run has not)."""
-        if tuple(iterations) != self.iterations:
-            self.iterations = tuple(iterations)
-            self.edit.setText(", ".join(map(str, self.iterations)))
-            self._build()
+        self._model.gallery.set_iterations(tuple(iterations))  # the panels follow the model
         self.show_state(self._model)
         self.run_to_last()
 
@@ -347,7 +363,12 @@ class GalleryView(QDialog):
             shown = shown_at(model, panel.iteration)
             if shown.state is None and self.running:
                 shown = Shown(None, -1, "running EM…")
-            panel.show(shown, X, self._resp(model, shown), model.options.soft_colors)
+            panel.show(shown, X, self._resp(model, shown), model.options.soft_colors, model.identity)
+        # Keep only the q of states still in the history (a new run or new data would leave
+        # the old ones here for good).
+        history = model.history
+        self._resp_cache = {i: v for i, v in self._resp_cache.items()
+                            if i < len(history) and history[i] is v[0]}
         self._show_status()
 
     def _frame_data(self, X: np.ndarray) -> None:

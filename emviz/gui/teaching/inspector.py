@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
-from ...colors import component_colors, hex_color
+from ...colors import hex_color
 from ...core import Breakdown, Mixture, nearest_index, responsibility_breakdown
 from ...model import Workbench
 from ..features import Feature
@@ -138,7 +138,7 @@ class PointInspector(QWidget):
         b = responsibility_breakdown(x, theta_q)
         self.breakdown = b
         k = len(b.resp)
-        palette = component_colors(k)
+        palette = model.identity.em_palette(k)
         ks = np.arange(1, k + 1, dtype=float)
         self.bars.setOpts(x=ks, height=b.resp, width=0.7,
                           brushes=[pg.mkBrush(*(int(c) for c in rgb)) for rgb in palette])
@@ -222,7 +222,7 @@ def hover_text(model: Workbench, i: int) -> str:
     if mixture is None:
         return f"point n = {i + 1}"
     b = responsibility_breakdown(model.points[i], mixture)
-    palette = component_colors(len(b.resp))
+    palette = model.identity.em_palette(len(b.resp))
     parts = [f"<span style='color: {hex_color(rgb)}'>■</span> {r:.2f}" for rgb, r in zip(palette, b.resp,
                                                                                         strict=True)]
     note = "" if model.current is not None and model.current.phase != "init" else " (θ₀)"
@@ -260,7 +260,7 @@ def install(window) -> Feature:
     view = PointInspector(points_view=pv)
     window.add_tab(view, "Point")
     # Drawn with the points view, not with its tab: it rings the chosen point there too.
-    window.add_view(view, {"points", "history", "index", "selection"}, widget=pv)
+    window.add_view(view, {"points", "history", "index", "selection", "identity"}, widget=pv)
 
     def inspect(x: float, y: float) -> None:
         i = nearest_on_screen(pv, window.model.points, x, y, PICK_PX)

@@ -29,7 +29,9 @@ from PySide6.QtWidgets import QGraphicsPolygonItem, QLabel, QToolBar
 
 from ...appearance import Appearance
 from ...colors import component_colors
-from ...core import KMeansState, kmeans_mixture, kmeans_plus_plus, run_kmeans
+from ...core import KMeansState, kmeans_mixture
+from ...core.kmeans import cells_polyline, hard_resp, kmeans_states, voronoi_cells  # noqa: F401 (moved there)
+from ...parts import KMeansPart
 from ..features import Feature
 from ..jobs import Job, Lane, runner_for
 from ..point_cloud import PointCloudItem
@@ -45,88 +47,6 @@ STAR_PX, HALO_PX = 28, 36
 
 PHASE_TEXT = {"init": "k-means++ centres", "assign": "after assign", "update": "after update"}
 EM_PHASE_TEXT = {"init": "θ₀", "E": "after E-step", "M": "after M-step"}
-
-
-# -- maths (numpy only) -----------------------------------------------------------------------
-def voronoi_cells(centers: np.ndarray, rect: tuple[float, float, float, float]) -> list[np.ndarray]:
-    """The cell of each centre inside ``rect`` = (x0, x1, y0, y1), as a convex polygon.
-
-    Cell k = {x in rect : ‖x - c_k‖² ≤ ‖x - c_j‖² for every j}: the rectangle clipped by the
-    half-planes 2 (c_j - c_k)·x ≤ ‖c_j‖² - ‖c_k‖², one per other centre (each boundary is the
-    perpendicular bisector of c_k and c_j). Ties go to the lower index, as argmin does: a
-    centre equal to an earlier one has an empty cell.
-
-    centers : array, shape (K, 2)
-    Returns a list of K arrays of shape (M_k, 2), the vertices in order (M_k = 0: empty).
-    """
-    centers = np.asarray(centers, dtype=float)
-    x0, x1, y0, y1 = rect
-    box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=float)
-    sq = np.einsum("kd,kd->k", centers, centers)
-    cells = []
-    for k, c in enumerate(centers):
-        poly = box
-        for j, other in enumerate(centers):
-            if j == k:
-                continue
-            normal = 2.0 * (other - c)
-            if not normal.any():
-                if j < k:  # a duplicate of an earlier centre: argmin never picks it
-                    poly = np.empty((0, 2))
-                    break
-                continue
-            poly = _clip_half_plane(poly, normal, sq[j] - sq[k])
-            if len(poly) == 0:
-                break
-        cells.append(poly)
-    return cells
-
-
-def _clip_half_plane(poly: np.ndarray, normal: np.ndarray, offset: float) -> np.ndarray:
-    """Sutherland–Hodgman: the part of convex ``poly`` (M, 2) where normal·x ≤ offset."""
-    if len(poly) == 0:
-        return poly
-    side = poly @ normal - offset  # <= 0: inside
-    out = []
-    for i in range(len(poly)):
-        j = (i + 1) % len(poly)
-        if side[i] <= 0:
-            out.append(poly[i])
-        if (side[i] < 0 < side[j]) or (side[j] < 0 < side[i]):
-            t = side[i] / (side[i] - side[j])
-            out.append(poly[i] + t * (poly[j] - poly[i]))
-    return np.array(out, dtype=float).reshape(-1, 2)
-
-
-def cells_polyline(cells: list[np.ndarray]) -> np.ndarray:
-    """Every cell's outline as one polyline with NaN rows between cells, shape (M, 2)."""
-    pieces = []
-    for poly in cells:
-        if len(poly):
-            pieces += [poly, poly[:1], np.full((1, 2), np.nan)]
-    return np.concatenate(pieces) if pieces else np.empty((0, 2))
-
-
-def hard_resp(labels: np.ndarray, k: int) -> np.ndarray:
-    """z_nk as uint8 one-hot rows, shape (N, K), column-major like the renderer wants: a
-    byte per entry, so a million points and K = 20 stay at 20 MB."""
-    z = np.zeros((len(labels), k), dtype=np.uint8, order="F")
-    z[np.arange(len(labels)), labels] = 1
-    return z
-
-
-def kmeans_states(X: np.ndarray, k: int, seed: int, max_iter: int) -> Iterator[tuple[KMeansState, object]]:
-    """k-means++ seeds from ``default_rng(seed)``, then Lloyd's half-steps, each paired with
-    its one-hot z (None before the first assignment). Lazy, so the seeding and the colours
-    of a large data set are computed in the worker thread too. With the same seed the seeds
-    are those of EM's "kmeans" initialisation."""
-    centers = kmeans_plus_plus(X, k, np.random.default_rng(seed))
-    labels, z = None, None
-    for state in run_kmeans(X, centers, max_iter):
-        if state.labels is not labels:
-            labels = state.labels
-            z = None if labels is None else hard_resp(labels, k)
-        yield state, z
 
 
 def kmeans_title(state: KMeansState | None, ended: str) -> str:
@@ -177,14 +97,11 @@ class KMeansRun(QObject):
     changed = Signal()
     message = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, part: KMeansPart | None = None) -> None:
         super().__init__(parent)
-        self.history: list[KMeansState] = []
-        self.hard: list[np.ndarray | None] = []  # one-hot z of each state
-        self.ended = ""  # "converged", "max. iterations reached", or "" while it can go on
-        self.X = np.empty((0, 2))
-        self.k = 0
-        self.key: tuple | None = None  # (X, k, seed) the run belongs to
+        # The run's half-steps, one-hot z, end and key live in the session model's part
+        # (model.kmeans): saved with the session, observed by the views.
+        self.part = part if part is not None else KMeansPart()
         self._iterator: Iterator | None = None
         self._max_iter = 100
         self._generation = 0
@@ -193,8 +110,35 @@ class KMeansRun(QObject):
         self._lane: Lane | None = None  # of the window's job runner, made by the first job
 
     @property
+    def history(self) -> list[KMeansState]:
+        return self.part.history
+
+    @property
+    def hard(self) -> list[np.ndarray | None]:
+        """The one-hot z of each state."""
+        return self.part.hard
+
+    @property
+    def ended(self) -> str:
+        """"converged", "max. iterations reached", or "" while the run can go on."""
+        return self.part.ended
+
+    @property
+    def X(self) -> np.ndarray:  # noqa: N802 (the lecture's X)
+        return self.part.X
+
+    @property
+    def k(self) -> int:
+        return self.part.k
+
+    @property
+    def key(self) -> tuple | None:
+        """(X, K, seed) the run belongs to."""
+        return self.part.key
+
+    @property
     def current(self) -> KMeansState | None:
-        return self.history[-1] if self.history else None
+        return self.part.current
 
     @property
     def busy(self) -> bool:
@@ -215,9 +159,9 @@ class KMeansRun(QObject):
     def reset(self, X: np.ndarray, k: int, seed: int, max_iter: int) -> None:
         """New k-means++ centres from ``default_rng(seed)`` on X; shows the "init" state."""
         self._abandon()
-        self.history, self.hard, self.ended = [], [], ""
-        self.X, self.k, self.key, self._max_iter = X, k, (X, k, seed), max_iter
+        self._max_iter = max_iter
         self._iterator = None
+        self.part.start(X, k, seed)
         if len(X) == 0 or k > len(X):
             self.changed.emit()
             if len(X):
@@ -233,6 +177,14 @@ class KMeansRun(QObject):
     def update(self) -> None:
         if not self._defer(self.update) and self.next_phase() == "update":
             self._run(1)
+
+    def advance_to(self, half_steps: int) -> None:
+        """On until the run holds ``half_steps`` half-steps (a restored session's run)."""
+        if self._defer(lambda: self.advance_to(half_steps)):
+            return
+        missing = half_steps - len(self.history)
+        if missing > 0 and self.next_phase() is not None:
+            self._run(missing)
 
     def step(self) -> None:
         """Up to and including the next update (assign then update)."""
@@ -289,18 +241,17 @@ class KMeansRun(QObject):
         self._take(produced, reason)
 
     def _take(self, produced: list, reason: str = "done") -> None:
-        for state, z in produced:
-            self.history.append(state)
-            self.hard.append(z)
-        last = self.current
+        last = produced[-1][0] if produced else self.current
+        ended = ""
         if reason.startswith("error"):
             self._iterator = None
             self.message.emit(reason.removeprefix("error: "))
         elif last is not None and last.phase == "update" and last.converged:
-            self.ended = "converged"
+            ended = "converged"
         elif reason == "exhausted" or (
                 last is not None and last.phase == "update" and last.iteration >= self._max_iter):
-            self.ended = "max. iterations reached"
+            ended = "max. iterations reached"
+        self.part.extend(produced, ended)
         self.changed.emit()
 
     def _ensure_lane(self) -> None:
@@ -386,10 +337,14 @@ class KMeansView(pg.PlotWidget):
         self.moves.setPen(pg.mkPen(a.foreground, width=line, style=Qt.PenStyle.DashLine))
 
     def show_run(self, X: np.ndarray, state: KMeansState | None, z: np.ndarray | None,
-                 previous: KMeansState | None, title: str, title_rows: int = 1) -> None:
-        """Draw ``state`` of a k-means run on X; ``previous`` is the state before it."""
+                 previous: KMeansState | None, title: str, title_rows: int = 1,
+                 palette: np.ndarray | None = None) -> None:
+        """Draw ``state`` of a k-means run on X; ``previous`` is the state before it;
+        ``palette``: the clusters' colours, (K, 3) (the session model's identity: cluster i
+        in the colour of the EM component it matches), by default slot k for cluster k."""
         k = 0 if state is None else len(state.centers)
-        palette = component_colors(k)
+        if palette is None or len(palette) != k:
+            palette = component_colors(k)
         self.cloud.set_data(X, z, palette, soft=False)
         self._palette = palette
         self._centers_xy = np.empty((0, 2)) if state is None else np.asarray(state.centers)
@@ -460,7 +415,8 @@ class KMeansMode(QObject):
         super().__init__(window)
         self.setObjectName("kmeansMode")
         self.window = window
-        self.run = KMeansRun(self)
+        self.model = window.model
+        self.run = KMeansRun(self, window.model.kmeans)
         self.view = KMeansView()
         style_plot(self.view)
         window.add_side_view(self.view)
@@ -491,15 +447,18 @@ class KMeansMode(QObject):
         self._connect()
         self._show_actions(False)
         window.add_view(self, widget=self.view)  # nothing to draw while the mode is off
-        window.model.subscribe(self._on_model_change)
+        self._laid_out = False  # the split view is shown (follows model.kmeans.on)
+        window.model.subscribe(self._on_model_change, {"points", "settings", "kmeans"})
 
     @property
     def on(self) -> bool:
-        return self.actions["actionKMeansMode"].isChecked()
+        return self.model.kmeans.on
 
     def _connect(self) -> None:
         a, run, w = self.actions, self.run, self.window.actions_by_name
-        a["actionKMeansMode"].toggled.connect(self._set_on)
+        # The switches write the model; the mode follows the model (a restored session, too).
+        a["actionKMeansMode"].toggled.connect(self.model.kmeans.set_on)
+        a["actionKMeansLockstep"].toggled.connect(self.model.kmeans.set_lockstep)
         a["actionKMeansAssign"].triggered.connect(run.assign)
         a["actionKMeansUpdate"].triggered.connect(run.update)
         a["actionKMeansStep"].triggered.connect(run.step)
@@ -512,8 +471,27 @@ class KMeansMode(QObject):
         run.message.connect(lambda text: self.window.statusBar().showMessage(text, 8000))
 
     # -- slots ------------------------------------------------------------------------------
+    def _follow_part(self) -> None:
+        """Show what model.kmeans says: the switches, the split view, a restored run."""
+        part = self.model.kmeans
+        for name, on in (("actionKMeansMode", part.on), ("actionKMeansLockstep", part.lockstep)):
+            action = self.actions[name]
+            if action.isChecked() != on:
+                action.blockSignals(True)
+                action.setChecked(on)
+                action.blockSignals(False)
+        # Taken before the layout, whose reset notifies again (and must not replay too).
+        wanted, part.wanted_half_steps = part.wanted_half_steps, 0
+        if part.on != self._laid_out:
+            self._set_on(part.on)
+        if part.on and wanted:
+            if self._stale():
+                self._reset()
+            self.run.advance_to(wanted)
+
     def _set_on(self, on: bool) -> None:
         self.window.show_side_view(self.view, on)
+        self._laid_out = on
         if on:
             self._follow_em()
             if self._stale():
@@ -560,7 +538,7 @@ class KMeansMode(QObject):
         self.run.reset(m.points, m.settings.k, m.settings.seed, m.settings.max_iter)
 
     def _lockstep(self, follow) -> None:
-        if self.on and self.actions["actionKMeansLockstep"].isChecked():
+        if self.on and self.model.kmeans.lockstep:
             follow()
 
     def _gaussians(self) -> None:
@@ -579,6 +557,8 @@ class KMeansMode(QObject):
         self.window.controller.restart_from(mixture)
 
     def _on_model_change(self, aspects: frozenset[str]) -> None:
+        if "kmeans" in aspects:
+            self._follow_part()
         if self.on and aspects & {"points", "settings"} and self._stale():
             self._reset()
 
@@ -621,12 +601,15 @@ class KMeansMode(QObject):
             set_title(self.window.points_view, em, rows)
         # The state itself, compared by identity and kept alive here: by its id alone, a new
         # run's first state could take the id of the old run's, just freed, and not be drawn.
-        key = (len(run.history), km, rows)
+        k = 0 if run.current is None else len(run.current.centers)
+        palette = model.identity.kmeans_palette(k)
+        key = (len(run.history), km, rows, palette.tobytes())
         if self._drawn is not None and self._drawn[0] == key and self._drawn[1] is run.current:
             return
         self._drawn = (key, run.current)
         previous = run.history[-2] if len(run.history) > 1 else None
-        self.view.show_run(run.X, run.current, run.hard[-1] if run.hard else None, previous, km, rows)
+        self.view.show_run(run.X, run.current, run.hard[-1] if run.hard else None, previous, km, rows,
+                           palette)
 
 
 def install(window) -> Feature:

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...colors import OKABE_ITO
+from ...colors import AIC_STYLE, BIC_STYLE, INK, MID_GREY
 from ...model import Settings, Workbench
 from ...model_choice import (
     DEFAULT_RESTARTS,
@@ -48,6 +48,7 @@ from ...model_choice import (
     restarts,
     stack,
 )
+from ...parts import ChooseKPart
 from ..features import Feature
 from ..style import style_plot
 from ..worker import Stream
@@ -55,10 +56,12 @@ from ._shared import HIGHLIGHT, font, num
 
 TITLE = "Choose K"
 TOOLTIP = "Choose K: BIC and AIC against K, and EM from many random starts"
-BIC_RGB = tuple(int(c) for c in OKABE_ITO[0])  # blue
-AIC_RGB = tuple(int(c) for c in OKABE_ITO[5])  # vermillion
-DOT_RGB = tuple(int(c) for c in OKABE_ITO[0])
-BEST_RGB = tuple(int(c) for c in OKABE_ITO[1])  # orange, and a star: not colour alone
+# Criteria and restarts are not clusters: black and greys (emviz.colors), told apart by
+# dashes and markers, never a component's colour.
+BIC_RGB = BIC_STYLE[0]  # solid, circles
+AIC_RGB = AIC_STYLE[0]  # dashed, triangles
+DOT_RGB = MID_GREY
+BEST_RGB = INK  # and a larger dot with a ring: not colour alone
 CAPTION_PT = 11
 #: New data or settings are fitted this long after the last change (a spray of points is
 #: one change, not twenty).
@@ -149,12 +152,11 @@ class CriteriaView(QWidget):
     (hidden, it stops after the current EM iteration and keeps the Ks it has)."""
 
     def __init__(self, apply_settings: Callable[[Settings], None], message: Callable[[str], None],
-                 parent=None) -> None:
+                 parent=None, part: ChooseKPart | None = None) -> None:
         super().__init__(parent)
         self._apply_settings, self._message = apply_settings, message
+        self._part = part if part is not None else ChooseKPart()  # the curve: model.choose_k
         self._model: Workbench | None = None
-        self._key: tuple | None = None
-        self.curve: dict[int, CriterionPoint] = {}  # the fitted Ks
         self._ks: list[int] = []  # the Ks to fit
         self._progress: Progress | None = None
         self._error = ""
@@ -207,6 +209,15 @@ class CriteriaView(QWidget):
         self._draw()
 
     @property
+    def curve(self) -> dict[int, CriterionPoint]:
+        """The fitted Ks (held by the session model, ``model.choose_k.curve``)."""
+        return self._part.curve
+
+    @property
+    def _key(self) -> tuple | None:
+        return self._part.curve_key
+
+    @property
     def busy(self) -> bool:
         return self._stream.busy or self._settle.isActive()
 
@@ -214,9 +225,9 @@ class CriteriaView(QWidget):
         self._model = model
         key = curve_key(model)
         if not _same_key(self._key, key):
-            self._key = key
             self._stream.cancel()
-            self.curve, self._progress, self._error = {}, None, ""
+            self._part.set_curve(key, {})
+            self._progress, self._error = None, ""
             self._ks = curve_ks(len(model.points))
             self._settle.start()
             self._draw()
@@ -257,7 +268,7 @@ class CriteriaView(QWidget):
         fitted = False
         for item in items:
             if isinstance(item, CriterionPoint):
-                self.curve[item.k] = item
+                self._part.add_curve_point(item.k, item)
                 fitted = True
             else:
                 self._progress = item
@@ -363,12 +374,11 @@ class RestartsView(QWidget):
     """EM from N random starts at the window's K, drawn as a dot plot of final ln p."""
 
     def __init__(self, apply_settings: Callable[[Settings], None], message: Callable[[str], None],
-                 parent=None) -> None:
+                 parent=None, part: ChooseKPart | None = None) -> None:
         super().__init__(parent)
         self._apply_settings, self._message = apply_settings, message
+        self._part = part if part is not None else ChooseKPart()  # the fits: model.choose_k
         self._model: Workbench | None = None
-        self._key: tuple | None = None
-        self.fits: list[Fit] = []
         self._asked = 0
         self._progress: Progress | None = None
         self._shown_seed: int | None = None
@@ -419,6 +429,15 @@ class RestartsView(QWidget):
         self._draw()
 
     @property
+    def fits(self) -> list[Fit]:
+        """The restarts' fits (held by the session model, ``model.choose_k.restarts``)."""
+        return self._part.restarts
+
+    @property
+    def _key(self) -> tuple | None:
+        return self._part.restarts_key
+
+    @property
     def busy(self) -> bool:
         return self._stream.busy
 
@@ -426,7 +445,8 @@ class RestartsView(QWidget):
         self._model = model
         if self._key is not None and not _same_key(self._key, restarts_key(model)):
             self._stream.cancel()
-            self._key, self.fits, self._asked, self._progress = None, [], 0, None
+            self._part.set_restarts(None, [])
+            self._asked, self._progress = 0, None
             self._label_button()
             self._draw("The data, K or a setting changed: run the starts again.")
         if model.settings.seed != self._shown_seed:
@@ -442,8 +462,8 @@ class RestartsView(QWidget):
         model = self._model
         if model is None or len(model.points) == 0:
             return
-        self._key = restarts_key(model)
-        self.fits, self._asked, self._progress = [], n, None
+        self._part.set_restarts(restarts_key(model), [])
+        self._asked, self._progress = n, None
         self._stream.start(restarts(model.points, model.settings, n, progress=True))
         self._label_button()
         self._draw()
@@ -461,7 +481,7 @@ class RestartsView(QWidget):
         fitted = False
         for item in items:
             if isinstance(item, Fit):
-                self.fits.append(item)
+                self._part.add_restart(item)
                 self._progress, fitted = None, True
             else:
                 self._progress = item
@@ -603,13 +623,15 @@ class ModelChoiceTab(QWidget):
     here); ``message(text)``: a note for the status bar."""
 
     def __init__(self, apply_settings: Callable[[Settings], None] = lambda s: None,
-                 message: Callable[[str], None] = lambda text: None, parent=None) -> None:
+                 message: Callable[[str], None] = lambda text: None, parent=None,
+                 part: ChooseKPart | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("modelChoiceTab")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.criteria = CriteriaView(apply_settings, message)
-        self.restarts = RestartsView(apply_settings, message)
+        part = part if part is not None else ChooseKPart()
+        self.criteria = CriteriaView(apply_settings, message, part=part)
+        self.restarts = RestartsView(apply_settings, message, part=part)
         # In a window too small for both plots and their captions, the tab scrolls rather
         # than letting them overlap (a layout, unlike a splitter, knows how tall wrapped
         # captions are at a given width).
@@ -643,7 +665,7 @@ class ModelChoiceTab(QWidget):
 
 def install(window) -> Feature:
     view = ModelChoiceTab(apply_settings=window.controller.apply_settings,
-                          message=window.show_status)
+                          message=window.show_status, part=window.model.choose_k)
     window.add_tab(view, TITLE, TOOLTIP)
     window.add_view(view, {"points", "settings"})  # what curve_key and restarts_key read
     window.closing.connect(view.shutdown)

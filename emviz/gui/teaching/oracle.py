@@ -20,9 +20,6 @@ Three actions on the Teach toolbar:
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt
@@ -43,7 +40,16 @@ from PySide6.QtWidgets import (
 )
 
 from ...colors import component_colors, hex_color
-from ...core import Mixture, complete_log_likelihood, fit_labelled, log_likelihood, weighted_log_prob
+from ...core import Mixture
+from ...core.oracle import (  # noqa: F401 (moved there; names kept for importers)
+    FitNumbers,
+    Scores,
+    em_scores,
+    fit_numbers,
+    labelled_subset,
+    match_components,
+    oracle_fit,
+)
 from ...geometry import ellipse, nearest_within
 from ...model import K_MAX, Workbench
 from ..features import Feature
@@ -54,103 +60,11 @@ from ..jobs import Background, same_key
 BACKGROUND_MIN_POINTS = 10_000
 #: A click labels the nearest point within this many screen pixels.
 PAINT_RADIUS_PX = 10.0
-#: Up to this many EM components the label-to-component matching tries every assignment.
-EXACT_MATCH_MAX_K = 8
 #: The oracle's ellipses: black, so they never pass for one of EM's coloured components.
 ORACLE_PEN = {1.0: dict(width=2.5, dash=[5, 3]), 2.0: dict(width=2.0, dash=[1, 3])}
 
 POINTS_TIP_PAINTING = ("Painting labels: click a point (or drag over points) to give it the "
                        "label chosen in the Oracle tab\nShift+click: remove the nearest point")
-
-
-# -- numbers (numpy only) -----------------------------------------------------------------------
-
-
-def labelled_subset(X: np.ndarray, labels: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """The points that have a label (z_n >= 0) and their labels: (X_l (M, 2), z_l (M,))."""
-    if labels is None:
-        return np.empty((0, X.shape[1])), np.empty(0, dtype=int)
-    known = labels >= 0
-    return X[known], np.asarray(labels[known], dtype=int)
-
-
-def oracle_fit(X: np.ndarray, labels: np.ndarray | None, covariance_type: str,
-               reg_covar: float) -> Mixture:
-    """The complete-data maximum-likelihood θ from the labelled points, with K = max z + 1.
-
-    Raises ValueError (saying what to do) when no point is labelled or a label in 0..K-1
-    has no points.
-    """
-    X_l, z_l = labelled_subset(X, labels)
-    if len(z_l) == 0:
-        raise ValueError("no point has a label: paint some labels, or generate data")
-    return fit_labelled(X_l, z_l, int(z_l.max()) + 1, covariance_type, reg_covar)
-
-
-def match_components(X_l: np.ndarray, z_l: np.ndarray, mixture: Mixture) -> np.ndarray | None:
-    """EM's component for each oracle label, shape (K_labels,), or None if K_EM < K_labels.
-
-    EM numbers its components arbitrarily, so ln p(X, Z | θ_EM) is taken under the relabelling
-    that makes it largest: label k goes to component σ(k), maximising
-    Σ_k Σ_{n: z_n = k} ln π_σ(k) N(x_n | μ_σ(k), Σ_σ(k)). Every assignment is tried up to
-    EXACT_MATCH_MAX_K components; beyond that, greedily, best pair first.
-    """
-    k_labels, k_em = int(z_l.max()) + 1, mixture.n_components
-    if k_labels > k_em:
-        return None
-    wlp = weighted_log_prob(X_l, mixture)  # (N_l, K_EM)
-    # gain[k, j] = Σ_{n: z_n = k} ln π_j N(x_n | θ_j)
-    gain = np.stack([np.bincount(z_l, weights=wlp[:, j], minlength=k_labels) for j in range(k_em)], 1)
-    gain = np.nan_to_num(gain, nan=-np.inf)
-    if k_em <= EXACT_MATCH_MAX_K:
-        options = np.array(list(itertools.permutations(range(k_em), k_labels)))
-        totals = gain[np.arange(k_labels), options].sum(axis=1)
-        return options[int(np.argmax(totals))]
-    sigma = np.full(k_labels, -1)
-    free = gain.copy()
-    for _ in range(k_labels):
-        k, j = np.unravel_index(int(np.argmax(free)), free.shape)
-        sigma[k] = j
-        free[k, :] = -np.inf
-        free[:, j] = -np.inf
-    return sigma
-
-
-@dataclass(frozen=True)
-class Scores:
-    """ln p(X_l, Z_l | θ) on the labelled points and ln p(X | θ) on all points, for one θ."""
-
-    complete: float | None  # None: not defined for this θ (say why in ``note``)
-    incomplete: float
-    note: str = ""
-
-
-def em_scores(X: np.ndarray, labels: np.ndarray, mixture: Mixture, log_lik: float) -> Scores:
-    """EM's θ scored like the oracle's: its components relabelled to match the labels first."""
-    X_l, z_l = labelled_subset(X, labels)
-    if len(z_l) == 0:
-        return Scores(None, log_lik, "no labelled points")
-    sigma = match_components(X_l, z_l, mixture)
-    if sigma is None:
-        return Scores(None, log_lik, f"EM has K = {mixture.n_components} components, fewer than "
-                                     f"the {int(z_l.max()) + 1} labels")
-    pairs = ", ".join(f"z={k + 1}→k={j + 1}" for k, j in enumerate(sigma))
-    return Scores(complete_log_likelihood(X_l, sigma[z_l], mixture), log_lik, f"matched {pairs}")
-
-
-#: (fit or None, why not, ln p(X | fit), ln p(X_l, Z_l | fit))
-FitNumbers = tuple[Mixture | None, str, float, float]
-
-
-def fit_numbers(X: np.ndarray, labels: np.ndarray | None, covariance_type: str,
-                reg_covar: float) -> FitNumbers:
-    """The oracle's fit with its two scores, or None and what went wrong."""
-    try:
-        fit = oracle_fit(X, labels, covariance_type, reg_covar)
-        X_l, z_l = labelled_subset(X, labels)
-        return fit, "", log_likelihood(X, fit), complete_log_likelihood(X_l, z_l, fit)
-    except (ValueError, np.linalg.LinAlgError) as error:
-        return None, str(error), float("nan"), float("nan")
 
 
 # -- the edit ---------------------------------------------------------------------------------
@@ -205,12 +119,17 @@ class OracleOverlay:
         self.means.setEnabled(False)  # clicks go through to the view box
         plot.addItem(self.means)
         self.mixture: Mixture | None = None
+        self._palette = component_colors(0)
 
-    def show(self, mixture: Mixture | None) -> None:
-        if mixture is self.mixture:
-            return
-        self.mixture = mixture
+    def show(self, mixture: Mixture | None, palette: np.ndarray | None = None) -> None:
+        """Draw the oracle's fit; ``palette``: the labels' colours (K, 3), by default slot k
+        for label k (the session model's identity gives each the colour of its EM component)."""
         k = 0 if mixture is None else mixture.n_components
+        if palette is None or len(palette) != k:
+            palette = component_colors(k)
+        if mixture is self.mixture and np.array_equal(palette, self._palette):
+            return
+        self.mixture, self._palette = mixture, np.array(palette)
         while len(self.ellipses) < k:
             pair = []
             for radius in (1.0, 2.0):
@@ -226,7 +145,6 @@ class OracleOverlay:
             tag.setZValue(12)
             self._plot.addItem(tag)
             self.tags.append(tag)
-        palette = component_colors(k)
         for j, ((inner, outer), tag) in enumerate(zip(self.ellipses, self.tags, strict=True)):
             visible = j < k
             for item in (inner, outer, tag):
@@ -316,13 +234,16 @@ class OraclePanel(QScrollArea):
         layout.addWidget(legend)
         layout.addStretch(1)
 
-    def set_label_choices(self, k: int) -> None:
-        """Labels z = 1..k (with their colours) and "unlabelled"; keeps the chosen one."""
-        if self.chooser.count() == k + 1:
+    def set_label_choices(self, k: int, palette: np.ndarray | None = None) -> None:
+        """Labels z = 1..k (with their colours, ``palette`` (k, 3)) and "unlabelled"; keeps
+        the chosen one."""
+        palette = component_colors(k) if palette is None or len(palette) != k else palette
+        if self.chooser.count() == k + 1 and np.array_equal(palette, getattr(self, "_swatches", None)):
             return
+        self._swatches = np.array(palette)
         chosen = self.chooser.currentData()
         self.chooser.clear()
-        for j, rgb in enumerate(component_colors(k)):
+        for j, rgb in enumerate(palette):
             swatch = QPixmap(14, 14)
             swatch.fill(QColor(*(int(c) for c in rgb)))
             self.chooser.addItem(QIcon(swatch), f"z = {j + 1}", j)
@@ -348,13 +269,11 @@ class OracleFeature(QObject):
         super().__init__(window)
         self.setObjectName("oracleFeature")
         self.window, self.model = window, window.model
-        self.fit: Mixture | None = None
-        self.fit_error = ""
-        self._fit_data: tuple[np.ndarray, np.ndarray | None, str, float] | None = None
         self._painting = False
         self._scores_key: tuple = (object(),) * 4  # what the readout shows the numbers of
         self._em: tuple[tuple, Scores] | None = None  # EM's scores and what they are for
         self._background = Background("emviz-oracle", self._computed, parent=self)
+        self._pending_fit: tuple | None = None  # (X, labels, ...) of a fit being computed
         self.show_action = window.add_action(
             "actionShowOracle", "Oracle labels", "O",
             "Colour the points by the oracle's labels z (unlabelled points black)", checkable=True)
@@ -372,8 +291,30 @@ class OracleFeature(QObject):
         self.show_action.toggled.connect(self._on_show_toggled)
         self.fit_action.toggled.connect(self._on_fit_toggled)
         self.paint_action.toggled.connect(self.set_painting)
-        self.model.subscribe(self._on_model_change)
+        self.model.subscribe(self._on_model_change, {"points", "labels", "settings", "oracle"})
         window.add_view(self)
+
+    # -- the fit lives in the session model (model.oracle) ----------------------------------
+    @property
+    def fit(self) -> Mixture | None:
+        return self.model.oracle.fit
+
+    @property
+    def fit_error(self) -> str:
+        return self.model.oracle.error
+
+    @property
+    def fit_log_likelihood(self) -> float:
+        return self.model.oracle.log_likelihood
+
+    @property
+    def fit_complete(self) -> float:
+        return self.model.oracle.complete
+
+    @property
+    def _fit_data(self) -> tuple | None:
+        """What the fit is (or, while large data are fitted in the background, will be) for."""
+        return self.model.oracle.data if self.model.oracle.data is not None else self._pending_fit
 
     # -- intents ----------------------------------------------------------------------------
     def _on_show_toggled(self, on: bool) -> None:
@@ -395,15 +336,21 @@ class OracleFeature(QObject):
         if done now; False if large data are fitted in the background (``fit`` follows)."""
         m = self.model
         s = m.settings
-        data = self._fit_data = (m.points, m.labels, s.covariance_type, s.reg_covar)
+        data = self._pending_fit = (m.points, m.labels, s.covariance_type, s.reg_covar)
         if len(m.points) >= BACKGROUND_MIN_POINTS:
             self._background.request(("fit", announce, *data), lambda: fit_numbers(*data))
             return False
-        self._use_fit(fit_numbers(*data))
+        self._use_fit(data, fit_numbers(*data))
         return True
 
-    def _use_fit(self, numbers: FitNumbers) -> None:
-        self.fit, self.fit_error, self.fit_log_likelihood, self.fit_complete = numbers
+    def _use_fit(self, data: tuple, numbers: FitNumbers) -> None:
+        """Record the fit (or why there is none) in the session model's part."""
+        self._pending_fit = None
+        fit, error, log_lik, complete = numbers
+        if fit is None:
+            self.model.oracle.set_fit(data, None, error=error)
+        else:
+            self.model.oracle.set_fit(data, fit, log_lik, complete)
 
     def _refuse(self) -> None:
         self._say(f"No oracle fit: {self.fit_error}")
@@ -413,9 +360,10 @@ class OracleFeature(QObject):
     def _computed(self, key: tuple, value) -> None:
         """A fit or EM's scores, computed in the background, arrive on the GUI thread."""
         if key[0] == "fit":
-            if self._fit_data is None or not same_key(key[2:4], self._fit_data[:2]):
+            data = self._pending_fit
+            if data is None or not same_key(key[2:4], data[:2]):
                 return  # cleared, or made for data since replaced
-            self._use_fit(value)
+            self._use_fit(data, value)
             if self.fit is None and key[1]:
                 self._refuse()
                 return
@@ -427,7 +375,9 @@ class OracleFeature(QObject):
         self.show_state(self.model)
 
     def clear_fit(self) -> None:
-        self.fit, self.fit_error, self._fit_data = None, "", None
+        self._pending_fit = None
+        if self.model.oracle.wanted or self.model.oracle.data is not None:
+            self.model.oracle.clear()
         # Off the points view now, not at this view's turn in the next frame: the points view
         # draws first, and frames new data with every item it holds (the old fit's ellipses).
         self.overlay.show(None)
@@ -507,8 +457,15 @@ class OracleFeature(QObject):
 
     # -- observing --------------------------------------------------------------------------
     def _on_model_change(self, aspects: frozenset[str]) -> None:
-        if self._fit_data is not None and aspects & {"points", "labels", "settings"}:
+        oracle = self.model.oracle
+        if oracle.wanted and oracle.data is None and self._pending_fit is None:
+            # a restored session asks for the fit (large data: it arrives in _computed)
+            if self.refit() and self.fit is None:
+                self.clear_fit()
+        elif self._fit_data is not None and aspects & {"points", "labels", "settings"}:
             self._follow_data()
+        if oracle.data is None:
+            self.overlay.show(None)  # off the points view now (see clear_fit)
         self._sync_actions(self.model)
 
     def _follow_data(self) -> None:
@@ -524,10 +481,12 @@ class OracleFeature(QObject):
 
     def show_state(self, model: Workbench) -> None:
         self._sync_actions(model)
-        self.overlay.show(self.fit)
+        fit = self.fit
+        self.overlay.show(fit, None if fit is None else model.identity.oracle_palette(fit.n_components))
         labelled = self._labelled(model)
         k_labels = int(model.labels.max()) + 1 if labelled else 0
-        self.panel.set_label_choices(min(max(model.settings.k, k_labels, 2), K_MAX))
+        k_choices = min(max(model.settings.k, k_labels, 2), K_MAX)
+        self.panel.set_label_choices(k_choices, model.identity.oracle_palette(k_choices))
         if self.window.tabs.currentWidget() is self.panel:
             self._show_readout(model, labelled, k_labels)
 

@@ -215,12 +215,15 @@ class SampleDialog(QDialog):
     """Draws N points from ``mixture`` one at a time; "Use these points" hands them to EM."""
 
     def __init__(self, window, mixture: Mixture, source: str, n: int, seed: int,
-                 axes: tuple[str, str]) -> None:
+                 axes: tuple[str, str], palette: np.ndarray | None = None) -> None:
         super().__init__(window)
         self.setObjectName("sampleDialog")
         self.setWindowTitle("Where the data come from: sampling from the mixture")
         self.window_, self.mixture, self.source, self.axes = window, mixture, source, axes
-        self.palette = component_colors(mixture.n_components)
+        # The generating components are the oracle's labels z: the colours the session model
+        # gives those (each its EM component's), or slot k for k.
+        k = mixture.n_components
+        self.palette = component_colors(k) if palette is None or len(palette) != k else palette
         self._X = np.empty((0, 2))
         self._labels = np.empty(0, dtype=int)
         self._z = np.empty((0, 1), dtype=np.uint8)
@@ -510,8 +513,10 @@ class SampleMode:
             self.dialog.close()
             self.dialog.deleteLater()
         m = self.window.model
+        palette = None
         if m.true_mixture is not None and m.true_mixture.n_features == 2:
             mixture, axes = m.true_mixture, m.axes
+            palette = m.identity.oracle_palette(mixture.n_components)
             source = (f"Sampling from the mixture that generated “{m.dataset_name}” "
                       f"(K = {mixture.n_components}).")
             n = len(m.points) or 300
@@ -521,7 +526,8 @@ class SampleMode:
             source = (f"No generating mixture is known for “{name}”: sampling from a default "
                       "mixture, K = 3, π = (0.5, 0.3, 0.2).")
             n = 300
-        self.dialog = SampleDialog(self.window, mixture, source, min(n, 200_000), m.settings.seed, axes)
+        self.dialog = SampleDialog(self.window, mixture, source, min(n, 200_000), m.settings.seed, axes,
+                                   palette)
         self.dialog.show()
         return self.dialog
 
