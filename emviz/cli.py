@@ -85,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"emviz: error: {error}", file=sys.stderr)
             return 1
         if args.k > len(data[0]):  # before any window: nothing to tear down
-            print(f"emviz: error: --k {args.k} but {args.data} has only {len(data[0])} points",
+            from .dataio._layout import plural
+
+            print(f"emviz: error: --k {args.k} but {args.data} has only {plural(len(data[0]), 'point')}",
                   file=sys.stderr)
             return 1
     if args.screenshot:

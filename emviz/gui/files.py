@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from .. import dataio
 from ..dataio import DataError, Session, Table
+from ..dataio._layout import plural
 from ..model import ViewOptions, Workbench
 from .export import SCALES, ExportError, default_name, render_image, save_png, save_svg
 from .loading import Job, Loader
@@ -182,7 +183,7 @@ class FileActions(QObject):
         n = len(self.model.points)
         if mixture.n_components > n:
             self.report(f"{Path(path).name}: the mixture has K = {mixture.n_components} components "
-                        f"but there are only {n} points")
+                        f"but there {'is' if n == 1 else 'are'} only {plural(n, 'point')}")
             return False
         self.model.set_settings(dataclasses.replace(self.model.settings, k=mixture.n_components))
         self.window.controller.restart_from(mixture)

@@ -174,7 +174,7 @@ EDITS = {
     "bool-is-not-int": (lambda d: d.update(n_half_steps=True),
                         "'n_half_steps' should be an integer, not true"),
     "setting-type": (lambda d: d["settings"].update(k=2.5), "'settings.k' should be an integer, not 2.5"),
-    "setting-value": (lambda d: d["settings"].update(k=0), "settings: K must be between 1 and 20, got 0"),
+    "setting-value": (lambda d: d["settings"].update(k=0), "'settings.k' should be an integer from 1 to 20, not 0"),
     "seed-mismatch": (lambda d: d.update(seed=8), "'seed' (8) differs from 'settings.seed' (7)"),
     "view-option": (lambda d: d["view_options"].update(soft_colors=1),
                     "'view_options.soft_colors' should be true or false, not 1"),
