@@ -54,7 +54,7 @@ def test_screenshot_exits_cleanly_with_a_non_blank_png_of_the_requested_size(tmp
     (["--k", "many"], "K must be"),
     (["--dataset", "nope"], "invalid choice"),
     (["--size", "big"], "size must look like"),
-    (["--steps", "-3"], "whole number"),
+    (["--steps", "-3"], "from 0 to 10000"),
     (["--frobnicate"], "unrecognized arguments"),
 ])
 def test_bad_arguments_exit_2_with_one_line(args, fragment):

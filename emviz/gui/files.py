@@ -157,6 +157,8 @@ class FileActions(QObject):
                 columns = (dialog.x.currentText(), dialog.y.currentText())
         X = table.points(*columns)
         self.window.editor.replace(X, table.labels, None, name, (str(columns[0]), str(columns[1])))
+        if table.note:  # a count line skipped, values beyond double precision: said, not hidden
+            self.window.statusBar().showMessage(f"{Path(table.source).name}: {table.note}", 20000)
         return True
 
     def save_points(self, path: str | None = None) -> bool:
