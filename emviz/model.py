@@ -15,7 +15,8 @@ import numpy as np
 
 from . import schema
 from .core import EMState, Mixture
-from .schema import K_MAX
+
+K_MAX = schema.K_MAX  # the largest K the controls offer
 
 #: Responsibilities of old states beyond this many bytes are dropped from the history and
 #: recomputed when scrubbed to (mixtures, ln p and L are kept for every half-step).

@@ -10,8 +10,8 @@ names the field and the allowed range.
 from __future__ import annotations
 
 import math
-import re
 import numbers
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any

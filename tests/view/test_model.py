@@ -3,8 +3,8 @@ memory. Qt-free, and a test below keeps it that way."""
 
 import dataclasses
 import math
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
