@@ -27,7 +27,8 @@ test: $(STAMP)
 # suite's 120 s faulthandler stack dump is turned off (the monkey has its own watchdog).
 soak: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m soak -s -p no:cacheprovider \
-		-o faulthandler_timeout=0 tests/gui/test_monkey.py
+		-o faulthandler_timeout=0 tests/gui/test_monkey.py \
+		tests/io/test_input_properties.py tests/gui/test_input_properties.py
 
 # What a user gets from `pip install`: a wheel built from a copy of the sources (so no stale
 # build/ folder leaks in), installed in a fresh venv, run from a folder outside the checkout

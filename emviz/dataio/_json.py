@@ -191,6 +191,10 @@ def mixture_from_json(fields: Fields) -> Mixture:
     weights = fields.numbers("weights", "a list (π_1, ..., π_K)")
     means = fields.numbers("means", "a list of K pairs [x, y]")
     covariances = fields.numbers("covariances", "a list of K 2×2 matrices")
+    k = max(len(a) if a.ndim else 1 for a in (weights, means, covariances))
+    if k > schema.K_MAX:  # more than the K control can show; refused before checking each Σ_k
+        raise fields.error(f"'{fields.name('weights')}' gives K = {k} components; "
+                           f"emviz takes K from 1 to {schema.K_MAX}")
     if means.ndim == 2 and means.shape[1] != 2:
         raise fields.error(
             f"'{fields.name('means')}' is a {means.shape[1]}-D mixture; emviz shows 2-D mixtures only"
@@ -202,9 +206,6 @@ def mixture_from_json(fields: Fields) -> Mixture:
         mixture = Mixture(weights, means, covariances)
     except ValueError as e:
         raise fields.error(f"invalid mixture{f' in {fields.path}' if fields.path else ''}: {e}") from None
-    if mixture.n_components > schema.K_MAX:  # more than the K control can show
-        raise fields.error(f"'{fields.name('weights')}' gives K = {mixture.n_components} components; "
-                           f"emviz takes K from 1 to {schema.K_MAX}")
     return mixture
 
 

@@ -130,3 +130,17 @@ def test_a_file_whose_points_are_one_in_doubles_says_so():
 
 def test_ordinary_data_get_no_note():
     assert parse_table("x,y\n1,2\n3,4\n5,6\n").note == ""
+
+
+def test_a_session_whose_run_has_more_components_than_k_is_refused(tmp_path):
+    """Found by the generated cases: the K box showed 1 while EM ran with 3 components."""
+    from emviz.core import initialize
+
+    X = old_faithful().X[:40]
+    theta0 = initialize(X, 3, "kmeans", np.random.default_rng(0))
+    path = tmp_path / "s.emviz"
+    save_session(path, Session(points=X, settings=Settings(k=3), index=0, n_half_steps=1,
+                               initial_mixture=theta0))
+    _edit(path, k=1)
+    with pytest.raises(DataError, match="initial_mixture has K = 3 components, more than settings.k = 1"):
+        load_session(path)
