@@ -24,10 +24,13 @@ RESP_BUDGET_BYTES = 256 * 2**20
 #: The newest states always keep their responsibilities, whatever their size.
 RESP_KEEP_NEWEST = 4
 
-#: Coordinates larger than this in size are refused: EM squares them and sums the squares
+#: Coordinates larger than this in size are refused. EM squares them and sums the squares
 #: over up to 5,000,000 points (dataio.MAX_ROWS), which must stay below the largest double
-#: (about 1.8e308). Loading reports such a value by line (dataio); this guards every other way.
-MAX_COORDINATE = 1e150
+#: (about 1.8e308); and the views draw ellipses as Qt paths, which drop every point of 1e128
+#: or more in size (an ellipse of data near 1e149 was drawn as spikes to the origin): 1e120
+#: leaves a 2σ ellipse as wide as the data well inside that. Loading reports such a value by
+#: line (dataio); this guards every other way.
+MAX_COORDINATE = 1e120
 
 
 def check_points(X) -> np.ndarray:

@@ -186,7 +186,7 @@ EDITS = {
     "points-null": (lambda d: d["points"].__setitem__(3, [None, 1.0]),
                     "'points' should be a list of pairs [x, y] of numbers"),
     "points-too-large": (lambda d: d["points"].__setitem__(3, [1e300, 1.0]),
-                         "'points[3]' holds 1e+300, too large: emviz takes coordinates up to 1e+150"),
+                         "'points[3]' holds 1e+300, too large: emviz takes coordinates up to 1e+120"),
     "points-nan": (lambda d: d["points"].__setitem__(4, [0.0, float("nan")]),
                    "'points[4]' holds NaN (not a number) where a finite number belongs"),
     "points-infinity": (lambda d: d["points"].__setitem__(5, [-1e400, 0.0]),
