@@ -27,7 +27,7 @@ from emviz.runs import fresh_run
 #: Generated cases run by this module so far (the report quotes them).
 CASES = {"session": 0, "session-loaded": 0, "mixture": 0, "mixture-loaded": 0}
 
-FAST = settings(max_examples=120, derandomize=True, deadline=None, database=None,
+FAST = settings(max_examples=100, derandomize=True, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 SOAK = settings(max_examples=2_000, derandomize=False, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
