@@ -29,7 +29,8 @@ test: $(STAMP)
 # suite's 120 s faulthandler stack dump is turned off (the monkey has its own watchdog).
 soak: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m soak -s -p no:cacheprovider \
-		-o faulthandler_timeout=0 tests/gui/test_monkey.py
+		-o faulthandler_timeout=0 tests/gui/test_monkey.py \
+		tests/io/test_input_properties.py tests/gui/test_input_properties.py
 
 # build and twine (the `dist` extra) go into .venv, never by hand.
 $(DIST_TOOLS): pyproject.toml | $(STAMP)

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Iterator
 
-from . import __version__
+from . import __version__, schema
 from .core import BUILTIN_DATASETS, COVARIANCE_TYPES, INIT_METHODS
 
 
@@ -28,16 +28,24 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _k(text: str) -> int:
-    k = int(text) if text.isdigit() else -1
-    if not 1 <= k <= 20:
-        raise argparse.ArgumentTypeError(f"K must be an integer from 1 to 20, got {text!r}")
-    return k
+    try:
+        return schema.parse_int(schema.SETTINGS["k"], text, "k")
+    except schema.SchemaError:
+        raise argparse.ArgumentTypeError(f"K must be an integer from 1 to {schema.K_MAX}, "
+                                         f"got {text!r}") from None
 
 
-def _count(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return int(text)
+def _schema_int(field: schema.Field, name: str):
+    """An argparse ``type=`` for an integer option checked against the schema: the message
+    names the allowed range ("should be an integer from 0 to 2147483647, not '-1'")."""
+    def parse(text: str) -> int:
+        try:
+            return schema.parse_int(field, text, name)
+        except schema.SchemaError as e:
+            raise argparse.ArgumentTypeError(f"should be {field.allowed()}, not {text!r}") from e
+
+    parse.__name__ = name  # argparse names the type in some messages
+    return parse
 
 
 def _grid(text: str) -> tuple[int, ...]:
@@ -69,23 +77,53 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--init", default="random-points", choices=INIT_METHODS,
                    help="initialisation (default: random-points)")
     p.add_argument("--covariance", default="full", choices=COVARIANCE_TYPES)
-    p.add_argument("--seed", type=_count, default=0, help="random seed of the initialisation")
-    p.add_argument("--steps", type=_count, default=0, help="full EM iterations to run first")
+    p.add_argument("--seed", type=_schema_int(schema.SETTINGS["seed"], "seed"), default=0,
+                   help=f"random seed of the initialisation (0..{schema.SEED_MAX})")
+    p.add_argument("--steps", type=_schema_int(schema.CLI["steps"], "steps"), default=0,
+                   help=f"full EM iterations to run first (0..{schema.ITER_MAX})")
     p.add_argument("--data", metavar="FILE", help="points from a CSV, TSV or text file")
     p.add_argument("--screenshot", metavar="FILE", help="render offscreen to this file and exit")
-    p.add_argument("--view", choices=("window", "points", "bound"), default="window",
+    p.add_argument("--view", choices=("window", "points", "bound"),
                    help="what --screenshot shows (default: the whole window)")
     p.add_argument("--grid", type=_grid, metavar="ITERS",
                    help="with --screenshot: the iteration gallery at these iterations, e.g. 0,1,2,5,20")
-    p.add_argument("--scale", type=int, choices=(1, 2, 4), default=1, help="PNG scale (1, 2 or 4)")
-    p.add_argument("--svg", action="store_true", help="write SVG (vector) instead of PNG")
+    p.add_argument("--scale", type=_scale, help="with --screenshot: PNG scale (1, 2 or 4)")
+    p.add_argument("--svg", action="store_true", default=None,
+                   help="with --screenshot: write SVG (vector) instead of PNG")
     p.add_argument("--size", type=_size,
                    help="window size, e.g. 1600x900 (default: 1280x800, or as last left)")
     return p
 
 
+def _scale(text: str) -> int:
+    if text.strip() not in ("1", "2", "4"):
+        raise argparse.ArgumentTypeError(f"should be 1, 2 or 4, not {text!r}")
+    return int(text)
+
+
+#: Options that only shape what --screenshot writes, with their values when it is not given.
+SCREENSHOT_ONLY = {"grid": None, "view": "window", "scale": 1, "svg": False}
+
+
+def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+    """The checks of values that depend on each other, after argparse checked each alone
+    against the schema: exit 2 with one line (``parser.error``) before any window.
+
+    ``--screenshot ""`` names no file; --grid, --view, --scale and --svg shape a screenshot
+    and mean nothing without one (before, ``--grid 5`` silently opened the window)."""
+    if args.screenshot is not None and not args.screenshot.strip():
+        parser.error("argument --screenshot: needs a file name, got an empty one")
+    for name, default in SCREENSHOT_ONLY.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
+        elif args.screenshot is None:
+            parser.error(f"--{name} needs --screenshot FILE (it shapes the picture written there)")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = check_arguments(parser, parser.parse_args(argv))
     if args.install_desktop or args.uninstall_desktop:
         from .desktop import run as run_desktop
 
@@ -100,7 +138,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"emviz: error: {error}", file=sys.stderr)
             return 1
         if args.k > len(data[0]):  # before any window: nothing to tear down
-            print(f"emviz: error: --k {args.k} but {args.data} has only {len(data[0])} points",
+            from .dataio._layout import plural
+
+            print(f"emviz: error: --k {args.k} but {args.data} has only {plural(len(data[0]), 'point')}",
                   file=sys.stderr)
             return 1
     if args.screenshot:

@@ -23,6 +23,7 @@ def ellipse(mean: np.ndarray, cov: np.ndarray, radius: float = 1.0, n: int = 97)
     half, directions = ellipse_axes(cov)
     t = np.linspace(0.0, 2.0 * np.pi, n)
     circle = np.stack([np.cos(t), np.sin(t)])  # (2, n)
+    circle[:, -1] = circle[:, 0]  # closed exactly: sin(2π) is -2.4e-16, not 0
     return (np.asarray(mean, dtype=float)[:, None] + radius * directions @ (half[:, None] * circle)).T
 
 

@@ -29,8 +29,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core import COVARIANCE_TYPES, INIT_METHODS, EMState, Mixture
+from . import schema
+from .core import EMState, Mixture
 from .parts import ChooseKPart, GalleryPart, Identity, KMeansPart, LessonPart, OraclePart, label_means
+
+K_MAX = schema.K_MAX  # the largest K the controls offer
 
 #: Responsibilities of old states beyond this many bytes are dropped from the history and
 #: recomputed when scrubbed to (mixtures, ln p and L are kept for every half-step).
@@ -38,12 +41,13 @@ RESP_BUDGET_BYTES = 256 * 2**20
 #: The newest states always keep their responsibilities, whatever their size.
 RESP_KEEP_NEWEST = 4
 
-K_MAX = 20
-
-#: Coordinates larger than this in size are refused: EM squares them and sums the squares
+#: Coordinates larger than this in size are refused. EM squares them and sums the squares
 #: over up to 5,000,000 points (dataio.MAX_ROWS), which must stay below the largest double
-#: (about 1.8e308). Loading reports such a value by line (dataio); this guards every other way.
-MAX_COORDINATE = 1e150
+#: (about 1.8e308); and the views draw ellipses as Qt paths, which drop every point of 1e128
+#: or more in size (an ellipse of data near 1e149 was drawn as spikes to the origin): 1e120
+#: leaves a 2σ ellipse as wide as the data well inside that. Loading reports such a value by
+#: line (dataio); this guards every other way.
+MAX_COORDINATE = 1e120
 
 
 def check_points(X) -> np.ndarray:
@@ -70,16 +74,10 @@ class Settings:
     max_iter: int = 100
 
     def __post_init__(self) -> None:
-        if not 1 <= self.k <= K_MAX:
-            raise ValueError(f"K must be between 1 and {K_MAX}, got {self.k}")
-        if self.init_method not in INIT_METHODS:
-            raise ValueError(f"unknown initialisation {self.init_method!r}")
-        if self.covariance_type not in COVARIANCE_TYPES:
-            raise ValueError(f"unknown covariance type {self.covariance_type!r}")
-        if not self.reg_covar >= 0:
-            raise ValueError(f"reg_covar must be >= 0, got {self.reg_covar}")
-        if self.max_iter < 1:
-            raise ValueError(f"max_iter must be >= 1, got {self.max_iter}")
+        """Every field within what the controls can show (schema.SETTINGS), as plain Python
+        values (an np.int64 seed becomes an int); schema.SchemaError, a ValueError, if not."""
+        for name, field in schema.SETTINGS.items():
+            object.__setattr__(self, name, field.check(name, getattr(self, name)))
 
 
 @dataclass(frozen=True)

@@ -52,13 +52,23 @@ def status_text(model: Workbench) -> str:
     return "   ·   ".join(parts)
 
 
+def format_number(x: float) -> str:
+    """Three decimals up to 1e10 in size (timestamps keep their milliseconds), six significant
+    digits beyond that or below 1e-3: at most 15 characters, up to the largest coordinate
+    (1e120 as "%.3f" is 124 digits, which pushed Σ_k and N_k out of the table)."""
+    x = float(x)
+    if x == 0 or 1e-3 <= abs(x) < 1e10:
+        return f"{x:.3f}"
+    return f"{x:.6g}"
+
+
 def format_vector(v: np.ndarray) -> str:
-    return "(" + ", ".join(f"{x:.3f}" for x in v) + ")"
+    return "(" + ", ".join(map(format_number, v)) + ")"
 
 
 def format_matrix(m: np.ndarray) -> str:
     """A 2x2 (or DxD) matrix as rows on separate lines, aligned."""
-    return "\n".join("  ".join(f"{x:7.3f}" for x in row) for row in m)
+    return "\n".join("  ".join(f"{format_number(x):>7}" for x in row) for row in m)
 
 
 Range = tuple[tuple[float, float], tuple[float, float]]

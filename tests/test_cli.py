@@ -54,7 +54,7 @@ def test_screenshot_exits_cleanly_with_a_non_blank_png_of_the_requested_size(tmp
     (["--k", "many"], "K must be"),
     (["--dataset", "nope"], "invalid choice"),
     (["--size", "big"], "size must look like"),
-    (["--steps", "-3"], "whole number"),
+    (["--steps", "-3"], "from 0 to 10000"),
     (["--frobnicate"], "unrecognized arguments"),
 ])
 def test_bad_arguments_exit_2_with_one_line(args, fragment):
@@ -228,3 +228,35 @@ def test_ctrl_c_or_a_polite_kill_closes_the_window_and_exits_0(tmp_path, signal_
                             timeout=60, env=env)
     assert (result.returncode, result.stderr) == (0, "")
     assert list((tmp_path / "config").rglob("*.ini")), "the preferences were not written"
+
+
+# -- issue 17: every value checked where it enters, in this process (cli.main) ----------------
+
+
+def _main_refuses(args: list[str], capsys) -> str:
+    """Run ``cli.main(args)`` here; it must exit 2 before any window, with one line."""
+    from emviz import cli
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(args)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("emviz: error: ") and len(lines[0]) > 30, err
+    return lines[0]
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--seed", "2147483648", "--screenshot", "x.png"], "0 to 2147483647"),  # item 4
+    (["--seed", "99999999999999999999999", "--screenshot", "x.png"], "0 to 2147483647"),
+    (["--seed", "-1", "--screenshot", "x.png"], "0 to 2147483647"),
+    (["--screenshot", ""], "--screenshot"),  # item 5
+    (["--grid", "5"], "--grid needs --screenshot"),
+    (["--view", "points"], "--view needs --screenshot"),
+    (["--svg"], "--svg needs --screenshot"),
+    (["--scale", "2"], "--scale needs --screenshot"),
+    (["--steps", "100000", "--screenshot", "x.png"], "0 to 10000"),
+])
+def test_values_outside_the_schema_exit_2_with_one_line_before_any_window(args, fragment, capsys):
+    line = _main_refuses(args, capsys)
+    assert fragment in line

@@ -6,6 +6,7 @@ ln p(X | θ) = L(q, θ) + KL(q ‖ p(Z | X, θ)), and L(q, θ) = Q(θ, θ_old) +
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -287,17 +288,25 @@ def run_em(
     ``max_iter`` or after the first M-step whose |Δ ln p(X | θ)| / N < tol (scikit-learn's
     convention of a per-point tolerance); that state has ``converged=True``.
     "Step" in the window is ``next()``; "play" drains the iterator.
+
+    Data far from the origin for their spread (timestamps, 1.7e9 ± seconds) are fitted in a
+    conditioned frame (see ``Frame``); every state is reported in the user's units.
     """
     X = check_points(X)
     check_compatible(X, initial)
     check_covariance_type(covariance_type)
-    workspace = Workspace(X, initial.n_components)
-    first = e_step_pass(workspace, initial)  # ln p(X | θ₀) now, and the first E-step's q later
-    init = EMState("init", 0, initial, None, first.log_likelihood, float("nan"))
-    yield init
-    steps = _half_steps(workspace, init, covariance_type, reg_covar, tol, max_iter, None, first)
+    frame = Frame.of(X)
+    X_inner = frame.points(X)
+    initial_inner = frame.inward(initial)
+    workspace = Workspace(X_inner, initial.n_components)
+    first = e_step_pass(workspace, initial_inner)  # ln p(X | θ₀) now, and the first E-step's q later
+    init = EMState("init", 0, initial_inner, None, first.log_likelihood, float("nan"))
+    yield frame.outward_state(init, initial)
+    steps = _half_steps(workspace, init, covariance_type, frame.reg_covar(reg_covar), tol,
+                        max_iter, None, first)
     del first  # held here, the first q would outlive the history's copy for the whole run
-    yield from steps
+    for state in steps:
+        yield frame.outward_state(state)
 
 
 def continue_em(
@@ -313,18 +322,101 @@ def continue_em(
 
     Used to resume after scrubbing back through the history. ``previous_log_likelihood`` is
     ln p(X | θ) before the M-step when resuming from an "E" state (it equals that state's
-    log_likelihood, which is the default), needed for the convergence test.
+    log_likelihood, which is the default), needed for the convergence test. In the same
+    conditioned frame as ``run_em``, so a resumed run repeats the original bit for bit.
     """
     X = check_points(X)
     check_covariance_type(covariance_type)
     check_compatible(X, state.mixture)
     if state.phase == "E":
         _check_resp(X, state.resp, state.mixture)  # are these the points q was computed for?
-    workspace = Workspace(X, state.mixture.n_components)
-    steps = _half_steps(workspace, state, covariance_type, reg_covar, tol, max_iter,
-                        previous_log_likelihood)
+    frame = Frame.of(X)
+    workspace = Workspace(frame.points(X), state.mixture.n_components)
+    previous = None if previous_log_likelihood is None else frame.inward_log(previous_log_likelihood)
+    steps = _half_steps(workspace, frame.inward_state(state), covariance_type,
+                        frame.reg_covar(reg_covar), tol, max_iter, previous)
     del state  # as in run_em: the state's q is not kept for the whole run
-    yield from steps
+    for half_step in steps:
+        yield frame.outward_state(half_step)
+
+
+#: Data whose offset from the origin exceeds their spread this many times are centred ...
+CENTRE_RATIO = 2.0**10
+#: ... and data whose spread lies outside [1/SCALE_LIMIT, SCALE_LIMIT] are scaled.
+SCALE_LIMIT = 2.0**30
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The conditioned frame EM works in: x' = (x - c) / s, with s a power of two.
+
+    In it, θ' = (π, (μ - c) / s, Σ / s²), reg_covar' = reg_covar / s², and
+    ln p(X | θ) = ln p(X' | θ') - N·D·ln s (L alike); r_nk, N_k and the convergence test
+    |Δ ln p| / N are the same in both. Centring keeps the sums Σ_n r_nk x_n of data far from
+    the origin (1.7e9 ± 0.01) from losing their digits to the offset; scaling by a power of
+    two is exact and keeps squares of coordinates near 1e150 from overflowing. Data near the
+    origin at an ordinary scale get the identity frame: their numbers are computed as before.
+
+    centre : array, shape (D,); scale : float; log_shift : N·D·ln s
+    """
+
+    centre: np.ndarray
+    scale: float
+    log_shift: float
+
+    @classmethod
+    def of(cls, X: np.ndarray) -> Frame:
+        n, d = X.shape
+        mean = X.mean(axis=0)
+        spread = float(np.sqrt((X - mean).var(axis=0).max())) if n > 1 else 0.0
+        if not np.isfinite(spread) or spread == 0.0:
+            return cls(np.zeros(d), 1.0, 0.0)
+        far = float(np.abs(mean).max()) > CENTRE_RATIO * spread
+        centre = mean if far else np.zeros(d)
+        scale = 1.0
+        if not 1 / SCALE_LIMIT <= spread <= SCALE_LIMIT:
+            scale = float(2.0 ** round(np.log2(spread)))
+        return cls(centre, scale, n * d * float(np.log(scale)))
+
+    @property
+    def identity(self) -> bool:
+        return self.scale == 1.0 and not self.centre.any()
+
+    def points(self, X: np.ndarray) -> np.ndarray:
+        return X if self.identity else (X - self.centre) / self.scale
+
+    def reg_covar(self, reg_covar: float) -> float:
+        return reg_covar / self.scale**2
+
+    def inward(self, mixture: Mixture) -> Mixture:
+        if self.identity:
+            return mixture
+        return Mixture(mixture.weights, (mixture.means - self.centre) / self.scale,
+                       mixture.covariances / self.scale**2)
+
+    def outward(self, mixture: Mixture) -> Mixture:
+        if self.identity:
+            return mixture
+        return Mixture(mixture.weights, mixture.means * self.scale + self.centre,
+                       mixture.covariances * self.scale**2)
+
+    def inward_log(self, value: float) -> float:
+        return value + self.log_shift
+
+    def inward_state(self, state: EMState) -> EMState:
+        if self.identity:
+            return state
+        return dataclasses.replace(state, mixture=self.inward(state.mixture),
+                                   log_likelihood=self.inward_log(state.log_likelihood),
+                                   lower_bound=self.inward_log(state.lower_bound))
+
+    def outward_state(self, state: EMState, mixture: Mixture | None = None) -> EMState:
+        """``state`` in the user's units (``mixture``: its θ there, if known exactly)."""
+        if self.identity:
+            return state
+        return dataclasses.replace(state, mixture=mixture or self.outward(state.mixture),
+                                   log_likelihood=state.log_likelihood - self.log_shift,
+                                   lower_bound=state.lower_bound - self.log_shift)
 
 
 def _half_steps(

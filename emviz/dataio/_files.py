@@ -129,7 +129,11 @@ def write_atomic(path: PathLike, data: bytes) -> None:
 
 
 def _os_error(source: str, e: OSError, verb: str) -> DataError:
-    if isinstance(e, FileNotFoundError):
+    folder = os.path.dirname(os.path.abspath(source))
+    if isinstance(e, FileNotFoundError) and verb == "write" and os.path.isdir(folder):
+        # The folder is there but takes no new files (/proc, /sys): say that, not "missing"
+        problem = f"cannot create a file in {folder} ({e.strerror or e}); choose another folder"
+    elif isinstance(e, FileNotFoundError):
         problem = "no such file" if verb == "read" else "the folder does not exist"
     elif isinstance(e, IsADirectoryError):
         problem = "a folder, not a file"

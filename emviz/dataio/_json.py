@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import schema
 from ..core import Mixture
 from ..model import Settings
 from ._files import MAX_BYTES, PathLike, Progress, read_text
@@ -152,15 +153,20 @@ def check_format(fields: Fields, expected: str, version: int) -> None:
 
 
 def settings_from_json(fields: Fields) -> Settings:
-    """Settings from a JSON object; every field is required and typed like its default."""
+    """Settings from a JSON object: every field of schema.SETTINGS is required, of its JSON
+    type, and within the range its control shows; a DataError names the first that is not."""
     values = {}
-    for field in dataclasses.fields(Settings):
-        kind = {int: INT, float: NUMBER, str: STRING}[type(field.default)]
-        values[field.name] = fields.get(field.name, kind)
-    try:
-        return Settings(**values)
-    except ValueError as e:
-        raise fields.error(f"{fields.path}: {e}") from None
+    for name, field in schema.SETTINGS.items():
+        value = fields.get(name, _SCHEMA_KINDS[field.kind])
+        try:
+            values[name] = field.check(fields.name(name), value)
+        except schema.SchemaError as e:
+            raise fields.error(str(e)) from None
+    return Settings(**values)
+
+
+#: The JSON type of each kind of schema field (a JSON integer is a number too).
+_SCHEMA_KINDS = {"int": INT, "float": NUMBER, "str": STRING, "bool": BOOL}
 
 
 def settings_to_json(settings: Settings) -> dict[str, Any]:
@@ -185,6 +191,10 @@ def mixture_from_json(fields: Fields) -> Mixture:
     weights = fields.numbers("weights", "a list (π_1, ..., π_K)")
     means = fields.numbers("means", "a list of K pairs [x, y]")
     covariances = fields.numbers("covariances", "a list of K 2×2 matrices")
+    k = max(len(a) if a.ndim else 1 for a in (weights, means, covariances))
+    if k > schema.K_MAX:  # more than the K control can show; refused before checking each Σ_k
+        raise fields.error(f"'{fields.name('weights')}' gives K = {k} components; "
+                           f"emviz takes K from 1 to {schema.K_MAX}")
     if means.ndim == 2 and means.shape[1] != 2:
         raise fields.error(
             f"'{fields.name('means')}' is a {means.shape[1]}-D mixture; emviz shows 2-D mixtures only"

@@ -28,6 +28,8 @@ MAX_GUESSED_LABELS = 20
 PARSE_CHUNK_ROWS = 100_000
 
 DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+#: "1,000" or "12,345,678": read as a thousands separator first (a decimal comma is possible too)
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+")
 _INTEGER = re.compile(r"[+-]?\d+")
 
 Line = tuple[int, str]  # (1-based line number, text)
@@ -36,12 +38,25 @@ Parsed = tuple[np.ndarray, np.ndarray | None, tuple[str, ...]]  # data, labels, 
 
 
 def is_number(cell: str) -> bool:
-    """Whether Python's float() reads the cell (surrounding spaces allowed; "nan" is a number)."""
+    """Whether Python's float() reads the cell (surrounding spaces allowed; "nan" is a number),
+    underscores excepted: float("1_000") is 1000, which no spreadsheet means."""
     try:
-        float(cell)
+        to_float(cell)
     except ValueError:
         return False
     return True
+
+
+def to_float(cell: str) -> float:
+    """float(cell), refusing the underscores Python allows in numbers ("1_000")."""
+    if "_" in cell:
+        raise ValueError(cell)
+    return float(cell)
+
+
+def plural(n: int, noun: str) -> str:
+    """ "1 point", "2 points", "1,000 rows": the count with the noun in the right number."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def looks_numeric(cell: str) -> bool:
@@ -161,7 +176,7 @@ class Layout:
             _check_width(self.source, n, cells, width, self.header, self.comma_hint)
             for out, j in zip(columns, numeric, strict=True):
                 try:
-                    out.append(float(cells[j]))
+                    out.append(to_float(cells[j]))
                 except ValueError:
                     raise self._cell_error(n, j, cells[j]) from None
             if label is not None:
@@ -182,6 +197,13 @@ class Layout:
         cell = cell.strip()
         if not cell:
             problem = f"{self._describe(j)} is empty where a number belongs"
+        elif THOUSANDS.fullmatch(cell):
+            whole = cell.replace(",", "")
+            problem = (f"{self._describe(j)} holds {cell!r}, with a thousands separator: write it "
+                       f"without one ({whole}), or with a point if the comma was a decimal comma")
+        elif "_" in cell and is_number(cell.replace("_", "")):
+            problem = (f"{self._describe(j)} holds {cell!r}: emviz does not read an underscore "
+                       f"in a number; write {cell.replace('_', '')}")
         elif DECIMAL_COMMA.fullmatch(cell):
             point = cell.replace(",", ".")
             problem = f"{self._describe(j)} has a decimal comma: use a point ({point}), not {cell!r}"
@@ -307,7 +329,7 @@ def _choose_label(names: list[str], kinds: list[str], cells: list[list[str]]) ->
 
 def _all_integers(cells: list[str]) -> bool:
     values = [c for c in cells if c.strip()]
-    return bool(values) and all(is_number(c) and float(c).is_integer() for c in values)
+    return bool(values) and all(is_number(c) and to_float(c).is_integer() for c in values)
 
 
 def _text_hint(

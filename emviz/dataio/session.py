@@ -98,6 +98,12 @@ class Session:
             raise ValueError(f"index {index} is outside a history of {n} half-steps")
         if n > 0 and self.initial_mixture is None:
             raise ValueError("a session with a history needs its initial mixture θ₀ to re-run it")
+        initial = self.initial_mixture
+        if initial is not None and initial.n_components > self.settings.k:
+            # the K control would show fewer components than the run has (the app starts EM
+            # with fewer, after k-means left a cluster empty, never with more)
+            raise ValueError(f"initial_mixture has K = {initial.n_components} components, more "
+                             f"than settings.k = {self.settings.k}")
         for name in ("initial_mixture", "true_mixture"):
             mixture = getattr(self, name)
             if mixture is not None and mixture.n_features != 2:

@@ -8,15 +8,17 @@ finite number where one belongs raises DataError naming the line, never a silent
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from itertools import chain, islice
 
 import numpy as np
 
 from ._files import MAX_BYTES, PathLike, Progress, read_text, write_atomic
-from ._layout import Layout, Line, Parsed, Splitter, looks_numeric
+from ._layout import _INTEGER, Layout, Line, Parsed, Splitter, is_number, looks_numeric, plural
 from .errors import DataError
 
 #: More data rows than this are refused (EM on more points is too slow to watch anyway).
@@ -39,6 +41,8 @@ class Table:
     label_name : the name of the label column, or None
     label_names : for text labels, the text of label 0, 1, ...; () for integer labels
     has_header : whether the first row held column names
+    note : one line for the status bar about how the table was read ("" when nothing to say):
+        a count line skipped, or values that differ beyond double precision
     """
 
     source: str
@@ -49,6 +53,7 @@ class Table:
     label_name: str | None = None
     label_names: tuple[str, ...] = ()
     has_header: bool = False
+    note: str = ""
 
     @property
     def n_rows(self) -> int:
@@ -103,11 +108,17 @@ def parse_table(
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
-    content = _content_lines(lines)
-    sample = list(islice(content, SAMPLE_ROWS))
+    sample = list(islice(_content_lines(lines), SAMPLE_ROWS))
     if not sample:
         problem = "empty" if not text.strip() else "only blank lines and # comments"
         raise DataError(source, f"{problem}: no rows of numbers", 1)
+    count_line = _count_line(sample)
+    if count_line is not None:  # scikit-learn's layout: read it as a header naming the labels
+        lines[sample[0][0] - 1] = count_line[1]
+        sample = list(islice(_content_lines(lines), SAMPLE_ROWS))
+    content = _content_lines(lines)
+    for _ in sample:
+        next(content)
     splitter, delimiter = _detect_splitter(sample)
     layout = Layout.from_sample(source, [(n, splitter(line)) for n, line in sample], delimiter)
     parsed = None
@@ -118,7 +129,77 @@ def parse_table(
         # The careful path, row by row: for quotes, text labels, and to say what is wrong
         rows = chain(sample[layout.first_row :], content)
         parsed = layout.read(rows, splitter, max_rows, progress, len(lines))
-    return _table(layout, parsed)
+    table = _table(layout, parsed)
+    notes = [] if count_line is None else [count_line[0]]
+    if count_line is not None and table.labels is not None and not table.label_names:
+        names = count_line[2]
+        if table.labels.min() >= 0 and table.labels.max() < len(names):
+            table = dataclasses.replace(table, label_names=names)
+    lost = _precision_note(table.data, lambda: _numeric_cells(lines, layout, splitter))
+    notes += [lost] if lost else []
+    return dataclasses.replace(table, note="; ".join(notes)) if notes else table
+
+
+def _count_line(sample: list[Line]) -> tuple[str, str, tuple[str, ...]] | None:
+    """scikit-learn's data files (iris.csv, wine_data.csv, ...) open with a count line,
+    "150,4,setosa,versicolor,virginica": rows, columns of numbers, then the class names,
+    and each row ends with its class as 0, 1, 2, ... Returns (what the status bar says, a
+    header line to read in its place, the class names), or None for any other first line."""
+    if len(sample) < 2:
+        return None
+    line, next_line = sample[0][1], sample[1][1]
+    cells = [c.strip() for c in line.split(",")]
+    if len(cells) < 3 or not all(_INTEGER.fullmatch(c) for c in cells[:2]):
+        return None
+    names = tuple(cells[2:])
+    if not all(names) or any(looks_numeric(c) for c in names):
+        return None
+    n_rows, n_columns = int(cells[0]), int(cells[1])
+    row = next_line.split(",")
+    if n_columns < 2 or len(row) != n_columns + 1 or not all(is_number(c) for c in row):
+        return None
+    header = ",".join([f"column {j + 1}" for j in range(n_columns)] + ["target"])
+    note = (f"line 1 ({line.strip()}) is scikit-learn's count line: {plural(n_rows, 'row')}, "
+            f"{plural(n_columns, 'column')} of numbers, classes {', '.join(names)}; skipped")
+    return note, header, names
+
+
+#: A column whose values all lie within this fraction of their size of each other is checked
+#: for values that reading as doubles made equal (1e15 + 0.001 and 1e15 + 0.002 are one double).
+_NARROW = 1e-9
+
+
+def _precision_note(data: np.ndarray, cells) -> str:
+    """ "150 rows, 1 distinct point: the values differ beyond double precision ..." when the
+    text held more distinct values than the doubles read from it; "" otherwise.
+
+    data : array, shape (N, C); cells : called only for a suspiciously narrow column, gives
+    the text of each column of numbers (C lists of N cells)."""
+    n = len(data)
+    if n < 2:
+        return ""
+    low, high = data.min(axis=0), data.max(axis=0)
+    narrow = (high - low) <= _NARROW * np.maximum(np.abs(low), np.abs(high))
+    if not narrow.any():
+        return ""
+    columns = cells()
+    for j in np.flatnonzero(narrow):
+        try:
+            written = len({Decimal(c.strip()) for c in columns[j]})
+        except InvalidOperation:  # a form Decimal does not read ("inf" cannot be here)
+            continue
+        if written > len(np.unique(data[:, j])):
+            distinct = len(np.unique(data, axis=0))
+            return (f"{plural(n, 'row')}, {plural(distinct, 'distinct point')}: the values differ "
+                    "beyond double precision (about 16 significant digits); subtract a common "
+                    "offset from them in the file")
+    return ""
+
+
+def _numeric_cells(lines: list[str], layout: Layout, split: Splitter) -> list[list[str]]:
+    """The text of each column of numbers, row by row (C lists of N cells)."""
+    rows = [split(line) for _, line in islice(_content_lines(lines), layout.first_row, None)]
+    return [[row[j] for row in rows] for j in layout.numeric]
 
 
 def _table(layout: Layout, parsed: Parsed) -> Table:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from .. import dataio
 from ..dataio import DataError, Session, Table
+from ..dataio._layout import plural
 from ..dataio.session import apply_teaching, teaching_state
 from ..model import ViewOptions, Workbench
 from .export import SCALES, ExportError, default_name, render_image, save_png, save_svg
@@ -196,6 +197,8 @@ class FileActions(QObject):
                 columns = (dialog.x.currentText(), dialog.y.currentText())
         X = table.points(*columns)
         self.window.editor.replace(X, table.labels, None, name, (str(columns[0]), str(columns[1])))
+        if table.note:  # a count line skipped, values beyond double precision: said, not hidden
+            self.window.statusBar().showMessage(f"{Path(table.source).name}: {table.note}", 20000)
         return True
 
     def save_points(self, path: str | None = None) -> bool:
@@ -224,7 +227,7 @@ class FileActions(QObject):
         n = len(self.model.points)
         if mixture.n_components > n:
             self.report(f"{Path(path).name}: the mixture has K = {mixture.n_components} components "
-                        f"but there are only {n} points")
+                        f"but there {'is' if n == 1 else 'are'} only {plural(n, 'point')}")
             return False
         self.model.set_settings(dataclasses.replace(self.model.settings, k=mixture.n_components))
         self.window.controller.restart_from(mixture)

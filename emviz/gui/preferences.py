@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
+from .. import schema
 from ..appearance import THEMES
 from ..core import BUILTIN_DATASETS
 from .prefs import app_settings
@@ -28,7 +29,7 @@ SPEED_KEY = "run/speed"
 
 DEFAULT_DATASET = "faithful"
 #: Play speeds the control panel offers (half-steps per second; 0: as fast as possible).
-SPEED_RANGE = (0, 60)
+SPEED_RANGE = (int(schema.PREFERENCES["speed"].low), int(schema.PREFERENCES["speed"].high))
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,9 @@ def parse_dataset(value: object) -> str:
 def parse_speed(value: object) -> int | None:
     """An INI file gives numbers back as text: "4" is 4; "abc", "4.5" or 99 are None."""
     try:
-        speed = int(str(value).strip())
-    except ValueError:
+        return schema.parse_int(schema.PREFERENCES["speed"], str(value), "speed")
+    except schema.SchemaError:
         return None
-    return speed if SPEED_RANGE[0] <= speed <= SPEED_RANGE[1] else None
 
 
 def _bytes(value: object) -> bytes:

@@ -96,7 +96,7 @@ def test_coordinates_too_large_for_em_are_refused_naming_the_line(window, qtbot,
     assert not loaded(qtbot, window, lambda: window.files.paste())
     assert warnings_shown == [
         f"{where}, line 7: column 2 (y) holds 1e+300, too large: emviz takes coordinates up to "
-        "1e+150 in size; rescale the data (e.g. other units)"
+        "1e+120 in size; rescale the data (e.g. other units)"
         for where in (path, "clipboard")
     ]
     np.testing.assert_array_equal(window.points, before)

@@ -21,7 +21,7 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def test_round_trip_with_labels(tmp_path):
-    X = np.array([[0.1 + 0.2, -1e-300], [5e-324, 1e150], [-0.0, -9.999999999999999e149]])
+    X = np.array([[0.1 + 0.2, -1e-300], [5e-324, 1e120], [-0.0, -9.999999999999999e119]])
     labels = np.array([2, -1, 0])
     path = tmp_path / "points.csv"
     save_points_csv(path, X, labels)

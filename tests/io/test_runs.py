@@ -109,7 +109,7 @@ BAD_MIXTURES = {
                         "'means' should be a list of K pairs [x, y] of numbers"),
     "ragged": ({**GOOD, "means": [[0], [1, 1]]}, "'means' should be a list of K pairs [x, y] of numbers"),
     "means-too-large": ({**GOOD, "means": [[0, 0], [1e300, 1]]},
-                        "'means[1]' holds 1e+300, too large: emviz takes coordinates up to 1e+150"),
+                        "'means[1]' holds 1e+300, too large: emviz takes coordinates up to 1e+120"),
     "means-nan": ({**GOOD, "means": [[0, float("nan")], [1, 1]]},
                   "'means[0]' holds NaN (not a number) where a finite number belongs"),
     "not-an-object": ([1, 2, 3], "expected a JSON object"),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import (
     QDialog,
@@ -194,6 +194,11 @@ class Panel:
         self.set_line_scale(self._scale)
         self.title = f"L = {self.iteration}"
         self.plot.setTitle(self.title, size=TITLE_SIZE, color="k")
+        # pyqtgraph gives the title a 30 px row; in the emviz command's larger font the text is
+        # taller and hung over the view, on top of a "converged" note (a one-image gallery)
+        height = math.ceil(self.plot.titleLabel.item.boundingRect().height())
+        self.plot.titleLabel.setMaximumHeight(height)
+        self.plot.layout.setRowFixedHeight(0, height)
         self.note.setText(shown.note)
         self.note.setVisible(bool(shown.note))
 
@@ -427,6 +432,9 @@ class GalleryView(QDialog):
         times its size on screen, drawn at that resolution. Raises ExportError naming the
         problem (the old file, if any, is kept)."""
         self.show_state(self._model)
+        # A panel that changed just now (its title's row, its note) is laid out on the next
+        # event loop pass; the picture must not be drawn before that
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         view = QRectF(self.figure.viewport().rect())
         image = QImage(max(1, round(view.width() * scale)), max(1, round(view.height() * scale)),
                        QImage.Format.Format_RGB32)
