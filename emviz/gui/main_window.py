@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
         center.setSizes([290, 540, 450])
         center.setCollapsible(1, False)
         self.setCentralWidget(center)
+        self._splitter = center  # the central widget, until a bar (autosave's Restore) wraps it
         self._sizes_before_side: list[int] | None = None
         self.status = QLabel()
         self.status.setObjectName("statusText")
@@ -323,9 +324,14 @@ class MainWindow(QMainWindow):
     def show_tab(self, view: QWidget) -> None:
         self.tabs.setCurrentWidget(view)
 
+    @property
+    def splitter(self) -> QSplitter:
+        """The row of control panel, points view (and side views) and explanations."""
+        return self._splitter
+
     def add_side_view(self, view: QWidget) -> None:
         """A view beside the points view, hidden until ``show_side_view``, sharing its room."""
-        splitter = self.centralWidget()
+        splitter = self.splitter
         splitter.insertWidget(splitter.indexOf(self.points_view) + 1, view)
         splitter.setStretchFactor(splitter.indexOf(view), 3)
         splitter.setCollapsible(splitter.indexOf(view), False)
@@ -334,7 +340,7 @@ class MainWindow(QMainWindow):
     def show_side_view(self, view: QWidget, on: bool) -> None:
         """Show a side view in half the points view's room plus a third of the right column's,
         or hide it and give the room back."""
-        splitter = self.centralWidget()
+        splitter = self.splitter
         if not on:
             view.hide()
             if self._sizes_before_side is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtWidgets import QMainWindow, QSplitter
+from PySide6.QtWidgets import QMainWindow
 
 from .. import schema
 from ..appearance import THEMES
@@ -95,9 +95,8 @@ def install_preferences(window: QMainWindow, geometry: bool = True) -> None:
         window.restoreGeometry(QByteArray(prefs.geometry))
     if prefs.state:
         window.restoreState(QByteArray(prefs.state))
-    splitter = window.centralWidget()
-    if prefs.splitter and isinstance(splitter, QSplitter):
-        splitter.restoreState(QByteArray(prefs.splitter))
+    if prefs.splitter:
+        window.splitter.restoreState(QByteArray(prefs.splitter))
     if prefs.speed is not None:
         window.controls.speed.setValue(prefs.speed)  # emits speed_changed: the controller follows
 
@@ -114,8 +113,7 @@ def install_preferences(window: QMainWindow, geometry: bool = True) -> None:
             geometry, state = bytes(window.saveGeometry()), bytes(window.saveState())
         s.setValue(GEOMETRY_KEY, QByteArray(geometry))
         s.setValue(STATE_KEY, QByteArray(state))
-        if isinstance(splitter, QSplitter):
-            s.setValue(SPLITTER_KEY, splitter.saveState())
+        s.setValue(SPLITTER_KEY, window.splitter.saveState())
         s.setValue(DATASET_KEY, _builtin_key(window.model.dataset_name) or chosen[0])
         s.setValue(SPEED_KEY, window.controls.speed.value())
         s.sync()

@@ -292,12 +292,12 @@ def test_kmeans_mode_and_the_lesson_chapter_are_autosaved_and_restored(window, q
     path = own_file(tmp_path)
     window.findChild(QAction, "actionKMeansMode").trigger()
     window.findChild(QAction, "actionKMeansStep").trigger()
-    assert window.kmeans_mode.run.wait_idle()
+    assert window.feature("kmeans_mode").run.wait_idle()
     window.lesson.go(6)
     qtbot.waitUntil(lambda: saved_as_shown(path, window), timeout=10_000)
     teaching = load_session(path).teaching
     assert (teaching.kmeans_on, teaching.kmeans_half_steps, teaching.lesson_chapter) == (True, 3, 6)
-    centers = np.array(window.kmeans_mode.run.current.centers)
+    centers = np.array(window.feature("kmeans_mode").run.current.centers)
 
     crashed = tmp_path / "crashed"
     crashed.mkdir()
@@ -309,13 +309,13 @@ def test_kmeans_mode_and_the_lesson_chapter_are_autosaved_and_restored(window, q
     try:
         install_autosave(other, crashed, INTERVAL_MS)
         click(qtbot, other, "autosaveRestore")
-        qtbot.waitUntil(lambda: other.kmeans_mode.run.current is not None
-                        and len(other.kmeans_mode.run.history) == 3, timeout=20_000)
-        assert other.kmeans_mode.run.wait_idle()
-        other._redraw()
+        qtbot.waitUntil(lambda: other.feature("kmeans_mode").run.current is not None
+                        and len(other.feature("kmeans_mode").run.history) == 3, timeout=20_000)
+        assert other.feature("kmeans_mode").run.wait_idle()
+        other.redraw_now()
         # The bar wrapped the central widget, which Qt shows again from the event loop
-        qtbot.waitUntil(other.kmeans_mode.view.isVisible)
-        np.testing.assert_array_equal(other.kmeans_mode.run.current.centers, centers)
+        qtbot.waitUntil(other.feature("kmeans_mode").view.isVisible)
+        np.testing.assert_array_equal(other.feature("kmeans_mode").run.current.centers, centers)
         assert other.lesson.index == 6
     finally:
         other.close()

@@ -38,18 +38,18 @@ def run_em_to_the_end(w, qtbot) -> None:
     w.controller.advance(200)
     qtbot.waitUntil(lambda: bool(w.model.run_ended) and not w.controller.busy, timeout=30_000)
     w.controller.go_to(len(w.history) - 1)
-    w._redraw()
+    w.redraw_now()
 
 
 def test_old_faithfuls_upper_right_blob_has_one_colour_in_every_view(window, qtbot):
     run_em_to_the_end(window, qtbot)
     trigger(window, "actionKMeansMode")
-    mode = window.kmeans_mode
+    mode = window.feature("kmeans_mode")
     for _ in range(20):
         trigger(window, "actionKMeansStep")
         assert mode.run.wait_idle()
     assert mode.run.ended == "converged"
-    window._redraw()
+    window.redraw_now()
     upper_right = window.points.max(axis=0)
     em = colour_at(window.points_view.means, upper_right)
     kmeans = colour_at(mode.view.centers, upper_right)
@@ -62,15 +62,17 @@ def test_old_faithfuls_upper_right_blob_has_one_colour_in_every_view(window, qtb
     means = window.model.current.mixture.means
     k = int(np.argmin(((means - upper_right) ** 2).sum(axis=1)))
     assert tuple(window.params_table.item(k, 0).background().color().getRgb()[:3]) == em
-    # the equations' component chooser
+    # the equations' component chooser (a hidden tab draws only when shown)
     combo = window.findChild(QComboBox, "componentCombo")
+    window.show_tab(window.feature("equations"))
+    window.redraw_now()
     icon = combo.itemIcon(k).pixmap(16, 16).toImage()
     assert QColor(icon.pixel(8, 8)).getRgb()[:3] == em
     # the gallery's last panel (the converged θ)
     trigger(window, "actionGallery")
-    gallery = window.gallery
+    gallery = window.feature("gallery")
     qtbot.waitUntil(lambda: gallery.isVisible() and not gallery.running, timeout=30_000)
-    window._redraw()
+    window.redraw_now()
     last = gallery.panels[-1]
     assert colour_at(last.means, upper_right) == em
     gallery.close()
@@ -83,7 +85,7 @@ def test_oracle_labels_take_the_colour_of_the_em_component_on_them(window, qtbot
     wait_for_history(qtbot, window, 1)
     run_em_to_the_end(window, qtbot)
     trigger(window, "actionFitOracle")
-    window._redraw()
+    window.redraw_now()
     feature = window.findChild(QObject, "oracleFeature")
     fit = window.model.oracle.fit
     em_means = window.model.current.mixture.means
@@ -148,7 +150,7 @@ def test_no_curve_or_bar_that_is_not_a_component_takes_a_component_colour(window
     run_em_to_the_end(window, qtbot)
     for i in range(window.tabs.count()):
         window.tabs.setCurrentIndex(i)
-        window._redraw()
+        window.redraw_now()
     palette = {tuple(int(c) for c in rgb) for rgb in component_colors(K_MAX)}
     colours = non_component_colours(window)
     assert len(colours) > 5

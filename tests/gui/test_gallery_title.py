@@ -29,7 +29,7 @@ def test_a_panels_title_stays_clear_of_its_converged_note(window, qtbot, tmp_pat
         window.controller.wait_idle()
     wait_for_history(qtbot, window, 3)
     export_gallery(window, iterations, str(tmp_path / "g.png"))
-    panel = window.gallery.panels[-1]  # as drawn into the file: no event processed since
+    panel = window.feature("gallery").panels[-1]  # as drawn into the file: no event processed since
     assert panel.note.isVisible() and panel.note.toPlainText().startswith("converged at iteration")
     title = panel.plot.titleLabel.item.sceneBoundingRect()
     note = panel.note.sceneBoundingRect()
@@ -37,4 +37,4 @@ def test_a_panels_title_stays_clear_of_its_converged_note(window, qtbot, tmp_pat
     assert title.height() > 0 and note.height() > 0
     assert not title.intersects(note), (title, note)
     assert title.bottom() <= box.top() + 0.5, (title, box)  # the title sits above the view
-    window.gallery.close()
+    window.feature("gallery").close()

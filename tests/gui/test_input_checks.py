@@ -8,7 +8,7 @@ import json
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from .conftest import wait_for_history
+from .conftest import loaded, wait_for_history
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def test_a_refused_session_leaves_the_window_as_it_was_and_em_still_runs(
     path.write_text(json.dumps(document), encoding="utf-8")
     settings, points = window.model.settings, window.model.points
 
-    assert not window.files.open_session(str(path))
+    assert not loaded(qtbot, window, lambda: window.files.open_session(str(path)))
 
     name, = edit
     assert len(warnings_shown) == 1 and "\n" not in warnings_shown[0]
@@ -50,6 +50,6 @@ def test_what_reading_a_table_noticed_reaches_the_status_bar(window, qtbot, tmp_
     path = tmp_path / "iris.csv"
     rows = [f"{5 + i / 10},{3 + i / 20},{1 + i / 10},{0.2 + i / 50},{i % 3}" for i in range(150)]
     path.write_text("150,4,setosa,versicolor,virginica\n" + "\n".join(rows) + "\n")
-    assert window.files.open_data(str(path), columns=("column 1", "column 2"))
+    assert loaded(qtbot, window, lambda: window.files.open_data(str(path), columns=("column 1", "column 2")))
     assert len(window.model.points) == 150 and warnings_shown == []
     assert "count line" in window.statusBar().currentMessage()

@@ -19,7 +19,7 @@ from emviz.core import BUILTIN_DATASETS, COVARIANCE_TYPES, INIT_METHODS
 from emviz.dataio import DataError, load_session
 
 from ..io.test_input_properties import SESSION, mutations
-from .conftest import run_emviz_command, wait_for_history
+from .conftest import loaded, run_emviz_command, wait_for_history
 
 CASES = {"window-session": 0, "window-session-restored": 0, "cli": 0, "cli-refused": 0}
 _HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
@@ -51,7 +51,7 @@ def check_window_session(window, qtbot, tmp_path, monkeypatch, document) -> None
         expected = load_session(path)
     except DataError:
         expected = None
-    opened = window.files.open_session(str(path))
+    opened = loaded(qtbot, window, lambda: window.files.open_session(str(path)))
     assert opened == (expected is not None)
     if expected is None:
         assert len(shown) == 1 and "\n" not in shown[0] and shown[0].startswith(f"{path}: ")
@@ -60,7 +60,7 @@ def check_window_session(window, qtbot, tmp_path, monkeypatch, document) -> None
         CASES["window-session-restored"] += 1
         assert shown == []
         qtbot.waitUntil(lambda: not window.controller.busy, timeout=20_000)
-        window._redraw()  # the controls show the model at the next frame
+        window.redraw_now()  # the controls show the model at the next frame
         m = window.model
         assert m.settings == expected.settings
         assert np.array_equal(m.points, expected.points)

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction
 from emviz.core import generate
 from emviz.gui.main_window import MainWindow
 
-from .conftest import wait_for_history
+from .conftest import loaded, wait_for_history
 
 
 def trigger(w, name: str) -> None:
@@ -30,12 +30,12 @@ def test_a_new_window_opened_from_a_session_shows_kmeans_the_oracle_fit_and_the_
     trigger(window, "actionKMeansMode")
     trigger(window, "actionKMeansStep")
     trigger(window, "actionKMeansAssign")
-    run = window.kmeans_mode.run
+    run = window.feature("kmeans_mode").run
     assert run.wait_idle() and len(run.history) == 4
     trigger(window, "actionFitOracle")
     assert window.model.oracle.fit is not None
     window.lesson.go(6)  # chapter 7
-    window.gallery.set_iterations((0, 1, 3))
+    window.feature("gallery").set_iterations((0, 1, 3))
     path = tmp_path / "class.emviz"
     assert window.files.save_session(str(path))
     centers = np.array(run.current.centers)
@@ -47,19 +47,19 @@ def test_a_new_window_opened_from_a_session_shows_kmeans_the_oracle_fit_and_the_
     other.show()
     qtbot.waitExposed(other)
     qtbot.waitUntil(lambda: len(other.history) == 1 and not other.controller.busy, timeout=20_000)
-    assert not other.kmeans_mode.view.isVisible()
-    assert other.files.open_session(str(path))
+    assert not other.feature("kmeans_mode").view.isVisible()
+    assert loaded(qtbot, other, lambda: other.files.open_session(str(path)))
     qtbot.waitUntil(lambda: len(other.history) == n_history and not other.controller.busy,
                     timeout=20_000)
-    assert other.kmeans_mode.run.wait_idle()
-    other._redraw()
+    assert other.feature("kmeans_mode").run.wait_idle()
+    other.redraw_now()
     try:
         assert other.model.index == index
         # k-means: the split view with the same run, centres and switch
-        assert other.kmeans_mode.view.isVisible()
+        assert other.feature("kmeans_mode").view.isVisible()
         assert other.findChild(QAction, "actionKMeansMode").isChecked()
-        assert len(other.kmeans_mode.run.history) == 4
-        x, y = other.kmeans_mode.view.centers.getData()
+        assert len(other.feature("kmeans_mode").run.history) == 4
+        x, y = other.feature("kmeans_mode").view.centers.getData()
         np.testing.assert_array_equal(np.c_[x, y], centers)
         # the oracle's fit, drawn on the points and checked on the toolbar
         assert other.findChild(QAction, "actionFitOracle").isChecked()
@@ -70,7 +70,7 @@ def test_a_new_window_opened_from_a_session_shows_kmeans_the_oracle_fit_and_the_
         # the lesson on chapter 7, the gallery's iterations
         assert other.lesson.index == 6 and other.lesson.position.text().startswith("Chapter 7 of")
         assert other.model.gallery.iterations == (0, 1, 3)
-        assert other.gallery.edit.text() == "0, 1, 3"
+        assert other.feature("gallery").edit.text() == "0, 1, 3"
     finally:
         other.close()
 
@@ -89,6 +89,6 @@ def test_the_colours_of_a_run_come_back_with_its_session(window, qtbot, tmp_path
     window.editor.replace(np.random.default_rng(0).normal(size=(40, 2)), None, None, "other")
     wait_for_history(qtbot, window, 1)
     assert window.model.identity.em_slots.tolist() == [0, 1, 2]
-    assert window.files.open_session(str(path))
+    assert loaded(qtbot, window, lambda: window.files.open_session(str(path)))
     qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
     assert window.model.identity.em_slots.tolist() == [2, 0, 1]

@@ -108,11 +108,11 @@ def test_a_dataframe_gives_its_column_names_to_the_axes(qtbot):
     ([[0, 1], [2, 3], [np.inf, 4]], None, {}, "X[2, 0] holds infinity"),
     ([[0, 1], [2, 3], [1e200, 4]], None, {}, "too large"),
     (np.zeros((3, 2)), None, {"k": 4}, "k = 4 but X has only 3 points"),
-    (np.zeros((3, 2)), None, {"k": 0}, "K must be between 1 and 20, got 0"),
+    (np.zeros((3, 2)), None, {"k": 0}, "'k' should be an integer from 1 to 20, not 0"),
     (np.zeros((3, 2)), None, {"k": 2.5}, "k should be a whole number"),
     (np.zeros((3, 2)), [0, 1], {}, "labels should be 3 values, one per point; got shape (2,)"),
     (np.zeros((3, 2)), None, {"colour": "red"}, "unknown setting 'colour'; the settings are"),
-    (np.zeros((3, 2)), None, {"init_method": "magic"}, "unknown initialisation 'magic'"),
+    (np.zeros((3, 2)), None, {"init_method": "magic"}, "'init_method' should be one of kmeans, kmeans++"),
 ])
 def test_input_a_file_would_be_refused_for_is_a_value_error_before_any_window(X, labels, kwargs, message):
     before = len(shown_windows())
