@@ -17,6 +17,8 @@ from emviz.gui.controls import REG_COVAR_CHOICES
 from emviz.lesson import TOGGLES
 from emviz.runs import fresh_run
 
+from .conftest import wait_steady
+
 
 def button(w, name: str) -> QPushButton:
     found = w.lesson.findChild(QPushButton, name)
@@ -220,8 +222,9 @@ def test_every_chapter_fits_the_band_without_scrolling(qtbot, lesson, size, smal
     qtbot.waitUntil(lambda: w.lesson.text.width() > size[0] // 2)  # the band has its new width
     for i, chapter in enumerate(w.lesson.chapters):
         w.lesson.go(i)
-        qtbot.wait(1)  # the layout settles
         text = w.lesson.text
+        wait_steady(qtbot, lambda text=text: (text.verticalScrollBar().maximum(),  # settled
+                                              text.font().pointSizeF(), w.lesson.next_step.height()))
         assert text.verticalScrollBar().maximum() == 0, (size, chapter.slug)
         assert text.font().pointSizeF() >= smallest, (size, chapter.slug)
         next_step = w.lesson.next_step

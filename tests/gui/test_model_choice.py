@@ -17,7 +17,7 @@ from emviz.gui.teaching import FEATURES
 from emviz.gui.teaching import model_choice as tab_module
 from emviz.model_choice import K_MAX_CURVE, criteria_curve
 
-from .conftest import wait_for_history
+from .conftest import wait_for_history, wait_steady
 
 TIMEOUT = 20_000
 
@@ -241,7 +241,12 @@ def test_captions_never_overlap_the_plots(window, qtbot, size):
     tab.restarts.run(10)
     qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT)
     window._redraw()
-    qtbot.wait(50)
+
+    def rows():
+        return [tuple(view.layout().itemAt(i).geometry().getRect())
+                for view in (tab.criteria, tab.restarts) for i in range(view.layout().count())]
+
+    wait_steady(qtbot, rows)  # the captions' new heights are laid out
     for view in (tab.criteria, tab.restarts):
         rows = [view.layout().itemAt(i).geometry() for i in range(view.layout().count())]
         for upper, lower in zip(rows, rows[1:], strict=False):
