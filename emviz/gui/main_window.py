@@ -27,7 +27,7 @@ from .controller import RunController
 from .controls import ControlPanel
 from .editing import PointsEditor
 from .files import install as install_files
-from .generate_dialog import GenerateDialog
+from .generate_dialog import GenerateDialog, generated_settings, generated_status
 from .help import install_help
 from .lesson_panel import install_lesson
 from .params_table import ParamsTable
@@ -255,7 +255,10 @@ class MainWindow(QMainWindow):
         dialog = GenerateDialog(self)
         if dialog.exec():
             data = dialog.dataset()
+            settings = generated_settings(self.model.settings, data)
+            self.model.set_settings(settings)  # the load below starts the one fresh run
             self.editor.replace(data.X, data.labels, data.true_mixture, data.name, data.axes)
+            self.statusBar().showMessage(generated_status(data, settings), 15000)
 
     def _set_speed(self, steps_per_second: float) -> None:
         self.controller.steps_per_second = steps_per_second
