@@ -254,3 +254,22 @@ def test_opening_a_window_writes_no_settings(qtbot, tmp_path):
     assert w.controller.wait_idle()
     w.close()
     assert lesson_panel.lesson_settings().allKeys() == []
+
+
+def test_until_try_it_the_lesson_says_to_press_it(qtbot, lesson):
+    """The first start shows chapter 1 over Old Faithful at K = 2, while its text speaks of
+    three Gaussians' dashed ellipses and the Sample window: what to click next is Try it."""
+    w = lesson
+    assert w.lesson.index == 0 and w.model.settings.k == 2
+    box = w.lesson.next_step
+    assert box.isVisible() and "Try it" in box.text()
+    assert "Sample window" not in box.text()  # not the chapter's own next step yet
+    click(qtbot, w, "lessonTry")
+    qtbot.waitUntil(lambda: w.model.settings.k == 3 and not w.controller.busy, timeout=20_000)
+    assert "Try it" not in box.text() and "Sample window" in box.text()
+    click(qtbot, w, "lessonNext")
+    assert "Try it" in box.text()  # chapter 2's picture is not on screen either
+    click(qtbot, w, "lessonBack")
+    assert "Try it" in box.text()
+    first = w.lesson.chapters[0].body
+    assert "Try it" in first.split("dashed")[0]  # the text, too, says where its picture is
