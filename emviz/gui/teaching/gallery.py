@@ -1,9 +1,10 @@
 """The iteration gallery: the lecture's "Start, after 1st, 2nd, ... 20th iteration" slides as
-one figure (Bishop's Figure 9.8 labels them L = 0, 1, 2, 5, 20).
+one figure (Bishop's Figure 9.8: the start, then after iterations 1, 2, 5, 20; titled
+"after iteration n", not "L = n": L is the lower bound in every other view).
 
-A grid of small points views, one per chosen iteration L, all with the same data range and
-equal aspect: the points in the colours of the responsibilities q that the L-th M-step used
-and the ellipses of θ after it (L = 0: the initial θ, grey points). Iterations the run has
+A grid of small points views, one per chosen iteration n, all with the same data range and
+equal aspect: the points in the colours of the responsibilities q that the n-th M-step used
+and the ellipses of θ after it (n = 0: the initial θ, grey points). Iterations the run has
 not reached are computed through the window's run controller (in its worker thread).
 """
 
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from ...colors import component_colors
 from ...core import EMState, e_step
-from ...geometry import ellipse
+from ...geometry import ellipse, ellipse_label
 from ...model import Workbench
 from ..point_cloud import PointCloudItem
 
@@ -42,8 +43,9 @@ MAX_COLUMNS = 4
 TITLE_SIZE = "16pt"
 NOTE_POINTS = 11
 POINT_SIZE = 5.0  # dot diameter in screen pixels (the main view's are 7)
-LEGEND = ("colours: the responsibilities r_nk the L-th M-step used (grey: no q yet) · "
-          "ellipses: θ after it, 1σ solid and 2σ dashed")
+LEGEND = ("colours: the responsibilities r_nk the n-th M-step used (grey: no q yet) · "
+          f"ellipses: θ after it, solid {ellipse_label(1)}, dashed {ellipse_label(2)} "
+          "(Mahalanobis distance d; the share of a component's points inside)")
 #: Space around the data in every panel, as a fraction of its extent.
 PADDING = 0.08
 
@@ -84,8 +86,8 @@ class Shown:
 
 
 def shown_at(model: Workbench, iteration: int) -> Shown:
-    """The half-step that ends EM iteration L = ``iteration``: the "init" state for L = 0,
-    else the L-th M-step; if the run stopped before L, its last M-step, with the reason."""
+    """The half-step that ends EM iteration n = ``iteration``: the "init" state for n = 0,
+    else the n-th M-step; if the run stopped before n, its last M-step, with the reason."""
     history = model.history
     if not history:
         return Shown(None, -1, "no data" if len(model.points) == 0 else "no run yet")
@@ -120,7 +122,7 @@ def reached(model: Workbench, iteration: int) -> bool:
 
 
 class Panel:
-    """One small points view: a title "L = n", the points and the ellipses of one state."""
+    """One small points view: a title "after iteration n", the points and the ellipses of one state."""
 
     def __init__(self, plot: pg.PlotItem, iteration: int) -> None:
         self.plot, self.iteration = plot, iteration
@@ -186,7 +188,7 @@ class Panel:
             self.means.setData([], [])
         self._palette = palette
         self.set_line_scale(self._scale)
-        self.title = f"L = {self.iteration}"
+        self.title = f"after iteration {self.iteration}" if self.iteration else "start"
         self.plot.setTitle(self.title, size=TITLE_SIZE, color="k")
         self.note.setText(shown.note)
         self.note.setVisible(bool(shown.note))
@@ -228,7 +230,7 @@ class GalleryView(QDialog):
 
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Iterations L:"))
+        bar.addWidget(QLabel("Iterations:"))
         self.edit = QLineEdit(", ".join(map(str, self.iterations)))
         self.edit.setObjectName("galleryIterations")
         self.edit.setToolTip("The iterations to show, e.g. 0, 1, 2, 5, 20 (0 is the start). "
@@ -257,7 +259,7 @@ class GalleryView(QDialog):
         self._kick.timeout.connect(self._drive)
         self._controller.busy_changed.connect(lambda busy: busy or self._kick.start())
         self._built = False  # the figure's plots are made when the gallery is first shown:
-        self.run_button.setText(f"Run EM to L = {max(self.iterations)}")  # most windows never are
+        self.run_button.setText(f"Run EM to iteration {max(self.iterations)}")  # most windows never are
         self.resize(1100, 720)
 
     # -- building ---------------------------------------------------------------------------
@@ -276,7 +278,7 @@ class GalleryView(QDialog):
         for row in range(rows):
             grid.layout.setRowStretchFactor(row, 1)
         self._range_key = None
-        self.run_button.setText(f"Run EM to L = {max(self.iterations)}")
+        self.run_button.setText(f"Run EM to iteration {max(self.iterations)}")
 
     def set_iterations(self, iterations: tuple[int, ...]) -> None:
         """Show these iterations (and run EM on until the largest, if the run has not)."""

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from ...colors import component_colors
 from ...core import Mixture, component_counts, sample
-from ...geometry import ellipse
+from ...geometry import ellipse, ellipse_label
 from ..point_cloud import PointCloudItem
 from ..style import style_plot
 from .kmeans_mode import hard_resp
@@ -306,7 +306,8 @@ class SampleDialog(QDialog):
         self.newest = pg.ScatterPlotItem(symbol="o", size=22, pen=pg.mkPen("k", width=3), brush=None)
         self.newest.setZValue(5)
         self.view.addItem(self.newest)
-        self.view.setToolTip("Dashed: each component's 2σ ellipse (Mahalanobis distance 2); "
+        self.view.setToolTip(f"Dashed: each component's ellipse at Mahalanobis distance "
+                             f"{ellipse_label(2)}: the share of its points inside; "
                              "+: its mean μ_k; ringed: the newest point")
         layout.addWidget(self.view, 1)
 
@@ -418,7 +419,7 @@ class SampleDialog(QDialog):
         self._render()
 
     def _frame_everything(self) -> None:
-        """Fix the view on all the points to come and the 2σ ellipses, so it never jumps."""
+        """Fix the view on all the points to come and the d = 2 ellipses, so it never jumps."""
         pieces = [ellipse(m, c, 2.0) for m, c in zip(self.mixture.means, self.mixture.covariances,
                                                      strict=True)]
         if self.total:
