@@ -43,9 +43,9 @@ MAX_COLUMNS = 4
 TITLE_SIZE = "16pt"
 NOTE_POINTS = 11
 POINT_SIZE = 5.0  # dot diameter in screen pixels (the main view's are 7)
-LEGEND = ("colours: the responsibilities r_nk the n-th M-step used (grey: no q yet) · "
+LEGEND = ("colours: the responsibilities r_nk the n-th M-step used (grey: no q yet)<br>"
           f"ellipses: θ after it, solid {ellipse_label(1)}, dashed {ellipse_label(2)} "
-          "(Mahalanobis distance d; the share of a component's points inside)")
+          "(Mahalanobis distance d: the share of a component's points inside)")
 #: Space around the data in every panel, as a fraction of its extent.
 PADDING = 0.08
 
