@@ -308,7 +308,7 @@ class SampleDialog(QDialog):
         self.view.addItem(self.newest)
         self.view.setToolTip(f"Dashed: each component's ellipse at Mahalanobis distance "
                              f"{ellipse_label(2)}: the share of its points inside; "
-                             "+: its mean μ_k; ringed: the newest point")
+                             "+: its mean μ_k; ringed: the point whose u the line above reports")
         layout.addWidget(self.view, 1)
 
         buttons = QHBoxLayout()
@@ -434,13 +434,15 @@ class SampleDialog(QDialog):
         X, labels = self._X[:count], self._labels[:count]
         self._shown = (X, labels)
         self.cloud.set_data(X, self._z[:count], self.palette, soft=False)
-        if count:
-            self.newest.setData(pos=X[-1:])
-        else:
-            self.newest.setData([], [])
         counts = np.bincount(labels, minlength=self.mixture.n_components)
         drawing = count < total and self._progress > count  # the next point is under way
         i = count if drawing else count - 1  # the point the bar and the text explain
+        # The ring marks that point too (while it is under way, where it is about to land):
+        # on the newest drawn one, it sat one point behind the u the text reports.
+        if 0 <= i < total:
+            self.newest.setData(pos=self._X[i:i + 1])
+        else:
+            self.newest.setData([], [])
         chosen = u = None
         text = "Press Play, or Next point to draw one at a time."
         if 0 <= i < total:
