@@ -169,3 +169,35 @@ def test_no_ellipse_is_called_sigma_and_each_says_the_mass_it_holds(window, qtbo
     assert not re.search(r"[12] ?σ", joined), [t for t in texts if re.search(r"[12] ?σ", t)]
     assert "d = 1 (39%)" in joined and "d = 2 (86%)" in joined
     window.sample_mode.dialog.close()
+
+
+def test_the_gallery_exports_svg_all_vector(window, qtbot, tmp_path, monkeypatch):
+    """Its Export offered PNG only; an .svg name now gives a vector drawing: no <image>, the
+    panels' titles and tick labels as <text>, the mean markers as <path>."""
+    import xml.etree.ElementTree as ET
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog
+
+    gallery = open_gallery(window, qtbot)
+    path = tmp_path / "gallery.svg"
+    offered = []
+
+    def ask(parent, title, name, filters, *args):
+        offered.append(filters)
+        return str(path), "SVG (*.svg)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", ask)
+    qtbot.mouseClick(gallery.export_button, Qt.MouseButton.LeftButton)
+    assert "SVG (*.svg)" in offered[0] and "PNG (*.png)" in offered[0]
+    assert gallery.status.text() == f"Saved {path}"
+    found: dict[str, list] = {}
+    for e in ET.parse(path).getroot().iter():
+        found.setdefault(e.tag.rsplit("}", 1)[-1], []).append(e)
+    assert "image" not in found
+    texts = {"".join(e.itertext()).strip() for e in found["text"]}
+    assert {"start", "after iteration 1", "after iteration 20"} <= texts
+    n_markers = 2 * len(gallery.panels)  # K = 2 mean markers per panel
+    n_ellipses = 2 * 2 * len(gallery.panels)
+    assert len(found["path"]) >= n_markers + n_ellipses
+    gallery.close()

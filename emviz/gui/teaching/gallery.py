@@ -242,9 +242,10 @@ class GalleryView(QDialog):
         self.run_button.setToolTip("Run EM (in the background) until the last iteration shown")
         self.run_button.clicked.connect(self.run_to_last)
         bar.addWidget(self.run_button)
-        self.export_button = QPushButton("Export PNG…")
+        self.export_button = QPushButton("Export…")
         self.export_button.setObjectName("galleryExport")
-        self.export_button.setToolTip("Save the figure as one PNG image (twice the screen resolution)")
+        self.export_button.setToolTip("Save the figure as one PNG image (twice the screen "
+                                      "resolution) or as SVG (vector), by the file's name")
         self.export_button.clicked.connect(self._export_dialog)
         bar.addWidget(self.export_button)
         layout.addLayout(bar)
@@ -408,14 +409,27 @@ class GalleryView(QDialog):
 
         save_image(image, path)  # atomic, as every save: a failure keeps the old file
 
+    def export_svg(self, path: str) -> None:
+        """Save the figure as an SVG drawing, every element a vector one (export.save_svg).
+        Raises ExportError naming the problem (the old file, if any, is kept)."""
+        from ..export import save_svg
+
+        self.show_state(self._model)
+        save_svg(self.figure, path, "emviz: EM iterations")
+
     def _export_dialog(self) -> None:
         from ..export import ExportError
 
-        path, _ = QFileDialog.getSaveFileName(self, "Export the gallery", "em-iterations.png",
-                                              "PNG (*.png)")
+        path, chosen = QFileDialog.getSaveFileName(self, "Export the gallery", "em-iterations.png",
+                                                   "PNG (*.png);;SVG (*.svg)")
         if path:
+            svg = path.lower().endswith(".svg") or (chosen.startswith("SVG")
+                                                    and not path.lower().endswith(".png"))
             try:
-                self.export_png(path, scale=2)
+                if svg:
+                    self.export_svg(path)
+                else:
+                    self.export_png(path, scale=2)
             except ExportError as error:
                 self.status.setText(f"Not saved: {error}")
             else:
@@ -428,8 +442,6 @@ def export_gallery(window, iterations: tuple[int, ...], path: str, scale: int = 
     the command line). Raises ExportError naming the problem if the file cannot be written."""
     from PySide6.QtCore import QCoreApplication, QEventLoop
 
-    from ..export import save_svg
-
     gallery: GalleryView = window.gallery
     gallery.set_iterations(tuple(iterations))
     gallery.show()
@@ -439,7 +451,7 @@ def export_gallery(window, iterations: tuple[int, ...], path: str, scale: int = 
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
     gallery.show_state(window.model)
     if svg:
-        save_svg(gallery.figure, path, "emviz: EM iterations")
+        gallery.export_svg(path)
     else:
         gallery.export_png(path, scale)
 
@@ -451,7 +463,7 @@ def install(window) -> None:
     action = window.add_action(
         "actionGallery", "Iterations gallery", "Ctrl+I",
         "The lecture's 'Start, after 1st, 2nd, … 20th iteration' slides as one figure, "
-        "exportable as PNG")
+        "exportable as PNG or SVG")
 
     def open_gallery() -> None:
         gallery.show()
