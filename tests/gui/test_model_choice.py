@@ -222,7 +222,8 @@ def test_the_tab_stops_repainting_once_its_fits_are_done(window, qtbot):
     qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT)
     for size in ((1280, 800), (640, 480), (1600, 900)):
         window.resize(*size)
-        qtbot.wait(200)
+        wait_steady(qtbot, lambda: (tab.criteria.plot.size(), tab.restarts.plot.size(),
+                                    tab.criteria.caption.size(), tab.restarts.caption.size()))
         counter = PaintCounter(window)
         QApplication.instance().installEventFilter(counter)
         try:
