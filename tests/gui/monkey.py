@@ -109,9 +109,9 @@ class Monkey:
         self.w = window
         self.rng = np.random.default_rng(seed)
         self.folder = folder
-        # How long to wait for the window to come back to idle. A wait, not a speed bound: the
-        # longest job and action are reported, never asserted (a busy machine is no defect);
-        # a real lock-up is the watchdog's (WATCHDOG_S) or never settles at all.
+        # How long (at least) to wait for the window to come back to idle, counted in event-loop
+        # polls. A wait, not a speed bound: the longest job and action are reported, never
+        # asserted (a busy machine is no defect); a real lock-up is the watchdog's (WATCHDOG_S).
         self.settle_timeout_s = settle_timeout_s
         self.report = Report()
         self._busy_since: float | None = None
@@ -196,10 +196,11 @@ class Monkey:
         taken again if work started during it (a frame that was still due, say)."""
         c = self.w.controller
         c.pause()
-        deadline = time.monotonic() + self.settle_timeout_s
+        polls = int(self.settle_timeout_s * 1000 / 20)  # turns of 20 ms or more each
         for _ in range(10):
             while not self._quiet():
-                assert time.monotonic() < deadline, f"never idle again; {self.trail()}"
+                polls -= 1
+                assert polls > 0, f"never idle again; {self.trail()}"
                 QTest.qWait(20)
             QTest.qWait(200)  # the last frame and any deferred layout
             if not self._quiet():
