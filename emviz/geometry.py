@@ -27,6 +27,18 @@ def ellipse(mean: np.ndarray, cov: np.ndarray, radius: float = 1.0, n: int = 97)
     return (np.asarray(mean, dtype=float)[:, None] + radius * directions @ (half[:, None] * circle)).T
 
 
+def mass_within(radius: float) -> float:
+    """The probability a 2-D Gaussian puts inside its ellipse at Mahalanobis distance
+    ``radius``: d² = (x − μ)ᵀ Σ⁻¹ (x − μ) is χ² with 2 degrees of freedom, so
+    P(d ≤ r) = 1 − exp(−r²/2): 39% at r = 1, 86% at r = 2 (not 1-D's 68% and 95%)."""
+    return float(-np.expm1(-0.5 * radius * radius))
+
+
+def ellipse_label(radius: float) -> str:
+    """How the views name the ellipse at Mahalanobis distance ``radius``: "d = 2 (86%)"."""
+    return f"d = {radius:g} ({mass_within(radius):.0%})"
+
+
 def ellipses_polyline(
     means: np.ndarray, covariances: np.ndarray, radii: tuple[float, ...] = (1.0, 2.0), n: int = 97
 ) -> np.ndarray:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ..appearance import Appearance
 from ..core import BUILTIN_DATASETS, COVARIANCE_TYPES
+from ..geometry import ellipse_label
 from ..model import K_MAX, Settings, Workbench
 
 INIT_LABELS = {
@@ -28,6 +29,8 @@ INIT_LABELS = {
     "random-points": "random data points",
     "random-resp": "random responsibilities",
 }
+TRUE_MIXTURE_TIP = ("Overlay the mixture that generated the data: each component's ellipse at "
+                    f"Mahalanobis distance {ellipse_label(2)}, the share of its points inside")
 REG_COVAR_CHOICES = (1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1)
 TOL_CHOICES = (1e-2, 1e-3, 1e-4, 1e-6, 1e-8, 0.0)
 #: Controls a presenter does not need in front of a class (presentation mode hides their
@@ -130,7 +133,7 @@ class ControlPanel(QWidget):
         form.addRow(self.soft)
         self.true_mixture = QCheckBox("Show true mixture (dashed)")
         self.true_mixture.setObjectName("trueMixtureCheck")
-        self.true_mixture.setToolTip("Overlay the mixture that generated the data (2σ ellipses)")
+        self.true_mixture.setToolTip(TRUE_MIXTURE_TIP)
         self.true_mixture.toggled.connect(lambda on: self.option_changed.emit("show_true_mixture", on))
         form.addRow(self.true_mixture)
         return box
@@ -225,7 +228,7 @@ class ControlPanel(QWidget):
         has_truth = model.true_mixture is not None
         self.true_mixture.setEnabled(has_truth)
         self.true_mixture.setToolTip(
-            "Overlay the mixture that generated the data (2σ ellipses)" if has_truth
+            TRUE_MIXTURE_TIP if has_truth
             else "Only generated data have a true mixture")
 
     def _emit_settings(self, *_: object) -> None:

@@ -1,17 +1,22 @@
 """Images of the window and its plots: PNG at 1x, 2x or 4x (re-rendered, not upscaled) and
-SVG (vector, through Qt's SVG painter). Both are made in memory and saved through
-write_atomic, as every file emviz writes, and name the emviz that made them (a PNG
-"Software" text chunk, the SVG's <desc>), so a figure in a handout can be traced back."""
+SVG (vector, through Qt's SVG painter, with the plots' caches off: every plot element an
+SVG element). Both are made in memory and saved through write_atomic, as every file emviz
+writes, and name the emviz that made them (a PNG "Software" text chunk, the SVG's <desc>), so
+a figure in a handout can be traced back."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
+import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
 from .. import __version__
 from ..dataio import DataError, write_atomic
@@ -75,10 +80,40 @@ def save_svg(widget: QWidget, path: str | Path, title: str = "emviz") -> None:
     painter = QPainter()
     if not painter.begin(generator):
         raise ExportError(f"{path}: cannot draw the SVG")
-    QWidget.render(widget, painter, QPoint(0, 0))  # QWidget's, not QGraphicsView's render
+    with vector_only(widget):
+        QWidget.render(widget, painter, QPoint(0, 0))  # QWidget's, not QGraphicsView's render
     painter.end()
     buffer.close()
     _write(path, data.data())
+
+
+@contextmanager
+def vector_only(widget: QWidget) -> Iterator[None]:
+    """While drawing into an SVG, every plot in ``widget`` paints itself, not a cached image:
+    the views' background cache (a blank full-page PNG in every file), the axes' device
+    cache (ticks, grid and tick labels as one PNG) and pyqtgraph's marker atlas (each mean
+    marker a 20 px PNG; in export mode a scatter draws each symbol as a path). All put back
+    after, so the screen keeps its caches."""
+    views = widget.findChildren(QGraphicsView)
+    if isinstance(widget, QGraphicsView):
+        views.append(widget)
+    undo: list[Callable[[], None]] = []
+    try:
+        for view in views:
+            undo.append(partial(view.setCacheMode, view.cacheMode()))
+            view.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
+            view.resetCachedContent()
+            for item in view.scene().items() if view.scene() is not None else ():
+                if item.cacheMode() != QGraphicsItem.CacheMode.NoCache:
+                    undo.append(partial(item.setCacheMode, item.cacheMode()))
+                    item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+                if isinstance(item, pg.GraphicsItem):
+                    item.setExportMode(True, {"antialias": True})
+                    undo.append(partial(item.setExportMode, False))
+        yield
+    finally:
+        for step in reversed(undo):
+            step()
 
 
 def _write(path: str | Path, data: bytes) -> None:

@@ -3,6 +3,8 @@ generating procedures."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import Dataset, generate
+from ..model import Settings
 from .files import ok_cancel
 
 PROCEDURES = {
@@ -58,3 +61,18 @@ class GenerateDialog(QDialog):
         """The data the current choices describe (numpy work: fast for any N it allows)."""
         return generate(self.k_true.value(), self.n.value(), self.separation.value(),
                         self.seed.value(), self.procedure.currentData())
+
+
+def generated_settings(settings: Settings, data: Dataset) -> Settings:
+    """``settings`` with K = the number of components ``data`` was drawn from (K_true), so a
+    student's first Play fits the blobs on screen (at K = 2, three blobs end under two
+    ellipses, one across two of them, and EM looks as if it failed). K ≤ N, as always."""
+    k_true = len(data.true_mixture.weights) if data.true_mixture is not None else settings.k
+    return dataclasses.replace(settings, k=max(1, min(k_true, len(data.X))))
+
+
+def generated_status(data: Dataset, settings: Settings) -> str:
+    """The status line after Generate: what was drawn and the K it set."""
+    k_true = len(data.true_mixture.weights) if data.true_mixture is not None else settings.k
+    return (f"Generated {len(data.X):,} points from {k_true} components: "
+            f"K = {settings.k} to match (change it in the panel to see EM with another K)")

@@ -79,6 +79,7 @@ class LessonPanel(QDockWidget):
         self._shown = -1  # the chapter the panel shows (model.lesson.chapter once drawn)
         self._scale = 1.0  # the appearance's font scale (presentation mode: larger)
         self._normal_height: int | None = None  # the band's height before presentation mode
+        self._tried: int | None = None  # the chapter whose Try it set up what is on screen
         self._build()
         slug = lesson_settings().value(CHAPTER_KEY, "", type=str)
         slugs = [c.slug for c in chapters]
@@ -188,8 +189,8 @@ class LessonPanel(QDockWidget):
         self.title.setText(chapter.title)
         self.text.setMarkdown(chapter.body)
         self._fit_text()
-        self.next_step.setText(f"**What to click next:** {chapter.next_step}")
-        self.next_step.setVisible(bool(chapter.next_step))
+        self._tried = None  # this chapter's picture is not on screen until Try it
+        self._show_next_step()
         self.summary.setText(f"Try it sets up: {chapter.summary()}")
         self.try_button.setToolTip(f"Set up this chapter: {chapter.summary()} (Ctrl+Z undoes "
                                    "the data)")
@@ -197,6 +198,18 @@ class LessonPanel(QDockWidget):
         self.next.setEnabled(self.index < len(self.chapters) - 1)
         if remember:
             lesson_settings().setValue(CHAPTER_KEY, chapter.slug)
+
+    def _show_next_step(self) -> None:
+        """Until Try it, the next click is Try it: the text speaks of the chapter's picture
+        (chapter 1's of three Gaussians and the Sample window, over Old Faithful at K = 2 on
+        the first start). After it, the chapter's own next step."""
+        chapter = self.chapter
+        if self._tried != self.index:
+            text = "press **Try it** below to set up this chapter's picture."
+        else:
+            text = chapter.next_step
+        self.next_step.setText(f"**What to click next:** {text}")
+        self.next_step.setVisible(bool(text))
 
     def _fit_text(self) -> None:
         """The largest body size from BODY_PT down to MIN_BODY_PT (times the appearance's
@@ -265,6 +278,8 @@ class LessonPanel(QDockWidget):
         if chapter.point is not None:
             w.model.select_point(chapter.point - 1)
         self._show_tab(chapter.tab)
+        self._tried = self.index
+        self._show_next_step()
         w.show_status(f"Lesson: {chapter.title} (Ctrl+Z undoes the data)")
 
     def _switch(self, show: set[str], on: bool) -> None:

@@ -28,7 +28,7 @@ from .editing import PointsEditor
 from .features import Feature, FeatureRegistry
 from .files import install as install_files
 from .frames import Frames
-from .generate_dialog import GenerateDialog
+from .generate_dialog import GenerateDialog, generated_settings, generated_status
 from .help import install_help
 from .icon import app_icon
 from .jobs import JobRunner
@@ -262,7 +262,10 @@ class MainWindow(QMainWindow):
         dialog = GenerateDialog(self)
         if dialog.exec():
             data = dialog.dataset()
+            settings = generated_settings(self.model.settings, data)
+            self.model.set_settings(settings)  # the load below starts the one fresh run
             self.editor.replace(data.X, data.labels, data.true_mixture, data.name, data.axes)
+            self.statusBar().showMessage(generated_status(data, settings), 15000)
 
     def _set_speed(self, steps_per_second: float) -> None:
         self.controller.steps_per_second = steps_per_second

@@ -76,6 +76,20 @@ def wait_for_history(qtbot, w, n: int) -> None:
     w.redraw_now()
 
 
+def wait_steady(qtbot, read, polls: int = 3, timeout: int = 20_000):
+    """Wait until ``read()`` gives the same value at ``polls`` polls in a row (the event loop
+    runs between them: posted layouts and resizes have been handled), and return it. Counts
+    event-loop turns, not milliseconds, so a busy machine only makes it slower."""
+    seen: list = []
+
+    def steady() -> bool:
+        seen.append(read())
+        return len(seen) >= polls and all(v == seen[-1] for v in seen[-polls:])
+
+    qtbot.waitUntil(steady, timeout=timeout)
+    return seen[-1]
+
+
 def data_point(w, x: float, y: float):
     return w.points_view.data_to_widget(x, y)
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 
-from .conftest import blobs, data_point, wait_for_history
+from .conftest import blobs, data_point, wait_for_history, wait_steady
 
 
 def viewport(w):
@@ -45,9 +45,8 @@ def test_shift_click_far_from_every_point_removes_nothing(window, qtbot):
     window.points_view.getPlotItem().setRange(xRange=(-3, 3), yRange=(-3, 3), padding=0)
     qtbot.mouseClick(viewport(window), Qt.MouseButton.LeftButton,
                      Qt.KeyboardModifier.ShiftModifier, data_point(window, -2.0, 2.0))
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: "No point" in window.statusBar().currentMessage())
     assert len(window.points) == 2
-    assert "No point" in window.statusBar().currentMessage()
 
 
 def test_drag_sprays_points_around_the_path_as_one_undoable_edit(window, qtbot):
@@ -55,7 +54,7 @@ def test_drag_sprays_points_around_the_path_as_one_undoable_edit(window, qtbot):
     qtbot.waitUntil(lambda: not window.controller.busy)
     window.redraw_now()  # frame the new (empty) data now, not in the middle of the drag
     window.points_view.getPlotItem().setRange(xRange=(-5, 5), yRange=(-5, 5), padding=0)
-    qtbot.wait(20)
+    wait_steady(qtbot, lambda: data_point(window, -2.0, 0.0))  # the new range is on screen
     vp = viewport(window)
     start, end = data_point(window, -2.0, 0.0), data_point(window, 2.0, 0.0)
     # the brush's reach in data units, measured before the new points re-frame the view

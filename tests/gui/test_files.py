@@ -252,7 +252,51 @@ def test_svg_export_is_xml_with_the_ellipses(window, tmp_path):
     root = ET.parse(path).getroot()
     assert root.tag.endswith("svg")
     paths = [e for e in root.iter() if e.tag.endswith(("path", "polyline"))]
-    assert len(paths) >= 4  # 2 components x (1σ and 2σ ellipse), plus points and axes
+    assert len(paths) >= 4  # 2 components x (d = 1 and d = 2 ellipse), plus points and axes
+
+
+def svg_elements(path) -> dict[str, list]:
+    """The SVG's elements by tag (without the namespace)."""
+    found: dict[str, list] = {}
+    for e in ET.parse(path).getroot().iter():
+        found.setdefault(e.tag.rsplit("}", 1)[-1], []).append(e)
+    return found
+
+
+@pytest.mark.parametrize("view", ["points", "bound", "window"])
+def test_svg_export_is_all_vector(window, qtbot, tmp_path, view):
+    """Mean markers were embedded 20 px PNGs, the ticks and grid a PNG, and every file carried
+    a blank full-page PNG: now every element of a plot is an SVG element, text as <text>."""
+    window.findChild(QAction, "actionStep").trigger()
+    wait_for_history(qtbot, window, 3)
+    path = tmp_path / f"{view}.svg"
+    assert window.files.export_image(str(path), view=view)
+    found = svg_elements(path)
+    texts = {"".join(e.itertext()).strip() for e in found.get("text", [])}
+    images = [(float(e.attrib["width"]), float(e.attrib["height"])) for e in found.get("image", [])]
+    if view == "window":
+        # Qt's own controls stay images: the Fusion style draws buttons, combo boxes and
+        # frames from its pixmap cache. None is plot-sized (the points view is ~500 x 700).
+        assert max(w * h for w, h in images) < 60_000, images
+    else:
+        assert images == []
+    assert {"0", "1"} <= texts or {"0", "2"} <= texts  # tick labels
+    if view != "bound":
+        assert {"0", "1", "-1"} <= texts  # the points view's tick labels
+        assert len(found.get("path", [])) >= 4 + 2  # the ellipses and the two mean markers
+        assert len(found.get("circle", [])) >= 272  # the points
+
+
+def test_the_svg_export_leaves_the_views_caches_as_they_were(window, tmp_path):
+    from PySide6.QtWidgets import QGraphicsItem
+
+    pv = window.points_view
+    before = (pv.cacheMode(), [i.cacheMode() for i in pv.scene().items()])
+    assert before[0] != pv.CacheModeFlag.CacheNone  # (so the test shows something)
+    assert QGraphicsItem.CacheMode.DeviceCoordinateCache in before[1]
+    assert window.files.export_image(str(tmp_path / "p.svg"), view="points")
+    assert (pv.cacheMode(), [i.cacheMode() for i in pv.scene().items()]) == before
+    assert all(getattr(i, "_exportOpts", False) is False for i in pv.scene().items())
 
 
 def test_export_to_a_missing_folder_says_so(window, tmp_path, warnings_shown):

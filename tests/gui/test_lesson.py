@@ -17,6 +17,8 @@ from emviz.gui.controls import REG_COVAR_CHOICES
 from emviz.lesson import TOGGLES
 from emviz.runs import fresh_run
 
+from .conftest import wait_steady
+
 
 def button(w, name: str) -> QPushButton:
     found = w.lesson.findChild(QPushButton, name)
@@ -220,8 +222,9 @@ def test_every_chapter_fits_the_band_without_scrolling(qtbot, lesson, size, smal
     qtbot.waitUntil(lambda: w.lesson.text.width() > size[0] // 2)  # the band has its new width
     for i, chapter in enumerate(w.lesson.chapters):
         w.lesson.go(i)
-        qtbot.wait(1)  # the layout settles
         text = w.lesson.text
+        wait_steady(qtbot, lambda text=text: (text.verticalScrollBar().maximum(),  # settled
+                                              text.font().pointSizeF(), w.lesson.next_step.height()))
         assert text.verticalScrollBar().maximum() == 0, (size, chapter.slug)
         assert text.font().pointSizeF() >= smallest, (size, chapter.slug)
         next_step = w.lesson.next_step
@@ -251,3 +254,22 @@ def test_opening_a_window_writes_no_settings(qtbot, tmp_path):
     assert w.controller.wait_idle()
     w.close()
     assert lesson_panel.lesson_settings().allKeys() == []
+
+
+def test_until_try_it_the_lesson_says_to_press_it(qtbot, lesson):
+    """The first start shows chapter 1 over Old Faithful at K = 2, while its text speaks of
+    three Gaussians' dashed ellipses and the Sample window: what to click next is Try it."""
+    w = lesson
+    assert w.lesson.index == 0 and w.model.settings.k == 2
+    box = w.lesson.next_step
+    assert box.isVisible() and "Try it" in box.text()
+    assert "Sample window" not in box.text()  # not the chapter's own next step yet
+    click(qtbot, w, "lessonTry")
+    qtbot.waitUntil(lambda: w.model.settings.k == 3 and not w.controller.busy, timeout=20_000)
+    assert "Try it" not in box.text() and "Sample window" in box.text()
+    click(qtbot, w, "lessonNext")
+    assert "Try it" in box.text()  # chapter 2's picture is not on screen either
+    click(qtbot, w, "lessonBack")
+    assert "Try it" in box.text()
+    first = w.lesson.chapters[0].body
+    assert "Try it" in first.split("dashed")[0]  # the text, too, says where its picture is

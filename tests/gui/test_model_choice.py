@@ -16,7 +16,7 @@ from emviz.core import aic, bic, generate
 from emviz.gui.teaching import model_choice as tab_module
 from emviz.model_choice import K_MAX_CURVE, criteria_curve
 
-from .conftest import wait_for_history
+from .conftest import wait_for_history, wait_steady
 
 TIMEOUT = 20_000
 
@@ -222,7 +222,8 @@ def test_the_tab_stops_repainting_once_its_fits_are_done(window, qtbot):
     qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT)
     for size in ((1280, 800), (640, 480), (1600, 900)):
         window.resize(*size)
-        qtbot.wait(200)
+        wait_steady(qtbot, lambda: (tab.criteria.plot.size(), tab.restarts.plot.size(),
+                                    tab.criteria.caption.size(), tab.restarts.caption.size()))
         counter = PaintCounter(window)
         QApplication.instance().installEventFilter(counter)
         try:
@@ -241,7 +242,12 @@ def test_captions_never_overlap_the_plots(window, qtbot, size):
     tab.restarts.run(10)
     qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT)
     window.redraw_now()
-    qtbot.wait(50)
+
+    def rows():
+        return [tuple(view.layout().itemAt(i).geometry().getRect())
+                for view in (tab.criteria, tab.restarts) for i in range(view.layout().count())]
+
+    wait_steady(qtbot, rows)  # the captions' new heights are laid out
     for view in (tab.criteria, tab.restarts):
         rows = [view.layout().itemAt(i).geometry() for i in range(view.layout().count())]
         for upper, lower in zip(rows, rows[1:], strict=False):

@@ -28,6 +28,8 @@ from emviz.appearance import PRESENT_FONT_MIN_PT, Appearance
 from emviz.gui.controls import ADVANCED
 from emviz.gui.point_cloud import RASTER_MIN_POINTS, PointCloudItem
 
+from .conftest import wait_steady
+
 PRESENT, DARK = Appearance(presenting=True), Appearance("dark")
 
 
@@ -344,19 +346,24 @@ def test_the_lesson_band_grows_and_its_text_reads_large_when_presenting(shown, q
     w.actions_by_name["actionLesson"].trigger()
     lesson.go(8)  # a long chapter: "EM climbs a lower bound"
     qtbot.waitUntil(lambda: lesson.isVisible() and lesson.text.viewport().height() > 0)
-    QTest.qWait(50)
-    before = (lesson.height(), lesson.summary.isVisible(), lesson.text.font().pointSizeF())
+
+    def state():
+        return lesson.height(), lesson.summary.isVisible(), lesson.text.font().pointSizeF()
+
+    def title_above_text() -> bool:
+        text_bottom = lesson.text.mapTo(lesson.head.parentWidget(), lesson.text.rect().bottomLeft())
+        return lesson.title.geometry().bottom() < text_bottom.y()
+
+    before = wait_steady(qtbot, state)
     QTest.keyClick(w, Qt.Key.Key_F11)
-    QTest.qWait(50)
-    assert lesson.text.font().pointSizeF() >= PRESENT.font_scale * MIN_BODY_PT
-    assert not lesson.summary.isVisible()
+    qtbot.waitUntil(lambda: lesson.text.font().pointSizeF() >= PRESENT.font_scale * MIN_BODY_PT
+                    and not lesson.summary.isVisible())
     # (The band's share of the screen is not asserted: the offscreen screen is 800 px high.)
-    title = lesson.title.geometry()
-    assert title.bottom() < lesson.text.mapTo(lesson.head.parentWidget(), lesson.text.rect().bottomLeft()).y()
+    wait_steady(qtbot, state)
+    assert title_above_text()
     QTest.keyClick(w, Qt.Key.Key_F11)
-    QTest.qWait(50)
-    assert (lesson.summary.isVisible(), lesson.text.font().pointSizeF()) == before[1:]
-    assert abs(lesson.height() - before[0]) <= 2  # the dock layout rounds by a pixel
+    qtbot.waitUntil(lambda: state()[1:] == before[1:])
+    assert abs(wait_steady(qtbot, state)[0] - before[0]) <= 2  # the dock layout rounds by a pixel
 
 
 def on_screen_contrast(w, widget) -> float:
@@ -380,9 +387,8 @@ def test_the_lesson_stays_readable_in_the_dark_theme(shown, qtbot):
     w.actions_by_name["actionLesson"].trigger()
     qtbot.waitUntil(lambda: w.lesson.isVisible())
     w.presentation.set_theme("dark")
-    QTest.qWait(50)
-    for widget in (w.lesson.title, w.lesson.position):
-        assert on_screen_contrast(w, widget) >= 7.0, widget.objectName()
+    for widget in (w.lesson.title, w.lesson.position):  # (once the dark palette has reached it)
+        qtbot.waitUntil(lambda widget=widget: on_screen_contrast(w, widget) >= 7.0)
     w.presentation.set_theme("light")
     assert not w.lesson.widget().autoFillBackground()  # as it was
 

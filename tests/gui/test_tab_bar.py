@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QTabWidget, QToolButton, QWidget
 
 from emviz.gui.tab_bar import MIN_FONT_SCALE, SnugTabBar
 
+from .conftest import wait_steady
+
 TITLES = ["ln p, L", "Oracle", "Why", "L+KL", "Eqns", "Point", "Choose K"]
 
 
@@ -53,7 +55,7 @@ def test_titles_keep_the_tab_widgets_font_when_they_fit(tabs, qtbot):
 def test_a_little_too_narrow_the_tabs_give_up_padding_and_keep_their_font(tabs, qtbot):
     base = tabs.font().pointSizeF()
     tabs.resize(int(natural_width(tabs) * 0.92), 300)
-    qtbot.wait(1)
+    wait_steady(qtbot, tabs.tabBar().font)
     assert tabs.tabBar().font().pointSizeF() == base
     assert every_tab_shows(tabs)
     assert titles_are_whole(tabs, qtbot)
@@ -62,20 +64,20 @@ def test_a_little_too_narrow_the_tabs_give_up_padding_and_keep_their_font(tabs, 
 def test_narrower_still_the_titles_shrink_and_every_tab_shows(tabs, qtbot):
     base = tabs.font().pointSizeF()
     tabs.resize(int(natural_width(tabs) * 0.72), 300)
-    qtbot.wait(1)
+    wait_steady(qtbot, tabs.tabBar().font)
     size = tabs.tabBar().font().pointSizeF()
     assert base * MIN_FONT_SCALE <= size < base
     assert every_tab_shows(tabs)
     assert titles_are_whole(tabs, qtbot)
     tabs.resize(natural_width(tabs) + 10, 300)  # and back: the tab widget's font again
-    qtbot.wait(1)
+    wait_steady(qtbot, tabs.tabBar().font)
     assert tabs.tabBar().font().pointSizeF() == base
 
 
 def test_much_too_narrow_the_scroll_arrows_come_back_at_the_smallest_font(tabs, qtbot):
     base = tabs.font().pointSizeF()
     tabs.resize(natural_width(tabs) // 2, 300)
-    qtbot.wait(1)
+    wait_steady(qtbot, tabs.tabBar().font)
     assert tabs.tabBar().font().pointSizeF() == pytest.approx(base * MIN_FONT_SCALE, abs=0.25)
     assert not every_tab_shows(tabs)
 

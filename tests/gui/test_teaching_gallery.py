@@ -54,10 +54,13 @@ def test_parse_iterations():
 def test_gallery_runs_em_on_and_shows_each_iteration_s_m_state(window, qtbot):
     window.controller.apply_settings(dataclasses.replace(window.model.settings, max_iter=100, tol=1e-9))
     wait_for_history(qtbot, window, 1)
-    assert len(window.history) == 1  # only the start: the gallery must run EM to L = 20
+    assert len(window.history) == 1  # only the start: the gallery must run EM to iteration 20
     gallery = open_gallery(window, qtbot)
     assert m_state(window, 20) is not None
-    assert [p.title for p in gallery.panels] == ["L = 0", "L = 1", "L = 2", "L = 5", "L = 20"]
+    # (they said "L = 0, 1, 2, ...", but L is the lower bound in every other view)
+    assert [p.title for p in gallery.panels] == ["start", "after iteration 1", "after iteration 2",
+                                                 "after iteration 5", "after iteration 20"]
+    assert gallery.run_button.text() == "Run EM to iteration 20"
     assert [p.plot.titleLabel.text for p in gallery.panels] == [p.title for p in gallery.panels]
     first = gallery.panels[0]
     assert first.shown.state is window.history[0] and first.cloud._resp is None  # grey points
@@ -81,7 +84,7 @@ def test_a_run_that_converged_earlier_says_so(window, qtbot):
     last = window.history[-1]
     assert last.converged and last.iteration < 20
     panel = gallery.panels[-1]
-    assert panel.title == "L = 20"
+    assert panel.title == "after iteration 20"
     assert panel.shown.note == f"converged at iteration {last.iteration}"
     assert panel.note.isVisible() and panel.note.toPlainText() == panel.shown.note
     assert_panel_shows(panel, last.mixture)
@@ -94,7 +97,7 @@ def test_editing_the_list_rebuilds_the_panels(window, qtbot):
     gallery.edit.editingFinished.emit()
     qtbot.waitUntil(lambda: not gallery.running and not window.controller.busy, timeout=30_000)
     window.redraw_now()
-    assert [p.title for p in gallery.panels] == ["L = 0", "L = 1", "L = 3"]
+    assert [p.title for p in gallery.panels] == ["start", "after iteration 1", "after iteration 3"]
     assert_panel_shows(gallery.panels[2], m_state(window, 3).mixture)
     gallery.edit.setText("1, two")
     gallery.edit.editingFinished.emit()
@@ -134,4 +137,67 @@ def test_export_png_is_one_non_blank_image(window, qtbot, tmp_path, scale):
     missing = tmp_path / "missing" / "x.png"
     with pytest.raises(ExportError, match=f"^{missing}: the folder does not exist$"):
         gallery.export_png(str(missing))
+    gallery.close()
+
+
+def test_no_ellipse_is_called_sigma_and_each_says_the_mass_it_holds(window, qtbot):
+    """"1σ / 2σ" suggests 68% / 95%; in 2-D the d = 1 and d = 2 ellipses hold 39% and 86%.
+    Every text on the window, the gallery, the oracle tab and the Sample window."""
+    import re
+
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    from emviz.core import load_builtin
+
+    data = load_builtin("separated")  # data with a true mixture: its overlay's tooltip too
+    window.editor.replace(data.X, data.labels, data.true_mixture, data.name, data.axes)
+    wait_for_history(qtbot, window, 1)
+    open_gallery(window, qtbot)
+    window.findChild(QAction, "actionSample").trigger()
+    qtbot.waitUntil(lambda: window.sample_mode.dialog is not None
+                    and window.sample_mode.dialog.isVisible())
+    texts = []
+    for top in QApplication.topLevelWidgets():
+        if not top.isVisible():
+            continue
+        for widget in [top, *top.findChildren(QWidget)]:
+            texts.append(widget.toolTip())
+            if isinstance(widget, QLabel):
+                texts.append(widget.text())
+    texts += [window.controls.true_mixture.toolTip()]
+    joined = "\n".join(texts)
+    assert not re.search(r"[12] ?σ", joined), [t for t in texts if re.search(r"[12] ?σ", t)]
+    assert "d = 1 (39%)" in joined and "d = 2 (86%)" in joined
+    window.sample_mode.dialog.close()
+
+
+def test_the_gallery_exports_svg_all_vector(window, qtbot, tmp_path, monkeypatch):
+    """Its Export offered PNG only; an .svg name now gives a vector drawing: no <image>, the
+    panels' titles and tick labels as <text>, the mean markers as <path>."""
+    import xml.etree.ElementTree as ET
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog
+
+    gallery = open_gallery(window, qtbot)
+    path = tmp_path / "gallery.svg"
+    offered = []
+
+    def ask(parent, title, name, filters, *args):
+        offered.append(filters)
+        return str(path), "SVG (*.svg)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", ask)
+    qtbot.mouseClick(gallery.export_button, Qt.MouseButton.LeftButton)
+    assert "SVG (*.svg)" in offered[0] and "PNG (*.png)" in offered[0]
+    assert gallery.status.text() == f"Saved {path}"
+    found: dict[str, list] = {}
+    for e in ET.parse(path).getroot().iter():
+        found.setdefault(e.tag.rsplit("}", 1)[-1], []).append(e)
+    assert "image" not in found
+    texts = {"".join(e.itertext()).strip() for e in found["text"]}
+    assert {"start", "after iteration 1", "after iteration 20"} <= texts
+    n_markers = 2 * len(gallery.panels)  # K = 2 mean markers per panel
+    n_ellipses = 2 * 2 * len(gallery.panels)
+    assert len(found["path"]) >= n_markers + n_ellipses
     gallery.close()

@@ -15,7 +15,7 @@ from emviz.core import kmeans_mixture, kmeans_plus_plus, run_kmeans
 from emviz.gui.teaching import kmeans_mode
 from emviz.gui.teaching.kmeans_mode import cells_polyline, voronoi_cells
 
-from .conftest import blobs, wait_for_history
+from .conftest import blobs, wait_for_history, wait_steady
 from .test_views import grab_rgb
 
 
@@ -289,8 +289,7 @@ def test_the_left_axis_narrows_again_when_the_view_is_zoomed_back(window, qtbot)
     new region asked for still fits it to its labels, narrower ones too."""
     box, axis = window.points_view.getViewBox(), window.points_view.getPlotItem().getAxis("left")
     box.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
-    qtbot.wait(200)
-    narrow = axis.width()
+    narrow = wait_steady(qtbot, axis.width)
     box.setRange(xRange=(-1, 1), yRange=(-12345.6, -12345.0), padding=0)  # labels like -12345.2
     qtbot.waitUntil(lambda: axis.width() > narrow + 20, timeout=5000)
     box.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)

@@ -209,9 +209,8 @@ def test_painting_far_from_every_point_labels_nothing_and_says_so(window, qtbot)
     window.points_view.getPlotItem().setRange(xRange=(-6, 6), yRange=(-6, 6), padding=0)
     qtbot.mouseClick(window.points_view.viewport(), Qt.MouseButton.LeftButton,
                      pos=data_point(window, -5.0, 5.0))
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: "No point within" in window.statusBar().currentMessage())
     assert window.model.labels is None and len(window.points) == 272
-    assert "No point within" in window.statusBar().currentMessage()
     action(window, "actionPaintLabels").trigger()
 
 

@@ -450,5 +450,5 @@ def test_the_why_plot_fills_its_tab_after_it_narrows(qtbot):
     qtbot.waitExposed(view)
     view.caption.setText("−531.941 ≥ −535.650 ≥ −538.196 = −538.196 " * 3)
     view.resize(432, 400)
-    qtbot.wait(1)
-    assert view.getPlotItem().size().width() == pytest.approx(view.viewport().width(), abs=1)
+    qtbot.waitUntil(lambda: view.getPlotItem().size().width()
+                    == pytest.approx(view.viewport().width(), abs=1))

@@ -183,3 +183,30 @@ def test_replayed_uniforms_are_the_ones_sample_drew(seed):
     starts, ends = cumulative_segments(weights)
     assert np.all((starts[labels] <= u + 1e-12) & (u < ends[labels] + 1e-12))
     np.testing.assert_allclose(ends - starts, weights)
+
+
+def test_the_ring_marks_the_point_whose_u_the_text_reports(window, qtbot):
+    """Paused while a point is under way, the line reads "point i: u = …" for that point:
+    the ring was on the previous one (the newest drawn)."""
+    import re
+
+    dialog = open_dialog(window, qtbot)
+    X, _ = sample(DEFAULT_MIXTURE, dialog.n.value(), np.random.default_rng(dialog.seed.value()))
+
+    def ringed() -> np.ndarray:
+        x, y = dialog.newest.getData()
+        return np.c_[x, y]
+
+    def explained() -> int:
+        return int(re.match(r"point (\d+) of", dialog.step_text.text()).group(1)) - 1
+
+    click(qtbot, dialog.next)
+    click(qtbot, dialog.next)  # paused, point 2 drawn: the ring and the text on point 2
+    assert explained() == 1 == dialog.count - 1
+    np.testing.assert_array_equal(ringed(), X[1:2])
+    dialog.speed.setValue(dialog.speed.minimum())
+    click(qtbot, dialog.play)
+    qtbot.waitUntil(lambda: dialog.step_text.text().endswith("…"))  # point 3 under way
+    click(qtbot, dialog.play)  # pause mid-draw
+    assert dialog.step_text.text().endswith("…") and explained() == dialog.count == 2
+    np.testing.assert_array_equal(ringed(), X[2:3])

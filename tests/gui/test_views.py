@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QDialog
 
@@ -169,3 +170,24 @@ def test_new_data_are_framed_even_under_the_same_name_and_edits_keep_the_zoom(wi
     # The same region (the aspect lock may trim or pad a pixel's worth as the axis refits).
     np.testing.assert_allclose(after.mean(axis=1), zoomed.mean(axis=1), atol=0.5)
     np.testing.assert_allclose(np.ptp(after, axis=1), np.ptp(zoomed, axis=1), rtol=0.05)
+
+
+@pytest.mark.parametrize("k_true", [3, 5])
+def test_generate_sets_k_to_the_components_it_drew_and_says_so(window, qtbot, monkeypatch, k_true):
+    """Generate drew 3 blobs and left K at 2, so Play ended with one ellipse over two blobs."""
+    from emviz.gui.generate_dialog import GenerateDialog
+
+    def accept(self):
+        if isinstance(self, GenerateDialog):
+            self.k_true.setValue(k_true)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QDialog, "exec", accept)
+    assert window.model.settings.k == 2
+    window.findChild(QAction, "actionGenerate").trigger()
+    wait_for_history(qtbot, window, 1)
+    assert window.model.settings.k == k_true == len(window.model.true_mixture.weights)
+    assert window.controls.k.value() == k_true
+    assert window.history[0].mixture.means.shape == (k_true, 2)
+    message = window.statusBar().currentMessage()
+    assert f"K = {k_true}" in message and f"{k_true} components" in message, message

@@ -147,3 +147,19 @@ def test_nearest_within_measures_in_screen_pixels_and_refuses_a_view_with_no_are
     assert nearest_within(np.empty((0, 2)), 0.0, 0.0, (1.0, 1.0), 8.0) is None
     for degenerate in [(0.0, 0.01), (np.inf, 1.0), (np.nan, 1.0), (-1.0, 1.0)]:
         assert nearest_within(X, 0.0, 0.0, degenerate, 8.0) is None
+
+
+def test_the_mass_an_ellipse_holds_in_2d():
+    """In 2-D, d² = (x − μ)ᵀ Σ⁻¹ (x − μ) is χ² with 2 degrees of freedom: P(d ≤ r) = 1 − e^{−r²/2}
+    (39% at r = 1, 86% at r = 2; not the 1-D 68% / 95% that "1σ / 2σ" suggests)."""
+    from emviz.geometry import ellipse_label, mass_within
+
+    assert mass_within(1.0) == pytest.approx(0.3935, abs=1e-4)
+    assert mass_within(2.0) == pytest.approx(0.8647, abs=1e-4)
+    rng = np.random.default_rng(0)
+    cov = np.array([[2.0, 0.8], [0.8, 0.5]])
+    x = rng.multivariate_normal([1.0, -1.0], cov, size=200_000) - [1.0, -1.0]
+    d2 = np.einsum("ni,ij,nj->n", x, np.linalg.inv(cov), x)
+    for r in (1.0, 2.0):
+        assert np.mean(d2 <= r * r) == pytest.approx(mass_within(r), abs=0.005)
+    assert ellipse_label(1.0) == "d = 1 (39%)" and ellipse_label(2.0) == "d = 2 (86%)"

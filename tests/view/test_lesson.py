@@ -201,3 +201,21 @@ def test_the_wrong_model_chapter_converges_and_more_components_fit_better(chapte
     ln_p = {k: run(c, k=k)[-1] for k in (2, 6, 10)}
     assert ln_p[2].converged
     assert ln_p[2].log_likelihood < ln_p[6].log_likelihood < ln_p[10].log_likelihood
+
+
+def test_the_local_optima_chapter_describes_its_picture(chapters):
+    """Seed 5 ends with three long ellipses, each bridging two blobs (a triangle), not "one
+    ellipse across two blobs and two sharing the third": what each component's points are."""
+    c = chapters["10-local-optima"]
+    mixture = run(c)[-1].mixture
+    blobs = load_builtin(c.dataset, seed=c.seed).true_mixture.means
+    bridged = []
+    for mu, cov in zip(mixture.means, mixture.covariances, strict=True):
+        d = blobs - mu
+        d2 = np.einsum("bi,ij,bj->b", d, np.linalg.inv(cov), d)  # blob centres' Mahalanobis²
+        bridged.append(frozenset(np.flatnonzero(d2 < 2.0**2).tolist()))
+        assert len(bridged[-1]) == 2, d2  # two blob centres inside its d = 2 ellipse
+    assert len(set(bridged)) == 3  # three different pairs: a triangle of bridges
+    text = " ".join(c.body.split())
+    assert "two sharing the third" not in text
+    assert "each bridging two" in text

@@ -1,9 +1,10 @@
 """The iteration gallery: the lecture's "Start, after 1st, 2nd, ... 20th iteration" slides as
-one figure (Bishop's Figure 9.8 labels them L = 0, 1, 2, 5, 20).
+one figure (Bishop's Figure 9.8: the start, then after iterations 1, 2, 5, 20; titled
+"after iteration n", not "L = n": L is the lower bound in every other view).
 
-A grid of small points views, one per chosen iteration L, all with the same data range and
-equal aspect: the points in the colours of the responsibilities q that the L-th M-step used
-and the ellipses of θ after it (L = 0: the initial θ, grey points). Iterations the run has
+A grid of small points views, one per chosen iteration n, all with the same data range and
+equal aspect: the points in the colours of the responsibilities q that the n-th M-step used
+and the ellipses of θ after it (n = 0: the initial θ, grey points). Iterations the run has
 not reached are computed through the window's run controller (in its worker thread).
 """
 
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from ...colors import component_colors
 from ...core import EMState, e_step
-from ...geometry import ellipse
+from ...geometry import ellipse, ellipse_label
 from ...model import Workbench
 from ...parts import Identity
 from ..features import Feature
@@ -45,8 +46,9 @@ MAX_COLUMNS = 4
 TITLE_SIZE = "16pt"
 NOTE_POINTS = 11
 POINT_SIZE = 5.0  # dot diameter in screen pixels (the main view's are 7)
-LEGEND = ("colours: the responsibilities r_nk the L-th M-step used (grey: no q yet) · "
-          "ellipses: θ after it, 1σ solid and 2σ dashed")
+LEGEND = ("colours: the responsibilities r_nk the n-th M-step used (grey: no q yet)<br>"
+          f"ellipses: θ after it, solid {ellipse_label(1)}, dashed {ellipse_label(2)} "
+          "(Mahalanobis distance d: the share of a component's points inside)")
 #: Space around the data in every panel, as a fraction of its extent.
 PADDING = 0.08
 
@@ -87,8 +89,8 @@ class Shown:
 
 
 def shown_at(model: Workbench, iteration: int) -> Shown:
-    """The half-step that ends EM iteration L = ``iteration``: the "init" state for L = 0,
-    else the L-th M-step; if the run stopped before L, its last M-step, with the reason."""
+    """The half-step that ends EM iteration n = ``iteration``: the "init" state for n = 0,
+    else the n-th M-step; if the run stopped before n, its last M-step, with the reason."""
     history = model.history
     if not history:
         return Shown(None, -1, "no data" if len(model.points) == 0 else "no run yet")
@@ -123,7 +125,7 @@ def reached(model: Workbench, iteration: int) -> bool:
 
 
 class Panel:
-    """One small points view: a title "L = n", the points and the ellipses of one state."""
+    """One small points view: a title "after iteration n", the points and the ellipses of one state."""
 
     def __init__(self, plot: pg.PlotItem, iteration: int) -> None:
         self.plot, self.iteration = plot, iteration
@@ -192,7 +194,7 @@ class Panel:
             self.means.setData([], [])
         self._palette = palette
         self.set_line_scale(self._scale)
-        self.title = f"L = {self.iteration}"
+        self.title = f"after iteration {self.iteration}" if self.iteration else "start"
         self.plot.setTitle(self.title, size=TITLE_SIZE, color="k")
         # pyqtgraph gives the title a 30 px row; in the emviz command's larger font the text is
         # taller and hung over the view, on top of a "converged" note (a one-image gallery)
@@ -241,7 +243,7 @@ class GalleryView(QDialog):
 
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Iterations L:"))
+        bar.addWidget(QLabel("Iterations:"))
         self.edit = QLineEdit(", ".join(map(str, self.iterations)))
         self.edit.setObjectName("galleryIterations")
         self.edit.setToolTip("The iterations to show, e.g. 0, 1, 2, 5, 20 (0 is the start). "
@@ -253,9 +255,10 @@ class GalleryView(QDialog):
         self.run_button.setToolTip("Run EM (in the background) until the last iteration shown")
         self.run_button.clicked.connect(self.run_to_last)
         bar.addWidget(self.run_button)
-        self.export_button = QPushButton("Export PNG…")
+        self.export_button = QPushButton("Export…")
         self.export_button.setObjectName("galleryExport")
-        self.export_button.setToolTip("Save the figure as one PNG image (twice the screen resolution)")
+        self.export_button.setToolTip("Save the figure as one PNG image (twice the screen "
+                                      "resolution) or as SVG (vector), by the file's name")
         self.export_button.clicked.connect(self._export_dialog)
         bar.addWidget(self.export_button)
         layout.addLayout(bar)
@@ -270,7 +273,7 @@ class GalleryView(QDialog):
         self._kick.timeout.connect(self._drive)
         self._controller.busy_changed.connect(lambda busy: busy or self._kick.start())
         self._built = False  # the figure's plots are made when the gallery is first shown:
-        self.run_button.setText(f"Run EM to L = {max(self.iterations)}")  # most windows never are
+        self.run_button.setText(f"Run EM to iteration {max(self.iterations)}")  # most windows never are
         self.resize(1100, 720)
         self._model.subscribe(self._on_model_change, {"gallery"})
 
@@ -305,7 +308,7 @@ class GalleryView(QDialog):
         for row in range(rows):
             grid.layout.setRowStretchFactor(row, 1)
         self._range_key = None
-        self.run_button.setText(f"Run EM to L = {max(self.iterations)}")
+        self.run_button.setText(f"Run EM to iteration {max(self.iterations)}")
 
     def set_iterations(self, iterations: tuple[int, ...]) -> None:
         """Show these iterations (and run EM on until the largest, if the run has not)."""
@@ -454,14 +457,27 @@ class GalleryView(QDialog):
 
         save_image(image, path)  # atomic, as every save: a failure keeps the old file
 
+    def export_svg(self, path: str) -> None:
+        """Save the figure as an SVG drawing, every element a vector one (export.save_svg).
+        Raises ExportError naming the problem (the old file, if any, is kept)."""
+        from ..export import save_svg
+
+        self.show_state(self._model)
+        save_svg(self.figure, path, "emviz: EM iterations")
+
     def _export_dialog(self) -> None:
         from ..export import ExportError
 
-        path, _ = QFileDialog.getSaveFileName(self, "Export the gallery", "em-iterations.png",
-                                              "PNG (*.png)")
+        path, chosen = QFileDialog.getSaveFileName(self, "Export the gallery", "em-iterations.png",
+                                                   "PNG (*.png);;SVG (*.svg)")
         if path:
+            svg = path.lower().endswith(".svg") or (chosen.startswith("SVG")
+                                                    and not path.lower().endswith(".png"))
             try:
-                self.export_png(path, scale=2)
+                if svg:
+                    self.export_svg(path)
+                else:
+                    self.export_png(path, scale=2)
             except ExportError as error:
                 self.status.setText(f"Not saved: {error}")
             else:
@@ -474,7 +490,6 @@ def export_gallery(window, iterations: tuple[int, ...], path: str, scale: int = 
     the command line). Raises ExportError naming the problem if the file cannot be written."""
     from PySide6.QtCore import QCoreApplication, QEventLoop
 
-    from ..export import save_svg
 
     gallery: GalleryView = window.feature("gallery")
     gallery.set_iterations(tuple(iterations))
@@ -485,7 +500,7 @@ def export_gallery(window, iterations: tuple[int, ...], path: str, scale: int = 
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
     gallery.show_state(window.model)
     if svg:
-        save_svg(gallery.figure, path, "emviz: EM iterations")
+        gallery.export_svg(path)
     else:
         gallery.export_png(path, scale)
 
@@ -496,7 +511,7 @@ def install(window) -> Feature:
     action = window.add_action(
         "actionGallery", "Iterations gallery", "Ctrl+I",
         "The lecture's 'Start, after 1st, 2nd, … 20th iteration' slides as one figure, "
-        "exportable as PNG")
+        "exportable as PNG or SVG")
 
     def open_gallery() -> None:
         gallery.show()

@@ -50,7 +50,7 @@ from ...core.oracle import (  # noqa: F401 (moved there; names kept for importer
     match_components,
     oracle_fit,
 )
-from ...geometry import ellipse, nearest_within
+from ...geometry import ellipse, ellipse_label, nearest_within
 from ...model import K_MAX, Workbench
 from ..features import Feature
 from ..jobs import Background, same_key
@@ -228,8 +228,10 @@ class OraclePanel(QScrollArea):
         self.note.setObjectName("oracleNote")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
-        legend = QLabel("On the points: EM's θ in the component colours (1σ solid, 2σ dashed); "
-                        "the oracle's fit in black (1σ dashes, 2σ dots, × at the mean).")
+        legend = QLabel(f"On the points: EM's θ in the component colours (solid {ellipse_label(1)}, "
+                        f"dashed {ellipse_label(2)}: Mahalanobis distance d, the share of "
+                        "points inside); the oracle's fit in black (d = 1 dashes, d = 2 dots, "
+                        "× at the mean).")
         legend.setWordWrap(True)
         layout.addWidget(legend)
         layout.addStretch(1)

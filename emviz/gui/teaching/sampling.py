@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from ...colors import component_colors
 from ...core import Mixture, component_counts, sample
-from ...geometry import ellipse
+from ...geometry import ellipse, ellipse_label
 from ..features import Feature
 from ..point_cloud import PointCloudItem
 from ..style import style_plot
@@ -310,8 +310,9 @@ class SampleDialog(QDialog):
         self.newest = pg.ScatterPlotItem(symbol="o", size=22, pen=pg.mkPen("k", width=3), brush=None)
         self.newest.setZValue(5)
         self.view.addItem(self.newest)
-        self.view.setToolTip("Dashed: each component's 2σ ellipse (Mahalanobis distance 2); "
-                             "+: its mean μ_k; ringed: the newest point")
+        self.view.setToolTip(f"Dashed: each component's ellipse at Mahalanobis distance "
+                             f"{ellipse_label(2)}: the share of its points inside; "
+                             "+: its mean μ_k; ringed: the point whose u the line above reports")
         layout.addWidget(self.view, 1)
 
         buttons = QHBoxLayout()
@@ -422,7 +423,7 @@ class SampleDialog(QDialog):
         self._render()
 
     def _frame_everything(self) -> None:
-        """Fix the view on all the points to come and the 2σ ellipses, so it never jumps."""
+        """Fix the view on all the points to come and the d = 2 ellipses, so it never jumps."""
         pieces = [ellipse(m, c, 2.0) for m, c in zip(self.mixture.means, self.mixture.covariances,
                                                      strict=True)]
         if self.total:
@@ -437,13 +438,15 @@ class SampleDialog(QDialog):
         X, labels = self._X[:count], self._labels[:count]
         self._shown = (X, labels)
         self.cloud.set_data(X, self._z[:count], self.palette, soft=False)
-        if count:
-            self.newest.setData(pos=X[-1:])
-        else:
-            self.newest.setData([], [])
         counts = np.bincount(labels, minlength=self.mixture.n_components)
         drawing = count < total and self._progress > count  # the next point is under way
         i = count if drawing else count - 1  # the point the bar and the text explain
+        # The ring marks that point too (while it is under way, where it is about to land):
+        # on the newest drawn one, it sat one point behind the u the text reports.
+        if 0 <= i < total:
+            self.newest.setData(pos=self._X[i:i + 1])
+        else:
+            self.newest.setData([], [])
         chosen = u = None
         text = "Press Play, or Next point to draw one at a time."
         if 0 <= i < total:
