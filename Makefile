@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test soak wheel-check bench lint clean
+.PHONY: run test soak shots wheel-check bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: $(STAMP)
 soak: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m soak -s -p no:cacheprovider \
 		-o faulthandler_timeout=0 tests/gui/test_monkey.py
+
+# Every screen the audit checks (sizes x themes x presenting x states) as PNGs in shots/, the
+# audit's findings (shots/findings.txt) and one contact sheet (shots/contact-sheet.png).
+shots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.gui.shots shots
 
 # What a user gets from `pip install`: a wheel built from a copy of the sources (so no stale
 # build/ folder leaks in), installed in a fresh venv, run from a folder outside the checkout

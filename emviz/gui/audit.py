@@ -21,7 +21,6 @@ from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractItemView,
     QAbstractScrollArea,
     QApplication,
     QCheckBox,
@@ -36,8 +35,8 @@ from PySide6.QtWidgets import (
     QStyleOptionButton,
     QStyleOptionComboBox,
     QStyleOptionGroupBox,
-    QTableView,
     QTabBar,
+    QTableView,
     QTextEdit,
     QToolButton,
     QWidget,
@@ -224,8 +223,6 @@ def check_clipped(widget: QWidget) -> list[Finding]:
         return _clipped_tabs(widget)
     if isinstance(widget, QTableView):
         return _clipped_table(widget)
-    if isinstance(widget, QTextEdit):
-        return _clipped_text(widget)
     return []
 
 
@@ -233,8 +230,11 @@ def check_clipped(widget: QWidget) -> list[Finding]:
 MIN_SCROLLED_LINES = 8
 
 
-def _clipped_text(edit: QTextEdit) -> list[Finding]:
-    """A text taller than its view may scroll, but a class must see a good part of it."""
+def check_scrolled_text(edit: QTextEdit, presenting: bool) -> list[Finding]:
+    """A text taller than its view may scroll, but while presenting a class must see a good
+    part of it at once."""
+    if not presenting:
+        return []
     document, viewport = edit.document(), edit.viewport()
     if document.isEmpty() or document.size().height() <= viewport.height() + SLACK:
         return []
@@ -296,7 +296,8 @@ def _clipped_button(button: QAbstractButton) -> list[Finding]:
         avail = style.subElementRect(element, option, button).width() - 2
     else:
         avail = button.width() - 4
-        if button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon and not button.icon().isNull():
+        beside = button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        if beside and not button.icon().isNull():
             avail -= button.iconSize().width()
     if need > avail + SLACK:
         return [Finding("clipped", describe(button), f"text {need} px, room {avail} px")]
@@ -381,7 +382,8 @@ def _clipped_table(table: QTableView) -> list[Finding]:
             need_w = max(metrics.horizontalAdvance(line) for line in lines) + margin
             need_h = len(lines) * metrics.lineSpacing()
             if need_w > rect.width() + SLACK or need_h > rect.height() + SLACK:
-                found.append(Finding("clipped", f"{describe(table)} cell ({row}, {column}) {str(text)[:30]!r}",
+                cell = f"{describe(table)} cell ({row}, {column}) {str(text)[:30]!r}"
+                found.append(Finding("clipped", cell,
                                      f"needs {need_w} x {need_h} px, has {rect.width()} x {rect.height()}"))
     for header, orientation in ((table.horizontalHeader(), Qt.Orientation.Horizontal),
                                 (table.verticalHeader(), Qt.Orientation.Vertical)):
@@ -496,7 +498,12 @@ def check_plot(view: pg.GraphicsView, presenting: bool) -> list[Finding]:
     scene = view.scene()
     view_rect = QRectF(view.viewport().rect())
     back = view.backgroundBrush().color()
-    pixels = view.grab().toImage()  # what is under each text: a bar, a band, the background
+    grabbed: list = []
+
+    def pixels():  # what is under each text (a bar, a band, the background): drawn once, if asked
+        if not grabbed:
+            grabbed.append(view.grab().toImage())
+        return grabbed[0]
     limit = MIN_CONTRAST_PRESENTING if presenting else MIN_CONTRAST
     for item in scene.items():
         if not item.isVisible() or not _really_visible(item):
@@ -509,7 +516,8 @@ def check_plot(view: pg.GraphicsView, presenting: bool) -> list[Finding]:
                 continue
             rect = _ink_rect(view, item.textItem)
             box = item.getViewBox()
-            bounds = view.mapFromScene(box.sceneBoundingRect()).boundingRect() if box is not None else view_rect
+            bounds = (view.mapFromScene(box.sceneBoundingRect()).boundingRect() if box is not None
+                      else view_rect)
             if not _rect_inside(QRectF(rect), QRectF(bounds)) and QRectF(rect).intersects(QRectF(bounds)):
                 found.append(Finding("plot text", f"{where} TextItem {text[:30]!r}",
                                      f"{_r(rect)} not inside its plot {_r(bounds)}"))
@@ -517,7 +525,7 @@ def check_plot(view: pg.GraphicsView, presenting: bool) -> list[Finding]:
             if presenting and pt < PRESENT_MIN_PT - 0.01:
                 found.append(Finding("small text", f"{where} TextItem {text[:30]!r}", f"{pt:.1f} pt"))
             color = item.textItem.defaultTextColor()
-            under = _colour_under(pixels, rect, back)
+            under = _colour_under(pixels(), rect, back)
             ratio = contrast_ratio(rgb(blend(color, under)), rgb(under))
             if ratio < limit - 0.005:
                 found.append(Finding("contrast", f"{where} TextItem {text[:30]!r}",
@@ -622,6 +630,8 @@ def audit(windows: Iterable[QWidget], presenting: bool) -> list[Finding]:
         for widget in widgets:
             found += check_clipped(widget)
             found += check_inside_parent(widget)
+            if isinstance(widget, QTextEdit):
+                found += check_scrolled_text(widget, presenting)
             found += check_font(widget, presenting)
             found += check_contrast(widget, presenting)
             if isinstance(widget, QStatusBar):

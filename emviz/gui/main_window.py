@@ -204,6 +204,10 @@ class MainWindow(QMainWindow):
         self.status = QLabel()
         self.status.setObjectName("statusText")
         self.statusBar().addWidget(self.status, 1)
+        # One status line: a message (the lesson's, a run's) replaces it while it shows. Qt
+        # hides it too, but not for good: a status bar shown again (full screen) re-showed it
+        # under the message. An explicit hide stays.
+        self.statusBar().messageChanged.connect(lambda text: self.status.setVisible(not text))
 
     def _connect(self) -> None:
         a, c, ed = self.actions_by_name, self.controller, self.editor

@@ -1,1 +1,0 @@
-KNOWN: dict[str, str] = {}
