@@ -348,7 +348,8 @@ def _clipped_tabs(bar: QTabBar) -> list[Finding]:
         text = _plain(bar.tabText(i))
         # A SnugTabBar lays a title out in its tab's unsqueezed width (see tab_bar.py).
         room = bar.tabRect(i).width() + getattr(bar, "_squeeze", 0)
-        if fm.horizontalAdvance(text) > room + SLACK:
+        elided = bar.elideMode() != Qt.TextElideMode.ElideNone and bar.tabToolTip(i)
+        if fm.horizontalAdvance(text) > room + SLACK and not elided:
             found.append(Finding("clipped", f"{describe(bar)} tab {text!r}",
                                  f"title {fm.horizontalAdvance(text)} px, tab {room} px"))
     return found

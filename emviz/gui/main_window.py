@@ -26,6 +26,7 @@ from .collector import collect_in_gui_thread
 from .controller import RunController
 from .controls import ControlPanel
 from .editing import PointsEditor
+from .elided_label import ElidedLabel
 from .files import install as install_files
 from .generate_dialog import GenerateDialog
 from .help import install_help
@@ -201,7 +202,7 @@ class MainWindow(QMainWindow):
         center.setCollapsible(1, False)
         self.setCentralWidget(center)
         self._center = center
-        self.status = QLabel()
+        self.status = ElidedLabel()  # elided, whole in its tooltip: presenting, it is 1300 px
         self.status.setObjectName("statusText")
         self.statusBar().addWidget(self.status, 1)
         # One status line: a message (the lesson's, a run's) replaces it while it shows. Qt
@@ -342,7 +343,7 @@ class MainWindow(QMainWindow):
 
     def _draw_chrome(self) -> None:
         m = self.model
-        self.status.setText(status_text(m))
+        self.status.set_full_text(status_text(m))
         slider = self.history_slider
         slider.blockSignals(True)
         slider.setRange(0, max(0, len(m.history) - 1))

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-THUMB_WIDTH = 360
-COLUMNS = 6
+THUMB_WIDTH = 300
+COLUMNS = 8
 CAPTION_PX = 34
 
 
@@ -76,7 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     with open(out / "findings.txt", "w", encoding="utf-8") as f:
         for sid, found in findings.items():
             f.write(f"{sid}: {len(found)}\n" + "".join(f"    {x}\n" for x in found))
-    images = sorted(p for p in out.glob("*.png") if p.name != "contact-sheet.png")
+    (out / "findings.json").write_text(json.dumps(findings, indent=1, ensure_ascii=False), "utf-8")
+    # In the order they were taken: each state's four appearances side by side.
+    order = {sid.replace(" ", "_"): i for i, sid in enumerate(findings)}
+    images = sorted((p for p in out.glob("*.png") if p.name != "contact-sheet.png"),
+                    key=lambda p: (order.get(p.stem, order.get(p.stem.rsplit("-", 1)[0], 0)), p.stem))
     contact_sheet(images, out / "contact-sheet.png")
     faulty = sum(1 for found in findings.values() if found)
     print(f"{len(images)} screens in {out}; contact sheet: {out / 'contact-sheet.png'}; "

@@ -198,3 +198,24 @@ def test_the_lesson_shows_8_lines_and_the_whole_next_step_box_while_presenting(t
         assert shown["lines"] >= 8 or shown["all text"], shown
         assert shown["box visible"] and shown["box inside"], shown
         assert shown["box needs"] <= shown["box has"] + 1, shown
+
+
+def test_a_status_line_too_long_for_the_window_is_elided_with_the_whole_line_in_its_tooltip(window):
+    window.presentation.set_presenting(True)  # 18 pt: the line needs about 1300 px
+    window.resize(800, 600)
+    window._redraw()
+    QApplication.processEvents()
+    status = window.status
+    assert check_clipped(status) == []
+    assert status.text().endswith("…") and status.toolTip().startswith("N = 272")
+    window.presentation.set_presenting(False)
+
+
+def test_tabs_that_cannot_fit_at_18_pt_are_elided_not_shrunk_below_it_nor_scrolled(window):
+    window.presentation.set_presenting(True)
+    window.tabs.parentWidget().parentWidget().setSizes([200, 200, 200])  # a narrow column
+    QApplication.processEvents()
+    bar = window.tabs.tabBar()
+    assert [f.kind for f in check_clipped(bar)] == []
+    assert check_font(bar, presenting=True) == []
+    window.presentation.set_presenting(False)
