@@ -247,6 +247,10 @@ def check_scrolled_text(edit: QTextEdit, presenting: bool) -> list[Finding]:
 
 
 def _elided_with_tip(widget: QWidget, shown: str) -> bool:
+    """Elided text, the whole of it in the tooltip: already elided (an "…" in it), or drawn
+    elided by a widget marked so (the "emvizElides" property) whose tooltip holds it."""
+    if widget.property("emvizElides"):
+        return bool(shown) and shown in widget.toolTip()
     return "…" in shown and bool(widget.toolTip())
 
 
@@ -306,7 +310,7 @@ def _clipped_button(button: QAbstractButton) -> list[Finding]:
 
 def _clipped_combo(combo: QComboBox) -> list[Finding]:
     text = combo.currentText()
-    if not text or combo.isEditable():
+    if not text or combo.isEditable() or _elided_with_tip(combo, text):
         return []
     option = QStyleOptionComboBox()
     combo.initStyleOption(option) if hasattr(combo, "initStyleOption") else option.initFrom(combo)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QApplication, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from emviz.gui.audit import (
     audit,
@@ -219,3 +219,13 @@ def test_tabs_that_cannot_fit_at_18_pt_are_elided_not_shrunk_below_it_nor_scroll
     assert [f.kind for f in check_clipped(bar)] == []
     assert check_font(bar, presenting=True) == []
     window.presentation.set_presenting(False)
+
+
+def test_a_choice_too_long_for_its_box_is_elided_with_the_whole_choice_in_the_tooltip(window):
+    """"Old Faithful (standardised)" was cut to "Old Faithful (standardise" in the control
+    panel's data set box."""
+    combo = window.findChild(QComboBox, "datasetCombo")
+    combo.setFixedWidth(120)
+    QApplication.processEvents()
+    assert check_clipped(combo) == []
+    assert combo.currentText() in combo.toolTip()
