@@ -526,15 +526,16 @@ def check_plot(view: pg.GraphicsView, presenting: bool) -> list[Finding]:
             if not _rect_inside(QRectF(rect), QRectF(bounds)) and QRectF(rect).intersects(QRectF(bounds)):
                 found.append(Finding("plot text", f"{where} TextItem {text[:30]!r}",
                                      f"{_r(rect)} not inside its plot {_r(bounds)}"))
-            pt = font_pt(item.textItem.font(), view)
-            if presenting and pt < PRESENT_MIN_PT - 0.01:
-                found.append(Finding("small text", f"{where} TextItem {text[:30]!r}", f"{pt:.1f} pt"))
-            color = item.textItem.defaultTextColor()
             under = _colour_under(pixels(), rect, back)
-            ratio = contrast_ratio(rgb(blend(color, under)), rgb(under))
-            if ratio < limit - 0.005:
-                found.append(Finding("contrast", f"{where} TextItem {text[:30]!r}",
-                                     f"{color.name()} on {under.name()}: {ratio:.2f}:1"))
+            if item.fill.style() != Qt.BrushStyle.NoBrush:
+                under = blend(item.fill.color(), under)
+            for pt, color in _fragments(item.textItem, view):
+                if presenting and pt < PRESENT_MIN_PT - 0.01:
+                    found.append(Finding("small text", f"{where} TextItem {text[:30]!r}", f"{pt:.1f} pt"))
+                ratio = contrast_ratio(rgb(blend(color, under)), rgb(under))
+                if ratio < limit - 0.005:
+                    found.append(Finding("contrast", f"{where} TextItem {text[:30]!r}",
+                                         f"{color.name()} on {under.name()}: {ratio:.2f}:1"))
         elif isinstance(item, pg.LabelItem):
             text = re.sub(r"<[^>]+>", "", item.text or "").strip()
             if not text:
@@ -584,6 +585,28 @@ def _check_axis(axis: pg.AxisItem, view, where: str, presenting: bool, back: QCo
     if ratio < limit - 0.005:
         found.append(Finding("contrast", f"{name} text", f"{color.name()} on {back.name()}: {ratio:.2f}:1"))
     return found
+
+
+def _fragments(text_item, view) -> list[tuple[float, QColor]]:
+    """(size in points, colour) of each run of visible text in a QGraphicsTextItem: a rich
+    text's own sizes and colours (an HTML tag's "font-size:12pt; color:#000") or the item's."""
+    out = set()
+    default_pt = font_pt(text_item.font(), view)
+    default_color = text_item.defaultTextColor()
+    block = text_item.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            if fragment.isValid() and fragment.text().strip():
+                fmt = fragment.charFormat()
+                pt = fmt.fontPointSize() or default_pt
+                brush = fmt.foreground()
+                color = brush.color() if brush.style() != Qt.BrushStyle.NoBrush else default_color
+                out.add((round(pt, 2), QColor(color).rgba()))
+            it += 1
+        block = block.next()
+    return [(pt, QColor.fromRgba(c)) for pt, c in sorted(out)] or [(default_pt, default_color)]
 
 
 def _colour_under(image, rect: QRect, default: QColor) -> QColor:

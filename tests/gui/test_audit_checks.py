@@ -229,3 +229,26 @@ def test_a_choice_too_long_for_its_box_is_elided_with_the_whole_choice_in_the_to
     QApplication.processEvents()
     assert check_clipped(combo) == []
     assert combo.currentText() in combo.toolTip()
+
+
+def test_the_oracle_tags_scale_when_presenting(window, qtbot):
+    """The "oracle z = k" tags fixed their size in their HTML (12 pt): presentation mode left
+    them small."""
+    import pyqtgraph as pg
+
+    from emviz.gui.audit import check_plot
+
+    window.lesson.go(1, remember=False)  # chapter 2: the oracle's fit on labelled data
+    window.lesson.try_it()
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=20_000)
+    window.presentation.set_presenting(True)
+    window._redraw()
+    shown = [i for i in window.points_view.scene().items()
+             if isinstance(i, pg.TextItem) and "oracle z" in i.textItem.toPlainText() and i.isVisible()]
+    assert len(shown) == 3
+    tags = [f for f in check_plot(window.points_view, presenting=True) if "oracle z" in f.where]
+    assert [f for f in tags if f.kind != "contrast"] == []
+    # The text is black on the tag's white; only the swatch ■ in the component's colour is
+    # under the limits (Okabe-Ito green on white 3.4:1, blue 5.1:1 < 7:1: the palette's).
+    assert all(not f.detail.startswith("#000000") for f in tags), tags
+    window.presentation.set_presenting(False)

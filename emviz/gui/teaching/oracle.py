@@ -21,14 +21,17 @@ Three actions on the Teach toolbar:
 from __future__ import annotations
 
 import itertools
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -46,6 +49,7 @@ from ...colors import component_colors, hex_color
 from ...core import Mixture, complete_log_likelihood, fit_labelled, log_likelihood, weighted_log_prob
 from ...geometry import ellipse, nearest_within
 from ...model import K_MAX, Workbench
+from ..style import BASE_POINT_SIZE
 
 #: A click labels the nearest point within this many screen pixels.
 PAINT_RADIUS_PX = 10.0
@@ -171,6 +175,10 @@ class PaintLabels(QUndoCommand):
 # -- the views --------------------------------------------------------------------------------
 
 
+#: The "oracle z = k" tags' size (points) at the normal application font.
+TAG_PT = 12.0
+
+
 class OracleOverlay:
     """The oracle's fit on the points view: black dashed 1σ and dotted 2σ ellipses, a cross
     at each mean and a tag "oracle z = k" with the label's colour swatch."""
@@ -185,6 +193,9 @@ class OracleOverlay:
         self.means.setEnabled(False)  # clicks go through to the view box
         plot.addItem(self.means)
         self.mixture: Mixture | None = None
+        # The tags' size follows the application's font (presentation mode enlarges it).
+        me = weakref.ref(self)
+        QApplication.instance().fontChanged.connect(lambda _font: (o := me()) and o._write_tags())
 
     def show(self, mixture: Mixture | None) -> None:
         if mixture is self.mixture:
@@ -206,7 +217,6 @@ class OracleOverlay:
             tag.setZValue(12)
             self._plot.addItem(tag)
             self.tags.append(tag)
-        palette = component_colors(k)
         for j, ((inner, outer), tag) in enumerate(zip(self.ellipses, self.tags, strict=True)):
             visible = j < k
             for item in (inner, outer, tag):
@@ -217,13 +227,24 @@ class OracleOverlay:
                 line = ellipse(mixture.means[j], mixture.covariances[j], radius)
                 item.setData(line[:, 0], line[:, 1])
             top = ellipse(mixture.means[j], mixture.covariances[j], 2.0)
-            tag.setHtml(f'<span style="font-size:12pt; color:{hex_color(palette[j])}">■</span>'
-                        f'<span style="font-size:12pt; color:#000"> oracle z = {j + 1}</span>')
             tag.setPos(*top[np.argmax(top[:, 1])])
+        self._write_tags()
         if k:
             self.means.setData(pos=mixture.means)
         else:
             self.means.setData([], [])
+
+
+    def _write_tags(self) -> None:
+        """The tags' text, TAG_PT at the normal font and as much larger as the application's
+        font is (19.6 pt presenting: a class reads them)."""
+        if self.mixture is None or not shiboken6.isValid(self._plot):
+            return
+        pt = TAG_PT * max(1.0, QApplication.font().pointSizeF() / BASE_POINT_SIZE)
+        palette = component_colors(self.mixture.n_components)
+        for j, tag in enumerate(self.tags[: self.mixture.n_components]):
+            tag.setHtml(f'<span style="font-size:{pt:g}pt; color:{hex_color(palette[j])}">■</span>'
+                        f'<span style="font-size:{pt:g}pt; color:#000"> oracle z = {j + 1}</span>')
 
 
 class OraclePanel(QScrollArea):
