@@ -564,9 +564,8 @@ def _check_axis(axis: pg.AxisItem, view, where: str, presenting: bool, back: QCo
         if not _rect_inside(text_rect, QRectF(view.viewport().rect())):
             found.append(Finding("plot text", f"{name} title {axis.labelText[:30]!r}",
                                  f"{_r(rect)} not inside the view"))
-        axis_rect = view.mapFromScene(axis.sceneBoundingRect()).boundingRect()
-        along = (text_rect.width(), axis_rect.width()) if axis.orientation in ("top", "bottom") \
-            else (text_rect.height(), axis_rect.height())
+        along = (text_rect.width(), axis.size().width()) if axis.orientation in ("top", "bottom") \
+            else (text_rect.height(), axis.size().height())
         if along[0] > along[1] + SLACK:
             found.append(Finding("plot text", f"{name} title {axis.labelText[:30]!r}",
                                  f"{along[0]:.0f} px along an axis of {along[1]:.0f} px"))

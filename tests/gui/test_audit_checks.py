@@ -4,7 +4,7 @@ and the faults it found on the window, each fixed with a test of its own."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from emviz.gui.audit import (
@@ -252,3 +252,29 @@ def test_the_oracle_tags_scale_when_presenting(window, qtbot):
     # under the limits (Okabe-Ito green on white 3.4:1, blue 5.1:1 < 7:1: the palette's).
     assert all(not f.detail.startswith("#000000") for f in tags), tags
     window.presentation.set_presenting(False)
+
+
+
+def test_axis_titles_longer_than_their_axis_are_elided_with_the_whole_title_in_a_tooltip(window):
+    """Presenting, "eruption duration (standardised)" at 20 pt is 450 px under a 300 px axis:
+    both ends were cut off by the view."""
+    from emviz.gui.audit import check_plot
+
+    window.presentation.set_presenting(True)
+    window._redraw()
+    QApplication.processEvents()
+    axis = window.points_view.getPlotItem().getAxis("bottom")
+    # (the offscreen screen is 800 x 800: presenting leaves the view too short for much else)
+    assert [f for f in check_plot(window.points_view, presenting=True)
+            if "bottom title" in f.where and "along" in f.detail] == []
+    assert axis.labelText != "eruption duration (standardised)"
+    assert axis.toolTip() == "eruption duration (standardised)"
+    window.presentation.set_presenting(False)
+    window._redraw()
+    QApplication.processEvents()
+    room = axis.width() - 8
+    whole = QFontMetrics(axis.label.font()).horizontalAdvance("eruption duration (standardised)")
+    if whole <= room:  # room again: whole
+        assert axis.labelText == "eruption duration (standardised)" and axis.toolTip() == ""
+    assert [f for f in check_plot(window.points_view, presenting=False)
+            if "bottom title" in f.where and "along" in f.detail] == []
