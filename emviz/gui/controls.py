@@ -85,6 +85,7 @@ class ElidingComboBox(QComboBox):
         option.currentText = self.fontMetrics().elidedText(
             option.currentText, Qt.TextElideMode.ElideRight, self._field(option).width())
         painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+        self._update_tip()  # also after a choice made with its signals blocked
 
 
 def _combo(name: str, items: list[tuple[str, object]], tip: str) -> QComboBox:

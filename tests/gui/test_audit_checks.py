@@ -278,3 +278,13 @@ def test_axis_titles_longer_than_their_axis_are_elided_with_the_whole_title_in_a
         assert axis.labelText == "eruption duration (standardised)" and axis.toolTip() == ""
     assert [f for f in check_plot(window.points_view, presenting=False)
             if "bottom title" in f.where and "along" in f.detail] == []
+
+
+def test_a_choice_set_with_signals_blocked_still_names_itself_in_the_tooltip_when_elided(window):
+    combo = window.findChild(QComboBox, "datasetCombo")
+    combo.setFixedWidth(120)
+    combo.blockSignals(True)  # as the panel shows a data set loaded elsewhere (the lesson)
+    combo.setCurrentIndex((combo.currentIndex() + 1) % combo.count())
+    combo.blockSignals(False)
+    combo.repaint()
+    assert check_clipped(combo) == []
