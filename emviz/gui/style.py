@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QApplication, QGraphicsItem
@@ -59,6 +60,8 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
     set_label = axis.setLabel  # pyqtgraph's, bound
 
     def fit(*_args) -> None:
+        if not shiboken6.isValid(axis):
+            return  # its geometry changes as a closing window takes it apart
         full = state["full"]
         horizontal = axis.orientation in ("top", "bottom")
         room = max(0, int(axis.width() if horizontal else axis.height()) - 8)
