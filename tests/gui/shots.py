@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         config.write_text(json.dumps({"screens": [{
             "name": "shots", "x": 0, "y": 0, "width": size[0], "height": size[1],
             "logicalDpiX": 96, "logicalDpiY": 96, "dpr": 1}]}))
-        env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}")
+        # Settings of their own: the screens open the lesson, which would be remembered.
+        env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
+                   XDG_CONFIG_HOME=str(out / ".config"))
         result = subprocess.run(
             [sys.executable, "-m", "tests.gui.screens", f"{size[0]}x{size[1]}", "--out", str(out),
              "--states", ";".join(states)], capture_output=True, text=True, env=env, cwd=ROOT)

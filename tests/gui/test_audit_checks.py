@@ -189,7 +189,8 @@ def test_the_lesson_shows_8_lines_and_the_whole_next_step_box_while_presenting(t
     config.write_text(json.dumps({"screens": [{"name": "s", "x": 0, "y": 0, "width": size[0],
                                                "height": size[1], "logicalDpiX": 96,
                                                "logicalDpiY": 96, "dpr": 1}]}))
-    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}")
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
+               XDG_CONFIG_HOME=str(tmp_path / "config"))  # the lesson remembers being opened
     result = subprocess.run([sys.executable, "-c", LESSON_SCRIPT], capture_output=True, text=True,
                             timeout=300, env=env, cwd=Path(__file__).resolve().parents[2])
     assert result.returncode == 0, result.stderr[-3000:]

@@ -29,7 +29,8 @@ def start(size: tuple[int, int], tmp: Path) -> subprocess.Popen:
     config.write_text(json.dumps({"screens": [{
         "name": "audit", "x": 0, "y": 0, "width": size[0], "height": size[1],
         "logicalDpiX": 96, "logicalDpiY": 96, "dpr": 1}]}))
-    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}")
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
+               XDG_CONFIG_HOME=str(tmp / "config"))  # the lesson remembers being opened
     return subprocess.Popen(
         [sys.executable, "-m", "tests.gui.screens", f"{size[0]}x{size[1]}",
          "--states", ";".join(STATES[size])],
