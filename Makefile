@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 DIST_TOOLS := $(VENV)/.dist-tools
 
-.PHONY: run test soak dist wheel-check bench lint clean
+.PHONY: run test soak shots dist wheel-check bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ dist: $(DIST_TOOLS)
 	rm -rf dist
 	$(BIN)/python -m build --quiet --outdir dist .
 	$(BIN)/twine check --strict dist/*
+
+# Every screen the audit checks (sizes x themes x presenting x states) as PNGs in shots/, the
+# audit's findings (shots/findings.txt) and one contact sheet (shots/contact-sheet.png).
+shots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.gui.shots shots
 
 # What a user gets from `pip install`: the wheel of `make dist`, installed in a fresh venv and
 # run from a folder outside the checkout (so nothing here can be imported by accident): it

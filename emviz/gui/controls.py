@@ -13,6 +13,9 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QSpinBox,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -40,17 +43,60 @@ TOL_CHOICES = (1e-2, 1e-3, 1e-4, 1e-6, 1e-8, 0.0)
 ADVANCED = ("brushSpinBox", "covarianceCombo", "regCovarCombo", "tolCombo", "maxIterSpinBox")
 
 
-#: Characters a choice box is sized for: the panel stays narrow and long entries are cut.
+#: Characters a choice box is sized for: the panel stays narrow and long entries are elided.
 COMBO_CHARS = 13
+#: Marks a widget that elides its text and names the whole of it in its tooltip.
+ELIDES = "emvizElides"
+
+
+class ElidingComboBox(QComboBox):
+    """A choice box that draws a choice longer than its field elided ("Old Faithful (sta…"),
+    with the whole choice first in its tooltip, instead of cutting it off."""
+
+    def __init__(self, tip: str, parent=None) -> None:
+        super().__init__(parent)
+        self._tip = tip
+        self.setProperty(ELIDES, True)
+        self.setToolTip(tip)
+        self.currentIndexChanged.connect(lambda _: self._update_tip())
+
+    def _field(self, option: QStyleOptionComboBox):
+        return self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                           QStyle.SubControl.SC_ComboBoxEditField, self)
+
+    def _update_tip(self) -> None:
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        text = self.currentText()
+        cut = self.fontMetrics().horizontalAdvance(text) > self._field(option).width()
+        self.setToolTip(f"{text}\n\n{self._tip}" if cut and text else self._tip)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._update_tip()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange:
+            self._update_tip()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.fontMetrics().elidedText(
+            option.currentText, Qt.TextElideMode.ElideRight, self._field(option).width())
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+        self._update_tip()  # also after a choice made with its signals blocked
 
 
 def _combo(name: str, items: list[tuple[str, object]], tip: str) -> QComboBox:
-    combo = QComboBox()
+    combo = ElidingComboBox(tip)
     combo.setObjectName(name)
     # Shrink to the panel's width instead of widening it to the longest entry.
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(COMBO_CHARS)
-    combo.setToolTip(tip)
     for text, data in items:
         combo.addItem(text, data)
     return combo

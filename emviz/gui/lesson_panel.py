@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ..core import load_builtin
 from ..lesson import Chapter, load_chapters
 from .prefs import app_settings
+from .tab_bar import FITS_OWN_FONT
 from .teaching._shared import HIGHLIGHT, font
 
 #: QSettings keys.
@@ -54,13 +55,18 @@ TITLE_PT, BODY_PT, SMALL_PT = 17, 14, 11
 #: ... shrunk in half points down to this when the text would not fit without scrolling (a
 #: band at 1280 x 800); below it, the text scrolls.
 MIN_BODY_PT = 12
-#: In presentation mode the band takes this share of the screen's height.
-PRESENT_BAND_SHARE = 0.34
+#: In presentation mode the band takes this share of the screen's height: at 1280 x 800 the
+#: title and 8 lines of text at 19 pt (0.34 held 3 lines: 272 px less the 24 pt title).
+PRESENT_BAND_SHARE = 0.47
 #: In a band: the title | the text | "what to click next" and the buttons, sharing the width
 #: in these proportions (the text about 70 characters a line at 1280 pixels, 90 at 1600).
 BAND_STRETCH = (2, 6, 3)
 BAND_MIN_WIDTHS = (200, 0, 260)
-
+#: Presenting, a band has two columns: the title over the text | "what to click next" and the
+#: buttons; the box gets the width to hold its larger text in a few lines.
+PRESENT_STRETCH = (3, 2, 0)
+#: No text of the lesson under this size (points) while presenting.
+PRESENT_MIN_PT = 18.0
 
 def lesson_settings() -> QSettings:
     """The lesson's settings: the program's one store (emviz.gui.prefs)."""
@@ -102,9 +108,12 @@ class LessonPanel(QDockWidget):
         self.text.viewport().setAutoFillBackground(False)  # the dock's colour: it reads as a page
         self.next_step = QLabel(objectName="lessonNextStep")
         self.next_step.setFont(font(BODY_PT))
+        self.next_step.setProperty(FITS_OWN_FONT, True)  # sized with the text (_fit_text)
         self.next_step.setTextFormat(Qt.TextFormat.MarkdownText)
         self.next_step.setWordWrap(True)
-        self.next_step.setStyleSheet(f"background: {HIGHLIGHT}; padding: 6px; border-radius: 4px;")
+        # Its own text colour: the dark theme's light text on this pale yellow would be 1.1:1.
+        self.next_step.setStyleSheet(f"background: {HIGHLIGHT}; color: #000; padding: 6px; "
+                                     "border-radius: 4px;")
         self.summary = QLabel(objectName="lessonSummary")
         self.summary.setFont(font(SMALL_PT))
         self.summary.setWordWrap(True)
@@ -142,24 +151,32 @@ class LessonPanel(QDockWidget):
         body.setMinimumWidth(300)
         self.setWidget(body)
         self.band = False
+        self._presenting = False
+        self._area = Qt.DockWidgetArea.RightDockWidgetArea
         self._arrange(Qt.DockWidgetArea.RightDockWidgetArea)
         self.dockLocationChanged.connect(self._arrange)
 
     def _arrange(self, area: Qt.DockWidgetArea) -> None:
         """A column beside the views (title, text, what to click next, buttons), or a band
         under or over them (title | text | what to click next and buttons)."""
+        self._area = area
         self.band = area in (Qt.DockWidgetArea.BottomDockWidgetArea,
                              Qt.DockWidgetArea.TopDockWidgetArea)
         for widget in (self.head, self.text, self.foot):
             self.grid.removeWidget(widget)
-        cells = ((0, 0), (0, 1), (0, 2)) if self.band else ((0, 0), (1, 0), (2, 0))
-        for widget, (row, column) in zip((self.head, self.text, self.foot), cells, strict=True):
-            self.grid.addWidget(widget, row, column)
-        for i, stretch in enumerate(BAND_STRETCH):  # the text takes the most, across or down
+        two_columns = self.band and self._presenting
+        if two_columns:  # (row, column, rows)
+            cells = ((0, 0, 1), (1, 0, 1), (0, 1, 2))
+        else:
+            cells = ((0, 0, 1), (0, 1, 1), (0, 2, 1)) if self.band else ((0, 0, 1), (1, 0, 1), (2, 0, 1))
+        for widget, (row, column, rows) in zip((self.head, self.text, self.foot), cells, strict=True):
+            self.grid.addWidget(widget, row, column, rows, 1)
+        stretches = PRESENT_STRETCH if two_columns else BAND_STRETCH
+        for i, stretch in enumerate(stretches):  # the text takes the most, across or down
             self.grid.setColumnStretch(i, stretch if self.band else 0)
-            self.grid.setRowStretch(i, int(not self.band and i == 1))
+            self.grid.setRowStretch(i, int((not self.band or two_columns) and i == 1))
         for widget, width in ((self.head, BAND_MIN_WIDTHS[0]), (self.foot, BAND_MIN_WIDTHS[2])):
-            widget.setMinimumWidth(width if self.band else 0)
+            widget.setMinimumWidth(width if self.band and not two_columns else 0)
 
     # -- navigation --------------------------------------------------------------------------
     @property
@@ -215,6 +232,8 @@ class LessonPanel(QDockWidget):
         """The largest body size from BODY_PT down to MIN_BODY_PT (times the appearance's
         font scale) at which the chapter's text needs no scrolling."""
         points, smallest = BODY_PT * self._scale, MIN_BODY_PT * self._scale
+        if self._presenting:
+            smallest = max(smallest, PRESENT_MIN_PT)
         self.text.setFont(font(points))
         document, viewport = self.text.document(), self.text.viewport()
         document.setTextWidth(viewport.width())
@@ -222,6 +241,10 @@ class LessonPanel(QDockWidget):
             points = max(smallest, points - 0.5)
             self.text.setFont(font(points))
             document.setTextWidth(viewport.width())
+        # The box in the text's size while presenting (read with it), its own size otherwise.
+        box_pt = max(PRESENT_MIN_PT, points) if self._presenting else BODY_PT
+        if self.next_step.font().pointSizeF() != box_pt:
+            self.next_step.setFont(font(box_pt))
 
     def apply_appearance(self, appearance) -> None:
         """Presentation mode: the text at the presentation's scale, so a room can read it;
@@ -229,6 +252,9 @@ class LessonPanel(QDockWidget):
         title needs its room). Leaving puts all of it back."""
         self._scale = appearance.font_scale
         self.summary.setVisible(not appearance.presenting)
+        if appearance.presenting != self._presenting:
+            self._presenting = appearance.presenting
+            self._arrange(self._area)
         presenting_now = self._normal_height is not None
         if self.band and appearance.presenting != presenting_now:
             if appearance.presenting:

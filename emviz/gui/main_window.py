@@ -25,6 +25,7 @@ from .collector import collect_in_gui_thread
 from .controller import RunController
 from .controls import ControlPanel
 from .editing import PointsEditor
+from .elided_label import ElidedLabel
 from .features import Feature, FeatureRegistry
 from .files import install as install_files
 from .frames import Frames
@@ -208,9 +209,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(center)
         self._splitter = center  # the central widget, until a bar (autosave's Restore) wraps it
         self._sizes_before_side: list[int] | None = None
-        self.status = QLabel()
+        self.status = ElidedLabel()  # elided, whole in its tooltip: presenting, it is 1300 px
         self.status.setObjectName("statusText")
         self.statusBar().addWidget(self.status, 1)
+        # One status line: a message (the lesson's, a run's) replaces it while it shows. Qt
+        # hides it too, but not for good: a status bar shown again (full screen) re-showed it
+        # under the message. An explicit hide stays.
+        self.statusBar().messageChanged.connect(lambda text: self.status.setVisible(not text))
 
     def _connect(self) -> None:
         a, c, ed = self.actions_by_name, self.controller, self.editor
@@ -397,7 +402,7 @@ class MainWindow(QMainWindow):
 
     def _draw_chrome(self) -> None:
         m = self.model
-        self.status.setText(status_text(m))
+        self.status.set_full_text(status_text(m))
         slider = self.history_slider
         slider.blockSignals(True)
         slider.setRange(0, max(0, len(m.history) - 1))

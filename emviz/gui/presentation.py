@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..appearance import THEMES, Appearance
+from ..appearance import PRESENT_FONT_MIN_PT, THEMES, Appearance
 from .style import fit_legend, qt_palette
 from .tab_bar import FITS_OWN_FONT
 
@@ -122,6 +122,7 @@ class Presentation(QObject):
         for view in self._views():
             view.apply_appearance(new)
         self._fit_control_panel(new.presenting)
+        self._free_explanation_height(new.presenting)
         self.changed.emit(new)
 
     def _apply_application(self, a: Appearance) -> None:
@@ -167,7 +168,7 @@ class Presentation(QObject):
                     continue  # a size in pixels: leave it
                 widget.setProperty(_OWN_FONT_PT, own)
             font = QFont(widget.font())
-            font.setPointSizeF(float(own) * scale)
+            font.setPointSizeF(_present_pt(float(own), scale))
             widget.setFont(font)
             if scale == 1.0:
                 widget.setProperty(_OWN_FONT_PT, None)
@@ -238,6 +239,15 @@ class Presentation(QObject):
             panel.setMaximumWidth(self._panel_widths[1])
             self._panel_widths = None
 
+    def _free_explanation_height(self, presenting: bool) -> None:
+        """While presenting, the explanation tabs do not claim their tallest page's minimum
+        height (the Point tab's wrapped text at 18 pt: 367 px, which held the lesson's band
+        at 200 px of the 360 it asks for at 1280 x 800); a page shorter than it needs is the
+        price, and the lesson's text is what a class reads then."""
+        tabs = getattr(self._window, "tabs", None)
+        if tabs is not None:
+            tabs.setMinimumHeight(1 if presenting else 0)
+
     def _leave_full_screen(self) -> None:
         w = self._window
         state, geometry = self._before_full_screen or (Qt.WindowState.WindowNoState, b"")
@@ -306,9 +316,15 @@ def _scale_plot_text(item, scale: float) -> Callable[[], None] | None:
     return None
 
 
+def _present_pt(points: float, scale: float) -> float:
+    """A size set in points, ``scale`` times larger; while presenting (scale above 1) never
+    under PRESENT_FONT_MIN_PT (an 11 pt caption would be 17.6 pt: too small at the back)."""
+    return points * scale if scale <= 1.0 else max(points * scale, PRESENT_FONT_MIN_PT)
+
+
 def _scaled_font(font: QFont, scale: float) -> QFont:
     bigger = QFont(font)
-    bigger.setPointSizeF(font.pointSizeF() * scale)
+    bigger.setPointSizeF(_present_pt(font.pointSizeF(), scale))
     return bigger
 
 
@@ -317,7 +333,10 @@ def _scaled_style(style: dict, scale: float) -> dict:
     scaled = dict(style)
     match = re.fullmatch(r"\s*([\d.]+)\s*(pt|px)\s*", str(style.get("font-size", "")))
     if match:
-        scaled["font-size"] = f"{float(match[1]) * scale:g}{match[2]}"
+        size = float(match[1]) * scale
+        if scale > 1.0:  # 18 pt is 24 px at the 96 dpi pyqtgraph's sizes assume
+            size = max(size, PRESENT_FONT_MIN_PT * (1.0 if match[2] == "pt" else 96 / 72))
+        scaled["font-size"] = f"{size:g}{match[2]}"
     return scaled
 
 

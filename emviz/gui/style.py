@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QFont, QPalette
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from ..appearance import Appearance
@@ -43,6 +45,50 @@ def style_plot(widget: pg.PlotWidget, cache_axes: bool = True) -> None:
             axis.setLabel(label, **PLOT_LABEL_STYLE)
     if plot.getViewBox().state["aspectLocked"]:
         _steady_left_axis(plot)
+    for name in ("left", "bottom"):
+        elide_axis_title(plot.getAxis(name))
+
+
+def elide_axis_title(axis: pg.AxisItem) -> None:
+    """Keep an axis title within the axis' length: elided ("eruption duration (stand…") when
+    the axis is shorter than the title, with the whole title in the axis' tooltip; whole again
+    when there is room. Installed once per axis; later ``setLabel`` calls name the whole title
+    (the elided one, set back by a restyle, is recognised and kept whole underneath)."""
+    if getattr(axis, "_emviz_title", None) is not None:
+        return
+    state = axis._emviz_title = {"full": axis.labelText or "", "shown": axis.labelText or ""}
+    set_label = axis.setLabel  # pyqtgraph's, bound
+
+    def fit(*_args) -> None:
+        if not shiboken6.isValid(axis):
+            return  # its geometry changes as a closing window takes it apart
+        full = state["full"]
+        horizontal = axis.orientation in ("top", "bottom")
+        room = max(0, int(axis.width() if horizontal else axis.height()) - 8)
+        if not full:
+            return
+        font = QFont(axis.label.font())
+        points = css_pt(axis.labelStyle.get("font-size"))
+        if points:
+            font.setPointSizeF(points)
+        metrics = QFontMetrics(font)
+        shown = full if metrics.horizontalAdvance(full) <= room else \
+            metrics.elidedText(full, Qt.TextElideMode.ElideRight, room)
+        axis.setToolTip(full if shown != full else "")
+        if shown != state["shown"] or axis.labelText != shown:
+            state["shown"] = shown
+            set_label(shown, **axis.labelStyle)
+
+    def set_label_whole(text=None, units=None, unitPrefix=None, **args):  # noqa: N803 (pyqtgraph)
+        if text is not None and text != state["shown"]:
+            state["full"] = text
+        set_label(state["full"] if text is not None else None, units, unitPrefix, **args)
+        state["shown"] = axis.labelText
+        fit()
+
+    axis.setLabel = set_label_whole
+    axis.geometryChanged.connect(fit)
+    fit()
 
 
 def _steady_left_axis(plot: pg.PlotItem) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QObject, QSize
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QStyle, QStyleOptionTab, QStylePainter, QTabBar, QWidget
 
@@ -16,6 +16,8 @@ MIN_PADDING = 12
 #: The smallest font the titles take, as a fraction of the tab widget's; narrower than that,
 #: the scroll arrows come back.
 MIN_FONT_SCALE = 0.8
+#: ... but never below this (points) from a font at least this large (presentation mode's).
+PRESENT_MIN_PT = 18.0
 #: Marks a widget that sizes its own font (presentation mode leaves it alone).
 FITS_OWN_FONT = "emvizFitsOwnFont"
 
@@ -29,6 +31,7 @@ class SnugTabBar(QTabBar):
         super().__init__(parent)
         self.setProperty(FITS_OWN_FONT, True)
         self._squeeze = 0  # px taken off each tab's natural width
+        self._eliding = False  # the last resort: titles elided (whole in their tooltips)
         self._fitting = False
 
     # -- what Qt asks -------------------------------------------------------------------
@@ -38,6 +41,8 @@ class SnugTabBar(QTabBar):
         return hint
 
     def minimumTabSizeHint(self, index: int) -> QSize:  # noqa: N802 (Qt API)
+        if self._eliding:
+            return super().minimumTabSizeHint(index)  # Qt's: room for an elided title
         return self.tabSizeHint(index)
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
@@ -87,6 +92,7 @@ class SnugTabBar(QTabBar):
         self._fitting = True
         try:
             self._squeeze = 0
+            self._elide(False)
             self.setFont(QFont())  # no size of its own: the tab widget's font
             natural = [super(SnugTabBar, self).tabSizeHint(i).width() for i in range(self.count())]
             titles = [self.fontMetrics().horizontalAdvance(self.tabText(i)) for i in range(self.count())]
@@ -95,27 +101,42 @@ class SnugTabBar(QTabBar):
             excess = sum(natural) - available
             self._squeeze = max(0, min(math.ceil(excess / self.count()), padding - MIN_PADDING))
             if excess > self._squeeze * self.count():
-                self._shrink_font(QFont(parent.font()), available, sum(natural) - sum(titles))
+                fits = self._shrink_font(QFont(parent.font()), available, sum(natural) - sum(titles))
+                self._elide(not fits)
             self.setElideMode(self.elideMode())  # Qt's way to lay the tabs out again
             self.update()
         finally:
             self._fitting = False
 
-    def _shrink_font(self, base: QFont, available: int, padding: int) -> None:
+    def _shrink_font(self, base: QFont, available: int, padding: int) -> bool:
         """The largest point size, in quarter points below ``base``'s down to MIN_FONT_SCALE
-        of it, at which the titles and the squeezed padding fit ``available``."""
+        of it (and never below PRESENT_MIN_PT from a font at least that large: presentation
+        mode's text is read from the back of the room), at which the titles and the squeezed
+        padding fit ``available``. Whether they fit."""
         size = base.pointSizeF()
         if size <= 0:
-            return  # a font in pixels: leave it
+            return True  # a font in pixels: leave it
         titles = [self.tabText(i) for i in range(self.count())]
         rest = padding - self._squeeze * self.count()
-        smallest = size * MIN_FONT_SCALE
-        while size - 0.25 >= smallest:
-            size -= 0.25
+
+        def fits(points: float) -> bool:
             font = QFont(base)
-            font.setPointSizeF(size)
-            if rest + sum(QFontMetrics(font).horizontalAdvance(t) for t in titles) <= available:
-                break
+            font.setPointSizeF(points)
+            return rest + sum(QFontMetrics(font).horizontalAdvance(t) for t in titles) <= available
+
+        smallest = size * MIN_FONT_SCALE
+        if size >= PRESENT_MIN_PT:
+            smallest = max(smallest, PRESENT_MIN_PT)
+        while size - 0.25 >= smallest - 1e-9 and not fits(size):
+            size -= 0.25
         font = QFont(base)
         font.setPointSizeF(size)
         self.setFont(font)
+        return fits(size)
+
+    def _elide(self, on: bool) -> None:
+        """Titles elided (each whole in its tab's tooltip) instead of tabs behind scroll
+        arrows, where a class cannot see that they exist."""
+        self._eliding = on
+        self.setUsesScrollButtons(not on)
+        self.setElideMode(Qt.TextElideMode.ElideRight if on else Qt.TextElideMode.ElideNone)

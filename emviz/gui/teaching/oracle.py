@@ -20,12 +20,16 @@ Three actions on the Teach toolbar:
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -54,6 +58,7 @@ from ...geometry import ellipse, ellipse_label, nearest_within
 from ...model import K_MAX, Workbench
 from ..features import Feature
 from ..jobs import Background, same_key
+from ..style import BASE_POINT_SIZE
 
 #: From this many points on, the oracle's fit and EM's scores (an E-step's worth of work
 #: each) are computed in a lane of the window's job runner and drawn when they arrive.
@@ -105,6 +110,10 @@ class PaintLabels(QUndoCommand):
 # -- the views --------------------------------------------------------------------------------
 
 
+#: The "oracle z = k" tags' size (points) at the normal application font.
+TAG_PT = 12.0
+
+
 class OracleOverlay:
     """The oracle's fit on the points view: black dashed 1σ and dotted 2σ ellipses, a cross
     at each mean and a tag "oracle z = k" with the label's colour swatch."""
@@ -120,6 +129,9 @@ class OracleOverlay:
         plot.addItem(self.means)
         self.mixture: Mixture | None = None
         self._palette = component_colors(0)
+        # The tags' size follows the application's font (presentation mode enlarges it).
+        me = weakref.ref(self)
+        QApplication.instance().fontChanged.connect(lambda _font: (o := me()) and o._write_tags())
 
     def show(self, mixture: Mixture | None, palette: np.ndarray | None = None) -> None:
         """Draw the oracle's fit; ``palette``: the labels' colours (K, 3), by default slot k
@@ -155,13 +167,23 @@ class OracleOverlay:
                 line = ellipse(mixture.means[j], mixture.covariances[j], radius)
                 item.setData(line[:, 0], line[:, 1])
             top = ellipse(mixture.means[j], mixture.covariances[j], 2.0)
-            tag.setHtml(f'<span style="font-size:12pt; color:{hex_color(palette[j])}">■</span>'
-                        f'<span style="font-size:12pt; color:#000"> oracle z = {j + 1}</span>')
             tag.setPos(*top[np.argmax(top[:, 1])])
+        self._write_tags()
         if k:
             self.means.setData(pos=mixture.means)
         else:
             self.means.setData([], [])
+
+    def _write_tags(self) -> None:
+        """The tags' text, TAG_PT at the normal font and as much larger as the application's
+        font is (19.6 pt presenting: a class reads them)."""
+        if self.mixture is None or not shiboken6.isValid(self._plot):
+            return
+        pt = TAG_PT * max(1.0, QApplication.font().pointSizeF() / BASE_POINT_SIZE)
+        palette = self._palette  # the identity's colours of the labels
+        for j, tag in enumerate(self.tags[: self.mixture.n_components]):
+            tag.setHtml(f'<span style="font-size:{pt:g}pt; color:{hex_color(palette[j])}">■</span>'
+                        f'<span style="font-size:{pt:g}pt; color:#000"> oracle z = {j + 1}</span>')
 
 
 class OraclePanel(QScrollArea):

@@ -1,0 +1,205 @@
+"""The screens a class sees, set up one after another on one window, for the screen audit
+(tests/gui/test_screen_audit.py) and ``make shots`` (every screen as a PNG and one contact
+sheet). Run as ``python -m tests.gui.screens WIDTHxHEIGHT [--out DIR] [--states a,b]``,
+under QT_QPA_PLATFORM=offscreen:configfile=... with a screen of that size (so that
+presentation mode's full screen is that size): one JSON line per screen on stdout,
+``{"id": ..., "findings": [...]}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+#: (theme, presenting) in the order they are applied to each state.
+APPEARANCES = (("light", False), ("dark", False), ("light", True), ("dark", True))
+TABS = ("ln p, L", "Equations", "Why EM", "L + KL", "Choose K", "Oracle", "Point")
+#: The lesson chapters after Try it (1-based).
+CHAPTERS = tuple(range(1, 13))
+
+
+#: The states audited at each size: everything at the default size, a representative subset
+#: at the smallest and the largest (the suite's time is shared by everything else).
+STATES = {
+    (1280, 800): ([f"tab {t}" for t in TABS] + ["k-means split", "oracle split", "gallery",
+                                                "Choose K run", "sample"]
+                  + [f"lesson {n}" for n in (1, 2, 3, 8, 9)]),
+    (1920, 1080): ["k-means split", "gallery", "lesson 1", "lesson 3", "lesson 8", "lesson 9"],
+    (1024, 768): ["tab ln p, L", "k-means split", "oracle split", "lesson 3"],
+}
+
+
+def screen_id(size: tuple[int, int], theme: str, presenting: bool, state: str) -> str:
+    return f"{size[0]}x{size[1]}-{theme}-{'present' if presenting else 'window'}-{state}"
+
+
+def state_names() -> list[str]:
+    return ([f"tab {t}" for t in TABS] + ["k-means split", "oracle split", "gallery",
+                                          "Choose K run", "sample"]
+            + [f"lesson {n}" for n in CHAPTERS])
+
+
+# -- driving the window ----------------------------------------------------------------------
+def settle(app, w, rounds: int = 4000) -> None:
+    """Process events until every job of the window is done and the views are drawn (a guard
+    of ``rounds`` turns of the event loop, not a time)."""
+    from PySide6.QtCore import QThread
+
+    def busy() -> bool:
+        gallery = getattr(w, "gallery", None)
+        return bool(w.controller.busy or w.model_choice.busy or w.kmeans_mode.run.busy
+                    or (gallery is not None and gallery.isVisible() and gallery.running))
+
+    for _ in range(rounds):
+        app.processEvents()
+        if not busy():
+            break
+        QThread.msleep(5)
+    else:
+        raise RuntimeError("the window stayed busy")
+    w._redraw()
+    for _ in range(5):
+        app.processEvents()
+
+
+def _tab(w, title: str) -> None:
+    for i in range(w.tabs.count()):
+        if title in (w.tabs.tabText(i), w.tabs.tabToolTip(i)):
+            w.tabs.setCurrentIndex(i)
+            return
+    raise LookupError(title)
+
+
+def _reset(app, w) -> None:
+    """Back to the default screen: Old Faithful after a few iterations, lesson and extra
+    windows closed, teaching modes off."""
+    a = w.actions_by_name
+    w.lesson.hide()
+    for name in ("actionKMeansMode", "actionShowOracle", "actionFitOracle"):
+        if a[name].isChecked():
+            a[name].setChecked(False)
+    w.gallery.hide()
+    if w.sample_mode.dialog is not None:
+        w.sample_mode.dialog.close()
+    w.statusBar().clearMessage()
+    settle(app, w)
+
+
+def set_up(app, w, state: str) -> None:
+    a = w.actions_by_name
+    _reset(app, w)
+    if state.startswith("tab "):
+        _tab(w, state.removeprefix("tab "))
+    elif state == "k-means split":
+        a["actionKMeansMode"].setChecked(True)
+        settle(app, w)
+        for _ in range(6):
+            a["actionKMeansStep"].trigger()
+            settle(app, w)
+        _tab(w, "Choose K")  # the tab that hid behind the arrows in the split view
+    elif state == "oracle split":
+        a["actionShowOracle"].setChecked(True)
+        a["actionFitOracle"].setChecked(True)
+        w.controller.advance(40)
+        settle(app, w)
+        _tab(w, "Oracle")
+    elif state == "gallery":
+        a["actionGallery"].trigger()
+    elif state == "Choose K run":
+        _tab(w, "Choose K")
+        settle(app, w)
+        w.model_choice.restarts.button.click()
+    elif state == "sample":
+        a["actionSample"].trigger()
+        settle(app, w)
+        w.sample_mode.dialog.finish()
+    elif state.startswith("lesson "):
+        w.lesson.show()
+        w.lesson.go(int(state.removeprefix("lesson ")) - 1, remember=False)
+        settle(app, w)
+        w.lesson.try_button.click()
+        dialog = w.sample_mode.dialog
+        if dialog is not None and dialog.isVisible():
+            settle(app, w)
+            dialog.finish()
+    else:
+        raise ValueError(state)
+    settle(app, w)
+
+
+def windows_shown(app, w) -> list:
+    """The main window first, then its other visible windows (gallery, Sample)."""
+    from PySide6.QtWidgets import QDialog
+
+    others = [t for t in app.topLevelWidgets() if t is not w and t.isVisible() and isinstance(t, QDialog)]
+    return [w, *others]
+
+
+def walk(size: tuple[int, int], states: list[str], out: Path | None,
+         report: Callable[[str, list[str]], None]) -> None:
+    """Set up each state, show it in each appearance, audit it (and save it to ``out``)."""
+    from PySide6.QtWidgets import QApplication
+
+    from emviz.gui import MainWindow
+    from emviz.gui.audit import audit
+    from emviz.gui.style import apply_app_font
+
+    app = QApplication.instance() or QApplication([])
+    apply_app_font(app)  # as the emviz command does
+    w = MainWindow()
+    w.resize(*size)
+    w.show()
+    settle(app, w)
+    w.controller.advance(6)
+    settle(app, w)
+    try:
+        for state in states:
+            set_up(app, w, state)
+            for theme, presenting in APPEARANCES:
+                w.presentation.set_theme(theme)
+                w.presentation.set_presenting(presenting)
+                if not presenting:
+                    w.resize(*size)
+                settle(app, w)
+                shown = windows_shown(app, w)
+                sid = screen_id(size, theme, presenting, state)
+                report(sid, [str(f) for f in audit(shown, presenting)])
+                if out is not None:
+                    for i, window in enumerate(shown):
+                        suffix = "" if i == 0 else f"-{window.objectName() or i}"
+                        window.grab().save(str(out / f"{sid.replace(' ', '_')}{suffix}.png"))
+            w.presentation.set_presenting(False)
+            w.presentation.set_theme("light")
+    finally:
+        w.close()
+        w.shutdown()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("size", help="WIDTHxHEIGHT, e.g. 1280x800")
+    parser.add_argument("--out", type=Path, default=None, help="save each screen as a PNG here")
+    parser.add_argument("--states", default="", help='state names separated by ";" (default all)')
+    args = parser.parse_args(argv)
+    size = tuple(int(v) for v in args.size.split("x"))
+    states = [s for s in args.states.split(";") if s] or state_names()
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+
+    def report(sid: str, findings: list[str]) -> None:
+        print(json.dumps({"id": sid, "findings": findings}), flush=True)
+
+    walk(size, states, args.out, report)
+    return 0
+
+
+if __name__ == "__main__":
+    code = main()
+    sys.stdout.flush()
+    # Everything is reported: leave without the interpreter's teardown of the Qt objects,
+    # which now and then crashes at exit in a process that drew pyqtgraph windows.
+    os._exit(code)
