@@ -51,7 +51,7 @@ def settle(app, w, rounds: int = 4000) -> None:
 
     def busy() -> bool:
         gallery = getattr(w, "gallery", None)
-        return bool(w.controller.busy or w.model_choice.busy or w.kmeans_mode.run.busy
+        return bool(w.controller.busy or w.feature("model_choice").busy or w.feature("kmeans_mode").run.busy
                     or (gallery is not None and gallery.isVisible() and gallery.running))
 
     for _ in range(rounds):
@@ -61,7 +61,7 @@ def settle(app, w, rounds: int = 4000) -> None:
         QThread.msleep(5)
     else:
         raise RuntimeError("the window stayed busy")
-    w._redraw()
+    w.redraw_now()
     for _ in range(5):
         app.processEvents()
 
@@ -82,9 +82,9 @@ def _reset(app, w) -> None:
     for name in ("actionKMeansMode", "actionShowOracle", "actionFitOracle"):
         if a[name].isChecked():
             a[name].setChecked(False)
-    w.gallery.hide()
-    if w.sample_mode.dialog is not None:
-        w.sample_mode.dialog.close()
+    w.feature("gallery").hide()
+    if w.feature("sampling").dialog is not None:
+        w.feature("sampling").dialog.close()
     w.statusBar().clearMessage()
     settle(app, w)
 
@@ -112,17 +112,17 @@ def set_up(app, w, state: str) -> None:
     elif state == "Choose K run":
         _tab(w, "Choose K")
         settle(app, w)
-        w.model_choice.restarts.button.click()
+        w.feature("model_choice").restarts.button.click()
     elif state == "sample":
         a["actionSample"].trigger()
         settle(app, w)
-        w.sample_mode.dialog.finish()
+        w.feature("sampling").dialog.finish()
     elif state.startswith("lesson "):
         w.lesson.show()
         w.lesson.go(int(state.removeprefix("lesson ")) - 1, remember=False)
         settle(app, w)
         w.lesson.try_button.click()
-        dialog = w.sample_mode.dialog
+        dialog = w.feature("sampling").dialog
         if dialog is not None and dialog.isVisible():
             settle(app, w)
             dialog.finish()

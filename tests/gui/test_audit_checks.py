@@ -204,7 +204,7 @@ def test_the_lesson_shows_8_lines_and_the_whole_next_step_box_while_presenting(t
 def test_a_status_line_too_long_for_the_window_is_elided_with_the_whole_line_in_its_tooltip(window):
     window.presentation.set_presenting(True)  # 18 pt: the line needs about 1300 px
     window.resize(800, 600)
-    window._redraw()
+    window.redraw_now()
     QApplication.processEvents()
     status = window.status
     assert check_clipped(status) == []
@@ -243,7 +243,7 @@ def test_the_oracle_tags_scale_when_presenting(window, qtbot):
     window.lesson.try_it()
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=20_000)
     window.presentation.set_presenting(True)
-    window._redraw()
+    window.redraw_now()
     shown = [i for i in window.points_view.scene().items()
              if isinstance(i, pg.TextItem) and "oracle z" in i.textItem.toPlainText() and i.isVisible()]
     assert len(shown) == 3
@@ -262,7 +262,7 @@ def test_axis_titles_longer_than_their_axis_are_elided_with_the_whole_title_in_a
     from emviz.gui.audit import check_plot
 
     window.presentation.set_presenting(True)
-    window._redraw()
+    window.redraw_now()
     QApplication.processEvents()
     axis = window.points_view.getPlotItem().getAxis("bottom")
     # (the offscreen screen is 800 x 800: presenting leaves the view too short for much else)
@@ -271,7 +271,7 @@ def test_axis_titles_longer_than_their_axis_are_elided_with_the_whole_title_in_a
     assert axis.labelText != "eruption duration (standardised)"
     assert axis.toolTip() == "eruption duration (standardised)"
     window.presentation.set_presenting(False)
-    window._redraw()
+    window.redraw_now()
     QApplication.processEvents()
     room = axis.width() - 8
     whole = QFontMetrics(axis.label.font()).horizontalAdvance("eruption duration (standardised)")

@@ -35,6 +35,7 @@ def test_a_panels_title_stays_clear_of_its_converged_note(window, qtbot, tmp_pat
     note = panel.note.sceneBoundingRect()
     box = panel.plot.getViewBox().sceneBoundingRect()
     assert title.height() > 0 and note.height() > 0
-    assert not title.intersects(note), (title, note)
+    overlap = title.intersected(note)  # touching edges (floating point) are not an overlap
+    assert min(overlap.width(), overlap.height()) < 0.5, (title, note)
     assert title.bottom() <= box.top() + 0.5, (title, box)  # the title sits above the view
     window.feature("gallery").close()
