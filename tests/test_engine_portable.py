@@ -44,9 +44,10 @@ def shm_names(prefix: str) -> list[str]:
 
 def wait_until(condition, timeout: float = 30.0) -> None:
     """Poll ``condition`` (an observable state) until true; fail after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + timeout  # a time-out for a hang, as qtbot.waitUntil's
     while not condition():
-        assert time.monotonic() < deadline, "condition not reached"
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not reached in {timeout} s")
         time.sleep(0.02)
 
 
