@@ -82,10 +82,12 @@ def test_the_oldest_entries_are_dropped_when_the_stack_holds_more_than_its_budge
     m = editor.model
     editor.stack.budget = 10 * 16 * 1000  # room for the arrays of five loads of 1000 points
     loads = [np.full((1000, 2), float(i)) for i in range(8)]  # each load: 2 × 16 kB
-    serials = []
+    serials, heard = [], []
+    m.subscribe(heard.append, {"points"})
     for X in loads:
         editor.replace(X, name="load")
         serials.append(m.data_serial)
+    assert len(heard) == len(loads)  # one "points" announcement a load, none from dropping
     assert editor.undo_bytes() <= editor.stack.budget
     kept = editor.stack.count()
     assert kept == 4  # the 5th newest would bring it over the budget (the entries' own bytes)
@@ -197,7 +199,11 @@ def random_step(editor: PointsEditor, ref: Reference, rng: np.random.Generator) 
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_random_edits_undo_and_redo_exactly_like_a_list_model(editor, seed):
+@pytest.mark.parametrize("budget", [UNDO_BUDGET, 3000])
+def test_random_edits_undo_and_redo_exactly_like_a_list_model(editor, seed, budget):
+    """With the small budget the stack drops its oldest entries as it goes; the reference
+    then forgets as many of its oldest snapshots."""
+    editor.stack.budget = budget
     rng = np.random.default_rng(seed)
     X0 = rng.normal(size=(20, 2))
     X0[0, 0] = -0.0  # the sign of zero comes back too
@@ -205,15 +211,29 @@ def test_random_edits_undo_and_redo_exactly_like_a_list_model(editor, seed):
     editor.model.set_points(X0, labels0)
     original_points = editor.model.points.copy()
     ref = Reference(X0, labels0)
-    done = []
+    done, trimmed = [], 0
     for _ in range(150):
         done.append(random_step(editor, ref, rng))
+        dropped = ref.index - editor.stack.index()
+        if budget == UNDO_BUDGET:
+            assert dropped == 0
+        elif dropped > 0:
+            trimmed += dropped
+            del ref.states[:dropped]
+            ref.index -= dropped
         ref.check(editor.model)
         assert editor.stack.index() == ref.index and editor.stack.canRedo() == (
             ref.index < len(ref.states) - 1)
     assert {"add", "spray", "remove", "paint", "replace", "undo", "redo"} <= set(done)
+    assert budget == UNDO_BUDGET or editor.undo_bytes() <= budget or editor.stack.count() == 1
+    assert (trimmed > 0) == (budget != UNDO_BUDGET)
     while editor.stack.canUndo():
         editor.stack.undo()
+        ref.index -= 1
+    if budget != UNDO_BUDGET:
+        assert ref.index == 0
+        ref.check(editor.model)  # the oldest state kept
+        return
     back = editor.model.points
     assert back.dtype == original_points.dtype and back.shape == original_points.shape
     assert back.tobytes() == original_points.tobytes()  # bit for bit
