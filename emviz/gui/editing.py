@@ -69,9 +69,8 @@ class EditCommand(QUndoCommand):
         return twin
 
 
-def entry_bytes(command: QUndoCommand) -> int:
-    nbytes = getattr(command, "nbytes", None)
-    return ENTRY_BYTES + (nbytes() if nbytes is not None else 0)
+def entry_bytes(command: EditCommand) -> int:
+    return ENTRY_BYTES + command.nbytes()
 
 
 class UndoStack(QUndoStack):
@@ -88,7 +87,9 @@ class UndoStack(QUndoStack):
         ``ENTRY_BYTES`` each."""
         return sum(entry_bytes(self.command(i)) for i in range(self.count()))
 
-    def push(self, command: QUndoCommand) -> None:
+    def push(self, command: EditCommand) -> None:
+        if not isinstance(command, EditCommand):  # it could be neither counted nor kept
+            raise TypeError(f"the undo stack takes EditCommands, not {type(command).__name__}")
         super().push(command)
         sizes = [entry_bytes(self.command(i)) for i in range(self.count())]
         total, drop = sum(sizes), 0

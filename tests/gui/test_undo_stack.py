@@ -241,3 +241,11 @@ def test_random_edits_undo_and_redo_exactly_like_a_list_model(editor, seed, budg
         assert editor.model.labels is None
     else:
         assert editor.model.labels.tobytes() == np.asarray(labels0, dtype=int).tobytes()
+
+
+def test_the_stack_refuses_a_command_it_could_not_count(editor):
+    from PySide6.QtGui import QUndoCommand
+
+    with pytest.raises(TypeError, match="EditCommand"):
+        editor.stack.push(QUndoCommand("opaque"))
+    assert editor.stack.count() == 0
