@@ -1,5 +1,8 @@
 """Point edits as undoable commands (Orange's owpaintdata pattern: each command's undo is
-its exact inverse). After every edit EM restarts from the current θ on the new data."""
+its exact inverse and each command keeps only what its undo needs: the added points, the
+removed rows and where they were, the repainted labels' old values; only a whole new data
+set keeps the old arrays). The stack is bounded by the bytes its commands hold, not by their
+number. After every edit EM restarts from the current θ on the new data."""
 
 from __future__ import annotations
 
@@ -15,8 +18,96 @@ from ..geometry import nearest_within
 from ..model import MAX_COORDINATE, Workbench, check_points
 from .controller import RunController
 
-#: Bounded so that a session of large data sets cannot pile up memory in the stack.
-UNDO_LIMIT = 200
+#: The undo stack's memory budget in bytes. A whole new data set (a file, Generate, Clear)
+#: must keep the arrays it replaced: at 10⁶ points that is 16 MB of X and 8 MB of labels,
+#: before and after, 48 MB in one entry. 64 MiB keeps such a load undoable while clicks,
+#: sprays and paints cost a few bytes per point, and stays small beside the ~0.5 GiB the
+#: window needs at 10⁶ points. A count limit could not do both: 200 loads at 10⁶ are 9.6 GB.
+UNDO_BUDGET = 64 * 2**20
+
+#: What an entry costs beyond its arrays (the command objects, their text), so that many
+#: tiny edits count too.
+ENTRY_BYTES = 256
+
+
+def arrays_bytes(*arrays: np.ndarray | None) -> int:
+    """The bytes the given arrays hold (None holds none)."""
+    return sum(a.nbytes for a in arrays if a is not None)
+
+
+class EditCommand(QUndoCommand):
+    """An undoable edit that knows the bytes it holds (``nbytes``) and can be put on the stack
+    again without being applied again (``clone``: see ``UndoStack``). Subclasses implement
+    ``apply``, ``revert`` and ``nbytes``."""
+
+    _applied = False
+
+    def redo(self) -> None:
+        if self._applied:  # a clone of an edit whose result is in the model already
+            self._applied = False
+            return
+        self.apply()
+
+    def undo(self) -> None:
+        self.revert()
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+    def nbytes(self) -> int:
+        raise NotImplementedError
+
+    def clone(self) -> EditCommand:
+        """A new command holding the same arrays (not copies), whose first redo does nothing."""
+        twin = type(self).__new__(type(self))
+        QUndoCommand.__init__(twin, self.text())
+        twin.__dict__.update(self.__dict__)
+        twin._applied = True
+        return twin
+
+
+def entry_bytes(command: EditCommand) -> int:
+    return ENTRY_BYTES + command.nbytes()
+
+
+class UndoStack(QUndoStack):
+    """A QUndoStack bounded by bytes: after a push the oldest entries are dropped while the
+    entries hold more than ``budget`` bytes (the newest one always stays, so the last edit can
+    be undone however large it is)."""
+
+    def __init__(self, budget: int = UNDO_BUDGET, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.budget = budget
+
+    def held_bytes(self) -> int:
+        """The bytes the entries hold: their arrays (also those shared with the model) plus
+        ``ENTRY_BYTES`` each."""
+        return sum(entry_bytes(self.command(i)) for i in range(self.count()))
+
+    def push(self, command: EditCommand) -> None:
+        if not isinstance(command, EditCommand):  # it could be neither counted nor kept
+            raise TypeError(f"the undo stack takes EditCommands, not {type(command).__name__}")
+        super().push(command)
+        sizes = [entry_bytes(self.command(i)) for i in range(self.count())]
+        total, drop = sum(sizes), 0
+        while total > self.budget and drop < len(sizes) - 1:
+            total -= sizes[drop]
+            drop += 1
+        if drop:
+            self._drop_oldest(drop)
+
+    def _drop_oldest(self, drop: int) -> None:
+        # QUndoStack forgets old entries only through its undo limit, which can be set on an
+        # empty stack only. So the kept entries go onto the cleared stack again as clones,
+        # whose push does not apply them a second time. Right after a push nothing lies above
+        # the index, so the kept entries are all undoable ones.
+        kept = [self.command(i).clone() for i in range(drop, self.count())]
+        self.clear()
+        for command in kept:
+            super().push(command)
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,60 +120,92 @@ class Data:
     name: str
     axes: tuple[str, str] = ("x₁", "x₂")
 
+    def nbytes(self) -> int:
+        m = self.true_mixture
+        mixture = () if m is None else (m.weights, m.means, m.covariances)
+        return arrays_bytes(self.X, self.labels, *mixture)
 
-class _Replace(QUndoCommand):
+
+def remove_rows(a: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """``a`` without rows ``indices`` (sorted, distinct)."""
+    return np.delete(a, indices, axis=0)
+
+
+def insert_rows(a: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The inverse of ``remove_rows``: ``rows`` back at ``indices`` (sorted, distinct, as
+    they were before the removal). Row j goes before the row that followed it, which after
+    the removal of the j rows before it sits at ``indices[j] - j``."""
+    return np.insert(a, indices - np.arange(len(indices)), rows, axis=0)
+
+
+class _Replace(EditCommand):
+    """Whole new data; it keeps both data sets (and counts them)."""
+
     def __init__(self, editor: PointsEditor, before: Data, after: Data, text: str) -> None:
         super().__init__(text)
         self._editor, self._before, self._after = editor, before, after
 
     # Whole new data: EM starts afresh (a θ fitted to other data means little here).
-    def redo(self) -> None:
+    def apply(self) -> None:
         self._editor._apply(self._after, fresh=True)
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         self._editor._apply(self._before, fresh=True)
 
+    def nbytes(self) -> int:
+        return self._before.nbytes() + self._after.nbytes()
 
-class _Append(QUndoCommand):
-    """Add points at the end; undo drops exactly those from the end."""
+
+class _Append(EditCommand):
+    """Add points (M, 2) at the end (unlabelled, -1, when the data have labels); it keeps
+    only those points, and undo drops exactly that many from the end."""
 
     def __init__(self, editor: PointsEditor, new: np.ndarray, text: str) -> None:
         super().__init__(text)
         self._editor, self._new = editor, new
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         data = self._editor.data()
         labels = None if data.labels is None else np.r_[data.labels, np.full(len(self._new), -1)]
         self._editor._apply(dataclasses.replace(data, X=np.r_[data.X, self._new], labels=labels))
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         data = self._editor.data()
         keep = len(data.X) - len(self._new)
         labels = None if data.labels is None else data.labels[:keep]
         self._editor._apply(dataclasses.replace(data, X=data.X[:keep], labels=labels))
 
+    def nbytes(self) -> int:
+        return self._new.nbytes
 
-class _Remove(QUndoCommand):
-    """Remove point i; undo puts it (and its label) back at i."""
 
-    def __init__(self, editor: PointsEditor, index: int) -> None:
-        super().__init__("Remove point")
+class _Remove(EditCommand):
+    """Remove the points at ``indices``; it keeps those rows (M, 2), their labels (M,) and
+    the indices (M,), and undo puts them back where they were."""
+
+    def __init__(self, editor: PointsEditor, indices: np.ndarray) -> None:
+        n = len(indices)
+        super().__init__("Remove point" if n == 1 else f"Remove {n} points")
         data = editor.data()
-        self._editor, self._index = editor, index
-        self._point = data.X[index].copy()
-        self._label = None if data.labels is None else int(data.labels[index])
+        self._editor, self._indices = editor, indices
+        self._rows = data.X[indices].copy()
+        self._labels = None if data.labels is None else data.labels[indices].copy()
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         data = self._editor.data()
-        labels = None if data.labels is None else np.delete(data.labels, self._index)
-        X = np.delete(data.X, self._index, axis=0)
+        labels = None if data.labels is None else remove_rows(data.labels, self._indices)
+        X = remove_rows(data.X, self._indices)
         self._editor._apply(dataclasses.replace(data, X=X, labels=labels))
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         data = self._editor.data()
-        X = np.insert(data.X, self._index, self._point, axis=0)
-        labels = None if data.labels is None else np.insert(data.labels, self._index, self._label)
+        X = insert_rows(data.X, self._indices, self._rows)
+        labels = (None if data.labels is None
+                  else insert_rows(data.labels, self._indices, self._labels))
         self._editor._apply(dataclasses.replace(data, X=X, labels=labels))
+
+    def nbytes(self) -> int:
+        return arrays_bytes(self._indices, self._rows, self._labels)
 
 
 class PointsEditor(QObject):
@@ -93,12 +216,15 @@ class PointsEditor(QObject):
     def __init__(self, model: Workbench, controller: RunController, parent=None) -> None:
         super().__init__(parent)
         self.model, self.controller = model, controller
-        self.stack = QUndoStack(self)
-        self.stack.setUndoLimit(UNDO_LIMIT)
+        self.stack = UndoStack(UNDO_BUDGET, self)
 
     def data(self) -> Data:
         m = self.model
         return Data(m.points, m.labels, m.true_mixture, m.dataset_name, m.axes)
+
+    def undo_bytes(self) -> int:
+        """The bytes the undo stack holds (see ``UndoStack.held_bytes``)."""
+        return self.stack.held_bytes()
 
     # Every edit checks its new points before it goes on the stack: a command that failed
     # half-way through redo would leave the stack and the model disagreeing.
@@ -116,11 +242,20 @@ class PointsEditor(QObject):
         """A click or spray beyond the largest coordinate (on data at that scale) adds
         nothing and says why; it is not an error of the program."""
         try:
-            return check_points(points)
+            return np.array(check_points(points))  # a copy: the stack keeps it
         except ValueError:
             self.message.emit(f"Not added: coordinates beyond ±{MAX_COORDINATE:g} are too large "
                               "for emviz.")
             return None
+
+    def remove(self, indices) -> None:
+        """Remove the points at ``indices`` (any order; repeats count once) as one edit."""
+        n = len(self.model.points)
+        indices = np.unique(np.asarray(indices, dtype=np.intp).reshape(-1))
+        if len(indices) and not (0 <= indices[0] and indices[-1] < n):
+            raise IndexError(f"point indices must lie in [0, {n}), got {indices.tolist()}")
+        if len(indices):
+            self.stack.push(_Remove(self, indices))
 
     def remove_nearest(self, x: float, y: float, pixel_size: tuple[float, float],
                        radius_px: float) -> bool:
@@ -129,7 +264,7 @@ class PointsEditor(QObject):
         if i is None:
             self.message.emit("No point within reach to remove (shift+click on a point).")
             return False
-        self.stack.push(_Remove(self, i))
+        self.remove([i])
         return True
 
     def clear(self) -> None:
@@ -143,6 +278,7 @@ class PointsEditor(QObject):
                 axes: tuple[str, str] = ("x₁", "x₂")) -> None:
         """New data as one undoable edit (loading a file, choosing a dataset)."""
         X = check_points(np.array(X, dtype=float))
+        labels = None if labels is None else np.array(labels)  # the stack keeps its own
         after = Data(X, labels, true_mixture, name, axes)
         self.stack.push(_Replace(self, self.data(), after, f"Load {name or 'points'}"))
 

@@ -184,3 +184,20 @@ def test_a_view_with_no_area_removes_nothing_and_says_so(window, pixel_size):
     x, y = window.points[0]
     assert not window.editor.remove_nearest(x, y, pixel_size, 8.0)
     assert len(window.points) == n and len(said) == 1
+
+
+def test_a_click_on_large_data_puts_only_its_point_on_the_undo_stack(window, qtbot):
+    """The stack keeps inverse edits: a click at 10⁵ points costs one point, not the data."""
+    from emviz.gui.editing import ENTRY_BYTES
+
+    window.set_points(blobs(10**5))
+    wait_for_history(qtbot, window, 1)
+    window.redraw_now()
+    held = window.editor.undo_bytes()
+    n = len(window.points)
+    qtbot.mouseClick(viewport(window), Qt.MouseButton.LeftButton, pos=data_point(window, 0.5, 0.5))
+    qtbot.waitUntil(lambda: len(window.points) == n + 1)
+    assert window.editor.undo_bytes() - held == ENTRY_BYTES + 16  # one point (2 float64)
+    window.findChild(QAction, "actionUndo").trigger()
+    assert len(window.points) == n
+    wait_for_history(qtbot, window, 1)
