@@ -67,6 +67,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_core.py
 	@if [ -f benchmarks/bench_render.py ]; then QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_render.py; fi
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_memory.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_gaps.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,7 +7,7 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
 from .errors import DataError
@@ -87,8 +87,9 @@ def decode(data: bytes | bytearray, source: str) -> str:
         ) from None
 
 
-def write_atomic(path: PathLike, data: bytes) -> None:
-    """Write ``data`` to a temporary file in the same folder, then rename it over ``path``.
+def write_atomic(path: PathLike, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or pieces of bytes written one after another) to a temporary
+    file in the same folder, then rename it over ``path``.
 
     The rename is atomic, so a failure at any point (disk full, permission, a crash) leaves
     an existing file as it was. A symlink is written through, not replaced. Only a regular
@@ -115,7 +116,8 @@ def write_atomic(path: PathLike, data: bytes) -> None:
         raise _os_error(source, e, "write") from None
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            for piece in [data] if isinstance(data, bytes | bytearray) else data:
+                f.write(piece)
             f.flush()
             os.fsync(f.fileno())  # the bytes are on disk before the rename makes them the file
         os.chmod(temp, mode)

@@ -37,9 +37,21 @@ def dumps(document: dict[str, Any], encoded: Mapping[str, str] | None = None) ->
     ``encoded`` maps more keys, written after the document's, to their values' text from
     ``encode``: a caller that writes the same large value again and again encodes it once.
     """
-    texts = {key: encode(value) for key, value in document.items()} | dict(encoded or {})
-    parts = [f" {json.dumps(key)}: {text}" for key, text in texts.items()]
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+    return "".join(dump_pieces(document, {key: [text] for key, text in (encoded or {}).items()}))
+
+
+def dump_pieces(document: dict[str, Any], encoded: Mapping[str, list[str]]) -> list[str]:
+    """``dumps`` as pieces of text to write one after another; ``encoded`` maps keys to the
+    pieces of their values' text (``encode_array_pieces``). A million points are then never
+    one string: joining or encoding 40 MB in one call holds the GIL for a few hundred ms, and
+    a save runs beside the GUI thread."""
+    texts = {key: [encode(value)] for key, value in document.items()} | dict(encoded)
+    pieces = []
+    for i, (key, parts) in enumerate(texts.items()):
+        pieces.append(("{\n" if i == 0 else ",\n") + f" {json.dumps(key)}: ")
+        pieces.extend(parts)
+    pieces.append("\n}\n" if texts else "{\n\n}\n")
+    return pieces
 
 
 def encode(value: Any) -> str:
@@ -53,12 +65,20 @@ def encode_array(a: np.ndarray, chunk: int = 10_000) -> str:
     """``encode(a.tolist())`` for an array of rows or of numbers, converted ``chunk`` rows at a
     time: a thread encoding a million points then lets the GUI thread run between chunks
     (one ``tolist()`` of them all would hold the GIL for about a second)."""
+    return "".join(encode_array_pieces(a, chunk))
+
+
+def encode_array_pieces(a: np.ndarray, chunk: int = 10_000) -> list[str]:
+    """``encode_array(a)`` as pieces of about ``chunk`` rows each (their concatenation)."""
     if len(a) == 0:
-        return encode(a.tolist())
+        return [encode(a.tolist())]
     chunks = (a[i : i + chunk].tolist() for i in range(0, len(a), chunk))
     if a.ndim == 1:
-        return "[" + ", ".join(_compact(c)[1:-1] for c in chunks) + "]"
-    return "[\n  " + ",\n  ".join(",\n  ".join(map(_compact, c)) for c in chunks) + "\n ]"
+        texts, first, sep, last = (_compact(c)[1:-1] for c in chunks), "[", ", ", "]"
+    else:
+        texts, first, sep, last = (",\n  ".join(map(_compact, c)) for c in chunks), "[\n  ", ",\n  ", "\n ]"
+    pieces = [(first if i == 0 else sep) + text for i, text in enumerate(texts)]
+    return [*pieces, last]
 
 
 def _compact(value: Any) -> str:

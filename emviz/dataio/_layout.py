@@ -24,8 +24,9 @@ MAX_LABEL_LENGTH = 40
 #: ... and this few (more distinct values look like identifiers or comments, not classes).
 MAX_GUESSED_LABELS = 20
 
-#: Rows are parsed in chunks of this many, with a progress report after each (about 0.1 s).
-PARSE_CHUNK_ROWS = 100_000
+#: Rows are parsed in chunks of this many, with a progress report after each (about 10 ms:
+#: numpy's parser holds the GIL for a chunk, and a load runs beside the GUI thread).
+PARSE_CHUNK_ROWS = 10_000
 
 DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 #: "1,000" or "12,345,678": read as a thousands separator first (a decimal comma is possible too)

@@ -137,8 +137,9 @@ def save_session(path: PathLike, session: Session, arrays: EncodedArrays | None 
 
     ``arrays``: the text of the points and labels kept from the last save through it, reused
     if they are the same (the autosave writes the same points again and again)."""
-    text = _json.dumps(_small_fields(session), (arrays or EncodedArrays()).text(session))
-    write_atomic(path, text.encode("utf-8"))
+    # Written piece by piece (no piece more than ~10,000 points): see _json.dump_pieces.
+    pieces = _json.dump_pieces(_small_fields(session), (arrays or EncodedArrays()).pieces(session))
+    write_atomic(path, (piece.encode("utf-8") for piece in pieces))
 
 
 def session_to_json(session: Session) -> dict[str, Any]:
@@ -156,16 +157,20 @@ class EncodedArrays:
 
     def __init__(self) -> None:
         self._arrays: tuple[np.ndarray | None, np.ndarray] | None = None
-        self._text: dict[str, str] = {}
+        self._pieces: dict[str, list[str]] = {}
 
     def text(self, session: Session) -> dict[str, str]:
         """{"labels": ..., "points": ...} as ``_json.encode`` writes them."""
+        return {key: "".join(pieces) for key, pieces in self.pieces(session).items()}
+
+    def pieces(self, session: Session) -> dict[str, list[str]]:
+        """``text(session)``, each value as pieces of text (``_json.encode_array_pieces``)."""
         arrays = (session.labels, session.points)
         if self._arrays is None or not all(map(_same_bits, self._arrays, arrays)):
-            labels = "null" if session.labels is None else _json.encode_array(session.labels)
-            self._text = {"labels": labels, "points": _json.encode_array(session.points)}
+            labels = ["null"] if session.labels is None else _json.encode_array_pieces(session.labels)
+            self._pieces = {"labels": labels, "points": _json.encode_array_pieces(session.points)}
             self._arrays = arrays  # the session's own read-only copies: they cannot change
-        return self._text
+        return self._pieces
 
 
 def _small_fields(session: Session) -> dict[str, Any]:

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.functions as fn
@@ -25,6 +27,41 @@ from ..raster import dot_layout, owner_argb, paint_dots, pixel_owners
 OUTLINE_MAX_POINTS = 3_000
 #: Above this many points the view is rasterised instead of drawn point by point.
 RASTER_MIN_POINTS = 20_000
+
+
+class _ByArray:
+    """A few values computed from an array, remembered by the array's identity (arrays are
+    not hashable; the data's arrays are replaced, never changed in place). Views that show
+    the same points (the gallery's panels) then compute them once per data set, not once
+    each. Entries die with their array; at most ``size`` are kept."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: list[tuple[weakref.ref, object, object]] = []
+
+    def get(self, array: np.ndarray, key: object, compute):
+        self._entries = [e for e in self._entries if e[0]() is not None]
+        for ref, k, value in self._entries:
+            if ref() is array and k == key:
+                return value
+        value = compute()
+        self._entries = [(weakref.ref(array), key, value), *self._entries][: self.size]
+        return value
+
+
+#: (lo, hi) of each data set's points; the raster layouts of recent (points, view) pairs.
+_BOUNDS = _ByArray(4)
+_LAYOUTS = _ByArray(8)
+
+
+def extent(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lowest and highest x and y of ``xy`` (N, 2), N > 0, each (2,)."""
+    return xy.min(axis=0), xy.max(axis=0)
+
+
+def data_bounds(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``extent(xy)``, computed once per array however many views show it."""
+    return _BOUNDS.get(xy, None, lambda: extent(xy))
 
 
 def _same(a: tuple, b: tuple) -> bool:
@@ -75,7 +112,7 @@ class PointCloudItem(pg.GraphicsObject):
             self._layout_key = None
             self.prepareGeometryChange()
             if len(self._xy):
-                lo, hi = self._xy.min(axis=0), self._xy.max(axis=0)
+                lo, hi = data_bounds(self._xy)
                 self._bounds = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
             else:
                 self._bounds = QRectF()
@@ -179,8 +216,11 @@ class PointCloudItem(pg.GraphicsObject):
             return
         left, right, bottom, top, width, height = key
         if key != self._layout_key:
-            owners = pixel_owners(self._xy, (left, right), (bottom, top), width, height)
-            self._layout = dot_layout(owners, self.raster_radius())
+            # Panels showing the same points in views of one extent and size (the gallery)
+            # share one layout: mapping 10⁶ points to pixels is the costly part.
+            radius = self.raster_radius()
+            self._layout = _LAYOUTS.get(self._xy, (key, radius), lambda: dot_layout(
+                pixel_owners(self._xy, (left, right), (bottom, top), width, height), radius))
             self._layout_key, self._image = key, None
         if self._image is None:
             self._image = self._raster_image()

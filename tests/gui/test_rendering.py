@@ -178,3 +178,38 @@ def test_colours_prepared_a_turn_ahead_are_the_ones_set_data_would_draw(qtbot):
     prepared.set_data(X, first, palette)  # other colours than prepared: coloured afresh
     fresh.set_data(X, first, palette)
     np.testing.assert_array_equal(grab_rgb(prepared_widget), grab_rgb(fresh_widget))
+
+
+def test_views_of_the_same_points_compute_bounds_and_raster_layout_once(qtbot, monkeypatch):
+    """Two views showing one data set at one extent and size (the gallery's panels) find the
+    data's extent and map the points to pixels once between them, and draw the same picture."""
+    from emviz.gui import point_cloud
+
+    calls = {"extent": 0, "pixel_owners": 0}
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(point_cloud, "extent", counted("extent", point_cloud.extent))
+    monkeypatch.setattr(point_cloud, "pixel_owners", counted("pixel_owners", point_cloud.pixel_owners))
+    rng = np.random.default_rng(5)
+    X = rng.uniform(-2.7, 2.7, size=(RASTER_MIN_POINTS + 1000, 2))
+    resp = rng.dirichlet(np.full(3, 0.4), size=len(X))
+    palette = component_colors(3)
+    first, a = plot_with(qtbot, X, resp, palette, "auto")
+    second, b = plot_with(qtbot, X, resp, palette, "auto")
+    assert a.raster and b.raster
+    assert a.dataBounds(0) == b.dataBounds(0) == (X[:, 0].min(), X[:, 0].max())
+    assert a.dataBounds(1) == (X[:, 1].min(), X[:, 1].max())
+    pictures = grab_rgb(first), grab_rgb(second)
+    np.testing.assert_array_equal(*pictures)
+    assert calls == {"extent": 1, "pixel_owners": 1}
+    # Other points (a new data set) are measured and mapped again.
+    Y = X + 0.1
+    a.set_data(Y, resp, palette)
+    grab_rgb(first)
+    assert calls == {"extent": 2, "pixel_owners": 2}
+    assert a.dataBounds(0) == (Y[:, 0].min(), Y[:, 0].max())

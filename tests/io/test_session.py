@@ -299,6 +299,31 @@ def test_encoding_an_array_by_chunks_gives_the_text_of_the_whole(n):
         assert _json.encode_array(labels, chunk) == _json.encode(labels.tolist())
 
 
+@pytest.mark.parametrize("n", [0, 1, 7, 25])
+def test_a_session_is_written_in_pieces_of_a_few_points(tmp_path, monkeypatch, session, n):
+    """A save never builds the file as one string (joining or encoding a million points in
+    one call holds the GIL for a few hundred ms, beside the GUI thread): it writes pieces of
+    at most a chunk of points each, and the file is the text of the whole."""
+    from emviz.dataio import _files
+
+    points = np.random.default_rng(n).normal(size=(n, 2))
+    s = dataclasses.replace(session, points=points, labels=np.arange(n) - 1 if n else None)
+    written: list[bytes] = []
+    original = _files.write_atomic
+
+    def recorded(path, data):
+        written.extend([data] if isinstance(data, bytes) else list(data))
+        original(path, b"".join(written))
+
+    monkeypatch.setattr("emviz.dataio.session.write_atomic", recorded)
+    monkeypatch.setattr(_json.encode_array_pieces, "__defaults__", (3,))  # 3 points a piece
+    save_session(tmp_path / "s.emviz", s)
+    rows = [json.dumps(row, separators=(", ", ": ")).encode() for row in points.tolist()]
+    assert max(sum(row in piece for row in rows) for piece in written) <= 3  # not all n at once
+    assert b"".join(written).decode() == _json.dumps(session_to_json(s))  # the text of the whole
+    assert load_session(tmp_path / "s.emviz") == s
+
+
 def test_the_teaching_state_round_trips(tmp_path, session):
     teaching = TeachingState(kmeans_on=True, kmeans_lockstep=True, kmeans_half_steps=5,
                              oracle_fit=True, lesson_chapter=6, gallery_iterations=(0, 3, 9),

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from emviz.dataio import MAX_BYTES, MAX_ROWS, DataError, load_points, parse_table, read_table
+from emviz.dataio.table import split_lines
 from emviz.model import MAX_COORDINATE
 
 
@@ -340,3 +341,14 @@ def test_pasted_text_reports_lines(small_chunks):
     reports = []
     table = parse_table("1 2\n" * 500, progress=lambda *report: reports.append(report))
     assert table.n_rows == 500 and {what for what, *_ in reports} == {"lines"} and len(reports) >= 4
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 7, 1000])
+def test_lines_split_a_piece_at_a_time_are_the_lines_of_the_whole_text(piece):
+    """A large text is split into lines in pieces (a load beside the GUI thread holds the
+    GIL for one piece at a time); a piece may end inside a line or at its newline."""
+    rng = np.random.default_rng(piece)
+    texts = ["", "a", "\n", "a\n", "\nb", "ab\ncd\n\nef", "x" * 10 + "\ny"]
+    texts += ["".join(rng.choice(list("ab\n"), size=rng.integers(40))) for _ in range(200)]
+    for text in texts:
+        assert split_lines(text, piece) == text.split("\n"), (text, piece)

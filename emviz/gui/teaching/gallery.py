@@ -37,7 +37,7 @@ from ...model import Workbench
 from ...parts import Identity
 from ..features import Feature
 from ..jobs import Background
-from ..point_cloud import PointCloudItem
+from ..point_cloud import PointCloudItem, data_bounds
 
 DEFAULT_ITERATIONS = (0, 1, 2, 5, 20)
 MAX_PANELS = 12
@@ -384,7 +384,7 @@ class GalleryView(QDialog):
         if self._range_key is X or len(X) == 0:
             return
         self._range_key = X
-        lo, hi = X.min(axis=0), X.max(axis=0)
+        lo, hi = data_bounds(X)  # shared with the panels' point clouds: once per data set
         pad = PADDING * np.maximum(hi - lo, 1e-9)
         for panel in self.panels:
             panel.set_range((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1]))

@@ -1,0 +1,329 @@
+"""How long the window stops answering: the largest event-loop gap while something runs at
+10⁶ points, the first Step in a fresh 10⁶ window, and start-up to the first paint.
+
+Prints, offscreen, in the real window (K = 5, 1,000,000 points from 5 blobs):
+1. largest event-loop gap (the longest interval between ticks of a 10 ms QTimer, minus
+   nothing: a gap of 10 ms is an idle loop) from the action until the window is quiet:
+   - Play for 3 s (EM in the child process where there is one);
+   - opening the gallery after 20 iterations (5 panels: start, 1, 2, 5, 20);
+   - entering presentation mode (and, not counted, leaving it);
+   - an autosave after the points changed (the save encodes them);
+   - loading a 10⁶-row CSV file (File → Open's path, files.open_file);
+   medians of the runs and the worst run (goals: <= 50 ms, gallery and presentation <= 100 ms);
+   the first row, a pure-Python thread busy beside the event loop, is the floor that any
+   background work sets on this machine at this moment (on a loaded machine, well above 10 ms);
+2. first Step in a fresh 10⁶ window: from the Step to the last paint of the points view it
+   causes, beside one E+M iteration of the core in the same run (goal: <= 2 iterations +
+   100 ms);
+3. start-up to first paint, as whole processes alternating with a minimal PySide6 +
+   pyqtgraph window (one PlotWidget with a scatter of 500 points), medians of the runs and
+   their ratio (goal: <= 1.5x).
+
+Usage: python benchmarks/bench_gaps.py [--quick] [--only gaps|step|startup]
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+
+K = 5
+N = 1_000_000
+
+# A whole process that opens emviz's window (as the `emviz` command does, less the
+# preferences and autosave of an interactive run) and exits after its first paint.
+STARTUP_EMVIZ = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from emviz.gui import MainWindow
+from emviz.gui.points_view import PointsView
+app = QApplication(sys.argv[:1])
+window = MainWindow("faithful")
+painted = PointsView.paintEvent
+def first_paint(view, event):
+    result = painted(view, event)
+    print(f"{time.time():.4f}", flush=True)
+    QTimer.singleShot(0, app.quit)
+    return result
+PointsView.paintEvent = first_paint
+window.resize(1280, 800)
+window.show()
+app.exec()
+window.close()
+"""
+
+STARTUP_BASELINE = """
+import sys, time
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+plot = pg.PlotWidget()
+plot.addItem(pg.ScatterPlotItem(*np.random.default_rng(0).normal(size=(2, 500))))
+window.setCentralWidget(plot)
+painted = type(plot).paintEvent
+def first_paint(view, event):
+    result = painted(view, event)
+    print(f"{time.time():.4f}", flush=True)
+    QTimer.singleShot(0, app.quit)
+    return result
+type(plot).paintEvent = first_paint
+window.resize(1280, 800)
+window.show()
+app.exec()
+"""
+
+
+def blobs(n: int = N, seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=4, size=(K, 2))
+    return centres[rng.integers(K, size=n)] + rng.normal(size=(n, 2))
+
+
+class GapClock:
+    """The largest interval between ticks of a 10 ms QTimer while ``watch`` runs."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QElapsedTimer, QTimer
+
+        self.clock, self.gaps = QElapsedTimer(), []
+        self.ticker = QTimer(interval=10)
+        self.ticker.timeout.connect(lambda: self.gaps.append(self.clock.restart()))
+
+    def watch(self, action, done, quiet_s: float = 0.5, limit_s: float = 120.0) -> float:
+        """ms: the largest gap from ``action()`` until ``done()`` holds and no gap above 20 ms
+        came for ``quiet_s`` (the work and its frames are over)."""
+        from PySide6.QtCore import QEventLoop
+        from PySide6.QtWidgets import QApplication
+
+        self.gaps.clear()
+        self.clock.start()
+        self.ticker.start()
+        action()
+        deadline = time.perf_counter() + limit_s
+        last_busy = time.perf_counter()
+        while time.perf_counter() < deadline:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+            now = time.perf_counter()
+            if self.gaps and self.gaps[-1] > 20:
+                last_busy = now
+            if done() and now - last_busy > quiet_s:
+                break
+        self.ticker.stop()
+        return float(max(self.gaps, default=0))
+
+
+def idle(window, seconds: float = 0.5) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    window.controller.wait_idle(120_000)
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        QApplication.processEvents()
+        time.sleep(0.002)
+
+
+def big_window(X: np.ndarray):
+    from emviz.gui import MainWindow
+    from emviz.model import Settings
+
+    window = MainWindow(settings=Settings(k=K, init_method="kmeans++", tol=0.0, max_iter=10_000))
+    window.resize(1280, 800)
+    window.show()
+    window.set_points(X)
+    idle(window)
+    return window
+
+
+def gap_play(X, clock: GapClock) -> float:
+    window = big_window(X)
+    window.controls.speed.setValue(0)
+    play = window.actions_by_name["actionPlay"]
+    end = time.perf_counter() + 3.0
+    gap = clock.watch(play.trigger, lambda: time.perf_counter() > end, quiet_s=0.0)
+    play.trigger()
+    window.controller.wait_idle(30_000)
+    window.close()
+    return gap
+
+
+def gap_gallery(X, clock: GapClock) -> float:
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QWidget
+
+    window = big_window(X)
+    for _ in range(20):
+        window.controller.step()
+        window.controller.wait_idle(120_000)
+    idle(window)
+    action = window.findChild(QAction, "actionGallery")
+    gallery = []
+
+    def done() -> bool:
+        if not gallery:
+            gallery.extend([window.findChild(QWidget, "galleryView")])
+        g = gallery[0]
+        return g is not None and g.isVisible() and not g.running and not window.controller.busy
+
+    gap = clock.watch(action.trigger, done)
+    window.close()
+    return gap
+
+
+def gap_presentation(X, clock: GapClock) -> float:
+    window = big_window(X)
+    present = window.actions_by_name.get("actionPresent") or _find_action(window, "actionPresent")
+    gap = clock.watch(present.trigger, lambda: True)
+    present.trigger()
+    idle(window)
+    window.close()
+    return gap
+
+
+def gap_autosave(X, clock: GapClock) -> float:
+    from emviz.gui.autosave import install_autosave
+
+    window = big_window(X)
+    with tempfile.TemporaryDirectory() as folder:
+        autosave = install_autosave(window, folder)
+        autosave.timer.stop()
+        window.set_points(X + 0.5)  # new points: the save encodes them
+        idle(window)
+        gap = clock.watch(autosave.tick, lambda: not autosave.saving)
+        window.close()
+    return gap
+
+
+def gap_csv(X, clock: GapClock, path: Path) -> float:
+    window = big_window(X[:1000])
+    ended: list[bool] = []
+    window.files.load_ended.connect(ended.append)
+    gap = clock.watch(lambda: window.files.open_file(str(path)), lambda: bool(ended))
+    window.close()
+    return gap
+
+
+def gap_floor(clock: GapClock) -> float:
+    """The same clock while a pure-Python thread runs for 3 s: what any work beside the GUI
+    thread costs it on this machine now (the GIL's hand-over and the OS's scheduling)."""
+    import threading
+
+    end = time.perf_counter() + 3.0
+
+    def busy() -> None:
+        while time.perf_counter() < end:
+            sum(range(1000))
+
+    thread = threading.Thread(target=busy)
+    gap = clock.watch(thread.start, lambda: not thread.is_alive(), quiet_s=0.0)
+    thread.join()
+    return gap
+
+
+def _find_action(window, name: str):
+    from PySide6.QtGui import QAction
+
+    return window.findChild(QAction, name)
+
+
+def gaps_table(quick: bool) -> None:
+    runs = 1 if quick else 3
+    X = blobs()
+    clock = GapClock()
+    print(f"\nLargest event-loop gap, N = {N:,}, K = {K}, medians of {runs} run(s) "
+          "(goals: Play, autosave, CSV <= 50 ms; gallery, presentation <= 100 ms)")
+    print(f"{'what':<44} {'median ms':>10} {'worst ms':>9}")
+    with tempfile.TemporaryDirectory() as folder:
+        csv = Path(folder) / "million.csv"
+        np.savetxt(csv, X, delimiter=",", fmt="%.6f", header="x,y", comments="")
+        rows = [("floor: a pure-Python thread busy for 3 s", lambda: gap_floor(clock)),
+                ("Play (3 s)", lambda: gap_play(X, clock)),
+                ("opening the gallery after 20 iterations", lambda: gap_gallery(X, clock)),
+                ("entering presentation mode", lambda: gap_presentation(X, clock)),
+                ("autosave (points changed)", lambda: gap_autosave(X, clock)),
+                ("CSV load (File → Open)", lambda: gap_csv(X, clock, csv))]
+        for name, measure in rows:
+            gaps = [measure() for _ in range(runs)]
+            print(f"{name:<44} {np.median(gaps):>10.0f} {max(gaps):>9.0f}", flush=True)
+
+
+def first_step_table(quick: bool) -> None:
+    import bench_render
+    from bench_render import PaintClock, em_iteration_ms, settle
+
+    runs = 1 if quick else 3
+    bench_render.PAINTS = paints = PaintClock()
+    X = blobs(seed=3)
+    steps = []
+    for _ in range(runs):
+        window = big_window(X)
+        settle(window)
+        started = time.perf_counter()
+        paints.last = 0.0
+        window.actions_by_name["actionStep"].trigger()
+        settle(window)
+        steps.append(1e3 * (paints.last - started))
+        window.close()
+    em = em_iteration_ms(X, 3)
+    print(f"\nFirst Step in a fresh window, N = {N:,}, K = {K}, median of {runs} "
+          "(goal: <= 2 E+M iterations + 100 ms)")
+    print(f"{'E+M ms':>8} {'first Step ms':>14} {'goal ms':>8}")
+    print(f"{em:>8.0f} {np.median(steps):>14.0f} {2 * em + 100:>8.0f}")
+
+
+def startup_table(quick: bool) -> None:
+    runs = 3 if quick else 7
+    python = sys.executable
+    times: dict[str, list[float]] = {"emviz": [], "baseline": []}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for _ in range(runs):  # alternating, so that a load on the machine hits both alike
+        for name, script in (("emviz", STARTUP_EMVIZ), ("baseline", STARTUP_BASELINE)):
+            started = time.time()  # the child prints time.time() at its first paint
+            out = subprocess.run([python, "-c", script], env=env, capture_output=True,
+                                 text=True, timeout=300)
+            lines = out.stdout.split()
+            if out.returncode != 0 or not lines:
+                raise RuntimeError(f"{name} start-up run failed: {out.stderr[-2000:]}")
+            times[name].append(float(lines[0]) - started)  # with the interpreter's start
+    e, b = (1e3 * float(np.median(times[k])) for k in ("emviz", "baseline"))
+    print(f"\nStart-up to the first paint, whole processes, medians of {runs} alternating runs "
+          "(goal: ratio <= 1.5)")
+    print(f"{'emviz ms':>9} {'minimal PySide6+pyqtgraph ms':>29} {'ratio':>6}")
+    print(f"{e:>9.0f} {b:>29.0f} {e / b:>6.2f}")
+
+
+def main() -> None:
+    from PySide6.QtCore import qInstallMessageHandler
+    from PySide6.QtWidgets import QApplication
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_render import quiet_offscreen_notice
+
+    quick = "--quick" in sys.argv
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    if only in (None, "startup"):
+        startup_table(quick)
+    if only == "startup":
+        return
+    qInstallMessageHandler(quiet_offscreen_notice)
+    app = QApplication.instance() or QApplication([])
+    if only in (None, "gaps"):
+        gaps_table(quick)
+    if only in (None, "step"):
+        first_step_table(quick)
+    app.processEvents()
+
+
+if __name__ == "__main__":
+    main()
