@@ -136,7 +136,7 @@ def idle(window, seconds: float = 0.5) -> None:
 
 def big_window(X: np.ndarray):
     from emviz.gui import MainWindow
-    from emviz.model import Settings
+    from emviz.session.model import Settings
 
     window = MainWindow(settings=Settings(k=K, init_method="kmeans++", tol=0.0, max_iter=10_000))
     window.resize(1280, 800)

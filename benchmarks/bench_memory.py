@@ -92,7 +92,7 @@ def one_run(n: int, steps: int) -> None:
     from PySide6.QtWidgets import QApplication
 
     from emviz.gui import MainWindow
-    from emviz.model import Settings
+    from emviz.session.model import Settings
 
     app = QApplication.instance() or QApplication([])
     rng = np.random.default_rng(1)

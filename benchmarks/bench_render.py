@@ -31,8 +31,8 @@ from PySide6.QtCore import QElapsedTimer, QTimer, qInstallMessageHandler  # noqa
 from PySide6.QtGui import QBrush, QColor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from emviz.colors import blend, code_colors, component_colors, quantise  # noqa: E402
 from emviz.gui.point_cloud import PointCloudItem  # noqa: E402
+from emviz.look.colors import blend, code_colors, component_colors, quantise  # noqa: E402
 
 K = 5
 
@@ -98,7 +98,7 @@ def play_stall(seconds: float) -> tuple[float, float, bool]:
     """(largest event-loop gap in ms, EM iterations per second, whether EM ran in the child
     process) while Play runs on 1e6 points for ``seconds``."""
     from emviz.gui import MainWindow
-    from emviz.model import Settings
+    from emviz.session.model import Settings
 
     rng = np.random.default_rng(1)
     centres = rng.normal(scale=4, size=(K, 2))
@@ -204,7 +204,7 @@ PAINTS: PaintClock
 
 def latency_window(n: int):
     from emviz.gui import MainWindow
-    from emviz.model import Settings
+    from emviz.session.model import Settings
 
     rng = np.random.default_rng(2)
     centres = rng.normal(scale=4, size=(K, 2))

@@ -8,8 +8,9 @@ import os
 import sys
 from collections.abc import Iterator
 
-from . import __version__, schema
+from . import __version__
 from .core import BUILTIN_DATASETS, COVARIANCE_TYPES, INIT_METHODS
+from .session import schema
 
 
 class _Parser(argparse.ArgumentParser):
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     from .gui.icon import brand_application
     from .gui.preferences import remembered_dataset
     from .gui.style import apply_app_font
-    from .model import Settings
+    from .session.model import Settings
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     quiet = _QuietMessages()

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from .gui import MainWindow
-    from .model import Settings
+    from .session.model import Settings
 
 
 def show(X: Any, labels: Any = None, k: int = 2, *, name: str = "Your points",
@@ -90,7 +90,7 @@ def _checked(X: Any, labels: Any, k: int, settings: dict[str, Any], axes: Sequen
 
     from .dataio import MAX_ROWS
     from .dataio._layout import first_unfit, unfit
-    from .model import Settings
+    from .session.model import Settings
 
     columns = getattr(X, "columns", None)  # a pandas or polars DataFrame, without importing them
     try:

@@ -20,8 +20,8 @@ import pytest
 
 from emviz.core import continue_em, e_step
 from emviz.engine import Engine, EngineError, available, transport
-from emviz.model import Settings
-from emviz.runs import continued, fresh_run, restored
+from emviz.session.model import Settings
+from emviz.session.runs import continued, fresh_run, restored
 
 from .test_remote import assert_same_states, blobs
 
@@ -179,8 +179,8 @@ PARENT = textwrap.dedent("""\
     import os, signal, sys
     import numpy as np
     from emviz.engine import Engine
-    from emviz.model import Settings
-    from emviz.runs import fresh_run
+    from emviz.session.model import Settings
+    from emviz.session.runs import fresh_run
     X = np.random.default_rng(0).normal(size=(60_000, 2))
     engine = Engine()
     run = engine.iterate(fresh_run, X, Settings(k=3, tol=0.0, max_iter=100))

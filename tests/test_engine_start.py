@@ -11,8 +11,8 @@ import pytest
 
 from emviz.engine import Engine, available
 from emviz.engine import parent as remote
-from emviz.model import Settings
-from emviz.runs import fresh_run
+from emviz.session.model import Settings
+from emviz.session.runs import fresh_run
 
 from .test_remote import assert_same_states, blobs
 

@@ -117,7 +117,7 @@ def test_session_files_and_run_exports_name_the_emviz_that_wrote_them(tmp_path):
 
     from emviz.core import initialize, run_em
     from emviz.dataio import Session, load_session, run_to_json, save_session
-    from emviz.model import Settings
+    from emviz.session.model import Settings
 
     X = np.random.default_rng(0).normal(size=(30, 2))
     path = tmp_path / "s.emviz"

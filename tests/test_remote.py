@@ -13,8 +13,8 @@ import pytest
 from emviz import engine as remote
 from emviz.core import continue_em, run_em
 from emviz.engine import Engine, EngineError
-from emviz.model import Settings
-from emviz.runs import fresh_run
+from emviz.session.model import Settings
+from emviz.session.runs import fresh_run
 
 pytestmark = pytest.mark.skipif(not remote.available(), reason="the engine needs named shared memory")
 

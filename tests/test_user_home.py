@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from emviz.gui.prefs import app_settings
+from emviz.gui.preferences import app_settings
 
 from .conftest import REAL_HOME, TEST_HOME, real_settings_files
 

@@ -18,8 +18,7 @@ from .em import (
 from .init import INIT_METHODS, fit_labelled, initialize, one_hot, spread_covariance
 from .kmeans import KMeansState, kmeans, kmeans_plus_plus, run_kmeans
 from .mixture import COVARIANCE_TYPES, Mixture, check_points
-from .sampling import component_counts, sample
-from .teaching import (
+from .quantities import (
     Breakdown,
     Decomposition,
     bound_slice,
@@ -31,6 +30,7 @@ from .teaching import (
     responsibility_breakdown,
     valid_range,
 )
+from .sampling import component_counts, sample
 
 __all__ = [
     "BUILTIN_DATASETS",

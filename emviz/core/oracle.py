@@ -20,7 +20,7 @@ from .em import log_likelihood
 from .init import fit_labelled
 from .matching import best_assignment
 from .mixture import Mixture
-from .teaching import complete_log_likelihood
+from .quantities import complete_log_likelihood
 
 
 def labelled_subset(X: np.ndarray, labels: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import schema
 from ..core import Mixture
-from ..model import Settings
+from ..session import schema
+from ..session.model import Settings
 from ._files import MAX_BYTES, PathLike, Progress, read_text
 from ._layout import first_unfit, unfit
 from .errors import DataError

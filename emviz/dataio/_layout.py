@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model import MAX_COORDINATE
+from ..session.model import MAX_COORDINATE
 from ._files import Progress
 from .errors import DataError
 

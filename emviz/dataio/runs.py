@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import __version__
 from ..core import EMState, Mixture
-from ..model import Settings
+from ..session.model import Settings
 from . import _json
 from ._files import PathLike, write_atomic
 

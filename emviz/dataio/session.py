@@ -1,6 +1,6 @@
 """Sessions: the window's state in a ``.emviz`` file (JSON), to be picked up where it was left.
 
-Version 2 adds what the teaching features show (the session model's parts, ``emviz.parts``):
+Version 2 adds what the teaching features show (the session model's parts, ``emviz.session.parts``):
 k-means mode (on, lockstep, the run's length: k-means is deterministic too, so the run is
 replayed from the seed), whether the oracle's fit is shown (it is refitted from the labels),
 the lesson chapter, the gallery's iterations and the colour slot of each EM component.
@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import __version__
 from ..core import EMState, Mixture, run_em
-from ..model import Settings
+from ..session.model import Settings
 from . import _json
 from ._files import PathLike, Progress, write_atomic
 from ._layout import first_unfit, unfit
@@ -305,7 +305,7 @@ def _same_mixture(a: Mixture | None, b: Mixture | None) -> bool:
 
 @dataclass(frozen=True)
 class TeachingState:
-    """What the teaching features show, as saved (``emviz.parts`` holds it in the window).
+    """What the teaching features show, as saved (``emviz.session.parts`` holds it in the window).
 
     kmeans_on, kmeans_lockstep : k-means mode and its lockstep switch
     kmeans_half_steps : the k-means run's length (replayed from the settings' seed and K)
@@ -375,7 +375,7 @@ def teaching_from_json(fields: _json.Fields) -> TeachingState:
 
 
 def teaching_state(model) -> TeachingState:
-    """What the session model's parts hold, as saved (``model``: an ``emviz.model.Workbench``)."""
+    """What the session model's parts hold, as saved (``model``: an ``emviz.session.model.Workbench``)."""
     k = model.kmeans
     gallery = model.gallery.iterations
     slots = tuple(int(c) for c in model.identity.em_slots)

@@ -7,7 +7,7 @@ runs them all. The limits are the issue's: no text needing more room than its wi
 (wrapping, or eliding with the full text in a tooltip, is fine), no tab behind the tab bar's
 scroll arrows, no two sibling text widgets on top of each other, no text under 18 pt while
 presenting, and a contrast of at least 4.5:1 for text and component colours (7:1 for text
-while presenting), by WCAG 2's relative luminance (emviz.appearance.contrast_ratio).
+while presenting), by WCAG 2's relative luminance (emviz.look.appearance.contrast_ratio).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..appearance import contrast_ratio
+from ..look.appearance import contrast_ratio
 
 #: While presenting, no text smaller than this (points).
 PRESENT_MIN_PT = 18.0

@@ -8,10 +8,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF
 
-from ..appearance import Appearance
-from ..colors import DARK_GREY, INK, MID_GREY
-from ..model import Workbench
-from ..readouts import bound_series, follow_range
+from ..look.appearance import Appearance
+from ..look.colors import DARK_GREY, INK, MID_GREY
+from ..look.readouts import bound_series, follow_range
+from ..session.model import Workbench
 from .style import apply_plot_appearance, css_pt, fit_legend, style_plot
 
 #: The plot's title, and the one it takes when the full one is wider than the plot (a
@@ -19,7 +19,7 @@ from .style import apply_plot_appearance, css_pt, fit_legend, style_plot
 TITLE = "ln p(X | θ) and its lower bound L(q, θ)"
 SHORT_TITLE = "ln p(X | θ) and L(q, θ)"
 LOG_LIKELIHOOD_COLOR = INK
-LOWER_BOUND_COLOR = DARK_GREY  # not a component: no component colour (emviz.colors)
+LOWER_BOUND_COLOR = DARK_GREY  # not a component: no component colour (emviz.look.colors)
 
 
 class BoundPlot(pg.PlotWidget):

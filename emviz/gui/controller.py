@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal
 
 from ..core import EMState, Mixture, run_em
-from ..model import Settings, Workbench
-from ..remote import Engine, RemoteIterator
-from ..remote import available as remote_available
-from ..runs import continued, fresh_run, restored
+from ..engine import Engine, RemoteIterator
+from ..engine import available as remote_available
+from ..session.model import Settings, Workbench
+from ..session.runs import continued, fresh_run, restored
 from .jobs import Job, JobRunner, Lane, runner_for
 
-#: From this many points on, EM runs in a child process (emviz.remote) rather than in the
+#: From this many points on, EM runs in a child process (emviz.engine) rather than in the
 #: worker thread: a thread shares the GIL with the window, which slows both. Below it,
 #: starting a process and copying the responsibilities out cost more than they save.
 REMOTE_MIN_POINTS = 100_000

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..appearance import Appearance
 from ..core import BUILTIN_DATASETS, COVARIANCE_TYPES
-from ..geometry import ellipse_label
-from ..model import K_MAX, Settings, Workbench
+from ..look.appearance import Appearance
+from ..look.geometry import ellipse_label
+from ..session.model import K_MAX, Settings, Workbench
 
 INIT_LABELS = {
     "kmeans": "k-means clusters",

@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..core import Mixture
-from ..geometry import nearest_within
-from ..model import MAX_COORDINATE, Workbench, check_points
+from ..look.geometry import nearest_within
+from ..session.model import MAX_COORDINATE, Workbench, check_points
 from .controller import RunController
 
 #: The undo stack's memory budget in bytes. A whole new data set (a file, Generate, Clear)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
 from .. import __version__
 from ..dataio import DataError, write_atomic
-from ..model import Workbench
+from ..session.model import Workbench
 
 SCALES = (1, 2, 4)
 #: What an exported image says made it (the PNG keyword "Software" is the standard one).

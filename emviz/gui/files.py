@@ -27,10 +27,10 @@ from .. import dataio
 from ..dataio import DataError, Session, Table
 from ..dataio._layout import plural
 from ..dataio.session import apply_teaching, teaching_state
-from ..model import ViewOptions, Workbench
+from ..session.model import ViewOptions, Workbench
 from .export import SCALES, ExportError, default_name, render_image, save_png, save_svg
 from .loading import Job, Loader
-from .prefs import app_settings
+from .preferences import app_settings
 
 DATA_FILTER = "Data (*.csv *.tsv *.txt *.dat);;All files (*)"
 SESSION_FILTER = f"emviz session (*{dataio.SESSION_SUFFIX})"

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import Dataset, generate
-from ..model import Settings
+from ..session.model import Settings
 from .files import ok_cancel
 
 PROCEDURES = {

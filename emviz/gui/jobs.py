@@ -40,7 +40,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
-from ..remote import EngineError
+from ..engine import EngineError
 
 
 @dataclass(frozen=True, eq=False)

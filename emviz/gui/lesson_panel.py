@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import load_builtin
-from ..lesson import Chapter, load_chapters
-from .prefs import app_settings
+from ..session.lesson import Chapter, load_chapters
+from .preferences import app_settings
 from .tab_bar import FITS_OWN_FONT
 from .teaching._shared import HIGHLIGHT, font
 
@@ -69,7 +69,7 @@ PRESENT_STRETCH = (3, 2, 0)
 PRESENT_MIN_PT = 18.0
 
 def lesson_settings() -> QSettings:
-    """The lesson's settings: the program's one store (emviz.gui.prefs)."""
+    """The lesson's settings: the program's one store (emviz.gui.preferences)."""
     return app_settings()
 
 
@@ -326,7 +326,7 @@ class LessonPanel(QDockWidget):
             a["actionPaintLabels"].setChecked(False)  # a click adds points again
             if "gallery" not in show:
                 w.feature("gallery").hide()
-            dialog = w.feature("sampling").dialog
+            dialog = w.feature("sample_mode").dialog
             if "sample" not in show and dialog is not None:
                 dialog.close()
             return

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import load_builtin
-from ..model import Workbench
-from ..readouts import status_text
+from ..look.readouts import status_text
+from ..session.model import Workbench
 from .bound_plot import BoundPlot
 from .collector import collect_in_gui_thread
 from .controller import RunController

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from ..model import Workbench
-from ..readouts import format_matrix, format_vector
+from ..look.readouts import format_matrix, format_vector
+from ..session.model import Workbench
 
 HEADERS = ("k", "π_k", "μ_k", "Σ_k", "N_k")
 

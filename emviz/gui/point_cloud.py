@@ -3,7 +3,7 @@
 - Vector (up to RASTER_MIN_POINTS points): colours binned into a bounded palette, each bin
   drawn with one QPainter.drawPoints over a QPolygonF filled straight from a numpy buffer;
   round, antialiased dots with a dark rim when there are few points.
-- Raster (more points): the view is rasterised in numpy (emviz.raster): one owner point per
+- Raster (more points): the view is rasterised in numpy (emviz.look.raster): one owner point per
   pixel, recoloured per frame at a cost that depends on the pixels, not on N, then drawn as
   one image. Positions are mapped for the current view, so pan and zoom stay exact; the
   mapping is recomputed when the view changes.
@@ -19,8 +19,8 @@ import pyqtgraph.functions as fn
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
 
-from ..colors import LEVELS, code_colors, point_colors, quantise
-from ..raster import dot_layout, owner_argb, paint_dots, pixel_owners
+from ..look.colors import LEVELS, code_colors, point_colors, quantise
+from ..look.raster import dot_layout, owner_argb, paint_dots, pixel_owners
 
 #: Up to this many points each dot is antialiased with a dark rim (keeps light colours
 #: visible on white); above it both would cost more than they show.

@@ -7,10 +7,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 
-from ..appearance import Appearance
-from ..colors import component_colors
-from ..geometry import ellipse, ellipses_polyline
-from ..model import Workbench
+from ..look.appearance import Appearance
+from ..look.colors import component_colors
+from ..look.geometry import ellipse, ellipses_polyline
+from ..session.model import Workbench
 from .point_cloud import PointCloudItem
 from .style import apply_plot_appearance
 

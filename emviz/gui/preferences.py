@@ -12,13 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QObject, QSettings
 from PySide6.QtWidgets import QMainWindow
 
-from .. import schema
-from ..appearance import THEMES
 from ..core import BUILTIN_DATASETS
-from .prefs import app_settings
+from ..look.appearance import THEMES
+from ..session import schema
+
+
+def app_settings(parent: QObject | None = None) -> QSettings:
+    """emviz's settings: an INI file on every system (on Linux ~/.config/emviz/emviz.ini),
+    found where ``QSettings.setPath(IniFormat, UserScope, ...)`` says, as tests redirect it."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "emviz", "emviz", parent)
+
 
 THEME_KEY = "view/theme"
 GEOMETRY_KEY = "window/geometry"

@@ -2,7 +2,7 @@
 screen with large fonts, thick ellipses, larger points and only the controls a lecture needs;
 F11 again or Esc puts everything back as it was. View → Theme → Light / Dark.
 
-The numbers come from emviz.appearance. Views that draw themselves (the points view, the
+The numbers come from emviz.look.appearance. Views that draw themselves (the points view, the
 bound plot, the control panel) have ``apply_appearance(appearance)`` and change their pens,
 fonts and brushes in place. Everything else is handled here, generically:
 
@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..appearance import PRESENT_FONT_MIN_PT, THEMES, Appearance
+from ..look.appearance import PRESENT_FONT_MIN_PT, THEMES, Appearance
 from .style import fit_legend, qt_palette
 from .tab_bar import FITS_OWN_FONT
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
-from ..appearance import Appearance
+from ..look.appearance import Appearance
 
 BASE_POINT_SIZE = 11
 PLOT_LABEL_STYLE = {"font-size": "12pt"}

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QThread
 
+from emviz.engine import Engine
 from emviz.gui import MainWindow
-from emviz.remote import Engine
 
 from ..conftest import TEST_CONFIG, redirect_settings
 

@@ -51,7 +51,7 @@ def settle(app, w, rounds: int = 4000) -> None:
 
     def busy() -> bool:
         gallery = getattr(w, "gallery", None)
-        return bool(w.controller.busy or w.feature("model_choice").busy or w.feature("kmeans_mode").run.busy
+        return bool(w.controller.busy or w.feature("choose_k").busy or w.feature("kmeans_mode").run.busy
                     or (gallery is not None and gallery.isVisible() and gallery.running))
 
     for _ in range(rounds):
@@ -83,8 +83,8 @@ def _reset(app, w) -> None:
         if a[name].isChecked():
             a[name].setChecked(False)
     w.feature("gallery").hide()
-    if w.feature("sampling").dialog is not None:
-        w.feature("sampling").dialog.close()
+    if w.feature("sample_mode").dialog is not None:
+        w.feature("sample_mode").dialog.close()
     w.statusBar().clearMessage()
     settle(app, w)
 
@@ -112,17 +112,17 @@ def set_up(app, w, state: str) -> None:
     elif state == "Choose K run":
         _tab(w, "Choose K")
         settle(app, w)
-        w.feature("model_choice").restarts.button.click()
+        w.feature("choose_k").restarts.button.click()
     elif state == "sample":
         a["actionSample"].trigger()
         settle(app, w)
-        w.feature("sampling").dialog.finish()
+        w.feature("sample_mode").dialog.finish()
     elif state.startswith("lesson "):
         w.lesson.show()
         w.lesson.go(int(state.removeprefix("lesson ")) - 1, remember=False)
         settle(app, w)
         w.lesson.try_button.click()
-        dialog = w.feature("sampling").dialog
+        dialog = w.feature("sample_mode").dialog
         if dialog is not None and dialog.isVisible():
             settle(app, w)
             dialog.finish()

@@ -111,7 +111,7 @@ CRASH = textwrap.dedent("""
     from emviz.dataio import load_session, save_session
     from emviz.gui import MainWindow
     from emviz.gui.autosave import install_autosave
-    from emviz.model import Settings
+    from emviz.session.model import Settings
 
     folder = sys.argv[1]
     app = QApplication([])

@@ -12,9 +12,9 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QComboBox
 
-from emviz.colors import component_colors, hex_color
 from emviz.core import generate
-from emviz.model import K_MAX
+from emviz.look.colors import component_colors, hex_color
+from emviz.session.model import K_MAX
 
 from .conftest import wait_for_history
 

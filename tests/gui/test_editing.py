@@ -152,7 +152,7 @@ def test_k_is_clamped_to_the_number_of_points_and_says_why(window, qtbot):
 
 def test_clicks_and_sprays_beyond_the_largest_coordinate_are_refused_with_a_message(window, qtbot):
     """Points at the limit: the view's margin lies beyond it, where a click cannot add."""
-    from emviz.model import MAX_COORDINATE
+    from emviz.session.model import MAX_COORDINATE
 
     window.set_points(np.array([[-1, -1], [1, 1], [1, -1], [-1, 1]]) * MAX_COORDINATE)
     wait_for_history(qtbot, window, 1)

@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 from emviz.engine import available
 from emviz.gui import MainWindow
 from emviz.gui import controller as controller_module
-from emviz.model import Settings
-from emviz.runs import fresh_run
+from emviz.session.model import Settings
+from emviz.session.runs import fresh_run
 
 from .conftest import blobs, wait_for_history
 
@@ -68,7 +68,7 @@ def test_closing_the_window_stops_the_engine(qtbot, remote_window):
 
 
 def test_scrubbing_back_to_a_dropped_q_recomputes_it_in_the_engine(qtbot, remote_window, monkeypatch):
-    from emviz import model as model_module
+    from emviz.session import model as model_module
 
     monkeypatch.setattr(model_module, "RESP_BUDGET_BYTES", 0)  # keep only the newest four
     w = remote_window

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QWidget
 
-from emviz.core import density, em, generate, init, kmeans, teaching
+from emviz.core import density, em, generate, init, kmeans, quantities
 from emviz.gui.teaching.oracle import OracleFeature, fit_numbers
 
 from .conftest import wait_for_history
@@ -30,7 +30,7 @@ N = 100_000
 LARGE = 10_000
 
 #: The core's functions whose cost grows with N (generators are covered by what they call).
-CORE = (density, em, init, kmeans, teaching)
+CORE = (density, em, init, kmeans, quantities)
 
 
 def _targets() -> dict[int, str]:
@@ -82,7 +82,7 @@ def test_a_session_at_1e5_points_runs_no_o_n_maths_on_the_gui_thread(window, qtb
     w = window
     # The history keeps q only for its newest states, as at 10⁶ points: views of older ones
     # (scrubs, the gallery) must recompute it, and not on the GUI thread.
-    monkeypatch.setattr("emviz.model.RESP_BUDGET_BYTES", 0)
+    monkeypatch.setattr("emviz.session.model.RESP_BUDGET_BYTES", 0)
     data = generate(3, N, 3.0, seed=5)
     w.editor.replace(data.X, data.labels, data.true_mixture, data.name, data.axes)
     qtbot.waitUntil(lambda: len(w.points) == N and len(w.history) == 1
@@ -100,8 +100,8 @@ def test_a_session_at_1e5_points_runs_no_o_n_maths_on_the_gui_thread(window, qtb
         w.redraw_now()
         qtbot.waitUntil(lambda: not any(getattr(v, "busy", False) for v in w.views), timeout=120_000)
         w.redraw_now()
-        if w.tabs.currentWidget() is w.feature("model_choice"):  # Choose K: a few fits of the curve
-            qtbot.waitUntil(lambda: len(w.feature("model_choice").criteria.curve) >= 2, timeout=300_000)
+        if w.tabs.currentWidget() is w.feature("choose_k"):  # Choose K: a few fits of the curve
+            qtbot.waitUntil(lambda: len(w.feature("choose_k").criteria.curve) >= 2, timeout=300_000)
             w.redraw_now()
     w.actions_by_name["actionFitOracle"].trigger()  # the oracle's fit and scores
     w.redraw_now()

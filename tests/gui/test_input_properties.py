@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PySide6.QtWidgets import QMessageBox
 
-from emviz import schema
 from emviz.core import BUILTIN_DATASETS, COVARIANCE_TYPES, INIT_METHODS
 from emviz.dataio import DataError, load_session
+from emviz.session import schema
 
 from ..io.test_input_properties import SESSION, mutations
 from .conftest import loaded, run_emviz_command, wait_for_history

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QDockWidget, QPushButton
 from emviz.core import BUILTIN_DATASETS, load_builtin, old_faithful
 from emviz.gui import MainWindow, lesson_panel
 from emviz.gui.controls import REG_COVAR_CHOICES
-from emviz.lesson import TOGGLES
-from emviz.runs import fresh_run
+from emviz.session.lesson import TOGGLES
+from emviz.session.runs import fresh_run
 
 from .conftest import wait_steady
 
@@ -47,7 +47,7 @@ def switched_on(w) -> set[str]:
         "k-means": a["actionKMeansMode"].isChecked() and w.feature("kmeans_mode").view.isVisible(),
         "hard colours": not w.controls.soft.isChecked() and not m.options.soft_colors,
         "gallery": w.feature("gallery").isVisible(),
-        "sample": w.feature("sampling").dialog is not None and w.feature("sampling").dialog.isVisible(),
+        "sample": w.feature("sample_mode").dialog is not None and w.feature("sample_mode").dialog.isVisible(),
     }
     assert set(state) == set(TOGGLES)
     return {name for name, on in state.items() if on}
@@ -93,8 +93,8 @@ def test_try_it_sets_each_chapters_state_in_turn(qtbot, lesson):
         assert w.editor.stack.count() == undo_count + 1, where  # one undoable step
         assert not w.controller.playing, where
     assert not button(w, "lessonNext").isEnabled()
-    if w.feature("sampling").dialog is not None:
-        w.feature("sampling").dialog.close()
+    if w.feature("sample_mode").dialog is not None:
+        w.feature("sample_mode").dialog.close()
 
 
 def test_try_it_is_one_undo_step(qtbot, lesson):

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from emviz import cli
 from emviz.core import Mixture, initialize
 from emviz.dataio import Session, save_session
-from emviz.model import Settings
+from emviz.session.model import Settings
 
 from .conftest import blobs, run_emviz_command
 

@@ -16,11 +16,11 @@ from emviz.gui.preferences import (
     SPEED_KEY,
     STATE_KEY,
     THEME_KEY,
+    app_settings,
     install_preferences,
     read_preferences,
     remembered_dataset,
 )
-from emviz.gui.prefs import app_settings
 
 from .conftest import run_emviz_command
 

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 import emviz
-from emviz.appearance import PRESENT_FONT_MIN_PT, Appearance
 from emviz.gui.controls import ADVANCED
 from emviz.gui.point_cloud import RASTER_MIN_POINTS, PointCloudItem
+from emviz.look.appearance import PRESENT_FONT_MIN_PT, Appearance
 
 from .conftest import wait_steady
 
@@ -312,7 +312,7 @@ def text_contrast(widget) -> float:
     background under it, as on screen)."""
     from collections import Counter
 
-    from emviz.appearance import contrast_ratio
+    from emviz.look.appearance import contrast_ratio
 
     image = widget.parentWidget().grab(widget.geometry()).toImage()
     colours = Counter(image.pixelColor(x, y).getRgb()[:3]
@@ -370,7 +370,7 @@ def on_screen_contrast(w, widget) -> float:
     """As text_contrast, from a grab of the whole window (the colours really under the text)."""
     from collections import Counter
 
-    from emviz.appearance import contrast_ratio
+    from emviz.look.appearance import contrast_ratio
 
     rect = widget.rect().translated(widget.mapTo(w, widget.rect().topLeft()))
     image = w.grab(rect).toImage()

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emviz import model as model_module
 from emviz.core import e_step
 from emviz.gui import controller as controller_module
+from emviz.session import model as model_module
 
 from .conftest import wait_for_history
 

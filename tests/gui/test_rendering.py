@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QAction, QWheelEvent
 
-from emviz.colors import blend, component_colors
+from emviz.engine import available as remote_available
 from emviz.gui.point_cloud import RASTER_MIN_POINTS, PointCloudItem
-from emviz.remote import available as remote_available
+from emviz.look.colors import blend, component_colors
 
 from .conftest import wait_for_history
 from .test_views import grab_rgb

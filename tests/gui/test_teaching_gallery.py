@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QWidget
 
-from emviz.colors import component_colors
 from emviz.gui.export import ExportError
 from emviz.gui.teaching.gallery import GalleryView, grid_shape, parse_iterations
+from emviz.look.colors import component_colors
 
 from .conftest import wait_for_history
 
@@ -154,8 +154,8 @@ def test_no_ellipse_is_called_sigma_and_each_says_the_mass_it_holds(window, qtbo
     wait_for_history(qtbot, window, 1)
     open_gallery(window, qtbot)
     window.findChild(QAction, "actionSample").trigger()
-    qtbot.waitUntil(lambda: window.feature("sampling").dialog is not None
-                    and window.feature("sampling").dialog.isVisible())
+    qtbot.waitUntil(lambda: window.feature("sample_mode").dialog is not None
+                    and window.feature("sample_mode").dialog.isVisible())
     texts = []
     for top in QApplication.topLevelWidgets():
         if not top.isVisible():
@@ -168,7 +168,7 @@ def test_no_ellipse_is_called_sigma_and_each_says_the_mass_it_holds(window, qtbo
     joined = "\n".join(texts)
     assert not re.search(r"[12] ?σ", joined), [t for t in texts if re.search(r"[12] ?σ", t)]
     assert "d = 1 (39%)" in joined and "d = 2 (86%)" in joined
-    window.feature("sampling").dialog.close()
+    window.feature("sample_mode").dialog.close()
 
 
 def test_the_gallery_exports_svg_all_vector(window, qtbot, tmp_path, monkeypatch):

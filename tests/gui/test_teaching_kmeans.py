@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import QThread
 from PySide6.QtGui import QAction
 
-from emviz.colors import component_colors
 from emviz.core import kmeans_mixture, kmeans_plus_plus, run_kmeans
 from emviz.gui.teaching import kmeans_mode
 from emviz.gui.teaching.kmeans_mode import cells_polyline, voronoi_cells
+from emviz.look.colors import component_colors
 
 from .conftest import blobs, wait_for_history, wait_steady
 from .test_views import grab_rgb

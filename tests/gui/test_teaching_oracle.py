@@ -11,9 +11,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 
-from emviz.colors import component_colors
 from emviz.core import complete_log_likelihood, fit_labelled, generate, log_likelihood, weighted_log_prob
 from emviz.gui.teaching.oracle import OracleFeature
+from emviz.look.colors import component_colors
 
 from .conftest import data_point, wait_for_history
 from .test_views import grab_rgb, pixel_at

@@ -12,12 +12,12 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QAction, QHelpEvent, QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
-from emviz.colors import component_colors
 from emviz.core import bound_slice, decomposition, responsibility_breakdown
 from emviz.gui.teaching import decomposition as decomposition_module
 from emviz.gui.teaching._shared import HIGHLIGHT
 from emviz.gui.teaching.inspector import CAPTION
 from emviz.gui.teaching.why import CURVE_B, CURVE_F, SUBSAMPLE, compute_slice, subsample_indices
+from emviz.look.colors import component_colors
 
 from .conftest import blobs, data_point, wait_for_history
 

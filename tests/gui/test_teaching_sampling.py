@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog
 
-from emviz.colors import component_colors
 from emviz.core import component_counts, generate, sample
-from emviz.gui.teaching.sampling import DEFAULT_MIXTURE, cumulative_segments
+from emviz.gui.teaching.sample_mode import DEFAULT_MIXTURE, cumulative_segments
+from emviz.look.colors import component_colors
 
 from .conftest import wait_for_history
 from .test_views import grab_rgb
@@ -171,7 +171,7 @@ def test_sample_action_names_its_shortcut(window):
 @pytest.mark.parametrize("seed", range(4))
 def test_replayed_uniforms_are_the_ones_sample_drew(seed):
     from emviz.core import Mixture
-    from emviz.gui.teaching.sampling import replay_uniforms
+    from emviz.gui.teaching.sample_mode import replay_uniforms
 
     rng = np.random.default_rng(seed)
     k = int(rng.integers(1, 7))

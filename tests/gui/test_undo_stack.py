@@ -10,7 +10,7 @@ import pytest
 
 from emviz.gui.editing import ENTRY_BYTES, UNDO_BUDGET, PointsEditor
 from emviz.gui.teaching.oracle import PaintLabels
-from emviz.model import Workbench
+from emviz.session.model import Workbench
 
 
 class RecordingController:

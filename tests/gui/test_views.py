@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QDialog
 
-from emviz.colors import blend, component_colors
 from emviz.core import BUILTIN_DATASETS, load_builtin
+from emviz.look.colors import blend, component_colors
 
 from .conftest import wait_for_history
 

@@ -13,7 +13,7 @@ import pytest
 from emviz.core import old_faithful
 from emviz.dataio import DataError, Session, load_mixture_json, load_session, parse_table, save_session
 from emviz.dataio._files import write_atomic
-from emviz.model import Settings
+from emviz.session.model import Settings
 
 
 @pytest.fixture

@@ -18,11 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emviz import schema
 from emviz.core import initialize, old_faithful, run_em
 from emviz.dataio import DataError, Session, load_mixture_json, load_session, replay, save_session
-from emviz.model import MAX_COORDINATE, Settings
-from emviz.runs import fresh_run
+from emviz.session import schema
+from emviz.session.model import MAX_COORDINATE, Settings
+from emviz.session.runs import fresh_run
 
 #: Generated cases run by this module so far (the report quotes them).
 CASES = {"session": 0, "session-loaded": 0, "mixture": 0, "mixture-loaded": 0}

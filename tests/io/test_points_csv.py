@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from emviz.dataio import DataError, load_points, parse_table, read_table, save_points_csv
-from emviz.model import MAX_COORDINATE
+from emviz.session.model import MAX_COORDINATE
 
 
 def same_bits(a: np.ndarray, b: np.ndarray) -> bool:

@@ -10,7 +10,7 @@ import pytest
 
 from emviz.core import Mixture, initialize, old_faithful, run_em
 from emviz.dataio import DataError, load_mixture_json, run_to_json, save_run_json
-from emviz.model import Settings
+from emviz.session.model import Settings
 
 
 def strict_json(text: str):

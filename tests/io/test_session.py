@@ -21,7 +21,7 @@ from emviz.dataio import (
     session_to_json,
 )
 from emviz.dataio.session import TeachingState
-from emviz.model import Settings
+from emviz.session.model import Settings
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 
 from emviz.dataio import MAX_BYTES, MAX_ROWS, DataError, load_points, parse_table, read_table
 from emviz.dataio.table import split_lines
-from emviz.model import MAX_COORDINATE
+from emviz.session.model import MAX_COORDINATE
 
 
 def write(tmp_path, content: bytes, name: str = "data.csv"):

@@ -4,14 +4,14 @@ without Qt."""
 import numpy as np
 import pytest
 
-from emviz.appearance import (
+from emviz.look.appearance import (
     PRESENT_FONT_MIN_PT,
     TEXT_PAIRS,
     Appearance,
     contrast_ratio,
     relative_luminance,
 )
-from emviz.colors import UNASSIGNED, component_colors
+from emviz.look.colors import UNASSIGNED, component_colors
 
 from .test_colors import srgb_to_lab
 

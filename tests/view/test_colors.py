@@ -1,4 +1,4 @@
-"""Component palette, responsibility blending and colour binning (emviz.colors), without Qt."""
+"""Component palette, responsibility blending and colour binning (emviz.look.colors), without Qt."""
 
 import itertools
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from emviz.colors import (
+from emviz.look.colors import (
     UNASSIGNED,
     blend,
     code_colors,
@@ -18,7 +18,7 @@ from emviz.colors import (
     point_colors,
     quantise,
 )
-from emviz.model import K_MAX
+from emviz.session.model import K_MAX
 
 # The published Okabe & Ito (2008) values, written out here rather than read from the module,
 # in emviz's order; grey stands in for Okabe-Ito's black, which is the text colour.

@@ -1,11 +1,11 @@
-"""Covariance ellipses (emviz.geometry): orientation, the Mahalanobis contour, the polyline."""
+"""Covariance ellipses (emviz.look.geometry): orientation, the Mahalanobis contour, the polyline."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emviz.geometry import ellipse, ellipse_axes, ellipses_polyline
+from emviz.look.geometry import ellipse, ellipse_axes, ellipses_polyline
 
 
 def rotation(degrees: float) -> np.ndarray:
@@ -137,7 +137,7 @@ def test_polyline_with_other_radii_and_no_components():
 
 
 def test_nearest_within_measures_in_screen_pixels_and_refuses_a_view_with_no_area():
-    from emviz.geometry import nearest_within
+    from emviz.look.geometry import nearest_within
 
     X = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 1.0]])
     # 1 data unit in x is 1 px, in y 100 px: (0, 1) is 100 px from the origin, (10, 0) is 10.
@@ -152,7 +152,7 @@ def test_nearest_within_measures_in_screen_pixels_and_refuses_a_view_with_no_are
 def test_the_mass_an_ellipse_holds_in_2d():
     """In 2-D, d² = (x − μ)ᵀ Σ⁻¹ (x − μ) is χ² with 2 degrees of freedom: P(d ≤ r) = 1 − e^{−r²/2}
     (39% at r = 1, 86% at r = 2; not the 1-D 68% / 95% that "1σ / 2σ" suggests)."""
-    from emviz.geometry import ellipse_label, mass_within
+    from emviz.look.geometry import ellipse_label, mass_within
 
     assert mass_within(1.0) == pytest.approx(0.3935, abs=1e-4)
     assert mass_within(2.0) == pytest.approx(0.8647, abs=1e-4)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emviz.geometry import ellipse
-from emviz.model import MAX_COORDINATE
-from emviz.readouts import format_matrix, format_vector
+from emviz.look.geometry import ellipse
+from emviz.look.readouts import format_matrix, format_vector
+from emviz.session.model import MAX_COORDINATE
 
 #: Qt's QPainterPath drops points with a coordinate of this size or more (qpainterpath.cpp).
 QT_PATH_LIMIT = 1e128

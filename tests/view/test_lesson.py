@@ -1,4 +1,4 @@
-"""The guided lesson's chapters (emviz.lesson), without Qt: the parser, its messages for a
+"""The guided lesson's chapters (emviz.session.lesson), without Qt: the parser, its messages for a
 teacher's mistakes, the shipped chapters, and the facts their texts state about the runs
 their "Try it" sets up."""
 
@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from emviz.core import BUILTIN_DATASETS, load_builtin
-from emviz.lesson import TOGGLES, Chapter, load_chapters, parse_chapter
-from emviz.model import Settings
-from emviz.runs import fresh_run
+from emviz.session.lesson import TOGGLES, Chapter, load_chapters, parse_chapter
+from emviz.session.model import Settings
+from emviz.session.runs import fresh_run
 
 GOOD = """---
 title: The E-step: ownership
@@ -133,7 +133,7 @@ def test_a_malformed_chapter_in_a_folder_names_that_file(tmp_path):
 
 
 def test_the_lesson_module_does_not_import_qt():
-    code = ("import sys, emviz.lesson; emviz.lesson.load_chapters(); "
+    code = ("import sys, emviz.session.lesson; emviz.session.lesson.load_chapters(); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('PySide6', 'shiboken6', 'pyqtgraph')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

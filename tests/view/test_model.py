@@ -1,4 +1,4 @@
-"""The window's state model (emviz.model): settings, notifications, the history and its bounded
+"""The window's state model (emviz.session.model): settings, notifications, the history and its bounded
 memory. Qt-free, and a test below keeps it that way."""
 
 import dataclasses
@@ -17,9 +17,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 import emviz
-from emviz import model as model_module
 from emviz.core import COVARIANCE_TYPES, INIT_METHODS, Mixture, e_step, initialize, old_faithful, run_em
-from emviz.model import K_MAX, MAX_COORDINATE, RESP_KEEP_NEWEST, Settings, ViewOptions, Workbench
+from emviz.session import model as model_module
+from emviz.session.model import K_MAX, MAX_COORDINATE, RESP_KEEP_NEWEST, Settings, ViewOptions, Workbench
 
 
 class Recorder:
@@ -394,7 +394,8 @@ def run_fresh(imports: str) -> list[str]:
 
 
 def test_view_maths_and_model_import_no_qt():
-    package, qt_modules = run_fresh("import emviz.colors, emviz.geometry, emviz.readouts, emviz.model")
+    package, qt_modules = run_fresh("import emviz.look.colors, emviz.look.geometry, emviz.look.readouts, "
+                                    "emviz.session.model")
     assert package == emviz.__file__  # the same emviz this suite tests
     assert qt_modules == "[]"
 

@@ -1,4 +1,4 @@
-"""Model choice and random restarts (emviz.model_choice): every value is the core's, from runs
+"""Model choice and random restarts (emviz.session.choose_k_runs): every value is the core's, from runs
 fitted independently here, and every run is the one the window would make. Qt-free."""
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
 from threadpoolctl import threadpool_limits
 
 from emviz.core import COVARIANCE_TYPES, aic, bic, generate, initialize, old_faithful, run_em
-from emviz.model import Settings
-from emviz.model_choice import (
+from emviz.session.choose_k_runs import (
     K_MAX_CURVE,
     STARTS_PER_K,
     CriterionPoint,
@@ -28,7 +27,8 @@ from emviz.model_choice import (
     restarts,
     stack,
 )
-from emviz.runs import fresh_run
+from emviz.session.model import Settings
+from emviz.session.runs import fresh_run
 
 from .test_model import run_fresh
 
@@ -177,5 +177,5 @@ def test_lowest_skips_what_is_not_a_number():
 
 
 def test_model_choice_imports_no_qt():
-    _, qt_modules = run_fresh("import emviz.model_choice")
+    _, qt_modules = run_fresh("import emviz.session.choose_k_runs")
     assert qt_modules == "[]"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emviz.colors import component_colors
 from emviz.core import EMState, KMeansState, Mixture
-from emviz.model import ASPECTS, Workbench
-from emviz.parts import Identity, palette_of
+from emviz.look.colors import component_colors
+from emviz.session.model import ASPECTS, Workbench
+from emviz.session.parts import Identity, palette_of
 
 
 def mixture(means) -> Mixture:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from emviz.colors import blend, component_colors, hard_labels
-from emviz.raster import dot_layout, dot_offsets, owner_argb, pack_argb, paint_dots, pixel_owners
+from emviz.look.colors import blend, component_colors, hard_labels
+from emviz.look.raster import dot_layout, dot_offsets, owner_argb, pack_argb, paint_dots, pixel_owners
 
 
 def paint_image(layout, rgb, radius):

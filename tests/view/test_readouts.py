@@ -1,4 +1,4 @@
-"""The numbers the window shows as text (emviz.readouts), from real EM histories."""
+"""The numbers the window shows as text (emviz.look.readouts), from real EM histories."""
 
 import dataclasses
 import re
@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from emviz.core import continue_em
-from emviz.model import Workbench
-from emviz.readouts import (
+from emviz.look.readouts import (
     bound_series,
     follow_range,
     format_matrix,
@@ -16,6 +15,7 @@ from emviz.readouts import (
     half_step_x,
     status_text,
 )
+from emviz.session.model import Workbench
 
 SEPARATOR = "   ·   "
 

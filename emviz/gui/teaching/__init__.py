@@ -9,17 +9,7 @@ from emviz.core.
 
 from __future__ import annotations
 
-from . import (
-    decomposition,
-    equations,
-    gallery,
-    inspector,
-    kmeans_mode,
-    model_choice,
-    oracle,
-    sampling,
-    why,
-)
+from . import choose_k, decomposition, equations, gallery, inspector, kmeans_mode, oracle, sample_mode, why
 
 #: Feature modules, in the order their tabs and actions appear.
 FEATURES = (
@@ -30,8 +20,8 @@ FEATURES = (
     inspector,
     gallery,
     kmeans_mode,
-    sampling,
-    model_choice,
+    sample_mode,
+    choose_k,
 )
 
 

@@ -12,10 +12,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QFont
 
-from ...colors import LOG_LIKELIHOOD_STYLE, LOWER_BOUND_STYLE
 from ...core import EMState, Mixture
-from ...model import Workbench
-from ..worker import Background
+from ...look.colors import LOG_LIKELIHOOD_STYLE, LOWER_BOUND_STYLE
+from ...session.model import Workbench
+from ..jobs import Background
 
 #: Text in the teaching tabs: larger than the window's, read from the back of a lecture hall.
 TEXT_PT = 12
@@ -23,7 +23,7 @@ FORMULA_PT = 14
 
 #: The lecture's colours for the two curves, as the bound plot draws them.
 LOG_LIKELIHOOD_RGB = LOG_LIKELIHOOD_STYLE[0]
-LOWER_BOUND_RGB = LOWER_BOUND_STYLE[0]  # dashed; no component's colour (emviz.colors)
+LOWER_BOUND_RGB = LOWER_BOUND_STYLE[0]  # dashed; no component's colour (emviz.look.colors)
 #: Background of the half-step that just ran (amber: visible on a washed-out projector).
 HIGHLIGHT = "#ffe08a"
 

@@ -17,10 +17,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ...colors import DARK_GREY, INK, Q_STYLE
 from ...core import Decomposition, EMState, decomposition
 from ...core.density import entropy
-from ...model import Workbench
+from ...look.colors import DARK_GREY, INK, Q_STYLE
+from ...session.model import Workbench
 from ..features import Feature
 from ..style import style_plot
 from ._shared import (

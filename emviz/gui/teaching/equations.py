@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from ...colors import component_colors
-from ...model import Workbench
+from ...look.colors import component_colors
+from ...session.model import Workbench
 from ..features import Feature
 from ._shared import FORMULA_PT, HIGHLIGHT, TEXT_PT, IdentityCache, current_state, font, num, q_mixture
 

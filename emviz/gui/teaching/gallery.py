@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...colors import component_colors
 from ...core import EMState, e_step
-from ...geometry import ellipse, ellipse_label
-from ...model import Workbench
-from ...parts import Identity
+from ...look.colors import component_colors
+from ...look.geometry import ellipse, ellipse_label
+from ...session.model import Workbench
+from ...session.parts import Identity
 from ..features import Feature
 from ..jobs import Background
 from ..point_cloud import PointCloudItem, data_bounds

@@ -13,9 +13,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
-from ...colors import hex_color
 from ...core import Breakdown, Mixture, nearest_index, responsibility_breakdown
-from ...model import Workbench
+from ...look.colors import hex_color
+from ...session.model import Workbench
 from ..features import Feature
 from ..style import style_plot
 from ._shared import TEXT_PT, current_state, fixed_plot, font, num, q_mixture, sci

@@ -27,11 +27,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsPolygonItem, QLabel, QToolBar
 
-from ...appearance import Appearance
-from ...colors import component_colors
 from ...core import KMeansState, kmeans_mixture
 from ...core.kmeans import cells_polyline, hard_resp, kmeans_states, voronoi_cells  # noqa: F401 (moved there)
-from ...parts import KMeansPart
+from ...look.appearance import Appearance
+from ...look.colors import component_colors
+from ...session.parts import KMeansPart
 from ..features import Feature
 from ..jobs import Job, Lane, runner_for
 from ..point_cloud import PointCloudItem

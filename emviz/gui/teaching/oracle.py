@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...colors import component_colors, hex_color
 from ...core import Mixture
 from ...core.oracle import (  # noqa: F401 (moved there; names kept for importers)
     FitNumbers,
@@ -54,8 +53,9 @@ from ...core.oracle import (  # noqa: F401 (moved there; names kept for importer
     match_components,
     oracle_fit,
 )
-from ...geometry import ellipse, ellipse_label, nearest_within
-from ...model import K_MAX, Workbench
+from ...look.colors import component_colors, hex_color
+from ...look.geometry import ellipse, ellipse_label, nearest_within
+from ...session.model import K_MAX, Workbench
 from ..editing import EditCommand, arrays_bytes
 from ..features import Feature
 from ..jobs import Background, same_key

@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from ...core import Mixture, bound_slice, e_step, valid_range
-from ...model import Workbench
+from ...session.model import Workbench
 from ..features import Feature
 from ..style import style_plot
 from ._shared import (

@@ -1,4 +1,4 @@
-"""Tests for emviz.core.teaching: the lecture's quantities, against slow references and the maths."""
+"""Tests for emviz.core.quantities: the lecture's quantities, against slow references and the maths."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ fonts about 1.6 times larger (at least 18 pt), ellipses twice as thick, larger p
 mean markers, and a slightly stronger grid. The normal numbers are the ones the views have
 always drawn with, so the window looks as it did until a theme or presentation is chosen.
 
-The component palette (emviz.colors, Okabe-Ito) is the same in both themes, so component k
+The component palette (emviz.look.colors, Okabe-Ito) is the same in both themes, so component k
 has one colour in every view, export and lecture slide. It was designed for colour-vision
 deficiencies, not for one background, and on the dark plot background its eight colours have
 a luminance contrast of at least 3.6:1 (WCAG's 3:1 for graphics), better than on white, where

@@ -13,8 +13,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QSpinBox
 
 from emviz.core import aic, bic, generate
-from emviz.gui.teaching import model_choice as tab_module
-from emviz.model_choice import K_MAX_CURVE, criteria_curve
+from emviz.gui.teaching import choose_k as tab_module
+from emviz.session.choose_k_runs import K_MAX_CURVE, criteria_curve
 
 from .conftest import wait_for_history, wait_steady
 
@@ -22,8 +22,8 @@ TIMEOUT = 20_000
 
 
 def show_tab(w):
-    w.tabs.setCurrentWidget(w.feature("model_choice"))
-    return w.feature("model_choice")
+    w.tabs.setCurrentWidget(w.feature("choose_k"))
+    return w.feature("choose_k")
 
 
 def wait_curve(qtbot, tab, n: int = K_MAX_CURVE) -> None:
@@ -54,9 +54,9 @@ def slow_settings(w):
 
 
 def test_a_tab_that_is_a_registered_view(window):
-    assert "model_choice" in window.features
-    tab = window.feature("model_choice")
-    assert window.features["model_choice"].views == (tab,)
+    assert "choose_k" in window.features
+    tab = window.feature("choose_k")
+    assert window.features["choose_k"].views == (tab,)
     i = window.tabs.indexOf(tab)
     assert i >= 0 and window.tabs.tabText(i) == "Choose K"
     assert "BIC" in window.tabs.tabToolTip(i)
@@ -71,7 +71,7 @@ def test_the_curve_is_fitted_in_a_thread_only_once_the_tab_is_shown(window, qtbo
         yield from criteria_curve(*args, **kwargs)
 
     monkeypatch.setattr(tab_module, "criteria_curve", recording)
-    tab = window.feature("model_choice")
+    tab = window.feature("choose_k")
     qtbot.wait(tab_module.SETTLE_MS + 100)
     assert tab.criteria.curve == {} and not tab.busy and threads == []  # hidden: nothing
     show_tab(window)
@@ -272,7 +272,7 @@ def test_progress_is_redrawn_at_most_ten_times_a_second(monkeypatch):
 def test_showing_the_tab_before_a_frame_never_fits_the_old_data(window, qtbot):
     """New data, then the tab shown before the window's next frame: the fit waits for the
     new data to settle instead of starting on the old ones."""
-    qtbot.waitUntil(lambda: not window.feature("model_choice").busy, timeout=TIMEOUT)  # (hidden: no fit)
+    qtbot.waitUntil(lambda: not window.feature("choose_k").busy, timeout=TIMEOUT)  # (hidden: no fit)
     X = generate(2, 30, separation=3.0, seed=5).X
     window.model.set_points(X)  # no event processed: no frame has drawn it yet
     tab = show_tab(window)

@@ -34,9 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...colors import AIC_STYLE, BIC_STYLE, INK, MID_GREY
-from ...model import Settings, Workbench
-from ...model_choice import (
+from ...look.colors import AIC_STYLE, BIC_STYLE, INK, MID_GREY
+from ...session.choose_k_runs import (
     DEFAULT_RESTARTS,
     STARTS_PER_K,
     CriterionPoint,
@@ -48,15 +47,16 @@ from ...model_choice import (
     restarts,
     stack,
 )
-from ...parts import ChooseKPart
+from ...session.model import Settings, Workbench
+from ...session.parts import ChooseKPart
 from ..features import Feature
+from ..jobs import Stream
 from ..style import style_plot
-from ..worker import Stream
 from ._shared import HIGHLIGHT, font, num
 
 TITLE = "Choose K"
 TOOLTIP = "Choose K: BIC and AIC against K, and EM from many random starts"
-# Criteria and restarts are not clusters: black and greys (emviz.colors), told apart by
+# Criteria and restarts are not clusters: black and greys (emviz.look.colors), told apart by
 # dashes and markers, never a component's colour.
 BIC_RGB = BIC_STYLE[0]  # solid, circles
 AIC_RGB = AIC_STYLE[0]  # dashed, triangles
@@ -669,4 +669,4 @@ def install(window) -> Feature:
     window.add_tab(view, TITLE, TOOLTIP)
     window.add_view(view, {"points", "settings"})  # what curve_key and restarts_key read
     window.closing.connect(view.shutdown)
-    return Feature("model_choice", view, views=(view,))
+    return Feature("choose_k", view, views=(view,))

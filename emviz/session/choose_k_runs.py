@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core import Mixture, aic, bic, check_points
+from ..core import Mixture, aic, bic, check_points
 from .model import Settings
 from .runs import fresh_run
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import EMState
-from .model import Workbench
+from ..core import EMState
+from ..session.model import Workbench
 
 PHASE_NAMES = {"init": "initialised", "E": "after E-step", "M": "after M-step"}
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .core import COVARIANCE_TYPES, INIT_METHODS
+from ..core import COVARIANCE_TYPES, INIT_METHODS
 
 #: The largest K the controls offer.
 K_MAX = 20
@@ -95,7 +95,7 @@ _KIND_TESTS = {
     "bool": lambda v: isinstance(v, bool),
 }
 
-#: The model and run settings (emviz.model.Settings): every field, in the controls' limits.
+#: The model and run settings (emviz.session.model.Settings): every field, in the controls' limits.
 SETTINGS: Mapping[str, Field] = {
     "k": Field("int", 1, K_MAX),
     "init_method": Field("str", choices=tuple(INIT_METHODS)),
@@ -106,7 +106,7 @@ SETTINGS: Mapping[str, Field] = {
     "max_iter": Field("int", 1, ITER_MAX),
 }
 
-#: The view's switches (emviz.model.ViewOptions).
+#: The view's switches (emviz.session.model.ViewOptions).
 VIEW_OPTIONS: Mapping[str, Field] = {
     "soft_colors": Field("bool"),
     "show_true_mixture": Field("bool"),

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .core import EMState, Mixture, continue_em, e_step, initialize, run_em
+from ..core import EMState, Mixture, continue_em, e_step, initialize, run_em
 from .model import Settings
 
 

@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._resources import resource
-from .core import BUILTIN_DATASETS, COVARIANCE_TYPES, INIT_METHODS
+from .._resources import resource
+from ..core import BUILTIN_DATASETS, COVARIANCE_TYPES, INIT_METHODS
 from .model import K_MAX, Settings
 
 #: A chapter file's name: two digits, a dash, a slug, ".md".

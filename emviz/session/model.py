@@ -1,5 +1,5 @@
 """The window's one state model: points, labels, settings, EM history and the current index,
-and the parts the teaching features show (``emviz.parts``).
+and the parts the teaching features show (``emviz.session.parts``).
 
 Qt-free, so it can be tested and scripted without a display. A listener subscribes with
 ``subscribe(listener, aspects)`` and is called with the set of aspects that changed (only
@@ -14,7 +14,7 @@ nothing else holds state that a view shows. The aspects (``ASPECTS``):
 - "selection": the point the inspector explains, the component the equations show
 - "kmeans", "oracle", "choose_k", "gallery", "lesson", "identity": the parts
   ``model.kmeans``, ``model.oracle``, ``model.choose_k``, ``model.gallery``, ``model.lesson``
-  and ``model.identity`` (what each holds: ``emviz.parts``)
+  and ``model.identity`` (what each holds: ``emviz.session.parts``)
 
 "identity" (which colour each EM component, k-means cluster and oracle label gets) follows
 the others: the model recomputes it whenever the shown state, the k-means run or the labels
@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core import EMState, Mixture
 from . import schema
-from .core import EMState, Mixture
 from .parts import ChooseKPart, GalleryPart, Identity, KMeansPart, LessonPart, OraclePart, label_means
 
 K_MAX = schema.K_MAX  # the largest K the controls offer

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...colors import component_colors
 from ...core import Mixture, component_counts, sample
-from ...geometry import ellipse, ellipse_label
+from ...look.colors import component_colors
+from ...look.geometry import ellipse, ellipse_label
 from ..features import Feature
 from ..point_cloud import PointCloudItem
 from ..style import style_plot
@@ -537,4 +537,4 @@ class SampleMode:
 
 def install(window) -> Feature:
     mode = SampleMode(window)
-    return Feature("sampling", mode, actions=(mode.action,))
+    return Feature("sample_mode", mode, actions=(mode.action,))

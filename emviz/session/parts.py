@@ -1,4 +1,4 @@
-"""The parts of the session model beside the data and EM's history (see ``emviz.model``).
+"""The parts of the session model beside the data and EM's history (see ``emviz.session.model``).
 
 Each part holds what one teaching feature shows, Qt-free, and announces a change through
 the ``Workbench`` that owns it, under the part's own aspect name (one aspect per part):
@@ -30,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from .colors import component_colors
-from .core.matching import best_assignment, match_points
+from ..core.matching import best_assignment, match_points
+from ..look.colors import component_colors
 
 Notify = Callable[[str], None]
 

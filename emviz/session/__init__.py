@@ -1,0 +1,2 @@
+"""The session model (what every view shows), its parts, its settings' schema, and the runs
+and lesson that set it (Qt-free)."""
