@@ -114,21 +114,24 @@ def test_background_keeps_only_the_newest_waiting_request(runner, qtbot):
 
 def test_shutdown_stops_every_lane_runs_the_hooks_once_and_refuses_new_jobs(qtbot):
     runner = JobRunner()
-    release, started = threading.Event(), threading.Event()
+    # Each lane's job blocks inside next() until its own stop releases it, so every job is
+    # still running when the runner shuts down (one shared event let a lane finish or never
+    # start, depending on which thread ran first).
+    releases = [threading.Event() for _ in range(3)]
+    starts = [threading.Event() for _ in range(3)]
     stopped_jobs, hooks = [], []
     lanes = [runner.lane(f"test-{i}") for i in range(3)]
     for i, lane in enumerate(lanes):
-        # A job that blocks inside next() is told to stop through its on_stop.
-        assert lane.submit(Job(held(release, started), i + 1,
-                                on_stop=lambda i=i: (stopped_jobs.append(i), release.set())))
+        assert lane.submit(Job(held(releases[i], starts[i]), i + 1,
+                                on_stop=lambda i=i: (stopped_jobs.append(i), releases[i].set())))
     threads = [lane.thread for lane in lanes]
     runner.at_shutdown(lambda: hooks.append(runner.running_threads))
-    qtbot.waitUntil(started.is_set)
+    qtbot.waitUntil(lambda: all(started.is_set() for started in starts))
     runner.shutdown()
     runner.shutdown()  # idempotent
     assert hooks == [[]]  # once, after every lane's thread had ended
     assert all(not thread.isRunning() for thread in threads)
-    assert 0 in stopped_jobs  # the running job was told to stop
+    assert set(stopped_jobs) == {0, 1, 2}  # every running job was told to stop (at least once)
     assert runner.running_threads == []
     assert not lanes[0].submit(Job(iter([1]), 9))  # a closed window starts no more work
     assert lanes[0].thread is None
