@@ -9,6 +9,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 #: The user's home and config folder, as they were before the suite replaced them (a
@@ -64,3 +66,14 @@ def pytest_sessionfinish(session, exitstatus) -> None:
             reporter.ensure_newline()
             reporter.write_sep("=", f"the test session changed the user's settings: {names}", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture
+def engine():
+    """A child-process EM engine (emviz.engine), shut down and checked stopped after the test."""
+    from emviz.engine import Engine
+
+    e = Engine()
+    yield e
+    e.shutdown()
+    assert not e.running

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from emviz.core import continue_em, e_step
-from emviz.engine import Engine, EngineError, available, transport
+from emviz.engine import EngineError, available, transport
 from emviz.session.model import Settings
 from emviz.session.runs import continued, fresh_run, restored
 
@@ -27,14 +27,6 @@ from .test_remote import assert_same_states, blobs
 
 pytestmark = pytest.mark.skipif(not available(), reason="the engine needs named shared memory")
 needs_dev_shm = pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="lists /dev/shm (Linux)")
-
-
-@pytest.fixture
-def engine():
-    e = Engine()
-    yield e
-    e.shutdown()
-    assert not e.running
 
 
 def shm_names(prefix: str) -> list[str]:

@@ -12,19 +12,11 @@ import pytest
 
 from emviz import engine as remote
 from emviz.core import continue_em, run_em
-from emviz.engine import Engine, EngineError
+from emviz.engine import EngineError
 from emviz.session.model import Settings
 from emviz.session.runs import fresh_run
 
 pytestmark = pytest.mark.skipif(not remote.available(), reason="the engine needs named shared memory")
-
-
-@pytest.fixture
-def engine():
-    e = Engine()
-    yield e
-    e.shutdown()
-    assert not e.running
 
 
 def blobs(n: int = 30_000, seed: int = 0) -> np.ndarray:

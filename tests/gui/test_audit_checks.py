@@ -265,18 +265,19 @@ def test_axis_titles_longer_than_their_axis_are_elided_with_the_whole_title_in_a
     window.redraw_now()
     QApplication.processEvents()
     axis = window.points_view.getPlotItem().getAxis("bottom")
+    whole_title = "eruption duration (standardised)"
     # (the offscreen screen is 800 x 800: presenting leaves the view too short for much else)
     assert [f for f in check_plot(window.points_view, presenting=True)
             if "bottom title" in f.where and "along" in f.detail] == []
-    assert axis.labelText != "eruption duration (standardised)"
-    assert axis.toolTip() == "eruption duration (standardised)"
+    assert axis.labelText != whole_title
+    assert axis.toolTip() == whole_title
     window.presentation.set_presenting(False)
     window.redraw_now()
     QApplication.processEvents()
     room = axis.width() - 8
-    whole = QFontMetrics(axis.label.font()).horizontalAdvance("eruption duration (standardised)")
+    whole = QFontMetrics(axis.label.font()).horizontalAdvance(whole_title)
     if whole <= room:  # room again: whole
-        assert axis.labelText == "eruption duration (standardised)" and axis.toolTip() == ""
+        assert axis.labelText == whole_title and axis.toolTip() == ""
     assert [f for f in check_plot(window.points_view, presenting=False)
             if "bottom title" in f.where and "along" in f.detail] == []
 
