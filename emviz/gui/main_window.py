@@ -340,10 +340,14 @@ class MainWindow(QMainWindow):
     def add_side_view(self, view: QWidget) -> None:
         """A view beside the points view, hidden until ``show_side_view``, sharing its room."""
         splitter = self.splitter
-        splitter.insertWidget(splitter.indexOf(self.points_view) + 1, view)
-        splitter.setStretchFactor(splitter.indexOf(view), 3)
-        splitter.setCollapsible(splitter.indexOf(view), False)
+        sizes = splitter.sizes()
+        at = splitter.indexOf(self.points_view) + 1
+        splitter.insertWidget(at, view)
+        splitter.setStretchFactor(at, 3)
+        splitter.setCollapsible(at, False)
         view.hide()
+        if sum(sizes):  # the hidden view takes no room from the others
+            splitter.setSizes(sizes[:at] + [0] + sizes[at:])
 
     def show_side_view(self, view: QWidget, on: bool) -> None:
         """Show a side view in half the points view's room plus a third of the right column's,
@@ -357,15 +361,18 @@ class MainWindow(QMainWindow):
             return
         if view.isVisibleTo(self):
             return
-        self._sizes_before_side = splitter.sizes()
+        # a hidden widget has no room (one just inserted may still report some)
+        self._sizes_before_side = [size if splitter.widget(n).isVisibleTo(self) else 0
+                                   for n, size in enumerate(splitter.sizes())]
         view.show()
         i, j = splitter.indexOf(self.points_view), splitter.indexOf(view)
         sizes = list(self._sizes_before_side)
-        take = sizes[j + 1] // 3 if j + 1 < len(sizes) else 0  # the right column gives a third
+        right = len(sizes) - 1  # the right column gives a third, keeping what its tables need
+        spare = sizes[right] - splitter.widget(right).minimumSizeHint().width()
+        take = max(0, min(sizes[right] // 3, spare)) if right > j else 0
         total = sizes[i] + take
         sizes[i], sizes[j] = total - total // 2, total // 2
-        if take:
-            sizes[j + 1] -= take
+        sizes[right] -= take
         splitter.setSizes(sizes)
 
     def show_status(self, text: str, ms: int = 8000) -> None:

@@ -1,14 +1,21 @@
-"""The parameter table: π_k, μ_k, Σ_k per component with its colour swatch."""
+"""The parameter table: π_k, μ_k, Σ_k and N_k per component with its colour swatch.
+
+A class cannot scroll: every column is as wide as its contents (μ_k a column, Σ_k its two
+rows, numbers right-aligned in figure spaces) and the table asks its splitters for the room
+its cells need (``minimumSizeHint``), in the window's font and while presenting."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QSize
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from ..look.readouts import format_matrix, format_vector
+from ..look.readouts import format_column, format_matrix_compact
 from ..session.model import Workbench
 
 HEADERS = ("k", "π_k", "μ_k", "Σ_k", "N_k")
+#: Rows the table claims room for; more components scroll (vertically only).
+ROOM_FOR_ROWS = 3
 
 
 class ParamsTable(QTableWidget):
@@ -19,9 +26,9 @@ class ParamsTable(QTableWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
-        for column in range(len(HEADERS) - 1):
+        for column in range(len(HEADERS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         self.setToolTip("Parameters θ after the current half-step; N_k = Σ_n r_nk")
         self._mass: tuple[object, object] = (None, None)  # (resp, N_k): an M-state shares its q
 
@@ -34,6 +41,7 @@ class ParamsTable(QTableWidget):
         state = model.current
         if state is None:
             self.setRowCount(0)
+            self.updateGeometry()
             return
         mixture = state.mixture
         k = mixture.n_components
@@ -46,10 +54,10 @@ class ParamsTable(QTableWidget):
             swatch.setBackground(QColor(*(int(c) for c in rgb)))
             swatch.setForeground(QColor("white") if rgb.mean() < 150 else QColor("black"))
             self._cell(j, 1, f"{mixture.weights[j]:.3f}")
-            self._cell(j, 2, format_vector(mixture.means[j]))
-            self._cell(j, 3, format_matrix(mixture.covariances[j]))
+            self._cell(j, 2, format_column(mixture.means[j]))
+            self._cell(j, 3, format_matrix_compact(mixture.covariances[j]))
             self._cell(j, 4, "–" if nk is None else f"{nk[j]:.1f}")
-        self.resizeRowsToContents()
+        self._fit()
 
     def _cell(self, row: int, column: int, text: str) -> QTableWidgetItem:
         item = self.item(row, column)
@@ -58,3 +66,27 @@ class ParamsTable(QTableWidget):
             self.setItem(row, column, item)
         item.setText(text)
         return item
+
+    def _fit(self) -> None:
+        self.resizeColumnsToContents()
+        self.resizeRowsToContents()
+        self.updateGeometry()  # the splitters read the new minimumSizeHint
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presenting: larger cells
+            self._fit()
+
+    def _content_size(self, rows: int) -> QSize:
+        frame = 2 * self.frameWidth()
+        header = self.horizontalHeader()
+        width = sum(header.sectionSize(c) for c in range(self.columnCount())) + frame
+        heights = [self.rowHeight(r) for r in range(self.rowCount())]
+        height = header.height() if header.isVisible() else 0
+        height = max(height, header.sizeHint().height()) + sum(heights[:rows]) + frame
+        if self.rowCount() > rows:
+            width += self.verticalScrollBar().sizeHint().width()
+        return QSize(width, height)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return self._content_size(ROOM_FOR_ROWS)

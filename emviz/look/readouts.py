@@ -71,6 +71,33 @@ def format_matrix(m: np.ndarray) -> str:
     return "\n".join("  ".join(f"{format_number(x):>7}" for x in row) for row in m)
 
 
+#: A space as wide as a digit: right-aligns numbers in a proportional font.
+FIGURE_SPACE = "\u2007"
+
+
+def _aligned(columns: list[list[str]]) -> list[list[str]]:
+    """Each column's entries right-aligned to its widest (figure-space padded)."""
+    out = []
+    for column in columns:
+        width = max((len(x) for x in column), default=0)
+        out.append([x.rjust(width, FIGURE_SPACE) for x in column])
+    return out
+
+
+def format_column(v: np.ndarray) -> str:
+    """A vector (D,) as a column: one entry a line, right-aligned (μ_k as the lecture writes
+    it, and half as wide as "(a, b)" in the parameter table)."""
+    return "\n".join(_aligned([[format_number(x) for x in v]])[0])
+
+
+def format_matrix_compact(m: np.ndarray) -> str:
+    """A DxD matrix (Σ_k) as rows on separate lines, each column right-aligned to its own
+    widest entry, one figure space between columns: as narrow as the numbers allow."""
+    m = np.atleast_2d(m)
+    columns = _aligned([[format_number(x) for x in m[:, j]] for j in range(m.shape[1])])
+    return "\n".join(FIGURE_SPACE.join(column[i] for column in columns) for i in range(m.shape[0]))
+
+
 Range = tuple[tuple[float, float], tuple[float, float]]
 
 

@@ -191,3 +191,21 @@ def test_generate_sets_k_to_the_components_it_drew_and_says_so(window, qtbot, mo
     assert window.history[0].mixture.means.shape == (k_true, 2)
     message = window.statusBar().currentMessage()
     assert f"K = {k_true}" in message and f"{k_true} components" in message, message
+
+
+@pytest.mark.parametrize("presenting", [False, True])
+def test_params_table_shows_every_cell_without_scrolling(window, qtbot, presenting):
+    """π_k, μ_k, both rows of Σ_k and N_k of every component are whole in the table's view,
+    in the window and presenting: its columns are as wide as their contents and the splitters
+    give the table the room it needs (a class cannot scroll)."""
+    from emviz.gui.audit import _clipped_table
+
+    window.findChild(QAction, "actionStep").trigger()
+    wait_for_history(qtbot, window, 3)
+    window.presentation.set_presenting(presenting)
+    table = window.params_table
+    qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible()
+                    and not table.verticalScrollBar().isVisible(), timeout=5_000)
+    assert _clipped_table(table) == []
+    assert table.item(0, 3).text().count("\n") == 1  # Σ_k's two rows
+    window.presentation.set_presenting(False)

@@ -159,3 +159,13 @@ def test_follow_range_refits_a_new_short_run_and_ignores_nans():
     (x0, x1), (y0, y1) = follow_range(old_view, x, y)
     assert x1 - x0 < 10 and y0 < -300 < y1 and y1 - y0 < 1000
     assert follow_range(old_view, np.array([np.nan]), np.array([np.nan])) is None
+
+
+def test_format_column_and_compact_matrix_are_narrow_aligned_lines():
+    from emviz.readouts import format_column, format_matrix_compact
+
+    assert format_column(np.array([0.74, -0.308])) == "\u20070.740\n-0.308"
+    lines = format_matrix_compact(np.array([[-12.3456, 0.1], [1.0, 100.0]])).split("\n")
+    # each column right-aligned to its own widest entry (figure spaces are digit-wide)
+    assert lines == ["-12.346\u2007\u2007\u20070.100", "\u2007\u20071.000\u2007100.000"]
+    assert format_matrix_compact(np.array([[1.0, 0.5], [0.5, 2.0]])) == "1.000\u20070.500\n0.500\u20072.000"
