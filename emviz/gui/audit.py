@@ -6,8 +6,9 @@ Each check is a plain function from widgets to ``Finding``s; ``audit(windows, pr
 runs them all. The limits are the issue's: no text needing more room than its widget has
 (wrapping, or eliding with the full text in a tooltip, is fine), no tab behind the tab bar's
 scroll arrows, no two sibling text widgets on top of each other, no text under 18 pt while
-presenting, and a contrast of at least 4.5:1 for text and component colours (7:1 for text
-while presenting), by WCAG 2's relative luminance (emviz.look.appearance.contrast_ratio).
+presenting, a contrast of at least 4.5:1 for text and component colours (7:1 for text
+while presenting), by WCAG 2's relative luminance (emviz.look.appearance.contrast_ratio), and, in
+the dark theme, no large light block (a page or plot left white glares on a projector).
 """
 
 from __future__ import annotations
@@ -42,20 +43,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..look.appearance import contrast_ratio
+from ..look.appearance import contrast_ratio, relative_luminance
 
 #: While presenting, no text smaller than this (points).
 PRESENT_MIN_PT = 18.0
 #: Contrast limits (WCAG 2): text and component colours; text while presenting (AAA).
 MIN_CONTRAST = 4.5
 MIN_CONTRAST_PRESENTING = 7.0
+#: In the dark theme (a window colour darker than DARK_WINDOW in relative luminance), a
+#: background lighter than LIGHT_BLOCK over at least LIGHT_BLOCK_AREA px² glares on a projector.
+DARK_WINDOW = 0.2
+LIGHT_BLOCK = 0.4
+LIGHT_BLOCK_AREA = 150 * 100
 #: Pixels of slack: anti-aliasing and Qt's rounding put a glyph a pixel over now and then.
 SLACK = 1
 
 
 @dataclass(frozen=True)
 class Finding:
-    """``kind``: "clipped", "tab arrows", "overlap", "small text", "contrast" or "plot text";
+    """``kind``: "clipped", "tab arrows", "overlap", "small text", "contrast", "plot text" or
+    "light block";
     ``where``: the widget (its class, objectName and text); ``detail``: the numbers."""
 
     kind: str
@@ -493,6 +500,40 @@ def check_contrast(widget: QWidget, presenting: bool) -> list[Finding]:
     return found
 
 
+def own_background(widget: QWidget) -> QColor | None:
+    """The colour a widget paints behind its contents itself, or None if it shows its
+    parent's: a style sheet's background, a filled background, a scroll area's filled
+    viewport, a pyqtgraph view's background brush."""
+    sheet_bg = stylesheet_color(widget.styleSheet(), "background")
+    if sheet_bg is not None and sheet_bg.alpha() > 0:
+        return sheet_bg
+    if isinstance(widget, pg.GraphicsView):
+        brush = widget.backgroundBrush()
+        return brush.color() if brush.style() != Qt.BrushStyle.NoBrush else None
+    if widget.autoFillBackground():
+        return QWidget.palette(widget).color(widget.backgroundRole())
+    if isinstance(widget, QAbstractScrollArea) and widget.viewport().autoFillBackground():
+        return QWidget.palette(widget.viewport()).color(widget.viewport().backgroundRole())
+    return None
+
+
+def check_light_blocks(window: QWidget) -> list[Finding]:
+    """In a dark window, no widget paints a large light block (a page left white)."""
+    window_bg = QWidget.palette(window).color(QPalette.ColorRole.Window)
+    if relative_luminance(rgb(window_bg)) >= DARK_WINDOW:
+        return []
+    found = []
+    for widget in visible_widgets(window):
+        if widget is window or widget.width() * widget.height() < LIGHT_BLOCK_AREA:
+            continue
+        back = own_background(widget)
+        if back is not None and back.alpha() > 127 and relative_luminance(rgb(back)) > LIGHT_BLOCK:
+            found.append(Finding("light block", describe(widget),
+                                 f"{back.name()} over {widget.width()} x {widget.height()} px "
+                                 f"in a dark window ({window_bg.name()})"))
+    return found
+
+
 # -- plots -----------------------------------------------------------------------------------
 def check_plot(view: pg.GraphicsView, presenting: bool) -> list[Finding]:
     """Text items of a pyqtgraph view: inside the view (and inside their plot area for text
@@ -666,6 +707,7 @@ def audit(windows: Iterable[QWidget], presenting: bool) -> list[Finding]:
             if isinstance(widget, pg.GraphicsView):
                 found += check_plot(widget, presenting)
         found += check_overlap(widgets)
+        found += check_light_blocks(window)
     return _unique(found)
 
 

@@ -30,6 +30,9 @@ from .preferences import app_settings
 from .tab_bar import FITS_OWN_FONT
 from .teaching._shared import HIGHLIGHT, font
 
+#: The "What to click next" box's background in the dark theme (white text on it: 9.2:1).
+DARK_HIGHLIGHT = "#5a4500"
+
 #: QSettings keys.
 CHAPTER_KEY = "lesson/chapter"  # the slug of the chapter shown last
 VISIBLE_KEY = "lesson/visible"  # whether the dock was open when last toggled
@@ -252,6 +255,7 @@ class LessonPanel(QDockWidget):
         title needs its room). Leaving puts all of it back."""
         self._scale = appearance.font_scale
         self.summary.setVisible(not appearance.presenting)
+        self._theme_boxes(appearance.theme == "dark")
         if appearance.presenting != self._presenting:
             self._presenting = appearance.presenting
             self._arrange(self._area)
@@ -265,6 +269,15 @@ class LessonPanel(QDockWidget):
                 height, self._normal_height = self._normal_height, None
             self.window_.resizeDocks([self], [height], Qt.Orientation.Vertical)
         self._fit_text()
+
+    def _theme_boxes(self, dark: bool) -> None:
+        """The "What to click next" box and the set-up summary in the theme's colours: in the
+        dark theme a deep amber box with white text (9.2:1) instead of a pale yellow block
+        glaring on a projector, and a light grey summary (8.0:1 on the dark window)."""
+        box = f"background: {DARK_HIGHLIGHT}; color: #fff;" if dark else \
+            f"background: {HIGHLIGHT}; color: #000;"
+        self.next_step.setStyleSheet(f"{box} padding: 6px; border-radius: 4px;")
+        self.summary.setStyleSheet("color: #bbb;" if dark else "color: #444;")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if watched is self.text and event.type() == QEvent.Type.Resize:

@@ -206,7 +206,9 @@ class Presentation(QObject):
         # Every role explicit: a palette that resolves nothing would mean "inherit" (the dark one).
         palette.setResolveMask(0xFFFF_FFFF_FFFF_FFFF)
         for page in self._explanation_pages():
-            if any(hasattr(w, "apply_appearance") for w in (page, *page.findChildren(QWidget))):
+            # a page of a dock that draws the appearance itself (the lesson) is the dock's
+            holders = (page, page.parentWidget(), *page.findChildren(QWidget))
+            if any(hasattr(w, "apply_appearance") for w in holders if w is not None):
                 continue
             own = QPalette(page.palette()) if page.testAttribute(Qt.WidgetAttribute.WA_SetPalette) else None
             self._light_pages.append((page, own, page.autoFillBackground()))

@@ -290,3 +290,40 @@ def test_a_choice_set_with_signals_blocked_still_names_itself_in_the_tooltip_whe
     combo.blockSignals(False)
     combo.repaint()
     assert check_clipped(combo) == []
+
+
+def test_a_light_page_in_a_dark_window_is_a_light_block_and_a_dark_one_is_not(qtbot):
+    """In the dark theme no page may glare white on a projector: a widget painting a light
+    background over a large area of a dark window is found, a dark or small one is not."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QPalette
+
+    from emviz.gui.audit import check_light_blocks
+
+    window = QWidget()
+    palette = QPalette()
+    palette.setColor(QPalette.ColorRole.Window, QColor(37, 37, 38))
+    window.setPalette(palette)
+    window.setAutoFillBackground(True)
+    shown(qtbot, window, 600, 400)
+    page = QWidget(window)
+    page.setGeometry(0, 0, 300, 300)
+    page.setStyleSheet("background: #ffffff;")
+    page.show()
+    plot = pg.GraphicsView(window)
+    plot.setGeometry(300, 0, 300, 300)
+    plot.setBackground("w")
+    plot.show()
+    swatch = QLabel("1", window)  # a component's colour swatch: small, not a block
+    swatch.setStyleSheet("background: #ffffff;")
+    swatch.setGeometry(0, 320, 30, 30)
+    swatch.show()
+    found = check_light_blocks(window)
+    assert sorted(f.kind for f in found) == ["light block", "light block"]
+    assert any("QWidget" in f.where for f in found) and any("GraphicsView" in f.where for f in found)
+    page.setStyleSheet("background: #202020;")
+    plot.setBackground((18, 18, 18))
+    assert check_light_blocks(window) == []
+    window.setPalette(QPalette(QColor(240, 240, 240)))  # the light theme: white is fine
+    page.setStyleSheet("background: #ffffff;")
+    assert check_light_blocks(window) == []

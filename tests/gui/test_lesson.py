@@ -273,3 +273,18 @@ def test_until_try_it_the_lesson_says_to_press_it(qtbot, lesson):
     assert "Try it" in box.text()
     first = w.lesson.chapters[0].body
     assert "Try it" in first.split("dashed")[0]  # the text, too, says where its picture is
+
+
+def test_the_lesson_is_dark_in_the_dark_theme(window, qtbot):
+    """No light block in the dark theme: the lesson's page follows the dark palette and its
+    "What to click next" box is deep amber with white text, readable at 7:1 or more."""
+    from emviz.gui.audit import check_contrast, check_light_blocks
+
+    window.lesson.show()
+    window.presentation.set_theme("dark")
+    qtbot.waitUntil(window.lesson.next_step.isVisible)
+    blocks = [f.where for f in check_light_blocks(window)]
+    assert not [w for w in blocks if "lesson" in w], blocks
+    assert check_contrast(window.lesson.next_step, presenting=True) == []
+    window.presentation.set_theme("light")
+    assert "#000" in window.lesson.next_step.styleSheet()
