@@ -346,7 +346,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(at, 3)
         splitter.setCollapsible(at, False)
         view.hide()
-        if sum(sizes):  # the hidden view takes no room from the others
+        if splitter.isVisible() and sum(sizes):  # laid out: the hidden view takes no room
             splitter.setSizes(sizes[:at] + [0] + sizes[at:])
 
     def show_side_view(self, view: QWidget, on: bool) -> None:
