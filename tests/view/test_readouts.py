@@ -162,7 +162,7 @@ def test_follow_range_refits_a_new_short_run_and_ignores_nans():
 
 
 def test_format_column_and_compact_matrix_are_narrow_aligned_lines():
-    from emviz.readouts import format_column, format_matrix_compact
+    from emviz.look.readouts import format_column, format_matrix_compact
 
     assert format_column(np.array([0.74, -0.308])) == "\u20070.740\n-0.308"
     lines = format_matrix_compact(np.array([[-12.3456, 0.1], [1.0, 100.0]])).split("\n")
