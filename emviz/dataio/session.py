@@ -3,7 +3,8 @@
 Version 2 adds what the teaching features show (the session model's parts, ``emviz.session.parts``):
 k-means mode (on, lockstep, the run's length: k-means is deterministic too, so the run is
 replayed from the seed), whether the oracle's fit is shown (it is refitted from the labels),
-the lesson chapter, the gallery's iterations and the colour slot of each EM component.
+the lesson chapter, the gallery's iterations, the colour slot of each EM component, and Choose
+K's criteria curve and random restarts (fitted runs take seconds: they are stored, not refitted).
 Version 1 files are read with those at their defaults.
 
 The history itself is not stored: EM is deterministic, so the window re-runs it from the
@@ -15,7 +16,7 @@ where re-initialising from the seed would start elsewhere.
 from __future__ import annotations
 
 import types
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -24,6 +25,7 @@ import numpy as np
 
 from .. import __version__
 from ..core import EMState, Mixture, run_em
+from ..session.choose_k_runs import CriterionPoint, Fit, curve_key, restarts_key, same_key
 from ..session.model import Settings
 from . import _json
 from ._files import PathLike, Progress, write_atomic
@@ -303,7 +305,7 @@ def _same_mixture(a: Mixture | None, b: Mixture | None) -> bool:
 # Kept in one block (and one JSON object, "teaching") apart from the data and EM's run above.
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TeachingState:
     """What the teaching features show, as saved (``emviz.session.parts`` holds it in the window).
 
@@ -313,6 +315,11 @@ class TeachingState:
     lesson_chapter : the lesson chapter shown, 0-based (None: not recorded)
     gallery_iterations : the gallery's chosen iterations (empty: the default)
     em_colors : the palette slot of each EM component (empty: slot k for component k)
+    choose_k_curve : Choose K's criteria curve, one point per fitted K (empty: not fitted for
+        these points and settings)
+    choose_k_restarts : Choose K's random restarts at the settings' K, in the order they ended
+
+    Equal states (``==``) are saved as the same JSON.
     """
 
     kmeans_on: bool = False
@@ -322,6 +329,13 @@ class TeachingState:
     lesson_chapter: int | None = None
     gallery_iterations: tuple[int, ...] = ()
     em_colors: tuple[int, ...] = ()
+    choose_k_curve: tuple[CriterionPoint, ...] = ()
+    choose_k_restarts: tuple[Fit, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TeachingState) and teaching_to_json(self) == teaching_to_json(other)
+
+    __hash__ = None  # type: ignore[assignment]  (holds arrays)
 
     def __post_init__(self) -> None:
         if self.kmeans_half_steps < 0:
@@ -334,6 +348,9 @@ class TeachingState:
             raise ValueError("em_colors should be distinct palette slots >= 0")
         object.__setattr__(self, "gallery_iterations", tuple(int(i) for i in self.gallery_iterations))
         object.__setattr__(self, "em_colors", tuple(int(c) for c in self.em_colors))
+        ks = [p.k for p in self.choose_k_curve]
+        if len(set(ks)) != len(ks) or any(k < 1 for k in ks):
+            raise ValueError(f"choose_k_curve should hold distinct K >= 1, got {ks}")
 
 
 def teaching_to_json(teaching: TeachingState) -> dict[str, Any]:
@@ -345,7 +362,61 @@ def teaching_to_json(teaching: TeachingState) -> dict[str, Any]:
         "lesson_chapter": teaching.lesson_chapter,
         "gallery_iterations": list(teaching.gallery_iterations),
         "em_colors": list(teaching.em_colors),
+        "choose_k_curve": [_point_to_json(p) for p in teaching.choose_k_curve],
+        "choose_k_restarts": [_fit_to_json(f) for f in teaching.choose_k_restarts],
     }
+
+
+def _fit_to_json(fit: Fit) -> dict[str, Any]:
+    return {"k": fit.k, "seed": fit.seed,
+            "mixture": None if fit.mixture is None else _json.mixture_to_json(fit.mixture),
+            "log_likelihood": _json.finite_or_none(fit.log_likelihood),
+            "iterations": fit.iterations, "converged": fit.converged, "error": fit.error}
+
+
+def _fit_from_json(fields: _json.Fields) -> Fit:
+    ll = fields.get("log_likelihood", _json.NUMBER, nullable=True)
+    iterations = fields.get("iterations", _json.INT)
+    if iterations < 0:
+        raise fields.error(f"'{fields.name('iterations')}' should be >= 0, got {iterations}")
+    return Fit(k=fields.get("k", _json.INT), seed=fields.get("seed", _json.INT),
+               mixture=_mixture(fields, "mixture"),
+               log_likelihood=float("nan") if ll is None else float(ll), iterations=iterations,
+               converged=fields.get("converged", _json.BOOL), error=fields.get("error", _json.STRING))
+
+
+def _point_to_json(point: CriterionPoint) -> dict[str, Any]:
+    return {"k": point.k, "best": None if point.best is None else _fit_to_json(point.best),
+            "bic": _json.finite_or_none(point.bic), "aic": _json.finite_or_none(point.aic),
+            "starts": [_json.finite_or_none(v) for v in point.starts], "error": point.error}
+
+
+def _point_from_json(fields: _json.Fields) -> CriterionPoint:
+    def number(key: str) -> float:
+        value = fields.get(key, _json.NUMBER, nullable=True)
+        return float("nan") if value is None else float(value)
+
+    starts = fields.get("starts", _json.LIST)
+    if not all(v is None or _json.NUMBER[0](v) for v in starts):
+        raise fields.error(f"'{fields.name('starts')}' should be a list of numbers or null")
+    best = None if fields.get("best", _json.OBJECT, nullable=True) is None else (
+        _fit_from_json(fields.object("best")))
+    return CriterionPoint(k=fields.get("k", _json.INT), best=best, bic=number("bic"),
+                          aic=number("aic"),
+                          starts=tuple(float("nan") if v is None else float(v) for v in starts),
+                          error=fields.get("error", _json.STRING))
+
+
+def _records(fields: _json.Fields, key: str, read: Callable[[_json.Fields], Any]) -> tuple:
+    """``read`` of each object in the list at ``key`` (none if the key is missing)."""
+    if key not in fields:
+        return ()
+    records = []
+    for i, item in enumerate(fields.get(key, _json.LIST)):
+        if not isinstance(item, dict):
+            raise fields.error(f"'{fields.name(key)}[{i}]' should be an object {{...}}")
+        records.append(read(_json.Fields(fields.source, item, f"{fields.name(key)}[{i}]")))
+    return tuple(records)
 
 
 def teaching_from_json(fields: _json.Fields) -> TeachingState:
@@ -367,6 +438,8 @@ def teaching_from_json(fields: _json.Fields) -> TeachingState:
         lesson_chapter=one("lesson_chapter", _json.INT, None, nullable=True),
         gallery_iterations=ints("gallery_iterations"),
         em_colors=ints("em_colors"),
+        choose_k_curve=_records(fields, "choose_k_curve", _point_from_json),
+        choose_k_restarts=_records(fields, "choose_k_restarts", _fit_from_json),
     )
     try:
         return TeachingState(**values)
@@ -379,12 +452,17 @@ def teaching_state(model) -> TeachingState:
     k = model.kmeans
     gallery = model.gallery.iterations
     slots = tuple(int(c) for c in model.identity.em_slots)
+    choose = model.choose_k  # kept only while they are the current points' and settings'
+    curve_now = same_key(choose.curve_key, curve_key(model.points, model.settings))
+    restarts_now = same_key(choose.restarts_key, restarts_key(model.points, model.settings))
     return TeachingState(
         kmeans_on=k.on, kmeans_lockstep=k.lockstep,
         kmeans_half_steps=len(k.history) if k.on else 0,
         oracle_fit=model.oracle.wanted, lesson_chapter=model.lesson.chapter,
         gallery_iterations=() if gallery == model.gallery.DEFAULT else gallery,
-        em_colors=() if slots == tuple(range(len(slots))) else slots)
+        em_colors=() if slots == tuple(range(len(slots))) else slots,
+        choose_k_curve=tuple(choose.curve[k] for k in sorted(choose.curve)) if curve_now else (),
+        choose_k_restarts=tuple(choose.restarts) if restarts_now else ())
 
 
 def apply_teaching(model, teaching: TeachingState) -> None:
@@ -396,3 +474,9 @@ def apply_teaching(model, teaching: TeachingState) -> None:
     if teaching.lesson_chapter is not None:
         model.lesson.set_chapter(teaching.lesson_chapter)
     model.gallery.set_iterations(teaching.gallery_iterations or model.gallery.DEFAULT)
+    if teaching.choose_k_curve:  # the points and settings are the saved ones by now
+        model.choose_k.set_curve(curve_key(model.points, model.settings),
+                                 {p.k: p for p in teaching.choose_k_curve})
+    if teaching.choose_k_restarts:
+        model.choose_k.set_restarts(restarts_key(model.points, model.settings),
+                                    list(teaching.choose_k_restarts))

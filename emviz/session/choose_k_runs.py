@@ -36,6 +36,22 @@ SEED_LIMIT = 2**31
 FIT_ERRORS = (ValueError, ArithmeticError)
 
 
+def curve_key(points: np.ndarray, settings: Settings) -> tuple:
+    """What the criteria curve depends on: the points (by identity: the session model replaces
+    its read-only array on every edit), and the settings but K and the seed."""
+    return (points, dataclasses.replace(settings, k=1, seed=0))
+
+
+def restarts_key(points: np.ndarray, settings: Settings) -> tuple:
+    """What a set of restarts depends on: the points, and the settings but the seed."""
+    return (points, dataclasses.replace(settings, seed=0))
+
+
+def same_key(a: tuple | None, b: tuple) -> bool:
+    """``a`` is ``b``'s key: the same points array and equal settings."""
+    return a is not None and a[0] is b[0] and a[1] == b[1]
+
+
 @dataclass(frozen=True)
 class Fit:
     """One EM run to its end: θ₀ from ``seed``, then EM until converged or max_iter.

@@ -92,3 +92,45 @@ def test_the_colours_of_a_run_come_back_with_its_session(window, qtbot, tmp_path
     assert loaded(qtbot, window, lambda: window.files.open_session(str(path)))
     qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
     assert window.model.identity.em_slots.tolist() == [2, 0, 1]
+
+
+def test_the_choose_k_curve_and_restarts_come_back_with_a_session_without_refitting(
+        window, qtbot, tmp_path, monkeypatch):
+    from emviz.gui.teaching import choose_k as tab_module
+
+    tab = window.feature("choose_k")
+    window.show_tab(tab)
+    qtbot.waitUntil(lambda: len(tab.criteria.curve) == 8 and not tab.criteria.busy, timeout=20_000)
+    tab.restarts.run(4)
+    qtbot.waitUntil(lambda: not tab.restarts.busy and len(tab.restarts.fits) == 4, timeout=20_000)
+    bics = np.array(tab.criteria.bic_curve.yData)
+    dots = np.array(tab.restarts.dots.getData()[0])
+    path = tmp_path / "choose.emviz"
+    assert window.files.save_session(str(path))
+
+    fitted = []
+    monkeypatch.setattr(tab_module, "criteria_curve", lambda *a, **k: fitted.append(a) or iter(()))
+    monkeypatch.setattr(tab_module, "restarts", lambda *a, **k: fitted.append(a) or iter(()))
+    other = MainWindow()
+    qtbot.addWidget(other)
+    other.show()
+    qtbot.waitExposed(other)
+    try:
+        assert loaded(qtbot, other, lambda: other.files.open_session(str(path)))
+        qtbot.waitUntil(lambda: len(other.history) == len(window.history)
+                        and not other.controller.busy, timeout=20_000)
+        shown = other.feature("choose_k")
+        other.show_tab(shown)
+        other.redraw_now()
+        assert fitted == [] and not shown.busy  # nothing refitted: the curve came with the file
+        np.testing.assert_array_equal(shown.criteria.bic_curve.yData, bics)
+        assert [c.best.seed for c in shown.criteria.curve.values()] == [
+            c.best.seed for c in tab.criteria.curve.values()]
+        np.testing.assert_array_equal(shown.restarts.dots.getData()[0], dots)
+        assert "4 starts" in shown.restarts.status.text()
+        # A new K makes the restored restarts stale, as it does fitted ones.
+        other.controls.k.setValue(3)
+        other.redraw_now()
+        assert shown.restarts.fits == []
+    finally:
+        other.close()

@@ -353,3 +353,65 @@ def test_a_bad_teaching_field_is_named(tmp_path, session):
     assert load_edited(tmp_path, document) == expected
     document["teaching"]["kmeans_half_steps"] = -1
     assert "kmeans_half_steps should be >= 0" in load_edited(tmp_path, document)
+
+
+@pytest.fixture(scope="module")
+def choose_k(run):
+    """Choose K's curve at K = 1, 2 and three restarts, one of them failed (as a singular Σ_k
+    would leave it): a NaN ln p, no mixture and a reason."""
+    from emviz.session.choose_k_runs import Fit, criteria_curve, restarts
+
+    X, settings, _ = run
+    curve = tuple(criteria_curve(X, settings, [1, 2], 2))
+    fits = [f for f in restarts(X, settings, 2) if isinstance(f, Fit)]
+    failed = Fit(k=3, seed=9, mixture=None, log_likelihood=float("nan"), iterations=0,
+                 converged=False, error="Σ_1 is singular")
+    return curve, (*fits, failed)
+
+
+def test_choose_k_curve_and_restarts_round_trip(tmp_path, session, choose_k):
+    curve, fits = choose_k
+    session = dataclasses.replace(
+        session, teaching=TeachingState(choose_k_curve=curve, choose_k_restarts=fits))
+    path = tmp_path / "choose.emviz"
+    save_session(path, session)
+    loaded = load_session(path)
+    assert loaded == session
+    got = loaded.teaching
+    assert [p.k for p in got.choose_k_curve] == [1, 2]
+    for a, b in zip(got.choose_k_curve, curve, strict=True):
+        assert (a.bic, a.aic, a.starts, a.best.seed) == (b.bic, b.aic, b.starts, b.best.seed)
+        np.testing.assert_array_equal(a.best.mixture.covariances, b.best.mixture.covariances)
+    assert [f.seed for f in got.choose_k_restarts] == [f.seed for f in fits]
+    last = got.choose_k_restarts[-1]
+    assert last.mixture is None and np.isnan(last.log_likelihood) and last.error == "Σ_1 is singular"
+    # A different curve is a different session.
+    other = dataclasses.replace(session, teaching=TeachingState(choose_k_curve=curve[:1]))
+    assert other != session
+
+
+CHOOSE_K_EDITS = {
+    "curve-not-object": (lambda t: t["choose_k_curve"].__setitem__(0, 3),
+                         "'teaching.choose_k_curve[0]' should be an object {...}"),
+    "curve-bic": (lambda t: t["choose_k_curve"][1].update(bic="low"),
+                  "'teaching.choose_k_curve[1].bic' should be a number, not \"low\""),
+    "curve-starts": (lambda t: t["choose_k_curve"][0].update(starts=["x"]),
+                     "'teaching.choose_k_curve[0].starts' should be a list of numbers or null"),
+    "curve-duplicate-k": (lambda t: t["choose_k_curve"][1].update(k=1),
+                          "choose_k_curve should hold distinct K >= 1, got [1, 1]"),
+    "restart-mixture": (lambda t: t["choose_k_restarts"][0]["mixture"].update(weights=[2, 0, 0]),
+                        "invalid mixture in teaching.choose_k_restarts[0].mixture"),
+    "restart-iterations": (lambda t: t["choose_k_restarts"][1].update(iterations=-1),
+                           "'teaching.choose_k_restarts[1].iterations' should be >= 0, got -1"),
+}
+
+
+@pytest.mark.parametrize("edit, problem", CHOOSE_K_EDITS.values(), ids=CHOOSE_K_EDITS.keys())
+def test_an_edited_choose_k_record_says_which_key(tmp_path, session, choose_k, edit, problem):
+    curve, fits = choose_k
+    session = dataclasses.replace(
+        session, teaching=TeachingState(choose_k_curve=curve, choose_k_restarts=fits))
+    document = saved_document(tmp_path, session)
+    edit(document["teaching"])
+    message = load_edited(tmp_path, document)
+    assert problem in message, message

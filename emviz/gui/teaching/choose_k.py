@@ -42,9 +42,12 @@ from ...session.choose_k_runs import (
     Fit,
     Progress,
     criteria_curve,
+    curve_key,
     curve_ks,
     lowest,
     restarts,
+    restarts_key,
+    same_key,
     stack,
 )
 from ...session.model import Settings, Workbench
@@ -80,20 +83,6 @@ LABEL_GAP_PX = 30
 MAX_RESTARTS = 200
 #: "iteration 17…" is redrawn at most this often (a new fitted K or start at once).
 PROGRESS_S = 0.1
-
-
-def curve_key(model: Workbench) -> tuple:
-    """What the criteria curve depends on: the points, and the settings but K and the seed."""
-    return (model.points, dataclasses.replace(model.settings, k=1, seed=0))
-
-
-def restarts_key(model: Workbench) -> tuple:
-    """What a set of restarts depends on: the points, and the settings but the seed."""
-    return (model.points, dataclasses.replace(model.settings, seed=0))
-
-
-def _same_key(a: tuple | None, b: tuple) -> bool:
-    return a is not None and a[0] is b[0] and a[1] == b[1]
 
 
 def pile_width(values: np.ndarray, n_points: int, tol: float) -> float:
@@ -158,6 +147,7 @@ class CriteriaView(QWidget):
         self._part = part if part is not None else ChooseKPart()  # the curve: model.choose_k
         self._model: Workbench | None = None
         self._ks: list[int] = []  # the Ks to fit
+        self._drawn: tuple = ()  # the curve drawn (see _stamp)
         self._progress: Progress | None = None
         self._error = ""
         self._shown_k: int | None = None
@@ -223,13 +213,16 @@ class CriteriaView(QWidget):
 
     def show_state(self, model: Workbench) -> None:
         self._model = model
-        key = curve_key(model)
-        if not _same_key(self._key, key):
+        key = curve_key(model.points, model.settings)
+        if not same_key(self._key, key):
             self._stream.cancel()
             self._part.set_curve(key, {})
             self._progress, self._error = None, ""
             self._ks = curve_ks(len(model.points))
             self._settle.start()
+            self._draw()
+        elif self._drawn != self._stamp():  # the curve came from elsewhere (a session)
+            self._ks = curve_ks(len(model.points))
             self._draw()
         if model.settings.k != self._shown_k:
             self._shown_k = model.settings.k
@@ -284,7 +277,11 @@ class CriteriaView(QWidget):
         self._draw()
 
     # -- drawing -----------------------------------------------------------------------
+    def _stamp(self) -> tuple:
+        return id(self.curve), len(self.curve)
+
     def _draw(self) -> None:
+        self._drawn = self._stamp()
         ks = [k for k in self._ks if k in self.curve]
         x = np.array(ks, dtype=float)
         bics = np.array([self.curve[k].bic for k in ks], dtype=float)
@@ -380,6 +377,7 @@ class RestartsView(QWidget):
         self._part = part if part is not None else ChooseKPart()  # the fits: model.choose_k
         self._model: Workbench | None = None
         self._asked = 0
+        self._drawn: tuple = ()  # the fits drawn (see _stamp)
         self._progress: Progress | None = None
         self._shown_seed: int | None = None
         self._stream = Stream("emviz-restarts", self._items, self._end, self)
@@ -443,12 +441,16 @@ class RestartsView(QWidget):
 
     def show_state(self, model: Workbench) -> None:
         self._model = model
-        if self._key is not None and not _same_key(self._key, restarts_key(model)):
+        if self._key is not None and not same_key(self._key, restarts_key(model.points, model.settings)):
             self._stream.cancel()
             self._part.set_restarts(None, [])
             self._asked, self._progress = 0, None
             self._label_button()
             self._draw("The data, K or a setting changed: run the starts again.")
+        elif self._drawn != self._stamp() and not self._stream.busy:  # from a session
+            self._asked = max(self._asked, len(self.fits))
+            self._label_button()
+            self._draw()
         if model.settings.seed != self._shown_seed:
             self._shown_seed = model.settings.seed
             self._draw_ring()
@@ -462,7 +464,7 @@ class RestartsView(QWidget):
         model = self._model
         if model is None or len(model.points) == 0:
             return
-        self._part.set_restarts(restarts_key(model), [])
+        self._part.set_restarts(restarts_key(model.points, model.settings), [])
         self._asked, self._progress = n, None
         self._stream.start(restarts(model.points, model.settings, n, progress=True))
         self._label_button()
@@ -518,7 +520,11 @@ class RestartsView(QWidget):
         y = height * min(1.0, (PILE_ROWS - 1) / max(1, int(height.max(initial=0))))
         return lls, np.where(pile >= 0, y, np.nan), pile
 
+    def _stamp(self) -> tuple:
+        return id(self.fits), len(self.fits)
+
     def _draw(self, note: str = "") -> None:
+        self._drawn = self._stamp()
         x, y, pile = self.dot_positions()
         ok = np.isfinite(x)
         spots = []
@@ -667,6 +673,7 @@ def install(window) -> Feature:
     view = ModelChoiceTab(apply_settings=window.controller.apply_settings,
                           message=window.show_status, part=window.model.choose_k)
     window.add_tab(view, TITLE, TOOLTIP)
-    window.add_view(view, {"points", "settings"})  # what curve_key and restarts_key read
+    # curve_key and restarts_key read points and settings; choose_k: fits from a session
+    window.add_view(view, {"points", "settings", "choose_k"})
     window.closing.connect(view.shutdown)
     return Feature("choose_k", view, views=(view,))
