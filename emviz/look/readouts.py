@@ -3,10 +3,14 @@ Plain functions of the model (no Qt), so they are tested directly."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..core import EMState
-from ..session.model import Workbench
+
+if TYPE_CHECKING:  # look is below the session model: it reads one, never imports it
+    from ..session.model import Workbench
 
 PHASE_NAMES = {"init": "initialised", "E": "after E-step", "M": "after M-step"}
 
