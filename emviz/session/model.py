@@ -322,7 +322,7 @@ class Workbench:
                 total += resp.nbytes
                 keep[id(resp)] = len(keep) < RESP_KEEP_NEWEST or total <= RESP_BUDGET_BYTES
             if not keep[id(resp)]:
-                self.history[i] = dataclasses.replace(self.history[i], resp=None)
+                self.history[i] = dataclasses.replace(self.history[i], resp=None, posterior=None)
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
