@@ -30,6 +30,7 @@ from .features import Feature, FeatureRegistry
 from .files import install as install_files
 from .frames import Frames
 from .generate_dialog import GenerateDialog, generated_settings, generated_status
+from .hand_drag import install as install_hand_drag
 from .help import install_help
 from .icon import app_icon
 from .jobs import JobRunner
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.add_view(self.controls, {"points", "settings"})
         self.files = install_files(self)
         install_teaching(self)
+        install_hand_drag(self)
         self.lesson = install_lesson(self)
         self.add_feature(Feature("lesson", self.lesson, (self.actions_by_name["actionLesson"],)))
         self._fit_tab_titles()

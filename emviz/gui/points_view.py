@@ -121,7 +121,7 @@ class PointsView(pg.PlotWidget):
         X, state = model.points, model.current
         k = 0 if state is None else state.mixture.n_components
         palette = model.identity.em_palette(k)  # one colour per cluster in every view
-        resp = None if state is None else state.resp
+        resp = None if state is None else state.colours  # θ set by hand: p(Z | X, θ)
         if resp is not None and len(resp) != len(X):
             resp = None  # a state of the previous data, about to be replaced
         point_palette = palette

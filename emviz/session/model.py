@@ -294,6 +294,15 @@ class Workbench:
             self.index = len(self.history) - 1
         self._changed("history", "index")
 
+    def replace_after(self, i: int, states: list[EMState], index: int, run_ended: str = "") -> None:
+        """Keep the half-steps up to history[i], put ``states`` after them and show
+        history[index] (θ set by hand, its undo and redo: they replace the run's tail)."""
+        self.history[i + 1 :] = states
+        self.index = min(max(int(index), 0), len(self.history) - 1)
+        self.run_ended = run_ended
+        self._drop_old_resp()
+        self._changed("history", "index")
+
     def replace_state(self, i: int, state: EMState) -> None:
         """Put back a state whose responsibilities were recomputed."""
         self.history[i] = state

@@ -23,11 +23,14 @@ def fresh_run(X: np.ndarray, settings: Settings) -> Iterator[EMState]:
                       settings.tol, settings.max_iter)
 
 
-def restored(X: np.ndarray, state: EMState, source: Mixture) -> Iterator[EMState]:
+def restored(X: np.ndarray, state: EMState, source: Mixture | None) -> Iterator[EMState]:
     """``state`` with its responsibilities recomputed (dropped to bound memory): q is the
     posterior under ``source``, which is the state's own θ for an E-state and the θ of the
-    E-state before it for an M-state."""
-    yield dataclasses.replace(state, resp=e_step(X, source)[0])
+    E-state before it for an M-state or a θ set by hand (None: a hand state before any
+    E-step, which has no q). A hand state also gets its colours, the posterior under its θ."""
+    resp = None if source is None else e_step(X, source)[0]
+    posterior = e_step(X, state.mixture)[0] if state.phase == "hand" else None
+    yield dataclasses.replace(state, resp=resp, posterior=posterior)
 
 
 def continued(X: np.ndarray, state: EMState, covariance_type: str, reg_covar: float, tol: float,

@@ -1,0 +1,194 @@
+"""Dragging θ by hand in the points view: an interaction object installed on the view.
+
+The hit rule (no modifier needed): a left press within HIT_PX screen pixels of a mean μ_k,
+or of one of Σ_k's two axis handles, grabs it; a press anywhere else is the view's own
+(click adds a point, drag sprays, shift / alt as before). A press on a mean released without
+moving is a click, and adds a point there as any click does.
+
+- a mean: μ_k follows the mouse by exactly the distance dragged;
+- an axis handle (the ends of the 1σ ellipse's major and minor axes, shown while the mouse
+  is over the view, full covariances only): Σ_k stretches and turns so that axis ends under
+  the mouse, the other axis keeping its length (``emviz.core.with_axis``, never below
+  sqrt(reg_covar)).
+
+The handles follow the mouse at once; the numbers and colours follow as fast as
+``HandEditor`` evaluates them in the background. The interaction filters the view's
+viewport events and leaves the view's own mouse handling alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+
+from ..core import Mixture, axis_handles, with_axis, with_mean
+from ..session.model import Workbench
+from .features import Feature
+from .hand_edit import HandEditor
+from .points_view import PointsView
+
+#: A press this close (screen pixels) to a mean or a handle grabs it.
+HIT_PX = 10.0
+
+TIP = ("Drag a mean (●) to move μ_k, a square handle (■) to stretch and turn Σ_k: "
+       "ln p, L(q, θ) and the colours follow; Ctrl+Z undoes. Double-click π_k in the table "
+       "to type it.")
+
+
+class HandDrag(QObject):
+    """Grabs means and axis handles in ``view`` and feeds ``editor`` the dragged θ."""
+
+    def __init__(self, view: PointsView, model: Workbench, editor: HandEditor) -> None:
+        super().__init__(view)
+        self.view, self.model, self.editor = view, model, editor
+        self.handles = pg.ScatterPlotItem(symbol="s", pxMode=True)
+        self.handles.setZValue(11)
+        self.handles.setVisible(False)
+        view.addItem(self.handles, ignoreBounds=True)
+        self._grab: tuple[str, int, int] | None = None  # ("mean" | "axis", k, axis)
+        self._press: np.ndarray | None = None  # data coordinates of the press
+        self._start: Mixture | None = None  # θ when the drag began
+        self._moved = False
+        self._hovering = False
+        view.viewport().setMouseTracking(True)
+        view.viewport().installEventFilter(self)
+        view.setToolTip(f"{view.toolTip()}\n{TIP}")
+        view.setStatusTip(TIP)
+
+    # -- what can be grabbed -----------------------------------------------------------
+    def _mixture(self) -> Mixture | None:
+        state = self.model.current
+        return None if state is None else state.mixture
+
+    def _sigma_handles_on(self) -> bool:
+        return self.model.settings.covariance_type == "full"
+
+    def targets(self, mixture: Mixture) -> list[tuple[tuple[str, int, int], np.ndarray]]:
+        """Everything a press can grab, handles first (they are smaller): (what, data point)."""
+        found = []
+        if self._sigma_handles_on() and mixture.n_features == 2:
+            for k in range(mixture.n_components):
+                for axis, point in enumerate(axis_handles(mixture, k)):
+                    found.append((("axis", k, axis), point))
+        found += [(("mean", k, 0), mixture.means[k]) for k in range(mixture.n_components)]
+        return found
+
+    def hit(self, widget_pos: QPointF) -> tuple[str, int, int] | None:
+        """What lies within HIT_PX of ``widget_pos`` (viewport pixels), the nearest first."""
+        mixture = self._mixture()
+        if mixture is None:
+            return None
+        best, best_d = None, HIT_PX
+        for what, point in self.targets(mixture):
+            p = self.view.data_to_widget(float(point[0]), float(point[1]))
+            d = float(np.hypot(p.x() - widget_pos.x(), p.y() - widget_pos.y()))
+            if d <= best_d:
+                best, best_d = what, d
+        return best
+
+    # -- events ------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress:
+            return self._pressed(event)
+        if kind == QEvent.Type.MouseMove:
+            return self._moved_to(event)
+        if kind == QEvent.Type.MouseButtonRelease:
+            return self._released(event)
+        if kind in (QEvent.Type.Enter, QEvent.Type.Leave):
+            self._hovering = kind == QEvent.Type.Enter
+            self.show_handles()
+        return False
+
+    def _data_at(self, event: QMouseEvent) -> np.ndarray:
+        scene = self.view.mapToScene(event.position().toPoint())
+        point = self.view.getPlotItem().getViewBox().mapSceneToView(scene)
+        return np.array([point.x(), point.y()])
+
+    def _pressed(self, event: QMouseEvent) -> bool:
+        if event.button() != Qt.MouseButton.LeftButton or event.modifiers() != Qt.KeyboardModifier.NoModifier:
+            return False
+        what = self.hit(event.position())
+        if what is None or not self.editor.begin():
+            return False
+        self._grab, self._press, self._moved = what, self._data_at(event), False
+        self._start = self.model.current.mixture
+        return True
+
+    def _moved_to(self, event: QMouseEvent) -> bool:
+        if self._grab is None:
+            self._set_cursor(event)
+            return False
+        shift = self._data_at(event) - self._press
+        if not self._moved and not shift.any():
+            return True
+        self._moved = True
+        mixture = self.dragged(self._grab, shift)
+        self.show_handles(mixture)
+        self.editor.move(mixture)
+        return True
+
+    def dragged(self, what: tuple[str, int, int], shift: np.ndarray) -> Mixture:
+        """θ at the start of the drag with ``what`` moved by ``shift`` (data units)."""
+        kind, k, axis = what
+        start = self._start
+        if kind == "mean":
+            return with_mean(start, k, start.means[k] + shift)
+        tip = axis_handles(start, k)[axis] + shift
+        return with_axis(start, k, axis, tip, self.model.settings.reg_covar)
+
+    def _released(self, event: QMouseEvent) -> bool:
+        if self._grab is None or event.button() != Qt.MouseButton.LeftButton:
+            return False
+        grab, self._grab = self._grab, None
+        if self._moved:
+            self.editor.finish()
+        else:  # a click on a mean: a click, which adds a point
+            self.editor.finish()
+            if grab[0] == "mean":
+                self.view.add_requested.emit(float(self._press[0]), float(self._press[1]))
+        self.show_handles()
+        return True
+
+    # -- drawing -----------------------------------------------------------------------
+    def show_handles(self, mixture: Mixture | None = None) -> None:
+        """The axis handles of ``mixture`` (default: the current θ), while the mouse is over
+        the view or a drag goes on; hidden otherwise, so exports and screenshots show none."""
+        mixture = mixture or self._mixture()
+        on = (self._hovering or self._grab is not None) and mixture is not None \
+            and self._sigma_handles_on() and mixture.n_features == 2
+        self.handles.setVisible(on)
+        if not on:
+            return
+        k = mixture.n_components
+        palette = self.model.identity.em_palette(k)
+        points = np.concatenate([axis_handles(mixture, j) for j in range(k)])
+        a = self.view.appearance
+        size = 12.0 if a.presenting else 9.0
+        brushes = [pg.mkBrush(*(int(c) for c in palette[j])) for j in range(k) for _ in range(2)]
+        self.handles.setData(pos=points, size=size, brush=brushes,
+                             pen=pg.mkPen(a.foreground, width=1.5))
+
+    def _set_cursor(self, event: QMouseEvent) -> None:
+        over = self.hit(event.position()) is not None
+        shape = Qt.CursorShape.OpenHandCursor if over else Qt.CursorShape.ArrowCursor
+        if self.view.viewport().cursor().shape() != shape:
+            self.view.viewport().setCursor(shape)
+
+
+def install(window) -> Feature:
+    """The hand editor (its entries on the window's edit stack) and the drag on the points
+    view; the parameter table's π_k column becomes editable."""
+    editor = HandEditor(window.model, window.controller, window.editor.stack, window, window.jobs)
+    editor.message.connect(window.show_status)
+    drag = HandDrag(window.points_view, window.model, editor)
+    window.model.subscribe(lambda _aspects: drag.show_handles() if drag.handles.isVisible() or
+                           drag._hovering else None, {"index", "history", "identity", "settings"})
+    table = window.params_table
+    table.weight_edited.connect(editor.set_weight)
+    editor.refused.connect(lambda: table.show_state(window.model))
+    feature = Feature("hand_drag", drag, parts={"editor": editor})
+    window.add_feature(feature)
+    return feature
