@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from emviz.core import axis_handles, evaluate_held, principal_axes
 
@@ -144,18 +145,17 @@ def test_dragging_theta_zero_before_any_e_step(window, qtbot):
 
 
 def edit_weight(window, qtbot, row: int, text: str) -> None:
+    """Click π_k's cell, F2 to edit, type, Return: as a user does."""
     table = window.params_table
     rect = table.visualItemRect(table.item(row, 1))
-    QTest.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                      rect.center())
-    editor_widget = table.viewport().focusWidget() or table.focusWidget()
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     rect.center())
+    QTest.keyClick(table.viewport(), Qt.Key.Key_F2)
     qtbot.waitUntil(lambda: table.state() == table.State.EditingState)
-    editor_widget = table.findChild(type(table.indexWidget(table.model().index(row, 1)) or object))
-    del editor_widget
-    focus = table.viewport().focusWidget() if table.viewport().focusWidget() else table.focusWidget()
-    focus.selectAll()
-    QTest.keyClicks(focus, text)
-    QTest.keyClick(focus, Qt.Key.Key_Return)
+    field = QApplication.focusWidget()
+    field.selectAll()
+    QTest.keyClicks(field, text)
+    QTest.keyClick(field, Qt.Key.Key_Return)
 
 
 def test_typing_pi_renormalises_the_others_and_bad_input_changes_nothing(window, qtbot):
