@@ -39,10 +39,9 @@ class BoundPlot(pg.PlotWidget):
         self.current = pg.ScatterPlotItem(symbol="o", brush=None)
         plot.addItem(self.current)
         # θ set by hand: a star on ln p and on L at each such entry (legend only while any)
-        self.hand_marks = pg.ScatterPlotItem(symbol="star", name="θ set by hand")
+        self.hand_marks = pg.ScatterPlotItem(symbol="star")
         self.hand_marks.setZValue(5)
         plot.addItem(self.hand_marks)
-        self.legend.removeItem(self.hand_marks)
         self.appearance = Appearance()
         self.apply_appearance(self.appearance)
         style_plot(self, cache_axes=False)  # its range follows the run
@@ -142,7 +141,7 @@ class BoundPlot(pg.PlotWidget):
         hand = np.array([s.phase == "hand" for s in model.history], dtype=bool)
         on_l = hand & np.isfinite(lb)
         self.hand_marks.setData(np.r_[x[hand], x[on_l]], np.r_[ll[hand], lb[on_l]])
-        listed = any(item is self.hand_marks for item, _ in self.legend.items)
+        listed = any(sample.item is self.hand_marks for sample, _ in self.legend.items)
         if hand.any() and not listed:
             self.legend.addItem(self.hand_marks, "θ set by hand")
             fit_legend(self.legend)

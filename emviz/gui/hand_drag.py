@@ -125,9 +125,9 @@ class HandDrag(QObject):
         if not self._moved and not shift.any():
             return True
         self._moved = True
-        mixture = self.dragged(self._grab, shift)
-        self.show_handles(mixture)
-        self.editor.move(mixture)
+        # The handles move with the shown θ (the model's), not with every mouse move: a
+        # repaint of the view per move would take the GUI thread from the evaluations.
+        self.editor.move(self.dragged(self._grab, shift))
         return True
 
     def dragged(self, what: tuple[str, int, int], shift: np.ndarray) -> Mixture:
@@ -153,6 +153,10 @@ class HandDrag(QObject):
         return True
 
     # -- drawing -----------------------------------------------------------------------
+    def show_state(self, model: Workbench) -> None:
+        """Drawn with the points view (its ``overlays``): the handles of the θ it shows."""
+        self.show_handles()
+
     def show_handles(self, mixture: Mixture | None = None) -> None:
         """The axis handles of ``mixture`` (default: the current θ), while the mouse is over
         the view or a drag goes on; hidden otherwise, so exports and screenshots show none."""
@@ -184,8 +188,7 @@ def install(window) -> Feature:
     editor = HandEditor(window.model, window.controller, window.editor.stack, window, window.jobs)
     editor.message.connect(window.show_status)
     drag = HandDrag(window.points_view, window.model, editor)
-    window.model.subscribe(lambda _aspects: drag.show_handles() if drag.handles.isVisible() or
-                           drag._hovering else None, {"index", "history", "identity", "settings"})
+    window.points_view.overlays.append(drag)
     table = window.params_table
     table.weight_edited.connect(editor.set_weight)
     editor.refused.connect(lambda: table.show_state(window.model))

@@ -70,6 +70,8 @@ def test_dragging_a_mean_moves_it_and_the_bound_comes_away_from_ln_p(window, qtb
     assert len(marks) == 2 and set(np.round(marks["y"], 6)) == {
         round(hand.log_likelihood, 6), round(hand.lower_bound, 6)}
     assert "θ set by hand" in window.status.full_text
+    names = [label.text for _, label in window.bound_plot.legend.items]
+    assert names.count("θ set by hand") == 1  # listed once, however many frames drew it
 
 
 def test_step_goes_on_from_the_hand_entry_and_the_e_step_closes_the_gap(window, qtbot):
