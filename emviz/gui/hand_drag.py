@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 
 from ..core import Mixture, axis_handles, with_axis, with_mean
@@ -39,6 +39,10 @@ TIP = ("Drag a mean (●) to move μ_k, a square handle (■) to stretch and tur
 
 class HandDrag(QObject):
     """Grabs means and axis handles in ``view`` and feeds ``editor`` the dragged θ."""
+
+    #: A mean or a handle was grabbed (the window clears its status tip: the live ln p, L
+    #: and KL of the status line show while dragging).
+    grabbed = Signal()
 
     def __init__(self, view: PointsView, model: Workbench, editor: HandEditor) -> None:
         super().__init__(view)
@@ -115,6 +119,7 @@ class HandDrag(QObject):
             return False
         self._grab, self._press, self._moved = what, self._data_at(event), False
         self._start = self.model.current.mixture
+        self.grabbed.emit()
         return True
 
     def _moved_to(self, event: QMouseEvent) -> bool:
@@ -189,6 +194,7 @@ def install(window) -> Feature:
     editor.message.connect(window.show_status)
     drag = HandDrag(window.points_view, window.model, editor)
     window.points_view.overlays.append(drag)
+    drag.grabbed.connect(window.statusBar().clearMessage)
     table = window.params_table
     table.weight_edited.connect(editor.set_weight)
     editor.refused.connect(lambda: table.show_state(window.model))
