@@ -42,3 +42,16 @@ def continued(X: np.ndarray, state: EMState, covariance_type: str, reg_covar: fl
     steps = continue_em(X, state, covariance_type, reg_covar, tol, max_iter)
     del state  # not held for the whole run (continue_em lets its q go once replaced)
     yield from steps
+
+
+def replayable_span(history: list[EMState], index: int) -> tuple[int, int]:
+    """The part history[start:end] (holding ``index``) that EM re-runs from history[start]'s θ
+    alone, as a saved session is restored: it starts at the newest "θ set by hand" entry at or
+    before ``index`` (or at θ₀) and ends before the first such entry after it. A hand entry
+    comes back as the "init" state of its θ (q, and what came before it, are not kept)."""
+    if not history:
+        return 0, 0
+    hand = [i for i, state in enumerate(history) if state.phase == "hand"]
+    start = max((i for i in hand if i <= index), default=0)
+    end = min((i for i in hand if i > index), default=len(history))
+    return start, end

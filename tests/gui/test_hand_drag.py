@@ -176,3 +176,33 @@ def test_typing_pi_renormalises_the_others_and_bad_input_changes_nothing(window,
     assert window.model.current is hand
     window.findChild(QAction, "actionUndo").trigger()
     qtbot.waitUntil(lambda: window.model.current is m_state)
+
+
+def test_play_goes_on_from_the_hand_entry_to_convergence(window, qtbot):
+    after_first_m_step(window, qtbot)
+    start = data_point(window, *window.model.current.mixture.means[0])
+    drag(window, qtbot, start, start + QPoint(25, 25))
+    hand_index = window.model.index
+    window.findChild(QAction, "actionPlay").trigger()
+    qtbot.waitUntil(lambda: window.model.run_ended == "converged", timeout=30_000)
+    after = window.history[hand_index + 1 :]
+    assert [s.phase for s in after[:2]] == ["E", "M"]
+    lls = [s.log_likelihood for s in after]
+    assert all(b >= a - 1e-9 for a, b in zip(lls, lls[1:], strict=False))  # EM climbs from it
+    assert window.history[hand_index].phase == "hand"
+
+
+def test_a_saved_session_comes_back_at_the_theta_set_by_hand(window, qtbot):
+    after_first_m_step(window, qtbot)
+    start = data_point(window, *window.model.current.mixture.means[1])
+    drag(window, qtbot, start, start + QPoint(-20, 15))
+    window.findChild(QAction, "actionStep").trigger()
+    wait_for_history(qtbot, window, 6)
+    shown = window.model.current
+    session = window.files.current_session()
+    assert session.n_half_steps == 3 and session.index == 2  # hand (as θ₀), E, M
+    window.files.restore_session(session)
+    qtbot.waitUntil(lambda: len(window.history) == 3 and not window.controller.busy, timeout=20_000)
+    restored = window.model.current
+    np.testing.assert_allclose(restored.mixture.means, shown.mixture.means, rtol=1e-12)
+    assert restored.log_likelihood == pytest.approx(shown.log_likelihood, rel=1e-12)
