@@ -3,7 +3,8 @@
 The hit rule (no modifier needed): a left press within HIT_PX screen pixels of a mean μ_k,
 or of one of Σ_k's two axis handles, grabs it; a press anywhere else is the view's own
 (click adds a point, drag sprays, shift / alt as before). A press on a mean released without
-moving is a click, and adds a point there as any click does.
+moving is a click, and adds a point there as any click does (the edit of θ begins with the
+first move).
 
 - a mean: μ_k follows the mouse by exactly the distance dragged;
 - an axis handle (the ends of the 1σ ellipse's major and minor axes, shown while the mouse
@@ -55,6 +56,7 @@ class HandDrag(QObject):
         self._press: np.ndarray | None = None  # data coordinates of the press
         self._start: Mixture | None = None  # θ when the drag began
         self._moved = False
+        self._refused = False  # the editor refused this drag: its moves and release do nothing
         self._hovering = False
         view.viewport().setMouseTracking(True)
         view.viewport().installEventFilter(self)
@@ -115,21 +117,29 @@ class HandDrag(QObject):
         if event.button() != Qt.MouseButton.LeftButton or event.modifiers() != Qt.KeyboardModifier.NoModifier:
             return False
         what = self.hit(event.position())
-        if what is None or not self.editor.begin():
+        if what is None:
             return False
+        # The edit begins with the first move: a click (press, release) stays a click.
         self._grab, self._press, self._moved = what, self._data_at(event), False
-        self._start = self.model.current.mixture
-        self.grabbed.emit()
+        self._refused = False
         return True
 
     def _moved_to(self, event: QMouseEvent) -> bool:
         if self._grab is None:
             self._set_cursor(event)
             return False
-        shift = self._data_at(event) - self._press
-        if not self._moved and not shift.any():
+        if self._refused:
             return True
-        self._moved = True
+        shift = self._data_at(event) - self._press
+        if not self._moved:
+            if not shift.any():
+                return True
+            self._moved = True
+            if not self.editor.begin():  # no θ to edit (its q is being recomputed)
+                self._refused = True
+                return True
+            self._start = self.editor.drag.base.mixture  # what the drag edits
+            self.grabbed.emit()
         # The handles move with the shown θ (the model's), not with every mouse move: a
         # repaint of the view per move would take the GUI thread from the evaluations.
         self.editor.move(self.dragged(self._grab, shift))
@@ -145,15 +155,15 @@ class HandDrag(QObject):
         return with_axis(start, k, axis, tip, self.model.settings.reg_covar)
 
     def _released(self, event: QMouseEvent) -> bool:
-        if self._grab is None or event.button() != Qt.MouseButton.LeftButton:
+        if event.button() != Qt.MouseButton.LeftButton:
             return False
-        grab, self._grab = self._grab, None
-        if self._moved:
+        if self._grab is None:
+            return False
+        self._grab = None
+        if not self._moved:  # a click on a mean or a handle is a click, which adds a point
+            self.view.add_requested.emit(float(self._press[0]), float(self._press[1]))
+        elif not self._refused:
             self.editor.finish()
-        else:  # a click on a mean: a click, which adds a point
-            self.editor.finish()
-            if grab[0] == "mean":
-                self.view.add_requested.emit(float(self._press[0]), float(self._press[1]))
         self.show_handles()
         return True
 

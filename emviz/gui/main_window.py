@@ -50,7 +50,7 @@ ACTIONS = (  # objectName, text, shortcut, tooltip
     ("actionReset", "Reset", "R", "Re-initialise θ with the chosen method and seed"),
     ("actionBack", "◀ Back", "Left", "Previous half-step in the history"),
     ("actionForward", "Forward ▶", "Right", "Next half-step in the history"),
-    ("actionUndo", "Undo", "Ctrl+Z", "Undo the last edit of the points"),
+    ("actionUndo", "Undo", "Ctrl+Z", "Undo the last edit of the points or of θ set by hand"),
     ("actionRedo", "Redo", "Ctrl+Shift+Z", "Redo the edit"),
     ("actionClearPoints", "Clear points", "Ctrl+Shift+Del", "Remove every point (undoable)"),
     ("actionGenerate", "Generate…", "Ctrl+G", "Draw points from a Gaussian mixture you set"),

@@ -125,13 +125,17 @@ def test_an_axis_handle_stretches_and_turns_sigma_and_keeps_it_positive_definite
     assert variances.min() >= window.model.settings.reg_covar
 
 
-def test_a_click_on_a_mean_without_moving_still_adds_a_point(window, qtbot):
+@pytest.mark.parametrize("target", ["mean", "handle"])
+def test_a_click_on_a_mean_or_a_handle_without_moving_still_adds_a_point(window, qtbot, target):
     m_state = after_first_m_step(window, qtbot)
     n = len(window.points)
+    where = (m_state.mixture.means[0] if target == "mean"
+             else axis_handles(m_state.mixture, 1)[0])
     qtbot.mouseClick(window.points_view.viewport(), Qt.MouseButton.LeftButton,
-                     pos=data_point(window, *m_state.mixture.means[0]))
+                     pos=data_point(window, *where))
     qtbot.waitUntil(lambda: len(window.points) == n + 1)
     assert all(s.phase != "hand" for s in window.history)
+    np.testing.assert_allclose(window.points[-1], where, atol=2 * max(window.points_view.pixel_size()))
 
 
 def test_dragging_theta_zero_before_any_e_step(window, qtbot):
