@@ -7,10 +7,15 @@ moving is a click, and adds a point there as any click does (the edit of θ begi
 first move).
 
 - a mean: μ_k follows the mouse by exactly the distance dragged;
-- an axis handle (the ends of the 1σ ellipse's major and minor axes, shown while the mouse
-  is over the view, full covariances only): Σ_k stretches and turns so that axis ends under
-  the mouse, the other axis keeping its length (``emviz.core.with_axis``, never below
-  sqrt(reg_covar)).
+- an axis handle (■, the ends of the 1σ ellipse's major and minor axes, full covariances
+  only): Σ_k stretches and turns so that axis ends under the mouse, the other axis keeping
+  its length (``emviz.core.with_axis``, never below sqrt(reg_covar));
+- a π handle (◆, just right of each mean marker, whose area grows with π_k): π_k follows
+  the handle's distance from μ_k, the other weights keep their proportions
+  (``emviz.core.with_weight``).
+
+The handles show while the mouse is over the view (and during a drag), so exports and
+screenshots show none.
 
 The handles follow the mouse at once; the numbers and colours follow as fast as
 ``HandEditor`` evaluates them in the background. The interaction filters the view's
@@ -24,7 +29,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 
-from ..core import Mixture, axis_handles, with_axis, with_mean
+from ..core import Mixture, axis_handles, with_axis, with_mean, with_weight
 from ..session.model import Workbench
 from .features import Feature
 from .hand_edit import HandEditor
@@ -32,10 +37,14 @@ from .points_view import PointsView
 
 #: A press this close (screen pixels) to a mean or a handle grabs it.
 HIT_PX = 10.0
+#: The π_k handle (◆) sits this many screen pixels right of the mean marker's rim; the
+#: marker's area grows with π_k, so dragging the handle out makes the marker (and π_k) grow.
+PI_GAP_PX = 7.0
+#: π_k set from its handle stays within these bounds (with_weight refuses 0 and 1).
+PI_RANGE = (0.005, 0.995)
 
-TIP = ("Drag a mean (●) to move μ_k, a square handle (■) to stretch and turn Σ_k: "
-       "ln p, L(q, θ) and the colours follow; Ctrl+Z undoes. Double-click π_k in the table "
-       "to type it.")
+TIP = ("Drag a mean (●) to move μ_k, a square (■) to stretch and turn Σ_k, a diamond (◆) "
+       "to change π_k: ln p, L(q, θ) and the colours follow; Ctrl+Z undoes.")
 
 
 class HandDrag(QObject):
@@ -78,8 +87,31 @@ class HandDrag(QObject):
             for k in range(mixture.n_components):
                 for axis, point in enumerate(axis_handles(mixture, k)):
                     found.append((("axis", k, axis), point))
+        if mixture.n_components > 1:
+            found += [(("weight", k, 0), point) for k, point in enumerate(self.weight_handles(mixture))]
         found += [(("mean", k, 0), mixture.means[k]) for k in range(mixture.n_components)]
         return found
+
+    def _marker_sizes(self) -> tuple[float, float]:
+        """(a, b) with a mean marker's diameter a + b·sqrt(π_k) in screen pixels."""
+        base, full = self.view.appearance.mean_sizes(np.array([0.0, 1.0]))
+        return float(base), float(full - base)
+
+    def weight_handles(self, mixture: Mixture) -> np.ndarray:
+        """Where the π_k handles sit: right of each mean marker's rim, shape (K, 2)."""
+        base, per = self._marker_sizes()
+        radius_px = (base + per * np.sqrt(mixture.weights)) / 2 + PI_GAP_PX
+        sx, _ = self.view.pixel_size()
+        return mixture.means + np.c_[radius_px * sx, np.zeros(len(radius_px))]
+
+    def weight_at(self, mixture: Mixture, k: int, point: np.ndarray) -> float:
+        """The π_k whose handle sits at the screen distance of ``point`` from μ_k."""
+        sx, sy = self.view.pixel_size()
+        offset = (np.asarray(point) - mixture.means[k]) / np.array([sx, sy])
+        base, per = self._marker_sizes()
+        diameter = 2 * (float(np.hypot(*offset)) - PI_GAP_PX)
+        weight = (max(diameter - base, 0.0) / per) ** 2
+        return float(np.clip(weight, *PI_RANGE))
 
     def hit(self, widget_pos: QPointF) -> tuple[str, int, int] | None:
         """What lies within HIT_PX of ``widget_pos`` (viewport pixels), the nearest first."""
@@ -151,6 +183,9 @@ class HandDrag(QObject):
         start = self._start
         if kind == "mean":
             return with_mean(start, k, start.means[k] + shift)
+        if kind == "weight":
+            handle = self.weight_handles(start)[k]
+            return with_weight(start, k, self.weight_at(start, k, handle + shift))
         tip = axis_handles(start, k)[axis] + shift
         return with_axis(start, k, axis, tip, self.model.settings.reg_covar)
 
@@ -177,18 +212,20 @@ class HandDrag(QObject):
         the view or a drag goes on; hidden otherwise, so exports and screenshots show none."""
         mixture = mixture or self._mixture()
         on = (self._hovering or self._grab is not None) and mixture is not None \
-            and self._sigma_handles_on() and mixture.n_features == 2
-        self.handles.setVisible(on)
-        if not on:
+            and mixture.n_features == 2
+        targets = [] if not on else [t for t in self.targets(mixture) if t[0][0] != "mean"]
+        self.handles.setVisible(bool(targets))
+        if not targets:
             return
-        k = mixture.n_components
-        palette = self.model.identity.em_palette(k)
-        points = np.concatenate([axis_handles(mixture, j) for j in range(k)])
+        palette = self.model.identity.em_palette(mixture.n_components)
         a = self.view.appearance
-        size = 12.0 if a.presenting else 9.0
-        brushes = [pg.mkBrush(*(int(c) for c in palette[j])) for j in range(k) for _ in range(2)]
-        self.handles.setData(pos=points, size=size, brush=brushes,
-                             pen=pg.mkPen(a.foreground, width=1.5))
+        self.handles.setData(
+            pos=np.array([point for _, point in targets]),
+            symbol=["d" if what[0] == "weight" else "s" for what, _ in targets],
+            size=[(1.4 if what[0] == "weight" else 1.0) * (12.0 if a.presenting else 9.0)
+                  for what, _ in targets],
+            brush=[pg.mkBrush(*(int(c) for c in palette[what[1]])) for what, _ in targets],
+            pen=pg.mkPen(a.foreground, width=1.5))
 
     def _set_cursor(self, event: QMouseEvent) -> None:
         over = self.hit(event.position()) is not None

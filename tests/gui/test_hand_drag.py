@@ -210,3 +210,19 @@ def test_a_saved_session_comes_back_at_the_theta_set_by_hand(window, qtbot):
     restored = window.model.current
     np.testing.assert_allclose(restored.mixture.means, shown.mixture.means, rtol=1e-12)
     assert restored.log_likelihood == pytest.approx(shown.log_likelihood, rel=1e-12)
+
+
+def test_the_pi_handle_grows_pi_and_the_others_keep_their_proportions(window, qtbot):
+    m_state = after_first_m_step(window, qtbot)
+    hand_drag = window.features["hand_drag"].main
+    handle = hand_drag.weight_handles(m_state.mixture)[0]
+    start = data_point(window, *handle)
+    end = start + QPoint(25, 0)
+    drag(window, qtbot, start, end)
+    weights = window.model.current.mixture.weights
+    expected = hand_drag.weight_at(m_state.mixture, 0, handle + data_at(window, end)
+                                   - data_at(window, start))
+    assert weights[0] == pytest.approx(expected, rel=1e-12)
+    assert weights[0] > m_state.mixture.weights[0] + 0.05
+    assert weights.sum() == pytest.approx(1.0, abs=1e-15)
+    np.testing.assert_array_equal(window.model.current.mixture.means, m_state.mixture.means)
