@@ -12,7 +12,7 @@ hand"): undo puts back the states it replaced, exactly as they were.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -36,7 +36,6 @@ class Drag:
     requested: Mixture | None = None  # the newest θ asked for
     shown: EMState | None = None  # the newest hand state in the model
     released: bool = False
-    evaluations: int = field(default=0)
 
 
 class SetTheta(EditCommand):
@@ -153,7 +152,6 @@ class HandEditor(QObject):
             return
         hand = hand_state(drag.base, evaluation)
         drag.shown = hand
-        drag.evaluations += 1
         self.model.replace_after(drag.base_index, [hand], drag.base_index + 1)
         if drag.released and evaluation.mixture is drag.requested:
             self._commit(drag)
