@@ -30,6 +30,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 
 from ..core import Mixture, axis_handles, with_axis, with_mean, with_weight
+from ..session import schema
 from ..session.model import Workbench
 from .features import Feature
 from .hand_edit import HandEditor
@@ -40,8 +41,8 @@ HIT_PX = 10.0
 #: The π_k handle (◆) sits this many screen pixels right of the mean marker's rim; the
 #: marker's area grows with π_k, so dragging the handle out makes the marker (and π_k) grow.
 PI_GAP_PX = 7.0
-#: π_k set from its handle stays within these bounds (with_weight refuses 0 and 1).
-PI_RANGE = (0.005, 0.995)
+#: π_k set from its handle stays within what may be typed (schema.WEIGHT).
+PI_RANGE = (schema.WEIGHT.low, schema.WEIGHT.high)
 
 TIP = ("Drag a mean (●) to move μ_k, a square (■) to stretch and turn Σ_k, a diamond (◆) "
        "to change π_k: ln p, L(q, θ) and the colours follow; Ctrl+Z undoes.")

@@ -18,6 +18,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from ..core import EMState, Mixture, evaluate_held, hand_state, held_q, with_weight
+from ..session import schema
 from ..session.model import Workbench
 from .controller import RunController
 from .editing import EditCommand, UndoStack, arrays_bytes
@@ -128,8 +129,9 @@ class HandEditor(QObject):
             self.refused.emit()
             return False
         try:
-            mixture = with_weight(state.mixture, k, _number(text, k))
-        except ValueError as error:
+            weight = schema.parse_float(schema.WEIGHT, text, f"π_{k + 1}")
+            mixture = with_weight(state.mixture, k, weight)
+        except ValueError as error:  # SchemaError is one
             self.message.emit(f"π_{k + 1} not changed: {error}.")
             self.refused.emit()
             return False
@@ -181,9 +183,3 @@ class HandEditor(QObject):
         else:
             self.controller.restart_from(hand.mixture)
 
-
-def _number(text: str, k: int) -> float:
-    try:
-        return float(str(text).strip().replace("\u2212", "-"))
-    except ValueError:
-        raise ValueError(f"π_{k + 1} must be a number, got {text!r}") from None

@@ -172,11 +172,11 @@ def test_typing_pi_renormalises_the_others_and_bad_input_changes_nothing(window,
     assert window.editor.stack.undoText() == "Set θ by hand"
     hand = window.model.current
     edit_weight(window, qtbot, 1, "1.5")
-    qtbot.waitUntil(lambda: "strictly between 0 and 1" in window.statusBar().currentMessage())
+    qtbot.waitUntil(lambda: "from 0.001 to 0.999, not 1.5" in window.statusBar().currentMessage())
     assert window.model.current is hand
     assert window.params_table.item(1, 1).text() == "0.200"  # the table shows θ again
     edit_weight(window, qtbot, 1, "lots")
-    qtbot.waitUntil(lambda: "must be a number" in window.statusBar().currentMessage())
+    qtbot.waitUntil(lambda: 'not "lots"' in window.statusBar().currentMessage())
     assert window.model.current is hand
     window.findChild(QAction, "actionUndo").trigger()
     qtbot.waitUntil(lambda: window.model.current is m_state)
