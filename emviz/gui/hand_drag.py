@@ -172,6 +172,7 @@ class HandDrag(QObject):
                 self._refused = True
                 return True
             self._start = self.editor.drag.base.mixture  # what the drag edits
+            self.view.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             self.grabbed.emit()
         # The handles move with the shown θ (the model's), not with every mouse move: a
         # repaint of the view per move would take the GUI thread from the evaluations.
@@ -200,6 +201,7 @@ class HandDrag(QObject):
             self.view.add_requested.emit(float(self._press[0]), float(self._press[1]))
         elif not self._refused:
             self.editor.finish()
+        self._set_cursor(event)
         self.show_handles()
         return True
 
