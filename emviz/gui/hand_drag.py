@@ -1,10 +1,10 @@
 """Dragging θ by hand in the points view: an interaction object installed on the view.
 
 The hit rule (no modifier needed): a left press within HIT_PX screen pixels of a mean μ_k,
-or of one of Σ_k's two axis handles, grabs it; a press anywhere else is the view's own
-(click adds a point, drag sprays, shift / alt as before). A press on a mean released without
-moving is a click, and adds a point there as any click does (the edit of θ begins with the
-first move).
+of one of Σ_k's two axis handles or of π_k's handle grabs it (the nearest); a press anywhere
+else is the view's own (click adds a point, drag sprays, shift / alt as before). A press on
+a mean or a handle released without moving is a click, and adds a point there as any click
+does (the edit of θ begins with the first move).
 
 - a mean: μ_k follows the mouse by exactly the distance dragged;
 - an axis handle (■, the ends of the 1σ ellipse's major and minor axes, full covariances
@@ -17,9 +17,10 @@ first move).
 The handles show while the mouse is over the view (and during a drag), so exports and
 screenshots show none.
 
-The handles follow the mouse at once; the numbers and colours follow as fast as
-``HandEditor`` evaluates them in the background. The interaction filters the view's
-viewport events and leaves the view's own mouse handling alone.
+Ellipses, handles, numbers and colours follow the θ the model shows, as fast as
+``HandEditor`` evaluates dragged positions in the background (the newest wins). The
+interaction filters the view's viewport events and leaves the view's own mouse handling
+alone.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ TIP = ("Drag a mean (●) to move μ_k, a square (■) to stretch and turn Σ_k,
 
 
 class HandDrag(QObject):
-    """Grabs means and axis handles in ``view`` and feeds ``editor`` the dragged θ."""
+    """Grabs means and handles in ``view`` and feeds ``editor`` the dragged θ."""
 
     #: A mean or a handle was grabbed (the window clears its status tip: the live ln p, L
     #: and KL of the status line show while dragging).
