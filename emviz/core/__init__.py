@@ -15,6 +15,17 @@ from .em import (
     m_step,
     run_em,
 )
+from .hand import (
+    HeldEvaluation,
+    axis_handles,
+    evaluate_held,
+    hand_state,
+    held_q,
+    principal_axes,
+    with_axis,
+    with_mean,
+    with_weight,
+)
 from .init import INIT_METHODS, fit_labelled, initialize, one_hot, spread_covariance
 from .kmeans import KMeansState, kmeans, kmeans_plus_plus, run_kmeans
 from .mixture import COVARIANCE_TYPES, Mixture, check_points
@@ -38,6 +49,15 @@ __all__ = [
     "INIT_METHODS",
     "Breakdown",
     "Dataset",
+    "HeldEvaluation",
+    "axis_handles",
+    "evaluate_held",
+    "hand_state",
+    "held_q",
+    "principal_axes",
+    "with_axis",
+    "with_mean",
+    "with_weight",
     "Decomposition",
     "EMState",
     "KMeansState",

@@ -213,14 +213,16 @@ def kl_divergence(X: np.ndarray, resp: np.ndarray, mixture: Mixture) -> float:
     return float(np.where(resp > 0, terms, 0.0).sum())
 
 
-Phase = Literal["init", "E", "M"]
+Phase = Literal["init", "E", "M", "hand"]
 
 
 @dataclass(frozen=True, eq=False)
 class EMState:
     """One half-step of an EM run; immutable (its arrays are read-only).
 
-    phase : "init" (θ₀ chosen, no q yet), "E" (q set to p(Z | X, θ)), "M" (θ maximised)
+    phase : "init" (θ₀ chosen, no q yet), "E" (q set to p(Z | X, θ)), "M" (θ maximised),
+        "hand" (θ set by hand, q held: see ``emviz.core.hand``); EM goes on from "init",
+        "M" and "hand" with an E-step
     iteration : 0 for "init"; the E and M of the t-th iteration both carry t
     mixture : θ after this half-step
     resp : array (N, K), q after this half-step (None for "init"); after an M-step it is
@@ -231,6 +233,8 @@ class EMState:
     degenerate : components whose N_k fell below one point's worth of responsibility
     component_mass : N_k = Σ_n r_nk of this state's q, shape (K,) (None for "init"); the
         E-step computes it anyway, so views need not sum N x K numbers again
+    posterior : for a "hand" state, p(Z | X, θ) under its own θ, shape (N, K) (the colours a
+        class sees; ``resp`` stays the held q); None for the others (their colours are q)
     """
 
     phase: Phase
@@ -242,16 +246,25 @@ class EMState:
     converged: bool = False
     degenerate: tuple[int, ...] = ()
     component_mass: np.ndarray | None = None
+    posterior: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        if self.resp is not None and self.resp.flags.writeable:
-            resp = self.resp.copy()
-            resp.setflags(write=False)
-            object.__setattr__(self, "resp", resp)
+        for name in ("resp", "posterior"):
+            value = getattr(self, name)
+            if value is not None and value.flags.writeable:
+                value = value.copy()
+                value.setflags(write=False)
+                object.__setattr__(self, name, value)
         if self.component_mass is not None:
             mass = np.array(self.component_mass, dtype=float)
             mass.setflags(write=False)
             object.__setattr__(self, "component_mass", mass)
+
+    @property
+    def colours(self) -> np.ndarray | None:
+        """The responsibilities the points are coloured by: the posterior under θ for a
+        "hand" state, else q."""
+        return self.posterior if self.posterior is not None else self.resp
 
     @property
     def gap(self) -> float:

@@ -38,6 +38,10 @@ class BoundPlot(pg.PlotWidget):
         plot.addItem(self.cursor)
         self.current = pg.ScatterPlotItem(symbol="o", brush=None)
         plot.addItem(self.current)
+        # θ set by hand: a star on ln p and on L at each such entry (legend only while any)
+        self.hand_marks = pg.ScatterPlotItem(symbol="star")
+        self.hand_marks.setZValue(5)
+        plot.addItem(self.hand_marks)
         self.appearance = Appearance()
         self.apply_appearance(self.appearance)
         style_plot(self, cache_axes=False)  # its range follows the run
@@ -91,6 +95,9 @@ class BoundPlot(pg.PlotWidget):
         self.lower_bound.setSymbolBrush(a.foreground)
         self.lower_bound.setSymbolSize(lb_size)
         size, width = a.cursor_mark
+        self.hand_marks.setSize(size)
+        self.hand_marks.setPen(pg.mkPen(a.foreground, width=max(1.0, width / 2)))
+        self.hand_marks.setBrush(pg.mkBrush(*a.overlay, 255))
         self.current.setSize(size)
         self.current.setPen(pg.mkPen(a.foreground, width=width))
         self.legend.setLabelTextColor(a.foreground)
@@ -118,6 +125,7 @@ class BoundPlot(pg.PlotWidget):
             self._fit(self.getPlotItem().getViewBox().viewRange())
         self.log_likelihood.setData(x, ll)
         self.lower_bound.setData(x[known], lb[known])
+        self._mark_hand(model, x, ll, lb)
         i = model.index
         if 0 <= i < len(x):
             self.cursor.setValue(x[i])
@@ -127,6 +135,19 @@ class BoundPlot(pg.PlotWidget):
         else:
             self.cursor.setVisible(False)
             self.current.setData([], [])
+
+    def _mark_hand(self, model: Workbench, x: np.ndarray, ll: np.ndarray, lb: np.ndarray) -> None:
+        """Stars at the "θ set by hand" entries (on ln p, and on L where there is a q)."""
+        hand = np.array([s.phase == "hand" for s in model.history], dtype=bool)
+        on_l = hand & np.isfinite(lb)
+        self.hand_marks.setData(np.r_[x[hand], x[on_l]], np.r_[ll[hand], lb[on_l]])
+        listed = any(sample.item is self.hand_marks for sample, _ in self.legend.items)
+        if hand.any() and not listed:
+            self.legend.addItem(self.hand_marks, "θ set by hand")
+            fit_legend(self.legend)
+        elif not hand.any() and listed:
+            self.legend.removeItem(self.hand_marks)
+            fit_legend(self.legend)
 
     def _fit_tick_labels(self, size: float) -> None:
         """Room for the tick labels of values up to ``size`` in magnitude: the widest label

@@ -125,6 +125,11 @@ class RunController(QObject):
         self._set_playing(True)
         self._advance(None, interval=1.0 / self.steps_per_second if self.steps_per_second else 0.0)
 
+    def stop_for_edit(self) -> None:
+        """θ is about to be set by hand (or such an edit undone): stop the running job and
+        forget the live run, so the next step goes on from whatever state is then current."""
+        self._abandon()
+
     def pause(self) -> None:
         if self._playing:
             self._abandon(keep_live=True)
@@ -240,11 +245,18 @@ class RunController(QObject):
         """Recompute the current state's q if it was dropped (not while a job runs: the job's
         end calls this again)."""
         state, i = self.model.current, self.model.index
-        if state is None or state.resp is not None or state.phase == "init" or self.busy:
+        if state is None or state.colours is not None or state.phase == "init" or self.busy:
             return
         self._restore_index = i
-        source = state.mixture if state.phase == "E" else self.model.history[i - 1].mixture
-        self._start(self._iterate(restored, self.model.points, state, source), 1)
+        self._start(self._iterate(restored, self.model.points, state, self._q_source(i)), 1)
+
+    def _q_source(self, i: int) -> Mixture | None:
+        """The θ whose posterior is history[i]'s q: its own for an E-state, else that of the
+        nearest E-state before it (an M-step and a θ set by hand keep q); None if none."""
+        for j in range(i, -1, -1):
+            if self.model.history[j].phase == "E":
+                return self.model.history[j].mixture
+        return None
 
     def _take_states(self) -> None:
         fresh = [s for g, s in self._lane.take() if g == self._running]

@@ -28,6 +28,7 @@ from ..dataio import DataError, Session, Table
 from ..dataio._layout import plural
 from ..dataio.session import apply_teaching, teaching_state
 from ..session.model import ViewOptions, Workbench
+from ..session.runs import replayable_span
 from .export import SCALES, ExportError, default_name, render_image, save_png, save_svg
 from .loading import Job, Loader
 from .preferences import app_settings
@@ -86,11 +87,13 @@ def session_fields(model: Workbench) -> dict[str, Any]:
     """``Session(**fields)`` is the model's state. Cheap: the arrays are the model's own, by
     reference (they are read-only and replaced, never changed, so a snapshot needs no copy)."""
     m = model
+    start, end = replayable_span(m.history, m.index)  # θ set by hand: re-run from that θ
     return dict(
         points=m.points, labels=m.labels, dataset_name=m.dataset_name, axes=m.axes,
-        settings=m.settings, view_options=dataclasses.asdict(m.options), index=m.index,
-        n_half_steps=len(m.history),
-        initial_mixture=m.history[0].mixture if m.history else None,
+        settings=m.settings, view_options=dataclasses.asdict(m.options),
+        index=m.index - start if m.history else m.index,
+        n_half_steps=end - start,
+        initial_mixture=m.history[start].mixture if m.history else None,
         true_mixture=m.true_mixture,
         teaching=teaching_state(m),
     )

@@ -30,6 +30,7 @@ from .features import Feature, FeatureRegistry
 from .files import install as install_files
 from .frames import Frames
 from .generate_dialog import GenerateDialog, generated_settings, generated_status
+from .hand_drag import install as install_hand_drag
 from .help import install_help
 from .icon import app_icon
 from .jobs import JobRunner
@@ -49,7 +50,7 @@ ACTIONS = (  # objectName, text, shortcut, tooltip
     ("actionReset", "Reset", "R", "Re-initialise θ with the chosen method and seed"),
     ("actionBack", "◀ Back", "Left", "Previous half-step in the history"),
     ("actionForward", "Forward ▶", "Right", "Next half-step in the history"),
-    ("actionUndo", "Undo", "Ctrl+Z", "Undo the last edit of the points"),
+    ("actionUndo", "Undo", "Ctrl+Z", "Undo the last edit of the points or of θ set by hand"),
     ("actionRedo", "Redo", "Ctrl+Shift+Z", "Redo the edit"),
     ("actionClearPoints", "Clear points", "Ctrl+Shift+Del", "Remove every point (undoable)"),
     ("actionGenerate", "Generate…", "Ctrl+G", "Draw points from a Gaussian mixture you set"),
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.add_view(self.controls, {"points", "settings"})
         self.files = install_files(self)
         install_teaching(self)
+        install_hand_drag(self)
         self.lesson = install_lesson(self)
         self.add_feature(Feature("lesson", self.lesson, (self.actions_by_name["actionLesson"],)))
         self._fit_tab_titles()

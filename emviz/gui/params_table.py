@@ -6,7 +6,7 @@ its cells need (``minimumSizeHint``), in the window's font and while presenting.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
@@ -18,18 +18,29 @@ HEADERS = ("k", "π_k", "μ_k", "Σ_k", "N_k")
 ROOM_FOR_ROWS = 3
 
 
+#: The π_k column: the one a user can type into (θ set by hand).
+WEIGHT_COLUMN = 1
+
+
 class ParamsTable(QTableWidget):
+    #: (k, text): the user typed a new π_k (validated by whoever sets θ, not here).
+    weight_edited = Signal(int, str)
+
     def __init__(self, parent=None) -> None:
         super().__init__(0, len(HEADERS), parent)
         self.setObjectName("paramsTable")
         self.setHorizontalHeaderLabels(HEADERS)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        triggers = QAbstractItemView.EditTrigger
+        self.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed)
+        self._filling = False  # show_state writes cells: not an edit
+        self.itemChanged.connect(self._on_item_change)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
         for column in range(len(HEADERS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
-        self.setToolTip("Parameters θ after the current half-step; N_k = Σ_n r_nk")
+        self.setToolTip("Parameters θ after the current half-step; N_k = Σ_n r_nk\n"
+                        "Double-click π_k to type a new one (the others keep their proportions)")
         self._mass: tuple[object, object] = (None, None)  # (resp, N_k): an M-state shares its q
 
     def _component_mass(self, resp):
@@ -48,6 +59,7 @@ class ParamsTable(QTableWidget):
         nk = state.component_mass
         if nk is None and state.resp is not None:
             nk = self._component_mass(state.resp)
+        self._filling = True
         self.setRowCount(k)
         for j, rgb in enumerate(model.identity.em_palette(k)):
             swatch = self._cell(j, 0, str(j + 1))
@@ -57,6 +69,7 @@ class ParamsTable(QTableWidget):
             self._cell(j, 2, format_column(mixture.means[j]))
             self._cell(j, 3, format_matrix_compact(mixture.covariances[j]))
             self._cell(j, 4, "–" if nk is None else f"{nk[j]:.1f}")
+        self._filling = False
         self._fit()
 
     def _cell(self, row: int, column: int, text: str) -> QTableWidgetItem:
@@ -65,7 +78,15 @@ class ParamsTable(QTableWidget):
             item = QTableWidgetItem()
             self.setItem(row, column, item)
         item.setText(text)
+        editable = Qt.ItemFlag.ItemIsEditable
+        flags = item.flags() | editable if column == WEIGHT_COLUMN else item.flags() & ~editable
+        if flags != item.flags():
+            item.setFlags(flags)
         return item
+
+    def _on_item_change(self, item: QTableWidgetItem) -> None:
+        if not self._filling and item.column() == WEIGHT_COLUMN:
+            self.weight_edited.emit(item.row(), item.text())
 
     def _fit(self) -> None:
         self.resizeColumnsToContents()

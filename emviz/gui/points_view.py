@@ -93,6 +93,9 @@ class PointsView(pg.PlotWidget):
         self.means.setEnabled(False)  # clicks go through the mean markers to the view box
         self.addItem(self.means, ignoreBounds=True)
         self._weights = np.empty(0)  # the π_k the mean markers are sized by
+        # Interaction objects installed on the view that draw items of their own (the θ
+        # handles): their show_state(model) runs at the end of the view's, in the same paint.
+        self.overlays: list = []
         self._range_key: object = None
         self._axes_shown: tuple[str, str] | None = None
         self.apply_appearance(self.appearance)
@@ -121,7 +124,7 @@ class PointsView(pg.PlotWidget):
         X, state = model.points, model.current
         k = 0 if state is None else state.mixture.n_components
         palette = model.identity.em_palette(k)  # one colour per cluster in every view
-        resp = None if state is None else state.resp
+        resp = None if state is None else state.colours  # θ set by hand: p(Z | X, θ)
         if resp is not None and len(resp) != len(X):
             resp = None  # a state of the previous data, about to be replaced
         point_palette = palette
@@ -156,6 +159,8 @@ class PointsView(pg.PlotWidget):
         if key != self._range_key:  # new data: frame it once; later edits keep the zoom
             self._range_key = key
             self.getPlotItem().autoRange(padding=0.08)
+        for overlay in self.overlays:
+            overlay.show_state(model)
 
     def _show_ellipses(self, mixture, palette: np.ndarray) -> None:
         k = 0 if mixture is None else mixture.n_components

@@ -12,13 +12,16 @@ from ..core import EMState
 if TYPE_CHECKING:  # look is below the session model: it reads one, never imports it
     from ..session.model import Workbench
 
-PHASE_NAMES = {"init": "initialised", "E": "after E-step", "M": "after M-step"}
+PHASE_NAMES = {"init": "initialised", "E": "after E-step", "M": "after M-step",
+               "hand": "θ set by hand"}
 
 
 def half_step_x(states: list[EMState]) -> np.ndarray:
     """Position of each half-step on the iteration axis: init at 0, the t-th E-step at t - ½,
-    the t-th M-step at t. Shape (len(states),)."""
-    return np.array([s.iteration - (0.5 if s.phase == "E" else 0.0) for s in states], dtype=float)
+    the t-th M-step at t, a θ set by hand after iteration t at t + ¼ (between that state and
+    the next E-step at t + ½). Shape (len(states),)."""
+    offset = {"E": -0.5, "hand": 0.25}
+    return np.array([s.iteration + offset.get(s.phase, 0.0) for s in states], dtype=float)
 
 
 def bound_series(states: list[EMState]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

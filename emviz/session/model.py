@@ -294,6 +294,15 @@ class Workbench:
             self.index = len(self.history) - 1
         self._changed("history", "index")
 
+    def replace_after(self, i: int, states: list[EMState], index: int, run_ended: str = "") -> None:
+        """Keep the half-steps up to history[i], put ``states`` after them and show
+        history[index] (θ set by hand, its undo and redo: they replace the run's tail)."""
+        self.history[i + 1 :] = states
+        self.index = min(max(int(index), 0), len(self.history) - 1)
+        self.run_ended = run_ended
+        self._drop_old_resp()
+        self._changed("history", "index")
+
     def replace_state(self, i: int, state: EMState) -> None:
         """Put back a state whose responsibilities were recomputed."""
         self.history[i] = state
@@ -322,7 +331,7 @@ class Workbench:
                 total += resp.nbytes
                 keep[id(resp)] = len(keep) < RESP_KEEP_NEWEST or total <= RESP_BUDGET_BYTES
             if not keep[id(resp)]:
-                self.history[i] = dataclasses.replace(self.history[i], resp=None)
+                self.history[i] = dataclasses.replace(self.history[i], resp=None, posterior=None)
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

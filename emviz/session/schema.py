@@ -119,6 +119,11 @@ PREFERENCES: Mapping[str, Field] = {
     "speed": Field("int", 0, 60),
 }
 
+#: A mixing weight π_k set by hand (typed into the parameter table, or from its handle): the
+#: other weights are rescaled to keep their proportions, so none may reach 0 or 1 (a zero
+#: weight gives ln π_k = −∞, and the bound L(q, θ) with it wherever q holds that component).
+WEIGHT = Field("float", 0.001, 0.999)
+
 #: Command-line values that are not settings (emviz.cli).
 CLI: Mapping[str, Field] = {
     "steps": Field("int", 0, ITER_MAX),
@@ -135,6 +140,17 @@ def check_all(table: Mapping[str, Field], values: Mapping[str, Any], prefix: str
     if extra:
         raise SchemaError(prefix + extra[0], f"is not a field emviz knows (it knows {', '.join(table)})")
     return {name: field.check(prefix + name, values[name]) for name, field in table.items()}
+
+
+def parse_float(field: Field, text: str, name: str) -> float:
+    """A number typed by a user, checked against ``field``: " 0.25 " -> 0.25, "−0.5" (a real
+    minus sign, as emviz prints) -> -0.5; SchemaError for text that is no number."""
+    cleaned = str(text).strip().replace("\u2212", "-")
+    try:
+        value = float(cleaned) if len(cleaned) <= 40 else math.nan
+    except ValueError:
+        raise SchemaError(name, f"should be {field.allowed()}, not {_shown(str(text))}") from None
+    return field.check(name, value)
 
 
 def parse_int(field: Field, text: str, name: str) -> int:

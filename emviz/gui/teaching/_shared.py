@@ -110,6 +110,10 @@ def q_mixture(model: Workbench) -> Mixture | None:
         return None
     if state.phase == "M" and model.index > 0:
         return model.history[model.index - 1].mixture
+    if state.phase == "hand":  # q is that of the nearest E-step before it (if any)
+        for earlier in reversed(model.history[: model.index]):
+            if earlier.phase == "E":
+                return earlier.mixture
     return state.mixture
 
 

@@ -142,7 +142,10 @@ class DecompositionView(DeferWhilePlaying, QWidget):
             return
         if state.resp is None:
             self._stale = None
-            self._show_message("Recomputing q for this half-step…")
+            self._show_message(
+                f"<b>θ set by hand before any E-step: no q yet.</b><br><br>ln p(X | θ) = "
+                f"{num(state.log_likelihood)}" if state.phase == "hand" and state.colours is not None
+                else "Recomputing q for this half-step…")
             return
         X = model.points
         self._cache.bind(X)
@@ -173,8 +176,10 @@ class DecompositionView(DeferWhilePlaying, QWidget):
         kl = 0.0 if after_e and abs(v.kl) <= 1e-9 * max(1.0, abs(v.log_likelihood)) else v.kl
         d = decimals_for(kl if kl else 1.0)
         kl_text = "0 (q is the posterior)" if kl == 0.0 else num(kl, d)
+        heading = (f"<b>θ set by hand, q held from E-step {state.iteration}</b>" if state.phase == "hand"
+                   else f"<b>After the {state.phase}-step of iteration {state.iteration}</b>")
         lines = [
-            f"<b>After the {state.phase}-step of iteration {state.iteration}</b>",
+            heading,
             "ln p(X | θ) = L(q, θ) + KL(q ‖ p(Z | X, θ))",
             f"&nbsp;&nbsp;{num(v.log_likelihood, d)} = {num(v.lower_bound, d)} + {kl_text}",
             "L(q, θ) = Q(θ, θ_old) + H(q)",

@@ -132,7 +132,8 @@ class EquationsPanel(QScrollArea):
             self.when.setText("")
             self.numbers.setText("No run yet.")
             return
-        self.when.setText("θ₀" if state.phase == "init" else f"after {state.phase}-step {state.iteration}")
+        self.when.setText("θ₀" if state.phase == "init" else "θ set by hand" if state.phase == "hand"
+                          else f"after {state.phase}-step {state.iteration}")
         mixture = state.mixture
         k_count = mixture.n_components
         self._sync_components(k_count, model.identity.em_palette(k_count))
@@ -185,8 +186,20 @@ class EquationsPanel(QScrollArea):
             "init": "θ₀: the first E-step computes r<sub>nk</sub> from it.",
             "E": "This θ gave r<sub>nk</sub>; N<sub>k</sub> is the mass the M-step will use.",
             "M": "π<sub>k</sub>, μ<sub>k</sub>, Σ<sub>k</sub>: just computed by the M-step.",
+            "hand": hand_note(state),
         }[state.phase]
         return f"{table}<i>{note}</i>"
+
+
+def hand_note(state) -> str:
+    """What a θ set by hand means for the bound, with its numbers."""
+    if state.resp is None:
+        return ("θ set by hand, before any E-step: ln p(X | θ) = "
+                f"{num(state.log_likelihood)}; the first E-step computes r<sub>nk</sub> from it.")
+    return ("θ set by hand, r<sub>nk</sub> held from the last E-step: "
+            f"ln p = {num(state.log_likelihood)}, L(q, θ) = {num(state.lower_bound)}, "
+            f"KL = ln p − L = {num(max(state.gap, 0.0))}. "
+            "The next E-step recomputes r<sub>nk</sub> from this θ and closes the gap.")
 
 
 def install(window) -> Feature:

@@ -142,7 +142,7 @@ class PointInspector(QWidget):
         ks = np.arange(1, k + 1, dtype=float)
         self.bars.setOpts(x=ks, height=b.resp, width=0.7,
                           brushes=[pg.mkBrush(*(int(c) for c in rgb)) for rgb in palette])
-        if state.phase == "M":
+        if state.phase in ("M", "hand"):
             self.next_breakdown = responsibility_breakdown(x, state.mixture)
             self.next_bars.setOpts(x=ks, height=self.next_breakdown.resp, width=0.86)
         else:
@@ -157,6 +157,7 @@ class PointInspector(QWidget):
             "init": "θ₀: what the first E-step will give",
             "E": f"E-step {state.iteration}",
             "M": f"E-step {state.iteration} (θ_old); dashed: the next E-step",
+            "hand": "the last E-step (held); dashed: the next E-step, from θ set by hand",
         }[state.phase]
         self.header.setText(
             f"<b>Point n = {i + 1}</b> at x<sub>n</sub> = ({where})<br>r<sub>nk</sub> from {source}<br>"

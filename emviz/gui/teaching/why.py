@@ -169,6 +169,9 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         if same(self._shown, token):
             return  # runs every frame; the picture only changes with the state
         i = last_m_step(model) if model.current is not None else None
+        e = hand_slice_start(model)
+        if e is not None:  # θ set by hand: the path from where q touched to the hand's θ
+            i = model.index
         if i is None:
             self._stale = None
             self._shown = token
@@ -176,7 +179,7 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
                 "No M-step yet: take an E-step (E), then an M-step (M);<br>"
                 "this tab then draws f and its bound b along that M-step.")
             return
-        m_state, e_state = model.history[i], model.history[i - 1]
+        m_state, e_state = model.history[i], model.history[i - 1 if e is None else e]
         X = model.points
         if self._cache.bind(X):
             self._sample = subsample_indices(len(X))
@@ -191,7 +194,10 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         if self._defer(model, self._cache.has(key), key, compute if costly else None):
             return
         s = self._cache.get(key, compute)
-        self._draw(s, model, i)
+        if e is None:
+            self._draw(s, model, i)
+        else:
+            self._draw_hand(s, model, e)
         self._shown = token
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
@@ -238,6 +244,24 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
                 lines.append(f"Now: {current.phase}-state; showing the M-step before it.")
         self.caption.setText("<br>".join(lines))
 
+    def _draw_hand(self, s: Slice, model: Workbench, e: int) -> None:
+        """The slice from the θ of E-step ``e`` (where q touches) to a θ set by hand: with q
+        held, b(1) lies KL below f(1), and need not be above b(0)."""
+        self._draw(s, model, model.index)
+        f0, f1, b1 = s.f[s.i0], s.f[s.i1], s.b[s.i1]
+        iteration = model.history[e].iteration
+        title = f"θ set by hand, q of E-step {iteration}"
+        if s.n_used < s.n_points:
+            title += f", on {s.n_used} of {s.n_points} points"
+        self.getPlotItem().titleLabel.setText(title)
+        d = decimals_for(f1 - b1, f1 - f0)
+        self.caption.setText("<br>".join([
+            "<b>t = 0: the E-step's θ, where b touches f; t = 1: your θ</b>",
+            f"f(1) − b(1) = KL(q ‖ p(Z | X, θ)) = {num(f1 - b1, d)} ≥ 0",
+            f"ln p changed by {num(f1 - f0, d)} (on these points)",
+            "The next E-step sets q = p(Z | X, θ): the gap closes at your θ.",
+        ]))
+
     def _frame(self, s: Slice) -> None:
         """x: the whole valid range; y: the part around 0 ≤ t ≤ 1 (near a root of the path a
         weight or a covariance goes to zero and both curves fall off a cliff)."""
@@ -263,6 +287,17 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         plot.setYRange(0.0, 1.0, padding=0)
         plot.getAxis("left").setStyle(showValues=False)  # no values to read yet
         self.caption.setText(message)
+
+
+def hand_slice_start(model: Workbench) -> int | None:
+    """For a current θ set by hand with a q, the index of the E-state that q comes from."""
+    state = model.current
+    if state is None or state.phase != "hand" or state.resp is None:
+        return None
+    for j in range(model.index - 1, -1, -1):
+        if model.history[j].phase == "E":
+            return j
+    return None
 
 
 def _ge(a: float, b: float) -> str:
