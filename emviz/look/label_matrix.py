@@ -24,16 +24,17 @@ def one_hot(labels: np.ndarray, k: int) -> np.ndarray:
     return z
 
 
-def column_order(label_slots: np.ndarray, component_slots: np.ndarray) -> np.ndarray:
-    """The oracle's labels in the order of EM's components with the same colour slot (the
-    Identity part matches them by their means), so z's column j and r's column j share a
-    colour; labels no component has follow in their own order.
+def column_order(label_colours: np.ndarray, component_colours: np.ndarray) -> np.ndarray:
+    """The oracle's labels in the order of EM's components of the same colour (the Identity
+    part gives a label the colour of the component whose mean is nearest its points' mean), so
+    z's column j and r's column j share a colour; labels of a colour no component has follow
+    in their own order.
 
-    label_slots : int (K_labels,); component_slots : int (K,); returns a permutation of
-    range(K_labels): column j of the z image shows label ``order[j]``."""
-    label_slots = np.asarray(label_slots, dtype=int)
-    by_slot = {int(s): j for j, s in enumerate(np.asarray(component_slots, dtype=int))}
-    position = [by_slot.get(int(s), len(by_slot) + i) for i, s in enumerate(label_slots)]
+    label_colours : uint8 (K_labels, 3); component_colours : uint8 (K, 3); returns a
+    permutation of range(K_labels): column j of the z image shows label ``order[j]``."""
+    by_colour = {tuple(int(c) for c in rgb): j for j, rgb in enumerate(component_colours)}
+    position = [by_colour.get(tuple(int(c) for c in rgb), len(by_colour) + i)
+                for i, rgb in enumerate(label_colours)]
     return np.argsort(position, kind="stable")
 
 

@@ -91,9 +91,11 @@ def test_one_hot_leaves_unlabelled_rows_empty():
 
 
 def test_label_columns_follow_the_components_colours():
-    # components have slots 2, 0; labels have slots 0, 1, 2: label 2 (slot 2) first, then
-    # label 0 (slot 0), then label 1 (no component has slot 1)
-    assert column_order(np.array([0, 1, 2]), np.array([2, 0])).tolist() == [2, 0, 1]
+    red, green, blue = (200, 0, 0), (0, 200, 0), (0, 0, 200)
+    # components are blue, red; labels red, green, blue: label 2 (blue) first, then label 0
+    # (red), then label 1 (no component is green)
+    order = column_order(np.array([red, green, blue]), np.array([blue, red]))
+    assert order.tolist() == [2, 0, 1]
 
 
 def test_weight_colours_blend_from_background_to_the_cluster_colour():
