@@ -248,6 +248,8 @@ class ZBesideRView(QWidget):
         self.message.show()
         for widget in (self.z_canvas, self.r_canvas, self.z_missing, self.z_title, self.r_title):
             widget.hide()
+        for canvas in (self.z_canvas, self.r_canvas):
+            canvas.show_image(None, [])
         self.caption.setText("")
 
     def _on_canvas_resize(self) -> None:
