@@ -251,6 +251,8 @@ class LessonPanel(QDockWidget):
             text = f"**Predict:** {chapter.predict.ask} Click in the points view."
         elif stage == "running":
             text = "your guess is the cross; the step runs…"
+        elif stage == "revealed":
+            text = f"{chapter.next_step}\n\n**Revealed:** {self.window_.model.lesson.headline}"
         else:
             text = chapter.next_step
         self.next_step.setText(f"**What to click next:** {text}")

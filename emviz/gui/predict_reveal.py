@@ -21,7 +21,9 @@ from ..session.predict import Prediction, reveal
 from .jobs import Background
 from .teaching._shared import font
 
+#: The distance's text (points), and never under this while presenting.
 GUESS_PT = 13
+PRESENT_MIN_PT = 18.0
 
 
 class GuessClicks(QObject):
@@ -49,16 +51,16 @@ class GuessClicks(QObject):
 
 
 class RevealOverlay:
-    """The guess, the answer, the line between them and the distance, in the points view."""
+    """The guess (a cross), the answer (a ring around it), a dashed line between them and the
+    distance, in the points view, in the theme's foreground."""
 
     def __init__(self, window) -> None:
         self._window = window
         view = window.points_view
         self.line = pg.PlotCurveItem()
-        self.guess = pg.ScatterPlotItem(symbol="x", size=18)
-        self.answer = pg.ScatterPlotItem(symbol="o", size=22, brush=None)
-        self.label = pg.TextItem(anchor=(0, 1))
-        self.label.setFont(font(GUESS_PT, bold=True))
+        self.guess = pg.ScatterPlotItem(symbol="x")
+        self.answer = pg.ScatterPlotItem(symbol="o", brush=None)
+        self.label = pg.TextItem()
         for z, item in enumerate((self.line, self.guess, self.answer, self.label)):
             item.setZValue(20 + z)
             view.addItem(item, ignoreBounds=True)
@@ -67,29 +69,31 @@ class RevealOverlay:
 
     def draw(self) -> None:
         lesson, view = self._window.model.lesson, self._window.points_view
-        fg = view.appearance.foreground
+        a = view.appearance
+        fg = a.foreground
         shown = lesson.stage in ("running", "revealed") and lesson.guess is not None
         for item in (self.line, self.guess, self.answer, self.label):
             item.setVisible(False)
         if not shown:
             return
         gx, gy = lesson.guess
-        self.guess.setData([gx], [gy], pen=pg.mkPen(fg, width=3), brush=pg.mkBrush(*fg))
+        size = 16 * a.font_scale
+        self.guess.setData([gx], [gy], size=size, pen=pg.mkPen(fg, width=2), brush=pg.mkBrush(*fg))
         self.guess.setVisible(True)
         if lesson.stage != "revealed" or lesson.answer is None:
             return
         ax, ay = lesson.answer
-        colour = fg
-        state = self._window.model.current
-        if lesson.answer_component is not None and state is not None:
-            palette = self._window.model.identity.em_palette(state.mixture.n_components)
-            if lesson.answer_component < len(palette):
-                colour = tuple(int(c) for c in palette[lesson.answer_component])
-        self.answer.setData([ax], [ay], pen=pg.mkPen(colour, width=4), brush=None)
+        self.answer.setData([ax], [ay], size=2.4 * size, pen=pg.mkPen(fg, width=3), brush=None)
         self.line.setData([gx, ax], [gy, ay])
         self.line.setPen(pg.mkPen(fg, width=2, style=Qt.PenStyle.DashLine))
-        self.label.setText(f"{lesson.distance:.2f} apart", color=fg)
-        self.label.setPos((gx + ax) / 2, (gy + ay) / 2)
+        self.label.setFont(font(max(GUESS_PT * a.font_scale, PRESENT_MIN_PT if a.presenting
+                                    else GUESS_PT), bold=True))
+        self.label.setText(f"d = {lesson.distance:.2f}", color=fg)
+        # on the side of the line's middle that faces the view's centre: inside the plot
+        (x0, x1), (y0, y1) = view.getViewBox().viewRange()
+        mx, my = (gx + ax) / 2, (gy + ay) / 2
+        self.label.setAnchor((0 if mx < (x0 + x1) / 2 else 1, 1 if my < (y0 + y1) / 2 else 0))
+        self.label.setPos(mx, my)
         for item in (self.line, self.answer, self.label):
             item.setVisible(True)
 
@@ -110,6 +114,7 @@ class PredictReveal(QObject):
         self._background = Background("emviz-predict-reveal", self._revealed,
                                       self._failed, self)
         window.closing.connect(self._background.shutdown)
+        self._follows_appearance = False
         self.clicks = GuessClicks(window, self.guess)
         self.overlay = RevealOverlay(window)
 
@@ -120,6 +125,10 @@ class PredictReveal(QObject):
     def arm(self, prediction: Prediction | None) -> None:
         """Ask ``prediction``'s question once the chapter's state is set up (None: nothing)."""
         self.prediction = prediction
+        presentation = getattr(self._window, "presentation", None)  # installed after the lesson
+        if presentation is not None and not self._follows_appearance:
+            presentation.changed.connect(lambda _a: self.overlay.draw())
+            self._follows_appearance = True
         self.lesson.clear_prediction()
         self._phase = "prepare" if prediction is not None else ""
         self._later()
@@ -182,7 +191,8 @@ class PredictReveal(QObject):
     def _revealed(self, _key, answer) -> None:
         self._phase = ""
         if self.lesson.stage == "running":
-            self.lesson.reveal(answer.answer, answer.distance, answer.text, answer.component)
+            self.lesson.reveal(answer.answer, answer.distance, answer.text, answer.component,
+                               answer.headline)
 
     def _failed(self, text: str) -> None:
         self._phase = ""

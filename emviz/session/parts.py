@@ -190,6 +190,7 @@ class LessonPart:
         self.answer_component: int | None = None  # the EM component whose mean is the answer
         self.distance = float("nan")
         self.outcome = ""  # Markdown
+        self.headline = ""  # the outcome in a few words
 
     def set_chapter(self, chapter: int) -> None:
         if int(chapter) != self.chapter:
@@ -211,12 +212,13 @@ class LessonPart:
         self._notify("lesson")
 
     def reveal(self, answer: tuple[float, float], distance: float, outcome: str,
-               component: int | None = None) -> None:
+               component: int | None = None, headline: str = "") -> None:
         if self.stage != "running":
             raise ValueError(f"nothing to reveal (stage {self.stage!r})")
         self.answer, self.distance, self.outcome = (float(answer[0]), float(answer[1])), \
             float(distance), outcome
         self.answer_component, self.stage = component, "revealed"
+        self.headline = headline or outcome
         self._notify("lesson")
 
     def clear_prediction(self) -> None:

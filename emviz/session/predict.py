@@ -64,6 +64,7 @@ class Reveal:
     distance: float
     text: str
     component: int | None = None  # the EM component the answer is the mean of, if any
+    headline: str = ""  # the outcome in a few words, for the "what to click next" box
 
 
 def _target(text: str, k: int) -> tuple[str, int | None]:
@@ -180,7 +181,8 @@ def reveal(prediction: Prediction, X: np.ndarray, mixture: Mixture, resp: np.nda
         text = (f"The most evenly split point is n = {n + 1}, with r_nk = {shares}; your click "
                 f"was {distance:.2f} from it (data units). The point nearest your click has "
                 f"r_nk = {yours}.")
-        return Reveal((float(answer[0]), float(answer[1])), distance, text)
+        headline = f"the most even split is point n = {n + 1}, {distance:.2f} from your click."
+        return Reveal((float(answer[0]), float(answer[1])), distance, text, None, headline)
     means = mixture.means
     if prediction.target == "mean":
         k = prediction.component
@@ -193,4 +195,5 @@ def reveal(prediction: Prediction, X: np.ndarray, mixture: Mixture, resp: np.nda
     where = "after the step" if prediction.step in ("E", "M") else "where EM converged"
     text = (f"Your guess ({g[0]:.2f}, {g[1]:.2f}); μ_{k + 1} {where}: ({answer[0]:.2f}, "
             f"{answer[1]:.2f}). Distance: {distance:.2f} (data units).")
-    return Reveal((float(answer[0]), float(answer[1])), distance, text, k)
+    headline = f"μ_{k + 1} is {distance:.2f} from your guess (data units)."
+    return Reveal((float(answer[0]), float(answer[1])), distance, text, k, headline)

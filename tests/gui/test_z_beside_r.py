@@ -82,8 +82,8 @@ def test_the_images_pixels_are_the_weights_in_the_clusters_colours(window, qtbot
     check_image(view.z_canvas, expected_cells(z, label_palette[order_of_labels], background))
     check_image(view.r_canvas, expected_cells(resp[rows], em_palette, background))
     assert [t for *_xy, t in view.r_canvas.numbers] == ["1", "2"]
-    assert "sorted by the oracle's label" in view.caption.text()
-    assert "each row" in view.caption.text() and "pixels high" in view.caption.text()
+    assert "by oracle label" in view.caption.text()
+    assert f"6 rows in {view.r_canvas.pixel_rows()} pixel rows." in view.caption.text()
 
 
 def test_the_rows_follow_the_half_step_shown(window, qtbot):
@@ -101,7 +101,7 @@ def test_the_rows_follow_the_half_step_shown(window, qtbot):
 def test_without_oracle_labels_r_is_shown_alone_and_says_why(window, qtbot):
     view = shown(qtbot, window, TINY_X, None, 1)
     assert not view.z_canvas.isVisible() and view.z_missing.isVisible()
-    assert "no oracle labels" in view.z_missing.text()
+    assert "no oracle labels" in view.z_missing.text() and not view.z_title.isVisible()
     assert view.r_canvas.isVisible()
     assert "argmax" in view.caption.text()
     state = window.model.current

@@ -47,7 +47,7 @@ class MatrixCanvas(QWidget):
         super().__init__(parent)
         self.setObjectName(name)
         self.setFont(font(TEXT_PT))
-        self.setMinimumSize(60, 80)
+        self.setMinimumSize(60, 40)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.image: np.ndarray | None = None  # uint8 (H, W, 3), device pixels
         self.numbers: list[tuple[int, int, str]] = []  # (x, width, text) in device pixels
@@ -104,16 +104,16 @@ class ZBesideRView(QWidget):
         self._waiting = False
         self._background: Background | None = None
         self.computations = 0  # how many times the rows were sorted and averaged (tests)
-        self.z_title = self._label("zTitle", "<b>z<sub>nk</sub></b>: the oracle's labels "
-                                   "(one-hot)")
-        self.r_title = self._label("rTitle", "<b>r<sub>nk</sub> = γ(z<sub>nk</sub>)</b>: EM's "
-                                   "soft labels")
+        self.z_title = self._label("zTitle", "<b>z<sub>nk</sub></b> (oracle)")
+        self.z_title.setToolTip("The oracle's labels, one-hot: z_nk = 1 if point n came from "
+                                "component k, else 0")
+        self.r_title = self._label("rTitle", "<b>r<sub>nk</sub> = γ(z<sub>nk</sub>)</b> (EM)")
+        self.r_title.setToolTip("EM's soft labels at the half-step shown: the expected value of "
+                                "z_nk under the current θ")
         self.z_canvas = MatrixCanvas("zMatrix")
         self.r_canvas = MatrixCanvas("rMatrix")
         self.r_canvas.on_resize = self._on_canvas_resize
         self.z_missing = self._label("zMissing", "")
-        self.z_missing.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.z_missing.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.caption = self._label("zrCaption", "")
         self.message = self._label("zrMessage", "")
         columns = QHBoxLayout()
@@ -123,12 +123,11 @@ class ZBesideRView(QWidget):
             column.setSpacing(2)
             column.addWidget(title)
             column.addWidget(canvas, 1)
-            if canvas is self.z_canvas:
-                column.addWidget(self.z_missing, 1)
             columns.addLayout(column, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.message)
+        layout.addWidget(self.z_missing)
         layout.addLayout(columns, 1)
         layout.addWidget(self.caption)
         self.z_missing.hide()
@@ -210,28 +209,28 @@ class ZBesideRView(QWidget):
         self.r_canvas.show_image(*self._image(self.r_canvas, r_rows, em_palette, background))
         self.r_canvas.show()
         self.r_title.show()
-        self.z_title.show()
         n = len(model.points)
         if z_rows is None:
             self.z_canvas.hide()
+            self.z_title.hide()
             self.z_missing.setText(
-                "<b>No z<sub>nk</sub> here:</b> these points have no oracle labels (added by "
-                "hand, or a file without a label column), so nobody knows which component "
-                "made each point: only EM's r<sub>nk</sub> is shown.")
+                "<b>No z<sub>nk</sub>:</b> these points have no oracle labels (added by hand, "
+                "or a file without labels), so only EM's r<sub>nk</sub> is shown.")
             self.z_missing.show()
-            sort = "sorted by argmax<sub>k</sub> r<sub>nk</sub>, most certain first"
+            sort = "by argmax<sub>k</sub> r<sub>nk</sub>, surest first"
         else:
             self.z_missing.hide()
             palette = label_palette[columns]
             self.z_canvas.show_image(*self._image(self.z_canvas, z_rows, palette, background))
             self.z_canvas.show()
+            self.z_title.show()
             unlabelled = int((labels < 0).sum())
-            sort = "sorted by the oracle's label z<sub>n</sub>, EM's most certain first"
+            sort = "by oracle label, EM's surest first"
             if unlabelled:
-                sort += f"; {unlabelled:,} unlabelled points last, with empty z rows"
+                sort += f", {unlabelled:,} unlabelled last"
         self.caption.setText(
             f"Rows: the {n:,} points, {sort}. Each row of r sums to 1: the point's unit mass, "
-            f"split across the {k} components. {rows_caption(n, self.r_canvas.pixel_rows())}")
+            f"split. {rows_caption(n, self.r_canvas.pixel_rows())}")
 
     def _image(self, canvas: MatrixCanvas, rows: np.ndarray, palette: np.ndarray,
                background) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
@@ -268,7 +267,7 @@ def rows_caption(n: int, height: int) -> str:
         counts = f"{low:,}" if low == high else f"{low:,} or {high:,}"
         return f"{n:,} rows in {height:,} pixel rows: each pixel row averages {counts} rows."
     if n < height:
-        return f"{n:,} rows in {height:,} pixel rows: each row {height / n:.1f} pixels high."
+        return f"{n:,} rows in {height:,} pixel rows."
     return f"{n:,} rows, one pixel row each."
 
 
