@@ -248,11 +248,11 @@ class LessonPanel(QDockWidget):
         if self._tried != self.index:
             text = "press **Try it** below to set up this chapter's picture."
         elif stage == "asking" and chapter.predict is not None:
-            text = f"**Predict:** {chapter.predict.ask} Click in the points view."
+            text = f"**Predict:** {chapter.predict.ask}"
         elif stage == "running":
             text = "your guess is the cross; the step runs…"
         elif stage == "revealed":
-            text = f"{chapter.next_step}\n\n**Revealed:** {self.window_.model.lesson.headline}"
+            text = f"**Revealed:** {self.window_.model.lesson.headline} Then: {chapter.next_step}"
         else:
             text = chapter.next_step
         self.next_step.setText(f"**What to click next:** {text}")
@@ -436,5 +436,7 @@ def install_lesson(window) -> LessonPanel:
     window.actions_by_name["actionLesson"] = action
     # Connected after the hide() above, which is no choice of the user's.
     action.toggled.connect(panel._remember_visibility)
+    # A closed lesson asks nothing: plain clicks in the points view add points again.
+    action.toggled.connect(lambda shown: None if shown else panel.predict.arm(None))
     panel.dockLocationChanged.connect(panel._remember_area)
     return panel

@@ -60,10 +60,15 @@ class RevealOverlay:
         self.line = pg.PlotCurveItem()
         self.guess = pg.ScatterPlotItem(symbol="x")
         self.answer = pg.ScatterPlotItem(symbol="o", brush=None)
-        self.label = pg.TextItem()
-        for z, item in enumerate((self.line, self.guess, self.answer, self.label)):
+        for z, item in enumerate((self.line, self.guess, self.answer)):
             item.setZValue(20 + z)
             view.addItem(item, ignoreBounds=True)
+        # The distance in the view's top left corner (view pixels, not data): inside the plot
+        # however small presenting makes it, and clear of the line and markers it measures.
+        self.label = pg.TextItem(anchor=(0, 0))
+        self.label.setParentItem(view.getViewBox())
+        self.label.setPos(6, 4)
+        self.label.setZValue(30)
         window.model.subscribe(lambda _a: self.draw(), {"lesson", "identity"})
         self.draw()
 
@@ -89,11 +94,7 @@ class RevealOverlay:
         self.label.setFont(font(max(GUESS_PT * a.font_scale, PRESENT_MIN_PT if a.presenting
                                     else GUESS_PT), bold=True))
         self.label.setText(f"d = {lesson.distance:.2f}", color=fg)
-        # on the side of the line's middle that faces the view's centre: inside the plot
-        (x0, x1), (y0, y1) = view.getViewBox().viewRange()
-        mx, my = (gx + ax) / 2, (gy + ay) / 2
-        self.label.setAnchor((0 if mx < (x0 + x1) / 2 else 1, 1 if my < (y0 + y1) / 2 else 0))
-        self.label.setPos(mx, my)
+        self.label.fill = pg.mkBrush(*a.background, 220)  # readable over the points
         for item in (self.line, self.answer, self.label):
             item.setVisible(True)
 
@@ -106,6 +107,8 @@ class PredictReveal(QObject):
         super().__init__(window)
         self._window = window
         self.prediction: Prediction | None = None
+        # A guess belongs to the picture it was made on: new data close the question.
+        window.model.subscribe(lambda _a: self.arm(None) if self.prediction else None, {"points"})
         self._phase = ""  # "", "prepare", "go", "converge", "wait", "compute"
         self._start_index = -1
         self._tick_timer = QTimer(self, singleShot=True, interval=0)

@@ -195,5 +195,5 @@ def reveal(prediction: Prediction, X: np.ndarray, mixture: Mixture, resp: np.nda
     where = "after the step" if prediction.step in ("E", "M") else "where EM converged"
     text = (f"Your guess ({g[0]:.2f}, {g[1]:.2f}); μ_{k + 1} {where}: ({answer[0]:.2f}, "
             f"{answer[1]:.2f}). Distance: {distance:.2f} (data units).")
-    headline = f"μ_{k + 1} is {distance:.2f} from your guess (data units)."
+    headline = f"μ_{k + 1} is {distance:.2f} from your guess."
     return Reveal((float(answer[0]), float(answer[1])), distance, text, k, headline)

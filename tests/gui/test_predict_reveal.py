@@ -125,3 +125,18 @@ target: mean 1
 def test_a_bad_predict_block_names_the_chapter_and_line():
     with pytest.raises(ValueError, match=r"lesson/06-x\.md, line 10: step must be one of E, M"):
         parse_chapter(BAD, "lesson/06-x.md")
+
+
+def test_closing_the_lesson_or_new_data_closes_the_question(window, qtbot):
+    w = window
+    open_chapter(qtbot, w, "06-e-and-m-steps")
+    w.actions_by_name["actionLesson"].setChecked(False)  # F1: the lesson closed
+    assert w.model.lesson.stage == ""
+    panel = open_chapter(qtbot, w, "06-e-and-m-steps")
+    click(qtbot, w, 0.5, -0.5)
+    revealed(qtbot, w)
+    assert panel.predict.overlay.answer.isVisible()
+    w.load_dataset("ring")
+    qtbot.waitUntil(lambda: w.model.lesson.stage == "")
+    assert not panel.predict.overlay.answer.isVisible()
+    assert not panel.predict.overlay.guess.isVisible()
