@@ -92,8 +92,8 @@ class RevealOverlay:
         self.line.setData([gx, ax], [gy, ay])
         self.line.setPen(pg.mkPen(fg, width=2, style=Qt.PenStyle.DashLine))
         self.label.setFont(font(max(GUESS_PT * a.font_scale, PRESENT_MIN_PT if a.presenting
-                                    else GUESS_PT), bold=True))
-        self.label.setText(f"d = {lesson.distance:.2f}", color=fg)
+                                    else GUESS_PT)))
+        self.label.setText(f"d={lesson.distance:.2f}", color=fg)  # fits a 120 px plot
         self.label.fill = pg.mkBrush(*a.background, 220)  # readable over the points
         for item in (self.line, self.answer, self.label):
             item.setVisible(True)

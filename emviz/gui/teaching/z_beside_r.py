@@ -118,12 +118,15 @@ class ZBesideRView(QWidget):
         self.message = self._label("zrMessage", "")
         columns = QHBoxLayout()
         columns.setSpacing(14)
-        for title, canvas in ((self.z_title, self.z_canvas), (self.r_title, self.r_canvas)):
-            column = QVBoxLayout()
+        self.z_column, self.r_column = QWidget(objectName="zColumn"), QWidget(objectName="rColumn")
+        for holder, title, canvas in ((self.z_column, self.z_title, self.z_canvas),
+                                      (self.r_column, self.r_title, self.r_canvas)):
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
             column.setSpacing(2)
             column.addWidget(title)
             column.addWidget(canvas, 1)
-            columns.addLayout(column, 1)
+            columns.addWidget(holder, 1)  # a hidden column gives its width to the other
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.message)
@@ -138,6 +141,8 @@ class ZBesideRView(QWidget):
         label.setFont(font(TEXT_PT))
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setWordWrap(True)
+        # its whole text, always: the matrices give up the height (they are averaged to fit)
+        label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         return label
 
     # -- drawing -------------------------------------------------------------------------
@@ -208,12 +213,13 @@ class ZBesideRView(QWidget):
         background = self.appearance.background
         self.r_canvas.show_image(*self._image(self.r_canvas, r_rows, em_palette, background))
         self.r_canvas.show()
-        self.r_title.show()
+        self.r_column.show()
         n = len(model.points)
+        short = self.appearance.presenting  # the matrices need the room more than the words
         if z_rows is None:
-            self.z_canvas.hide()
-            self.z_title.hide()
+            self.z_column.hide()
             self.z_missing.setText(
+                "<b>No z<sub>nk</sub>:</b> these points have no oracle labels." if short else
                 "<b>No z<sub>nk</sub>:</b> these points have no oracle labels (added by hand, "
                 "or a file without labels), so only EM's r<sub>nk</sub> is shown.")
             self.z_missing.show()
@@ -223,14 +229,15 @@ class ZBesideRView(QWidget):
             palette = label_palette[columns]
             self.z_canvas.show_image(*self._image(self.z_canvas, z_rows, palette, background))
             self.z_canvas.show()
-            self.z_title.show()
+            self.z_column.show()
             unlabelled = int((labels < 0).sum())
             sort = "by oracle label, EM's surest first"
             if unlabelled:
                 sort += f", {unlabelled:,} unlabelled last"
-        self.caption.setText(
-            f"Rows: the {n:,} points, {sort}. Each row of r sums to 1: the point's unit mass, "
-            f"split. {rows_caption(n, self.r_canvas.pixel_rows())}")
+        rows = rows_caption(n, self.r_canvas.pixel_rows())
+        self.caption.setText(f"A row of r sums to 1. {rows}" if short else
+                             f"Rows: the {n:,} points, {sort}. Each row of r sums to 1: the "
+                             f"point's unit mass, split. {rows}")
 
     def _image(self, canvas: MatrixCanvas, rows: np.ndarray, palette: np.ndarray,
                background) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
@@ -245,7 +252,7 @@ class ZBesideRView(QWidget):
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.show()
-        for widget in (self.z_canvas, self.r_canvas, self.z_missing, self.z_title, self.r_title):
+        for widget in (self.z_column, self.r_column, self.z_missing):
             widget.hide()
         for canvas in (self.z_canvas, self.r_canvas):
             canvas.show_image(None, [])
