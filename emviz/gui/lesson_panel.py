@@ -252,7 +252,10 @@ class LessonPanel(QDockWidget):
         elif stage == "running":
             text = "your guess is the cross; the step runs…"
         elif stage == "revealed":
-            text = f"**Revealed:** {self.window_.model.lesson.headline} Then: {chapter.next_step}"
+            self.next_step.setText(f"**Revealed:** {self.window_.model.lesson.headline} "
+                                   f"**Next:** {chapter.next_step}")
+            self.next_step.show()
+            return
         else:
             text = chapter.next_step
         self.next_step.setText(f"**What to click next:** {text}")

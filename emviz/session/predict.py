@@ -164,6 +164,11 @@ def split_body(body: str, name: str, first_line: int, k: int) -> tuple[str, Pred
     return "\n".join(out).strip(), prediction
 
 
+def _sub(number: int) -> str:
+    """``number`` in subscript digits, as the lecture writes μ₁."""
+    return str(number).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
 def reveal(prediction: Prediction, X: np.ndarray, mixture: Mixture, resp: np.ndarray | None,
            guess: tuple[float, float]) -> Reveal:
     """The answer to ``guess`` (x, y) after the step: ``mixture`` is θ after it, ``resp`` (N, K)
@@ -187,13 +192,13 @@ def reveal(prediction: Prediction, X: np.ndarray, mixture: Mixture, resp: np.nda
     if prediction.target == "mean":
         k = prediction.component
         if k is None or k >= len(means):
-            raise ValueError(f"there is no mean μ_{(k or 0) + 1}: the run has K = {len(means)}")
+            raise ValueError(f"there is no mean μ{_sub((k or 0) + 1)}: the run has K = {len(means)}")
     else:
         k = int(np.argmin(((means - g) ** 2).sum(axis=1)))
     answer = np.asarray(means[k], dtype=float)
     distance = float(np.hypot(*(answer - g)))
     where = "after the step" if prediction.step in ("E", "M") else "where EM converged"
-    text = (f"Your guess ({g[0]:.2f}, {g[1]:.2f}); μ_{k + 1} {where}: ({answer[0]:.2f}, "
+    text = (f"Your guess ({g[0]:.2f}, {g[1]:.2f}); μ{_sub(k + 1)} {where}: ({answer[0]:.2f}, "
             f"{answer[1]:.2f}). Distance: {distance:.2f} (data units).")
-    headline = f"μ_{k + 1} is {distance:.2f} from your guess."
+    headline = f"μ{_sub(k + 1)} is {distance:.2f} from your guess."
     return Reveal((float(answer[0]), float(answer[1])), distance, text, k, headline)

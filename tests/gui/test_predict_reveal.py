@@ -61,7 +61,7 @@ def test_guess_where_the_m_step_puts_mu_1(window, qtbot):
     assert f"Distance: {shown}" in panel.text.toPlainText()
     overlay = panel.predict.overlay
     assert overlay.label.isVisible() and overlay.label.textItem.toPlainText() == f"d={shown}"
-    assert f"μ_1 is {shown} from your guess" in panel.next_step.text()
+    assert f"**Revealed:** μ₁ is {shown} from your guess" in panel.next_step.text()
     xs, ys = overlay.line.getData()
     assert (xs[0], ys[0], xs[1], ys[1]) == pytest.approx((*guess, *mu_1))
     # the next click adds a point again
