@@ -252,8 +252,9 @@ class LessonPanel(QDockWidget):
         elif stage == "running":
             text = "your guess is the cross; the step runs…"
         elif stage == "revealed":
+            then = (chapter.predict.then if chapter.predict is not None else "") or chapter.next_step
             self.next_step.setText(f"**Revealed:** {self.window_.model.lesson.headline} "
-                                   f"**Next:** {chapter.next_step}")
+                                   f"**Next:** {then}")
             self.next_step.show()
             return
         else:

@@ -100,8 +100,9 @@ class RevealOverlay:
 
 
 class PredictReveal(QObject):
-    """Drives a chapter's prediction: ``arm(prediction)`` after Try it; the rest follows the
-    run controller (every move waits until it is idle, so Try it's own run ends first)."""
+    """Drives a chapter's prediction: ``arm(prediction)`` after Try it; the question is asked
+    once the next half-step is the one it is about; the rest follows the run controller (every
+    move waits until it is idle, so Try it's own run ends first)."""
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -114,6 +115,8 @@ class PredictReveal(QObject):
         self._tick_timer = QTimer(self, singleShot=True, interval=0)
         self._tick_timer.timeout.connect(self._tick)
         window.controller.busy_changed.connect(lambda busy: None if busy else self._later())
+        window.model.subscribe(lambda _a: self._later() if self._phase == "prepare" else None,
+                               {"index"})
         self._background = Background("emviz-predict-reveal", self._revealed,
                                       self._failed, self)
         window.closing.connect(self._background.shutdown)
@@ -152,8 +155,11 @@ class PredictReveal(QObject):
         if p is None or not self._phase or c.busy:
             return  # busy_changed(False) ticks again
         if self._phase == "prepare":
-            if self._half_step_first(p):
-                return
+            # An E or M question waits for the picture it is about: an M question for the
+            # E-step the student presses (the colours then show r_nk), an E question for an
+            # M-state. The question is asked once the next half-step is the one asked about.
+            if p.step in ("E", "M") and c.next_phase() != p.step:
+                return  # a half-step or a scrub ticks again
             self._phase = ""
             self.lesson.ask()
         elif self._phase == "go":

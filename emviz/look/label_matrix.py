@@ -56,15 +56,19 @@ def row_order(groups: np.ndarray, resp: np.ndarray | None = None) -> np.ndarray:
     return np.lexsort((-own, key_group))  # the last key sorts first
 
 
-def sorted_pixel_rows(resp: np.ndarray, labels: np.ndarray | None, label_columns: np.ndarray | None,
-                      height: int) -> tuple[np.ndarray | None, np.ndarray]:
+def sorted_pixel_rows(resp: np.ndarray | None, labels: np.ndarray | None,
+                      label_columns: np.ndarray | None,
+                      height: int) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Both matrices, rows sorted by cluster and brought to ``height`` pixel rows: (z, r).
 
     With oracle labels the rows go by the label's column in the z image (``label_columns``, see
-    ``column_order``), else by argmax_k r_nk; z is then None. resp : (N, K); labels : int (N,),
-    -1 unlabelled; returns z (height, K_labels) or None, r (height, K). O(N log N): run it off
-    the GUI thread for large N."""
-    resp = np.asarray(resp, dtype=float)
+    ``column_order``), else by argmax_k r_nk; z is then None. resp : (N, K), or None before the
+    first E-step (then r is None, and labels are needed); labels : int (N,), -1 unlabelled;
+    returns z (height, K_labels) or None, r (height, K) or None. O(N log N): run it off the GUI
+    thread for large N."""
+    if resp is None and (labels is None or label_columns is None):
+        raise ValueError("without responsibilities the rows need oracle labels to sort by")
+    resp = None if resp is None else np.asarray(resp, dtype=float)
     if labels is None or label_columns is None:
         order = row_order(resp.argmax(axis=1), resp)
         return None, rows_to_pixels(resp[order], height)
@@ -76,7 +80,7 @@ def sorted_pixel_rows(resp: np.ndarray, labels: np.ndarray | None, label_columns
     groups = np.where(known, position[np.clip(labels, 0, k_labels - 1)], -1)
     order = row_order(groups, resp)
     z = one_hot(groups[order], k_labels)  # the columns in image order already
-    return rows_to_pixels(z, height), rows_to_pixels(resp[order], height)
+    return rows_to_pixels(z, height), None if resp is None else rows_to_pixels(resp[order], height)
 
 
 def pixel_bins(n: int, height: int) -> np.ndarray:

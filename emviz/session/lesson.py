@@ -47,7 +47,7 @@ CHAPTER_NAME = re.compile(r"^\d{2}-[a-z0-9][a-z0-9-]*\.md$")
 #: The explanation tabs a chapter may bring to the front, by the title the window shows
 #: (short) or its full title (the tab's tooltip).
 TABS: tuple[str, ...] = ("ln p, L", "Oracle", "Why", "Why EM", "L+KL", "L + KL", "Eqns",
-                         "Equations", "Point")
+                         "Equations", "Point", "z, r")
 
 #: What a chapter can switch on (``show:``); everything not listed is switched off.
 TOGGLES: tuple[str, ...] = (

@@ -13,17 +13,19 @@ In a chapter's Markdown, one fenced block ``predict`` of ``key: value`` lines::
 ====== ========================================================================================
 key    value
 ====== ========================================================================================
-ask    the question, one line of Markdown (required); the lesson text shows it where the
-       block stands
-step   what runs after the click (required): ``E`` (the E-step), ``M`` (the M-step; the
-       E-step runs first if the next half-step is an E-step, so the student sees r_nk),
+ask    the question, one line of Markdown (required); the "what to click next" box shows it
+       while it is asked (the block itself is not part of the text)
+step   what runs after the click (required): ``E`` (the E-step), ``M`` (the M-step),
        ``converge`` (EM until it converges), ``restart`` (a new start from ``seed``, then EM
-       until it converges)
+       until it converges). An ``E`` or ``M`` question is asked once the next half-step is
+       that one: an M question after the E-step the student presses (the colours then show
+       r_nk); the others right after Try it
 target what the guess is compared with (required): ``mean k`` (μ_k after the step, k from 1
        to the chapter's K), ``nearest mean`` (the mean nearest the click after the step),
        ``split point`` (the point whose r_nk are the most even after the step: only with
        ``step: E``)
 seed   the seed of the new start (required with ``step: restart``, not allowed otherwise)
+then   what to click after the reveal, one line of Markdown (default: the chapter's ``next``)
 ====== ========================================================================================
 
 A chapter has at most one such block. Mistakes raise a ValueError naming the chapter file and
@@ -40,6 +42,7 @@ import numpy as np
 from ..core import Mixture
 
 STEPS = ("E", "M", "converge", "restart")
+KEYS = ("ask", "step", "target", "seed", "then")
 FENCE_OPEN = "```predict"
 FENCE_CLOSE = "```"
 
@@ -53,6 +56,7 @@ class Prediction:
     target: str  # "mean", "nearest mean" or "split point"
     component: int | None = None  # 0-based k of "mean k"
     seed: int | None = None  # the new start's seed ("restart")
+    then: str = ""  # what to click after the reveal (Markdown); "" for the chapter's next
 
 
 @dataclass(frozen=True)
@@ -94,10 +98,10 @@ def parse_block(lines: list[str], name: str, first_line: int, k: int) -> Predict
         key, value = key.strip().lower(), value.strip()
         if not colon or not value:
             raise ValueError(f"{name}, line {number}: a predict block holds 'key: value' lines "
-                             f"(ask, step, target, seed), got {stripped!r}")
-        if key not in ("ask", "step", "target", "seed"):
+                             f"({', '.join(KEYS)}), got {stripped!r}")
+        if key not in KEYS:
             raise ValueError(f"{name}, line {number}: unknown predict key {key!r}; the keys "
-                             "are ask, step, target, seed")
+                             f"are {', '.join(KEYS)}")
         if key in values:
             raise ValueError(f"{name}, line {number}: predict key {key!r} is given twice")
         values[key] = (value, number)
@@ -130,13 +134,13 @@ def parse_block(lines: list[str], name: str, first_line: int, k: int) -> Predict
     elif step == "restart":
         raise ValueError(f"{name}, line {values['step'][1]}: step: restart needs 'seed:' (the "
                          "new start's seed)")
-    return Prediction(values["ask"][0], step, target, component, seed)
+    return Prediction(values["ask"][0], step, target, component, seed,
+                      values.get("then", ("", 0))[0])
 
 
 def split_body(body: str, name: str, first_line: int, k: int) -> tuple[str, Prediction | None]:
-    """The chapter's text with its predict block replaced by the question (a "Predict"
-    paragraph), and the block's Prediction (None without one). ``first_line``: the file's line
-    number of the body's first line."""
+    """The chapter's text without its predict block, and the block's Prediction (None without
+    one). ``first_line``: the file's line number of the body's first line."""
     lines = body.split("\n")
     out: list[str] = []
     prediction = None
@@ -159,7 +163,6 @@ def split_body(body: str, name: str, first_line: int, k: int) -> tuple[str, Pred
             raise ValueError(f"{name}, line {first_line + start}: a chapter has at most one "
                              "predict block")
         prediction = parse_block(lines[start + 1: end], name, first_line + start + 1, k)
-        out.append(f"**Predict:** {prediction.ask}")
         i = end + 1
     return "\n".join(out).strip(), prediction
 

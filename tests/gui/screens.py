@@ -143,6 +143,8 @@ def set_up(app, w, state: str) -> None:
         settle(app, w)
         w.lesson.try_button.click()
         settle(app, w)
+        w.actions_by_name["actionEStep"].trigger()  # the M question is asked after E
+        settle(app, w)
         settle(app, w)
         w.lesson.predict.guess(0.6, -0.6)
         for _ in range(4000):  # a guard of turns, not a time: the step, then the answer

@@ -27,7 +27,8 @@ def shown(qtbot, w, X, labels, half_steps: int):
     view = w.feature("z_beside_r")
     w.show_tab(view)
     w.redraw_now()
-    qtbot.waitUntil(lambda: not view._waiting and (half_steps == 0 or view.r_canvas.image is not None))
+    qtbot.waitUntil(lambda: not view._waiting and (view.z_canvas.image is not None
+                                                   or view.r_canvas.image is not None))
     return view
 
 
@@ -110,10 +111,16 @@ def test_without_oracle_labels_r_is_shown_alone_and_says_why(window, qtbot):
     check_image(view.r_canvas, expected_cells(state.resp[rows], palette, view.appearance.background))
 
 
-def test_before_the_first_e_step_there_is_no_r(window, qtbot):
+def test_before_the_first_e_step_z_is_shown_and_r_waits(window, qtbot):
     view = shown(qtbot, window, TINY_X, TINY_LABELS, 0)
+    assert view.z_canvas.isVisible() and view.z_canvas.image is not None
+    assert not view.r_canvas.isVisible() and view.r_missing.isVisible()
+    assert "first E-step" in view.r_missing.text()
+    assert "holds one 1" in view.caption.text()
+    window.model.set_labels(None)  # nothing to show at all until the E-step
+    window.redraw_now()
     assert view.message.isVisible() and "first E-step" in view.message.text()
-    assert not view.r_canvas.isVisible()
+    assert not view.r_canvas.isVisible() and not view.z_canvas.isVisible()
 
 
 def test_a_hidden_tab_does_no_work_and_catches_up_when_shown(window, qtbot):

@@ -114,3 +114,11 @@ def test_matrix_image_lays_columns_out_with_gaps():
     image = matrix_image(cells, widths, 1, (9, 9, 9))
     assert image[0, :, 0].tolist() == [1, 1, 1, 9, 2, 2, 2]
     assert column_widths(8, 2, gap=1).tolist() == [4, 3]
+
+
+def test_before_the_first_e_step_only_z_is_sorted():
+    z, r = sorted_pixel_rows(None, np.array([1, 0, 1]), np.array([0, 1]), 3)
+    assert r is None
+    np.testing.assert_array_equal(z, [[1, 0], [0, 1], [0, 1]])
+    with pytest.raises(ValueError, match="need oracle labels"):
+        sorted_pixel_rows(None, None, None, 3)

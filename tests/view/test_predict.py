@@ -18,15 +18,17 @@ def chapter(block: str):
     return parse_chapter(HEAD + block + "\nText after.\n", "lesson/06-x.md")
 
 
-def test_a_predict_block_becomes_the_question_in_the_text():
+def test_a_predict_block_is_read_and_left_out_of_the_text():
     c = chapter("```predict\nask: Where will μ₁ be? Click.\nstep: M\ntarget: mean 1\n```\n")
     assert c.predict == Prediction("Where will μ₁ be? Click.", "M", "mean", 0)
-    assert c.body == "Text before.\n\n**Predict:** Where will μ₁ be? Click.\n\nText after."
+    assert c.body == "Text before.\n\n\nText after."
 
 
 def test_a_restart_names_its_seed():
     c = chapter("```predict\nask: Where?\nstep: restart\nseed: 6\ntarget: nearest mean\n```\n")
     assert (c.predict.step, c.predict.seed, c.predict.target) == ("restart", 6, "nearest mean")
+    c = chapter("```predict\nask: A\nstep: E\ntarget: mean 2\nthen: press **M**\n```\n")
+    assert (c.predict.component, c.predict.then) == (1, "press **M**")
 
 
 @pytest.mark.parametrize("block, line, words", [

@@ -114,6 +114,9 @@ class ZBesideRView(QWidget):
         self.r_canvas = MatrixCanvas("rMatrix")
         self.r_canvas.on_resize = self._on_canvas_resize
         self.z_missing = self._label("zMissing", "")
+        self.r_missing = self._label("rMissing", "No r<sub>nk</sub> yet: the first E-step "
+                                     "(<b>E</b>) computes it.")
+        self.r_missing.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.caption = self._label("zrCaption", "")
         self.message = self._label("zrMessage", "")
         columns = QHBoxLayout()
@@ -126,6 +129,8 @@ class ZBesideRView(QWidget):
             column.setSpacing(2)
             column.addWidget(title)
             column.addWidget(canvas, 1)
+            if canvas is self.r_canvas:
+                column.addWidget(self.r_missing, 1)
             columns.addWidget(holder, 1)  # a hidden column gives its width to the other
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -134,6 +139,7 @@ class ZBesideRView(QWidget):
         layout.addLayout(columns, 1)
         layout.addWidget(self.caption)
         self.z_missing.hide()
+        self.r_missing.hide()
         self._show_message("No run yet.")
 
     def _label(self, name: str, text: str) -> QLabel:
@@ -164,7 +170,9 @@ class ZBesideRView(QWidget):
         if state is None:
             self._show_message("No run yet: add points or choose a dataset.")
             return
-        if state.resp is None:
+        labels = model.labels
+        labelled = labels is not None and len(labels) and bool((labels >= 0).any())
+        if state.resp is None and not (labelled and state.phase == "init"):
             self._show_message(
                 "No r<sub>nk</sub> yet: θ₀ is chosen; the first E-step (<b>E</b>) computes "
                 "r<sub>nk</sub> = γ(z<sub>nk</sub>)." if state.phase == "init" else
@@ -172,14 +180,12 @@ class ZBesideRView(QWidget):
             return
         k = state.mixture.n_components
         em_palette = model.identity.em_palette(k)
-        labels = model.labels
-        labelled = labels is not None and len(labels) and bool((labels >= 0).any())
         label_palette = columns = None
         if labelled:
             k_labels = int(labels.max()) + 1
             label_palette = model.identity.oracle_palette(k_labels)
             columns = column_order(label_palette, em_palette)
-        height = self.r_canvas.pixel_rows()
+        height = self.r_canvas.pixel_rows() if state.resp is not None else self.z_canvas.pixel_rows()
         resp, X = state.resp, model.points
         key = (X, labels, resp, tuple(map(tuple, em_palette.tolist())),
                None if columns is None else tuple(columns.tolist()), height)
@@ -211,8 +217,13 @@ class ZBesideRView(QWidget):
         _key, z_rows, r_rows = self._rows
         self.message.hide()
         background = self.appearance.background
-        self.r_canvas.show_image(*self._image(self.r_canvas, r_rows, em_palette, background))
-        self.r_canvas.show()
+        if r_rows is None:  # θ₀: z alone until the first E-step
+            self.r_canvas.hide()
+            self.r_missing.show()
+        else:
+            self.r_canvas.show_image(*self._image(self.r_canvas, r_rows, em_palette, background))
+            self.r_canvas.show()
+            self.r_missing.hide()
         self.r_column.show()
         n = len(model.points)
         short = self.appearance.presenting  # the matrices need the room more than the words
@@ -234,7 +245,13 @@ class ZBesideRView(QWidget):
             sort = "by oracle label, EM's surest first"
             if unlabelled:
                 sort += f", {unlabelled:,} unlabelled last"
-        rows = rows_caption(n, self.r_canvas.pixel_rows())
+        rows = rows_caption(n, self.z_canvas.pixel_rows() if r_rows is None else
+                            self.r_canvas.pixel_rows())
+        if r_rows is None:
+            self.caption.setText(f"A row of z holds one 1. {rows}" if short else
+                                 f"Rows: the {n:,} points, by oracle label. Each row of z holds "
+                                 f"one 1: the point's whole unit mass, on its own component. {rows}")
+            return
         self.caption.setText(f"A row of r sums to 1. {rows}" if short else
                              f"Rows: the {n:,} points, {sort}. Each row of r sums to 1: the "
                              f"point's unit mass, split. {rows}")
