@@ -364,6 +364,7 @@ class LessonPanel(QDockWidget):
             "oracle fit": a["actionFitOracle"].setChecked,
             "k-means": a["actionKMeansMode"].setChecked,
             "hard colours": lambda value: w.controls.soft.setChecked(not value),
+            "z beside r": a["actionZBesideR"].setChecked,
         }
         for name, set_checked in checks.items():
             if (name in show) == on:

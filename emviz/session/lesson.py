@@ -58,6 +58,7 @@ TOGGLES: tuple[str, ...] = (
     "hard colours",  # each point in the colour of its largest r_nk (soft colours off)
     "gallery",  # the iteration gallery window
     "sample",  # the Sample window, replaying the generating procedure
+    "z beside r",  # the z, r tab: the oracle's z_nk beside EM's r_nk
 )
 
 _DEFAULTS = Settings()

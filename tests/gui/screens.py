@@ -84,7 +84,7 @@ def _reset(app, w) -> None:
     windows closed, teaching modes off."""
     a = w.actions_by_name
     w.lesson.hide()
-    for name in ("actionKMeansMode", "actionShowOracle", "actionFitOracle"):
+    for name in ("actionKMeansMode", "actionShowOracle", "actionFitOracle", "actionZBesideR"):
         if a[name].isChecked():
             a[name].setChecked(False)
     w.feature("gallery").hide()
@@ -136,7 +136,7 @@ def set_up(app, w, state: str) -> None:
         settle(app, w)
         w.controller.advance(5)
         settle(app, w)
-        _tab(w, "z, r")
+        a["actionZBesideR"].setChecked(True)
     elif state == "predict revealed":
         w.lesson.show()
         w.lesson.go(5, remember=False)  # chapter 6: where will μ₁ be after the M-step?

@@ -25,7 +25,7 @@ def shown(qtbot, w, X, labels, half_steps: int):
     w.controller.advance(half_steps)
     wait_for_history(qtbot, w, 1 + half_steps)
     view = w.feature("z_beside_r")
-    w.show_tab(view)
+    w.actions_by_name["actionZBesideR"].setChecked(True)  # the tab, in front
     w.redraw_now()
     qtbot.waitUntil(lambda: not view._waiting and (view.z_canvas.image is not None
                                                    or view.r_canvas.image is not None))
@@ -136,6 +136,25 @@ def test_a_hidden_tab_does_no_work_and_catches_up_when_shown(window, qtbot):
     w.redraw_now()
     qtbot.waitUntil(lambda: view.computations == done + 1)
     assert not w.view_is_stale(view)
+
+
+def test_the_tab_comes_and_goes_with_its_action(window, qtbot):
+    w = window
+    view = w.feature("z_beside_r")
+    assert w.tabs.indexOf(view) < 0 and w.tabs.count() == 7  # the default window's tabs
+    w.controller.advance(1)  # an E-step: r to show
+    qtbot.waitUntil(lambda: not w.controller.busy and len(w.history) >= 2)
+    qtbot.keyClick(w, "Z")
+    assert w.tabs.currentWidget() is view and w.actions_by_name["actionZBesideR"].isChecked()
+    w.redraw_now()
+    done = view.computations  # (the tab's first layout may resize it once: rows averaged again)
+    assert done >= 1
+    qtbot.keyClick(w, "Z")
+    assert w.tabs.indexOf(view) < 0 and not view.isVisible()
+    w.controller.advance(2)
+    qtbot.waitUntil(lambda: not w.controller.busy and len(w.history) >= 4)
+    w.redraw_now()
+    assert view.computations == done and w.view_is_stale(view)  # a removed tab does no work
 
 
 def test_many_points_are_sorted_in_the_background_and_averaged(window, qtbot, monkeypatch):

@@ -301,8 +301,26 @@ def _same(a: tuple, b: tuple) -> bool:
 
 
 def install(window) -> Feature:
+    """The tab comes and goes with its action ("z beside r", Z, on the Teach toolbar): the
+    default window keeps its seven explanation tabs at their full size (at 1280 x 800 an
+    eighth made every tab title smaller), and a removed tab is hidden, so it does no work."""
     view = ZBesideRView()
-    window.add_tab(view, TAB_TITLE, TAB_TIP)
     window.add_view(view, {"points", "labels", "history", "index", "identity"})
     window.closing.connect(view.shutdown)
-    return Feature("z_beside_r", view, views=(view,))
+    action = window.add_action(
+        "actionZBesideR", "z beside r", "Z",
+        "z beside r: a tab with the oracle's one-hot labels z_nk beside EM's soft labels "
+        "r_nk = γ(z_nk), rows sorted by cluster", checkable=True)
+
+    def toggle(on: bool) -> None:
+        tabs = window.tabs
+        if on:
+            if tabs.indexOf(view) < 0:
+                window.add_tab(view, TAB_TITLE, TAB_TIP)
+            window.show_tab(view)
+        elif tabs.indexOf(view) >= 0:
+            tabs.removeTab(tabs.indexOf(view))
+            view.hide()
+
+    action.toggled.connect(toggle)
+    return Feature("z_beside_r", view, actions=(action,), views=(view,))
