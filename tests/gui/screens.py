@@ -27,7 +27,7 @@ CHAPTERS = tuple(range(1, 13))
 STATES = {
     (1280, 800): ([f"tab {t}" for t in TABS] + ["k-means split", "oracle split", "gallery",
                                                 "Choose K run", "sample"]
-                  + [f"lesson {n}" for n in (1, 2, 3, 8, 9)]),
+                  + [f"lesson {n}" for n in (1, 2, 3, 8, 9)] + ["z beside r"]),
     (1920, 1080): ["k-means split", "gallery", "lesson 1", "lesson 3", "lesson 8", "lesson 9"],
     (1024, 768): ["tab ln p, L", "k-means split", "oracle split", "lesson 3"],
 }
