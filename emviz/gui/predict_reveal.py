@@ -1,9 +1,10 @@
 """Predict, then reveal, in the window: after a chapter's Try it, its question is asked
-(``model.lesson.ask``); the next plain left click in the points view is the guess (it adds no
-point); the step runs through the run controller; the answer is computed in the job runner and
-the points view shows the guess (a cross), the answer (a ring), a dashed line between them and
-the distance in data units. The state lives in ``model.lesson`` (LessonPart); this module only
-drives and draws it. The block's syntax: emviz.session.predict.
+(``model.lesson.ask``) once the next half-step is the one it is about; the next plain left
+click in the points view is the guess (it adds no point); the step runs through the run
+controller; the answer is computed in the job runner and the points view shows the guess (a
+cross), the answer (a ring), a dashed line between them and the distance in data units. The
+state lives in ``model.lesson`` (LessonPart); this module only drives and draws it. The
+block's syntax: emviz.session.predict.
 
 The click is taken from the points view's scene by an event filter of its own (the view's
 editing gestures stay untouched): only while a question is open, only a left click with no
@@ -111,7 +112,6 @@ class PredictReveal(QObject):
         # A guess belongs to the picture it was made on: new data close the question.
         window.model.subscribe(lambda _a: self.arm(None) if self.prediction else None, {"points"})
         self._phase = ""  # "", "prepare", "go", "converge", "wait", "compute"
-        self._start_index = -1
         self._tick_timer = QTimer(self, singleShot=True, interval=0)
         self._tick_timer.timeout.connect(self._tick)
         window.controller.busy_changed.connect(lambda busy: None if busy else self._later())
@@ -170,7 +170,6 @@ class PredictReveal(QObject):
                 return
             if p.step in ("E", "M") and self._half_step_first(p):
                 return
-            self._start_index = model.index
             self._phase = "wait"
             if p.step == "converge":
                 c.advance(2 * model.settings.max_iter)
