@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..core import load_builtin
 from ..session.lesson import Chapter, load_chapters
+from .predict_reveal import PredictReveal
 from .preferences import app_settings
 from .tab_bar import FITS_OWN_FONT
 from .teaching._shared import HIGHLIGHT, font
@@ -89,6 +90,8 @@ class LessonPanel(QDockWidget):
         self._scale = 1.0  # the appearance's font scale (presentation mode: larger)
         self._normal_height: int | None = None  # the band's height before presentation mode
         self._tried: int | None = None  # the chapter whose Try it set up what is on screen
+        self._text_shown = ""  # the Markdown the text shows
+        self.predict = None  # the chapters' "predict, then reveal" (set by install_lesson)
         self._build()
         slug = lesson_settings().value(CHAPTER_KEY, "", type=str)
         slugs = [c.slug for c in chapters]
@@ -190,6 +193,10 @@ class LessonPanel(QDockWidget):
     def _on_model_change(self, _aspects: frozenset[str]) -> None:
         if self.index != self._shown:
             self.go(self.index, remember=False)
+        elif self.chapters:  # the prediction's stage may have changed
+            if self._text_shown != self._chapter_text():
+                self._show_text()
+            self._show_next_step()
 
     @property
     def chapter(self) -> Chapter | None:
@@ -207,8 +214,7 @@ class LessonPanel(QDockWidget):
         chapter = self.chapters[self.index]
         self.position.setText(f"Chapter {self.index + 1} of {len(self.chapters)}")
         self.title.setText(chapter.title)
-        self.text.setMarkdown(chapter.body)
-        self._fit_text()
+        self._show_text()
         self._tried = None  # this chapter's picture is not on screen until Try it
         self._show_next_step()
         self.summary.setText(f"Try it sets up: {chapter.summary()}")
@@ -218,14 +224,39 @@ class LessonPanel(QDockWidget):
         self.next.setEnabled(self.index < len(self.chapters) - 1)
         if remember:
             lesson_settings().setValue(CHAPTER_KEY, chapter.slug)
+        if self.predict is not None:
+            self.predict.arm(None)  # another chapter's question is not asked
+
+    def _chapter_text(self) -> str:
+        """The chapter's Markdown, with the answer to its question once revealed."""
+        lesson = self.window_.model.lesson
+        body = self.chapter.body
+        if lesson.stage == "revealed":
+            body += f"\n\n**Revealed:** {lesson.outcome}"
+        return body
+
+    def _show_text(self) -> None:
+        self._text_shown = self._chapter_text()
+        self.text.setMarkdown(self._text_shown)
+        self._fit_text()
 
     def _show_next_step(self) -> None:
         """Until Try it, the next click is Try it: the text speaks of the chapter's picture
         (chapter 1's of three Gaussians and the Sample window, over Old Faithful at K = 2 on
         the first start). After it, the chapter's own next step."""
-        chapter = self.chapter
+        chapter, stage = self.chapter, self.window_.model.lesson.stage
         if self._tried != self.index:
             text = "press **Try it** below to set up this chapter's picture."
+        elif stage == "asking" and chapter.predict is not None:
+            text = f"**Predict:** {chapter.predict.ask}"
+        elif stage == "running":
+            text = "your guess is the cross; the step runs…"
+        elif stage == "revealed":
+            then = (chapter.predict.then if chapter.predict is not None else "") or chapter.next_step
+            self.next_step.setText(f"**Revealed:** {self.window_.model.lesson.headline} "
+                                   f"**Next:** {then}")
+            self.next_step.show()
+            return
         else:
             text = chapter.next_step
         self.next_step.setText(f"**What to click next:** {text}")
@@ -318,6 +349,8 @@ class LessonPanel(QDockWidget):
             w.model.select_point(chapter.point - 1)
         self._show_tab(chapter.tab)
         self._tried = self.index
+        if self.predict is not None:
+            self.predict.arm(chapter.predict)  # asked once the set-up has run
         self._show_next_step()
         w.show_status(f"Lesson: {chapter.title} (Ctrl+Z undoes the data)")
 
@@ -331,6 +364,7 @@ class LessonPanel(QDockWidget):
             "oracle fit": a["actionFitOracle"].setChecked,
             "k-means": a["actionKMeansMode"].setChecked,
             "hard colours": lambda value: w.controls.soft.setChecked(not value),
+            "z beside r": a["actionZBesideR"].setChecked,
         }
         for name, set_checked in checks.items():
             if (name in show) == on:
@@ -387,6 +421,7 @@ def install_lesson(window) -> LessonPanel:
     except ValueError as problem:  # a teacher's edit gone wrong: the window opens anyway
         chapters, error = (), str(problem)
     panel = LessonPanel(window, chapters, error)
+    panel.predict = PredictReveal(window)
     area = lesson_settings().value(AREA_KEY, DEFAULT_AREA, type=str)
     window.addDockWidget(AREAS.get(area, AREAS[DEFAULT_AREA]), panel)
     if panel.band:
@@ -406,5 +441,7 @@ def install_lesson(window) -> LessonPanel:
     window.actions_by_name["actionLesson"] = action
     # Connected after the hide() above, which is no choice of the user's.
     action.toggled.connect(panel._remember_visibility)
+    # A closed lesson asks nothing: plain clicks in the points view add points again.
+    action.toggled.connect(lambda shown: None if shown else panel.predict.arm(None))
     panel.dockLocationChanged.connect(panel._remember_area)
     return panel

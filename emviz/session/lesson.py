@@ -17,6 +17,16 @@ the Lesson panel shows::
 The front matter is the state the chapter's "Try it" sets up (see ``KEYS``); files are named
 ``NN-slug.md`` and shown in the order of NN. Any other file in the folder (a README) is not a
 chapter.
+
+The text may hold one ``predict`` block (predict, then reveal): a question the student answers
+with a click in the points view before a step runs; its syntax is in
+``emviz.session.predict``::
+
+    ```predict
+    ask: Where will μ₁ be after the M-step? Click your guess.
+    step: M
+    target: mean 1
+    ```
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ from pathlib import Path
 from .._resources import resource
 from ..core import BUILTIN_DATASETS, COVARIANCE_TYPES, INIT_METHODS
 from .model import K_MAX, Settings
+from .predict import Prediction, split_body
 
 #: A chapter file's name: two digits, a dash, a slug, ".md".
 CHAPTER_NAME = re.compile(r"^\d{2}-[a-z0-9][a-z0-9-]*\.md$")
@@ -36,7 +47,7 @@ CHAPTER_NAME = re.compile(r"^\d{2}-[a-z0-9][a-z0-9-]*\.md$")
 #: The explanation tabs a chapter may bring to the front, by the title the window shows
 #: (short) or its full title (the tab's tooltip).
 TABS: tuple[str, ...] = ("ln p, L", "Oracle", "Why", "Why EM", "L+KL", "L + KL", "Eqns",
-                         "Equations", "Point")
+                         "Equations", "Point", "z, r")
 
 #: What a chapter can switch on (``show:``); everything not listed is switched off.
 TOGGLES: tuple[str, ...] = (
@@ -47,6 +58,7 @@ TOGGLES: tuple[str, ...] = (
     "hard colours",  # each point in the colour of its largest r_nk (soft colours off)
     "gallery",  # the iteration gallery window
     "sample",  # the Sample window, replaying the generating procedure
+    "z beside r",  # the z, r tab: the oracle's z_nk beside EM's r_nk
 )
 
 _DEFAULTS = Settings()
@@ -70,6 +82,7 @@ class Chapter:
     show: tuple[str, ...] = ()  # members of TOGGLES
     point: int | None = None  # the point n the Point tab inspects (1 to N, as it shows n)
     next_step: str = ""  # what to click next, one line of Markdown
+    predict: Prediction | None = None  # the chapter's "predict, then reveal" moment, if any
 
     @property
     def settings(self) -> Settings:
@@ -170,7 +183,8 @@ def parse_chapter(text: str, name: str) -> Chapter:
     for number, line in enumerate(lines[1:], start=2):
         stripped = line.strip()
         if stripped == "---":
-            body = "\n".join(lines[number:]).strip()
+            body_start = number + 1  # the file's line number of the body's first line
+            body = "\n".join(lines[number:])
             break
         if not stripped or stripped.startswith("#"):
             continue
@@ -194,6 +208,7 @@ def parse_chapter(text: str, name: str) -> Chapter:
     missing = [key for key in REQUIRED if key not in values]
     if missing:
         raise ValueError(f"{name}: the front matter needs {', '.join(missing)}")
+    body, values["predict"] = split_body(body, name, body_start, int(values["k"]))
     if not body:
         raise ValueError(f"{name}: the chapter has no text after the front matter")
     if "next" in values:

@@ -14,7 +14,8 @@ oracle     ``model.oracle``    whether the oracle's fit is wanted, the fit θ_or
 choose_k   ``model.choose_k``  the Choose K curve (K -> BIC, AIC, ln p) and the restarts' fits,
                                each with the key of the data and settings it belongs to
 gallery    ``model.gallery``   the gallery's chosen iterations
-lesson     ``model.lesson``    the lesson chapter shown (0-based)
+lesson     ``model.lesson``    the lesson chapter shown (0-based); its "predict, then reveal"
+                               moment: the stage, the student's guess, the answer
 identity   ``model.identity``  the colour slot of each EM component, k-means cluster and oracle
                                label (see ``Identity``)
 ========== =================== =================================================================
@@ -170,15 +171,59 @@ class GalleryPart:
 
 
 class LessonPart:
-    """The lesson chapter shown, 0-based."""
+    """The lesson chapter shown, 0-based, and its "predict, then reveal" moment
+    (emviz.session.predict): ``stage`` is "" (none), "asking" (a click in the points view is
+    the guess), "running" (the step runs), "revealed" (``guess``, ``answer`` (x, y), the
+    ``distance`` between them in data units and the ``outcome`` sentence are set)."""
+
+    STAGES = ("", "asking", "running", "revealed")
 
     def __init__(self, notify: Notify = _quiet) -> None:
         self._notify = notify
         self.chapter = 0
+        self._clear()
+
+    def _clear(self) -> None:
+        self.stage = ""
+        self.guess: tuple[float, float] | None = None
+        self.answer: tuple[float, float] | None = None
+        self.answer_component: int | None = None  # the EM component whose mean is the answer
+        self.distance = float("nan")
+        self.outcome = ""  # Markdown
+        self.headline = ""  # the outcome in a few words
 
     def set_chapter(self, chapter: int) -> None:
         if int(chapter) != self.chapter:
             self.chapter = int(chapter)
+            self._clear()
+            self._notify("lesson")
+
+    def ask(self) -> None:
+        """The question is open: the next click in the points view is the guess."""
+        self._clear()
+        self.stage = "asking"
+        self._notify("lesson")
+
+    def set_guess(self, x: float, y: float) -> None:
+        """The student's guess, in data coordinates; the step runs next."""
+        if self.stage != "asking":
+            raise ValueError(f"no question is open (stage {self.stage!r})")
+        self.guess, self.stage = (float(x), float(y)), "running"
+        self._notify("lesson")
+
+    def reveal(self, answer: tuple[float, float], distance: float, outcome: str,
+               component: int | None = None, headline: str = "") -> None:
+        if self.stage != "running":
+            raise ValueError(f"nothing to reveal (stage {self.stage!r})")
+        self.answer, self.distance, self.outcome = (float(answer[0]), float(answer[1])), \
+            float(distance), outcome
+        self.answer_component, self.stage = component, "revealed"
+        self.headline = headline or outcome
+        self._notify("lesson")
+
+    def clear_prediction(self) -> None:
+        if self.stage:
+            self._clear()
             self._notify("lesson")
 
 

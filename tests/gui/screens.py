@@ -27,7 +27,7 @@ CHAPTERS = tuple(range(1, 13))
 STATES = {
     (1280, 800): ([f"tab {t}" for t in TABS] + ["k-means split", "oracle split", "gallery",
                                                 "Choose K run", "sample"]
-                  + [f"lesson {n}" for n in (1, 2, 3, 8, 9)]),
+                  + [f"lesson {n}" for n in (1, 2, 3, 8, 9)] + ["z beside r"]),
     (1920, 1080): ["k-means split", "gallery", "lesson 1", "lesson 3", "lesson 8", "lesson 9"],
     (1024, 768): ["tab ln p, L", "k-means split", "oracle split", "lesson 3"],
 }
@@ -37,10 +37,15 @@ def screen_id(size: tuple[int, int], theme: str, presenting: bool, state: str) -
     return f"{size[0]}x{size[1]}-{theme}-{'present' if presenting else 'window'}-{state}"
 
 
+#: States of their own beyond the tabs, modes and chapters: the z-beside-r tab on data with
+#: oracle labels, and a lesson question answered (chapter 6's guess of μ₁, revealed).
+EXTRA = ("z beside r", "predict revealed")
+
+
 def state_names() -> list[str]:
     return ([f"tab {t}" for t in TABS] + ["k-means split", "oracle split", "gallery",
                                           "Choose K run", "sample"]
-            + [f"lesson {n}" for n in CHAPTERS])
+            + [f"lesson {n}" for n in CHAPTERS] + list(EXTRA))
 
 
 # -- driving the window ----------------------------------------------------------------------
@@ -79,7 +84,7 @@ def _reset(app, w) -> None:
     windows closed, teaching modes off."""
     a = w.actions_by_name
     w.lesson.hide()
-    for name in ("actionKMeansMode", "actionShowOracle", "actionFitOracle"):
+    for name in ("actionKMeansMode", "actionShowOracle", "actionFitOracle", "actionZBesideR"):
         if a[name].isChecked():
             a[name].setChecked(False)
     w.feature("gallery").hide()
@@ -126,6 +131,26 @@ def set_up(app, w, state: str) -> None:
         if dialog is not None and dialog.isVisible():
             settle(app, w)
             dialog.finish()
+    elif state == "z beside r":
+        w.load_dataset("overlapping")
+        settle(app, w)
+        w.controller.advance(5)
+        settle(app, w)
+        a["actionZBesideR"].setChecked(True)
+    elif state == "predict revealed":
+        w.lesson.show()
+        w.lesson.go(5, remember=False)  # chapter 6: where will μ₁ be after the M-step?
+        settle(app, w)
+        w.lesson.try_button.click()
+        settle(app, w)
+        w.actions_by_name["actionEStep"].trigger()  # the M question is asked after E
+        settle(app, w)
+        settle(app, w)
+        w.lesson.predict.guess(0.6, -0.6)
+        for _ in range(4000):  # a guard of turns, not a time: the step, then the answer
+            settle(app, w)
+            if w.model.lesson.stage == "revealed":
+                break
     else:
         raise ValueError(state)
     settle(app, w)

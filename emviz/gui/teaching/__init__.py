@@ -9,7 +9,18 @@ from emviz.core.
 
 from __future__ import annotations
 
-from . import choose_k, decomposition, equations, gallery, inspector, kmeans_mode, oracle, sample_mode, why
+from . import (
+    choose_k,
+    decomposition,
+    equations,
+    gallery,
+    inspector,
+    kmeans_mode,
+    oracle,
+    sample_mode,
+    why,
+    z_beside_r,
+)
 
 #: Feature modules, in the order their tabs and actions appear.
 FEATURES = (
@@ -18,6 +29,7 @@ FEATURES = (
     decomposition,
     equations,
     inspector,
+    z_beside_r,
     gallery,
     kmeans_mode,
     sample_mode,
