@@ -172,7 +172,7 @@ def _check_animation(parser: argparse.ArgumentParser, args: argparse.Namespace) 
         parser.error("--animate needs --steps N (the EM iterations it shows, e.g. --steps 20) "
                      "or a session FILE with a run")
     if args.fps is None:
-        args.fps = DEFAULT_FPS * (args.glides + 1)
+        args.fps = min(DEFAULT_FPS * (args.glides + 1), FPS_RANGE[1])
     try:
         check_options(args.animate, args.fps, args.glides)
     except ValueError as error:

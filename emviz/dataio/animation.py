@@ -56,11 +56,11 @@ def check_options(path: str | os.PathLike, fps: int, glides: int) -> str:
     """The format of ``path``, after checking everything an export needs before any frame is
     drawn; ValueError with a message that names the problem."""
     fmt = animation_format(path)
+    if not 0 <= glides <= GLIDES_MAX:
+        raise ValueError(f"glides must be 0 to {GLIDES_MAX} in-between frames per half-step, not {glides}")
     if not FPS_RANGE[0] <= fps <= FPS_RANGE[1]:
         raise ValueError(f"the frame rate must be {FPS_RANGE[0]} to {FPS_RANGE[1]} frames per "
                          f"second, not {fps}")
-    if not 0 <= glides <= GLIDES_MAX:
-        raise ValueError(f"glides must be 0 to {GLIDES_MAX} in-between frames per half-step, not {glides}")
     if fmt == "MP4" and not video_available():
         raise ValueError(f"MP4 needs {VIDEO_EXTRA}; or write .gif, .webp or .png")
     return fmt
