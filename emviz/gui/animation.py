@@ -153,7 +153,7 @@ class AnimationExport(QObject):
         if not history:
             self._end("there is no run to animate: load data and step EM first")
             return
-        self._model, self._history = model, history
+        self._model, self._history, self._points = model, history, model.points
         self._plan = frame_plan(len(history), self.glides)
         self.total = 2 * len(self._plan)  # rendering, then encoding
         k = history[-1].mixture.n_components
@@ -163,8 +163,8 @@ class AnimationExport(QObject):
         self._phase = "render"
         self._stream.start(frame_states(model.points, history, model.identity.em_palette(k), self._plan))
 
-    def cancel(self) -> None:
-        """Stop now; nothing is written (a temporary MP4 is removed)."""
+    def cancel(self, why: str = "cancelled") -> None:
+        """Stop now; nothing is written (a temporary MP4 is removed). ``ended`` says ``why``."""
         if self.done:
             return
         self._cancel.set()
@@ -172,7 +172,7 @@ class AnimationExport(QObject):
         self._turn.stop()
         if self._temp is not None:
             discard(self._temp)
-        self._end("cancelled")
+        self._end(why)
 
     def _take(self, items: list) -> None:
         if self._cancel.is_set():
@@ -205,6 +205,9 @@ class AnimationExport(QObject):
     def _render_one(self) -> None:
         """One frame, in a turn of the event loop of its own."""
         if self._cancel.is_set() or not self._queue:
+            return
+        if self._model.points is not self._points:  # a script changed the data meanwhile
+            self.cancel("the data changed during the export; nothing was written")
             return
         i, state, palette = self._queue.pop(0)
         at = ModelAt(self._model, state, palette, upto=i)

@@ -101,3 +101,18 @@ def test_an_unknown_format_is_refused_with_a_message(window, qtbot, tmp_path, mo
     assert window.files.export_animation(str(tmp_path / "run.avi")) is None
     assert "not '.avi'" in messages[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_new_data_during_an_export_stop_it_with_a_message_and_no_file(window, qtbot, tmp_path, monkeypatch):
+    """The progress bar is window-modal, but a script can still replace the data meanwhile:
+    the frames would mix two data sets."""
+    messages = []
+    monkeypatch.setattr(window.files, "report", messages.append)
+    run_steps(window, qtbot, 3)
+    path = tmp_path / "run.gif"
+    job = window.files.export_animation(str(path), fps=4, glides=2)
+    qtbot.waitUntil(lambda: len(job.frames) >= 1, timeout=30_000)
+    window.set_points(np.random.default_rng(0).normal(size=(40, 2)))
+    qtbot.waitUntil(lambda: job.done, timeout=30_000)
+    assert "data changed" in job.error and "data changed" in messages[0]
+    assert list(tmp_path.iterdir()) == []
