@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 
 from ..core import EMState
-from ..look.motion import GLIDE_SECONDS, ModelAt, can_glide, glide_state
+from ..look.motion import COLOR_GLIDE_MAX_POINTS, GLIDE_SECONDS, ModelAt, can_glide, glide_state
 from .features import Feature
 from .presentation import view_menu
 
@@ -86,7 +86,8 @@ class Glide(QObject):
 
     def _at(self, model, s: float) -> ModelAt:
         k = self._to.mixture.n_components
-        state, palette = glide_state(self._from, self._to, model.identity.em_palette(k), s)
+        state, palette = glide_state(self._from, self._to, model.identity.em_palette(k), s,
+                                     colors=len(model.points) <= COLOR_GLIDE_MAX_POINTS)
         return ModelAt(model, state, palette)
 
     def tick(self) -> None:

@@ -29,6 +29,10 @@ from .colors import UNASSIGNED
 #: How long a glide between two half-steps lasts, in seconds (about 200 ms: long enough to
 #: follow a mean, short enough that a Step never feels slow).
 GLIDE_SECONDS = 0.2
+#: Above this many points the colours do not glide (θ still does): re-colouring 10⁶ points
+#: for every tick cost about 100 ms on the GUI thread (measured, 2 cores under load), two
+#: ticks per glide; the ellipses and means cost the same at any N.
+COLOR_GLIDE_MAX_POINTS = 200_000
 
 
 def ease(s: float) -> float:
@@ -120,20 +124,23 @@ def can_glide(a: EMState | None, b: EMState | None, n_points: int) -> bool:
     return all(r is None or r.shape == (n_points, b.mixture.n_components) for r in (a.resp, b.resp))
 
 
-def pose_between(a: EMState, b: EMState, palette: np.ndarray, s: float) -> Pose:
+def pose_between(a: EMState, b: EMState, palette: np.ndarray, s: float,
+                 colors: bool = True) -> Pose:
     """The pose at phase s ∈ [0, 1] of the glide from ``a`` to ``b`` (eased: see ``ease``);
-    at s = 0 exactly a's θ and r, at s = 1 exactly b's."""
+    at s = 0 exactly a's θ and r, at s = 1 exactly b's. ``colors`` False: r is b's all
+    the way (only θ glides)."""
     t = ease(s)
-    resp, colors = interpolate_resp(a.resp, b.resp, palette, t)
+    resp, colors = interpolate_resp(a.resp, b.resp, palette, t if colors else 1.0)
     return Pose(interpolate_mixture(a.mixture, b.mixture, t), resp, colors)
 
 
-def glide_state(a: EMState, b: EMState, palette: np.ndarray, s: float) -> tuple[EMState, np.ndarray]:
+def glide_state(a: EMState, b: EMState, palette: np.ndarray, s: float,
+                colors: bool = True) -> tuple[EMState, np.ndarray]:
     """``pose_between`` as an EMState the views can draw (b's phase, iteration and numbers,
     θ(t) and r(t)) and the palette to draw its r(t) with."""
     if s >= 1.0:
         return b, palette
-    pose = pose_between(a, b, palette, s)
+    pose = pose_between(a, b, palette, s, colors)
     return EMState(b.phase, b.iteration, pose.mixture, pose.resp, b.log_likelihood,
                    b.lower_bound, b.converged, b.degenerate, b.component_mass), pose.palette
 

@@ -130,3 +130,12 @@ def test_model_at_shows_another_state_and_a_shorter_history(long_run):
     at = ModelAt(Model(), Model.history[3], upto=3)
     assert at.current is Model.history[3] and at.index == 3 and len(at.history) == 4 and at.at_tip
     assert at.points is Model.points
+
+
+def test_without_colours_only_theta_glides(converged_run):
+    X, history = converged_run
+    a, b = history[2], history[3]  # an M-step, then the next E-step: q changes
+    palette = np.array([[230, 80, 30], [30, 90, 220]], dtype=np.uint8)
+    pose = pose_between(a, b, palette, 0.5, colors=False)
+    assert pose.resp is b.resp
+    assert pose_between(a, b, palette, 0.5).resp is not b.resp
