@@ -141,12 +141,15 @@ class AnimationExport(QObject):
                               window.jobs)
         self._still = None
         self._tab = None
+        self._phase = "idle"
 
     # -- the run ------------------------------------------------------------------------
     def start(self) -> None:
         model = self.window.model
-        self.window.controller.pause()
-        if self.window.controller.busy:
+        controller = self.window.controller
+        controller.pause()  # the run stands still while it is filmed
+        controller.wait_idle(10_000)  # the half-step being computed, if any
+        if controller.busy:
             self._end("EM is still computing a half-step; export the animation when it is done")
             return
         history = list(model.history)
@@ -168,11 +171,21 @@ class AnimationExport(QObject):
         if self.done:
             return
         self._cancel.set()
-        self._stream.cancel()
+        if self._phase != "encode":
+            self._stream.cancel()
+        # else the encoder sees the flag at its next frame and ends itself: ffmpeg is closed
+        # and its temporary file removed there (a generator stopped from outside would leave
+        # ffmpeg writing a file nobody removes)
         self._turn.stop()
         if self._temp is not None:
             discard(self._temp)
         self._end(why)
+
+    def wait_stopped(self, timeout: float = 30.0) -> bool:
+        """Block until the background work has ended (scripts, tests): after a cancel while
+        encoding, ffmpeg has closed and its temporary file is gone then."""
+        lane = self._stream._lane
+        return lane is None or lane.wait_idle(timeout)
 
     def _take(self, items: list) -> None:
         if self._cancel.is_set():

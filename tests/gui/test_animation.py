@@ -91,7 +91,7 @@ def test_mp4_has_a_frame_per_half_step_and_a_cancel_while_encoding_leaves_no_fil
     job.progress.connect(lambda done, total: job.cancel() if done > n else None)
     qtbot.waitUntil(lambda: job.done, timeout=30_000)
     assert job.error == "cancelled"
-    window.jobs.lane("emviz-animation").wait_idle(30)
+    assert job.wait_stopped(30)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -116,3 +116,13 @@ def test_new_data_during_an_export_stop_it_with_a_message_and_no_file(window, qt
     qtbot.waitUntil(lambda: job.done, timeout=30_000)
     assert "data changed" in job.error and "data changed" in messages[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_exporting_while_em_plays_pauses_it_and_films_the_history_so_far(window, qtbot, tmp_path):
+    window.controller.steps_per_second = 20.0
+    window.actions_by_name["actionPlay"].trigger()
+    qtbot.waitUntil(lambda: len(window.history) >= 5, timeout=30_000)
+    path = tmp_path / "run.webp"
+    job = export(window, qtbot, path, fps=10)
+    assert job.error == "" and not window.controller.playing
+    assert len(frames_of(path)) == len(window.history)
