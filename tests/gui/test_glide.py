@@ -10,7 +10,8 @@ from PySide6.QtGui import QAction
 from emviz.gui.glide import set_reduce_motion, still
 from emviz.gui.preferences import REDUCE_MOTION_KEY, app_settings, install_preferences, read_preferences
 from emviz.look.colors import point_colors
-from emviz.look.motion import ease
+from emviz.look.geometry import ellipse
+from emviz.look.motion import ease, interpolate_covariances
 
 from .conftest import wait_for_history
 
@@ -69,6 +70,9 @@ def test_an_m_step_glides_means_and_ellipses_from_old_to_new(gliding, qtbot):
     glide.tick()
     at_half = drawn(view)
     np.testing.assert_allclose(at_half["means"], 0.5 * (old.mixture.means + new.mixture.means))
+    halfway = interpolate_covariances(old.mixture.covariances, new.mixture.covariances, 0.5)
+    for j, line in enumerate(at_half["ellipses"]):  # the 1σ ellipse of Σ_k(½) around μ_k(½)
+        np.testing.assert_allclose(line, ellipse(at_half["means"][j], halfway[j], 1.0), atol=1e-12)
     assert glide.gliding
 
     clock.now += glide.seconds / 2
