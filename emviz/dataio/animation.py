@@ -82,7 +82,9 @@ def encode(frames: Sequence[np.ndarray], fmt: str, fps: int,
            cancelled: Callable[[], bool] = lambda: False) -> Iterator[int | bytes]:
     """Encode RGB frames, each uint8 (H, W, 3) of one size, as ``fmt`` ("GIF", "WebP" or
     "APNG") at ``fps``: yields the number of frames prepared so far, then the file's bytes.
-    Stops early, yielding no bytes, once ``cancelled()``."""
+    Stops early, yielding no bytes, once ``cancelled()``. Pillow stores a frame equal to the
+    one before as that one shown longer (the ln p / L plot alone does not glide), so such
+    a file plays the same with fewer frames."""
     from PIL import Image
 
     images = []

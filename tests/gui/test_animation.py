@@ -126,3 +126,38 @@ def test_exporting_while_em_plays_pauses_it_and_films_the_history_so_far(window,
     job = export(window, qtbot, path, fps=10)
     assert job.error == "" and not window.controller.playing
     assert len(frames_of(path)) == len(window.history)
+
+
+def test_the_file_menu_asks_what_to_show_glides_and_frame_rate(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QDialog, QFileDialog
+
+    from emviz.gui.animation import AnimationDialog
+
+    run_steps(window, qtbot, 1)
+    asked, jobs = {}, []
+
+    def choose(dialog):
+        dialog.view.setCurrentIndex(dialog.view.findData("points"))
+        dialog.glides.setValue(1)
+        asked["fps"] = dialog.fps.value()  # follows the glides: 2 half-steps per second
+        return QDialog.DialogCode.Accepted
+
+    def save_name(parent, title, suggested, filters):
+        asked["name"], asked["filters"] = suggested, filters
+        return str(tmp_path / "run.gif"), "GIF"
+
+    monkeypatch.setattr(AnimationDialog, "exec", choose)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
+    original = window.files.export_animation
+    monkeypatch.setattr(window.files, "export_animation",
+                        lambda *a, **k: jobs.append(original(*a, **k)) or jobs[-1])
+    window.findChild(QAction, "actionExportAnimation").trigger()
+    qtbot.waitUntil(lambda: jobs and jobs[0].done, timeout=30_000)
+    assert jobs[0].error == "" and asked["fps"] == 4
+    assert asked["name"].endswith("-run.gif") and "MP4" in asked["filters"]
+    frames = frames_of(tmp_path / "run.gif")
+    assert len(frames) == 3 + 2  # 3 half-steps, a glide frame between each two
+    h, w = frames[0].shape[:2]
+    assert (w, h) == (window.points_view.width(), window.points_view.height())
+    assert f"Saved {tmp_path / 'run.gif'}" in window.statusBar().currentMessage()
