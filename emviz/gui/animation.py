@@ -52,6 +52,10 @@ from .jobs import Stream
 #: What a frame can show: the slide (points view and ln p / L side by side) or one view.
 VIEWS = ("slide", "points", "bound", "window")
 DEFAULT_FPS = 2  # half-steps per second without glides: time to say what moved
+#: Frame states computed ahead of the drawing (each holds an N x K r(t)).
+STATES_AHEAD = 4
+#: The drawn frames wait in memory for the encoder (RGB, 3 bytes a pixel): at most this much.
+MAX_FRAME_BYTES = 2**30
 
 
 def slide_image(window, scale: int = 1) -> QImage:
@@ -88,9 +92,13 @@ def rgb_array(image: QImage) -> np.ndarray:
 
 
 def frame_states(X: np.ndarray, history: list[EMState], palette: np.ndarray,
-                 plan: list[tuple[int, float]]) -> Iterator[tuple[int, EMState, np.ndarray]]:
+                 plan: list[tuple[int, float]], ahead: threading.Semaphore | None = None,
+                 cancelled=lambda: False) -> Iterator[tuple[int, EMState, np.ndarray]]:
     """(half-step i, the state to draw, its palette) for each frame of ``plan`` (runs in a
-    lane: q recomputed where the history dropped it, θ(t) and r(t) interpolated)."""
+    lane: q recomputed where the history dropped it, θ(t) and r(t) interpolated).
+
+    ``ahead``: a semaphore the drawing side releases once per frame drawn, so that only a
+    few in-between states (each an N x K array) wait at any time, not the whole plan's."""
     whole: dict[int, EMState] = {}
 
     def state(i: int) -> EMState:
@@ -105,6 +113,11 @@ def frame_states(X: np.ndarray, history: list[EMState], palette: np.ndarray,
         return whole[i]
 
     for i, s in plan:
+        while ahead is not None and not ahead.acquire(timeout=0.05):
+            if cancelled():
+                return
+        if cancelled():
+            return
         if s == 0.0:
             yield i, state(i), palette
         else:
@@ -164,7 +177,9 @@ class AnimationExport(QObject):
         self._still.__enter__()
         self._tab = self.window.tabs.currentWidget()
         self._phase = "render"
-        self._stream.start(frame_states(model.points, history, model.identity.em_palette(k), self._plan))
+        self._ahead = threading.Semaphore(STATES_AHEAD)
+        self._stream.start(frame_states(model.points, history, model.identity.em_palette(k),
+                                        self._plan, self._ahead, self._cancel.is_set))
 
     def cancel(self, why: str = "cancelled") -> None:
         """Stop now; nothing is written (a temporary MP4 is removed). ``ended`` says ``why``."""
@@ -229,6 +244,13 @@ class AnimationExport(QObject):
         pv.show_state(at)
         bound.show_state(at)
         self.frames.append(rgb_array(view_image(self.window, self.view, self.scale)))
+        self._ahead.release()
+        need = len(self._plan) * self.frames[0].nbytes
+        if need > MAX_FRAME_BYTES:
+            self.cancel(f"{len(self._plan)} frames of {self.frames[0].shape[1]} x "
+                        f"{self.frames[0].shape[0]} pixels need {need / 2**30:.1f} GB of memory; "
+                        "choose fewer glide frames, a smaller scale or a smaller window")
+            return
         self.progress.emit(len(self.frames), self.total)
         if self._queue:
             self._turn.start()

@@ -161,3 +161,14 @@ def test_the_file_menu_asks_what_to_show_glides_and_frame_rate(window, qtbot, tm
     h, w = frames[0].shape[:2]
     assert (w, h) == (window.points_view.width(), window.points_view.height())
     assert f"Saved {tmp_path / 'run.gif'}" in window.statusBar().currentMessage()
+
+
+def test_an_animation_too_large_for_memory_is_refused_after_one_frame(window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr("emviz.gui.animation.MAX_FRAME_BYTES", 10**6)
+    messages = []
+    monkeypatch.setattr(window.files, "report", messages.append)
+    run_steps(window, qtbot, 2)
+    job = export(window, qtbot, tmp_path / "run.gif", fps=4, glides=3)
+    assert "GB of memory" in job.error and "fewer glide frames" in job.error
+    assert len(job.frames) == 0 and list(tmp_path.iterdir()) == []
+    assert messages == [job.error]
