@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from . import __version__
 from .core import BUILTIN_DATASETS, COVARIANCE_TYPES, INIT_METHODS
+from .dataio.animation import FPS_RANGE, GLIDES_MAX
 from .session import schema
 
 
@@ -84,8 +85,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"full EM iterations to run first (0..{schema.ITER_MAX})")
     p.add_argument("--data", metavar="FILE", help="points from a CSV, TSV or text file")
     p.add_argument("--screenshot", metavar="FILE", help="render offscreen to this file and exit")
-    p.add_argument("--view", choices=("window", "points", "bound"),
-                   help="what --screenshot shows (default: the whole window)")
+    p.add_argument("--view", choices=("window", "points", "bound", "slide"),
+                   help="what --screenshot or --animate shows: the whole window, the points "
+                        "view, the ln p / L plot, or both side by side (slide) (default: the "
+                        "window for --screenshot, slide for --animate)")
+    p.add_argument("--animate", metavar="FILE",
+                   help="write the run as an animation and exit: one frame per half-step from "
+                        "θ₀ (41 for --steps 20); .gif, .webp, .png (animated PNG), or .mp4 "
+                        "with the optional video extra (pip install \"emviz[video]\")")
+    p.add_argument("--fps", type=int, metavar="N",
+                   help=f"with --animate: frames per second ({FPS_RANGE[0]}..{FPS_RANGE[1]}; "
+                        f"default {DEFAULT_FPS} per half-step)")
+    p.add_argument("--glides", type=int, metavar="N",
+                   help=f"with --animate: in-between frames from each half-step to the next "
+                        f"(0..{GLIDES_MAX}, default 0)")
     p.add_argument("--grid", type=_grid, metavar="ITERS",
                    help="with --screenshot: the iteration gallery at these iterations, e.g. 0,1,2,5,20")
     p.add_argument("--scale", type=_scale, help="with --screenshot: PNG scale (1, 2 or 4)")
@@ -103,7 +116,13 @@ def _scale(text: str) -> int:
 
 
 #: Options that only shape what --screenshot writes, with their values when it is not given.
-SCREENSHOT_ONLY = {"grid": None, "view": "window", "scale": 1, "svg": False}
+SCREENSHOT_ONLY = {"grid": None, "svg": False}
+#: Options that shape what --screenshot or --animate writes.
+PICTURE_ONLY = {"view": None, "scale": 1}
+#: Options that only shape what --animate writes.
+ANIMATION_ONLY = {"fps": None, "glides": 0}
+#: Frames per second of an animation without glides (with g glides: (g + 1) times that).
+DEFAULT_FPS = 2
 
 
 def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
@@ -114,12 +133,50 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     and mean nothing without one (before, ``--grid 5`` silently opened the window)."""
     if args.screenshot is not None and not args.screenshot.strip():
         parser.error("argument --screenshot: needs a file name, got an empty one")
+    if args.animate is not None and not args.animate.strip():
+        parser.error("argument --animate: needs a file name, got an empty one")
+    if args.screenshot is not None and args.animate is not None:
+        parser.error("--screenshot and --animate write one file each: give one of them")
     for name, default in SCREENSHOT_ONLY.items():
         if getattr(args, name) is None:
             setattr(args, name, default)
         elif args.screenshot is None:
             parser.error(f"--{name} needs --screenshot FILE (it shapes the picture written there)")
+    for name, default in PICTURE_ONLY.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
+        elif args.screenshot is None and args.animate is None:
+            parser.error(f"--{name} needs --screenshot FILE or --animate FILE "
+                         "(it shapes the picture written there)")
+    for name, default in ANIMATION_ONLY.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
+        elif args.animate is None:
+            parser.error(f"--{name} needs --animate FILE (it shapes the animation written there)")
+    if args.view is None:
+        args.view = "slide" if args.animate is not None else "window"
+    if args.screenshot is not None and args.view == "slide" and (
+            args.svg or args.screenshot.lower().endswith(".svg")):
+        parser.error("--view slide is written as PNG only; use --view points or bound for SVG")
+    if args.animate is not None:
+        _check_animation(parser, args)
     return args
+
+
+def _check_animation(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """--animate's own checks: a run to show, a known format (MP4 only with the video extra),
+    the frame rate and glides in range."""
+    from .dataio.animation import check_options
+
+    if args.steps == 0 and args.file is None:
+        parser.error("--animate needs --steps N (the EM iterations it shows, e.g. --steps 20) "
+                     "or a session FILE with a run")
+    if args.fps is None:
+        args.fps = min(DEFAULT_FPS * (args.glides + 1), FPS_RANGE[1])
+    try:
+        check_options(args.animate, args.fps, args.glides)
+    except ValueError as error:
+        parser.error(f"argument --animate: {error}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"emviz: error: --k {args.k} but {args.data} has only {plural(len(data[0]), 'point')}",
                   file=sys.stderr)
             return 1
-    if args.screenshot:
+    if args.screenshot or args.animate:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
@@ -165,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(k=args.k, init_method=args.init, covariance_type=args.covariance,
                             seed=args.seed)
         # Only the interactive app reads what the last run left; a screenshot is the same anywhere.
-        dataset = args.dataset or ("faithful" if args.screenshot else remembered_dataset())
+        scripted = bool(args.screenshot or args.animate)
+        dataset = args.dataset or ("faithful" if scripted else remembered_dataset())
         window = MainWindow(dataset, settings)
         return _run(app, window, args, data)
     finally:
@@ -181,13 +239,14 @@ def _run(app, window, args: argparse.Namespace, data) -> int:
     window.show()
     if data is not None:
         window.show_data(*data)
-    if args.file and not _open_file(window, args.file, unattended=bool(args.screenshot)):
+    scripted = bool(args.screenshot or args.animate)
+    if args.file and not _open_file(window, args.file, unattended=scripted):
         return 2
     window.controller.wait_idle()
     for _ in range(args.steps):
         window.controller.step()
         window.controller.wait_idle()
-    if not args.screenshot:  # a screenshot run neither autosaves, offers a crashed session,
+    if not scripted:  # a screenshot run neither autosaves, offers a crashed session,
         from .gui.autosave import install_autosave  # reads preferences, nor shows the lesson:
         from .gui.preferences import install_preferences  # scripted pictures keep the default
 
@@ -197,6 +256,8 @@ def _run(app, window, args: argparse.Namespace, data) -> int:
         with _quit_on_signals(app):
             return app.exec()
     try:
+        if args.animate:
+            return _save_animation(window, args)
         _save_screenshot(window, args)
     except Exception as error:  # noqa: BLE001 (any failure to write is one line, exit 1)
         print(f"emviz: error: {error}", file=sys.stderr)
@@ -320,8 +381,33 @@ def _save_screenshot(window, args: argparse.Namespace) -> None:
 
         export_gallery(window, args.grid, path, scale=args.scale, svg=svg)
         return
+    if args.view == "slide":
+        from .gui.animation import slide_image
+        from .gui.export import save_image
+
+        save_image(slide_image(window, args.scale), path)
+        return
     widget = window.files.view_widget(args.view)
     if svg:
         save_svg(widget, path)
     else:
         save_png(widget, path, args.scale)
+
+
+def _save_animation(window, args: argparse.Namespace) -> int:
+    """--animate: the run as frames (emviz.gui.animation), waited for with the event loop
+    turning; 0 when written, 1 with one line on stderr if not."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    from .gui.animation import AnimationExport
+
+    QCoreApplication.processEvents()
+    window.redraw_now()
+    export = AnimationExport(window, args.animate, args.fps, args.glides, args.view, args.scale)
+    export.start()
+    while not export.done:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    if export.error:
+        print(f"emviz: error: {export.error}", file=sys.stderr)
+        return 1
+    return 0

@@ -94,6 +94,13 @@ class BoundPlot(pg.PlotWidget):
                                          style=Qt.PenStyle.DashLine))
         self.lower_bound.setSymbolBrush(a.foreground)
         self.lower_bound.setSymbolSize(lb_size)
+        for curve, size in ((self.log_likelihood, ll_size), (self.lower_bound, lb_size)):
+            # pyqtgraph passes a curve's symbol style on to its markers only with data; the
+            # legend draws the markers' own, so before the first E-step (no L yet) its
+            # triangle kept pyqtgraph's default blue-grey. Set it on the markers too.
+            curve.scatter.setBrush(pg.mkBrush(a.foreground))
+            curve.scatter.setPen(pg.mkPen(curve.opts["symbolPen"]))
+            curve.scatter.setSize(size)
         size, width = a.cursor_mark
         self.hand_marks.setSize(size)
         self.hand_marks.setPen(pg.mkPen(a.foreground, width=max(1.0, width / 2)))

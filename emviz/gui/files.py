@@ -30,6 +30,7 @@ from ..dataio.session import apply_teaching, teaching_state
 from ..session.model import ViewOptions, Workbench
 from ..session.runs import replayable_span
 from .export import SCALES, ExportError, default_name, render_image, save_png, save_svg
+from .glide import still
 from .loading import Job, Loader
 from .preferences import app_settings
 
@@ -296,7 +297,8 @@ class FileActions(QObject):
         saver = save_svg if str(path).lower().endswith(".svg") else save_png
         args = (widget, path) if saver is save_svg else (widget, path, scale)
         try:
-            saver(*args)
+            with still(self.window):  # the newest state, not a glide's in-between one
+                saver(*args)
         except ExportError as error:
             self.report(str(error))
             return False
@@ -304,8 +306,46 @@ class FileActions(QObject):
         return True
 
     def copy_image(self) -> None:
-        QApplication.clipboard().setImage(render_image(self.window.points_view, 1))
+        with still(self.window):
+            QApplication.clipboard().setImage(render_image(self.window.points_view, 1))
         self.window.statusBar().showMessage("Copied the points view to the clipboard", 5000)
+
+    def export_animation(self, path: str | None = None, fps: int | None = None, glides: int = 0,
+                         view: str = "slide"):
+        """File → Export animation…: the run from θ₀, one frame per half-step (and ``glides``
+        in-between frames), as GIF, WebP, APNG (.png) or MP4 (emviz.gui.animation), with a
+        progress bar and Cancel. Returns the export under way (None if refused or declined)."""
+        from .animation import DEFAULT_FPS, AnimationDialog, AnimationExport, show_progress
+
+        if path is None:
+            dialog = AnimationDialog(self.window)
+            if not dialog.exec():
+                return None
+            view, glides, fps = (dialog.view.currentData(), dialog.glides.value(),
+                                 dialog.fps.value())
+            path = self._ask_save("Export animation", default_name(self.model, "run", "gif"),
+                                  "GIF (*.gif);;WebP (*.webp);;Animated PNG (*.png);;MP4 video (*.mp4)")
+            if not path:
+                return None
+        try:
+            export = AnimationExport(self.window, path, fps or DEFAULT_FPS * (glides + 1), glides, view)
+        except ValueError as error:
+            self.report(f"{path}: {error}")
+            return None
+
+        def ended(error: str) -> None:
+            if error == "cancelled":
+                self.window.statusBar().showMessage("Animation export cancelled: nothing written", 8000)
+            elif error:
+                self.report(error)
+            else:
+                self.window.statusBar().showMessage(f"Saved {path}", 8000)
+
+        export.ended.connect(ended)
+        if not self.unattended:
+            show_progress(export)
+        export.start()
+        return export
 
     def _load(self, title: str, job: Job, use: Callable[[Any], bool]) -> bool:
         """Start ``job(progress)`` in the loading lane; when its value arrives, ``use(value)``
@@ -364,6 +404,7 @@ MENU = (  # objectName, text, shortcut, method
     ("actionImportMixture", "Import mixture JSON as θ₀…", "", "import_mixture"),
     None,
     ("actionExportImage", "Export image…", "Ctrl+E", "export_image"),
+    ("actionExportAnimation", "Export animation…", "", "export_animation"),
     ("actionCopyImage", "Copy points view", "Ctrl+C", "copy_image"),
 )
 

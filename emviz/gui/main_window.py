@@ -30,6 +30,7 @@ from .features import Feature, FeatureRegistry
 from .files import install as install_files
 from .frames import Frames
 from .generate_dialog import GenerateDialog, generated_settings, generated_status
+from .glide import install as install_glide
 from .hand_drag import install as install_hand_drag
 from .help import install_help
 from .icon import app_icon
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self.add_feature(Feature("lesson", self.lesson, (self.actions_by_name["actionLesson"],)))
         self._fit_tab_titles()
         self.presentation = install_presentation(self)
+        self.add_feature(install_glide(self))
         install_help(self)
         # Not "kmeans", "choose_k", "gallery", "lesson": those views draw themselves when their
         # part changes (a whole frame for each k-means half-step or fitted K would be waste).

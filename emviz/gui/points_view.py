@@ -98,6 +98,9 @@ class PointsView(pg.PlotWidget):
         self.overlays: list = []
         self._range_key: object = None
         self._axes_shown: tuple[str, str] | None = None
+        #: A glide (emviz.gui.glide) that may have an in-between state drawn instead of the
+        #: model's current one; None: always the model's.
+        self.motion = None
         self.apply_appearance(self.appearance)
 
     def apply_appearance(self, appearance: Appearance) -> None:
@@ -137,9 +140,13 @@ class PointsView(pg.PlotWidget):
     def prepare_state(self, model: Workbench) -> None:
         """The costly half of ``show_state`` (colouring a large point cloud), done ahead in
         a turn of the event loop of its own."""
+        if self.motion is not None:
+            model = self.motion.model_to_draw(model)
         self.cloud.prepare(*self._cloud_inputs(model)[0])
 
     def show_state(self, model: Workbench) -> None:
+        if self.motion is not None:
+            model = self.motion.model_to_draw(model)
         X, state = model.points, model.current
         mixture = None if state is None else state.mixture
         cloud_inputs, palette = self._cloud_inputs(model)
@@ -184,7 +191,7 @@ class PointsView(pg.PlotWidget):
         self._weights = np.empty(0) if mixture is None else mixture.weights
         if k:
             sizes = self.appearance.mean_sizes(mixture.weights)
-            brushes = [pg.mkBrush(*(int(c) for c in rgb)) for rgb in palette]  # K, not N
+            brushes = [pg.mkBrush(*(int(c) for c in rgb)) for rgb in palette[:k]]  # K, not N
             self.means.setData(pos=mixture.means, size=sizes, brush=brushes)
         else:
             self.means.setData([], [])

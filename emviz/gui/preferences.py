@@ -1,7 +1,8 @@
 """What the application remembers between runs: the theme, the window's layout (geometry,
-toolbars and docks, the split between the panels), the last built-in dataset and the play
-speed. Written when the window closes, read when ``emviz`` starts (emviz.cli's interactive
-path calls ``install_preferences``, and ``remembered_dataset`` for the data to open with).
+toolbars and docks, the split between the panels), the last built-in dataset, the play
+speed and whether to reduce motion (no glides between half-steps). Written when the window
+closes, read when ``emviz`` starts (emviz.cli's interactive path calls
+``install_preferences``, and ``remembered_dataset`` for the data to open with).
 
 A window built by a script, a test or ``emviz --screenshot`` neither reads nor writes them:
 those must look the same on every machine. A value that is missing, mistyped or from another
@@ -32,6 +33,7 @@ STATE_KEY = "window/state"
 SPLITTER_KEY = "window/splitter"
 DATASET_KEY = "data/dataset"
 SPEED_KEY = "run/speed"
+REDUCE_MOTION_KEY = "view/reduce_motion"
 
 DEFAULT_DATASET = "faithful"
 #: Play speeds the control panel offers (half-steps per second; 0: as fast as possible).
@@ -43,6 +45,7 @@ class Preferences:
     theme: str = "light"
     dataset: str = DEFAULT_DATASET
     speed: int | None = None  # None: the control panel's default
+    reduce_motion: bool = False  # True: no glides between half-steps (View → Reduce motion)
     geometry: bytes = b""
     state: bytes = b""
     splitter: bytes = b""
@@ -64,6 +67,11 @@ def parse_speed(value: object) -> int | None:
         return None
 
 
+def parse_flag(value: object) -> bool:
+    """An INI file gives a flag back as the text "true" or "false"; anything else is False."""
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
 def _bytes(value: object) -> bytes:
     return bytes(value) if isinstance(value, (QByteArray, bytes)) else b""
 
@@ -74,6 +82,7 @@ def read_preferences(settings: QSettings | None = None) -> Preferences:
         theme=parse_theme(s.value(THEME_KEY)),
         dataset=parse_dataset(s.value(DATASET_KEY)),
         speed=parse_speed(s.value(SPEED_KEY)),
+        reduce_motion=parse_flag(s.value(REDUCE_MOTION_KEY)),
         geometry=_bytes(s.value(GEOMETRY_KEY)),
         state=_bytes(s.value(STATE_KEY)),
         splitter=_bytes(s.value(SPLITTER_KEY)),
@@ -105,6 +114,11 @@ def install_preferences(window: QMainWindow, geometry: bool = True) -> None:
         window.splitter.restoreState(QByteArray(prefs.splitter))
     if prefs.speed is not None:
         window.controls.speed.setValue(prefs.speed)  # emits speed_changed: the controller follows
+    reduce_motion = window.actions_by_name.get("actionReduceMotion")
+    if reduce_motion is not None:  # the interactive app glides unless the user said not to
+        from .glide import set_reduce_motion
+
+        set_reduce_motion(window, prefs.reduce_motion)
 
     # Own data (a file, clicks) are not a dataset to reopen: then the last built-in one chosen.
     chosen = [_builtin_key(window.model.dataset_name) or prefs.dataset]
@@ -122,6 +136,8 @@ def install_preferences(window: QMainWindow, geometry: bool = True) -> None:
         s.setValue(SPLITTER_KEY, window.splitter.saveState())
         s.setValue(DATASET_KEY, _builtin_key(window.model.dataset_name) or chosen[0])
         s.setValue(SPEED_KEY, window.controls.speed.value())
+        if reduce_motion is not None:
+            s.setValue(REDUCE_MOTION_KEY, "true" if reduce_motion.isChecked() else "false")
         s.sync()
 
     window.closing.connect(save)

@@ -124,3 +124,25 @@ def test_a_session_at_1e5_points_runs_no_o_n_maths_on_the_gui_thread(window, qtb
     s = w.model.settings
     fit = fit_numbers(w.points, w.model.labels, s.covariance_type, s.reg_covar)[0]
     np.testing.assert_allclose(w.findChild(OracleFeature).fit.means, fit.means, rtol=1e-12)
+
+
+def test_an_animation_export_recomputes_dropped_q_in_a_lane_not_on_the_gui_thread(
+        window, qtbot, monkeypatch, gui_thread_calls, tmp_path):
+    """Its frames' states (q recomputed where the history dropped it, θ(t), r(t)) come from
+    the job runner; the GUI thread only draws them."""
+    w = window
+    monkeypatch.setattr("emviz.session.model.RESP_BUDGET_BYTES", 0)
+    data = generate(2, 2 * LARGE, 3.0, seed=2)
+    w.editor.replace(data.X, data.labels, data.true_mixture, data.name, data.axes)
+    qtbot.waitUntil(lambda: len(w.points) == 2 * LARGE and len(w.history) == 1
+                    and not w.controller.busy, timeout=60_000)
+    for _ in range(6):  # more than RESP_KEEP_NEWEST iterations
+        n = len(w.history)
+        w.actions_by_name["actionStep"].trigger()
+        wait_for_history(qtbot, w, n + 1)
+    assert w.model.history[1].resp is None  # dropped: the export must recompute it
+    job = w.files.export_animation(str(tmp_path / "run.gif"), fps=4, glides=1)
+    qtbot.waitUntil(lambda: job.done, timeout=120_000)
+    assert job.error == ""
+    offenders = sorted(set(gui_thread_calls))
+    assert not offenders, "O(N) maths on the GUI thread:\n" + "\n".join(offenders)
