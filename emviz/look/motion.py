@@ -116,12 +116,14 @@ class Pose:
 
 def can_glide(a: EMState | None, b: EMState | None, n_points: int) -> bool:
     """Whether a glide from ``a`` to ``b`` means something: two different states of the same
-    shape (K, D, and q for the same N points, or no q)."""
-    if a is None or b is None or a is b:
+    shape (K, D, and q for the same N points, or no q). Never into a θ set by hand: a drag
+    follows the mouse."""
+    if a is None or b is None or a is b or b.phase == "hand":
         return False
     if a.mixture.means.shape != b.mixture.means.shape:
         return False
-    return all(r is None or r.shape == (n_points, b.mixture.n_components) for r in (a.resp, b.resp))
+    return all(r is None or r.shape == (n_points, b.mixture.n_components)
+               for r in (a.colours, b.colours))
 
 
 def pose_between(a: EMState, b: EMState, palette: np.ndarray, s: float,
@@ -130,7 +132,7 @@ def pose_between(a: EMState, b: EMState, palette: np.ndarray, s: float,
     at s = 0 exactly a's θ and r, at s = 1 exactly b's. ``colors`` False: r is b's all
     the way (only θ glides)."""
     t = ease(s)
-    resp, colors = interpolate_resp(a.resp, b.resp, palette, t if colors else 1.0)
+    resp, colors = interpolate_resp(a.colours, b.colours, palette, t if colors else 1.0)
     return Pose(interpolate_mixture(a.mixture, b.mixture, t), resp, colors)
 
 

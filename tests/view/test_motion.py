@@ -139,3 +139,21 @@ def test_without_colours_only_theta_glides(converged_run):
     pose = pose_between(a, b, palette, 0.5, colors=False)
     assert pose.resp is b.resp
     assert pose_between(a, b, palette, 0.5).resp is not b.resp
+
+
+def test_a_theta_set_by_hand_is_drawn_at_once_and_a_glide_from_it_blends_its_colours(converged_run):
+    """A drag must follow the mouse (no glide into a "hand" state), and the glide after it
+    (its E-step) starts from the colours it showed: p(Z | X, θ) under the hand θ, not q."""
+    from emviz.core.em import EMState
+
+    X, history = converged_run
+    m, e = history[3], history[4]  # an M-step, then the E-step after it
+    shown = np.roll(m.resp, 1, axis=1)  # the posterior of some hand θ: not q
+    shown.setflags(write=False)
+    hand = EMState("hand", m.iteration, m.mixture, m.resp, m.log_likelihood, m.lower_bound,
+                   component_mass=m.component_mass, posterior=shown)
+    assert not can_glide(m, hand, len(X))
+    assert can_glide(hand, e, len(X))
+    palette = np.array([[230, 80, 30], [30, 90, 220]], dtype=np.uint8)
+    start = pose_between(hand, e, palette, 0.0)
+    np.testing.assert_array_equal(start.resp, shown)
