@@ -9,12 +9,25 @@ from emviz.core.
 
 from __future__ import annotations
 
-from . import choose_k, decomposition, equations, gallery, inspector, kmeans_mode, oracle, sample_mode, why
+from . import (
+    choose_k,
+    decomposition,
+    density,
+    equations,
+    gallery,
+    inspector,
+    kmeans_mode,
+    landscape,
+    oracle,
+    sample_mode,
+    why,
+)
 
 #: Feature modules, in the order their tabs and actions appear.
 FEATURES = (
     oracle,
     why,
+    landscape,
     decomposition,
     equations,
     inspector,
@@ -22,6 +35,7 @@ FEATURES = (
     kmeans_mode,
     sample_mode,
     choose_k,
+    density,
 )
 
 

@@ -1,0 +1,285 @@
+"""The likelihood landscape: for a chosen component k, ln p(X | θ) as μ_k alone moves over
+the points view's range (the other parameters fixed), with EM's path of μ_k through the
+history drawn over it; beside it the lower bound L(q, θ) for the q held from the last
+E-step. Right after an E-step the bound touches ln p at μ_k (●); the M-step moves μ_k to the
+bound's peak (▲), and ln p, never below the bound, rises at least as much. Different starts
+climb different hills: the path shows which one this run is on.
+
+The maps come from emviz.core.landscape in a lane of the job runner, coarse (16 × 16) then
+fine (64 × 64), the newest request winning; the tab computes nothing while it is hidden.
+Above SUBSAMPLE points the maps are computed on a fixed random subsample (each grid point
+costs a pass over the points), and the caption says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ...core.landscape import Landscape, landscapes
+from ...look.appearance import Appearance
+from ...look.colormap import map_rgba
+from ...look.contours import contour_lines
+from ...session.model import Workbench
+from ..features import Feature
+from ..jobs import Stream
+from ..style import apply_plot_appearance, style_plot
+from ._shared import current_state, num
+from .why import subsample_indices
+
+#: Above this many points the maps use a fixed random subsample of this size.
+SUBSAMPLE = 10_000
+#: Contour lines per map, evenly spaced over the ln p map's range (the same on both maps).
+N_LEVELS = 10
+#: After the points view's range changes, wait this long for it to settle (a wheel zoom
+#: sends many changes) before asking for new maps.
+RANGE_SETTLE_MS = 150
+
+TITLE_F = "ln p(X | θ)"
+TITLE_B = "L(q, θ)"
+
+
+def _map_plot(name: str, title: str) -> pg.PlotWidget:
+    widget = pg.PlotWidget()
+    widget.setObjectName(name)
+    plot = widget.getPlotItem()
+    plot.setTitle(title, size="11pt")
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(x=False, y=False)
+    plot.hideButtons()
+    plot.setAspectLocked(True)
+    for axis in ("bottom", "left"):
+        plot.getAxis(axis).enableAutoSIPrefix(False)
+    style_plot(widget)
+    return widget
+
+
+class _MapItems:
+    """One map's items, made once: the image, its contour lines, EM's path of μ_k, the
+    current μ_k (●) and the M-step's μ_k (▲)."""
+
+    def __init__(self, widget: pg.PlotWidget) -> None:
+        self.widget = widget
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.lines = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen((255, 255, 255, 110), width=1))
+        self.path_under = pg.PlotCurveItem(pen=pg.mkPen((255, 255, 255), width=4))
+        self.path = pg.PlotCurveItem()
+        self.steps = pg.ScatterPlotItem(size=6, pen=pg.mkPen((255, 255, 255), width=1))
+        self.now = pg.ScatterPlotItem(size=15, symbol="o", pen=pg.mkPen((255, 255, 255), width=2.5))
+        self.target = pg.ScatterPlotItem(size=17, symbol="t1", pen=pg.mkPen((0, 0, 0), width=1.5),
+                                         brush=pg.mkBrush(255, 255, 255))
+        plot = widget.getPlotItem()
+        for z, item in enumerate((self.image, self.lines, self.path_under, self.path, self.steps,
+                                  self.now, self.target)):
+            item.setZValue(z)
+            plot.addItem(item)
+
+    def set_colour(self, rgb: tuple[int, int, int]) -> None:
+        self.path.setPen(pg.mkPen(rgb, width=2))
+        self.steps.setBrush(pg.mkBrush(*rgb))
+        self.now.setBrush(pg.mkBrush(*rgb))
+
+
+class LandscapeView(QWidget):
+    """The tab "Landscape": the component chooser, the two maps side by side, a caption."""
+
+    def __init__(self, window) -> None:
+        super().__init__()
+        self.setObjectName("landscapeView")
+        self._window = window
+        self.model: Workbench = window.model
+        self.points_view = window.points_view
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Component"))
+        self.chooser = QComboBox()
+        self.chooser.setObjectName("landscapeComponent")
+        self.chooser.setToolTip("The component k whose mean μ_k moves over the maps "
+                                "(the same k as the Equations tab's)")
+        self.chooser.activated.connect(lambda i: self.model.select_component(i))
+        row.addWidget(self.chooser)
+        row.addStretch(1)
+        layout.addLayout(row)
+        maps = QHBoxLayout()
+        self.f_plot = _map_plot("landscapeLogLikelihood", TITLE_F)
+        self.b_plot = _map_plot("landscapeBound", TITLE_B)
+        self.b_plot.getPlotItem().setXLink(self.f_plot.getPlotItem())
+        self.b_plot.getPlotItem().setYLink(self.f_plot.getPlotItem())
+        maps.addWidget(self.f_plot)
+        maps.addWidget(self.b_plot)
+        layout.addLayout(maps, 1)
+        self.caption = QLabel()
+        self.caption.setObjectName("landscapeCaption")
+        self.caption.setWordWrap(True)
+        self.caption.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.caption)
+        self.f_items, self.b_items = _MapItems(self.f_plot), _MapItems(self.b_plot)
+        self.landscape: Landscape | None = None  # the finest map drawn
+        self._stream = Stream("emviz-landscape", self._on_maps, self._on_end, self)
+        self._wanted: tuple | None = None  # (X, state, k, x range, y range) asked for
+        self._sample: tuple[object, np.ndarray | None] = (None, None)
+        self._settle = QTimer(self, singleShot=True, interval=RANGE_SETTLE_MS)
+        self._settle.timeout.connect(lambda: self.show_state(self.model) if self.isVisible() else None)
+        self.points_view.getViewBox().sigRangeChanged.connect(self._on_range_change)
+        window.closing.connect(self._stream.shutdown)
+        self._n_choices = -1
+        self.apply_appearance(Appearance())
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        for plot in (self.f_plot, self.b_plot):
+            apply_plot_appearance(plot, appearance)
+
+    @property
+    def busy(self) -> bool:
+        """Maps are being computed (tests wait for it to end)."""
+        return self._stream.busy
+
+    # -- drawing -------------------------------------------------------------------------
+    def show_state(self, model: Workbench) -> None:
+        state = current_state(model)
+        X = model.points
+        if state is None or len(X) == 0:
+            self._fill_chooser(0, model)
+            self._clear("No EM run yet: load data and press Reset.")
+            return
+        K = state.mixture.n_components
+        self._fill_chooser(K, model)
+        k = min(max(model.selected_component, 0), K - 1)
+        colour = tuple(int(c) for c in model.identity.em_palette(K)[k])
+        for items in (self.f_items, self.b_items):
+            items.set_colour(colour)
+        self._draw_path(model, k)
+        (x0, x1), (y0, y1) = self.points_view.getViewBox().viewRange()
+        wanted = (X, state, k, (x0, x1), (y0, y1))
+        if self._wanted is not None and all(a is b for a, b in zip(wanted[:2], self._wanted[:2],
+                                                                   strict=True)) \
+                and wanted[2:] == self._wanted[2:]:
+            return  # asked for already (drawn, or on its way)
+        self._wanted = wanted
+        Xs, resp = self._used(X, state.resp)
+        self._stream.start(landscapes(Xs, resp, state.mixture, k, (x0, x1), (y0, y1)))
+
+    def _used(self, X: np.ndarray, resp: np.ndarray | None):
+        """The points the maps are computed on (all, or the fixed subsample) and their q."""
+        if self._sample[0] is not X:
+            self._sample = (X, subsample_indices(len(X), SUBSAMPLE))
+        sample = self._sample[1]
+        if sample is None:
+            return X, resp
+        return X[sample], None if resp is None else resp[sample]
+
+    def _fill_chooser(self, K: int, model: Workbench) -> None:
+        if K != self._n_choices:
+            self._n_choices = K
+            self.chooser.blockSignals(True)
+            self.chooser.clear()
+            for j in range(K):
+                self.chooser.addItem(f"k = {j + 1}")
+            self.chooser.blockSignals(False)
+        if K:
+            palette = model.identity.em_palette(K)
+            for j in range(K):
+                pixmap = QPixmap(12, 12)
+                pixmap.fill(QColor(*(int(c) for c in palette[j])))
+                self.chooser.setItemIcon(j, QIcon(pixmap))
+            k = min(max(model.selected_component, 0), K - 1)
+            if self.chooser.currentIndex() != k:
+                self.chooser.setCurrentIndex(k)
+
+    def _draw_path(self, model: Workbench, k: int) -> None:
+        """μ_k at every half-step of the history (the path EM climbed), the current one ●."""
+        path = np.array([s.mixture.means[k] for s in model.history
+                         if s.mixture.n_components > k])
+        now = model.current.mixture.means[k]
+        for items in (self.f_items, self.b_items):
+            items.path_under.setData(path[:, 0], path[:, 1])
+            items.path.setData(path[:, 0], path[:, 1])
+            items.steps.setData(pos=path)
+            items.now.setData(pos=[now])
+
+    def _on_range_change(self, *_args) -> None:
+        if self.isVisible():  # a hidden tab does no work; it catches up when shown
+            self._settle.start()
+
+    def _on_maps(self, items: list) -> None:
+        self._draw(items[-1])
+
+    def _on_end(self, reason: str) -> None:
+        if reason.startswith("error"):
+            self._wanted = None
+            self.caption.setText(f"The landscape could not be computed: "
+                                 f"{reason.removeprefix('error: ')}")
+
+    def _draw(self, landscape: Landscape) -> None:
+        self.landscape = landscape
+        grid = landscape.grid
+        f, b = landscape.log_likelihood, landscape.lower_bound
+        low, high = float(np.min(f)), float(np.max(f))  # one scale: same colour, same value
+        dx, dy = grid.xs[1] - grid.xs[0], grid.ys[1] - grid.ys[0]
+        rect = QRectF(grid.xs[0] - dx / 2, grid.ys[0] - dy / 2, dx * len(grid.xs), dy * len(grid.ys))
+        levels = np.linspace(low, high, N_LEVELS + 2)[1:-1]
+        for items, values in ((self.f_items, f), (self.b_items, b)):
+            if values is None:
+                items.image.clear()
+                items.lines.setData([], [])
+                continue
+            items.image.setImage(map_rgba(values, low, high), autoLevels=False)
+            items.image.setRect(rect)
+            segments = contour_lines(values, grid.xs, grid.ys, levels)
+            if len(segments):
+                items.lines.setData(segments[:, 0], segments[:, 1], connect="pairs")
+            else:
+                items.lines.setData([], [])
+        target = landscape.target
+        for items in (self.f_items, self.b_items):
+            items.target.setData(pos=[] if target is None else [target])
+        plot = self.f_plot.getPlotItem()
+        plot.setRange(rect=rect, padding=0)
+        self._caption(landscape)
+
+    def _caption(self, landscape: Landscape) -> None:
+        model = self.model
+        state = current_state(model)
+        if state is None:
+            return
+        k = landscape.k
+        mu = state.mixture.means[k]
+        lines = [f"Both maps: the value if μ_{k + 1} alone moved there (now at ● "
+                 f"({num(mu[0], 2)}, {num(mu[1], 2)}), its path in EM drawn); light = high, "
+                 "one colour scale. L uses the q of the last E-step."]
+        if landscape.lower_bound is None:
+            lines.append("No q yet: take an E-step (E) to see the bound L(q, θ) beside ln p.")
+        elif state.phase == "E":
+            t = landscape.target
+            lines.append(f"The E-step made L touch ln p at ●. The M-step will move μ_k to the "
+                         f"bound's peak ▲ ({num(t[0], 2)}, {num(t[1], 2)}), and ln p rises "
+                         "at least as much.")
+        else:
+            lines.append("After the M-step μ_k sits at the bound's peak; L lies below ln p "
+                         "(the gap is KL) until the next E-step makes it touch again.")
+        if landscape.n_used < len(model.points):
+            lines.append(f"Maps on a random {landscape.n_used} of {len(model.points)} points.")
+        self.caption.setText("<br>".join(lines))
+
+    def _clear(self, message: str) -> None:
+        self.landscape = None
+        self._wanted = None
+        self._stream.cancel()
+        for items in (self.f_items, self.b_items):
+            items.image.clear()
+            for item in (items.lines, items.path_under, items.path):
+                item.setData([], [])
+            for item in (items.steps, items.now, items.target):
+                item.setData([], [])
+        self.caption.setText(message)
+
+
+def install(window) -> Feature:
+    view = LandscapeView(window)
+    window.add_tab(view, "Landscape", "ln p(X | θ) and the bound L(q, θ) as one mean μ_k moves")
+    window.add_view(view, {"points", "history", "index", "selection", "identity"}, view)
+    return Feature("landscape", view, views=(view,))
