@@ -14,7 +14,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer
 
 from ...session.model import Workbench
-from ..density_layer import DensityLayer, DensityPicture, compute_picture
+from ..density_layer import LAYER_Z, DensityLayer, DensityPicture, compute_picture
 from ..features import Feature
 from ..jobs import Background
 from ..presentation import view_menu
@@ -30,6 +30,7 @@ class DensityFeature(QObject):
         self.points_view = window.points_view
         self.layer = DensityLayer()
         self.points_view.addItem(self.layer, ignoreBounds=True)  # the data alone frame the view
+        self.layer.setZValue(LAYER_Z)  # addItem raised it over the view box: under the points
         self._background = Background("emviz-density", self._computed, self._failed, self)
         self._wanted: tuple | None = None  # (mixture, x range, y range, dark) last requested
         self._drawn: tuple | None = None  # the same, of the picture on screen
