@@ -68,6 +68,7 @@ bench: $(STAMP)
 	@if [ -f benchmarks/bench_render.py ]; then QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_render.py; fi
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_memory.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_gaps.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_landscape.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
