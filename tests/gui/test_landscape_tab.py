@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from emviz.core import Mixture, log_likelihood, lower_bound
+from emviz.gui.teaching.landscape import frame
 
 from .conftest import wait_for_history
 
@@ -60,9 +61,11 @@ def test_maps_equal_cores_log_likelihood_and_lower_bound(window, qtbot):
             log_likelihood(X, moved(mixture, 0, m)), rel=1e-11)
         assert land.lower_bound[row, col] == pytest.approx(
             lower_bound(X, resp, moved(mixture, 0, m)), rel=1e-11)
-    (x0, x1), (y0, y1) = w.points_view.getViewBox().viewRange()
-    assert land.grid.xs[0] - (x1 - x0) / 128 == pytest.approx(x0)  # over the points view's range
+    # over the data's frame, padded as the points view frames new data
+    (x0, x1), (y0, y1) = frame(X, np.array([s.mixture.means[0] for s in w.history]))
+    assert land.grid.xs[0] - (x1 - x0) / 128 == pytest.approx(x0)
     assert land.grid.ys[-1] + (y1 - y0) / 128 == pytest.approx(y1)
+    assert x0 < X[:, 0].min() and y1 > X[:, 1].max()
 
 
 def test_the_bound_peaks_where_the_m_step_puts_the_mean(window, qtbot):
@@ -83,7 +86,7 @@ def test_the_bound_peaks_where_the_m_step_puts_the_mean(window, qtbot):
     w.redraw_now()
     state = w.model.current
     qtbot.waitUntil(lambda: fine_for(w, state, 1), timeout=30_000)
-    assert "sits at the bound's peak" in view(w).caption.text()  # now after the M-step
+    assert "is at L's peak" in view(w).caption.text()  # now after the M-step
     np.testing.assert_allclose(view(w).landscape.target, target, rtol=1e-12, atol=1e-12)
 
 
@@ -161,4 +164,4 @@ def test_before_the_first_e_step_only_ln_p(window, qtbot):
     state = w.model.current
     qtbot.waitUntil(lambda: fine_for(w, state, 0), timeout=30_000)
     assert view(w).landscape.lower_bound is None
-    assert "take an E-step" in view(w).caption.text()
+    assert "Take an E-step" in view(w).caption.text()

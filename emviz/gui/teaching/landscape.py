@@ -1,5 +1,5 @@
 """The likelihood landscape: for a chosen component k, ln p(X | θ) as μ_k alone moves over
-the points view's range (the other parameters fixed), with EM's path of μ_k through the
+the data's frame (the other parameters fixed), with EM's path of μ_k through the
 history drawn over it; beside it the lower bound L(q, θ) for the q held from the last
 E-step. Right after an E-step the bound touches ln p at μ_k (●); the M-step moves μ_k to the
 bound's peak (▲), and ln p, never below the bound, rises at least as much. Different starts
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -27,16 +27,16 @@ from ...session.model import Workbench
 from ..features import Feature
 from ..jobs import Stream
 from ..style import apply_plot_appearance, style_plot
-from ._shared import current_state, num
+from ._shared import current_state
 from .why import subsample_indices
 
 #: Above this many points the maps use a fixed random subsample of this size.
 SUBSAMPLE = 10_000
 #: Contour lines per map, evenly spaced over the ln p map's range (the same on both maps).
 N_LEVELS = 10
-#: After the points view's range changes, wait this long for it to settle (a wheel zoom
-#: sends many changes) before asking for new maps.
-RANGE_SETTLE_MS = 150
+#: The maps cover the data's bounding box (and EM's path of μ_k) widened by this fraction of
+#: its size on each side, as the points view frames new data.
+PADDING = 0.08
 
 TITLE_F = "ln p(X | θ)"
 TITLE_B = "L(q, θ)"
@@ -91,7 +91,6 @@ class LandscapeView(QWidget):
         self.setObjectName("landscapeView")
         self._window = window
         self.model: Workbench = window.model
-        self.points_view = window.points_view
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         row = QHBoxLayout()
@@ -116,15 +115,18 @@ class LandscapeView(QWidget):
         self.caption.setObjectName("landscapeCaption")
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.TextFormat.RichText)
+        self.caption.setToolTip(
+            "Each map shows the value if μ_k alone moved to that place, every other parameter "
+            "kept: ln p(X | θ) on the left, the lower bound L(q, θ) with the q of the last "
+            "E-step on the right.\nLight = high, one colour scale for both maps, lines at equal "
+            "steps of ln p. ● μ_k now, dots and line: its path through EM's history, "
+            "▲ where the M-step puts μ_k (the peak of L).")
         layout.addWidget(self.caption)
         self.f_items, self.b_items = _MapItems(self.f_plot), _MapItems(self.b_plot)
         self.landscape: Landscape | None = None  # the finest map drawn
         self._stream = Stream("emviz-landscape", self._on_maps, self._on_end, self)
         self._wanted: tuple | None = None  # (X, state, k, x range, y range) asked for
         self._sample: tuple[object, np.ndarray | None] = (None, None)
-        self._settle = QTimer(self, singleShot=True, interval=RANGE_SETTLE_MS)
-        self._settle.timeout.connect(lambda: self.show_state(self.model) if self.isVisible() else None)
-        self.points_view.getViewBox().sigRangeChanged.connect(self._on_range_change)
         window.closing.connect(self._stream.shutdown)
         self._n_choices = -1
         self.apply_appearance(Appearance())
@@ -152,16 +154,16 @@ class LandscapeView(QWidget):
         colour = tuple(int(c) for c in model.identity.em_palette(K)[k])
         for items in (self.f_items, self.b_items):
             items.set_colour(colour)
-        self._draw_path(model, k)
-        (x0, x1), (y0, y1) = self.points_view.getViewBox().viewRange()
-        wanted = (X, state, k, (x0, x1), (y0, y1))
+        path = self._draw_path(model, k)
+        wanted = (X, state, k)
         if self._wanted is not None and all(a is b for a, b in zip(wanted[:2], self._wanted[:2],
                                                                    strict=True)) \
-                and wanted[2:] == self._wanted[2:]:
+                and k == self._wanted[2]:
             return  # asked for already (drawn, or on its way)
         self._wanted = wanted
+        x_range, y_range = frame(X, path)
         Xs, resp = self._used(X, state.resp)
-        self._stream.start(landscapes(Xs, resp, state.mixture, k, (x0, x1), (y0, y1)))
+        self._stream.start(landscapes(Xs, resp, state.mixture, k, x_range, y_range))
 
     def _used(self, X: np.ndarray, resp: np.ndarray | None):
         """The points the maps are computed on (all, or the fixed subsample) and their q."""
@@ -190,8 +192,9 @@ class LandscapeView(QWidget):
             if self.chooser.currentIndex() != k:
                 self.chooser.setCurrentIndex(k)
 
-    def _draw_path(self, model: Workbench, k: int) -> None:
-        """μ_k at every half-step of the history (the path EM climbed), the current one ●."""
+    def _draw_path(self, model: Workbench, k: int) -> np.ndarray:
+        """μ_k at every half-step of the history (the path EM climbed), the current one ●;
+        the path, shape (H, 2)."""
         path = np.array([s.mixture.means[k] for s in model.history
                          if s.mixture.n_components > k])
         now = model.current.mixture.means[k]
@@ -200,10 +203,7 @@ class LandscapeView(QWidget):
             items.path.setData(path[:, 0], path[:, 1])
             items.steps.setData(pos=path)
             items.now.setData(pos=[now])
-
-    def _on_range_change(self, *_args) -> None:
-        if self.isVisible():  # a hidden tab does no work; it catches up when shown
-            self._settle.start()
+        return path
 
     def _on_maps(self, items: list) -> None:
         self._draw(items[-1])
@@ -246,24 +246,18 @@ class LandscapeView(QWidget):
         state = current_state(model)
         if state is None:
             return
-        k = landscape.k
-        mu = state.mixture.means[k]
-        lines = [f"Both maps: the value if μ_{k + 1} alone moved there (now at ● "
-                 f"({num(mu[0], 2)}, {num(mu[1], 2)}), its path in EM drawn); light = high, "
-                 "one colour scale. L uses the q of the last E-step."]
+        name = f"μ_{landscape.k + 1}"
         if landscape.lower_bound is None:
-            lines.append("No q yet: take an E-step (E) to see the bound L(q, θ) beside ln p.")
+            text = f"● {name} now, its path in EM drawn. Take an E-step (E) to see the bound L."
         elif state.phase == "E":
-            t = landscape.target
-            lines.append(f"The E-step made L touch ln p at ●. The M-step will move μ_k to the "
-                         f"bound's peak ▲ ({num(t[0], 2)}, {num(t[1], 2)}), and ln p rises "
-                         "at least as much.")
+            text = (f"L touches ln p at ● ({name} now). The M-step moves {name} to L's peak ▲; "
+                    "ln p rises at least as much.")
         else:
-            lines.append("After the M-step μ_k sits at the bound's peak; L lies below ln p "
-                         "(the gap is KL) until the next E-step makes it touch again.")
+            text = (f"{name} ● is at L's peak ▲. L lies below ln p (the gap is KL) until the "
+                    "next E-step makes it touch.")
         if landscape.n_used < len(model.points):
-            lines.append(f"Maps on a random {landscape.n_used} of {len(model.points)} points.")
-        self.caption.setText("<br>".join(lines))
+            text += f" On {landscape.n_used} of {len(model.points)} points."
+        self.caption.setText(text)
 
     def _clear(self, message: str) -> None:
         self.landscape = None
@@ -276,6 +270,16 @@ class LandscapeView(QWidget):
             for item in (items.steps, items.now, items.target):
                 item.setData([], [])
         self.caption.setText(message)
+
+
+def frame(X: np.ndarray, path: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The maps' x and y ranges: the bounding box of the points and of EM's path of μ_k,
+    widened by PADDING on each side (at least a unit square around a single point)."""
+    both = np.concatenate([X, path]) if len(path) else X
+    low, high = both.min(axis=0), both.max(axis=0)
+    pad = np.maximum(PADDING * (high - low), 0.5 * (high - low == 0))
+    x_range = (float(low[0] - pad[0]), float(high[0] + pad[0]))
+    return x_range, (float(low[1] - pad[1]), float(high[1] + pad[1]))
 
 
 def install(window) -> Feature:
