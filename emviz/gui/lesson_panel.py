@@ -331,6 +331,7 @@ class LessonPanel(QDockWidget):
             "oracle fit": a["actionFitOracle"].setChecked,
             "k-means": a["actionKMeansMode"].setChecked,
             "hard colours": lambda value: w.controls.soft.setChecked(not value),
+            "density": a["actionDensity"].setChecked,
         }
         for name, set_checked in checks.items():
             if (name in show) == on:

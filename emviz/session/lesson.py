@@ -35,8 +35,8 @@ CHAPTER_NAME = re.compile(r"^\d{2}-[a-z0-9][a-z0-9-]*\.md$")
 
 #: The explanation tabs a chapter may bring to the front, by the title the window shows
 #: (short) or its full title (the tab's tooltip).
-TABS: tuple[str, ...] = ("ln p, L", "Oracle", "Why", "Why EM", "L+KL", "L + KL", "Eqns",
-                         "Equations", "Point")
+TABS: tuple[str, ...] = ("ln p, L", "Oracle", "Why", "Why EM", "Landscape", "L+KL", "L + KL",
+                         "Eqns", "Equations", "Point")
 
 #: What a chapter can switch on (``show:``); everything not listed is switched off.
 TOGGLES: tuple[str, ...] = (
@@ -47,6 +47,7 @@ TOGGLES: tuple[str, ...] = (
     "hard colours",  # each point in the colour of its largest r_nk (soft colours off)
     "gallery",  # the iteration gallery window
     "sample",  # the Sample window, replaying the generating procedure
+    "density",  # p(x | θ) shaded under the points, with its contour lines
 )
 
 _DEFAULTS = Settings()

@@ -48,6 +48,7 @@ def switched_on(w) -> set[str]:
         "hard colours": not w.controls.soft.isChecked() and not m.options.soft_colors,
         "gallery": w.feature("gallery").isVisible(),
         "sample": w.feature("sample_mode").dialog is not None and w.feature("sample_mode").dialog.isVisible(),
+        "density": a["actionDensity"].isChecked() and m.options.show_density,
     }
     assert set(state) == set(TOGGLES)
     return {name for name, on in state.items() if on}

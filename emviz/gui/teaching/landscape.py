@@ -106,8 +106,6 @@ class LandscapeView(QWidget):
         maps = QHBoxLayout()
         self.f_plot = _map_plot("landscapeLogLikelihood", TITLE_F)
         self.b_plot = _map_plot("landscapeBound", TITLE_B)
-        self.b_plot.getPlotItem().setXLink(self.f_plot.getPlotItem())
-        self.b_plot.getPlotItem().setYLink(self.f_plot.getPlotItem())
         maps.addWidget(self.f_plot)
         maps.addWidget(self.b_plot)
         layout.addLayout(maps, 1)
@@ -237,8 +235,8 @@ class LandscapeView(QWidget):
         target = landscape.target
         for items in (self.f_items, self.b_items):
             items.target.setData(pos=[] if target is None else [target])
-        plot = self.f_plot.getPlotItem()
-        plot.setRange(rect=rect, padding=0)
+        for widget in (self.f_plot, self.b_plot):  # the same frame (linked, the two aspect
+            widget.getPlotItem().setRange(rect=rect, padding=0)  # locks widened each other)
         self._caption(landscape)
 
     def _caption(self, landscape: Landscape) -> None:
