@@ -12,7 +12,7 @@ from emviz.core.density_map import MASS_FRACTIONS, density_map, mass_levels, vie
 from emviz.gui.density_layer import compute_picture
 from emviz.look.colormap import density_rgba
 
-from .conftest import wait_for_history
+from .conftest import loaded, wait_for_history
 
 
 def layer(w):
@@ -143,3 +143,17 @@ def test_a_million_points_draw_the_density(window, qtbot):
     w.redraw_now()
     qtbot.waitUntil(lambda: drawn_for(w, w.model.current.mixture), timeout=60_000)
     assert layer(w).isVisible() and max(layer(w).picture.rgba.shape[:2]) == 200
+
+
+def test_a_saved_session_keeps_the_density_switches(window, qtbot, tmp_path):
+    w = window
+    w.model.set_options(show_density=True, show_component_density=True)
+    path = tmp_path / "density.emviz"
+    assert w.files.save_session(str(path))
+    w.model.set_options(show_density=False, show_component_density=False)
+    w.redraw_now()
+    assert loaded(qtbot, w, lambda: w.files.open_session(str(path)))
+    assert w.model.options.show_density and w.model.options.show_component_density
+    w.redraw_now()
+    assert w.actions_by_name["actionDensity"].isChecked()
+    assert w.actions_by_name["actionComponentDensity"].isChecked()
