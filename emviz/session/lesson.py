@@ -35,7 +35,7 @@ CHAPTER_NAME = re.compile(r"^\d{2}-[a-z0-9][a-z0-9-]*\.md$")
 
 #: The explanation tabs a chapter may bring to the front, by the title the window shows
 #: (short) or its full title (the tab's tooltip).
-TABS: tuple[str, ...] = ("ln p, L", "Oracle", "Why", "Why EM", "Landscape", "L+KL", "L + KL",
+TABS: tuple[str, ...] = ("ln p, L", "Oracle", "Why", "Why EM", "Hills", "L+KL", "L + KL",
                          "Eqns", "Equations", "Point")
 
 #: What a chapter can switch on (``show:``); everything not listed is switched off.

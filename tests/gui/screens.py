@@ -17,7 +17,7 @@ from pathlib import Path
 
 #: (theme, presenting) in the order they are applied to each state.
 APPEARANCES = (("light", False), ("dark", False), ("light", True), ("dark", True))
-TABS = ("ln p, L", "Equations", "Why EM", "L + KL", "Choose K", "Oracle", "Point", "Landscape")
+TABS = ("ln p, L", "Equations", "Why EM", "L + KL", "Choose K", "Oracle", "Point", "Hills")
 #: The lesson chapters after Try it (1-based).
 CHAPTERS = tuple(range(1, 13))
 
@@ -118,7 +118,7 @@ def set_up(app, w, state: str) -> None:
     elif state == "density":  # the density and each component's lines under the points
         a["actionComponentDensity"].setChecked(True)
         settle(app, w)
-        _tab(w, "Landscape")
+        _tab(w, "Hills")
     elif state == "sample":
         a["actionSample"].trigger()
         settle(app, w)

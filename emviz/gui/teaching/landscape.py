@@ -71,6 +71,8 @@ class _MapItems:
         self.now = pg.ScatterPlotItem(size=15, symbol="o", pen=pg.mkPen((255, 255, 255), width=2.5))
         self.target = pg.ScatterPlotItem(size=17, symbol="t1", pen=pg.mkPen((0, 0, 0), width=1.5),
                                          brush=pg.mkBrush(255, 255, 255))
+        for item in (self.path, self.steps, self.now):
+            item.emviz_component = True  # drawn in component k's colour: it is component k
         plot = widget.getPlotItem()
         for z, item in enumerate((self.image, self.lines, self.path_under, self.path, self.steps,
                                   self.now, self.target)):
@@ -84,7 +86,8 @@ class _MapItems:
 
 
 class LandscapeView(QWidget):
-    """The tab "Landscape": the component chooser, the two maps side by side, a caption."""
+    """The tab "Hills" (the likelihood landscape): the component chooser, the two maps side
+    by side, a caption."""
 
     def __init__(self, window) -> None:
         super().__init__()
@@ -282,6 +285,9 @@ def frame(X: np.ndarray, path: np.ndarray) -> tuple[tuple[float, float], tuple[f
 
 def install(window) -> Feature:
     view = LandscapeView(window)
-    window.add_tab(view, "Landscape", "ln p(X | θ) and the bound L(q, θ) as one mean μ_k moves")
+    # A short title: an eighth tab fits 1280 x 800 in a slightly smaller font, "Landscape"
+    # would have had every title elided.
+    window.add_tab(view, "Hills", "The likelihood landscape: ln p(X | θ) and the bound "
+                   "L(q, θ) as one mean μ_k moves")
     window.add_view(view, {"points", "history", "index", "selection", "identity"}, view)
     return Feature("landscape", view, views=(view,))
