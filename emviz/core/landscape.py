@@ -181,7 +181,10 @@ def landscapes(X: np.ndarray, resp: np.ndarray | None, mixture: Mixture, k: int,
     """The maps of component k over x_range × y_range, refined: one ``Landscape`` per side
     length in ``sides`` (a side × side grid each), coarse first, so a view can show the
     coarse one while the fine one is computed. ``resp``: the q held from the last E-step
-    (None before the first: then only ln p)."""
+    (None before the first, or when component k holds no responsibility at all: then only
+    ln p, since L does not depend on μ_k)."""
+    if resp is not None and not np.asarray(resp)[:, k].sum() > 0:
+        resp = None
     parabola = None if resp is None else bound_parabola(X, resp, mixture, k)
     for side in sides:
         grid = regular_grid(x_range, y_range, side, side)

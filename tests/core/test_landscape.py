@@ -110,3 +110,13 @@ def test_bad_inputs_are_refused(problem) -> None:
     empty[:, 2] = 0.0
     with pytest.raises(ValueError, match="no responsibility"):
         bound_parabola(X, empty, mixture, 2)
+
+
+def test_a_component_without_responsibility_gets_only_the_ln_p_map(problem) -> None:
+    X, mixture, resp = problem
+    empty = np.array(resp)
+    empty[:, 0] += empty[:, 2]
+    empty[:, 2] = 0.0
+    maps = list(landscapes(X, empty, mixture, 2, (-1, 1), (-1, 1), sides=(4,)))
+    assert maps[0].lower_bound is None and maps[0].target is None
+    assert maps[0].log_likelihood.shape == (4, 4)

@@ -157,3 +157,20 @@ def test_a_saved_session_keeps_the_density_switches(window, qtbot, tmp_path):
     w.redraw_now()
     assert w.actions_by_name["actionDensity"].isChecked()
     assert w.actions_by_name["actionComponentDensity"].isChecked()
+
+
+def test_the_dark_theme_redraws_it_light_on_dark(window, qtbot):
+    w = window
+    w.model.set_options(show_density=True)
+    w.redraw_now()
+    qtbot.waitUntil(lambda: drawn_for(w, w.model.current.mixture), timeout=20_000)
+    light = layer(w).picture.rgba
+    w.presentation.set_theme("dark")
+    w.redraw_now()
+    feature = w.feature("density")
+    qtbot.waitUntil(lambda: feature._drawn is not None and feature._drawn[3] and not feature.busy,
+                    timeout=20_000)
+    dark = layer(w).picture.rgba
+    peak = np.unravel_index(np.argmax(dark[..., 3]), dark.shape[:2])
+    assert dark[peak][:3].sum() > light[peak][:3].sum()  # light on dark, dark on white
+    assert layer(w).lines.opts["pen"].color().getRgb()[:3] == w.points_view.appearance.foreground
