@@ -69,6 +69,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_memory.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_gaps.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_hand_drag.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_landscape.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

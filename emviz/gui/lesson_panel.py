@@ -365,6 +365,7 @@ class LessonPanel(QDockWidget):
             "k-means": a["actionKMeansMode"].setChecked,
             "hard colours": lambda value: w.controls.soft.setChecked(not value),
             "z beside r": a["actionZBesideR"].setChecked,
+            "density": a["actionDensity"].setChecked,
         }
         for name, set_checked in checks.items():
             if (name in show) == on:

@@ -46,8 +46,8 @@ CHAPTER_NAME = re.compile(r"^\d{2}-[a-z0-9][a-z0-9-]*\.md$")
 
 #: The explanation tabs a chapter may bring to the front, by the title the window shows
 #: (short) or its full title (the tab's tooltip).
-TABS: tuple[str, ...] = ("ln p, L", "Oracle", "Why", "Why EM", "L+KL", "L + KL", "Eqns",
-                         "Equations", "Point", "z, r")
+TABS: tuple[str, ...] = ("ln p, L", "Oracle", "Why", "Why EM", "Hills", "L+KL", "L + KL",
+                         "Eqns", "Equations", "Point", "z, r")
 
 #: What a chapter can switch on (``show:``); everything not listed is switched off.
 TOGGLES: tuple[str, ...] = (
@@ -59,6 +59,7 @@ TOGGLES: tuple[str, ...] = (
     "gallery",  # the iteration gallery window
     "sample",  # the Sample window, replaying the generating procedure
     "z beside r",  # the z, r tab: the oracle's z_nk beside EM's r_nk
+    "density",  # p(x | θ) shaded under the points, with its contour lines
 )
 
 _DEFAULTS = Settings()

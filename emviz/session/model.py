@@ -85,6 +85,8 @@ class ViewOptions:
     soft_colors: bool = True  # responsibility-weighted blend; False: argmax colour
     show_true_mixture: bool = False  # dashed ellipses of the generating mixture, if known
     show_oracle: bool = False  # colour points by the oracle's labels z instead of by r_nk
+    show_density: bool = False  # p(x | θ) shaded under the points, with contour lines
+    show_component_density: bool = False  # and each π_k N(x | μ_k, Σ_k)'s own contour lines
 
 
 Listener = Callable[[frozenset[str]], None]

@@ -111,6 +111,8 @@ VIEW_OPTIONS: Mapping[str, Field] = {
     "soft_colors": Field("bool"),
     "show_true_mixture": Field("bool"),
     "show_oracle": Field("bool"),
+    "show_density": Field("bool"),
+    "show_component_density": Field("bool"),
 }
 
 #: What the application remembers between runs (emviz.gui.preferences); a bad value there is

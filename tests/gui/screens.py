@@ -17,7 +17,7 @@ from pathlib import Path
 
 #: (theme, presenting) in the order they are applied to each state.
 APPEARANCES = (("light", False), ("dark", False), ("light", True), ("dark", True))
-TABS = ("ln p, L", "Equations", "Why EM", "L + KL", "Choose K", "Oracle", "Point")
+TABS = ("ln p, L", "Equations", "Why EM", "L + KL", "Choose K", "Oracle", "Point", "Hills")
 #: The lesson chapters after Try it (1-based).
 CHAPTERS = tuple(range(1, 13))
 
@@ -26,7 +26,7 @@ CHAPTERS = tuple(range(1, 13))
 #: at the smallest and the largest (the suite's time is shared by everything else).
 STATES = {
     (1280, 800): ([f"tab {t}" for t in TABS] + ["k-means split", "oracle split", "gallery",
-                                                "Choose K run", "sample"]
+                                                "Choose K run", "sample", "density"]
                   + [f"lesson {n}" for n in (1, 2, 3, 8, 9)] + ["z beside r"]),
     (1920, 1080): ["k-means split", "gallery", "lesson 1", "lesson 3", "lesson 8", "lesson 9"],
     (1024, 768): ["tab ln p, L", "k-means split", "oracle split", "lesson 3"],
@@ -44,7 +44,7 @@ EXTRA = ("z beside r", "predict revealed")
 
 def state_names() -> list[str]:
     return ([f"tab {t}" for t in TABS] + ["k-means split", "oracle split", "gallery",
-                                          "Choose K run", "sample"]
+                                          "Choose K run", "sample", "density"]
             + [f"lesson {n}" for n in CHAPTERS] + list(EXTRA))
 
 
@@ -57,6 +57,7 @@ def settle(app, w, rounds: int = 4000) -> None:
     def busy() -> bool:
         gallery = getattr(w, "gallery", None)
         return bool(w.controller.busy or w.feature("choose_k").busy or w.feature("kmeans_mode").run.busy
+                    or w.feature("density").busy or w.feature("landscape").busy
                     or (gallery is not None and gallery.isVisible() and gallery.running))
 
     for _ in range(rounds):
@@ -84,7 +85,8 @@ def _reset(app, w) -> None:
     windows closed, teaching modes off."""
     a = w.actions_by_name
     w.lesson.hide()
-    for name in ("actionKMeansMode", "actionShowOracle", "actionFitOracle", "actionZBesideR"):
+    for name in ("actionKMeansMode", "actionShowOracle", "actionFitOracle", "actionZBesideR",
+                 "actionDensity", "actionComponentDensity"):
         if a[name].isChecked():
             a[name].setChecked(False)
     w.feature("gallery").hide()
@@ -118,6 +120,10 @@ def set_up(app, w, state: str) -> None:
         _tab(w, "Choose K")
         settle(app, w)
         w.feature("choose_k").restarts.button.click()
+    elif state == "density":  # the density and each component's lines under the points
+        a["actionComponentDensity"].setChecked(True)
+        settle(app, w)
+        _tab(w, "Hills")
     elif state == "sample":
         a["actionSample"].trigger()
         settle(app, w)

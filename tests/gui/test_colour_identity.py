@@ -120,6 +120,8 @@ def non_component_colours(window) -> list[tuple[str, tuple[int, int, int]]]:
             continue
         items += [(plot.objectName(), item) for item in plot.getPlotItem().items]
     for name, item in items:
+        if getattr(item, "emviz_component", False):
+            continue  # it draws one component (the Hills tab's μ_k and its path)
         if isinstance(item, pg.PlotDataItem):
             found.append((name, item.opts["pen"]))
             if item.opts.get("symbolBrush") is not None:

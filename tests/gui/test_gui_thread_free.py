@@ -3,7 +3,7 @@
 Every O(N) function of the core (E-step, M-step, ln p, the bound and its decomposition, the
 k-means and oracle maths) is replaced, wherever a module looked it up by name, by a recorder
 that notes a call made on the GUI thread with an array of at least ``LARGE`` rows. A scripted
-session at 10⁵ points (steps, scrubs, every tab shown, the gallery, Choose K, k-means mode,
+session at 10⁵ points (the density on, steps, scrubs, every tab shown, the gallery, Choose K, k-means mode,
 the oracle's fit) must leave the record empty: a call with N-row arrays on the GUI thread is
 a frame the window cannot draw, whatever the machine's speed.
 """
@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QWidget
 
-from emviz.core import density, em, generate, init, kmeans, quantities
+from emviz.core import density, em, generate, init, kmeans, landscape, quantities
 from emviz.gui.teaching.oracle import OracleFeature, fit_numbers
 
 from .conftest import wait_for_history
@@ -30,7 +30,7 @@ N = 100_000
 LARGE = 10_000
 
 #: The core's functions whose cost grows with N (generators are covered by what they call).
-CORE = (density, em, init, kmeans, quantities)
+CORE = (density, em, init, kmeans, landscape, quantities)
 
 
 def _targets() -> dict[int, str]:
@@ -87,6 +87,7 @@ def test_a_session_at_1e5_points_runs_no_o_n_maths_on_the_gui_thread(window, qtb
     w.editor.replace(data.X, data.labels, data.true_mixture, data.name, data.axes)
     qtbot.waitUntil(lambda: len(w.points) == N and len(w.history) == 1
                     and not w.controller.busy, timeout=60_000)
+    w.actions_by_name["actionComponentDensity"].trigger()  # the density under the points
     for _ in range(3):  # steps
         n = len(w.history)
         w.actions_by_name["actionStep"].trigger()

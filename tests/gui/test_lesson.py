@@ -50,6 +50,7 @@ def switched_on(w) -> set[str]:
         "sample": w.feature("sample_mode").dialog is not None and w.feature("sample_mode").dialog.isVisible(),
         "z beside r": a["actionZBesideR"].isChecked()
         and w.tabs.indexOf(w.feature("z_beside_r")) >= 0,
+        "density": a["actionDensity"].isChecked() and m.options.show_density,
     }
     assert set(state) == set(TOGGLES)
     return {name for name, on in state.items() if on}

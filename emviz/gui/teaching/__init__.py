@@ -12,10 +12,12 @@ from __future__ import annotations
 from . import (
     choose_k,
     decomposition,
+    density,
     equations,
     gallery,
     inspector,
     kmeans_mode,
+    landscape,
     oracle,
     sample_mode,
     why,
@@ -26,6 +28,7 @@ from . import (
 FEATURES = (
     oracle,
     why,
+    landscape,
     decomposition,
     equations,
     inspector,
@@ -34,6 +37,7 @@ FEATURES = (
     kmeans_mode,
     sample_mode,
     choose_k,
+    density,
 )
 
 
