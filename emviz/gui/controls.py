@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -102,6 +102,20 @@ def _combo(name: str, items: list[tuple[str, object]], tip: str) -> QComboBox:
     return combo
 
 
+def _combo_width(combo: QComboBox, text_width: int) -> int:
+    """The width of ``combo`` with a field ``text_width`` px wide, from its style (as Qt sizes
+    it). Not from ``minimumSizeHint()``: Qt caches that and a font change does not clear the
+    cache, so after presentation mode's font it was the old font's size in some runs and not
+    in others (the panel 45 px wider or narrower, and every screen beside it shifted)."""
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    metrics = combo.fontMetrics()
+    icon = combo.iconSize().width() + 4  # AdjustToMinimumContentsLengthWithIcon keeps room for one
+    contents = QSize(text_width + icon, max(metrics.height(), 14) + 2)
+    return combo.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, contents,
+                                          combo).width()
+
+
 def _select(combo: QComboBox, data: object) -> None:
     i = combo.findData(data)
     if i >= 0 and i != combo.currentIndex():
@@ -142,8 +156,7 @@ class ControlPanel(QWidget):
             metrics = combo.fontMetrics()  # the presentation font: apply_appearance runs after it
             longest = max((metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())),
                           default=0)
-            arrow = combo.minimumSizeHint().width() - metrics.horizontalAdvance("x" * COMBO_CHARS)
-            combo.setMinimumWidth(longest + max(arrow, metrics.height()))
+            combo.setMinimumWidth(_combo_width(combo, longest))
 
     # -- building ------------------------------------------------------------------------
     def _data_group(self, actions: dict[str, QAction]) -> QGroupBox:

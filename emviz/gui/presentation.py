@@ -123,6 +123,7 @@ class Presentation(QObject):
             view.apply_appearance(new)
         self._fit_control_panel(new.presenting)
         self._free_explanation_height(new.presenting)
+        self._settle_layouts()  # before the window changes its size (full screen or back)
         self.changed.emit(new)
 
     def _apply_application(self, a: Appearance) -> None:
@@ -249,6 +250,23 @@ class Presentation(QObject):
         tabs = getattr(self._window, "tabs", None)
         if tabs is not None:
             tabs.setMinimumHeight(1 if presenting else 0)
+
+    def _settle_layouts(self) -> None:
+        """Lay the window out in the new appearance now, before it changes its size. A layout
+        request is posted, and a widget laid out anew posts one to its parent, each handled on
+        a later turn of the event loop: left to it, the window came back from full screen while
+        the lesson's band (or the toolbars, or the status bar) still had its presenting minimum,
+        in some runs and not in others, and kept the consequences: 92 px wider than it was, or
+        6 px taken from the lesson's band to meet the views' minimum height (the explanation
+        tabs and the parameter table's three rows). Until the window's minimum size holds
+        still, at most a few rounds (one per level of nested layouts)."""
+        w = self._window
+        last = None
+        for _ in range(10):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            if w.minimumSize() == last:
+                return
+            last = w.minimumSize()
 
     def _leave_full_screen(self) -> None:
         w = self._window
