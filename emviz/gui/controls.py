@@ -45,6 +45,8 @@ ADVANCED = ("brushSpinBox", "covarianceCombo", "regCovarCombo", "tolCombo", "max
 
 #: Characters a choice box is sized for: the panel stays narrow and long entries are elided.
 COMBO_CHARS = 13
+#: Presenting, a choice box is at most this share of the screen's width.
+PRESENT_COMBO_SHARE = 0.2
 #: Marks a widget that elides its text and names the whole of it in its tooltip.
 ELIDES = "emvizElides"
 
@@ -70,6 +72,13 @@ class ElidingComboBox(QComboBox):
         text = self.currentText()
         cut = self.fontMetrics().horizontalAdvance(text) > self._field(option).width()
         self.setToolTip(f"{text}\n\n{self._tip}" if cut and text else self._tip)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        """Room for minimumContentsLength characters in the font it has now (see _combo_size)."""
+        return _combo_size(self, self.minimumContentsLength() * self.fontMetrics().horizontalAdvance("X"))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return self.sizeHint()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
@@ -102,18 +111,19 @@ def _combo(name: str, items: list[tuple[str, object]], tip: str) -> QComboBox:
     return combo
 
 
-def _combo_width(combo: QComboBox, text_width: int) -> int:
-    """The width of ``combo`` with a field ``text_width`` px wide, from its style (as Qt sizes
-    it). Not from ``minimumSizeHint()``: Qt caches that and a font change does not clear the
-    cache, so after presentation mode's font it was the old font's size in some runs and not
-    in others (the panel 45 px wider or narrower, and every screen beside it shifted)."""
+def _combo_size(combo: QComboBox, text_width: int) -> QSize:
+    """The size of ``combo`` with a field ``text_width`` px wide, from its style and its font
+    now (as Qt sizes it, plus the room AdjustToMinimumContentsLengthWithIcon keeps for an
+    icon). Not Qt's own size hints: it caches them and a font change does not clear the
+    minimum's, so after presentation mode's font (or back) a box kept the other font's size in
+    some runs and not in others: the control panel 45 px wider or narrower while presenting,
+    and back in the window boxes running past the panel's right edge."""
     option = QStyleOptionComboBox()
     combo.initStyleOption(option)
     metrics = combo.fontMetrics()
-    icon = combo.iconSize().width() + 4  # AdjustToMinimumContentsLengthWithIcon keeps room for one
-    contents = QSize(text_width + icon, max(metrics.height(), 14) + 2)
-    return combo.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, contents,
-                                          combo).width()
+    icon = combo.iconSize()
+    contents = QSize(text_width + icon.width() + 4, max(metrics.height(), 14, icon.height()) + 2)
+    return combo.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, contents, combo)
 
 
 def _select(combo: QComboBox, data: object) -> None:
@@ -143,7 +153,9 @@ class ControlPanel(QWidget):
     def apply_appearance(self, appearance: Appearance) -> None:
         """Presentation mode hides the ADVANCED controls' rows (label and field), and shows
         the whole name of each choice (a class reads "Old Faithful (standardised)", not
-        "Old Faithful (standard")."""
+        "Old Faithful (standard") where the screen has the room: a box takes at most
+        PRESENT_COMBO_SHARE of the screen's width, elided past it (at 1024 x 768 the whole
+        names made the panel 512 px wide and the window 42 px wider than its screen)."""
         for name in ADVANCED:
             widget = self.findChild(QWidget, name)
             form = widget.parentWidget().layout()
@@ -156,7 +168,8 @@ class ControlPanel(QWidget):
             metrics = combo.fontMetrics()  # the presentation font: apply_appearance runs after it
             longest = max((metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())),
                           default=0)
-            combo.setMinimumWidth(_combo_width(combo, longest))
+            room = int(PRESENT_COMBO_SHARE * combo.screen().availableGeometry().width())
+            combo.setMinimumWidth(min(_combo_size(combo, longest).width(), room))
 
     # -- building ------------------------------------------------------------------------
     def _data_group(self, actions: dict[str, QAction]) -> QGroupBox:

@@ -83,6 +83,7 @@ class Presentation(QObject):
             w.showFullScreen()
         else:
             self._apply(Appearance(self.appearance.theme, False))
+            self._settle_layouts()  # before the window takes back its size
             self._leave_full_screen()
 
     def set_theme(self, theme: str) -> None:
@@ -123,7 +124,6 @@ class Presentation(QObject):
             view.apply_appearance(new)
         self._fit_control_panel(new.presenting)
         self._free_explanation_height(new.presenting)
-        self._settle_layouts()  # before the window changes its size (full screen or back)
         self.changed.emit(new)
 
     def _apply_application(self, a: Appearance) -> None:
@@ -252,7 +252,7 @@ class Presentation(QObject):
             tabs.setMinimumHeight(1 if presenting else 0)
 
     def _settle_layouts(self) -> None:
-        """Lay the window out in the new appearance now, before it changes its size. A layout
+        """Lay the window out in the normal fonts now, before it leaves full screen. A layout
         request is posted, and a widget laid out anew posts one to its parent, each handled on
         a later turn of the event loop: left to it, the window came back from full screen while
         the lesson's band (or the toolbars, or the status bar) still had its presenting minimum,

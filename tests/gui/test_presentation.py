@@ -473,8 +473,11 @@ def test_the_control_panel_is_as_wide_whatever_its_choice_boxes_cached(shown, qt
     """Presenting, each choice box is as wide as its longest choice in the large font; the
     width came from the box's minimumSizeHint, which Qt caches and a font change does not
     clear: a hint asked for before presenting (as a layout may, or not, by then) left the
-    box and the whole control panel 45 px narrower."""
+    box and the whole control panel 45 px narrower. (No box wider than its share of the
+    screen: past it, it elides.)"""
     from PySide6.QtWidgets import QComboBox
+
+    from emviz.gui.controls import PRESENT_COMBO_SHARE
 
     w = shown
     combos = w.controls.findChildren(QComboBox)
@@ -489,4 +492,31 @@ def test_the_control_panel_is_as_wide_whatever_its_choice_boxes_cached(shown, qt
         fresh.setFont(combo.font())
         fresh.addItem(combo.itemText(0))
         arrow = fresh.sizeHint().width() - metrics.horizontalAdvance(combo.itemText(0))
-        assert combo.minimumWidth() >= longest + arrow, combo.objectName()
+        room = int(PRESENT_COMBO_SHARE * w.screen().availableGeometry().width())
+        assert combo.minimumWidth() >= min(longest + arrow, room), combo.objectName()
+        assert combo.minimumWidth() <= room, combo.objectName()
+
+
+def test_choice_boxes_take_back_their_window_size_after_presenting(shown, qtbot):
+    """Back in the window, each choice box asks for the room of its COMBO_CHARS characters in
+    the window's font, as a new box would: Qt's cached hint kept the presenting font's size
+    and the boxes ran past the control panel's right edge."""
+    from PySide6.QtWidgets import QComboBox
+
+    w = shown
+    combos = w.controls.findChildren(QComboBox)
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    qtbot.waitUntil(w.isFullScreen)
+    for combo in combos:
+        combo.minimumSizeHint()  # cached in the presenting font
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: not w.isFullScreen())
+    for combo in combos:
+        fresh = QComboBox()
+        fresh.setFont(combo.font())
+        fresh.setSizeAdjustPolicy(combo.sizeAdjustPolicy())
+        fresh.setMinimumContentsLength(combo.minimumContentsLength())
+        for i in range(combo.count()):
+            fresh.addItem(combo.itemText(i))
+        assert abs(combo.minimumSizeHint().width() - fresh.minimumSizeHint().width()) <= 4, \
+            combo.objectName()
