@@ -211,6 +211,7 @@ class LessonPanel(QDockWidget):
         chapter = self.chapters[self.index]
         self.position.setText(f"Chapter {self.index + 1} of {len(self.chapters)}")
         self.setWindowTitle(f"Lesson · {self.position.text()}")  # presenting, the only place
+        self.toggleViewAction().setText("Lesson")  # (Qt names the action after the title)
         self.title.setText(chapter.title)
         self.text.setMarkdown(chapter.body)
         self._fit_text()
@@ -312,15 +313,23 @@ class LessonPanel(QDockWidget):
         return max(head, foot) + margins.top() + margins.bottom()
 
     def _claim_height(self) -> None:
-        """Presenting, the band keeps the height ``needed_height`` asks for: the views above
-        give it up (at 1280 x 800 in k-means mode, 7.7 lines of text showed)."""
+        """The band keeps the height ``needed_height`` asks for: the views above give it up
+        (at 1280 x 800 the band was 200 px high, its title ran over the summary and the box
+        was cut under the buttons; presenting in k-means mode, 7.7 lines of text showed)."""
         body = self.widget()
         if body is None:
             return
-        # Only while presenting, when the views ask for little: in the window, the views'
-        # minimum (the Point tab's page, the table's three rows) and this claim together were
-        # taller than an 800 px screen (chapter 1: the window grew to 841 px).
-        need = self.needed_height() if self._presenting else 0
+        need = self.needed_height()
+        if need:
+            # No more than the views can give beyond their minimum: the window never grows past
+            # its screen for it (chapter 1 at 1280 x 800 made it 841 px high, the tab rows at
+            # 1024 x 768 presenting 826). Presenting, the window is (or becomes) the screen.
+            w, views = self.window_, self.window_.centralWidget()
+            height = w.screen().availableGeometry().height() if self._presenting else w.height()
+            bars = w.height() - views.height() - self.height()  # menu, toolbars, status bar
+            chrome = self.height() - body.height()  # the dock's title
+            room = height - bars - views.minimumSizeHint().height() - chrome
+            need = max(0, min(need, room))
         if body.minimumHeight() != need:
             body.setMinimumHeight(need)
 

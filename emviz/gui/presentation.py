@@ -124,6 +124,10 @@ class Presentation(QObject):
             view.apply_appearance(new)
         self._fit_control_panel(new.presenting)
         self._free_explanation_height(new.presenting)
+        rows = getattr(self._window, "toolbar_rows", None)
+        if rows is not None:  # presenting: the toolbars' rows as few as can be
+            rows.packed = new.presenting
+            rows.arrange()
         self.changed.emit(new)
 
     def _apply_application(self, a: Appearance) -> None:
