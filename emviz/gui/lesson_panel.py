@@ -312,6 +312,10 @@ class LessonPanel(QDockWidget):
             head += grid.verticalSpacing() + lines
         return max(head, foot) + margins.top() + margins.bottom()
 
+    def window_settled(self) -> None:
+        """The window is back at its own size after presentation mode: claim for it."""
+        self._claim_height()
+
     def _claim_height(self) -> None:
         """The band keeps the height ``needed_height`` asks for: the views above give it up
         (at 1280 x 800 the band was 200 px high, its title ran over the summary and the box
@@ -320,6 +324,10 @@ class LessonPanel(QDockWidget):
         if body is None:
             return
         need = self.needed_height()
+        presentation = getattr(self.window_, "presentation", None)
+        if not self._presenting and (self.window_.isFullScreen()
+                                     or getattr(presentation, "leaving", False)):
+            need = 0  # leaving presentation mode: claimed again at the window's own size
         if need:
             # No more than the views can give beyond their minimum: the window never grows past
             # its screen for it (chapter 1 at 1280 x 800 made it 841 px high, the tab rows at

@@ -421,6 +421,8 @@ class MainWindow(QMainWindow):
         slider.blockSignals(False)
         self.history_label.setText(
             f"half-step {m.index} / {len(m.history) - 1}" if m.history else "no run")
+        # its text whole in any font (presenting: 166 px for "half-step 0 / 0")
+        self.history_label.setMinimumWidth(max(150, self.history_label.sizeHint().width()))
 
     def _update_enabled(self) -> None:
         a, c, m = self.actions_by_name, self.controller, self.model

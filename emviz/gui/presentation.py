@@ -64,6 +64,7 @@ class Presentation(QObject):
         self._app_style = app.style().name() or "fusion"  # (a proxy style has no name)
         self.appearance = Appearance()
         self._before_full_screen: tuple[Qt.WindowState, bytes] | None = None
+        self.leaving = False  # leaving presentation mode: the window is not at its size yet
         self._panel_widths: tuple[int, int] | None = None
         self._plot_text: list[tuple[object, Callable[[], None]]] = []  # (item, undo)
         self._light_pages: list[tuple[QWidget, QPalette | None, bool]] = []  # page, own, filled
@@ -82,9 +83,17 @@ class Presentation(QObject):
             self._apply(Appearance(self.appearance.theme, True))
             w.showFullScreen()
         else:
-            self._apply(Appearance(self.appearance.theme, False))
-            self._settle_layouts()  # before the window takes back its size
-            self._leave_full_screen()
+            self.leaving = True  # (views that size themselves by the window's wait for it)
+            try:
+                self._apply(Appearance(self.appearance.theme, False))
+                self._settle_layouts()  # before the window takes back its size
+                self._leave_full_screen()
+                self._settle_layouts()
+            finally:
+                self.leaving = False
+            for view in self._views():
+                if hasattr(view, "window_settled"):
+                    view.window_settled()
 
     def set_theme(self, theme: str) -> None:
         if theme not in THEMES:

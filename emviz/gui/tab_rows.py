@@ -153,6 +153,11 @@ class TabRows(QWidget):
             button.setChecked(i == index)
 
 
+#: A page is never squeezed below this (px): a plot's labels need the room (the Why plot at
+#: 80 px put its θ_old and θ_new under its axis).
+MIN_PAGE_HEIGHT = 240
+
+
 class ExplanationTabs(QTabWidget):
     """A QTabWidget whose minimum height is its current page's, not its tallest page's: the
     Point tab's wrapped text (305 px) held every other page, and with them the lesson's band
@@ -171,7 +176,8 @@ class ExplanationTabs(QTabWidget):
         bar = self.tabBar()
         bar_height = bar.sizeHint().height() if bar.isVisibleTo(self) else 0
         frame = 2 * self.style().pixelMetric(self.style().PixelMetric.PM_DefaultFrameWidth, None, self)
-        return QSize(hint.width(), min(hint.height(), page.minimumSizeHint().height() + bar_height + frame))
+        page_height = max(page.minimumSizeHint().height(), MIN_PAGE_HEIGHT)
+        return QSize(hint.width(), min(hint.height(), page_height + bar_height + frame))
 
 
 def with_tab_rows(tabs: QTabWidget) -> tuple[QWidget, TabRows]:

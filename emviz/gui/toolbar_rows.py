@@ -40,8 +40,11 @@ class ToolbarRows(QObject):
             if not bar.isVisibleTo(self._window):
                 continue
             need = bar.sizeHint().width()
-            if self.packed and rows and bar.objectName() not in PACKED_BREAKS:
-                rows[-1].append(bar)
+            if self.packed and rows:  # a row for each kind, however wide
+                if bar.objectName() in PACKED_BREAKS:
+                    rows.append([bar])
+                else:
+                    rows[-1].append(bar)
             elif rows and used + need <= width:
                 rows[-1].append(bar)
                 used += need
