@@ -276,7 +276,9 @@ class Presentation(QObject):
         w = self._window
         last = None
         for _ in range(10):
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            # this window's widgets only: another window (the gallery) lays itself out later
+            for widget in (w, *w.findChildren(QWidget)):
+                QCoreApplication.sendPostedEvents(widget, QEvent.Type.LayoutRequest)
             if w.minimumSize() == last:
                 return
             last = w.minimumSize()
