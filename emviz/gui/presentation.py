@@ -278,7 +278,8 @@ class Presentation(QObject):
         for _ in range(10):
             # this window's widgets only: another window (the gallery) lays itself out later
             for widget in (w, *w.findChildren(QWidget)):
-                QCoreApplication.sendPostedEvents(widget, QEvent.Type.LayoutRequest)
+                if widget.window() is w:  # (the gallery is a child window of it)
+                    QCoreApplication.sendPostedEvents(widget, QEvent.Type.LayoutRequest)
             if w.minimumSize() == last:
                 return
             last = w.minimumSize()
