@@ -5,7 +5,8 @@ Sample window) and the text items of its plots.
 Each check is a plain function from widgets to ``Finding``s; ``audit(windows, presenting)``
 runs them all. The limits are the issue's: no text needing more room than its widget has
 (wrapping, or eliding with the full text in a tooltip, is fine), no tab behind the tab bar's
-scroll arrows, no two sibling text widgets on top of each other, no text under 18 pt while
+scroll arrows nor a tab title elided to a stub ("l…"), no toolbar action behind the toolbar's
+extension button, no two sibling text widgets on top of each other, no text under 18 pt while
 presenting, a contrast of at least 4.5:1 for text and component colours (7:1 for text
 while presenting), by WCAG 2's relative luminance (emviz.look.appearance.contrast_ratio), and, in
 the dark theme, no large light block (a page or plot left white glares on a projector).
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
     QTabBar,
     QTableView,
     QTextEdit,
+    QToolBar,
     QToolButton,
     QWidget,
 )
@@ -61,8 +63,8 @@ SLACK = 1
 
 @dataclass(frozen=True)
 class Finding:
-    """``kind``: "clipped", "tab arrows", "overlap", "small text", "contrast", "plot text" or
-    "light block";
+    """``kind``: "clipped", "tab arrows", "elided tab", "toolbar overflow", "overlap", "small
+    text", "contrast", "plot text" or "light block";
     ``where``: the widget (its class, objectName and text); ``detail``: the numbers."""
 
     kind: str
@@ -364,6 +366,48 @@ def _clipped_tabs(bar: QTabBar) -> list[Finding]:
             found.append(Finding("clipped", f"{describe(bar)} tab {text!r}",
                                  f"title {fm.horizontalAdvance(text)} px, tab {room} px"))
     return found
+
+
+#: A tab title elided to fewer than this many characters of its own ("l…", "…") says nothing.
+MIN_TAB_CHARS = 4
+
+
+def check_elided_tabs(bar: QTabBar) -> list[Finding]:
+    """Tab titles elided past reading: a tooltip excuses an elided label, but a tab showing
+    "l…" or "…" cannot be found by a class at all."""
+    if bar.elideMode() == Qt.TextElideMode.ElideNone:
+        return []
+    fm = QFontMetrics(bar.font())
+    found = []
+    for i in range(bar.count()):
+        if not bar.isTabVisible(i):
+            continue
+        text = _plain(bar.tabText(i))
+        room = bar.tabRect(i).width() + getattr(bar, "_squeeze", 0) - 2 * MIN_TAB_PADDING
+        shown = fm.elidedText(text, bar.elideMode(), max(room, 0))
+        kept = len(shown.replace("…", ""))
+        if shown != text and kept < min(MIN_TAB_CHARS, len(text)):
+            found.append(Finding("elided tab", f"{describe(bar)} tab {text!r}",
+                                 f"shown as {shown!r} in {bar.tabRect(i).width()} px"))
+    return found
+
+
+#: Padding QTabBar keeps each side of an elided title (the fusion style's, about).
+MIN_TAB_PADDING = 6
+
+
+def check_toolbar_overflow(toolbar: QToolBar) -> list[Finding]:
+    """A toolbar whose actions do not all fit shows its extension button ("»"): what is
+    behind it, a class never sees and a teacher must hunt for."""
+    extension = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+    if extension is None or not extension.isVisible():
+        return []
+    hidden = [_plain(a.text()) for a in toolbar.actions() if not a.isSeparator() and a.isVisible()
+              and ((widget := toolbar.widgetForAction(a)) is None or not widget.isVisible())]
+    if not hidden:
+        return []  # (Qt leaves the button shown now and then with nothing behind it)
+    return [Finding("toolbar overflow", f"QToolBar#{toolbar.objectName() or '-'}",
+                    f"{toolbar.width()} px wide; behind its » button: {hidden}")]
 
 
 def _clipped_table(table: QTableView) -> list[Finding]:
@@ -704,6 +748,10 @@ def audit(windows: Iterable[QWidget], presenting: bool) -> list[Finding]:
             found += check_contrast(widget, presenting)
             if isinstance(widget, QStatusBar):
                 found += check_status_bar(widget)
+            if isinstance(widget, QTabBar):
+                found += check_elided_tabs(widget)
+            if isinstance(widget, QToolBar):
+                found += check_toolbar_overflow(widget)
             if isinstance(widget, pg.GraphicsView):
                 found += check_plot(widget, presenting)
         found += check_overlap(widgets)

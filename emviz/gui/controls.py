@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -45,6 +45,8 @@ ADVANCED = ("brushSpinBox", "covarianceCombo", "regCovarCombo", "tolCombo", "max
 
 #: Characters a choice box is sized for: the panel stays narrow and long entries are elided.
 COMBO_CHARS = 13
+#: Presenting, a choice box is at most this share of the screen's width.
+PRESENT_COMBO_SHARE = 0.2
 #: Marks a widget that elides its text and names the whole of it in its tooltip.
 ELIDES = "emvizElides"
 
@@ -70,6 +72,13 @@ class ElidingComboBox(QComboBox):
         text = self.currentText()
         cut = self.fontMetrics().horizontalAdvance(text) > self._field(option).width()
         self.setToolTip(f"{text}\n\n{self._tip}" if cut and text else self._tip)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        """Room for minimumContentsLength characters in the font it has now (see _combo_size)."""
+        return _combo_size(self, self.minimumContentsLength() * self.fontMetrics().horizontalAdvance("X"))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return self.sizeHint()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
@@ -102,6 +111,21 @@ def _combo(name: str, items: list[tuple[str, object]], tip: str) -> QComboBox:
     return combo
 
 
+def _combo_size(combo: QComboBox, text_width: int) -> QSize:
+    """The size of ``combo`` with a field ``text_width`` px wide, from its style and its font
+    now (as Qt sizes it, plus the room AdjustToMinimumContentsLengthWithIcon keeps for an
+    icon). Not Qt's own size hints: it caches them and a font change does not clear the
+    minimum's, so after presentation mode's font (or back) a box kept the other font's size in
+    some runs and not in others: the control panel 45 px wider or narrower while presenting,
+    and back in the window boxes running past the panel's right edge."""
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    metrics = combo.fontMetrics()
+    icon = combo.iconSize()
+    contents = QSize(text_width + icon.width() + 4, max(metrics.height(), 14, icon.height()) + 2)
+    return combo.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, contents, combo)
+
+
 def _select(combo: QComboBox, data: object) -> None:
     i = combo.findData(data)
     if i >= 0 and i != combo.currentIndex():
@@ -129,7 +153,9 @@ class ControlPanel(QWidget):
     def apply_appearance(self, appearance: Appearance) -> None:
         """Presentation mode hides the ADVANCED controls' rows (label and field), and shows
         the whole name of each choice (a class reads "Old Faithful (standardised)", not
-        "Old Faithful (standard")."""
+        "Old Faithful (standard") where the screen has the room: a box takes at most
+        PRESENT_COMBO_SHARE of the screen's width, elided past it (at 1024 x 768 the whole
+        names made the panel 512 px wide and the window 42 px wider than its screen)."""
         for name in ADVANCED:
             widget = self.findChild(QWidget, name)
             form = widget.parentWidget().layout()
@@ -142,8 +168,8 @@ class ControlPanel(QWidget):
             metrics = combo.fontMetrics()  # the presentation font: apply_appearance runs after it
             longest = max((metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())),
                           default=0)
-            arrow = combo.minimumSizeHint().width() - metrics.horizontalAdvance("x" * COMBO_CHARS)
-            combo.setMinimumWidth(longest + max(arrow, metrics.height()))
+            room = int(PRESENT_COMBO_SHARE * combo.screen().availableGeometry().width())
+            combo.setMinimumWidth(min(_combo_size(combo, longest).width(), room))
 
     # -- building ------------------------------------------------------------------------
     def _data_group(self, actions: dict[str, QAction]) -> QGroupBox:

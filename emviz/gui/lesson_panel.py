@@ -71,6 +71,9 @@ BAND_MIN_WIDTHS = (200, 0, 260)
 PRESENT_STRETCH = (3, 2, 0)
 #: No text of the lesson under this size (points) while presenting.
 PRESENT_MIN_PT = 18.0
+#: Presenting, at least this many lines of the chapter's text show (the screen audit's
+#: MIN_SCROLLED_LINES).
+PRESENT_MIN_LINES = 8
 
 def lesson_settings() -> QSettings:
     """The lesson's settings: the program's one store (emviz.gui.preferences)."""
@@ -151,6 +154,7 @@ class LessonPanel(QDockWidget):
         foot.addStretch(1)
         foot.addLayout(buttons)
         body = QWidget(objectName="lessonBody")
+        body.installEventFilter(self)  # claim the height its parts need at its new width
         self.grid = QGridLayout(body)
         self.grid.setContentsMargins(10, 4, 10, 8)
         self.grid.setSpacing(12)
@@ -213,6 +217,8 @@ class LessonPanel(QDockWidget):
         self.window_.model.lesson.set_chapter(index)
         chapter = self.chapters[self.index]
         self.position.setText(f"Chapter {self.index + 1} of {len(self.chapters)}")
+        self.setWindowTitle(f"Lesson · {self.position.text()}")  # presenting, the only place
+        self.toggleViewAction().setText("Lesson")  # (Qt names the action after the title)
         self.title.setText(chapter.title)
         self._show_text()
         self._tried = None  # this chapter's picture is not on screen until Try it
@@ -261,6 +267,7 @@ class LessonPanel(QDockWidget):
             text = chapter.next_step
         self.next_step.setText(f"**What to click next:** {text}")
         self.next_step.setVisible(bool(text))
+        self._claim_height()
 
     def _fit_text(self) -> None:
         """The largest body size from BODY_PT down to MIN_BODY_PT (times the appearance's
@@ -279,13 +286,16 @@ class LessonPanel(QDockWidget):
         box_pt = max(PRESENT_MIN_PT, points) if self._presenting else BODY_PT
         if self.next_step.font().pointSizeF() != box_pt:
             self.next_step.setFont(font(box_pt))
+        self._claim_height()
 
     def apply_appearance(self, appearance) -> None:
         """Presentation mode: the text at the presentation's scale, so a room can read it;
-        the band a third of the screen high to hold it; the set-up summary hidden (the large
-        title needs its room). Leaving puts all of it back."""
+        the band a third of the screen high to hold it; the set-up summary hidden and the
+        chapter's number only in the dock's title (the large title and the text need the
+        room). Leaving puts all of it back."""
         self._scale = appearance.font_scale
         self.summary.setVisible(not appearance.presenting)
+        self.position.setVisible(not appearance.presenting)  # in the dock's title: a line of text more
         self._theme_boxes(appearance.theme == "dark")
         if appearance.presenting != self._presenting:
             self._presenting = appearance.presenting
@@ -313,7 +323,54 @@ class LessonPanel(QDockWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if watched is self.text and event.type() == QEvent.Type.Resize:
             self._fit_text()
+        elif watched is self.widget() and event.type() == QEvent.Type.Resize:
+            self._claim_height()
         return False
+
+    def needed_height(self) -> int:
+        """The band's height (its body's) at which nothing of it is cut: the title and the
+        set-up summary, the whole "What to click next" box over the buttons, and, presenting,
+        PRESENT_MIN_LINES lines of the text under the title (a class reads it from there)."""
+        if not self.band:
+            return 0
+        grid = self.grid
+        margins = grid.contentsMargins()
+        head = self.head.heightForWidth(self.head.width())
+        foot = self.foot.heightForWidth(self.foot.width())
+        if self._presenting:  # two columns: the title over the text | the box and the buttons
+            frame = 2 * self.text.frameWidth() + 2 * int(self.text.document().documentMargin())
+            lines = PRESENT_MIN_LINES * self.text.fontMetrics().lineSpacing() + frame
+            head += grid.verticalSpacing() + lines
+        return max(head, foot) + margins.top() + margins.bottom()
+
+    def window_settled(self) -> None:
+        """The window is back at its own size after presentation mode: claim for it."""
+        self._claim_height()
+
+    def _claim_height(self) -> None:
+        """The band keeps the height ``needed_height`` asks for: the views above give it up
+        (at 1280 x 800 the band was 200 px high, its title ran over the summary and the box
+        was cut under the buttons; presenting in k-means mode, 7.7 lines of text showed)."""
+        body = self.widget()
+        if body is None:
+            return
+        need = self.needed_height()
+        presentation = getattr(self.window_, "presentation", None)
+        if not self._presenting and (self.window_.isFullScreen()
+                                     or getattr(presentation, "leaving", False)):
+            need = 0  # leaving presentation mode: claimed again at the window's own size
+        if need:
+            # No more than the views can give beyond their minimum: the window never grows past
+            # its screen for it (chapter 1 at 1280 x 800 made it 841 px high, the tab rows at
+            # 1024 x 768 presenting 826). Presenting, the window is (or becomes) the screen.
+            w, views = self.window_, self.window_.centralWidget()
+            height = w.screen().availableGeometry().height() if self._presenting else w.height()
+            bars = w.height() - views.height() - self.height()  # menu, toolbars, status bar
+            chrome = self.height() - body.height()  # the dock's title
+            room = height - bars - views.minimumSizeHint().height() - chrome
+            need = max(0, min(need, room))
+        if body.minimumHeight() != need:
+            body.setMinimumHeight(need)
 
     def _show_error(self) -> None:
         self.position.setText("No lesson")

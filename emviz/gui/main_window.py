@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSlider,
     QSplitter,
-    QTabWidget,
     QToolBar,
     QWidget,
 )
@@ -41,7 +40,9 @@ from .points_view import PICK_RADIUS_PX, PointsView
 from .presentation import install_presentation
 from .style import apply_pyqtgraph_style, style_plot
 from .tab_bar import SnugTabBar
+from .tab_rows import ExplanationTabs, with_tab_rows
 from .teaching import install_teaching
+from .toolbar_rows import ToolbarRows
 
 ACTIONS = (  # objectName, text, shortcut, tooltip
     ("actionEStep", "E-step", "E", "E-step: r_nk = γ(z_nk) from the current θ"),
@@ -159,33 +160,27 @@ class MainWindow(QMainWindow):
 
     def _build_layout(self) -> None:
         a = self.actions_by_name
-        toolbar = QToolBar("Run", self)
-        toolbar.setObjectName("runToolbar")
-        toolbar.setMovable(False)
-        toolbar.setIconSize(QSize(16, 16))
+        # Three toolbars, not one: each row of toolbars fits the window (ToolbarRows).
+        toolbar = self._toolbar("Run", "runToolbar")
         for name in ("actionEStep", "actionMStep", "actionStep", "actionPlay", "actionReset"):
             toolbar.addAction(a[name])
-        toolbar.addSeparator()
-        toolbar.addAction(a["actionBack"])
+        history = self._toolbar("History", "historyToolbar")
+        history.addAction(a["actionBack"])
         self.history_slider = QSlider(Qt.Orientation.Horizontal)
         self.history_slider.setObjectName("historySlider")
         self.history_slider.setToolTip("Scrub through every recorded half-step (Left/Right)")
-        self.history_slider.setMinimumWidth(240)
-        toolbar.addWidget(self.history_slider)
-        toolbar.addAction(a["actionForward"])
+        self.history_slider.setMinimumWidth(160)
+        history.addWidget(self.history_slider)
+        history.addAction(a["actionForward"])
         self.history_label = QLabel()
         self.history_label.setObjectName("historyLabel")
-        self.history_label.setMinimumWidth(150)
-        toolbar.addWidget(self.history_label)
-        toolbar.addSeparator()
+        self.history_label.setMinimumWidth(150)  # the toolbars' rows do not move as it counts
+        history.addWidget(self.history_label)
+        edit = self._toolbar("Edit", "editToolbar")
         for name in ("actionUndo", "actionRedo", "actionExportImage"):
-            toolbar.addAction(a[name])
-        self.addToolBar(toolbar)
-        self.addToolBarBreak()
-        self.teach_toolbar = QToolBar("Teach", self)
-        self.teach_toolbar.setObjectName("teachToolbar")
-        self.teach_toolbar.setMovable(False)
-        self.addToolBar(self.teach_toolbar)
+            edit.addAction(a[name])
+        self.teach_toolbar = self._toolbar("Teach", "teachToolbar")
+        self.toolbar_rows = ToolbarRows(self)
 
         panel = QScrollArea()
         panel.setObjectName("controlScroll")
@@ -194,12 +189,13 @@ class MainWindow(QMainWindow):
         panel.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         panel.setMinimumWidth(self.controls.minimumSizeHint().width() + 24)
         panel.setMaximumWidth(self.controls.sizeHint().width() + 60)
-        self.tabs = QTabWidget()
+        self.tabs = ExplanationTabs()
         self.tabs.setTabBar(SnugTabBar())
         self.tabs.setObjectName("explainTabs")
         self.tabs.addTab(self.bound_plot, "ln p, L")
         right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.tabs)
+        tabs_holder, self.tab_rows = with_tab_rows(self.tabs)  # titles in rows when too many
+        right.addWidget(tabs_holder)
         right.addWidget(self.params_table)
         right.setSizes([420, 260])
         center = QSplitter(Qt.Orientation.Horizontal)
@@ -220,6 +216,14 @@ class MainWindow(QMainWindow):
         # hides it too, but not for good: a status bar shown again (full screen) re-showed it
         # under the message. An explicit hide stays.
         self.statusBar().messageChanged.connect(lambda text: self.status.setVisible(not text))
+
+    def _toolbar(self, title: str, name: str) -> QToolBar:
+        toolbar = QToolBar(title, self)
+        toolbar.setObjectName(name)
+        toolbar.setMovable(False)
+        toolbar.setIconSize(QSize(16, 16))
+        self.addToolBar(toolbar)
+        return toolbar
 
     def _connect(self) -> None:
         a, c, ed = self.actions_by_name, self.controller, self.editor
@@ -421,6 +425,8 @@ class MainWindow(QMainWindow):
         slider.blockSignals(False)
         self.history_label.setText(
             f"half-step {m.index} / {len(m.history) - 1}" if m.history else "no run")
+        # its text whole in any font (presenting: 166 px for "half-step 0 / 0")
+        self.history_label.setMinimumWidth(max(150, self.history_label.sizeHint().width()))
 
     def _update_enabled(self) -> None:
         a, c, m = self.actions_by_name, self.controller, self.model

@@ -64,6 +64,7 @@ class Presentation(QObject):
         self._app_style = app.style().name() or "fusion"  # (a proxy style has no name)
         self.appearance = Appearance()
         self._before_full_screen: tuple[Qt.WindowState, bytes] | None = None
+        self.leaving = False  # leaving presentation mode: the window is not at its size yet
         self._panel_widths: tuple[int, int] | None = None
         self._plot_text: list[tuple[object, Callable[[], None]]] = []  # (item, undo)
         self._light_pages: list[tuple[QWidget, QPalette | None, bool]] = []  # page, own, filled
@@ -82,8 +83,17 @@ class Presentation(QObject):
             self._apply(Appearance(self.appearance.theme, True))
             w.showFullScreen()
         else:
-            self._apply(Appearance(self.appearance.theme, False))
-            self._leave_full_screen()
+            self.leaving = True  # (views that size themselves by the window's wait for it)
+            try:
+                self._apply(Appearance(self.appearance.theme, False))
+                self._settle_layouts()  # before the window takes back its size
+                self._leave_full_screen()
+                self._settle_layouts()
+            finally:
+                self.leaving = False
+            for view in self._views():
+                if hasattr(view, "window_settled"):
+                    view.window_settled()
 
     def set_theme(self, theme: str) -> None:
         if theme not in THEMES:
@@ -123,6 +133,10 @@ class Presentation(QObject):
             view.apply_appearance(new)
         self._fit_control_panel(new.presenting)
         self._free_explanation_height(new.presenting)
+        rows = getattr(self._window, "toolbar_rows", None)
+        if rows is not None:  # presenting: the toolbars' rows as few as can be
+            rows.packed = new.presenting
+            rows.arrange()
         self.changed.emit(new)
 
     def _apply_application(self, a: Appearance) -> None:
@@ -249,6 +263,26 @@ class Presentation(QObject):
         tabs = getattr(self._window, "tabs", None)
         if tabs is not None:
             tabs.setMinimumHeight(1 if presenting else 0)
+
+    def _settle_layouts(self) -> None:
+        """Lay the window out in the normal fonts now, before it leaves full screen. A layout
+        request is posted, and a widget laid out anew posts one to its parent, each handled on
+        a later turn of the event loop: left to it, the window came back from full screen while
+        the lesson's band (or the toolbars, or the status bar) still had its presenting minimum,
+        in some runs and not in others, and kept the consequences: 92 px wider than it was, or
+        6 px taken from the lesson's band to meet the views' minimum height (the explanation
+        tabs and the parameter table's three rows). Until the window's minimum size holds
+        still, at most a few rounds (one per level of nested layouts)."""
+        w = self._window
+        last = None
+        for _ in range(10):
+            # this window's widgets only: another window (the gallery) lays itself out later
+            for widget in (w, *w.findChildren(QWidget)):
+                if widget.window() is w:  # (the gallery is a child window of it)
+                    QCoreApplication.sendPostedEvents(widget, QEvent.Type.LayoutRequest)
+            if w.minimumSize() == last:
+                return
+            last = w.minimumSize()
 
     def _leave_full_screen(self) -> None:
         w = self._window

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QStyle, QStyleOptionTab, QStylePainter, QTabBar, QWidget
 
@@ -25,11 +25,15 @@ FITS_OWN_FONT = "emvizFitsOwnFont"
 class SnugTabBar(QTabBar):
     """Tabs narrowed by the same number of pixels each (keeping MIN_PADDING around the title),
     then titles in a smaller font (down to MIN_FONT_SCALE of the tab widget's), so that every
-    tab fits the tab widget's width."""
+    tab fits the tab widget's width. ``fitted`` is emitted after each fit; ``fits``: whether
+    every title shows whole."""
+
+    fitted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setProperty(FITS_OWN_FONT, True)
+        self.fits = True
         self._squeeze = 0  # px taken off each tab's natural width
         self._eliding = False  # the last resort: titles elided (whole in their tooltips)
         self._fitting = False
@@ -105,8 +109,10 @@ class SnugTabBar(QTabBar):
                 self._elide(not fits)
             self.setElideMode(self.elideMode())  # Qt's way to lay the tabs out again
             self.update()
+            self.fits = not self._eliding
         finally:
             self._fitting = False
+        self.fitted.emit()
 
     def _shrink_font(self, base: QFont, available: int, padding: int) -> bool:
         """The largest point size, in quarter points below ``base``'s down to MIN_FONT_SCALE

@@ -72,6 +72,46 @@ def test_tabs_behind_scroll_arrows_are_found(qtbot):
     qtbot.waitUntil(lambda: check_clipped(tabs.tabBar()) == [])
 
 
+def test_tab_titles_elided_to_a_stub_are_found(qtbot):
+    """"l…" and "…" in a tab say nothing, tooltip or not (presenting at 1280 x 800 in the
+    split view, the explanation tabs showed just that)."""
+    from PySide6.QtCore import Qt
+
+    from emviz.gui.audit import check_elided_tabs
+
+    tabs = QTabWidget()
+    for title in ("ln p, L", "Oracle", "Why EM", "L + KL", "Equations", "Point", "Choose K"):
+        tabs.setTabToolTip(tabs.addTab(QWidget(), title), title)
+    tabs.tabBar().setUsesScrollButtons(False)
+    tabs.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
+    shown(qtbot, tabs, 150, 200)
+    found = check_elided_tabs(tabs.tabBar())
+    assert found and {f.kind for f in found} == {"elided tab"}
+    assert any("'Choose K'" in f.where for f in found)
+    tabs.resize(900, 200)
+    qtbot.waitUntil(lambda: check_elided_tabs(tabs.tabBar()) == [])
+
+
+def test_a_toolbar_with_actions_behind_its_extension_button_is_found(qtbot):
+    from PySide6.QtWidgets import QMainWindow, QToolBar
+
+    from emviz.gui.audit import check_toolbar_overflow
+
+    window = QMainWindow()
+    toolbar = QToolBar("Run", window)
+    toolbar.setObjectName("runToolbar")
+    for text in ("E-step", "M-step", "Step", "Play", "Reset", "Back", "Forward", "Undo", "Redo"):
+        toolbar.addAction(text)
+    window.addToolBar(toolbar)
+    window.setCentralWidget(QWidget())
+    shown(qtbot, window, 150, 200)
+    qtbot.waitUntil(lambda: check_toolbar_overflow(toolbar) != [])
+    finding = check_toolbar_overflow(toolbar)[0]
+    assert finding.kind == "toolbar overflow" and "Redo" in finding.detail
+    window.resize(1000, 200)
+    qtbot.waitUntil(lambda: check_toolbar_overflow(toolbar) == [])
+
+
 def test_sibling_text_on_top_of_each_other_is_found(qtbot):
     page = shown(qtbot, QWidget(), 300, 100)
     a, b = QLabel("N = 272", page), QLabel("Lesson", page)
@@ -174,11 +214,12 @@ os._exit(0)  # a measurement: the interpreter's teardown of Qt objects is not un
 """
 
 
-@pytest.mark.parametrize("size", [(1920, 1080), (1280, 800)])
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 800), (1024, 768)])
 def test_the_lesson_shows_8_lines_and_the_whole_next_step_box_while_presenting(tmp_path, size):
     """Presentation mode, full screen on a screen of this size, chapters 1, 3 and 8 after
     Try it: at least 8 lines of the chapter's text (or all of it) and the whole "What to
-    click next" box show (before: a band of 130 px at 1920 x 1080, the box cut in half)."""
+    click next" box show (before: a band of 130 px at 1920 x 1080, the box cut in half); at
+    1024 x 768 a window no larger than the screen (it was 1066 px wide)."""
     import json
     import os
     import subprocess
@@ -195,7 +236,9 @@ def test_the_lesson_shows_8_lines_and_the_whole_next_step_box_while_presenting(t
                             timeout=300, env=env, cwd=Path(__file__).resolve().parents[2])
     assert result.returncode == 0, result.stderr[-3000:]
     for shown in json.loads(result.stdout.splitlines()[-1]):
-        assert shown["screen"] == list(size)
+        assert shown["screen"] == list(size)  # the window fits its screen
+        if size < (1280, 800):  # the views' minimum leaves the band about 6 lines and most of
+            continue  # the box: the issue asks for 8 lines from 1280 x 800 up
         assert shown["lines"] >= 8 or shown["all text"], shown
         assert shown["box visible"] and shown["box inside"], shown
         assert shown["box needs"] <= shown["box has"] + 1, shown
@@ -214,7 +257,7 @@ def test_a_status_line_too_long_for_the_window_is_elided_with_the_whole_line_in_
 
 def test_tabs_that_cannot_fit_at_18_pt_are_elided_not_shrunk_below_it_nor_scrolled(window):
     window.presentation.set_presenting(True)
-    window.tabs.parentWidget().parentWidget().setSizes([200, 200, 200])  # a narrow column
+    window.splitter.setSizes([200] * window.splitter.count())  # a narrow column
     QApplication.processEvents()
     bar = window.tabs.tabBar()
     assert [f.kind for f in check_clipped(bar)] == []

@@ -446,3 +446,77 @@ def test_titles_set_while_presenting_keep_the_presentation_size(shown, qtbot):
     assert look_at() == normal
     assert kmeans.centers.opts["size"] == normal_stars
     w.actions_by_name["actionKMeansMode"].trigger()
+
+
+def test_leaving_presentation_gives_the_window_back_its_size(shown, qtbot):
+    """The window comes back as it was, not as wide as the presenting window's minimum (the
+    bars and views were still laid out in the large fonts when it left full screen: 875 px
+    instead of 760) and with the lesson's band as high as before."""
+    w = shown
+    w.setGeometry(10, 40, 760, 700)  # inside the 800 x 800 offscreen screen, frame included
+    w.actions_by_name["actionLesson"].trigger()
+    qtbot.waitUntil(w.lesson.isVisible)
+
+    def state():
+        return w.geometry().getRect(), w.lesson.height()
+
+    before = wait_steady(qtbot, state)
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    qtbot.waitUntil(w.isFullScreen)
+    wait_steady(qtbot, state)
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: not w.isFullScreen())
+    assert wait_steady(qtbot, state) == before
+
+
+def test_the_control_panel_is_as_wide_whatever_its_choice_boxes_cached(shown, qtbot):
+    """Presenting, each choice box is as wide as its longest choice in the large font; the
+    width came from the box's minimumSizeHint, which Qt caches and a font change does not
+    clear: a hint asked for before presenting (as a layout may, or not, by then) left the
+    box and the whole control panel 45 px narrower. (No box wider than its share of the
+    screen: past it, it elides.)"""
+    from PySide6.QtWidgets import QComboBox
+
+    from emviz.gui.controls import PRESENT_COMBO_SHARE
+
+    w = shown
+    combos = w.controls.findChildren(QComboBox)
+    for combo in combos:
+        combo.minimumSizeHint()  # cached in the normal font
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    qtbot.waitUntil(w.isFullScreen)
+    for combo in combos:
+        metrics = combo.fontMetrics()
+        longest = max(metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count()))
+        fresh = QComboBox()
+        fresh.setFont(combo.font())
+        fresh.addItem(combo.itemText(0))
+        arrow = fresh.sizeHint().width() - metrics.horizontalAdvance(combo.itemText(0))
+        room = int(PRESENT_COMBO_SHARE * w.screen().availableGeometry().width())
+        assert combo.minimumWidth() >= min(longest + arrow, room), combo.objectName()
+        assert combo.minimumWidth() <= room, combo.objectName()
+
+
+def test_choice_boxes_take_back_their_window_size_after_presenting(shown, qtbot):
+    """Back in the window, each choice box asks for the room of its COMBO_CHARS characters in
+    the window's font, as a new box would: Qt's cached hint kept the presenting font's size
+    and the boxes ran past the control panel's right edge."""
+    from PySide6.QtWidgets import QComboBox
+
+    w = shown
+    combos = w.controls.findChildren(QComboBox)
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    qtbot.waitUntil(w.isFullScreen)
+    for combo in combos:
+        combo.minimumSizeHint()  # cached in the presenting font
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: not w.isFullScreen())
+    for combo in combos:
+        fresh = QComboBox()
+        fresh.setFont(combo.font())
+        fresh.setSizeAdjustPolicy(combo.sizeAdjustPolicy())
+        fresh.setMinimumContentsLength(combo.minimumContentsLength())
+        for i in range(combo.count()):
+            fresh.addItem(combo.itemText(i))
+        assert abs(combo.minimumSizeHint().width() - fresh.minimumSizeHint().width()) <= 4, \
+            combo.objectName()

@@ -158,3 +158,34 @@ def test_at_1280_by_800_and_presenting_at_1920_by_1080_every_explanation_tab_sho
     assert presenting["arrows"] == 0 and presenting["last tab right"] < presenting["bar width"]
     assert presenting["font"] >= MIN_FONT_SCALE * presenting["app font"]
     assert after["font after"] == normal["font"]  # back to the normal window's font
+
+
+def test_titles_that_cannot_fit_at_18_pt_wrap_into_rows_of_whole_titles(window, qtbot):
+    """Presenting in a narrow column the titles were elided to "l…" and "…" (unreadable from
+    the back of the room): they wrap onto rows of buttons instead, every title whole and at
+    18 pt, each switching its page; with the room back, the tab bar comes back."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from emviz.gui.audit import check_clipped, check_font
+
+    w, tabs = window, window.tabs
+    w.presentation.set_presenting(True)
+    w.splitter.setSizes([200] * w.splitter.count())  # a narrow column
+    qtbot.waitUntil(lambda: w.tab_rows.isVisible() and not tabs.tabBar().isVisible())
+    buttons = w.tab_rows.buttons
+    assert [b.text() for b in buttons] == [tabs.tabText(i) for i in range(tabs.count())]
+    rows = {b.y() for b in buttons}
+    assert len(rows) >= 2
+    for button in buttons:
+        assert "…" not in button.text()
+        assert QFontMetrics(button.font()).horizontalAdvance(button.text()) < button.width()
+        assert w.tab_rows.rect().contains(button.geometry())
+        assert check_clipped(button) == [] and check_font(button, presenting=True) == []
+    QTest.mouseClick(buttons[-1], Qt.MouseButton.LeftButton)
+    assert tabs.currentIndex() == tabs.count() - 1 and buttons[-1].isChecked()
+    tabs.setCurrentIndex(0)
+    assert buttons[0].isChecked() and not buttons[-1].isChecked()
+    w.presentation.set_presenting(False)
+    w.splitter.setSizes([100] * (w.splitter.count() - 1) + [1000])  # the column wide
+    qtbot.waitUntil(lambda: tabs.tabBar().isVisible() and not w.tab_rows.isVisible())

@@ -44,3 +44,26 @@ def test_actions_exist_with_shortcut_in_tooltip(window, name, shortcut):
         assert shortcut in action.toolTip()
     assert action.toolTip()
     assert window.findChild(QAction, "actionPlay").isCheckable()
+
+
+def test_at_1024_px_every_toolbar_action_shows_without_the_overflow_button(window, qtbot):
+    """The Run toolbar needed 1068 px: at 1024 x 768 Undo, Redo and Export image hid behind
+    its » button. Its parts go onto rows that fit, and back into one row when wide enough."""
+    from PySide6.QtWidgets import QToolBar
+
+    from emviz.gui.audit import check_toolbar_overflow
+
+    def toolbars():
+        return [t for t in window.findChildren(QToolBar) if t.isVisible()]
+
+    window.resize(1024, 768)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    qtbot.waitUntil(lambda: all(check_toolbar_overflow(t) == [] for t in toolbars()))
+    for name in ("actionUndo", "actionRedo", "actionExportImage", "actionPlay", "actionForward"):
+        action = window.actions_by_name[name]
+        assert any(t.widgetForAction(action) is not None and t.widgetForAction(action).isVisible()
+                   for t in toolbars()), name
+    rows = window.toolbar_rows.rows()
+    assert all(sum(t.sizeHint().width() for t in row) <= 1024 for row in rows)
+    window.resize(1900, 800)
+    qtbot.waitUntil(lambda: len(window.toolbar_rows.rows()) < len(rows))

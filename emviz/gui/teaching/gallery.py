@@ -509,8 +509,9 @@ def install(window) -> Feature:
     gallery = GalleryView(window)
     window.add_view(gallery)  # a window of its own: drawn only while open
     action = window.add_action(
-        "actionGallery", "Iterations gallery", "Ctrl+I",
-        "The lecture's 'Start, after 1st, 2nd, … 20th iteration' slides as one figure, "
+        "actionGallery", "Gallery", "Ctrl+I",  # short: the Teach toolbar fits 1024 px presenting
+        "The iterations gallery: the lecture's 'Start, after 1st, 2nd, … 20th iteration' "
+        "slides as one figure, "
         "exportable as PNG or SVG")
 
     def open_gallery() -> None:

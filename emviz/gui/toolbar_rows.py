@@ -1,0 +1,91 @@
+"""The window's toolbars in rows that fit its width. A toolbar wider than its row hides its
+last actions behind an extension button ("»"): at 1024 x 768 the Run toolbar needed 1068 px
+and presenting at 1280 x 800 1628 px, so Undo, Redo, Export image and Present were behind
+it, where a class never sees them and a teacher must hunt for them.
+
+The Run toolbar is three (run, history, edit); ``ToolbarRows(window)`` puts the toolbars of
+the top area in as few rows as their widths allow, in their order, with a break before each
+toolbar that does not fit the row it would join, again whenever the window's width, its
+font or the toolbars shown change. Presenting (``packed``), the rows are as they were, run |
+teach | k-means: at 1280 x 800 a fourth row of 43 px left the lesson fewer than 8 lines."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QMainWindow, QToolBar
+
+#: The toolbars that start a row while ``packed``.
+PACKED_BREAKS = frozenset({"teachToolbar", "kmeansToolbar"})
+
+
+class ToolbarRows(QObject):
+    """Keeps the top toolbars of ``window`` in rows (see the module's docstring)."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._arranging = False
+        self._watched: set[int] = set()
+        #: Presenting: one row for running, one for teaching (each row is 43 px of the 800 a
+        #: lesson needs; the last actions of a row may then hide behind its » button).
+        self.packed = False
+        window.installEventFilter(self)
+
+    def rows(self) -> list[list[QToolBar]]:
+        """The shown toolbars, row by row, as they should be for the window's width."""
+        width = self._window.width()
+        rows: list[list[QToolBar]] = []
+        used = 0
+        for bar in self._ordered():
+            if not bar.isVisibleTo(self._window):
+                continue
+            need = bar.sizeHint().width()
+            if self.packed and rows:  # a row for each kind, however wide
+                if bar.objectName() in PACKED_BREAKS:
+                    rows.append([bar])
+                else:
+                    rows[-1].append(bar)
+            elif rows and used + need <= width:
+                rows[-1].append(bar)
+                used += need
+            else:
+                rows.append([bar])
+                used = need
+        return rows
+
+    def _ordered(self) -> list[QToolBar]:
+        # creation order: the order they were added to the area (run, history, edit, teach, ...)
+        w = self._window
+        return [t for t in w.findChildren(QToolBar)
+                if t.parentWidget() is w and w.toolBarArea(t) == Qt.ToolBarArea.TopToolBarArea]
+
+    def arrange(self) -> None:
+        """Set the breaks between rows; change nothing if they are already so."""
+        if self._arranging:
+            return
+        self._arranging = True
+        try:
+            w = self._window
+            for bar in self._ordered():
+                if id(bar) not in self._watched:
+                    self._watched.add(id(bar))
+                    bar.visibilityChanged.connect(lambda _on: self.arrange())
+            starts = {id(row[0]) for row in self.rows()[1:]}
+            for bar in self._ordered():
+                if not bar.isVisibleTo(w):
+                    continue
+                wanted = id(bar) in starts
+                if w.toolBarBreak(bar) != wanted:
+                    if wanted:
+                        w.insertToolBarBreak(bar)
+                    else:
+                        w.removeToolBarBreak(bar)
+        finally:
+            self._arranging = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is self._window and event.type() in (
+                QEvent.Type.Resize, QEvent.Type.FontChange, QEvent.Type.StyleChange,
+                QEvent.Type.Show, QEvent.Type.LayoutRequest):  # (a toolbar shown or hidden)
+            self.arrange()
+        return False
