@@ -78,6 +78,9 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
         if shown != state["shown"] or axis.labelText != shown:
             state["shown"] = shown
             set_label(shown, **axis.labelStyle)
+        # pyqtgraph centres a title over its axis only when the axis is resized: a title
+        # elided, made whole or set in another font would stay where the old one began.
+        axis.resizeEvent()
 
     def set_label_whole(text=None, units=None, unitPrefix=None, **args):  # noqa: N803 (pyqtgraph)
         if text is not None and text != state["shown"]:
