@@ -1,0 +1,64 @@
+"""Text in the plots stays inside them at any size (issue #18, item 3): axis titles, captions,
+legends and text items of the points, k-means, bound, Why, L+KL and restarts plots, checked
+with the screen audit's own plot check (emviz.gui.audit.check_plot)."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QApplication
+
+from emviz.gui.audit import check_plot
+from emviz.gui.style import style_plot
+
+
+def plot_text(view: pg.GraphicsView, presenting: bool = False) -> list[str]:
+    return [str(f) for f in check_plot(view, presenting) if f.kind == "plot text"]
+
+
+def test_an_axis_title_elided_as_its_plot_narrows_is_drawn_over_its_axis(qtbot):
+    """Eliding set the shorter title but left it where the whole one had been placed (pyqtgraph
+    places a title only when its axis is resized): "eruption dura…" began left of the view."""
+    view = pg.PlotWidget()
+    qtbot.addWidget(view)
+    view.getPlotItem().setLabel("bottom", "eruption duration (standardised)")
+    style_plot(view)
+    view.resize(600, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    for width in (600, 180, 600, 150):
+        view.resize(width, 400)
+        QApplication.processEvents()
+        assert plot_text(view) == [], width
+
+
+def _run_restarts(window, qtbot, n: int = 10):
+    from .test_choose_k import TIMEOUT, show_tab
+
+    tab = show_tab(window)
+    tab.restarts.run(n)
+    qtbot.waitUntil(lambda: not tab.restarts.busy and len(tab.restarts.fits) == n, timeout=TIMEOUT)
+    window.redraw_now()
+    return tab.restarts
+
+
+def _settled(window) -> None:
+    window.redraw_now()
+    for _ in range(5):
+        QApplication.processEvents()
+
+
+def test_the_restarts_strip_keeps_its_title_counts_and_status_in_view(window, qtbot):
+    """The strip's axis title ("final ln p(X | θ), higher is better") fell below its 90 px
+    plot, the "×9" over the biggest pile stood above the plot's top, and "10 starts · 2
+    endings" was cut to "10 starts · 2 e" beside the button."""
+    from emviz.gui.audit import check_clipped
+
+    restarts = _run_restarts(window, qtbot)
+    for presenting in (False, True):
+        window.presentation.set_presenting(presenting)
+        _settled(window)
+        assert any(label.isVisible() for label in restarts.pile_labels)
+        assert plot_text(restarts.plot, presenting) == [], presenting
+        assert check_clipped(restarts.status) == [], presenting
+        assert "higher is better" in restarts.axis_title.text()
+    window.presentation.set_presenting(False)
