@@ -62,3 +62,26 @@ def test_the_restarts_strip_keeps_its_title_counts_and_status_in_view(window, qt
         assert check_clipped(restarts.status) == [], presenting
         assert "higher is better" in restarts.axis_title.text()
     window.presentation.set_presenting(False)
+
+
+def test_the_oracle_tables_headers_fit_their_columns_at_any_font(qtbot):
+    """"EM's θ (it. 3, M)" needed 192 px at 18 pt in a column of 121 px (the tab 450 px wide,
+    presenting at 1280 x 800), 132 px in 76 at 11 pt (295 px, a 1024 x 768 window)."""
+    from PySide6.QtGui import QAction, QFont
+
+    from emviz.gui.audit import check_clipped
+    from emviz.gui.teaching.oracle import OraclePanel
+
+    panel = OraclePanel(QAction("Paint labels"))
+    qtbot.addWidget(panel)
+    panel.set_em_header(19, "M")
+    panel.show()
+    for width, points in ((295, 11), (450, 18)):
+        font = QFont(panel.font())
+        font.setPointSizeF(points)
+        panel.setFont(font)
+        panel.resize(width, 600)
+        for _ in range(3):
+            QApplication.processEvents()
+        assert panel.table.horizontalHeaderItem(1).text() == "EM's θ\nit. 19, M"
+        assert check_clipped(panel.table) == [], (width, points)
