@@ -30,6 +30,8 @@ class InsideText(pg.TextItem):
         return self._wanted
 
     def place(self, x: float, y: float) -> None:
+        """Put the anchor at (x, y), or as near as keeps the text inside; an infinite
+        coordinate means that edge of the view (``place(1.0, -math.inf)``: at the bottom)."""
         self._wanted = (float(x), float(y))
         self.fit_inside()
 
@@ -63,6 +65,9 @@ class InsideText(pg.TextItem):
             up, down = -ay * rect.height() + m, -ay * rect.height() + m + h
             fits = w + 2 * EDGE_PX <= box.width() and h + 2 * EDGE_PX <= box.height()
             x, y = self._wanted
+            # ±inf: at that edge of the view (a label that stays at the bottom, say)
+            x = min(max(x, min(x0, x1)), max(x0, x1))
+            y = min(max(y, min(y0, y1)), max(y0, y1))
             if fits:
                 x = min(max(x, x0 + (EDGE_PX - left) * sx), x1 - (right + EDGE_PX) * sx)
                 if box.yInverted():

@@ -85,3 +85,22 @@ def test_the_oracle_tables_headers_fit_their_columns_at_any_font(qtbot):
             QApplication.processEvents()
         assert panel.table.horizontalHeaderItem(1).text() == "EM's θ\nit. 19, M"
         assert check_clipped(panel.table) == [], (width, points)
+
+
+def test_the_why_plots_theta_labels_stay_inside_the_plot(window, qtbot):
+    """"θ_old" and "θ_new" were the lines' own labels at 8 % of their height: in a short plot
+    (presenting at 1280 x 800, 48 px) they stood out of its bottom."""
+    from .test_frames import step_times
+
+    why = window.feature("why")
+    window.show_tab(why)
+    step_times(window, qtbot, 2)
+    for height in (300, 80):
+        why.setFixedHeight(height)
+        _settled(window)
+        assert [f for f in plot_text(why) if "TextItem" in f] == [], height
+        labels = why.line_labels
+        assert [label.textItem.toPlainText() for label in labels] == ["θ_old", "θ_new"]
+        assert all(label.isVisible() and label.opacity() == 1.0 for label in labels), height
+        # at the lines' feet: t = 0 and t = 1
+        assert [round(label.pos().x(), 6) for label in labels] == [0.0, 1.0]
