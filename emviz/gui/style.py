@@ -81,6 +81,13 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
         # pyqtgraph centres a title over its axis only when the axis is resized: a title
         # elided, made whole or set in another font would stay where the old one began.
         axis.resizeEvent()
+        if axis.orientation == "bottom":
+            # pyqtgraph sets a bottom title 5 px lower than its box, whose blank margin is
+            # 4 px: its ink ended a pixel below the axis, cut by a view whose edge the axis meets.
+            margin = axis.label.document().documentMargin()
+            lowest = axis.height() - axis.label.boundingRect().height() + margin - 1
+            if axis.label.y() > lowest:
+                axis.label.setY(lowest)
 
     def set_label_whole(text=None, units=None, unitPrefix=None, **args):  # noqa: N803 (pyqtgraph)
         if text is not None and text != state["shown"]:

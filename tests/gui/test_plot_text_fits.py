@@ -104,3 +104,23 @@ def test_the_why_plots_theta_labels_stay_inside_the_plot(window, qtbot):
         assert all(label.isVisible() and label.opacity() == 1.0 for label in labels), height
         # at the lines' feet: t = 0 and t = 1
         assert [round(label.pos().x(), 6) for label in labels] == [0.0, 1.0]
+
+
+def test_a_bottom_axis_title_ends_within_its_axis(qtbot):
+    """pyqtgraph drew the title's ink a pixel below its axis: a view whose bottom edge the
+    axis meets (the points view, presenting) cut it."""
+    from emviz.gui.audit import _ink_rect
+
+    view = pg.PlotWidget()
+    qtbot.addWidget(view)
+    view.getPlotItem().setLabel("bottom", "eruption duration", **{"font-size": "18pt"})
+    style_plot(view)
+    view.getPlotItem().getAxis("bottom").setLabel("eruption duration", **{"font-size": "18pt"})
+    view.resize(400, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    QApplication.processEvents()
+    axis = view.getPlotItem().getAxis("bottom")
+    bottom = view.mapFromScene(axis.sceneBoundingRect()).boundingRect().bottom()
+    assert _ink_rect(view, axis.label).bottom() <= bottom
+    assert plot_text(view, presenting=True) == []
