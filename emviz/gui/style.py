@@ -74,20 +74,21 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
         metrics = QFontMetrics(font)
         shown = full if metrics.horizontalAdvance(full) <= room else \
             metrics.elidedText(full, Qt.TextElideMode.ElideRight, room)
-        axis.setToolTip(full if shown != full else "")
         if shown != state["shown"] or axis.labelText != shown:
             state["shown"] = shown
             set_label(shown, **axis.labelStyle)
-        # pyqtgraph centres a title over its axis only when the axis is resized: a title
-        # elided, made whole or set in another font would stay where the old one began.
-        axis.resizeEvent()
-        if axis.orientation == "bottom":
-            # pyqtgraph sets a bottom title 5 px lower than its box, whose blank margin is
-            # 4 px: its ink ended a pixel below the axis, cut by a view whose edge the axis meets.
-            margin = axis.label.document().documentMargin()
-            lowest = axis.height() - axis.label.boundingRect().height() + margin - 1
-            if axis.label.y() > lowest:
-                axis.label.setY(lowest)
+        # The label's document may lay the text out a few pixels wider than QFontMetrics
+        # measures it ('eruption d…' drawn 176 px wide in 169): elide further until it fits.
+        for _ in range(3):
+            excess = _ink_width(axis) - room
+            if excess <= 0 or not shown:
+                break
+            shown = metrics.elidedText(full, Qt.TextElideMode.ElideRight,
+                                       int(metrics.horizontalAdvance(shown) - excess - 1))
+            state["shown"] = shown
+            set_label(shown, **axis.labelStyle)
+        axis.setToolTip(full if shown != full else "")
+        place_axis_title(axis)
 
     def set_label_whole(text=None, units=None, unitPrefix=None, **args):  # noqa: N803 (pyqtgraph)
         if text is not None and text != state["shown"]:
@@ -98,7 +99,28 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
 
     axis.setLabel = set_label_whole
     axis.geometryChanged.connect(fit)
+    # a title re-set without setLabel (setTextPen re-renders it in its new colour) is placed too
+    axis.label.document().documentLayout().documentSizeChanged.connect(
+        lambda *_: shiboken6.isValid(axis) and place_axis_title(axis))
     fit()
+
+
+def _ink_width(axis: pg.AxisItem) -> float:
+    """How long an axis title's text is drawn (its box less the document's blank margin)."""
+    return axis.label.boundingRect().width() - 2 * axis.label.document().documentMargin()
+
+
+def place_axis_title(axis: pg.AxisItem) -> None:
+    """Centre a title over its axis, its ink within the axis. pyqtgraph centres it only when
+    the axis is resized (a title elided, made whole or set in another font stayed where the
+    old one began) and sets a bottom title 5 px below its box, whose blank margin is 4 px:
+    its ink ended a pixel below the axis, cut by a view whose edge the axis meets."""
+    axis.resizeEvent()
+    if axis.orientation == "bottom":
+        margin = axis.label.document().documentMargin()
+        lowest = axis.height() - axis.label.boundingRect().height() + margin - 1
+        if axis.label.y() > lowest:
+            axis.label.setY(lowest)
 
 
 def _steady_left_axis(plot: pg.PlotItem) -> None:

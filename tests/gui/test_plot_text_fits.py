@@ -29,6 +29,14 @@ def test_an_axis_title_elided_as_its_plot_narrows_is_drawn_over_its_axis(qtbot):
         view.resize(width, 400)
         QApplication.processEvents()
         assert plot_text(view) == [], width
+    # presenting's 18 pt (the document lays it out wider than QFontMetrics measures it)
+    axis = view.getPlotItem().getAxis("bottom")
+    axis.setLabel("eruption duration (standardised)", **{"font-size": "18pt"})
+    for width in range(200, 340, 7):
+        view.resize(width, 400)
+        QApplication.processEvents()
+        assert plot_text(view, presenting=True) == [], width
+        assert axis.label.boundingRect().width() - 8 <= axis.width() - 8, width
 
 
 def _run_restarts(window, qtbot, n: int = 10):
