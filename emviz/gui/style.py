@@ -60,11 +60,22 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
     set_label = axis.setLabel  # pyqtgraph's, bound
 
     def fit(*_args) -> None:
-        if not shiboken6.isValid(axis):
+        if not shiboken6.isValid(axis) or state.get("fitting"):
             return  # its geometry changes as a closing window takes it apart
+        state["fitting"] = True
+        try:
+            _fit()
+        finally:
+            state["fitting"] = False
+
+    def _fit() -> None:
         full = state["full"]
         horizontal = axis.orientation in ("top", "bottom")
-        room = max(0, int(axis.width() if horizontal else axis.height()) - 8)
+        if horizontal:
+            left, right = _visible_span(axis)
+            room = max(0, int(right - left) - 8)
+        else:
+            room = max(0, int(axis.height()) - 8)
         if not full:
             return
         font = QFont(axis.label.font())
@@ -79,13 +90,18 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
             set_label(shown, **axis.labelStyle)
         # The label's document may lay the text out a few pixels wider than QFontMetrics
         # measures it ('eruption d…' drawn 176 px wide in 169): elide further until it fits.
-        for _ in range(3):
-            excess = _ink_width(axis) - room
-            if excess <= 0 or not shown:
+        # (Horizontal titles only, and never to nothing: a left title's length is its axis'
+        # height, and an empty title is less tall, so its axis narrower: the aspect-locked
+        # points view then went round between two layouts for ever.)
+        for _ in range(3 if horizontal else 0):
+            drawn, measured = _ink_width(axis), metrics.horizontalAdvance(shown)
+            if drawn <= room or len(shown) <= 2 or drawn <= 0:
                 break
-            shown = metrics.elidedText(full, Qt.TextElideMode.ElideRight,
-                                       int(metrics.horizontalAdvance(shown) - excess - 1))
-            state["shown"] = shown
+            shorter = metrics.elidedText(full, Qt.TextElideMode.ElideRight,
+                                         int(room * measured / drawn))
+            if len(shorter) < 2 or shorter == shown:
+                break
+            shown = state["shown"] = shorter
             set_label(shown, **axis.labelStyle)
         axis.setToolTip(full if shown != full else "")
         place_axis_title(axis)
@@ -99,9 +115,12 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
 
     axis.setLabel = set_label_whole
     axis.geometryChanged.connect(fit)
-    # a title re-set without setLabel (setTextPen re-renders it in its new colour) is placed too
-    axis.label.document().documentLayout().documentSizeChanged.connect(
-        lambda *_: shiboken6.isValid(axis) and place_axis_title(axis))
+    # a title re-rendered without setLabel (setTextPen does, in the pen's colour and the
+    # style's size) is fitted and placed again too
+    axis.label.document().documentLayout().documentSizeChanged.connect(fit)
+    view = axis.getViewWidget()
+    if view is not None:  # a view resized under a plot laid out wider than it shows less of it
+        view.sigDeviceRangeChanged.connect(fit)
     fit()
 
 
@@ -110,12 +129,29 @@ def _ink_width(axis: pg.AxisItem) -> float:
     return axis.label.boundingRect().width() - 2 * axis.label.document().documentMargin()
 
 
+def _visible_span(axis: pg.AxisItem) -> tuple[float, float]:
+    """The part of a horizontal axis its view shows, in the axis' x: all of it, unless its
+    plot is laid out wider than the view (a plot narrower than its axes' least widths, as the
+    points view in a split view presenting: 151 px for an axis of 191)."""
+    view = axis.getViewWidget()
+    if view is None:
+        return 0.0, axis.width()
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    left = axis.mapFromScene(shown.topLeft()).x()
+    right = axis.mapFromScene(shown.topRight()).x()
+    return max(0.0, left), min(axis.width(), right)
+
+
 def place_axis_title(axis: pg.AxisItem) -> None:
     """Centre a title over its axis, its ink within the axis. pyqtgraph centres it only when
     the axis is resized (a title elided, made whole or set in another font stayed where the
     old one began) and sets a bottom title 5 px below its box, whose blank margin is 4 px:
     its ink ended a pixel below the axis, cut by a view whose edge the axis meets."""
     axis.resizeEvent()
+    if axis.orientation in ("top", "bottom"):
+        left, right = _visible_span(axis)
+        if (left, right) != (0.0, axis.width()):  # centred on the part of it in view
+            axis.label.setX(int((left + right) / 2 - axis.label.boundingRect().width() / 2))
     if axis.orientation == "bottom":
         margin = axis.label.document().documentMargin()
         lowest = axis.height() - axis.label.boundingRect().height() + margin - 1

@@ -132,3 +132,24 @@ def test_a_bottom_axis_title_ends_within_its_axis(qtbot):
     bottom = view.mapFromScene(axis.sceneBoundingRect()).boundingRect().bottom()
     assert _ink_rect(view, axis.label).bottom() <= bottom
     assert plot_text(view, presenting=True) == []
+
+
+def test_an_axis_title_keeps_to_the_part_of_its_axis_in_view(qtbot):
+    """A plot laid out wider than its view (the points view in a split view presenting: an
+    axis of 191 px in a view showing 151 of it) elided its title to the whole axis' length and
+    centred it there: its right end was off the view."""
+    view = pg.PlotWidget()
+    qtbot.addWidget(view)
+    plot = view.getPlotItem()
+    plot.setLabel("bottom", "eruption duration (standardised)")
+    style_plot(view)
+    plot.getAxis("left").setWidth(60)
+    plot.getViewBox().setMinimumWidth(200)  # the plot cannot be narrower than 260 px
+    view.resize(600, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    for width in (600, 220, 180, 600, 200):
+        view.resize(width, 300)
+        QApplication.processEvents()
+        assert plot_text(view) == [], width
+    assert plot.getAxis("bottom").labelText not in ("", "…")  # still says something
