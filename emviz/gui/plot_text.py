@@ -1,5 +1,8 @@
 """Text in a plot that is never cut off by its plot's edges.
 
+``shed_plot_text`` leaves out a plot's legend, axis title and title, in that order, when the
+plot is too short to hold them, and brings them back when it is tall enough.
+
 ``InsideText`` is a pyqtgraph TextItem placed at a point in data coordinates, as near it as it
 can be while its text lies wholly inside its view box: moved in from an edge when the point is
 near one, and re-placed whenever the view's range or size, the text or its font changes (a
@@ -9,7 +12,10 @@ at all it is made transparent rather than drawn cut off (the screen audit skips 
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
+from PySide6.QtGui import QFontMetricsF
 
 #: Pixels kept between the text's ink and the view box's edge (anti-aliasing, rounding).
 EDGE_PX = 2.0
@@ -79,3 +85,45 @@ class InsideText(pg.TextItem):
                 self.setPos(x, y)
         finally:
             self._placing = False
+
+
+def shed_plot_text(widget: pg.PlotWidget, legend: pg.LegendItem | None = None,
+                   reserved: float = 0.0) -> None:
+    """In a plot too short for all its text (a tab squeezed under the lesson while presenting:
+    13 to 72 px), leave out what does not fit rather than draw it cut, least needed first: the
+    legend, the bottom axis' title, the plot's title; each back when there is room again.
+
+    Decided from the view's height and the texts' own heights only, never from the room the
+    others leave, so leaving one out cannot make the room that brings it back (no flicker).
+    ``reserved``: pixels of the height the plot's other rows take (a caption under it)."""
+    plot = widget.getPlotItem()
+    if plot is None:  # made, or taken apart
+        return
+    height = widget.height() - reserved
+    axis = plot.getAxis("bottom")
+    title = plot.titleLabel
+    tick_font = axis.style["tickFont"]
+    tick_h = QFontMetricsF(tick_font if tick_font is not None else widget.font()).height() + 10
+    title_h = math.ceil(title.item.boundingRect().height()) if title.text else 0
+    label_h = axis.label.boundingRect().height() if axis.labelText else 0.0
+    curves = 3 * tick_h  # the curves' own room: at least a few tick labels' worth
+    show_title = bool(title_h) and height >= curves + tick_h + title_h
+    show_label = bool(label_h) and height >= curves + tick_h + title_h * show_title + label_h
+    _show_title(plot, show_title, title_h)
+    axis._emviz_left_out = not show_label  # kept out by the title's eliding (emviz.gui.style)
+    if axis.label.isVisible() != show_label and axis.labelText:
+        axis.showLabel(show_label)
+    if legend is not None:
+        box_h = height - tick_h - title_h * show_title - 0.8 * label_h * show_label
+        box_w = widget.width() - plot.getAxis("left").width()
+        rect = legend.boundingRect()
+        legend.setVisible(rect.height() + 2 * tick_h <= box_h and rect.width() + 20 <= box_w)
+
+
+def _show_title(plot: pg.PlotItem, show: bool, height: float) -> None:
+    label = plot.titleLabel
+    if show == label.isVisible() and (not show or plot.layout.rowMaximumHeight(0) >= height):
+        return
+    label.setVisible(show)
+    label.setMaximumHeight(height if show else 0)
+    plot.layout.setRowFixedHeight(0, height if show else 0)

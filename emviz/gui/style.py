@@ -88,6 +88,7 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
         if shown != state["shown"] or axis.labelText != shown:
             state["shown"] = shown
             set_label(shown, **axis.labelStyle)
+            _keep_left_out(axis)
         # The label's document may lay the text out a few pixels wider than QFontMetrics
         # measures it ('eruption d…' drawn 176 px wide in 169): elide further until it fits.
         # (Horizontal titles only, and never to nothing: a left title's length is its axis'
@@ -103,6 +104,7 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
                 break
             shown = state["shown"] = shorter
             set_label(shown, **axis.labelStyle)
+            _keep_left_out(axis)
         axis.setToolTip(full if shown != full else "")
         place_axis_title(axis)
 
@@ -110,6 +112,7 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
         if text is not None and text != state["shown"]:
             state["full"] = text
         set_label(state["full"] if text is not None else None, units, unitPrefix, **args)
+        _keep_left_out(axis)
         state["shown"] = axis.labelText
         fit()
 
@@ -122,6 +125,13 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
     if view is not None:  # a view resized under a plot laid out wider than it shows less of it
         view.sigDeviceRangeChanged.connect(fit)
     fit()
+
+
+def _keep_left_out(axis: pg.AxisItem) -> None:
+    """pyqtgraph's setLabel shows the title: one left out of a plot too short for it
+    (emviz.gui.plot_text.shed_plot_text) stays out."""
+    if getattr(axis, "_emviz_left_out", False) and axis.label.isVisible():
+        axis.showLabel(False)
 
 
 def _ink_width(axis: pg.AxisItem) -> float:

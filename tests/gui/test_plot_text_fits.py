@@ -153,3 +153,23 @@ def test_an_axis_title_keeps_to_the_part_of_its_axis_in_view(qtbot):
         QApplication.processEvents()
         assert plot_text(view) == [], width
     assert plot.getAxis("bottom").labelText not in ("", "…")  # still says something
+
+
+def test_a_plot_too_short_for_its_text_leaves_it_out_instead_of_cutting_it(window, qtbot):
+    """Squeezed under the lesson while presenting (13 to 72 px), the bound plot drew its title,
+    legend and axis title cut by its edges; tall again, it shows them all."""
+    from emviz.gui.bound_plot import BoundPlot
+
+    plot = BoundPlot()
+    qtbot.addWidget(plot)
+    plot.show_state(window.model)
+    plot.resize(450, 400)
+    plot.show()
+    qtbot.waitExposed(plot)
+    item = plot.getPlotItem()
+    for height in (400, 72, 29, 13, 150, 400):
+        plot.resize(450, height)
+        QApplication.processEvents()
+        assert plot_text(plot) == [], height
+    assert item.titleLabel.isVisible() and plot.legend.isVisible()
+    assert item.getAxis("bottom").label.isVisible()

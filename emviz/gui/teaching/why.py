@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from ...core import Mixture, bound_slice, e_step, valid_range
 from ...session.model import Workbench
 from ..features import Feature
-from ..plot_text import InsideText
+from ..plot_text import InsideText, shed_plot_text
 from ..style import style_plot
 from ._shared import (
     LOG_LIKELIHOOD_RGB,
@@ -209,6 +209,7 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         caption = self.__dict__.get("caption")  # pyqtgraph resizes before __init__ made it
         if caption is not None:
             caption.set_wrap_width(self.viewport().width() - 16)
+            shed_plot_text(self, self.legend, reserved=caption.item.boundingRect().height())
         super().resizeEvent(event)
 
     def _draw(self, s: Slice, model: Workbench, i: int) -> None:
