@@ -173,3 +173,20 @@ def test_a_plot_too_short_for_its_text_leaves_it_out_instead_of_cutting_it(windo
         assert plot_text(plot) == [], height
     assert item.titleLabel.isVisible() and plot.legend.isVisible()
     assert item.getAxis("bottom").label.isVisible()
+
+
+def test_the_oracle_tags_stay_inside_the_points_view(window, qtbot):
+    """"■ oracle z = 3" sat over its 2σ ellipse's top even when that was near the plot's
+    edge (presenting chapter 2 at 1280 x 800: 8 px above the plot, the others out at its
+    sides)."""
+    window.lesson.go(1, remember=False)  # chapter 2: the oracle's fit on labelled data
+    window.lesson.try_it()
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=20_000)
+    view = window.points_view
+    for width in (260, 330):
+        view.setFixedWidth(width)
+        _settled(window)
+        tags = [f for f in plot_text(view) if "oracle z" in f]
+        assert tags == [], width
+    overlay = window.feature("oracle").overlay
+    assert all(tag.opacity() == 1.0 for tag in overlay.tags if tag.isVisible())

@@ -59,6 +59,7 @@ from ...session.model import K_MAX, Workbench
 from ..editing import EditCommand, arrays_bytes
 from ..features import Feature
 from ..jobs import Background, same_key
+from ..plot_text import InsideText
 from ..style import BASE_POINT_SIZE
 
 #: From this many points on, the oracle's fit and EM's scores (an E-step's worth of work
@@ -171,7 +172,8 @@ class OracleOverlay:
                 self._plot.addItem(item)
                 pair.append(item)
             self.ellipses.append((pair[0], pair[1]))
-            tag = pg.TextItem(anchor=(0.5, 1.0), fill=pg.mkBrush(255, 255, 255, 210))
+            # over the 2σ ellipse's top, or as near as keeps it inside the plot
+            tag = InsideText(anchor=(0.5, 1.0), fill=pg.mkBrush(255, 255, 255, 210))
             tag.setZValue(12)
             self._plot.addItem(tag)
             self.tags.append(tag)
@@ -185,7 +187,7 @@ class OracleOverlay:
                 line = ellipse(mixture.means[j], mixture.covariances[j], radius)
                 item.setData(line[:, 0], line[:, 1])
             top = ellipse(mixture.means[j], mixture.covariances[j], 2.0)
-            tag.setPos(*top[np.argmax(top[:, 1])])
+            tag.place(*top[np.argmax(top[:, 1])])
         self._write_tags()
         if k:
             self.means.setData(pos=mixture.means)
