@@ -5,6 +5,7 @@ with the screen audit's own plot check (emviz.gui.audit.check_plot)."""
 from __future__ import annotations
 
 import pyqtgraph as pg
+import pytest
 from PySide6.QtWidgets import QApplication
 
 from emviz.gui.audit import check_plot
@@ -190,3 +191,24 @@ def test_the_oracle_tags_stay_inside_the_points_view(window, qtbot):
         assert tags == [], width
     overlay = window.feature("oracle").overlay
     assert all(tag.opacity() == 1.0 for tag in overlay.tags if tag.isVisible())
+
+
+@pytest.mark.parametrize("tab", ["decomposition", "inspector"])
+def test_a_short_explanation_tab_scrolls_rather_than_cutting_its_text(window, qtbot, tab):
+    """Presenting under the lesson, the L + KL tab gave its readout 188 px of the 372 it
+    needs and the Point tab its header 101 of 155: the rest was cut off."""
+    from emviz.gui.audit import check_clipped
+
+    from .test_frames import step_times
+
+    page = window.feature(tab)
+    window.show_tab(page)
+    step_times(window, qtbot, 2)
+    label = page.readout if tab == "decomposition" else page.header
+    font = label.font()
+    font.setPointSizeF(20)
+    label.setFont(font)
+    page.setFixedHeight(300)
+    _settled(window)
+    assert check_clipped(label) == []
+    assert label.isVisible()

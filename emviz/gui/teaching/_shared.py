@@ -10,7 +10,9 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from ...core import EMState, Mixture
 from ...look.colors import LOG_LIKELIHOOD_STYLE, LOWER_BOUND_STYLE
@@ -35,6 +37,23 @@ def font(points: float = TEXT_PT, bold: bool = False) -> QFont:
     f.setPointSizeF(points)
     f.setBold(bold)
     return f
+
+
+def scrolling_page(owner: QWidget, name: str) -> QVBoxLayout:
+    """A layout for ``owner``'s contents, inside a scroll area that fills it: a tab shorter
+    than its contents (presenting, under the lesson: 188 px for a readout of 372) scrolls
+    rather than squeezing its text until it is cut. ``name``: the scroll area's objectName."""
+    outer = QVBoxLayout(owner)
+    outer.setContentsMargins(0, 0, 0, 0)
+    scroll = QScrollArea()
+    scroll.setObjectName(name)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    inner = QWidget()
+    scroll.setWidget(inner)
+    outer.addWidget(scroll)
+    return QVBoxLayout(inner)
 
 
 def fixed_plot(name: str, min_height: int) -> pg.PlotWidget:

@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from ...core import Decomposition, EMState, decomposition
 from ...core.density import entropy
@@ -35,6 +35,7 @@ from ._shared import (
     num,
     q_mixture,
     same,
+    scrolling_page,
 )
 
 #: Above this many points the view takes ln p and L from the run (the worker computed them
@@ -73,7 +74,7 @@ class DecompositionView(DeferWhilePlaying, QWidget):
         self.readout.setFont(font(TEXT_PT))
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.readout.setWordWrap(True)
-        self.readout.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.bars = fixed_plot("decompositionBars", 150)
         plot = self.bars.getPlotItem()
@@ -114,7 +115,7 @@ class DecompositionView(DeferWhilePlaying, QWidget):
         for line in self.ends:
             plot.addItem(line)
         style_plot(self.bars)
-        layout = QVBoxLayout(self)
+        layout = scrolling_page(self, "decompositionScroll")
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.readout)
         layout.addWidget(self.bars, 1)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QToolTip, QWidget
 
 from ...core import Breakdown, Mixture, nearest_index, responsibility_breakdown
 from ...look.colors import hex_color
 from ...session.model import Workbench
 from ..features import Feature
 from ..style import style_plot
-from ._shared import TEXT_PT, current_state, fixed_plot, font, num, q_mixture, sci
+from ._shared import TEXT_PT, current_state, fixed_plot, font, num, q_mixture, sci, scrolling_page
 
 #: Alt+click picks the nearest point within this many screen pixels; hovering, within HOVER_PX.
 PICK_PX = 10.0
@@ -99,7 +99,7 @@ class PointInspector(QWidget):
         caption_font.setItalic(True)
         self.caption.setFont(caption_font)
         self.caption.setWordWrap(True)
-        layout = QVBoxLayout(self)
+        layout = scrolling_page(self, "inspectorScroll")
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
         layout.addWidget(self.header)
