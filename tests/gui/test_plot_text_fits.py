@@ -212,3 +212,8 @@ def test_a_short_explanation_tab_scrolls_rather_than_cutting_its_text(window, qt
     _settled(window)
     assert check_clipped(label) == []
     assert label.isVisible()
+    if tab == "decomposition":  # the bars stay in view, at their least height
+        bars = page.bars
+        assert bars.height() >= bars.minimumHeight()
+        top_left = bars.mapTo(page, bars.rect().topLeft())
+        assert page.rect().contains(bars.rect().translated(top_left))

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea
 
 from ...core import EMState, Mixture
 from ...look.colors import LOG_LIKELIHOOD_STYLE, LOWER_BOUND_STYLE
@@ -39,21 +39,42 @@ def font(points: float = TEXT_PT, bold: bool = False) -> QFont:
     return f
 
 
-def scrolling_page(owner: QWidget, name: str) -> QVBoxLayout:
-    """A layout for ``owner``'s contents, inside a scroll area that fills it: a tab shorter
-    than its contents (presenting, under the lesson: 188 px for a readout of 372) scrolls
-    rather than squeezing its text until it is cut. ``name``: the scroll area's objectName."""
-    outer = QVBoxLayout(owner)
-    outer.setContentsMargins(0, 0, 0, 0)
-    scroll = QScrollArea()
-    scroll.setObjectName(name)
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    inner = QWidget()
-    scroll.setWidget(inner)
-    outer.addWidget(scroll)
-    return QVBoxLayout(inner)
+class TextScroll(QScrollArea):
+    """A wrapped text in a scroll area as tall as the text when there is room, and shorter
+    (scrolling) only when there is not: the plot beside it keeps its least height, and the
+    text is never cut, as a squeezed label's would be."""
+
+    def __init__(self, label: QLabel, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setWidget(label)
+        label.setAutoFillBackground(False)  # setWidget fills it: the page's colour shows through
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.viewport().setAutoFillBackground(False)  # the page's colour shows through
+        self._label = label
+
+    def text_height(self) -> int:
+        return self._label.heightForWidth(self.viewport().width())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(super().sizeHint().width(), self.text_height())
+
+    def fit(self) -> None:
+        """After the text or the font changed: no taller than the text."""
+        self.setMaximumHeight(self.text_height())
+        self.updateGeometry()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if self.maximumHeight() != self.text_height():
+            self.fit()  # a new width wraps the text into another number of lines
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit()
 
 
 def fixed_plot(name: str, min_height: int) -> pg.PlotWidget:

@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...core import Decomposition, EMState, decomposition
 from ...core.density import entropy
@@ -28,6 +28,7 @@ from ._shared import (
     TEXT_PT,
     DeferWhilePlaying,
     IdentityCache,
+    TextScroll,
     current_state,
     decimals_for,
     fixed_plot,
@@ -35,7 +36,6 @@ from ._shared import (
     num,
     q_mixture,
     same,
-    scrolling_page,
 )
 
 #: Above this many points the view takes ln p and L from the run (the worker computed them
@@ -115,9 +115,12 @@ class DecompositionView(DeferWhilePlaying, QWidget):
         for line in self.ends:
             plot.addItem(line)
         style_plot(self.bars)
-        layout = scrolling_page(self, "decompositionScroll")
+        # the readout scrolls when the tab is too short for it and the bars (presenting under
+        # the lesson: 188 px for 372 of text); the bars keep their least height in view
+        self.readout_scroll = TextScroll(self.readout, "decompositionReadoutScroll")
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.readout)
+        layout.addWidget(self.readout_scroll)
         layout.addWidget(self.bars, 1)
         layout.addStretch(0)  # takes the space while there are no bars
         self._show_message("No run yet.")
@@ -195,6 +198,7 @@ class DecompositionView(DeferWhilePlaying, QWidget):
         if len(model.points) > EXACT_MAX_POINTS:
             lines.append(f"<i>N > {EXACT_MAX_POINTS:,}: ln p and L from the run, KL = ln p − L.</i>")
         self.readout.setText("<br>".join(lines))
+        self.readout_scroll.fit()
         self.bars.setVisible(True)
         self._draw_bars(v, kl)
 
@@ -235,6 +239,7 @@ class DecompositionView(DeferWhilePlaying, QWidget):
     def _show_message(self, text: str) -> None:
         self.values = None
         self.readout.setText(text)
+        self.readout_scroll.fit()
         self.bars.setVisible(False)
         for item in (*self.segments.values(), *self.labels.values(), *self.ends):
             item.setVisible(False)
