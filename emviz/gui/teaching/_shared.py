@@ -61,6 +61,12 @@ class TextScroll(QScrollArea):
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         return QSize(super().sizeHint().width(), self.text_height())
 
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        # a line of the text: the rest scrolls (a bare label asked for all of its lines at
+        # its narrowest, which held the page, and the lesson under it, taller)
+        return QSize(super().minimumSizeHint().width(),
+                     min(self.text_height(), self._label.fontMetrics().lineSpacing()))
+
     def fit(self) -> None:
         """After the text or the font changed: no taller than the text."""
         self.setMaximumHeight(self.text_height())
