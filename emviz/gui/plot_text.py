@@ -88,28 +88,30 @@ class InsideText(pg.TextItem):
 
 
 def shed_plot_text(widget: pg.PlotWidget, legend: pg.LegendItem | None = None,
-                   reserved: float = 0.0) -> None:
+                   reserved: float = 0.0, title: bool = True) -> None:
     """In a plot too short for all its text (a tab squeezed under the lesson while presenting:
     13 to 72 px), leave out what does not fit rather than draw it cut, least needed first: the
     legend, the bottom axis' title, the plot's title; each back when there is room again.
 
     Decided from the view's height and the texts' own heights only, never from the room the
     others leave, so leaving one out cannot make the room that brings it back (no flicker).
-    ``reserved``: pixels of the height the plot's other rows take (a caption under it)."""
+    ``reserved``: pixels of the height the plot's other rows take (a caption under it);
+    ``title``: False to leave the title alone (always shown)."""
     plot = widget.getPlotItem()
     if plot is None:  # made, or taken apart
         return
     height = widget.height() - reserved
     axis = plot.getAxis("bottom")
-    title = plot.titleLabel
+    heading = plot.titleLabel
     tick_font = axis.style["tickFont"]
     tick_h = QFontMetricsF(tick_font if tick_font is not None else widget.font()).height() + 10
-    title_h = math.ceil(title.item.boundingRect().height()) if title.text else 0
+    title_h = math.ceil(heading.item.boundingRect().height()) if heading.text else 0
     label_h = axis.label.boundingRect().height() if axis.labelText else 0.0
     curves = 3 * tick_h  # the curves' own room: at least a few tick labels' worth
-    show_title = bool(title_h) and height >= curves + tick_h + title_h
+    show_title = bool(title_h) and (not title or height >= curves + tick_h + title_h)
     show_label = bool(label_h) and height >= curves + tick_h + title_h * show_title + label_h
-    _show_title(plot, show_title, title_h)
+    if title:
+        _show_title(plot, show_title, title_h)
     axis._emviz_left_out = not show_label  # kept out by the title's eliding (emviz.gui.style)
     if axis.label.isVisible() != show_label and axis.labelText:
         axis.showLabel(show_label)
@@ -121,9 +123,17 @@ def shed_plot_text(widget: pg.PlotWidget, legend: pg.LegendItem | None = None,
 
 
 def _show_title(plot: pg.PlotItem, show: bool, height: float) -> None:
+    """Show or leave out a plot's title and its row; shown again, the row gets back the
+    height it had (the title's own height at least)."""
     label = plot.titleLabel
     if show == label.isVisible() and (not show or plot.layout.rowMaximumHeight(0) >= height):
         return
+    if not show:
+        label._emviz_row = plot.layout.rowMaximumHeight(0)
+        height = 0
+    else:
+        row = getattr(label, "_emviz_row", 0)
+        height = row if 0 < row < 1e4 and row >= height else height
     label.setVisible(show)
-    label.setMaximumHeight(height if show else 0)
-    plot.layout.setRowFixedHeight(0, height if show else 0)
+    label.setMaximumHeight(height)
+    plot.layout.setRowFixedHeight(0, height)

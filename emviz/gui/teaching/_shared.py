@@ -56,7 +56,8 @@ class TextScroll(QScrollArea):
         self._label = label
 
     def text_height(self) -> int:
-        return self._label.heightForWidth(self.viewport().width())
+        height = self._label.heightForWidth(self.viewport().width())
+        return height if height >= 0 else max(0, self._label.sizeHint().height())  # -1: no text
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         return QSize(super().sizeHint().width(), self.text_height())

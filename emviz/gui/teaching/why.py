@@ -209,7 +209,9 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         caption = self.__dict__.get("caption")  # pyqtgraph resizes before __init__ made it
         if caption is not None:
             caption.set_wrap_width(self.viewport().width() - 16)
-            shed_plot_text(self, self.legend, reserved=caption.item.boundingRect().height())
+            # (its title stays: it names the M-step the curves are of)
+            shed_plot_text(self, self.legend, reserved=caption.item.boundingRect().height(),
+                           title=False)
         super().resizeEvent(event)
 
     def _draw(self, s: Slice, model: Workbench, i: int) -> None:
