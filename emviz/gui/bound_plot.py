@@ -12,6 +12,7 @@ from ..look.appearance import Appearance
 from ..look.colors import DARK_GREY, INK, MID_GREY
 from ..look.readouts import bound_series, follow_range
 from ..session.model import Workbench
+from .plot_text import shed_plot_text
 from .style import apply_plot_appearance, css_pt, fit_legend, style_plot
 
 #: The plot's title, and the one it takes when the full one is wider than the plot (a
@@ -62,6 +63,8 @@ class BoundPlot(pg.PlotWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         self._fit_title()  # before the layout, which cannot be narrower than the title
+        if hasattr(self, "legend"):  # pyqtgraph resizes the view before __init__ made it
+            shed_plot_text(self, self.legend)  # before the layout too: a title left out is no row
         super().resizeEvent(event)
 
     def _fit_title(self) -> None:
@@ -114,6 +117,7 @@ class BoundPlot(pg.PlotWidget):
         fit_legend(self.legend)
         self.legend.setBrush(pg.mkBrush(*a.background, 200))
         self._fit_title()
+        shed_plot_text(self, self.legend)  # in this appearance's sizes
         if hasattr(self, "_tick_metrics"):  # not while __init__ builds the plot
             self._tick_metrics = QFontMetrics(plot.getAxis("left").style["tickFont"] or QFont())
             self._fit_tick_labels(self._magnitude)

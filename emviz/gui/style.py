@@ -60,11 +60,22 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
     set_label = axis.setLabel  # pyqtgraph's, bound
 
     def fit(*_args) -> None:
-        if not shiboken6.isValid(axis):
+        if not shiboken6.isValid(axis) or state.get("fitting"):
             return  # its geometry changes as a closing window takes it apart
+        state["fitting"] = True
+        try:
+            _fit()
+        finally:
+            state["fitting"] = False
+
+    def _fit() -> None:
         full = state["full"]
         horizontal = axis.orientation in ("top", "bottom")
-        room = max(0, int(axis.width() if horizontal else axis.height()) - 8)
+        if horizontal:
+            left, right = _visible_span(axis)
+            room = max(0, int(right - left) - 8)
+        else:
+            room = max(0, int(axis.height()) - 8)
         if not full:
             return
         font = QFont(axis.label.font())
@@ -74,21 +85,88 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
         metrics = QFontMetrics(font)
         shown = full if metrics.horizontalAdvance(full) <= room else \
             metrics.elidedText(full, Qt.TextElideMode.ElideRight, room)
-        axis.setToolTip(full if shown != full else "")
         if shown != state["shown"] or axis.labelText != shown:
             state["shown"] = shown
             set_label(shown, **axis.labelStyle)
+            _keep_left_out(axis)
+        # The label's document may lay the text out a few pixels wider than QFontMetrics
+        # measures it ('eruption d…' drawn 176 px wide in 169): elide further until it fits.
+        # (Horizontal titles only, and never to nothing: a left title's length is its axis'
+        # height, and an empty title is less tall, so its axis narrower: the aspect-locked
+        # points view then went round between two layouts for ever.)
+        for _ in range(3 if horizontal else 0):
+            drawn, measured = _ink_width(axis), metrics.horizontalAdvance(shown)
+            if drawn <= room or len(shown) <= 2 or drawn <= 0:
+                break
+            shorter = metrics.elidedText(full, Qt.TextElideMode.ElideRight,
+                                         int(room * measured / drawn))
+            if len(shorter) < 2 or shorter == shown:
+                break
+            shown = state["shown"] = shorter
+            set_label(shown, **axis.labelStyle)
+            _keep_left_out(axis)
+        axis.setToolTip(full if shown != full else "")
+        place_axis_title(axis)
 
     def set_label_whole(text=None, units=None, unitPrefix=None, **args):  # noqa: N803 (pyqtgraph)
         if text is not None and text != state["shown"]:
             state["full"] = text
         set_label(state["full"] if text is not None else None, units, unitPrefix, **args)
+        _keep_left_out(axis)
         state["shown"] = axis.labelText
         fit()
 
     axis.setLabel = set_label_whole
     axis.geometryChanged.connect(fit)
+    # a title re-rendered without setLabel (setTextPen does, in the pen's colour and the
+    # style's size) is fitted and placed again too
+    axis.label.document().documentLayout().documentSizeChanged.connect(fit)
+    view = axis.getViewWidget()
+    if view is not None:  # a view resized under a plot laid out wider than it shows less of it
+        view.sigDeviceRangeChanged.connect(fit)
     fit()
+
+
+def _keep_left_out(axis: pg.AxisItem) -> None:
+    """pyqtgraph's setLabel shows the title: one left out of a plot too short for it
+    (emviz.gui.plot_text.shed_plot_text) stays out."""
+    if getattr(axis, "_emviz_left_out", False) and axis.label.isVisible():
+        axis.showLabel(False)
+
+
+def _ink_width(axis: pg.AxisItem) -> float:
+    """How long an axis title's text is drawn (its box less the document's blank margin)."""
+    return axis.label.boundingRect().width() - 2 * axis.label.document().documentMargin()
+
+
+def _visible_span(axis: pg.AxisItem) -> tuple[float, float]:
+    """The part of a horizontal axis its view shows, in the axis' x: all of it, unless its
+    plot is laid out wider than the view (a plot narrower than its axes' least widths, as the
+    points view in a split view presenting: 151 px for an axis of 191)."""
+    view = axis.getViewWidget()
+    if view is None:
+        return 0.0, axis.width()
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    left = axis.mapFromScene(shown.topLeft()).x()
+    right = axis.mapFromScene(shown.topRight()).x()
+    return max(0.0, left), min(axis.width(), right)
+
+
+def place_axis_title(axis: pg.AxisItem) -> None:
+    """Centre a title over its axis, its ink within the axis. pyqtgraph centres it only when
+    the axis is resized (a title elided, made whole or set in another font stayed where the
+    old one began) and sets a bottom title 5 px below its box, whose blank margin is 4 px:
+    its ink ended a pixel below the axis, cut by a view whose edge the axis meets."""
+    axis.resizeEvent()
+    if axis.orientation in ("top", "bottom"):
+        left, right = _visible_span(axis)
+        if (left, right) != (0.0, axis.width()):  # centred on the part of it in view
+            axis.label.setX(int((left + right) / 2 - axis.label.boundingRect().width() / 2))
+    if axis.orientation == "bottom":
+        margin = axis.label.document().documentMargin()
+        lowest = axis.height() - axis.label.boundingRect().height() + margin - 1
+        if axis.label.y() > lowest:
+            axis.label.setY(lowest)
 
 
 def _steady_left_axis(plot: pg.PlotItem) -> None:

@@ -201,4 +201,4 @@ def test_choosing_the_oracle_tab_shows_the_readout_of_the_current_state(window, 
     window.show_tab(oracle.panel)
     state = window.model.current
     header = oracle.panel.table.horizontalHeaderItem(1).text()
-    assert header == f"EM's θ (it. {state.iteration}, {state.phase})"
+    assert header == f"EM's θ\nit. {state.iteration}, {state.phase}"

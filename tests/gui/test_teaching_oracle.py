@@ -145,7 +145,7 @@ def test_readout_shows_both_likelihoods_for_the_oracle_and_for_em(window, qtbot)
     assert table.item(0, 1).text() == f"{em_complete:.3f}"
     assert table.item(1, 1).text() == f"{state.log_likelihood:.3f}"
     assert table.verticalHeaderItem(0).text() == "ln p(X, Z | θ)"
-    assert table.horizontalHeaderItem(1).text() == "EM's θ (it. 3, M)"
+    assert table.horizontalHeaderItem(1).text() == "EM's θ\nit. 3, M"
     assert "270 of 300 points labelled" in panel.counts.text()
     # the oracle's fit is the maximum of the complete-data likelihood
     assert complete_log_likelihood(X[known], labels[known], fit) >= em_complete - 1e-9

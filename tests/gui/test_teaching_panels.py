@@ -332,7 +332,10 @@ def test_alt_click_selects_the_nearest_point_and_shows_its_responsibilities(wind
         if heights[k] < 0.1:
             continue
         p = inspector.plot.mapFromScene(box.mapViewToScene(QPointF(k + 1, heights[k] / 2)))
-        assert np.abs(pixels[p.y(), p.x()] - rgb.astype(int)).max() <= 3
+        # the commonest colour around the bar's middle (a grid line may cross the very pixel)
+        patch = pixels[p.y() - 4:p.y() + 5, p.x() - 4:p.x() + 5].reshape(-1, 3)
+        colours, counts = np.unique(patch, axis=0, return_counts=True)
+        assert np.abs(colours[np.argmax(counts)] - rgb.astype(int)).max() <= 3
 
 
 def test_after_an_m_step_the_bars_are_the_e_steps_q_and_dashed_the_next(window, qtbot):

@@ -10,7 +10,9 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea
 
 from ...core import EMState, Mixture
 from ...look.colors import LOG_LIKELIHOOD_STYLE, LOWER_BOUND_STYLE
@@ -35,6 +37,51 @@ def font(points: float = TEXT_PT, bold: bool = False) -> QFont:
     f.setPointSizeF(points)
     f.setBold(bold)
     return f
+
+
+class TextScroll(QScrollArea):
+    """A wrapped text in a scroll area as tall as the text when there is room, and shorter
+    (scrolling) only when there is not: the plot beside it keeps its least height, and the
+    text is never cut, as a squeezed label's would be."""
+
+    def __init__(self, label: QLabel, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setWidget(label)
+        label.setAutoFillBackground(False)  # setWidget fills it: the page's colour shows through
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.viewport().setAutoFillBackground(False)  # the page's colour shows through
+        self._label = label
+
+    def text_height(self) -> int:
+        height = self._label.heightForWidth(self.viewport().width())
+        return height if height >= 0 else max(0, self._label.sizeHint().height())  # -1: no text
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(super().sizeHint().width(), self.text_height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        # a line of the text: the rest scrolls (a bare label asked for all of its lines at
+        # its narrowest, which held the page, and the lesson under it, taller)
+        return QSize(super().minimumSizeHint().width(),
+                     min(self.text_height(), self._label.fontMetrics().lineSpacing()))
+
+    def fit(self) -> None:
+        """After the text or the font changed: no taller than the text."""
+        self.setMaximumHeight(self.text_height())
+        self.updateGeometry()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if self.maximumHeight() != self.text_height():
+            self.fit()  # a new width wraps the text into another number of lines
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit()
 
 
 def fixed_plot(name: str, min_height: int) -> pg.PlotWidget:

@@ -54,8 +54,9 @@ from ...session.model import Settings, Workbench
 from ...session.parts import ChooseKPart
 from ..features import Feature
 from ..jobs import Stream
+from ..plot_text import InsideText
 from ..style import style_plot
-from ._shared import HIGHLIGHT, font, num
+from ._shared import HIGHLIGHT, TEXT_PT, font, num
 
 TITLE = "Choose K"
 TOOLTIP = "Choose K: BIC and AIC against K, and EM from many random starts"
@@ -399,15 +400,16 @@ class RestartsView(QWidget):
         self.status = QLabel()
         self.status.setObjectName("restartsStatus")
         self.status.setFont(font(10))
-        # Its width never widens the tab (a narrow window cuts the text short instead).
+        # Its width never widens the tab: in a narrow one it wraps instead.
+        self.status.setWordWrap(True)
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(self.button)
         row.addWidget(self.n_starts)
-        row.addWidget(self.status, 1)
+        row.addStretch(1)
         layout.addLayout(row)
+        layout.addWidget(self.status)  # a line of its own: beside the button it got 0 px at 18 pt
         self.plot = _Plot("restartsPlot", 90)
         plot = self.plot.getPlotItem()
-        plot.setLabel("bottom", "final ln p(X | θ), higher is better")
         plot.hideAxis("left")
         plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.dots = pg.ScatterPlotItem(hoverable=True, tip=lambda x, y, data: data[1],
@@ -418,9 +420,17 @@ class RestartsView(QWidget):
         self.ring = pg.ScatterPlotItem(size=24, symbol="o", pen=pg.mkPen("k", width=2), brush=None)
         self.ring.setZValue(5)
         plot.addItem(self.ring)
-        self.pile_labels: list[pg.TextItem] = []  # "×9" over a pile of nine
+        self.pile_labels: list[InsideText] = []  # "×9" over a pile of nine
         style_plot(self.plot)
         layout.addWidget(self.plot, 1)
+        # The axis' title under the strip as a label of its own, which wraps: the strip is
+        # too short for a title in the plot (at 18 pt it fell below the plot's bottom).
+        self.axis_title = QLabel("final ln p(X | θ), higher is better →")
+        self.axis_title.setObjectName("restartsAxisTitle")
+        self.axis_title.setFont(font(TEXT_PT))
+        self.axis_title.setWordWrap(True)
+        self.axis_title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.axis_title)
         self.caption = _caption("restartsCaption")
         layout.addWidget(self.caption)
         self._label_button()
@@ -566,7 +576,7 @@ class RestartsView(QWidget):
                 placed.append((px, members))
         plot = self.plot.getPlotItem()
         while len(self.pile_labels) < len(placed):
-            label = pg.TextItem(color="k", anchor=(0.5, 1.0))
+            label = InsideText(color="k", anchor=(0.5, 1.0))
             label.setFont(font(10))
             plot.addItem(label)
             self.pile_labels.append(label)
@@ -575,7 +585,8 @@ class RestartsView(QWidget):
             if j < len(placed):
                 members = placed[j][1]
                 label.setText(f"×{len(members)}")
-                label.setPos(float(np.mean(x[members])), float(y[members].max()) + 0.55)
+                # over the pile, or as near it as the strip's top and ends allow
+                label.place(float(np.mean(x[members])), float(y[members].max()) + 0.55)
 
     def _draw_ring(self) -> None:
         x, y, _ = self.dot_positions()

@@ -28,6 +28,7 @@ from ._shared import (
     TEXT_PT,
     DeferWhilePlaying,
     IdentityCache,
+    TextScroll,
     current_state,
     decimals_for,
     fixed_plot,
@@ -73,7 +74,7 @@ class DecompositionView(DeferWhilePlaying, QWidget):
         self.readout.setFont(font(TEXT_PT))
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.readout.setWordWrap(True)
-        self.readout.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.bars = fixed_plot("decompositionBars", 150)
         plot = self.bars.getPlotItem()
@@ -114,9 +115,12 @@ class DecompositionView(DeferWhilePlaying, QWidget):
         for line in self.ends:
             plot.addItem(line)
         style_plot(self.bars)
+        # the readout scrolls when the tab is too short for it and the bars (presenting under
+        # the lesson: 188 px for 372 of text); the bars keep their least height in view
+        self.readout_scroll = TextScroll(self.readout, "decompositionReadoutScroll")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.readout)
+        layout.addWidget(self.readout_scroll)
         layout.addWidget(self.bars, 1)
         layout.addStretch(0)  # takes the space while there are no bars
         self._show_message("No run yet.")
@@ -199,6 +203,7 @@ class DecompositionView(DeferWhilePlaying, QWidget):
         if len(model.points) > EXACT_MAX_POINTS:
             lines.append(f"<i>N > {EXACT_MAX_POINTS:,}: ln p and L from the run, KL = ln p − L.</i>")
         self.readout.setText("<br>".join(lines))
+        self.readout_scroll.fit()
         self.bars.setVisible(True)
         self._draw_bars(v, kl)
 
@@ -239,6 +244,7 @@ class DecompositionView(DeferWhilePlaying, QWidget):
     def _show_message(self, text: str) -> None:
         self.values = None
         self.readout.setText(text)
+        self.readout_scroll.fit()
         self.bars.setVisible(False)
         for item in (*self.segments.values(), *self.labels.values(), *self.ends):
             item.setVisible(False)

@@ -18,7 +18,7 @@ from ...look.colors import hex_color
 from ...session.model import Workbench
 from ..features import Feature
 from ..style import style_plot
-from ._shared import TEXT_PT, current_state, fixed_plot, font, num, q_mixture, sci
+from ._shared import TEXT_PT, TextScroll, current_state, fixed_plot, font, num, q_mixture, sci
 
 #: Alt+click picks the nearest point within this many screen pixels; hovering, within HOVER_PX.
 PICK_PX = 10.0
@@ -99,10 +99,13 @@ class PointInspector(QWidget):
         caption_font.setItalic(True)
         self.caption.setFont(caption_font)
         self.caption.setWordWrap(True)
+        # the header scrolls when the tab is too short for it (presenting under the lesson:
+        # 101 px for 155 of text), the bars keeping their least height
+        self.header_scroll = TextScroll(self.header, "inspectorHeaderScroll")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
-        layout.addWidget(self.header)
+        layout.addWidget(self.header_scroll)
         layout.addWidget(self.plot, 1)
         layout.addWidget(scroll, 0)  # as tall as the table needs (show_state), the plot the rest
         layout.addWidget(self.caption)
@@ -163,6 +166,7 @@ class PointInspector(QWidget):
             f"<b>Point n = {i + 1}</b> at x<sub>n</sub> = ({where})<br>r<sub>nk</sub> from {source}<br>"
             f"Σ<sub>j</sub> π<sub>j</sub> {_N}(x<sub>n</sub> | μ<sub>j</sub>, Σ<sub>j</sub>) = "
             f"p(x<sub>n</sub> | θ) = {_normaliser_text(b)}")
+        self.header_scroll.fit()
         self.table.setText(self._table_html(b, palette))
         self._fit_table()
 
@@ -213,6 +217,7 @@ class PointInspector(QWidget):
         for label in self.values:
             label.setVisible(False)
         self.header.setText(message)
+        self.header_scroll.fit()
         self.table.setText("")
         self.table_scroll.setMinimumHeight(0)
 

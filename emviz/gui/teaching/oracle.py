@@ -25,7 +25,7 @@ import weakref
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -59,6 +59,7 @@ from ...session.model import K_MAX, Workbench
 from ..editing import EditCommand, arrays_bytes
 from ..features import Feature
 from ..jobs import Background, same_key
+from ..plot_text import InsideText
 from ..style import BASE_POINT_SIZE
 
 #: From this many points on, the oracle's fit and EM's scores (an E-step's worth of work
@@ -171,7 +172,8 @@ class OracleOverlay:
                 self._plot.addItem(item)
                 pair.append(item)
             self.ellipses.append((pair[0], pair[1]))
-            tag = pg.TextItem(anchor=(0.5, 1.0), fill=pg.mkBrush(255, 255, 255, 210))
+            # over the 2σ ellipse's top, or as near as keeps it inside the plot
+            tag = InsideText(anchor=(0.5, 1.0), fill=pg.mkBrush(255, 255, 255, 210))
             tag.setZValue(12)
             self._plot.addItem(tag)
             self.tags.append(tag)
@@ -185,7 +187,7 @@ class OracleOverlay:
                 line = ellipse(mixture.means[j], mixture.covariances[j], radius)
                 item.setData(line[:, 0], line[:, 1])
             top = ellipse(mixture.means[j], mixture.covariances[j], 2.0)
-            tag.setPos(*top[np.argmax(top[:, 1])])
+            tag.place(*top[np.argmax(top[:, 1])])
         self._write_tags()
         if k:
             self.means.setData(pos=mixture.means)
@@ -208,7 +210,8 @@ class OraclePanel(QScrollArea):
     """The Oracle tab: what the oracle is, the two likelihoods for both θ, the label chooser.
     It scrolls rather than squeezes when the tab is short."""
 
-    THETAS = ("oracle's fit", "EM's θ")  # columns
+    # columns; each header on two lines, so a column need only be as wide as "it. 19, M"
+    THETAS = ("oracle's\nfit", "EM's θ\n")
     QUANTITIES = ("ln p(X, Z | θ)", "ln p(X | θ)")  # rows
 
     def __init__(self, paint_action, parent=None) -> None:
@@ -259,10 +262,7 @@ class OraclePanel(QScrollArea):
                 item = QTableWidgetItem("–")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(row, column, item)
-        self.table.resizeRowsToContents()
-        height = self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
-        height += sum(self.table.rowHeight(r) for r in range(len(self.QUANTITIES)))
-        self.table.setFixedHeight(height + 2)
+        self.fit_table_height()
         layout.addWidget(self.table)
         self.note = QLabel()
         self.note.setObjectName("oracleNote")
@@ -294,6 +294,25 @@ class OraclePanel(QScrollArea):
         self.chooser.addItem(QIcon(swatch), "unlabelled", -1)
         index = self.chooser.findData(0 if chosen is None else chosen)
         self.chooser.setCurrentIndex(max(index, 0))
+
+    def fit_table_height(self) -> None:
+        """The table exactly as tall as its header and rows, in its present font (it never
+        scrolls: a class cannot scroll it)."""
+        self.table.resizeRowsToContents()
+        height = self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
+        height += sum(self.table.rowHeight(r) for r in range(len(self.QUANTITIES)))
+        self.table.setFixedHeight(height + 2)
+
+    def set_em_header(self, iteration: int | None, phase: str = "") -> None:
+        """EM's column: "EM's θ" over the state it shows ("it. 3, M")."""
+        text = "EM's θ\n" + ("" if iteration is None else f"it. {iteration}, {phase}")
+        if self.table.horizontalHeaderItem(1).text() != text:
+            self.table.horizontalHeaderItem(1).setText(text)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "table"):
+            self.fit_table_height()  # presenting's larger font: taller header and rows
 
     def set_value(self, theta: int, quantity: int, value: float | None) -> None:
         """Show ``value`` for θ number ``theta`` (0: oracle, 1: EM) and ``quantity``
@@ -574,8 +593,8 @@ class OracleFeature(QObject):
                 self._background.request(em_key, lambda: em_scores(*args))
         panel.set_value(1, 0, None if em is None else em.complete)
         panel.set_value(1, 1, None if state is None else state.log_likelihood)
-        panel.table.horizontalHeaderItem(1).setText(
-            "EM's θ" if state is None else f"EM's θ (it. {state.iteration}, {state.phase})")
+        panel.set_em_header(None if state is None else state.iteration,
+                            "" if state is None else state.phase)
         panel.note.setText(self._note(em))
 
     def _note(self, em: Scores | None) -> str:

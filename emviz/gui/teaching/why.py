@@ -8,6 +8,7 @@ so f(1) ≥ b(1) ≥ b(0) = f(0): the log-likelihood cannot go down.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from PySide6.QtCore import Qt
 from ...core import Mixture, bound_slice, e_step, valid_range
 from ...session.model import Workbench
 from ..features import Feature
+from ..plot_text import InsideText, shed_plot_text
 from ..style import style_plot
 from ._shared import (
     LOG_LIKELIHOOD_RGB,
@@ -140,14 +142,21 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         self.gap.setZValue(-1)
         plot.addItem(self.gap)
         self.lines = []
+        self.line_labels: list[InsideText] = []
         for t, label in ((0.0, "θ_old"), (1.0, "θ_new")):
             line = pg.InfiniteLine(
-                t, angle=90, pen=pg.mkPen((110, 110, 110), width=1.5, style=Qt.PenStyle.DotLine),
-                label=label,
-                labelOpts={"position": 0.08, "color": (60, 60, 60), "fill": (255, 255, 255, 200)})
-            line.label.setFont(font(11))
+                t, angle=90, pen=pg.mkPen((110, 110, 110), width=1.5, style=Qt.PenStyle.DotLine))
             plot.addItem(line)
             self.lines.append(line)
+            # at the line's foot, kept inside the plot (the line's own label, at a fixed
+            # fraction of its height, stood half out of a short plot)
+            text = InsideText(label, color=(60, 60, 60), anchor=(0.5, 1.0),
+                              fill=pg.mkBrush(255, 255, 255, 200))
+            text.setFont(font(11))
+            text.setZValue(5)
+            plot.addItem(text)
+            text.place(t, -math.inf)
+            self.line_labels.append(text)
         # t = 0: the bound touches (b(0) = f(0)); t = 1: b at its maximum, f above it.
         self.touch = pg.ScatterPlotItem(size=17, symbol="o", pen=pg.mkPen("k", width=2.5),
                                         brush=pg.mkBrush("w"))
@@ -206,6 +215,9 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         caption = self.__dict__.get("caption")  # pyqtgraph resizes before __init__ made it
         if caption is not None:
             caption.set_wrap_width(self.viewport().width() - 16)
+            # (its title stays: it names the M-step the curves are of)
+            shed_plot_text(self, self.legend, reserved=caption.item.boundingRect().height(),
+                           title=False)
         super().resizeEvent(event)
 
     def _draw(self, s: Slice, model: Workbench, i: int) -> None:
@@ -216,8 +228,8 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         self.touch.setData([0.0], [f0])
         self.b_max.setData([1.0], [b1])
         self.f_new.setData([1.0], [f1])
-        for line in self.lines:
-            line.setVisible(True)
+        for item in (*self.lines, *self.line_labels):
+            item.setVisible(True)
         self.getPlotItem().getAxis("left").setStyle(showValues=True)
         iteration = model.history[i].iteration
         title = f"The M-step of iteration {iteration}"
@@ -279,8 +291,8 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         self.slice = None
         for item in (self.f_curve, self.b_curve, self.touch, self.b_max, self.f_new):
             item.setData([], [])
-        for line in self.lines:
-            line.setVisible(False)
+        for item in (*self.lines, *self.line_labels):
+            item.setVisible(False)
         plot = self.getPlotItem()
         plot.titleLabel.setText("Why EM works")
         plot.setXRange(-0.5, 1.5, padding=0)
