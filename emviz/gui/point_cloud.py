@@ -6,7 +6,10 @@
 - Raster (more points): the view is rasterised in numpy (emviz.look.raster): one owner point per
   pixel, recoloured per frame at a cost that depends on the pixels, not on N, then drawn as
   one image. Positions are mapped for the current view, so pan and zoom stay exact; the
-  mapping is recomputed when the view changes.
+  mapping is recomputed when the view changes. From LAYOUT_IN_BACKGROUND points on, that
+  mapping (O(N)) runs in the job runner, not in paint: until it arrives the last image is
+  drawn stretched to where its points now are (a resize, a pan, a zoom or the change of
+  layout when presentation mode is entered never stops the event loop for it).
 """
 
 from __future__ import annotations
@@ -21,12 +24,16 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
 
 from ..look.colors import LEVELS, code_colors, point_colors, quantise
 from ..look.raster import dot_layout, owner_argb, paint_dots, pixel_owners
+from .jobs import Background, runner_for
 
 #: Up to this many points each dot is antialiased with a dark rim (keeps light colours
 #: visible on white); above it both would cost more than they show.
 OUTLINE_MAX_POINTS = 3_000
 #: Above this many points the view is rasterised instead of drawn point by point.
 RASTER_MIN_POINTS = 20_000
+#: From this many points a new view extent or size is mapped to pixels in the background
+#: (about 40 ms at 10⁶ points on a laptop's core): the last image stands in meanwhile.
+LAYOUT_IN_BACKGROUND = 200_000
 
 
 class _ByArray:
@@ -45,8 +52,20 @@ class _ByArray:
             if ref() is array and k == key:
                 return value
         value = compute()
-        self._entries = [(weakref.ref(array), key, value), *self._entries][: self.size]
+        self.put(array, key, value)
         return value
+
+    def peek(self, array: np.ndarray, key: object):
+        """The value kept for (array, key), or None."""
+        for ref, k, value in self._entries:
+            if ref() is array and k == key:
+                return value
+        return None
+
+    def put(self, array: np.ndarray, key: object, value: object) -> None:
+        self._entries = [e for e in self._entries if e[0]() is not None
+                         and not (e[0]() is array and e[1] == key)]
+        self._entries = [(weakref.ref(array), key, value), *self._entries][: self.size]
 
 
 #: (lo, hi) of each data set's points; the raster layouts of recent (points, view) pairs.
@@ -85,6 +104,16 @@ class PointCloudItem(pg.GraphicsObject):
         self._image: tuple[np.ndarray, QImage] | None = None
         self._prepared: tuple[tuple, tuple[np.ndarray, QImage]] | None = None  # see prepare
         self._bounds = QRectF()
+        # The last image painted and the (points, view key) it was laid out for: drawn
+        # stretched while the layout for a new view is computed in the background.
+        self._shown: tuple[np.ndarray, tuple, tuple[np.ndarray, QImage]] | None = None
+        self._layouts: Background | None = None  # made on the first background layout
+        self.background_layouts = 0  # how many layouts were computed off the GUI thread
+
+    @property
+    def layout_pending(self) -> bool:
+        """A layout for the current view is being computed in the background."""
+        return self._layouts is not None and self._layouts.busy
 
     def set_dot_size(self, size: float, dense_radius: int) -> None:
         """Draw the dots this large (presentation mode): the same points, laid out again."""
@@ -93,6 +122,7 @@ class PointCloudItem(pg.GraphicsObject):
         self.prepareGeometryChange()  # the bounding rect is padded by the dot size
         self.size, self.dense_radius = size, dense_radius
         self._layout_key, self._image, self._prepared = None, None, None
+        # _shown stays: the old dots stand in for a frame while the new size is laid out.
         self.update()
 
     @property
@@ -214,8 +244,10 @@ class PointCloudItem(pg.GraphicsObject):
         key = self._view_key()
         if key is None:
             return
-        left, right, bottom, top, width, height = key
-        if key != self._layout_key:
+        if key != self._layout_key and not self._take_layout(key):
+            if self._stand_in(painter, key):
+                return
+            left, right, bottom, top, width, height = key
             # Panels showing the same points in views of one extent and size (the gallery)
             # share one layout: mapping 10⁶ points to pixels is the costly part.
             radius = self.raster_radius()
@@ -224,6 +256,43 @@ class PointCloudItem(pg.GraphicsObject):
             self._layout_key, self._image = key, None
         if self._image is None:
             self._image = self._raster_image()
+        self._shown = (self._xy, key, self._image)
+        self._draw_image(painter, key, self._image[1])
+
+    def _take_layout(self, key: tuple) -> bool:
+        """Use a layout for ``key`` another view (or the background) has made already."""
+        layout = _LAYOUTS.peek(self._xy, (key, self.raster_radius()))
+        if layout is None:
+            return False
+        self._layout, self._layout_key, self._image = layout, key, None
+        return True
+
+    def _stand_in(self, painter: QPainter, key: tuple) -> bool:
+        """For many points whose view changed: ask the background for the new layout and
+        draw the last image where its extent now lies. False if there is none to draw."""
+        shown = self._shown
+        if self.n_points < LAYOUT_IN_BACKGROUND or shown is None or shown[0] is not self._xy:
+            return False
+        if self._layouts is None:
+            self._layouts = Background("raster layout", self._layout_done,
+                                       runner=runner_for(self.getViewWidget()))
+        xy, radius = self._xy, self.raster_radius()
+        left, right, bottom, top, width, height = key
+        self._layouts.request((xy, key, radius), lambda: dot_layout(
+            pixel_owners(xy, (left, right), (bottom, top), width, height), radius))
+        self._draw_image(painter, shown[1], shown[2][1])
+        return True
+
+    def _layout_done(self, request: tuple, layout) -> None:
+        xy, key, radius = request
+        self.background_layouts += 1
+        _LAYOUTS.put(xy, (key, radius), layout)
+        if xy is self._xy:
+            self.update()  # paint takes it if the view is still there, asks again if not
+
+    def _draw_image(self, painter: QPainter, key: tuple, image: QImage) -> None:
+        """Draw ``image``, laid out for the view ``key``, over the data extent it covers."""
+        left, right, bottom, top, width, height = key
         target = QRectF(left, bottom, right - left, top - bottom)
         device = painter.transform().mapRect(target)
         painter.save()
@@ -231,12 +300,12 @@ class PointCloudItem(pg.GraphicsObject):
             # A plain blit in device pixels: drawing through the data-to-screen transform
             # would resample the whole image every frame.
             painter.resetTransform()
-            painter.drawImage(device.topLeft().toPoint(), self._image[1])
-        else:  # an export at another scale: let the painter scale the image
+            painter.drawImage(device.topLeft().toPoint(), image)
+        else:  # an export at another scale, or a stand-in: let the painter scale the image
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
             flip = QTransform(1, 0, 0, -1, 0, target.top() + target.bottom())  # rows run top-down
             painter.setTransform(flip, True)
-            painter.drawImage(target, self._image[1])
+            painter.drawImage(target, image)
         painter.restore()
 
     # -- QGraphicsItem --------------------------------------------------------------------

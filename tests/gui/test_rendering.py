@@ -213,3 +213,40 @@ def test_views_of_the_same_points_compute_bounds_and_raster_layout_once(qtbot, m
     grab_rgb(first)
     assert calls == {"extent": 2, "pixel_owners": 2}
     assert a.dataBounds(0) == (Y[:, 0].min(), Y[:, 0].max())
+
+
+def test_a_large_raster_view_maps_a_new_size_to_pixels_off_the_gui_thread(qtbot, monkeypatch):
+    """From LAYOUT_IN_BACKGROUND points on, a view that changes size (presentation mode, a
+    resize, a zoom) paints the last image stretched and maps the points to pixels in the job
+    runner; when that arrives it draws the same picture as a view laid out at that size."""
+    import threading
+
+    from emviz.gui import point_cloud
+    from emviz.gui.jobs import runner_for
+
+    threads: list[bool] = []  # True: called on the GUI thread
+
+    def counted(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return pixel_owners(*args, **kwargs)
+
+    pixel_owners = point_cloud.pixel_owners
+    monkeypatch.setattr(point_cloud, "pixel_owners", counted)
+    rng = np.random.default_rng(6)
+    X = rng.uniform(-2.7, 2.7, size=(point_cloud.LAYOUT_IN_BACKGROUND + 1000, 2))
+    resp = rng.dirichlet(np.full(3, 0.4), size=len(X))
+    palette = component_colors(3)
+    widget, item = plot_with(qtbot, X, resp, palette, "auto")
+    grab_rgb(widget)
+    assert threads == [True]  # the first picture of a data set is drawn at once
+    widget.resize(420, 330)
+    stand_in = grab_rgb(widget)
+    assert (stand_in != 255).any()  # the old image, stretched, while the new one is made
+    qtbot.waitUntil(lambda: item.background_layouts >= 1 and not item.layout_pending)
+    assert threads[0] and len(threads) > 1 and not any(threads[1:])
+    fresh, _ = plot_with(qtbot, X, resp, palette, "auto")
+    fresh.resize(420, 330)
+    qtbot.waitUntil(lambda: fresh.size() == widget.size())
+    np.testing.assert_array_equal(grab_rgb(widget), grab_rgb(fresh))
+    assert not any(threads[1:-1])  # only the fresh view's first picture was drawn at once
+    runner_for(widget).shutdown()  # the lane of a view outside any window
