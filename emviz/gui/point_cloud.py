@@ -7,18 +7,23 @@
   pixel, recoloured per frame at a cost that depends on the pixels, not on N, then drawn as
   one image. Positions are mapped for the current view, so pan and zoom stay exact; the
   mapping is recomputed when the view changes. From LAYOUT_IN_BACKGROUND points on, that
-  mapping (O(N)) runs in the job runner, not in paint: until it arrives the last image is
-  drawn stretched to where its points now are (a resize, a pan, a zoom or the change of
-  layout when presentation mode is entered never stops the event loop for it).
+  mapping (O(N)) runs in the job runner, not in paint, when the picture is for the screen:
+  until it arrives the last image is drawn stretched to where its points now are (a
+  resize, a pan, a zoom or the change of layout when presentation mode is entered never
+  stops the event loop for it), and a new data set's first picture (a loaded file, the
+  gallery's panels) comes a moment after its axes. Exports lay out at once.
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.functions as fn
+import shiboken6
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
 
@@ -34,6 +39,21 @@ RASTER_MIN_POINTS = 20_000
 #: From this many points a new view extent or size is mapped to pixels in the background
 #: (about 40 ms at 10⁶ points on a laptop's core): the last image stands in meanwhile.
 LAYOUT_IN_BACKGROUND = 200_000
+
+
+_whole_pictures = 0  # > 0 while an export draws: every raster is laid out at once
+
+
+@contextmanager
+def whole_pictures() -> Iterator[None]:
+    """While this holds, raster views lay out at once in paint (an exported image or the
+    clipboard's must be whole, not a stand-in waiting for the background)."""
+    global _whole_pictures
+    _whole_pictures += 1
+    try:
+        yield
+    finally:
+        _whole_pictures -= 1
 
 
 class _ByArray:
@@ -109,6 +129,11 @@ class PointCloudItem(pg.GraphicsObject):
         self._shown: tuple[np.ndarray, tuple, tuple[np.ndarray, QImage]] | None = None
         self._layouts: Background | None = None  # made on the first background layout
         self.background_layouts = 0  # how many layouts were computed off the GUI thread
+
+    @property
+    def laid_out(self) -> bool:
+        """The raster layout fits the view as it is now (its next paint is the whole picture)."""
+        return self._layout_key is not None and self._layout_key == self._view_key()
 
     @property
     def layout_pending(self) -> bool:
@@ -268,10 +293,11 @@ class PointCloudItem(pg.GraphicsObject):
         return True
 
     def _stand_in(self, painter: QPainter, key: tuple) -> bool:
-        """For many points whose view changed: ask the background for the new layout and
-        draw the last image where its extent now lies. False if there is none to draw."""
-        shown = self._shown
-        if self.n_points < LAYOUT_IN_BACKGROUND or shown is None or shown[0] is not self._xy:
+        """For many points drawn on screen: ask the background for the layout of the view
+        ``key`` and meanwhile draw the last image where its extent now lies (nothing, for a
+        data set's first picture). False: lay out now (few points, or an export, whose
+        picture must be whole: see ``whole_pictures``)."""
+        if self.n_points < LAYOUT_IN_BACKGROUND or _whole_pictures:
             return False
         if self._layouts is None:
             self._layouts = Background("raster layout", self._layout_done,
@@ -280,13 +306,17 @@ class PointCloudItem(pg.GraphicsObject):
         left, right, bottom, top, width, height = key
         self._layouts.request((xy, key, radius), lambda: dot_layout(
             pixel_owners(xy, (left, right), (bottom, top), width, height), radius))
-        self._draw_image(painter, shown[1], shown[2][1])
+        shown = self._shown
+        if shown is not None and shown[0] is xy:
+            self._draw_image(painter, shown[1], shown[2][1])
         return True
 
     def _layout_done(self, request: tuple, layout) -> None:
         xy, key, radius = request
-        self.background_layouts += 1
         _LAYOUTS.put(xy, (key, radius), layout)
+        if not shiboken6.isValid(self):
+            return  # the view was closed meanwhile
+        self.background_layouts += 1
         if xy is self._xy:
             self.update()  # paint takes it if the view is still there, asks again if not
 
