@@ -446,3 +446,19 @@ def test_titles_set_while_presenting_keep_the_presentation_size(shown, qtbot):
     assert look_at() == normal
     assert kmeans.centers.opts["size"] == normal_stars
     w.actions_by_name["actionKMeansMode"].trigger()
+
+
+def test_presenting_sizes_the_check_boxes_without_a_new_application_style(shown, qtbot):
+    """A new application style polishes every widget again and a style with a Python
+    pixelMetric is asked by every widget's layout: the application keeps its style, and only
+    the window's check boxes and radio buttons take one with larger indicators."""
+    w = shown
+    soft = w.findChild(QCheckBox, "softColorsCheck")
+    metric = QStyle.PixelMetric.PM_IndicatorWidth
+    app_style, normal = QApplication.style(), soft.style().pixelMetric(metric, None, soft)
+    w.presentation.set_presenting(True)
+    assert QApplication.style() is app_style
+    assert soft.style() is not app_style
+    assert soft.style().pixelMetric(metric, None, soft) > normal
+    w.presentation.set_presenting(False)
+    assert QApplication.style() is app_style and soft.style() is app_style
