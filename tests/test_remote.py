@@ -34,11 +34,6 @@ def modules_loaded(names: tuple[str, ...]):
     yield {name: name in sys.modules for name in names}, getattr(sys.modules["__main__"], "__file__", None)
 
 
-def niceness():
-    """Yields the scheduling niceness of the process running this generator."""
-    yield os.nice(0)
-
-
 def failing_run():
     yield 1
     raise ValueError("reg_covar must be >= 0, got -1")
@@ -144,11 +139,3 @@ def test_shutdown_leaves_no_process(engine):
     assert not engine.running
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # already reaped: not a zombie either
-
-
-@pytest.mark.skipif(not hasattr(os, "nice"), reason="niceness is POSIX")
-def test_the_child_yields_the_cpu_to_the_window_on_a_busy_machine(engine):
-    """EM at 10⁶ points keeps a core busy in the child; at a lower priority than the window
-    the scheduler hands a loaded machine's cores to the window's event loop first."""
-    (child,) = engine.iterate(niceness)
-    assert child >= os.nice(0) + remote.CHILD_NICENESS > os.nice(0)

@@ -15,8 +15,8 @@ that both processes map (one copy, written by the child's E-step, read by the wi
 - ``parent``: ``Engine`` and ``RemoteIterator``, used by the window's run controller.
 """
 
-from .child import CHILD_NICENESS, EngineError
+from .child import EngineError
 from .parent import AHEAD, FALLBACK, START_TIMEOUT, Engine, EngineStartError, RemoteIterator, available
 
-__all__ = ["AHEAD", "CHILD_NICENESS", "FALLBACK", "START_TIMEOUT", "Engine", "EngineError",
-           "EngineStartError", "RemoteIterator", "available"]
+__all__ = ["AHEAD", "FALLBACK", "START_TIMEOUT", "Engine", "EngineError", "EngineStartError",
+           "RemoteIterator", "available"]

@@ -12,9 +12,6 @@ from collections.abc import Callable, Iterator
 from ..core.density import set_resp_allocator
 from .transport import ChildChannel, Pipe
 
-#: How much lower than the window's the child's scheduling priority is (POSIX niceness).
-CHILD_NICENESS = 5
-
 
 class EngineError(RuntimeError):
     """The child process failed or went away (errors of EM itself are re-raised as they are)."""
@@ -69,11 +66,6 @@ def main(prefix: str) -> None:
 
         for fd in (0, 1):
             msvcrt.setmode(fd, os.O_BINARY)
-    if hasattr(os, "nice"):
-        # Below the window's priority: on a machine whose cores are all busy (a laptop
-        # running EM at 10⁶ points beside other programs) the scheduler then serves the
-        # window's event loop first, and EM takes what is left.
-        os.nice(CHILD_NICENESS)
     reader = os.fdopen(0, "rb", buffering=0)
     writer = os.fdopen(os.dup(1), "wb", buffering=0)
     try:
