@@ -91,6 +91,11 @@ class _ByArray:
 #: (lo, hi) of each data set's points; the raster layouts of recent (points, view) pairs.
 _BOUNDS = _ByArray(4)
 _LAYOUTS = _ByArray(8)
+#: Layouts being made in the background: (id of the points, view key, radius) -> (the view
+#: that asked, the views waiting for the same). The gallery's panels show the same points in
+#: views of one size: one of them has the layout made, the others wait for it (five threads
+#: mapping the same 10⁶ points at once cost more than the one map they replaced).
+_IN_FLIGHT: dict[tuple, tuple[weakref.ref, weakref.WeakSet]] = {}
 
 
 def extent(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -128,6 +133,7 @@ class PointCloudItem(pg.GraphicsObject):
         # stretched while the layout for a new view is computed in the background.
         self._shown: tuple[np.ndarray, tuple, tuple[np.ndarray, QImage]] | None = None
         self._layouts: Background | None = None  # made on the first background layout
+        self._requested: tuple | None = None  # the _IN_FLIGHT key of its newest request
         self.background_layouts = 0  # how many layouts were computed off the GUI thread
 
     @property
@@ -293,32 +299,64 @@ class PointCloudItem(pg.GraphicsObject):
         return True
 
     def _stand_in(self, painter: QPainter, key: tuple) -> bool:
-        """For many points drawn on screen: ask the background for the layout of the view
-        ``key`` and meanwhile draw the last image where its extent now lies (nothing, for a
-        data set's first picture). False: lay out now (few points, or an export, whose
-        picture must be whole: see ``whole_pictures``)."""
+        """For many points drawn on screen: have the layout of the view ``key`` made in the
+        background (or wait for another view's, of the same points and size) and meanwhile
+        draw the last image where its extent now lies (nothing, for a data set's first
+        picture). False: lay out now (few points, or an export, whose picture must be
+        whole: see ``whole_pictures``)."""
         if self.n_points < LAYOUT_IN_BACKGROUND or _whole_pictures:
             return False
-        if self._layouts is None:
-            self._layouts = Background("raster layout", self._layout_done,
-                                       runner=runner_for(self.getViewWidget()))
         xy, radius = self._xy, self.raster_radius()
-        left, right, bottom, top, width, height = key
-        self._layouts.request((xy, key, radius), lambda: dot_layout(
-            pixel_owners(xy, (left, right), (bottom, top), width, height), radius))
+        flight = (id(xy), key, radius)
+        self._drop_request(flight)
+        entry = _IN_FLIGHT.get(flight)
+        asker = entry[0]() if entry is not None else None
+        if asker is not None and asker is not self and asker.layout_pending:
+            entry[1].add(self)  # painted again when that one arrives
+        elif asker is not self or not self.layout_pending:
+            if self._layouts is None:
+                self._layouts = Background("raster layout", self._layout_done,
+                                           runner=runner_for(self.getViewWidget()))
+            _IN_FLIGHT[flight] = (weakref.ref(self), weakref.WeakSet())
+            self._requested = flight
+            left, right, bottom, top, width, height = key
+            self._layouts.request((xy, key, radius), lambda: dot_layout(
+                pixel_owners(xy, (left, right), (bottom, top), width, height), radius))
         shown = self._shown
         if shown is not None and shown[0] is xy:
             self._draw_image(painter, shown[1], shown[2][1])
         return True
 
+    def _drop_request(self, new: tuple) -> None:
+        """The view asked for another layout before: the one it asked for may never be made
+        (a busy lane keeps only the newest request), so the views waiting for it ask again."""
+        old, self._requested = self._requested, None
+        if old is None or old == new:
+            self._requested = old
+            return
+        entry = _IN_FLIGHT.get(old)
+        if entry is not None and entry[0]() is self:
+            del _IN_FLIGHT[old]
+            for waiting in list(entry[1]):
+                if shiboken6.isValid(waiting):
+                    waiting.update()
+
     def _layout_done(self, request: tuple, layout) -> None:
         xy, key, radius = request
         _LAYOUTS.put(xy, (key, radius), layout)
-        if not shiboken6.isValid(self):
-            return  # the view was closed meanwhile
-        self.background_layouts += 1
-        if xy is self._xy:
-            self.update()  # paint takes it if the view is still there, asks again if not
+        flight = (id(xy), key, radius)
+        entry = _IN_FLIGHT.get(flight)
+        waiting = []
+        if entry is not None and entry[0]() is self:
+            del _IN_FLIGHT[flight]
+            waiting = list(entry[1])
+        if self._requested == flight:
+            self._requested = None
+        for view in (self, *waiting):  # paint takes it if the view is still there
+            if shiboken6.isValid(view) and view._xy is xy:
+                view.update()
+        if shiboken6.isValid(self):
+            self.background_layouts += 1
 
     def _draw_image(self, painter: QPainter, key: tuple, image: QImage) -> None:
         """Draw ``image``, laid out for the view ``key``, over the data extent it covers."""

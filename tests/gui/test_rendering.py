@@ -266,3 +266,36 @@ def test_a_large_raster_view_maps_points_to_pixels_off_the_gui_thread(qtbot, mon
     rows = np.frombuffer(exported.constBits(), np.uint8).reshape(exported.height(), -1)
     np.testing.assert_array_equal(rows[:, : 3 * exported.width()].reshape(300, 380, 3),
                                   grab_rgb(fresh))
+
+
+def test_large_views_of_the_same_points_and_size_wait_for_one_background_layout(
+        qtbot, monkeypatch, request):
+    """The gallery's panels: views of the same 200,000+ points at one extent and size have
+    one layout made in the background between them, and all draw it when it arrives."""
+    from emviz.gui import point_cloud
+    from emviz.gui.jobs import runner_for
+
+    threads: list[bool] = []
+
+    def counted(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return pixel_owners(*args, **kwargs)
+
+    pixel_owners = point_cloud.pixel_owners
+    monkeypatch.setattr(point_cloud, "pixel_owners", counted)
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-2.7, 2.7, size=(point_cloud.LAYOUT_IN_BACKGROUND + 1000, 2))
+    resp = rng.dirichlet(np.full(3, 0.4), size=len(X))
+    palette = component_colors(3)
+    views = [plot_with(qtbot, X, resp, palette, "auto") for _ in range(3)]
+    request.addfinalizer(runner_for(views[0][0]).shutdown)
+    for widget, _ in views:
+        grab_rgb(widget)  # each paint would ask for the layout
+    qtbot.waitUntil(lambda: all(item.laid_out for _, item in views) or
+                    not any(item.layout_pending for _, item in views))
+    pictures = [grab_rgb(widget) for widget, _ in views]
+    assert all(item.laid_out for _, item in views)
+    assert threads == [False]
+    assert (pictures[0] != 255).any()
+    for picture in pictures[1:]:
+        np.testing.assert_array_equal(picture, pictures[0])
