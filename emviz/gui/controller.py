@@ -242,8 +242,11 @@ class RunController(QObject):
         """Stop the current job; its late states are ignored unless ``keep_live``."""
         self._pending = self._after_job = None
         self._lane.stop(self._generation)
-        self._release_held()
-        if not keep_live:
+        self._hold_timer.stop()
+        if keep_live:
+            self._release_held()
+        else:
+            self._held = []  # a held E-state belongs to the run being abandoned
             self._generation += 1  # states still in flight belong to the old run
             self._restore_index = None
             self._discard(self._live)
