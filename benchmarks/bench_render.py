@@ -84,7 +84,7 @@ def render_table(quick: bool) -> None:
         base_widget.addItem(scatter)
         item.set_data(X, resps[0], palette)  # warm up both with the first frame
         ours_widget.grab()
-        while not item.laid_out:  # from LAYOUT_IN_BACKGROUND points the first layout (the
+        while item.raster and not item.laid_out:  # from LAYOUT_IN_BACKGROUND points the layout (the
             QApplication.processEvents()  # points mapped to pixels) comes from the job runner
             time.sleep(0.001)
         time_baseline(base_widget, scatter, brushes, X, resps[:1], palette)
