@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
 
 from ..core import EMState, Mixture, run_em
 from ..engine import Engine, RemoteIterator
@@ -23,6 +23,12 @@ REMOTE_MIN_POINTS = 100_000
 #: Settings whose change re-initialises θ; the others continue from the current θ. A new
 #: covariance type re-initialises too: EM only climbs from a θ inside the model family.
 REINITIALISING = ("k", "init_method", "seed", "covariance_type")
+
+#: A Step's E-state waits up to this long for its M-state, so that one frame shows the whole
+#: step: drawn at once, the E-state's frame made the M-state wait behind it (a Step at 10⁵
+#: points reached the screen 80 ms after the key, its E+M taking 12). A slower M-step (10⁶
+#: points) still shows its E-state first.
+STEP_HOLD_MS = 50
 
 
 class RunController(QObject):
@@ -45,6 +51,10 @@ class RunController(QObject):
         self._pending = None  # a step requested while busy, run when the job ends
         self._after_job = None  # what to do once the running job has ended
         self._playing = False
+        self._hold_e = False  # the running job is a Step: its E-state may wait for its M-state
+        self._held: list[EMState] = []  # that E-state, waiting
+        self._hold_timer = QTimer(self, singleShot=True, interval=STEP_HOLD_MS)
+        self._hold_timer.timeout.connect(self._release_held)
         # The child process, started by the first large run; if it cannot start, EM stays in
         # the worker thread and the status bar says why.
         self._engine = Engine(on_fallback=self.message.emit)
@@ -63,6 +73,11 @@ class RunController(QObject):
     @property
     def busy(self) -> bool:
         return self._running is not None
+
+    @property
+    def holding(self) -> bool:
+        """A Step's E-state is waiting for its M-state (see STEP_HOLD_MS)."""
+        return bool(self._held)
 
     def reset(self) -> None:
         """Re-initialise θ with the chosen method and seed; shows the "init" state."""
@@ -218,6 +233,7 @@ class RunController(QObject):
     def _start(self, iterator: Iterator, half_steps: int | None, interval: float = 0.0) -> None:
         self._generation += 1
         self._running = self._generation
+        self._hold_e = half_steps == 2
         self.busy_changed.emit(True)
         if self._job_iterator is not iterator and self._job_iterator is not self._live:
             self._discard(self._job_iterator)  # a one-off run (a restored state) is over
@@ -231,7 +247,11 @@ class RunController(QObject):
         """Stop the current job; its late states are ignored unless ``keep_live``."""
         self._pending = self._after_job = None
         self._lane.stop(self._generation)
-        if not keep_live:
+        self._hold_timer.stop()
+        if keep_live:
+            self._release_held()
+        else:
+            self._held = []  # a held E-state belongs to the run being abandoned
             self._generation += 1  # states still in flight belong to the old run
             self._restore_index = None
             self._discard(self._live)
@@ -258,19 +278,33 @@ class RunController(QObject):
                 return self.model.history[j].mixture
         return None
 
-    def _take_states(self) -> None:
+    def _take_states(self, final: bool = False) -> None:
         fresh = [s for g, s in self._lane.take() if g == self._running]
         if self._restore_index is not None:
             if fresh:
                 self.model.replace_state(self._restore_index, fresh[-1])
             return
-        self.model.append(fresh)
+        if (self._hold_e and not final and not self._held and len(fresh) == 1
+                and fresh[0].phase == "E"):
+            self._held = fresh  # shown with the M-state, or after STEP_HOLD_MS
+            self._hold_timer.start()
+            return
+        self._hold_timer.stop()
+        held, self._held = self._held, []
+        self.model.append(held + fresh)
+
+    def _release_held(self) -> None:
+        """Show a held E-state now (its M-step is slow, or the job was stopped)."""
+        self._hold_timer.stop()
+        held, self._held = self._held, []
+        self._hold_e = False  # what comes next is shown as it comes
+        self.model.append(held)
 
     def _job_finished(self, generation: int, reason: str) -> None:
         if generation != self._running:
             return
         try:
-            self._take_states()
+            self._take_states(final=True)
         finally:  # whatever happened, the window is not left busy
             restoring, self._restore_index = self._restore_index is not None, None
             self._running = None

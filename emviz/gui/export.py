@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 from .. import __version__
 from ..dataio import DataError, write_atomic
 from ..session.model import Workbench
+from .point_cloud import whole_pictures
 
 SCALES = (1, 2, 4)
 #: What an exported image says made it (the PNG keyword "Software" is the standard one).
@@ -41,7 +42,8 @@ def render_image(widget: QWidget, scale: int = 1) -> QImage:
     image.setDevicePixelRatio(scale)
     image.fill(QColor("white"))
     painter = QPainter(image)
-    QWidget.render(widget, painter, QPoint(0, 0))  # QWidget's, not QGraphicsView's render
+    with whole_pictures():  # no raster stand-in waiting for the background in a file
+        QWidget.render(widget, painter, QPoint(0, 0))  # QWidget's, not QGraphicsView's render
     painter.end()
     return image
 
@@ -80,7 +82,7 @@ def save_svg(widget: QWidget, path: str | Path, title: str = "emviz") -> None:
     painter = QPainter()
     if not painter.begin(generator):
         raise ExportError(f"{path}: cannot draw the SVG")
-    with vector_only(widget):
+    with vector_only(widget), whole_pictures():
         QWidget.render(widget, painter, QPoint(0, 0))  # QWidget's, not QGraphicsView's render
     painter.end()
     buffer.close()

@@ -9,7 +9,9 @@ starts a frame that catches it up. So a view hidden in a tab costs nothing howev
 runs, and a frame holds only what changed.
 
 Frames are started by changes: a change after a quiet spell is drawn on the next turn of the
-event loop (a Step or a history move is not held back by what an earlier frame cost). Only
+event loop (a Step or a history move is not held back by what an earlier frame cost), and a
+change while a frame draws, EM not playing, starts the frame over (a Step's M-step does not
+wait for the turns that draw its E-step in the views after the points). Only
 while changes keep coming (EM playing) does a frame leave a rest after itself, FRAME_MS or
 REST_FACTOR times what it cost if longer, so a burst of states is drawn once, in its newest
 state, and drawing large data leaves the GUI thread time for input and for taking in the
@@ -65,6 +67,8 @@ class Frames(QObject):
         self._last_start = self._last_end = -1.0
         self._last_cost = 0.0  # seconds the last frame held the GUI thread, paints included
         self._window_shown = window.isVisible()
+        #: Frames dropped part-way for a newer state (see ``_request``).
+        self.restarted_frames = 0
         window.installEventFilter(self)
 
     # -- registering ------------------------------------------------------------------------
@@ -105,8 +109,16 @@ class Frames(QObject):
         self._request()
 
     def _request(self) -> None:
-        if self._turns:
+        if self._turns and self._streaming():
             self._again = True  # the frame being drawn may have drawn these views already
+        elif self._turns:
+            # A newer state while a frame draws, EM not playing (a Step's M-step right after
+            # its E-step): the turns left would draw a state already superseded, and the new
+            # one would wait behind them. Start over with every stale view, in order.
+            self._turn.stop()
+            self._turns, self._again = [], False
+            self.restarted_frames += 1
+            self.schedule()
         else:
             self.schedule()
 

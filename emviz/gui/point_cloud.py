@@ -6,27 +6,54 @@
 - Raster (more points): the view is rasterised in numpy (emviz.look.raster): one owner point per
   pixel, recoloured per frame at a cost that depends on the pixels, not on N, then drawn as
   one image. Positions are mapped for the current view, so pan and zoom stay exact; the
-  mapping is recomputed when the view changes.
+  mapping is recomputed when the view changes. From LAYOUT_IN_BACKGROUND points on, that
+  mapping (O(N)) runs in the job runner, not in paint, when the picture is for the screen:
+  until it arrives the last image is drawn stretched to where its points now are (a
+  resize, a pan, a zoom or the change of layout when presentation mode is entered never
+  stops the event loop for it), and a new data set's first picture (a loaded file, the
+  gallery's panels) comes a moment after its axes. Exports lay out at once.
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.functions as fn
+import shiboken6
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
 
 from ..look.colors import LEVELS, code_colors, point_colors, quantise
 from ..look.raster import dot_layout, owner_argb, paint_dots, pixel_owners
+from .jobs import Background, runner_for
 
 #: Up to this many points each dot is antialiased with a dark rim (keeps light colours
 #: visible on white); above it both would cost more than they show.
 OUTLINE_MAX_POINTS = 3_000
 #: Above this many points the view is rasterised instead of drawn point by point.
 RASTER_MIN_POINTS = 20_000
+#: From this many points a new view extent or size is mapped to pixels in the background
+#: (about 40 ms at 10⁶ points on a laptop's core): the last image stands in meanwhile.
+LAYOUT_IN_BACKGROUND = 200_000
+
+
+_whole_pictures = 0  # > 0 while an export draws: every raster is laid out at once
+
+
+@contextmanager
+def whole_pictures() -> Iterator[None]:
+    """While this holds, raster views lay out at once in paint (an exported image or the
+    clipboard's must be whole, not a stand-in waiting for the background)."""
+    global _whole_pictures
+    _whole_pictures += 1
+    try:
+        yield
+    finally:
+        _whole_pictures -= 1
 
 
 class _ByArray:
@@ -45,13 +72,30 @@ class _ByArray:
             if ref() is array and k == key:
                 return value
         value = compute()
-        self._entries = [(weakref.ref(array), key, value), *self._entries][: self.size]
+        self.put(array, key, value)
         return value
+
+    def peek(self, array: np.ndarray, key: object):
+        """The value kept for (array, key), or None."""
+        for ref, k, value in self._entries:
+            if ref() is array and k == key:
+                return value
+        return None
+
+    def put(self, array: np.ndarray, key: object, value: object) -> None:
+        self._entries = [e for e in self._entries if e[0]() is not None
+                         and not (e[0]() is array and e[1] == key)]
+        self._entries = [(weakref.ref(array), key, value), *self._entries][: self.size]
 
 
 #: (lo, hi) of each data set's points; the raster layouts of recent (points, view) pairs.
 _BOUNDS = _ByArray(4)
 _LAYOUTS = _ByArray(8)
+#: Layouts being made in the background: (id of the points, view key, radius) -> (the view
+#: that asked, the views waiting for the same). The gallery's panels show the same points in
+#: views of one size: one of them has the layout made, the others wait for it (five threads
+#: mapping the same 10⁶ points at once cost more than the one map they replaced).
+_IN_FLIGHT: dict[tuple, tuple[weakref.ref, weakref.WeakSet]] = {}
 
 
 def extent(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -85,6 +129,22 @@ class PointCloudItem(pg.GraphicsObject):
         self._image: tuple[np.ndarray, QImage] | None = None
         self._prepared: tuple[tuple, tuple[np.ndarray, QImage]] | None = None  # see prepare
         self._bounds = QRectF()
+        # The last image painted and the (points, view key) it was laid out for: drawn
+        # stretched while the layout for a new view is computed in the background.
+        self._shown: tuple[np.ndarray, tuple, tuple[np.ndarray, QImage]] | None = None
+        self._layouts: Background | None = None  # made on the first background layout
+        self._requested: tuple | None = None  # the _IN_FLIGHT key of its newest request
+        self.background_layouts = 0  # how many layouts were computed off the GUI thread
+
+    @property
+    def laid_out(self) -> bool:
+        """The raster layout fits the view as it is now (its next paint is the whole picture)."""
+        return self._layout_key is not None and self._layout_key == self._view_key()
+
+    @property
+    def layout_pending(self) -> bool:
+        """A layout for the current view is being computed in the background."""
+        return self._layouts is not None and self._layouts.busy
 
     def set_dot_size(self, size: float, dense_radius: int) -> None:
         """Draw the dots this large (presentation mode): the same points, laid out again."""
@@ -93,6 +153,7 @@ class PointCloudItem(pg.GraphicsObject):
         self.prepareGeometryChange()  # the bounding rect is padded by the dot size
         self.size, self.dense_radius = size, dense_radius
         self._layout_key, self._image, self._prepared = None, None, None
+        # _shown stays: the old dots stand in for a frame while the new size is laid out.
         self.update()
 
     @property
@@ -214,8 +275,10 @@ class PointCloudItem(pg.GraphicsObject):
         key = self._view_key()
         if key is None:
             return
-        left, right, bottom, top, width, height = key
-        if key != self._layout_key:
+        if key != self._layout_key and not self._take_layout(key):
+            if self._stand_in(painter, key):
+                return
+            left, right, bottom, top, width, height = key
             # Panels showing the same points in views of one extent and size (the gallery)
             # share one layout: mapping 10⁶ points to pixels is the costly part.
             radius = self.raster_radius()
@@ -224,6 +287,80 @@ class PointCloudItem(pg.GraphicsObject):
             self._layout_key, self._image = key, None
         if self._image is None:
             self._image = self._raster_image()
+        self._shown = (self._xy, key, self._image)
+        self._draw_image(painter, key, self._image[1])
+
+    def _take_layout(self, key: tuple) -> bool:
+        """Use a layout for ``key`` another view (or the background) has made already."""
+        layout = _LAYOUTS.peek(self._xy, (key, self.raster_radius()))
+        if layout is None:
+            return False
+        self._layout, self._layout_key, self._image = layout, key, None
+        return True
+
+    def _stand_in(self, painter: QPainter, key: tuple) -> bool:
+        """For many points drawn on screen: have the layout of the view ``key`` made in the
+        background (or wait for another view's, of the same points and size) and meanwhile
+        draw the last image where its extent now lies (nothing, for a data set's first
+        picture). False: lay out now (few points, or an export, whose picture must be
+        whole: see ``whole_pictures``)."""
+        if self.n_points < LAYOUT_IN_BACKGROUND or _whole_pictures:
+            return False
+        xy, radius = self._xy, self.raster_radius()
+        flight = (id(xy), key, radius)
+        self._drop_request(flight)
+        entry = _IN_FLIGHT.get(flight)
+        asker = entry[0]() if entry is not None else None
+        if asker is not None and asker is not self and asker.layout_pending:
+            entry[1].add(self)  # painted again when that one arrives
+        elif asker is not self or not self.layout_pending:
+            if self._layouts is None:
+                self._layouts = Background("raster layout", self._layout_done,
+                                           runner=runner_for(self.getViewWidget()))
+            _IN_FLIGHT[flight] = (weakref.ref(self), weakref.WeakSet())
+            self._requested = flight
+            left, right, bottom, top, width, height = key
+            self._layouts.request((xy, key, radius), lambda: dot_layout(
+                pixel_owners(xy, (left, right), (bottom, top), width, height), radius))
+        shown = self._shown
+        if shown is not None and shown[0] is xy:
+            self._draw_image(painter, shown[1], shown[2][1])
+        return True
+
+    def _drop_request(self, new: tuple) -> None:
+        """The view asked for another layout before: the one it asked for may never be made
+        (a busy lane keeps only the newest request), so the views waiting for it ask again."""
+        old, self._requested = self._requested, None
+        if old is None or old == new:
+            self._requested = old
+            return
+        entry = _IN_FLIGHT.get(old)
+        if entry is not None and entry[0]() is self:
+            del _IN_FLIGHT[old]
+            for waiting in list(entry[1]):
+                if shiboken6.isValid(waiting):
+                    waiting.update()
+
+    def _layout_done(self, request: tuple, layout) -> None:
+        xy, key, radius = request
+        _LAYOUTS.put(xy, (key, radius), layout)
+        flight = (id(xy), key, radius)
+        entry = _IN_FLIGHT.get(flight)
+        waiting = []
+        if entry is not None and entry[0]() is self:
+            del _IN_FLIGHT[flight]
+            waiting = list(entry[1])
+        if self._requested == flight:
+            self._requested = None
+        for view in (self, *waiting):  # paint takes it if the view is still there
+            if shiboken6.isValid(view) and view._xy is xy:
+                view.update()
+        if shiboken6.isValid(self):
+            self.background_layouts += 1
+
+    def _draw_image(self, painter: QPainter, key: tuple, image: QImage) -> None:
+        """Draw ``image``, laid out for the view ``key``, over the data extent it covers."""
+        left, right, bottom, top, width, height = key
         target = QRectF(left, bottom, right - left, top - bottom)
         device = painter.transform().mapRect(target)
         painter.save()
@@ -231,12 +368,12 @@ class PointCloudItem(pg.GraphicsObject):
             # A plain blit in device pixels: drawing through the data-to-screen transform
             # would resample the whole image every frame.
             painter.resetTransform()
-            painter.drawImage(device.topLeft().toPoint(), self._image[1])
-        else:  # an export at another scale: let the painter scale the image
+            painter.drawImage(device.topLeft().toPoint(), image)
+        else:  # an export at another scale, or a stand-in: let the painter scale the image
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
             flip = QTransform(1, 0, 0, -1, 0, target.top() + target.bottom())  # rows run top-down
             painter.setTransform(flip, True)
-            painter.drawImage(target, self._image[1])
+            painter.drawImage(target, image)
         painter.restore()
 
     # -- QGraphicsItem --------------------------------------------------------------------

@@ -6,7 +6,8 @@ The numbers come from emviz.look.appearance. Views that draw themselves (the poi
 bound plot, the control panel) have ``apply_appearance(appearance)`` and change their pens,
 fonts and brushes in place. Everything else is handled here, generically:
 
-- the application's font (every widget that does not set its own), palette and style;
+- the application's font (every widget that does not set its own), palette and style, and
+  the style of the window's check boxes and radio buttons (larger indicators);
 - fonts a widget set for itself in points (the teaching panels' 12-14 pt text) and the axes
   of the other pyqtgraph plots are scaled by the same factor, and put back on leaving;
 - in the dark theme, explanation tabs and dock panels that have no ``apply_appearance`` stay
@@ -28,10 +29,12 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont, QPalette
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QDockWidget,
     QMainWindow,
     QMenu,
     QProxyStyle,
+    QRadioButton,
     QScrollArea,
     QStyle,
     QStyleFactory,
@@ -68,6 +71,7 @@ class Presentation(QObject):
         self._panel_widths: tuple[int, int] | None = None
         self._plot_text: list[tuple[object, Callable[[], None]]] = []  # (item, undo)
         self._light_pages: list[tuple[QWidget, QPalette | None, bool]] = []  # page, own, filled
+        self._indicators: QProxyStyle | None = None  # the check boxes' style while presenting
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -150,16 +154,34 @@ class Presentation(QObject):
         else:
             QApplication.setPalette(qt_palette(colors))
             style = "fusion"  # a style that draws with the palette (native ones may not)
-        if a.presenting:
-            base = QStyleFactory.create(style)
-            if base is not None:  # check boxes and radio buttons as large as their text
-                QApplication.setStyle(_LargeIndicators(base, a.font_scale))
-        elif QApplication.style().name() != style:
+        if QApplication.style().name() != style:
+            # Only when it changes: a new application style polishes every widget again.
             QApplication.setStyle(style)
+        self._size_indicators(a, style)
         # Widgets learn of a new application font or palette from posted events: deliver
         # them now, so that sizes measured next (and tests) see the new fonts.
         QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
         QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationPaletteChange)
+
+    def _size_indicators(self, a: Appearance, style: str) -> None:
+        """While presenting, the window's check boxes and radio buttons get indicators as
+        large as their text: a style of their own (a style with a Python ``pixelMetric`` for
+        the whole application was asked ten thousand times per change of mode, by every
+        widget's layout)."""
+        boxes = [*self._window.findChildren(QCheckBox), *self._window.findChildren(QRadioButton)]
+        if not a.presenting:
+            for box in boxes:
+                if box.style() is self._indicators:
+                    box.setStyle(None)  # the application's again
+            self._indicators = None
+            return
+        base = QStyleFactory.create(style)
+        if base is None:
+            return
+        indicators = _LargeIndicators(base, a.font_scale)
+        for box in boxes:
+            box.setStyle(indicators)
+        self._indicators = indicators  # the widgets do not own it: kept while they use it
 
     def _views(self) -> list:
         """Every widget in the window that says how to draw an appearance."""

@@ -202,3 +202,29 @@ def test_choosing_the_oracle_tab_shows_the_readout_of_the_current_state(window, 
     state = window.model.current
     header = oracle.panel.table.horizontalHeaderItem(1).text()
     assert header == f"EM's θ\nit. {state.iteration}, {state.phase}"
+
+
+def test_a_change_while_a_frame_draws_starts_it_over_with_the_points_view(
+        window, qtbot, monkeypatch):
+    """A newer state that arrives while a frame draws (a Step's M-step during its E-step's
+    frame) does not wait behind the views that frame has still to draw: the frame starts over,
+    the points view first, and each of the other views draws once, the newest state."""
+    step_times(window, qtbot, 2)
+    view, table = window.points_view, window.params_table
+    order: list[str] = []
+
+    def recorded(name, original, change=False):
+        def show_state(model):
+            order.append(name)
+            if change and order.count(name) == 1:  # a newer state comes meanwhile
+                model.set_index(4)
+            return original(model)
+        return show_state
+
+    monkeypatch.setattr(view, "show_state", recorded("points", view.show_state, change=True))
+    monkeypatch.setattr(table, "show_state", recorded("table", table.show_state))
+    window.model.set_index(2)
+    settled(window, qtbot)
+    assert order == ["points", "points", "table"]
+    mixture = window.history[4].mixture
+    assert table.item(0, 1).text() == f"{mixture.weights[0]:.3f}"

@@ -520,3 +520,19 @@ def test_choice_boxes_take_back_their_window_size_after_presenting(shown, qtbot)
             fresh.addItem(combo.itemText(i))
         assert abs(combo.minimumSizeHint().width() - fresh.minimumSizeHint().width()) <= 4, \
             combo.objectName()
+
+
+def test_presenting_sizes_the_check_boxes_without_a_new_application_style(shown, qtbot):
+    """A new application style polishes every widget again and a style with a Python
+    pixelMetric is asked by every widget's layout: the application keeps its style, and only
+    the window's check boxes and radio buttons take one with larger indicators."""
+    w = shown
+    soft = w.findChild(QCheckBox, "softColorsCheck")
+    metric = QStyle.PixelMetric.PM_IndicatorWidth
+    app_style, normal = QApplication.style(), soft.style().pixelMetric(metric, None, soft)
+    w.presentation.set_presenting(True)
+    assert QApplication.style() is app_style
+    assert soft.style() is not app_style
+    assert soft.style().pixelMetric(metric, None, soft) > normal
+    w.presentation.set_presenting(False)
+    assert QApplication.style() is app_style and soft.style() is app_style

@@ -3,11 +3,13 @@ million points that load, play and close."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QAction, QWheelEvent
+from PySide6.QtGui import QAction, QImage, QWheelEvent
 
 from emviz.engine import available as remote_available
 from emviz.gui.point_cloud import RASTER_MIN_POINTS, PointCloudItem
@@ -213,3 +215,87 @@ def test_views_of_the_same_points_compute_bounds_and_raster_layout_once(qtbot, m
     grab_rgb(first)
     assert calls == {"extent": 2, "pixel_owners": 2}
     assert a.dataBounds(0) == (Y[:, 0].min(), Y[:, 0].max())
+
+
+def test_a_large_raster_view_maps_points_to_pixels_off_the_gui_thread(qtbot, monkeypatch, request):
+    """From LAYOUT_IN_BACKGROUND points on, a view on screen maps its points to pixels in the
+    job runner: its first picture comes when that arrives, and after a change of size
+    (presentation mode, a resize, a zoom) the last image stands in, stretched, meanwhile.
+    Each time the picture it settles on is the one a view laid out at that size draws; an
+    export (a painter on an image) lays out at once."""
+    from emviz.gui import point_cloud
+    from emviz.gui.export import render_image
+    from emviz.gui.jobs import runner_for
+
+    threads: list[bool] = []  # True: called on the GUI thread
+
+    def counted(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return pixel_owners(*args, **kwargs)
+
+    pixel_owners = point_cloud.pixel_owners
+    monkeypatch.setattr(point_cloud, "pixel_owners", counted)
+    rng = np.random.default_rng(6)
+    X = rng.uniform(-2.7, 2.7, size=(point_cloud.LAYOUT_IN_BACKGROUND + 1000, 2))
+    resp = rng.dirichlet(np.full(3, 0.4), size=len(X))
+    palette = component_colors(3)
+
+    def settled_picture(widget, item) -> np.ndarray:
+        grab_rgb(widget)  # a paint: asks for the layout
+        qtbot.waitUntil(lambda: item.laid_out)
+        return grab_rgb(widget)
+
+    widget, item = plot_with(qtbot, X, resp, palette, "auto")
+    request.addfinalizer(runner_for(widget).shutdown)  # the lanes of views outside any window
+    first = settled_picture(widget, item)
+    assert (first != 255).any() and item.background_layouts >= 1 and threads and not any(threads)
+    widget.resize(420, 330)
+    qtbot.waitUntil(lambda: widget.width() == 420)
+    assert (grab_rgb(widget) != 255).any()  # the old image, stretched, meanwhile
+    resized = settled_picture(widget, item)
+    assert item.background_layouts >= 2
+    fresh, fresh_item = plot_with(qtbot, X, resp, palette, "auto")
+    fresh.resize(420, 330)
+    qtbot.waitUntil(lambda: fresh.width() == 420)
+    np.testing.assert_array_equal(resized, settled_picture(fresh, fresh_item))
+    assert not any(threads)
+    fresh.resize(380, 300)  # an export right after a change of size: laid out at once
+    qtbot.waitUntil(lambda: fresh.width() == 380)
+    exported = render_image(fresh, 1).convertToFormat(QImage.Format.Format_RGB888)
+    assert threads[-1] and fresh_item.laid_out
+    rows = np.frombuffer(exported.constBits(), np.uint8).reshape(exported.height(), -1)
+    np.testing.assert_array_equal(rows[:, : 3 * exported.width()].reshape(300, 380, 3),
+                                  grab_rgb(fresh))
+
+
+def test_large_views_of_the_same_points_and_size_wait_for_one_background_layout(
+        qtbot, monkeypatch, request):
+    """The gallery's panels: views of the same 200,000+ points at one extent and size have
+    one layout made in the background between them, and all draw it when it arrives."""
+    from emviz.gui import point_cloud
+    from emviz.gui.jobs import runner_for
+
+    threads: list[bool] = []
+
+    def counted(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return pixel_owners(*args, **kwargs)
+
+    pixel_owners = point_cloud.pixel_owners
+    monkeypatch.setattr(point_cloud, "pixel_owners", counted)
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-2.7, 2.7, size=(point_cloud.LAYOUT_IN_BACKGROUND + 1000, 2))
+    resp = rng.dirichlet(np.full(3, 0.4), size=len(X))
+    palette = component_colors(3)
+    views = [plot_with(qtbot, X, resp, palette, "auto") for _ in range(3)]
+    request.addfinalizer(runner_for(views[0][0]).shutdown)
+    for widget, _ in views:
+        grab_rgb(widget)  # each paint would ask for the layout
+    qtbot.waitUntil(lambda: all(item.laid_out for _, item in views) or
+                    not any(item.layout_pending for _, item in views))
+    pictures = [grab_rgb(widget) for widget, _ in views]
+    assert all(item.laid_out for _, item in views)
+    assert threads == [False]
+    assert (pictures[0] != 255).any()
+    for picture in pictures[1:]:
+        np.testing.assert_array_equal(picture, pictures[0])

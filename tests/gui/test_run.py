@@ -259,3 +259,40 @@ def test_the_bound_plot_fits_its_column_with_a_shorter_title_when_narrow(qtbot, 
     short = width < 400
     assert item.titleLabel.text == ("ln p(X | θ) and L(q, θ)" if short
                                     else "ln p(X | θ) and its lower bound L(q, θ)")
+
+
+def test_a_step_reaches_the_views_as_one_change_holding_its_e_and_m_states(qtbot, monkeypatch):
+    """A Step's E-state waits for its M-state (up to STEP_HOLD_MS, here longer than the
+    test), so the views draw the step once instead of drawing the E-state first and making
+    the M-state wait for that frame; both half-steps are in the history."""
+    import threading
+
+    from emviz.gui import MainWindow, controller
+
+    release = threading.Event()
+    real = controller.fresh_run
+
+    def m_waits(*args):  # the run, its M-step held back until the test says
+        for state in real(*args):
+            yield state
+            if state.phase == "E":
+                release.wait(60)
+
+    monkeypatch.setattr(controller, "STEP_HOLD_MS", 600_000, raising=False)
+    monkeypatch.setattr(controller, "fresh_run", m_waits)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        qtbot.waitUntil(lambda: len(w.history) == 1 and not w.controller.busy, timeout=20_000)
+        changes: list[int] = []
+        w.model.subscribe(lambda _aspects: changes.append(len(w.history)), {"history"})
+        w.findChild(QAction, "actionStep").trigger()
+        qtbot.waitUntil(lambda: w.controller.holding, timeout=20_000)
+        assert len(w.history) == 1 and changes == []  # the E-state waits for its M-state
+    finally:
+        release.set()
+    wait_for_history(qtbot, w, 3)
+    assert changes == [3]
+    assert [s.phase for s in w.history] == ["init", "E", "M"] and w.model.index == 2
+    w.close()

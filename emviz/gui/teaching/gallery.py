@@ -37,7 +37,7 @@ from ...session.model import Workbench
 from ...session.parts import Identity
 from ..features import Feature
 from ..jobs import Background
-from ..point_cloud import PointCloudItem, data_bounds
+from ..point_cloud import PointCloudItem, data_bounds, whole_pictures
 
 DEFAULT_ITERATIONS = (0, 1, 2, 5, 20)
 MAX_PANELS = 12
@@ -448,7 +448,8 @@ class GalleryView(QDialog):
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-            self.figure.scene().render(painter, QRectF(image.rect()), view)
+            with whole_pictures():  # every panel whole, none waiting for the background
+                self.figure.scene().render(painter, QRectF(image.rect()), view)
         finally:
             painter.end()
             for panel in self.panels:
