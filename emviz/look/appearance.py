@@ -14,9 +14,10 @@ presentation re-applies them to every view when the theme changes at run time.
 The component palette (emviz.look.colors, Okabe-Ito) has the same hues in both themes, so
 component k has one hue in every view, export and lecture slide. It was designed for
 colour-vision deficiencies, not for one background: on the dark plot background Okabe-Ito's
-blue has 3.6:1 and its grey 4.2:1, so the dark theme draws those two lighter (4.6:1; the
-others have 4.8:1 to 14:1). On white, yellow, orange and sky blue have under 2.5:1 and need
-the points' dark rim; their text labels carry a swatch in the colour and the words in the
+blue has 3.6:1 and its grey 4.2:1, so the dark theme draws those two lighter (5.7:1 and
+4.6:1; the others have 4.8:1 to 14:1). On white, yellow, orange and sky blue have under
+2.5:1 (only blue and grey reach 4.5:1) and need the points' dark rim; text never takes a
+component's colour: a tag or a table shows it as a frame or a swatch, the words in the
 foreground colour.
 """
 
@@ -42,9 +43,9 @@ PLOT_COLORS: dict[str, tuple[RGB, RGB]] = {  # theme -> (background, foreground)
 #: More colours of each theme's plots and boxes (see the Appearance properties of these names).
 PLOT_COLORS_MORE: dict[str, dict[str, RGB]] = {
     "light": {"muted": (60, 60, 60), "highlight": (255, 224, 138), "highlight_text": (0, 0, 0),
-              "box": (255, 255, 255), "border": (150, 150, 150), "error": (176, 0, 0)},
+              "box": (255, 255, 255), "border": (140, 140, 140), "error": (160, 0, 0)},
     "dark": {"muted": (200, 200, 200), "highlight": (90, 69, 0), "highlight_text": (255, 255, 255),
-             "box": (30, 30, 30), "border": (120, 120, 120), "error": (255, 140, 140)},
+             "box": (30, 30, 30), "border": (120, 120, 120), "error": (255, 150, 150)},
 }
 
 #: The window's colours by QPalette role (names as in QPalette.ColorRole). The light theme

@@ -28,11 +28,13 @@ OKABE_ITO = np.array(
     dtype=np.uint8,
 )
 
-#: The dark theme's palette: Okabe-Ito's hues, blue and grey lighter (HLS lightness raised, hue
-#: and saturation kept) to 4.6:1 on the dark plot background (18, 18, 18); the others already
-#: have 4.8:1 (vermillion) to 14:1 (yellow). Blue stays apart from sky blue (1.75:1 between them).
+#: The dark theme's palette: Okabe-Ito's hues, blue and grey lighter, to 4.5:1 or more on the
+#: dark plot background (18, 18, 18); the others already have 4.8:1 (vermillion) to 14:1
+#: (yellow). Blue is lifted at full saturation with its hue turned 3.6° (1% of the turn)
+#: away from sky blue, whose hue it shares: lifted at its own hue and saturation it came
+#: within ΔE 22.6 of sky blue (CIELAB), at 5.7:1 it is ΔE 34 from every other colour.
 OKABE_ITO_DARK = OKABE_ITO.copy()
-OKABE_ITO_DARK[0] = (0, 132, 206)  # blue (3.6:1 before)
+OKABE_ITO_DARK[0] = (0, 145, 250)  # blue (3.6:1 before)
 OKABE_ITO_DARK[7] = (128, 128, 128)  # grey (4.2:1 before)
 _PALETTES = {"light": OKABE_ITO, "dark": OKABE_ITO_DARK}
 #: The plot background each theme's palette is drawn on (emviz.look.appearance.PLOT_COLORS).
@@ -100,7 +102,7 @@ def component_colors(k: int, theme: str | None = None) -> np.ndarray:
     Okabe-Ito for k <= 8. Beyond that, the palette is extended with darker and lighter
     variants of the same eight hues (a distinct lightness per round), so neighbouring
     components stay distinguishable by hue and the extra ones by lightness. In the dark
-    theme the variants go lighter first, and none is darker than 4.5:1 on its background.
+    theme the variants are lighter or paler ones, none under 4.5:1 on its background.
     """
     if k < 0:
         raise ValueError(f"k must be >= 0, got {k}")
@@ -115,10 +117,18 @@ def component_colors(k: int, theme: str | None = None) -> np.ndarray:
             colors.append(base)
             continue
         h, lightness, s = colorsys.rgb_to_hls(*base)
-        step = (0.14 if round_ % 2 else -0.1) if dark else (-0.32 if round_ % 2 else 0.18)
-        lightness = np.clip(lightness + step * ((round_ + 1) // 2), 0.12, 0.88)
-        rgb = colorsys.hls_to_rgb(h, lightness, s)
-        colors.append(_lifted(h, lightness, s, _BACKGROUNDS[theme]) if dark else rgb)
+        if not dark:
+            step = -0.32 if round_ % 2 else 0.18
+            lightness = np.clip(lightness + step * ((round_ + 1) // 2), 0.12, 0.88)
+            colors.append(colorsys.hls_to_rgb(h, lightness, s))
+            continue
+        # No darker variants on the dark plots (lifted back to 4.5:1 they came back to
+        # their base colour): lighter ones, and paler ones of the base's lightness.
+        if round_ % 2:
+            lightness = min(lightness + 0.16 * ((round_ + 1) // 2), 0.88)
+        else:
+            s *= 0.45 ** (round_ // 2)
+        colors.append(_lifted(h, lightness, s, _BACKGROUNDS[theme]))
     return np.round(np.array(colors).reshape(k, 3) * 255).astype(np.uint8)
 
 
