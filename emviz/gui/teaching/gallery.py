@@ -25,7 +25,7 @@ import numpy as np
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -57,7 +57,7 @@ CAPTION_PT = 13.0
 LEGEND_PT = 11.0
 NOTE_PT = 11.0
 #: The gallery window's size when the screen has room for it, and the share of the screen's
-#: free area it takes at most (while presenting: always).
+#: free area it takes at most; while presenting it takes all of it (the class reads it).
 WINDOW_SIZE = (1100, 720)
 SCREEN_SHARE = 0.9
 POINT_SIZE = 5.0  # dot diameter in screen pixels (the main view's are 7)
@@ -88,10 +88,28 @@ def parse_iterations(text: str) -> tuple[int, ...]:
     return iterations
 
 
-def grid_shape(n: int) -> tuple[int, int]:
-    """(rows, columns) for n panels: at most MAX_COLUMNS per row, rows filled evenly."""
+def grid_shape(n: int, room: tuple[float, float] | None = None, aspect: float = 1.0,
+               overhead: float = 0.0, min_width: float = 0.0) -> tuple[int, int]:
+    """(rows, columns) for n panels: at most MAX_COLUMNS per row, rows filled evenly. With
+    ``room`` (width, height in pixels for the whole grid; each row loses ``overhead`` to its
+    titles and notes; no panel narrower than ``min_width``, its title's), the shape that
+    draws the data (``aspect``: its height / width) at least 10% larger than that one's, if
+    any: five panels in a row rather than 3 + 2 tiny ones when presenting's large titles
+    take the height."""
     rows = max(1, math.ceil(n / MAX_COLUMNS))
-    return rows, max(1, math.ceil(n / rows))
+    default = (rows, max(1, math.ceil(n / rows)))
+    if room is None or n <= 1:
+        return default
+
+    def scale(shape: tuple[int, int]) -> float:
+        r, c = shape
+        if shape != default and room[0] / c < min_width:
+            return 0.0
+        return min(room[0] / c, max(room[1] / r - overhead, 0.0) / max(aspect, 1e-9))
+
+    shapes = {(r, math.ceil(n / r)) for r in range(1, n + 1)}
+    best = max(sorted(shapes), key=scale)
+    return best if scale(best) > 1.1 * scale(default) else default
 
 
 @dataclass(frozen=True)
@@ -201,6 +219,8 @@ class Panel:
         self.note = pg.LabelItem("", justify="center")
         plot.layout.addItem(self.note, 4, 1)
         self.title = ""
+        self.title_room = 0.0  # the width (px) the title may take; 0: any
+        self.shared_title_pt: float | None = None  # the size all the titles take
         self.shown: Shown | None = None
         self._drawn: tuple = ()
         self._palette = component_colors(0)
@@ -247,24 +267,63 @@ class Panel:
         self.title = f"after iteration {n}" if n else "start"
         self._write_text()
 
+    def title_pt(self) -> float:
+        """The title's size: the one every panel shares (``shared_title_pt``), or the one
+        that fits this panel's title (``fitting_title_pt``)."""
+        return self.shared_title_pt or self.fitting_title_pt()
+
+    def fitting_title_pt(self) -> float:
+        """The appearance's title size, smaller if the panel is too narrow for this title,
+        but never under presentation mode's minimum while presenting."""
+        a = self.appearance
+        pt = text_pt(TITLE_PT, a)
+        if self.title_room > 0:
+            font = QFont(self.plot.titleLabel.item.font())
+            font.setPointSizeF(pt)
+            width = QFontMetricsF(font).horizontalAdvance(self.title)
+            if width > self.title_room:
+                pt = max(PRESENT_FONT_MIN_PT if a.presenting else 8.0, pt * self.title_room / width)
+        return round(pt, 1)
+
+    def set_title_room(self, room: float) -> None:
+        if abs(room - self.title_room) >= 1:
+            self.title_room = room
+            if self.title:
+                self._write_text()
+
+    def share_title_pt(self, pt: float) -> None:
+        if pt != self.shared_title_pt:
+            self.shared_title_pt = pt
+            if self.title:
+                self._write_text()
+
+    def note_height(self) -> float:
+        return self.note.item.boundingRect().height()
+
+    def set_note_height(self, height: float) -> None:
+        """Every panel's note row as high as the highest note (a note may wrap)."""
+        self.note.setMaximumHeight(height)
+        self.plot.layout.setRowFixedHeight(4, height)
+
     def _write_text(self) -> None:
         """Title and note in the panel's appearance (their sizes and colour)."""
         a = self.appearance
         color = QColor(*a.foreground).name()
-        self.plot.setTitle(self.title, size=f"{text_pt(TITLE_PT, a):g}pt", color=color)
+        self.plot.setTitle(self.title, size=f"{self.title_pt():g}pt", color=color)
         # pyqtgraph gives the title a 30 px row; in the emviz command's larger font the text is
         # taller and hung over the view, on top of a "converged" note (a one-image gallery)
         height = math.ceil(self.plot.titleLabel.item.boundingRect().height())
         self.plot.titleLabel.setMaximumHeight(height)
         self.plot.layout.setRowFixedHeight(0, height)
         note = "" if self.shown is None else self.shown.note
+        if self.title_room > 0:
+            self.note.item.setTextWidth(self.title_room)  # a long note wraps
         self.note.setText(note or "&nbsp;", size=f"{text_pt(NOTE_PT, a):g}pt", color=QColor(*a.muted).name())
-        note_height = math.ceil(self.note.item.boundingRect().height())
-        self.note.setMaximumHeight(note_height)
-        self.plot.layout.setRowFixedHeight(4, note_height)
+        self.set_note_height(math.ceil(self.note_height()))
 
     def apply_appearance(self, a: Appearance) -> None:
         self.appearance = a
+        self.shared_title_pt = None  # the gallery shares out the new size
         self.plot.getViewBox().setBorder(pg.mkPen(a.border, width=1))
         self.set_line_scale(self._scale)
         if self.title:
@@ -358,6 +417,10 @@ class GalleryView(QDialog):
         self.caption: WrappingLabel | None = None
         self.legend: WrappingLabel | None = None
         self._sized = False  # sized from the screen when first shown
+        self._shape = (0, 0)  # the panels' (rows, columns)
+        self._ranges: tuple | None = None  # the panels' x and y ranges
+        self._reshape = QTimer(self, singleShot=True, interval=0)
+        self._reshape.timeout.connect(self._rebuild)
         self._kick = QTimer(self, singleShot=True, interval=0)
         self._kick.timeout.connect(self._drive)
         self._controller.busy_changed.connect(lambda busy: busy or self._kick.start())
@@ -386,17 +449,18 @@ class GalleryView(QDialog):
         self._built = True
         self.figure.clear()
         self.panels = []
-        rows, columns = grid_shape(len(self.iterations))
         a = self.appearance
         self.caption = WrappingLabel(justify="left")
         self.legend = WrappingLabel(LEGEND, justify="left")
         self.figure.addItem(self.caption, row=0, col=0)
         self.figure.addItem(self.legend, row=1, col=0)
+        self._write_captions(getattr(self, "_caption_text", ""))
         self._wrap_text(self.figure.viewport().width())
-        self._write_captions("")
+        rows, columns = self._shape = self._best_shape()
         grid = self.figure.addLayout(row=2, col=0)  # its own grid: the caption spans no column
         for i, iteration in enumerate(self.iterations):
             self.panels.append(Panel(grid.addPlot(row=i // columns, col=i % columns), iteration, a))
+        self._fit_panel_text()
         for column in range(columns):
             grid.layout.setColumnStretchFactor(column, 1)
         for row in range(rows):
@@ -406,10 +470,60 @@ class GalleryView(QDialog):
 
     def _wrap_text(self, width: int) -> None:
         """The caption and the legend wrap at the figure's width (they were one line each,
-        wider than the figure when presenting, and cut off at its right)."""
+        wider than the figure when presenting, and cut off at its right); the panels' shape
+        and titles follow the figure's size."""
         for label in (self.caption, self.legend):
             if label is not None and shiboken6.isValid(label):
                 label.set_wrap_width(width - 24)
+        if self._built and self.panels:
+            if self._best_shape() != self._shape:
+                self._reshape.start()  # not inside a resize: rebuilt on the next turn
+            else:
+                self._fit_panel_text()
+
+    def _best_shape(self) -> tuple[int, int]:
+        """The panels' grid for the figure's size now (``grid_shape``)."""
+        view = self.figure.viewport()
+        used = sum(label.item.boundingRect().height() + 8 for label in (self.caption, self.legend)
+                   if label is not None and shiboken6.isValid(label))
+        a = self.appearance
+        overhead = 1.7 * (text_pt(TITLE_PT, a) + text_pt(NOTE_PT, a)) * view.logicalDpiY() / 72 + 12
+        aspect = 1.0
+        if self._ranges is not None:
+            (x0, x1), (y0, y1) = self._ranges
+            aspect = (y1 - y0) / max(x1 - x0, 1e-12)
+        room = (view.width() - 20, view.height() - used - 20)
+        font = QFont()
+        font.setPointSizeF(PRESENT_FONT_MIN_PT if a.presenting else 8.0)
+        widest = QFontMetricsF(font).horizontalAdvance(f"after iteration {max(self.iterations)}")
+        return grid_shape(len(self.iterations), room, aspect, overhead, widest + 40)
+
+    def _rebuild(self) -> None:
+        if self._built and self._best_shape() != self._shape:
+            self._build()
+            if self.isVisible():
+                self.show_state(self._model)
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+    def _fit_panel_text(self) -> None:
+        """Each title within its panel's width, and every note row as high as the highest."""
+        if not self.panels:
+            return
+        columns = self._shape[1]
+        room = self.figure.viewport().width() / columns - 36  # less the layout's margins and spacing
+        for panel in self.panels:
+            panel.set_title_room(room)
+        titled = [panel.fitting_title_pt() for panel in self.panels if panel.title]
+        for panel in self.panels:  # one size for all: the titles and the views in line
+            panel.share_title_pt(min(titled) if titled else None)
+        height = math.ceil(max(panel.note_height() for panel in self.panels))
+        for panel in self.panels:
+            panel.set_note_height(height)
+        # New panels' first, wider titles stretch the figure's central item beyond the view,
+        # and it does not shrink back by itself: give it the view's rectangle again.
+        figure = self.figure
+        if figure.centralWidget is not None and figure.centralWidget.geometry() != figure.range:
+            pg.GraphicsView.setRange(figure, figure.range, padding=0, disableAutoPixel=False)
 
     def _write_captions(self, caption: str | None = None) -> None:
         a = self.appearance
@@ -429,22 +543,24 @@ class GalleryView(QDialog):
             self._write_captions()
             for panel in self.panels:
                 panel.apply_appearance(a)
+            self._fit_panel_text()
             self._range_key = None
             if self.isVisible():
                 self.show_state(self._model)
         if presenting_changed and self._sized:
             self._size_from_screen()
+            self._rebuild()
 
     def _size_from_screen(self) -> None:
         """WINDOW_SIZE where the screen has room for it, never more than SCREEN_SHARE of the
-        screen's free area; while presenting, that share of it, centred."""
+        screen's free area; while presenting, all of it."""
         screen = self.screen() or QGuiApplication.primaryScreen()
         if screen is None:
             return
         free = screen.availableGeometry()
         most = (int(free.width() * SCREEN_SHARE), int(free.height() * SCREEN_SHARE))
         if self.appearance.presenting:
-            size = most
+            size = (free.width(), free.height())
         else:
             size = (min(WINDOW_SIZE[0], most[0]), min(WINDOW_SIZE[1], most[1]))
         self.resize(*size)
@@ -513,6 +629,7 @@ class GalleryView(QDialog):
                 shown = Shown(None, -1, "running EM…")
             shown_states.append(shown.state)
             panel.show(shown, X, self._resp(model, shown), model.options.soft_colors, model.identity)
+        self._fit_panel_text()
         self._frame_data(X, shown_states)
         # Keep only the q of states still in the history (a new run or new data would leave
         # the old ones here for good).
@@ -533,6 +650,7 @@ class GalleryView(QDialog):
         # the data's bounds are shared with the panels' point clouds: once per data set
         ranges = panel_range(data_bounds(X) if len(X) else None, mixtures)
         if ranges is not None:
+            self._ranges = ranges
             for panel in self.panels:
                 panel.set_range(*ranges)
 
