@@ -503,7 +503,7 @@ class GalleryView(QDialog):
             self._build()
             if self.isVisible():
                 self.show_state(self._model)
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            self.figure.ci.layout.activate()  # the figure's own layout only, now
 
     def _fit_panel_text(self) -> None:
         """Each title within its panel's width, and every note row as high as the highest."""
@@ -548,8 +548,11 @@ class GalleryView(QDialog):
             if self.isVisible():
                 self.show_state(self._model)
         if presenting_changed and self._sized:
-            self._size_from_screen()
-            self._rebuild()
+            if self.isVisible():
+                self._size_from_screen()
+                self._rebuild()
+            else:
+                self._sized = False  # a hidden window does no work: sized when shown
 
     def _size_from_screen(self) -> None:
         """WINDOW_SIZE where the screen has room for it, never more than SCREEN_SHARE of the
@@ -693,6 +696,7 @@ class GalleryView(QDialog):
         if not self._sized:
             self._sized = True
             self._size_from_screen()
+            self._rebuild()
         super().showEvent(event)
         self._range_key = None
         self.show_state(self._model)
