@@ -120,7 +120,7 @@ class Presentation(QObject):
         if new.presenting != old.presenting:
             self._scale_own_fonts(new.font_scale)
             self._scale_other_plots(new.font_scale)
-        self._apply_theme(new, views=new.theme != old.theme)
+        self._apply_theme(new, redraw=new.theme != old.theme)
         for view in self._views():
             view.apply_appearance(new)
         self._fit_control_panel(new.presenting)
@@ -193,23 +193,19 @@ class Presentation(QObject):
                 if restore is not None:
                     self._plot_text.append((item, restore))
 
-    def _apply_theme(self, a: Appearance, views: bool) -> None:
-        """The theme's colours in every plot (also after a change of size only: scaling put
-        back the colours text had before it); with ``views`` (a new theme), in the items the
-        teaching views drew themselves too, and every view draws its state again (the
-        component colours changed with the theme). Only then: a view's re-colouring redraws
-        it, which would move layouts after a change of size for nothing."""
+    def _apply_theme(self, a: Appearance, redraw: bool) -> None:
+        """The theme's colours in every plot and teaching view (also after a change of size
+        only: scaling put back the colours text had before); with ``redraw``, every view
+        draws its state again (the component colours changed with the theme)."""
         colors.use_theme(a.theme)
         for view in self._window.findChildren(pg.GraphicsView):
             if not hasattr(view, "apply_appearance"):
                 theme_plot(view, a)
-        if not views:
-            return
         for widget in self._window.findChildren(QWidget):
             if hasattr(widget, "apply_theme"):
                 widget.apply_theme(a)
         redraw_all = getattr(self._window, "redraw_all", None)
-        if redraw_all is not None:
+        if redraw and redraw_all is not None:
             redraw_all()
 
     def _fit_control_panel(self, presenting: bool) -> None:
