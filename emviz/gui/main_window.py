@@ -330,6 +330,11 @@ class MainWindow(QMainWindow):
         """Draw the newest state in every view on screen, now (scripts, tests, a screenshot)."""
         self._frames.draw_now()
 
+    def redraw_all(self) -> None:
+        """Every view draws its state again in the next frame, whatever changed (the theme:
+        colours the views drew are not part of the model)."""
+        self._frames.on_model_change(FRAME_ASPECTS)
+
     def add_tab(self, view: QWidget, title: str, tooltip: str = "") -> int:
         """A tab of the explanations beside the points view; its index."""
         index = self.tabs.addTab(view, title)

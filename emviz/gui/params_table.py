@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
+from ..look.appearance import contrast_ratio
 from ..look.readouts import format_column, format_matrix_compact
 from ..session.model import Workbench
 
@@ -64,7 +65,10 @@ class ParamsTable(QTableWidget):
         for j, rgb in enumerate(model.identity.em_palette(k)):
             swatch = self._cell(j, 0, str(j + 1))
             swatch.setBackground(QColor(*(int(c) for c in rgb)))
-            swatch.setForeground(QColor("white") if rgb.mean() < 150 else QColor("black"))
+            # whichever of white and black reads better on the colour (white on orange had
+            # 2.2:1; the dark theme's blue has 3.3:1 with white, 6.4:1 with black)
+            white = contrast_ratio(rgb, (255, 255, 255)) >= contrast_ratio(rgb, (0, 0, 0))
+            swatch.setForeground(QColor("white") if white else QColor("black"))
             self._cell(j, 1, f"{mixture.weights[j]:.3f}")
             self._cell(j, 2, format_column(mixture.means[j]))
             self._cell(j, 3, format_matrix_compact(mixture.covariances[j]))

@@ -10,9 +10,11 @@ fonts and brushes in place. Everything else is handled here, generically:
   the style of the window's check boxes and radio buttons (larger indicators);
 - fonts a widget set for itself in points (the teaching panels' 12-14 pt text) and the axes
   of the other pyqtgraph plots are scaled by the same factor, and put back on leaving;
-- in the dark theme, explanation tabs and dock panels that have no ``apply_appearance`` stay
-  light: their plots and labels draw black on white with colours of their own, which on a
-  dark palette would be black on black.
+- every other pyqtgraph plot takes the theme's plot colours (background, axes, tick labels,
+  titles, captions, legends: ``style.theme_plot``), and a widget with ``apply_theme(appearance)``
+  (the teaching views) re-colours the items it drew in colours of its own (markers, bars,
+  tags, boxes); the component palette follows the theme (``look.colors.use_theme``) and
+  every view draws again, so the whole window, plots included, is in one theme.
 
 Only the window is changed, never its model: an appearance is not part of a session, of the
 undo history or of an exported run.
@@ -30,7 +32,6 @@ from PySide6.QtGui import QAction, QActionGroup, QFont, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
-    QDockWidget,
     QMainWindow,
     QMenu,
     QProxyStyle,
@@ -42,8 +43,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..look import colors
 from ..look.appearance import PRESENT_FONT_MIN_PT, THEMES, Appearance
-from .style import fit_legend, qt_palette
+from .style import fit_legend, qt_palette, theme_plot
 from .tab_bar import FITS_OWN_FONT
 
 #: A widget's own font size (points) before presentation mode scaled it.
@@ -70,7 +72,6 @@ class Presentation(QObject):
         self.leaving = False  # leaving presentation mode: the window is not at its size yet
         self._panel_widths: tuple[int, int] | None = None
         self._plot_text: list[tuple[object, Callable[[], None]]] = []  # (item, undo)
-        self._light_pages: list[tuple[QWidget, QPalette | None, bool]] = []  # page, own, filled
         self._indicators: QProxyStyle | None = None  # the check boxes' style while presenting
 
     # -- public -------------------------------------------------------------------------
@@ -118,6 +119,7 @@ class Presentation(QObject):
         app = QApplication.instance()
         if app is None or self.appearance == Appearance():
             return
+        colors.use_theme("light")
         QApplication.setFont(self._app_font)
         QApplication.setPalette(self._app_palette)
         if app.style().name() != self._app_style:
@@ -132,7 +134,7 @@ class Presentation(QObject):
         if new.presenting != old.presenting:
             self._scale_own_fonts(new.font_scale)
             self._scale_other_plots(new.font_scale)
-        self._keep_pages_light(new)
+        self._apply_theme(new, redraw=new.theme != old.theme)
         for view in self._views():
             view.apply_appearance(new)
         self._fit_control_panel(new.presenting)
@@ -227,37 +229,20 @@ class Presentation(QObject):
                 if restore is not None:
                     self._plot_text.append((item, restore))
 
-    def _keep_pages_light(self, a: Appearance) -> None:
-        """In the dark theme, tab pages and dock panels without ``apply_appearance`` keep a
-        light palette (see the module's docstring); in the light theme they get back theirs."""
-        for widget, own, filled in self._light_pages:
-            if shiboken6.isValid(widget):
-                widget.setPalette(own if own is not None else QPalette())
-                widget.setAutoFillBackground(filled)
-        self._light_pages = []
-        if a.theme != "dark":
-            return
-        light = Appearance("light", a.presenting).palette
-        palette = qt_palette(light) if light is not None else QPalette(self._app_palette)
-        # Every role explicit: a palette that resolves nothing would mean "inherit" (the dark one).
-        palette.setResolveMask(0xFFFF_FFFF_FFFF_FFFF)
-        for page in self._explanation_pages():
-            # a page of a dock that draws the appearance itself (the lesson) is the dock's
-            holders = (page, page.parentWidget(), *page.findChildren(QWidget))
-            if any(hasattr(w, "apply_appearance") for w in holders if w is not None):
-                continue
-            own = QPalette(page.palette()) if page.testAttribute(Qt.WidgetAttribute.WA_SetPalette) else None
-            self._light_pages.append((page, own, page.autoFillBackground()))
-            page.setPalette(palette)
-            page.setAutoFillBackground(True)  # painted light, not just named so (a dock is dark)
-
-    def _explanation_pages(self) -> list[QWidget]:
-        pages = []
-        tabs = getattr(self._window, "tabs", None)
-        if tabs is not None:
-            pages += [tabs.widget(i) for i in range(tabs.count())]
-        pages += [d.widget() for d in self._window.findChildren(QDockWidget) if d.widget()]
-        return pages
+    def _apply_theme(self, a: Appearance, redraw: bool) -> None:
+        """The theme's colours in every plot and teaching view (also after a change of size
+        only: scaling put back the colours text had before); with ``redraw``, every view
+        draws its state again (the component colours changed with the theme)."""
+        colors.use_theme(a.theme)
+        for view in self._window.findChildren(pg.GraphicsView):
+            if not hasattr(view, "apply_appearance"):
+                theme_plot(view, a)
+        for widget in self._window.findChildren(QWidget):
+            if hasattr(widget, "apply_theme"):
+                widget.apply_theme(a)
+        redraw_all = getattr(self._window, "redraw_all", None)
+        if redraw and redraw_all is not None:
+            redraw_all()
 
     def _fit_control_panel(self, presenting: bool) -> None:
         """The control panel's scroll area was sized for the normal font: give it the width

@@ -254,6 +254,30 @@ def apply_plot_appearance(widget: pg.PlotWidget, appearance: Appearance) -> None
             title.setMaximumHeight(height)
 
 
+def theme_plot(widget: pg.GraphicsView, appearance: Appearance) -> None:
+    """The theme's colours, not its sizes, in a pyqtgraph view that does not draw an
+    appearance itself: its background, every axis (line, ticks, tick labels, title), every
+    title and caption (LabelItem) and every legend (its labels and its fill). Items a view
+    drew in colours of its own are the view's to re-colour (``apply_theme``)."""
+    widget.setBackground(appearance.background)
+    foreground = QColor(*appearance.foreground).name()
+    for item in widget.scene().items():
+        if isinstance(item, pg.AxisItem):
+            item.setPen(appearance.foreground)
+            item.setTextPen(appearance.foreground)
+            item.labelStyle = {**item.labelStyle, "color": foreground}  # also for a later title
+            if item.labelText:
+                item.setLabel(item.labelText, **item.labelStyle)
+        elif isinstance(item, pg.LegendItem):
+            item.setBrush(pg.mkBrush(*appearance.label_fill))
+            item.setPen(pg.mkPen(appearance.border))
+            item.setLabelTextColor(appearance.foreground)
+            for _, label in item.items:  # pyqtgraph keeps the new colour for new labels only
+                label.setText(label.text, color=foreground)
+        elif isinstance(item, pg.LabelItem) and not isinstance(item.parentItem(), pg.LegendItem):
+            item.setText(item.text, color=foreground)
+
+
 def css_pt(size: object) -> float | None:
     """12.0 for "12pt"; None for anything else (a size in px, or none)."""
     text = str(size or "")

@@ -7,11 +7,18 @@ fonts about 1.6 times larger (at least 18 pt), ellipses twice as thick, larger p
 mean markers, and a slightly stronger grid. The normal numbers are the ones the views have
 always drawn with, so the window looks as it did until a theme or presentation is chosen.
 
-The component palette (emviz.look.colors, Okabe-Ito) is the same in both themes, so component k
-has one colour in every view, export and lecture slide. It was designed for colour-vision
-deficiencies, not for one background, and on the dark plot background its eight colours have
-a luminance contrast of at least 3.6:1 (WCAG's 3:1 for graphics), better than on white, where
-yellow and orange need the points' dark rim.
+Every view takes its plot colours from here (``Appearance.background``, ``foreground``,
+``muted``, ``grid_alpha``, ``label_fill``, ``highlight``, ``box``, ``border``): the window's
+presentation re-applies them to every view when the theme changes at run time.
+
+The component palette (emviz.look.colors, Okabe-Ito) has the same hues in both themes, so
+component k has one hue in every view, export and lecture slide. It was designed for
+colour-vision deficiencies, not for one background: on the dark plot background Okabe-Ito's
+blue has 3.6:1 and its grey 4.2:1, so the dark theme draws those two lighter (5.7:1 and
+4.6:1; the others have 4.8:1 to 14:1). On white, yellow, orange and sky blue have under
+2.5:1 (only blue and grey reach 4.5:1) and need the points' dark rim; text never takes a
+component's colour: a tag or a table shows it as a frame or a swatch, the words in the
+foreground colour.
 """
 
 from __future__ import annotations
@@ -31,6 +38,14 @@ PRESENT_FONT_MIN_PT = 18.0
 PLOT_COLORS: dict[str, tuple[RGB, RGB]] = {  # theme -> (background, foreground)
     "light": ((255, 255, 255), (0, 0, 0)),
     "dark": ((18, 18, 18), (240, 240, 240)),
+}
+
+#: More colours of each theme's plots and boxes (see the Appearance properties of these names).
+PLOT_COLORS_MORE: dict[str, dict[str, RGB]] = {
+    "light": {"muted": (60, 60, 60), "highlight": (255, 224, 138), "highlight_text": (0, 0, 0),
+              "box": (255, 255, 255), "border": (140, 140, 140), "error": (160, 0, 0)},
+    "dark": {"muted": (200, 200, 200), "highlight": (90, 69, 0), "highlight_text": (255, 255, 255),
+             "box": (30, 30, 30), "border": (120, 120, 120), "error": (255, 150, 150)},
 }
 
 #: The window's colours by QPalette role (names as in QPalette.ColorRole). The light theme
@@ -166,7 +181,40 @@ class Appearance:
     @property
     def overlay(self) -> RGB:
         """The dashed true-mixture ellipses and the spray preview: muted foreground."""
-        return (60, 60, 60) if self.theme == "light" else (200, 200, 200)
+        return self.muted
+
+    @property
+    def muted(self) -> RGB:
+        """Secondary lines and their labels (θ_old / θ_new markers, panel borders' text)."""
+        return PLOT_COLORS_MORE[self.theme]["muted"]
+
+    @property
+    def label_fill(self) -> tuple[int, int, int, int]:
+        """RGBA behind text drawn over data (legends, tags): the background, mostly opaque."""
+        return (*self.background, 220)
+
+    @property
+    def highlight(self) -> RGB:
+        """Background of what just ran / what was chosen (amber, readable on a projector)."""
+        return PLOT_COLORS_MORE[self.theme]["highlight"]
+
+    @property
+    def highlight_text(self) -> RGB:
+        return PLOT_COLORS_MORE[self.theme]["highlight_text"]
+
+    @property
+    def box(self) -> RGB:
+        """Background of a framed box of text (the equations) on a page of the window."""
+        return PLOT_COLORS_MORE[self.theme]["box"]
+
+    @property
+    def border(self) -> RGB:
+        """Frames of boxes and of the gallery's panels."""
+        return PLOT_COLORS_MORE[self.theme]["border"]
+
+    @property
+    def error_text(self) -> RGB:
+        return PLOT_COLORS_MORE[self.theme]["error"]
 
     @property
     def palette(self) -> dict[str, RGB] | None:

@@ -1,4 +1,10 @@
-"""Component colours and per-point colour blending (numpy only; the views draw the result)."""
+"""Component colours and per-point colour blending (numpy only; the views draw the result).
+
+The palette has a variant per theme (``component_colors(k, theme)``): the dark theme's is the
+same hues, the two that fall short of 4.5:1 on its near-black plots (blue, 3.6:1, and grey,
+4.2:1) made lighter, so the same cluster keeps its hue in every view and every theme. The
+views draw in the theme the window shows (``use_theme``, set by the window's presentation),
+which is why the session model's palettes (``Identity``) need no theme of their own."""
 
 from __future__ import annotations
 
@@ -22,6 +28,37 @@ OKABE_ITO = np.array(
     dtype=np.uint8,
 )
 
+#: The dark theme's palette: Okabe-Ito's hues, blue and grey lighter, to 4.5:1 or more on the
+#: dark plot background (18, 18, 18); the others already have 4.8:1 (vermillion) to 14:1
+#: (yellow). Blue is lifted at full saturation with its hue turned 3.6° (1% of the turn)
+#: away from sky blue, whose hue it shares: lifted at its own hue and saturation it came
+#: within ΔE 22.6 of sky blue (CIELAB), at 5.7:1 it is ΔE 34 from every other colour.
+OKABE_ITO_DARK = OKABE_ITO.copy()
+OKABE_ITO_DARK[0] = (0, 145, 250)  # blue (3.6:1 before)
+OKABE_ITO_DARK[7] = (128, 128, 128)  # grey (4.2:1 before)
+_PALETTES = {"light": OKABE_ITO, "dark": OKABE_ITO_DARK}
+#: The plot background each theme's palette is drawn on (emviz.look.appearance.PLOT_COLORS).
+_BACKGROUNDS = {"light": (255, 255, 255), "dark": (18, 18, 18)}
+#: Contrast every dark-theme component colour has at least on the dark plot background.
+DARK_MIN_CONTRAST = 4.5
+
+_theme = "light"
+
+
+def use_theme(theme: str) -> None:
+    """Draw components in this theme's palette from now on ("light" or "dark"): the window's
+    presentation calls it when the theme changes, and puts "light" back when it closes."""
+    global _theme
+    if theme not in _PALETTES:
+        raise ValueError(f"theme must be one of {', '.join(_PALETTES)}, got {theme!r}")
+    _theme = theme
+
+
+def current_theme() -> str:
+    """The theme component colours are drawn in (``use_theme``)."""
+    return _theme
+
+
 #: Points with no responsibilities yet (before the first E-step) are drawn in this grey.
 UNASSIGNED = np.array((110, 110, 110), dtype=np.uint8)
 
@@ -36,6 +73,20 @@ INK = (0, 0, 0)
 DARK_GREY = (85, 85, 85)
 MID_GREY = (150, 150, 150)
 LIGHT_GREY = (205, 205, 205)
+#: The same four on the dark theme's plots: light on dark, in the same order of strength
+#: (ink the strongest), each at least 4.5:1 on the dark plot background but the faint one.
+DARK_NEUTRALS = {INK: (240, 240, 240), DARK_GREY: (190, 190, 190), MID_GREY: (150, 150, 150),
+                 LIGHT_GREY: (75, 75, 75)}
+
+
+def neutral(rgb: tuple[int, int, int], theme: str | None = None) -> tuple[int, int, int]:
+    """One of the non-component greys above (named by its light-plot RGB) in ``theme``
+    (None: the theme the window shows): itself on a light plot, DARK_NEUTRALS' on a dark one."""
+    theme = _theme if theme is None else theme
+    rgb = tuple(int(c) for c in rgb)
+    return DARK_NEUTRALS.get(rgb, rgb) if theme == "dark" else rgb
+
+
 #: The curves and bars, by what they show: (RGB on a light plot, dashed).
 LOG_LIKELIHOOD_STYLE = (INK, False)
 LOWER_BOUND_STYLE = (DARK_GREY, True)
@@ -44,25 +95,71 @@ BIC_STYLE = (INK, False)
 AIC_STYLE = (DARK_GREY, True)
 
 
-def component_colors(k: int) -> np.ndarray:
-    """K distinct RGB colours, shape (k, 3) uint8.
+def component_colors(k: int, theme: str | None = None) -> np.ndarray:
+    """K distinct RGB colours, shape (k, 3) uint8, in ``theme``'s palette (None: the theme
+    the window shows, ``use_theme``).
 
     Okabe-Ito for k <= 8. Beyond that, the palette is extended with darker and lighter
     variants of the same eight hues (a distinct lightness per round), so neighbouring
-    components stay distinguishable by hue and the extra ones by lightness.
+    components stay distinguishable by hue and the extra ones by lightness. In the dark
+    theme the variants are lighter or paler ones, none under 4.5:1 on its background.
     """
     if k < 0:
         raise ValueError(f"k must be >= 0, got {k}")
+    theme = _theme if theme is None else theme
+    if theme not in _PALETTES:
+        raise ValueError(f"theme must be one of {', '.join(_PALETTES)}, got {theme!r}")
+    dark = theme == "dark"
     colors = []
     for i in range(k):
-        base, round_ = OKABE_ITO[i % 8] / 255.0, i // 8
+        base, round_ = _PALETTES[theme][i % 8] / 255.0, i // 8
         if round_ == 0:
             colors.append(base)
             continue
         h, lightness, s = colorsys.rgb_to_hls(*base)
-        lightness = np.clip(lightness + (-0.32 if round_ % 2 else 0.18) * ((round_ + 1) // 2), 0.12, 0.88)
-        colors.append(colorsys.hls_to_rgb(h, lightness, s))
+        if not dark:
+            step = -0.32 if round_ % 2 else 0.18
+            lightness = np.clip(lightness + step * ((round_ + 1) // 2), 0.12, 0.88)
+            colors.append(colorsys.hls_to_rgb(h, lightness, s))
+            continue
+        # No darker variants on the dark plots (lifted back to 4.5:1 they came back to
+        # their base colour): lighter ones, and paler ones of the base's lightness.
+        if round_ % 2:
+            lightness = min(lightness + 0.16 * ((round_ + 1) // 2), 0.88)
+        else:
+            s *= 0.45 ** (round_ // 2)
+        colors.append(_lifted(h, lightness, s, _BACKGROUNDS[theme]))
     return np.round(np.array(colors).reshape(k, 3) * 255).astype(np.uint8)
+
+
+def in_theme(palette: np.ndarray, theme: str | None = None, slots: int = 64) -> np.ndarray:
+    """The same components' colours in ``theme`` (None: the theme shown), uint8 (K, 3): each
+    colour of one theme's palette (among its first ``slots``) becomes that slot's colour in
+    ``theme``; any other colour is kept. For a view that keeps a palette it was given."""
+    palette = np.asarray(palette, dtype=np.uint8).reshape(-1, 3)
+    theme = _theme if theme is None else theme
+    target = component_colors(slots, theme)
+    out = palette.copy()
+    for other in _PALETTES:
+        source = component_colors(slots, other)
+        for i, rgb in enumerate(palette):
+            hit = np.flatnonzero((source == rgb).all(axis=1))
+            if len(hit):
+                out[i] = target[hit[0]]
+    return out
+
+
+def _lifted(h: float, lightness: float, s: float, background: tuple[int, int, int]) -> tuple:
+    """The colour of hue h and saturation s, lightness raised from ``lightness`` in small
+    steps until it has DARK_MIN_CONTRAST (plus a margin for rounding) on ``background``."""
+    from .appearance import contrast_ratio  # (appearance imports nothing from here)
+
+    while True:
+        rgb = colorsys.hls_to_rgb(h, lightness, s)
+        if contrast_ratio(np.round(np.array(rgb) * 255), background) >= DARK_MIN_CONTRAST + 0.05 \
+                or lightness >= 0.95:
+            return rgb
+        lightness += 0.01
 
 
 def blend(resp: np.ndarray, palette: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ def test_a_panels_title_stays_clear_of_its_converged_note(window, qtbot, tmp_pat
     wait_for_history(qtbot, window, 3)
     export_gallery(window, iterations, str(tmp_path / "g.png"))
     panel = window.feature("gallery").panels[-1]  # as drawn into the file: no event processed since
-    assert panel.note.isVisible() and panel.note.toPlainText().startswith("converged at iteration")
+    assert panel.note.isVisible() and panel.note.text.startswith("converged at iteration")
     title = panel.plot.titleLabel.item.sceneBoundingRect()
     note = panel.note.sceneBoundingRect()
     box = panel.plot.getViewBox().sceneBoundingRect()

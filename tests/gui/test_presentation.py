@@ -213,10 +213,10 @@ def test_dark_theme_changes_palette_and_plots_and_light_puts_them_back(shown):
         assert plot.getPlotItem().getAxis("left").textPen().color().getRgb()[:3] == DARK.foreground
     assert w.bound_plot.log_likelihood.opts["pen"].color().getRgb()[:3] == DARK.foreground
     assert w.points_view.means.opts["pen"].color().getRgb()[:3] == DARK.foreground
-    # A teaching page that does not draw itself dark stays light (its text is black).
+    # Every teaching page is dark too (they were kept light: white glaring blocks on a projector).
     equations = tab_page(w, "Equations")
-    assert equations.palette().color(QPalette.ColorRole.Window).lightness() > 200
-    assert equations.palette().color(QPalette.ColorRole.WindowText).lightness() < 60
+    assert equations.palette().color(QPalette.ColorRole.Window).lightness() < 60
+    assert equations.palette().color(QPalette.ColorRole.WindowText).lightness() > 200
 
     w.findChild(QAction, "actionThemeLight").trigger()
     assert QApplication.palette() == app_palette

@@ -128,3 +128,33 @@ def test_light_presentation_and_dark_palettes_name_real_roles():
              "HighlightedText", "ToolTipBase", "ToolTipText"}
     for appearance in (Appearance("dark"), PRESENT):
         assert roles <= set(appearance.palette)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_text_colour_of_the_plots_and_boxes_reads_at_7_to_1(theme):
+    """The colours every view takes from the appearance: text on the plot background, muted
+    text (θ lines, notes, the gallery's legend), the text on the amber of what just ran, text
+    in the equations' boxes and on the fill behind tags and legends: 7:1 or more, the limit
+    for text while presenting."""
+    a = Appearance(theme)
+    fill = np.array(a.label_fill[:3]) * a.label_fill[3] / 255  # over the worst case: black
+    pairs = {
+        "foreground on background": (a.foreground, a.background),
+        "muted on background": (a.muted, a.background),
+        "highlight text on highlight": (a.highlight_text, a.highlight),
+        "foreground on box": (a.foreground, a.box),
+        "foreground on label fill": (a.foreground, fill),
+        # the light window keeps the platform's palette: Qt's Fusion grey, 240
+        "error text on the window": (a.error_text, (a.palette or {"Window": (240, 240, 240)})["Window"]),
+    }
+    for name, (text, background) in pairs.items():
+        assert contrast_ratio(text, background) >= 7.0, f"{name}: {contrast_ratio(text, background):.2f}"
+    assert contrast_ratio(a.border, a.background) >= 3.0  # a frame: WCAG's 3:1 for graphics
+
+
+def test_the_dark_theme_draws_every_component_at_4_5_to_1():
+    from emviz.look.colors import component_colors
+    from emviz.session.model import K_MAX
+
+    dark = Appearance("dark")
+    assert min(contrast_ratio(c, dark.background) for c in component_colors(K_MAX, "dark")) >= 4.5

@@ -194,3 +194,76 @@ def test_hex_color():
     assert hex_color(np.array([0, 114, 178], dtype=np.uint8)) == "#0072b2"
     assert hex_color(np.array([255, 255, 255, 128])) == "#ffffff"  # alpha ignored
     assert hex_color(component_colors(2)[1]) == "#e69f00"
+
+
+# -- the dark theme's palette -----------------------------------------------------------------
+def test_the_dark_palette_has_at_least_4_5_to_1_on_the_dark_plots_for_every_k():
+    """Okabe-Ito's blue had 3.6:1 and its grey 4.2:1 on the dark plot background (18, 18, 18):
+    the dark theme draws every component, up to K_MAX, at 4.5:1 or more."""
+    from emviz.look.appearance import Appearance, contrast_ratio
+
+    dark = Appearance("dark").background
+    ratios = [contrast_ratio(rgb, dark) for rgb in component_colors(K_MAX, "dark")]
+    assert min(ratios) >= 4.5, [f"{k + 1}: {r:.2f}" for k, r in enumerate(ratios) if r < 4.5]
+    # ... which Okabe-Ito itself does not have: this is why the dark theme has its own
+    assert contrast_ratio(component_colors(1, "light")[0], dark) < 4.5
+
+
+def test_the_dark_palette_keeps_each_components_hue():
+    """The same cluster keeps its hue in every theme: the colours that were too dark get
+    lighter (HLS hue within 1% of the turn, 1.2% after rounding to 8 bits; a grey stays a grey)."""
+    import colorsys
+
+    light, dark = component_colors(K_MAX, "light") / 255.0, component_colors(K_MAX, "dark") / 255.0
+    for k, (a, b) in enumerate(zip(light, dark, strict=True)):
+        (ha, _, sa), (hb, _, sb) = colorsys.rgb_to_hls(*a), colorsys.rgb_to_hls(*b)
+        if sa < 0.05:
+            assert sb < 0.05, f"component {k + 1}: a grey stays a grey"
+        else:
+            turn = abs(ha - hb)
+            assert min(turn, 1 - turn) <= 0.012, f"component {k + 1}: hue {ha:.3f} -> {hb:.3f}"
+    np.testing.assert_array_equal(component_colors(8, "dark")[1:7], component_colors(8, "light")[1:7])
+
+
+def test_the_dark_palette_is_as_distinguishable_as_the_light_one():
+    distance, i, j = min_delta_e(component_colors(8, "dark"))
+    assert distance >= MIN_DELTA_E_FIRST_8, f"components {i + 1} and {j + 1}: ΔE = {distance:.1f}"
+    distance, i, j = min_delta_e(component_colors(K_MAX, "dark"))
+    assert distance >= MIN_DELTA_E_ALL, f"components {i + 1} and {j + 1}: ΔE = {distance:.1f}"
+
+
+def test_the_palette_follows_the_theme_in_use_and_in_theme_maps_kept_palettes():
+    from emviz.look.colors import current_theme, in_theme, use_theme
+
+    assert current_theme() == "light"
+    try:
+        use_theme("dark")
+        np.testing.assert_array_equal(component_colors(3), component_colors(3, "dark"))
+        # a palette kept from before (slots 2, 0 in the light theme) becomes the same slots' dark colours
+        kept = component_colors(3, "light")[[2, 0]]
+        np.testing.assert_array_equal(in_theme(kept), component_colors(3, "dark")[[2, 0]])
+        np.testing.assert_array_equal(in_theme(in_theme(kept), "light"), kept)
+        np.testing.assert_array_equal(in_theme(np.array([[1, 2, 3]])), [[1, 2, 3]])  # not a component's
+    finally:
+        use_theme("light")
+    with pytest.raises(ValueError, match="theme must be one of light, dark, got 'sepia'"):
+        use_theme("sepia")
+    with pytest.raises(ValueError, match="theme must be one of"):
+        component_colors(2, "sepia")
+
+
+def test_the_non_component_greys_have_dark_counterparts_in_the_same_order():
+    """ln p, L, Q, BIC, AIC: the foreground colour and greys, strongest first, in both themes;
+    on the dark plots each but the faint one at 4.5:1 or more."""
+    from emviz.look.appearance import Appearance, contrast_ratio
+    from emviz.look.colors import DARK_GREY, INK, LIGHT_GREY, MID_GREY, neutral
+
+    for theme in ("light", "dark"):
+        background = Appearance(theme).background
+        greys = (INK, DARK_GREY, MID_GREY, LIGHT_GREY)
+        ratios = [contrast_ratio(neutral(c, theme), background) for c in greys]
+        assert ratios == sorted(ratios, reverse=True), (theme, ratios)
+    dark = Appearance("dark").background
+    assert min(contrast_ratio(neutral(c, "dark"), dark) for c in (INK, DARK_GREY, MID_GREY)) >= 4.5
+    assert neutral(INK, "dark") == Appearance("dark").foreground
+    assert neutral((1, 2, 3), "dark") == (1, 2, 3)

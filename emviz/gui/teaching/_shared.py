@@ -15,7 +15,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea
 
 from ...core import EMState, Mixture
-from ...look.colors import LOG_LIKELIHOOD_STYLE, LOWER_BOUND_STYLE
+from ...look.colors import LOG_LIKELIHOOD_STYLE, LOWER_BOUND_STYLE, hex_color
 from ...session.model import Workbench
 from ..jobs import Background
 
@@ -30,6 +30,12 @@ LOWER_BOUND_RGB = LOWER_BOUND_STYLE[0]  # dashed; no component's colour (emviz.l
 HIGHLIGHT = "#ffe08a"
 
 MINUS = "\u2212"
+
+
+def swatch_html(rgb) -> str:
+    """A component's colour as a small block in rich text: a colour to recognise, not text to
+    read (a "■" in the colour was text, 2.2:1 for orange on white)."""
+    return f"<span style='background: {hex_color(rgb)}'>&nbsp;&nbsp;&nbsp;</span>"
 
 
 def font(points: float = TEXT_PT, bold: bool = False) -> QFont:

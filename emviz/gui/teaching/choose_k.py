@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...look.colors import AIC_STYLE, BIC_STYLE, INK, MID_GREY
+from ...look.appearance import Appearance
+from ...look.colors import AIC_STYLE, BIC_STYLE, INK, MID_GREY, neutral
 from ...session.choose_k_runs import (
     DEFAULT_RESTARTS,
     STARTS_PER_K,
@@ -198,6 +199,18 @@ class CriteriaView(QWidget):
             "(p: the free parameters of π, μ and Σ).")
         layout.addWidget(self.caption)
         self._draw()
+
+    def apply_theme(self, a: Appearance) -> None:
+        """BIC solid and AIC dashed in the theme's foreground and dark grey, the ring of the
+        lowest BIC in the foreground, the band of the window's K in the theme's amber."""
+        bic, aic = neutral(BIC_RGB, a.theme), neutral(AIC_RGB, a.theme)
+        self.bic_curve.setPen(pg.mkPen(bic, width=2.5))
+        self.bic_curve.setSymbolBrush(bic)
+        self.aic_curve.setPen(pg.mkPen(aic, width=2.5, style=Qt.PenStyle.DashLine))
+        self.aic_curve.setSymbolBrush(aic)
+        self.best_bic.setPen(pg.mkPen(a.foreground, width=2))
+        self.k_band.setBrush(pg.mkBrush(*a.highlight))
+        self.k_band.update()
 
     @property
     def curve(self) -> dict[int, CriterionPoint]:
@@ -433,7 +446,18 @@ class RestartsView(QWidget):
         layout.addWidget(self.axis_title)
         self.caption = _caption("restartsCaption")
         layout.addWidget(self.caption)
+        self._appearance = Appearance()
         self._label_button()
+        self._draw()
+
+    def apply_theme(self, a: Appearance) -> None:
+        """The dots (the best ending a star in the foreground colour, the others mid grey
+        rimmed in the background's), the ring and the pile counts in the theme's colours."""
+        self._appearance = a
+        self.dots.opts["hoverPen"] = pg.mkPen(a.foreground, width=2)
+        self.ring.setPen(pg.mkPen(a.foreground, width=2))
+        for label in self.pile_labels:
+            label.setColor(a.foreground)
         self._draw()
 
     @property
@@ -537,6 +561,7 @@ class RestartsView(QWidget):
         self._drawn = self._stamp()
         x, y, pile = self.dot_positions()
         ok = np.isfinite(x)
+        a = self._appearance
         spots = []
         for i, fit in enumerate(self.fits):
             if ok[i]:
@@ -544,8 +569,8 @@ class RestartsView(QWidget):
                 spots.append({
                     "pos": (x[i], y[i]), "data": (fit.seed, self._tip(fit)),
                     "symbol": "star" if top else "o", "size": 17 if top else 11,
-                    "brush": pg.mkBrush(*(BEST_RGB if top else DOT_RGB)),
-                    "pen": pg.mkPen("k", width=1) if top else pg.mkPen("w", width=1)})
+                    "brush": pg.mkBrush(*neutral(BEST_RGB if top else DOT_RGB, a.theme)),
+                    "pen": pg.mkPen(a.foreground if top else a.background, width=1)})
         self.dots.setData(spots)
         self._draw_ring()
         plot = self.plot.getPlotItem()
@@ -576,7 +601,7 @@ class RestartsView(QWidget):
                 placed.append((px, members))
         plot = self.plot.getPlotItem()
         while len(self.pile_labels) < len(placed):
-            label = InsideText(color="k", anchor=(0.5, 1.0))
+            label = InsideText(color=self._appearance.foreground, anchor=(0.5, 1.0))
             label.setFont(font(10))
             plot.addItem(label)
             self.pile_labels.append(label)

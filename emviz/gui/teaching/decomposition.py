@@ -19,7 +19,8 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...core import Decomposition, EMState, decomposition
 from ...core.density import entropy
-from ...look.colors import DARK_GREY, INK, Q_STYLE
+from ...look.appearance import Appearance
+from ...look.colors import DARK_GREY, INK, Q_STYLE, neutral
 from ...session.model import Workbench
 from ..features import Feature
 from ..style import style_plot
@@ -118,12 +119,41 @@ class DecompositionView(DeferWhilePlaying, QWidget):
         # the readout scrolls when the tab is too short for it and the bars (presenting under
         # the lesson: 188 px for 372 of text); the bars keep their least height in view
         self.readout_scroll = TextScroll(self.readout, "decompositionReadoutScroll")
+        self.apply_theme(Appearance())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.readout_scroll)
         layout.addWidget(self.bars, 1)
         layout.addStretch(0)  # takes the space while there are no bars
         self._show_message("No run yet.")
+
+    def apply_theme(self, a: Appearance) -> None:
+        """The bars and their labels in the theme's greys (none a component's colour): ln p
+        in the foreground colour, L the next grey, Q the mid grey, KL and H hatched; each
+        label in the colour that reads on its bar (or, beside a bar, on the background)."""
+        ink, dark, mid = (neutral(c, a.theme) for c in (INK, DARK_GREY, Q_RGB))
+        bars = {
+            "ln p": (pg.mkBrush(*neutral(LOG_LIKELIHOOD_RGB, a.theme)), pg.mkPen(None)),
+            "L": (pg.mkBrush(*neutral(LOWER_BOUND_RGB, a.theme)), pg.mkPen(None)),
+            "KL": (_hatched(ink), pg.mkPen(ink, width=1.5)),
+            "Q": (pg.mkBrush(*mid), pg.mkPen(ink, width=1)),
+            "H": (_hatched(dark), pg.mkPen(dark, width=1.5)),
+        }
+        for name, (brush, pen) in bars.items():
+            self.segments[name].setOpts(brush=brush, pen=pen)
+        # Each label on a box of its bar's colour (taller than the bar when presenting, so
+        # the text never stands half on the background): the background's colour on ln p and
+        # L (white on black, black on near-white), black on Q's mid grey (7.1:1); KL and
+        # H(q) (beside a bar, on hatching) in the foreground's colour on the background's.
+        boxes = {"ln p": (bars["ln p"][0].color(), a.background),
+                 "L": (bars["L"][0].color(), a.background),
+                 "Q": (bars["Q"][0].color(), (0, 0, 0))}
+        for name, label in self.labels.items():
+            fill, text = boxes.get(name, (QColor(*a.background), a.foreground))
+            label.fill = pg.mkBrush(fill)
+            label.setColor(text)
+        for line in self.ends:
+            line.setPen(pg.mkPen(a.muted, width=1.2, style=Qt.PenStyle.DashLine))
 
     # -- drawing -----------------------------------------------------------------------
     def show_state(self, model: Workbench) -> None:

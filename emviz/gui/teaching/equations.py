@@ -8,10 +8,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from ...look.colors import component_colors
+from ...look.appearance import Appearance
+from ...look.colors import component_colors, hex_color
 from ...session.model import Workbench
 from ..features import Feature
-from ._shared import FORMULA_PT, HIGHLIGHT, TEXT_PT, IdentityCache, current_state, font, num, q_mixture
+from ._shared import FORMULA_PT, TEXT_PT, IdentityCache, current_state, font, num, q_mixture
 
 _N = "<span style='font-family: serif; font-style: italic'>𝒩</span>"
 
@@ -43,7 +44,21 @@ M_STEP = (
     "</table>"
 )
 
-JUST_RAN = "&nbsp;<span style='background: black; color: white'>&nbsp;◀ just ran&nbsp;</span>"
+def just_ran(a: Appearance) -> str:
+    """The "◀ just ran" mark, in the text colour of the amber box it is in (black on the
+    light theme's amber, 14:1; white on the dark theme's, 9.2:1)."""
+    return f"&nbsp;&nbsp;<span style='color: {hex_color(a.highlight_text)}'>◀ just ran</span>"
+
+
+def box_style(a: Appearance, on: bool) -> str:
+    """An equation's box: the theme's amber with a thick frame for the half-step that just
+    ran, the theme's box colour with a thin one for the other; text in the colour that
+    reads on it."""
+    if on:
+        return (f"QLabel {{ background: {hex_color(a.highlight)}; color: {hex_color(a.highlight_text)};"
+                f" border: 3px solid {hex_color(a.foreground)}; border-radius: 6px; }}")
+    return (f"QLabel {{ background: {hex_color(a.box)}; color: {hex_color(a.foreground)};"
+            f" border: 1px solid {hex_color(a.border)}; border-radius: 6px; }}")
 
 
 def _matrix(m: np.ndarray) -> str:
@@ -100,6 +115,12 @@ class EquationsPanel(QScrollArea):
         layout.addStretch(1)
         self.setWidget(inner)
         self._shown: tuple | None = None
+        self._appearance = Appearance()
+
+    def apply_theme(self, a: Appearance) -> None:
+        self._appearance = a
+        self._shown = None  # the boxes are drawn again in the new colours
+        self._swatches = None
 
     @staticmethod
     def _box(name: str, html: str) -> QLabel:
@@ -122,11 +143,10 @@ class EquationsPanel(QScrollArea):
         self.highlighted = phase
         for label, name in ((self.e_label, "E"), (self.m_label, "M")):
             on = phase == name
-            label.setText(label.property("formula").replace("</b>", "</b>" + JUST_RAN, 1) if on
+            a = self._appearance
+            label.setText(label.property("formula").replace("</b>", "</b>" + just_ran(a), 1) if on
                           else label.property("formula"))
-            label.setStyleSheet(
-                f"QLabel {{ background: {HIGHLIGHT}; border: 3px solid black; border-radius: 6px; }}"
-                if on else "QLabel { background: white; border: 1px solid #bbbbbb; border-radius: 6px; }")
+            label.setStyleSheet(box_style(a, on))
         if state is None:
             self.component.clear()
             self.when.setText("")

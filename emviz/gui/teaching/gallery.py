@@ -6,6 +6,12 @@ A grid of small points views, one per chosen iteration n, all with the same data
 equal aspect: the points in the colours of the responsibilities q that the n-th M-step used
 and the ellipses of θ after it (n = 0: the initial θ, grey points). Iterations the run has
 not reached are computed through the window's run controller (in its worker thread).
+
+Every panel has the same range, wide enough for the data and every shown 2σ ellipse (none is
+cut by a panel's border); a note ("converged at iteration 18") is a line under its panel,
+never on the data, and the panel is titled with the iteration it shows. The gallery draws in
+the window's theme and, while presenting, with presentation-sized text in a window sized from
+the screen (``GalleryFigure.apply_appearance``).
 """
 
 from __future__ import annotations
@@ -17,8 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -31,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import EMState, e_step
+from ...look.appearance import PRESENT_FONT_MIN_PT, Appearance
 from ...look.colors import component_colors
 from ...look.geometry import ellipse, ellipse_label
 from ...session.model import Workbench
@@ -38,13 +46,20 @@ from ...session.parts import Identity
 from ..features import Feature
 from ..jobs import Background
 from ..point_cloud import PointCloudItem, data_bounds, whole_pictures
+from .why import WrappingLabel
 
 DEFAULT_ITERATIONS = (0, 1, 2, 5, 20)
 MAX_PANELS = 12
 #: Panels per row: at most this many, and rows as even as possible (5 panels: 3 + 2).
 MAX_COLUMNS = 4
-TITLE_SIZE = "16pt"
-NOTE_POINTS = 11
+TITLE_PT = 16.0
+CAPTION_PT = 13.0
+LEGEND_PT = 11.0
+NOTE_PT = 11.0
+#: The gallery window's size when the screen has room for it, and the share of the screen's
+#: free area it takes at most; while presenting it takes all of it (the class reads it).
+WINDOW_SIZE = (1100, 720)
+SCREEN_SHARE = 0.9
 POINT_SIZE = 5.0  # dot diameter in screen pixels (the main view's are 7)
 LEGEND = ("colours: the responsibilities r_nk the n-th M-step used (grey: no q yet)<br>"
           f"ellipses: θ after it, solid {ellipse_label(1)}, dashed {ellipse_label(2)} "
@@ -73,10 +88,28 @@ def parse_iterations(text: str) -> tuple[int, ...]:
     return iterations
 
 
-def grid_shape(n: int) -> tuple[int, int]:
-    """(rows, columns) for n panels: at most MAX_COLUMNS per row, rows filled evenly."""
+def grid_shape(n: int, room: tuple[float, float] | None = None, aspect: float = 1.0,
+               overhead: float = 0.0, min_width: float = 0.0) -> tuple[int, int]:
+    """(rows, columns) for n panels: at most MAX_COLUMNS per row, rows filled evenly. With
+    ``room`` (width, height in pixels for the whole grid; each row loses ``overhead`` to its
+    titles and notes; no panel narrower than ``min_width``, its title's), the shape that
+    draws the data (``aspect``: its height / width) at least 10% larger than that one's, if
+    any: five panels in a row rather than 3 + 2 tiny ones when presenting's large titles
+    take the height."""
     rows = max(1, math.ceil(n / MAX_COLUMNS))
-    return rows, max(1, math.ceil(n / rows))
+    default = (rows, max(1, math.ceil(n / rows)))
+    if room is None or n <= 1:
+        return default
+
+    def scale(shape: tuple[int, int]) -> float:
+        r, c = shape
+        if shape != default and room[0] / c < min_width:
+            return 0.0
+        return min(room[0] / c, max(room[1] / r - overhead, 0.0) / max(aspect, 1e-9))
+
+    shapes = {(r, math.ceil(n / r)) for r in range(1, n + 1)}
+    best = max(sorted(shapes), key=scale)
+    return best if scale(best) > 1.1 * scale(default) else default
 
 
 @dataclass(frozen=True)
@@ -124,18 +157,52 @@ def reached(model: Workbench, iteration: int) -> bool:
 # -- the figure -------------------------------------------------------------------------------
 
 
-class Panel:
-    """One small points view: a title "after iteration n", the points and the ellipses of one state."""
+def text_pt(points: float, a: Appearance) -> float:
+    """A size of the gallery's text in this appearance: as set while not presenting, else
+    presentation mode's larger size (never under its minimum)."""
+    return points if not a.presenting else max(points * a.font_scale, PRESENT_FONT_MIN_PT)
 
-    def __init__(self, plot: pg.PlotItem, iteration: int) -> None:
+
+def ellipse_bounds(mixture, radius: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
+    """(lower, upper) corners, each (2,), of the box holding every component's ellipse at
+    Mahalanobis distance ``radius``: μ_k ± radius · sqrt(diag Σ_k) (exact: the ellipse's
+    extent along axis i is radius · sqrt(Σ_ii))."""
+    means = np.asarray(mixture.means, dtype=float)
+    half = radius * np.sqrt(np.maximum(np.diagonal(mixture.covariances, axis1=1, axis2=2), 0.0))
+    return (means - half).min(axis=0), (means + half).max(axis=0)
+
+
+def panel_range(data: tuple[np.ndarray, np.ndarray] | None, mixtures: list,
+                padding: float = PADDING) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The x and y ranges every panel shares: the data's bounds (lower, upper), widened to
+    hold every shown mixture's 2σ ellipses, with ``padding`` of the extent around. None
+    without data or mixtures."""
+    boxes = [] if data is None else [data]
+    boxes += [ellipse_bounds(m) for m in mixtures if m is not None and m.n_components]
+    boxes = [(lo, hi) for lo, hi in boxes if np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))]
+    if not boxes:
+        return None
+    lo = np.min([b[0] for b in boxes], axis=0)
+    hi = np.max([b[1] for b in boxes], axis=0)
+    pad = padding * np.maximum(hi - lo, 1e-9)
+    return (float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+
+
+class Panel:
+    """One small points view: a title "after iteration n" (n the iteration it shows), the
+    points and the ellipses of one state, and under it a note when the run ended before the
+    iteration asked for."""
+
+    def __init__(self, plot: pg.PlotItem, iteration: int, appearance: Appearance | None = None) -> None:
         self.plot, self.iteration = plot, iteration
+        self.appearance = appearance or Appearance()
         for name in ("left", "bottom"):
             plot.hideAxis(name)
         box = plot.getViewBox()
         box.setAspectLocked(True, ratio=1.0)
         box.setMouseEnabled(False, False)
         box.setMenuEnabled(False)
-        box.setBorder(pg.mkPen((150, 150, 150), width=1))
+        box.setBorder(pg.mkPen(self.appearance.border, width=1))
         plot.hideButtons()
         # One size hint for all: otherwise the grid gives wider columns to longer titles.
         plot.setMinimumSize(120, 100)
@@ -144,16 +211,16 @@ class Panel:
         self.cloud = PointCloudItem(size=POINT_SIZE)
         plot.addItem(self.cloud)
         self.ellipses: list[tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = []
-        self.means = pg.ScatterPlotItem(symbol="o", pen=pg.mkPen("k", width=1.5))
+        self.means = pg.ScatterPlotItem(symbol="o", pen=pg.mkPen(self.appearance.foreground, width=1.5))
         self.means.setZValue(10)
         plot.addItem(self.means)
-        # Inside the panel, not in the title, so that every column keeps the same width.
-        self.note = pg.TextItem(color=(50, 50, 50), anchor=(0, 0), fill=pg.mkBrush(255, 255, 255, 220))
-        self.note.setFont(QFont(QFont().family(), NOTE_POINTS))
-        self.note.setZValue(20)
-        self.note.setVisible(False)
-        plot.addItem(self.note)
+        # A line under the view (not in the title, so that every column keeps its width; not
+        # over the view, where it hid points): every panel has the row, empty or not.
+        self.note = pg.LabelItem("", justify="center")
+        plot.layout.addItem(self.note, 4, 1)
         self.title = ""
+        self.title_room = 0.0  # the width (px) the title may take; 0: any
+        self.shared_title_pt: float | None = None  # the size all the titles take
         self.shown: Shown | None = None
         self._drawn: tuple = ()
         self._palette = component_colors(0)
@@ -194,15 +261,73 @@ class Panel:
             self.means.setData([], [])
         self._palette = palette
         self.set_line_scale(self._scale)
-        self.title = f"after iteration {self.iteration}" if self.iteration else "start"
-        self.plot.setTitle(self.title, size=TITLE_SIZE, color="k")
+        # The iteration shown: the one asked for, or the last one of a run that ended before
+        # it ("after iteration 20" over "converged at iteration 18" contradicted itself).
+        n = self.iteration if state is None or state.phase != "M" else state.iteration
+        self.title = f"after iteration {n}" if n else "start"
+        self._write_text()
+
+    def title_pt(self) -> float:
+        """The title's size: the one every panel shares (``shared_title_pt``), or the one
+        that fits this panel's title (``fitting_title_pt``)."""
+        return self.shared_title_pt or self.fitting_title_pt()
+
+    def fitting_title_pt(self) -> float:
+        """The appearance's title size, smaller if the panel is too narrow for this title,
+        but never under presentation mode's minimum while presenting."""
+        a = self.appearance
+        pt = text_pt(TITLE_PT, a)
+        if self.title_room > 0:
+            font = QFont(self.plot.titleLabel.item.font())
+            font.setPointSizeF(pt)
+            width = QFontMetricsF(font).horizontalAdvance(self.title)
+            if width > self.title_room:
+                pt = max(PRESENT_FONT_MIN_PT if a.presenting else 8.0, pt * self.title_room / width)
+        return round(pt, 1)
+
+    def set_title_room(self, room: float) -> None:
+        if abs(room - self.title_room) >= 1:
+            self.title_room = room
+            if self.title:
+                self._write_text()
+
+    def share_title_pt(self, pt: float) -> None:
+        if pt != self.shared_title_pt:
+            self.shared_title_pt = pt
+            if self.title:
+                self._write_text()
+
+    def note_height(self) -> float:
+        return self.note.item.boundingRect().height()
+
+    def set_note_height(self, height: float) -> None:
+        """Every panel's note row as high as the highest note (a note may wrap)."""
+        self.note.setMaximumHeight(height)
+        self.plot.layout.setRowFixedHeight(4, height)
+
+    def _write_text(self) -> None:
+        """Title and note in the panel's appearance (their sizes and colour)."""
+        a = self.appearance
+        color = QColor(*a.foreground).name()
+        self.plot.setTitle(self.title, size=f"{self.title_pt():g}pt", color=color)
         # pyqtgraph gives the title a 30 px row; in the emviz command's larger font the text is
         # taller and hung over the view, on top of a "converged" note (a one-image gallery)
         height = math.ceil(self.plot.titleLabel.item.boundingRect().height())
         self.plot.titleLabel.setMaximumHeight(height)
         self.plot.layout.setRowFixedHeight(0, height)
-        self.note.setText(shown.note)
-        self.note.setVisible(bool(shown.note))
+        note = "" if self.shown is None else self.shown.note
+        if self.title_room > 0:
+            self.note.item.setTextWidth(self.title_room)  # a long note wraps
+        self.note.setText(note or "&nbsp;", size=f"{text_pt(NOTE_PT, a):g}pt", color=QColor(*a.muted).name())
+        self.set_note_height(math.ceil(self.note_height()))
+
+    def apply_appearance(self, a: Appearance) -> None:
+        self.appearance = a
+        self.shared_title_pt = None  # the gallery shares out the new size
+        self.plot.getViewBox().setBorder(pg.mkPen(a.border, width=1))
+        self.set_line_scale(self._scale)
+        if self.title:
+            self._write_text()
 
     def set_line_scale(self, scale: float) -> None:
         """Widths of lines and dots times ``scale``: they are in screen pixels (cosmetic), so an
@@ -214,13 +339,32 @@ class Panel:
             color = tuple(int(c) for c in self._palette[j])
             inner.setPen(pg.mkPen(color, width=2.5 * scale))
             outer.setPen(pg.mkPen(color, width=1.5 * scale, style=Qt.PenStyle.DashLine))
-        self.means.setPen(pg.mkPen("k", width=1.5 * scale))
+        self.means.setPen(pg.mkPen(self.appearance.foreground, width=1.5 * scale))
         if len(self._sizes):
             self.means.setSize(self._sizes * scale)
 
     def set_range(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
         self.plot.getViewBox().setRange(xRange=x_range, yRange=y_range, padding=0)
-        self.note.setPos(x_range[0], y_range[1])
+
+
+class GalleryFigure(pg.GraphicsLayoutWidget):
+    """The gallery's figure: it draws the window's appearance itself (``apply_appearance``,
+    called by the window's presentation: theme colours and presentation sizes), and its
+    caption and legend wrap at its width."""
+
+    def __init__(self, gallery: GalleryView) -> None:
+        super().__init__()
+        self._gallery = gallery
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        self._gallery.apply_appearance(appearance)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        # The wrap width first: the layout cannot be narrower than its widest line.
+        gallery = self.__dict__.get("_gallery")  # pyqtgraph resizes before __init__ ends
+        if gallery is not None:
+            gallery._wrap_text(self.viewport().width())
+        super().resizeEvent(event)
 
 
 class GalleryView(QDialog):
@@ -265,16 +409,24 @@ class GalleryView(QDialog):
         self.status = QLabel()
         self.status.setObjectName("galleryStatus")
         layout.addWidget(self.status)
-        self.figure = pg.GraphicsLayoutWidget()
+        self.appearance = Appearance()
+        self.figure = GalleryFigure(self)
         self.figure.setObjectName("galleryFigure")
-        self.figure.setBackground("w")
+        self.figure.setBackground(self.appearance.background)
         layout.addWidget(self.figure, 1)
+        self.caption: WrappingLabel | None = None
+        self.legend: WrappingLabel | None = None
+        self._sized = False  # sized from the screen when first shown
+        self._shape = (0, 0)  # the panels' (rows, columns)
+        self._ranges: tuple | None = None  # the panels' x and y ranges
+        self._reshape = QTimer(self, singleShot=True, interval=0)
+        self._reshape.timeout.connect(self._rebuild)
         self._kick = QTimer(self, singleShot=True, interval=0)
         self._kick.timeout.connect(self._drive)
         self._controller.busy_changed.connect(lambda busy: busy or self._kick.start())
         self._built = False  # the figure's plots are made when the gallery is first shown:
         self.run_button.setText(f"Run EM to iteration {max(self.iterations)}")  # most windows never are
-        self.resize(1100, 720)
+        self.resize(*WINDOW_SIZE)
         self._model.subscribe(self._on_model_change, {"gallery"})
 
     @property
@@ -297,18 +449,125 @@ class GalleryView(QDialog):
         self._built = True
         self.figure.clear()
         self.panels = []
-        rows, columns = grid_shape(len(self.iterations))
-        self.caption = self.figure.addLabel("", row=0, col=0, size="13pt", color="k")
-        self.legend = self.figure.addLabel(LEGEND, row=1, col=0, size="11pt", color="#333")
+        a = self.appearance
+        self.caption = WrappingLabel(justify="left")
+        self.legend = WrappingLabel(LEGEND, justify="left")
+        self.figure.addItem(self.caption, row=0, col=0)
+        self.figure.addItem(self.legend, row=1, col=0)
+        self._write_captions(getattr(self, "_caption_text", ""))
+        self._wrap_text(self.figure.viewport().width())
+        rows, columns = self._shape = self._best_shape()
         grid = self.figure.addLayout(row=2, col=0)  # its own grid: the caption spans no column
         for i, iteration in enumerate(self.iterations):
-            self.panels.append(Panel(grid.addPlot(row=i // columns, col=i % columns), iteration))
+            self.panels.append(Panel(grid.addPlot(row=i // columns, col=i % columns), iteration, a))
+        self._fit_panel_text()
         for column in range(columns):
             grid.layout.setColumnStretchFactor(column, 1)
         for row in range(rows):
             grid.layout.setRowStretchFactor(row, 1)
         self._range_key = None
         self.run_button.setText(f"Run EM to iteration {max(self.iterations)}")
+
+    def _wrap_text(self, width: int) -> None:
+        """The caption and the legend wrap at the figure's width (they were one line each,
+        wider than the figure when presenting, and cut off at its right); the panels' shape
+        and titles follow the figure's size."""
+        for label in (self.caption, self.legend):
+            if label is not None and shiboken6.isValid(label):
+                label.set_wrap_width(width - 24)
+        if self._built and self.panels:
+            if self._best_shape() != self._shape:
+                self._reshape.start()  # not inside a resize: rebuilt on the next turn
+            else:
+                self._fit_panel_text()
+
+    def _best_shape(self) -> tuple[int, int]:
+        """The panels' grid for the figure's size now (``grid_shape``)."""
+        view = self.figure.viewport()
+        used = sum(label.item.boundingRect().height() + 8 for label in (self.caption, self.legend)
+                   if label is not None and shiboken6.isValid(label))
+        a = self.appearance
+        overhead = 1.7 * (text_pt(TITLE_PT, a) + text_pt(NOTE_PT, a)) * view.logicalDpiY() / 72 + 12
+        aspect = 1.0
+        if self._ranges is not None:
+            (x0, x1), (y0, y1) = self._ranges
+            aspect = (y1 - y0) / max(x1 - x0, 1e-12)
+        room = (view.width() - 20, view.height() - used - 20)
+        font = QFont()
+        font.setPointSizeF(PRESENT_FONT_MIN_PT if a.presenting else 8.0)
+        widest = QFontMetricsF(font).horizontalAdvance(f"after iteration {max(self.iterations)}")
+        return grid_shape(len(self.iterations), room, aspect, overhead, widest + 40)
+
+    def _rebuild(self) -> None:
+        if self._built and self._best_shape() != self._shape:
+            self._build()
+            if self.isVisible():
+                self.show_state(self._model)
+            self.figure.ci.layout.activate()  # the figure's own layout only, now
+
+    def _fit_panel_text(self) -> None:
+        """Each title within its panel's width, and every note row as high as the highest."""
+        if not self.panels:
+            return
+        columns = self._shape[1]
+        room = self.figure.viewport().width() / columns - 36  # less the layout's margins and spacing
+        for panel in self.panels:
+            panel.set_title_room(room)
+        titled = [panel.fitting_title_pt() for panel in self.panels if panel.title]
+        for panel in self.panels:  # one size for all: the titles and the views in line
+            panel.share_title_pt(min(titled) if titled else None)
+        height = math.ceil(max(panel.note_height() for panel in self.panels))
+        for panel in self.panels:
+            panel.set_note_height(height)
+        # New panels' first, wider titles stretch the figure's central item beyond the view,
+        # and it does not shrink back by itself: give it the view's rectangle again.
+        figure = self.figure
+        if figure.centralWidget is not None and figure.centralWidget.geometry() != figure.range:
+            pg.GraphicsView.setRange(figure, figure.range, padding=0, disableAutoPixel=False)
+
+    def _write_captions(self, caption: str | None = None) -> None:
+        a = self.appearance
+        if caption is not None:
+            self._caption_text = caption
+        self.caption.setText(self._caption_text, size=f"{text_pt(CAPTION_PT, a):g}pt",
+                             color=QColor(*a.foreground).name())
+        self.legend.setText(LEGEND, size=f"{text_pt(LEGEND_PT, a):g}pt", color=QColor(*a.muted).name())
+
+    def apply_appearance(self, a: Appearance) -> None:
+        """The window's theme and presentation mode: colours and text sizes, and a window
+        sized from the screen (the whole figure readable from the back while presenting)."""
+        presenting_changed = a.presenting != self.appearance.presenting
+        self.appearance = a
+        self.figure.setBackground(a.background)
+        if self._built:
+            self._write_captions()
+            for panel in self.panels:
+                panel.apply_appearance(a)
+            self._fit_panel_text()
+            self._range_key = None
+            if self.isVisible():
+                self.show_state(self._model)
+        if presenting_changed and self._sized:
+            if self.isVisible():
+                self._size_from_screen()
+                self._rebuild()
+            else:
+                self._sized = False  # a hidden window does no work: sized when shown
+
+    def _size_from_screen(self) -> None:
+        """WINDOW_SIZE where the screen has room for it, never more than SCREEN_SHARE of the
+        screen's free area; while presenting, all of it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        most = (int(free.width() * SCREEN_SHARE), int(free.height() * SCREEN_SHARE))
+        if self.appearance.presenting:
+            size = (free.width(), free.height())
+        else:
+            size = (min(WINDOW_SIZE[0], most[0]), min(WINDOW_SIZE[1], most[1]))
+        self.resize(*size)
+        self.move(free.x() + (free.width() - size[0]) // 2, free.y() + (free.height() - size[1]) // 2)
 
     def set_iterations(self, iterations: tuple[int, ...]) -> None:
         """Show these iterations (and run EM on until the largest, if the run has not)."""
@@ -360,18 +619,21 @@ class GalleryView(QDialog):
         if not self.isVisible():
             return
         X = model.points
-        self._frame_data(X)
         history = model.history
         self._resp_cache = {i: c for i, c in self._resp_cache.items()
                             if i < len(history) and history[i] is c[0]}
         s = model.settings
-        self.caption.setText(f"{model.dataset_name} · N = {len(X)} · K = {s.k} · "
+        self._write_captions(f"{model.dataset_name} · N = {len(X)} · K = {s.k} · "
                              f"{s.covariance_type} covariances · start: {s.init_method}, seed {s.seed}")
+        shown_states = []
         for panel in self.panels:
             shown = shown_at(model, panel.iteration)
             if shown.state is None and self.running:
                 shown = Shown(None, -1, "running EM…")
+            shown_states.append(shown.state)
             panel.show(shown, X, self._resp(model, shown), model.options.soft_colors, model.identity)
+        self._fit_panel_text()
+        self._frame_data(X, shown_states)
         # Keep only the q of states still in the history (a new run or new data would leave
         # the old ones here for good).
         history = model.history
@@ -379,15 +641,21 @@ class GalleryView(QDialog):
                             if i < len(history) and history[i] is v[0]}
         self._show_status()
 
-    def _frame_data(self, X: np.ndarray) -> None:
-        """The same data range in every panel, set once per data set."""
-        if self._range_key is X or len(X) == 0:
+    def _frame_data(self, X: np.ndarray, states: list) -> None:
+        """The same range in every panel: the data and every shown state's 2σ ellipses
+        (``panel_range``), set again only when the data or a shown state changed."""
+        mixtures = [None if state is None else state.mixture for state in states]
+        key = (X, *mixtures)
+        if self._range_key is not None and len(key) == len(self._range_key) and all(
+                a is b for a, b in zip(key, self._range_key, strict=True)):
             return
-        self._range_key = X
-        lo, hi = data_bounds(X)  # shared with the panels' point clouds: once per data set
-        pad = PADDING * np.maximum(hi - lo, 1e-9)
-        for panel in self.panels:
-            panel.set_range((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1]))
+        self._range_key = key
+        # the data's bounds are shared with the panels' point clouds: once per data set
+        ranges = panel_range(data_bounds(X) if len(X) else None, mixtures)
+        if ranges is not None:
+            self._ranges = ranges
+            for panel in self.panels:
+                panel.set_range(*ranges)
 
     def _resp(self, model: Workbench, shown: Shown) -> np.ndarray | None:
         """The q the shown M-step used (None for "init": grey points). Recomputed from the
@@ -425,6 +693,10 @@ class GalleryView(QDialog):
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         if not self._built:
             self._build()
+        if not self._sized:
+            self._sized = True
+            self._size_from_screen()
+            self._rebuild()
         super().showEvent(event)
         self._range_key = None
         self.show_state(self._model)
@@ -441,7 +713,7 @@ class GalleryView(QDialog):
         view = QRectF(self.figure.viewport().rect())
         image = QImage(max(1, round(view.width() * scale)), max(1, round(view.height() * scale)),
                        QImage.Format.Format_RGB32)
-        image.fill(QColor("white"))
+        image.fill(QColor(*self.appearance.background))
         for panel in self.panels:
             panel.set_line_scale(scale)
         painter = QPainter(image)
@@ -495,6 +767,7 @@ def export_gallery(window, iterations: tuple[int, ...], path: str, scale: int = 
     gallery: GalleryView = window.feature("gallery")
     gallery.set_iterations(tuple(iterations))
     gallery.show()
+    gallery.resize(*WINDOW_SIZE)  # an exported figure has one size, whatever the screen
     gallery.run_to_last()
     deadline = time.monotonic() + timeout_s
     while (gallery.running or window.controller.busy) and time.monotonic() < deadline:

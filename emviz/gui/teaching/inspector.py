@@ -14,11 +14,21 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from ...core import Breakdown, Mixture, nearest_index, responsibility_breakdown
-from ...look.colors import hex_color
+from ...look.appearance import Appearance
 from ...session.model import Workbench
 from ..features import Feature
 from ..style import style_plot
-from ._shared import TEXT_PT, TextScroll, current_state, fixed_plot, font, num, q_mixture, sci
+from ._shared import (
+    TEXT_PT,
+    TextScroll,
+    current_state,
+    fixed_plot,
+    font,
+    num,
+    q_mixture,
+    sci,
+    swatch_html,
+)
 
 #: Alt+click picks the nearest point within this many screen pixels; hovering, within HOVER_PX.
 PICK_PX = 10.0
@@ -120,6 +130,16 @@ class PointInspector(QWidget):
                 points_view.addItem(ring)
                 self.ring.append(ring)
         self._shown: tuple | None = None
+        self._appearance = Appearance()
+
+    def apply_theme(self, a: Appearance) -> None:
+        """The bars' outlines, the dashed next r_nk and the values in the foreground colour
+        (the ring on the points view is a light halo under a dark ring: seen on any theme)."""
+        self._appearance = a
+        self.bars.setOpts(pen=pg.mkPen(a.foreground, width=1.2))
+        self.next_bars.setOpts(pen=pg.mkPen(a.foreground, width=2, style=Qt.PenStyle.DashLine))
+        for label in self.values:
+            label.setColor(a.foreground)
 
     # -- drawing -----------------------------------------------------------------------
     def show_state(self, model: Workbench) -> None:
@@ -188,7 +208,7 @@ class PointInspector(QWidget):
     def _show_values(self, ks: np.ndarray, resp: np.ndarray) -> None:
         plot = self.plot.getPlotItem()
         while len(self.values) < len(ks):
-            label = pg.TextItem(color="k", anchor=(0.5, 1.0))
+            label = pg.TextItem(color=self._appearance.foreground, anchor=(0.5, 1.0))
             label.setFont(font(10 if len(ks) > 6 else 12))
             plot.addItem(label)
             self.values.append(label)
@@ -203,7 +223,7 @@ class PointInspector(QWidget):
         rows = [f"<tr><th {cell}>k</th><th {cell}>π<sub>k</sub> {_N}(x<sub>n</sub> | μ<sub>k</sub>,"
                 f" Σ<sub>k</sub>)</th><th {cell}>r<sub>nk</sub></th></tr>"]
         for k, rgb in enumerate(palette):
-            swatch = f"<span style='color: {hex_color(rgb)}'>■</span>"
+            swatch = swatch_html(rgb)
             rows.append(f"<tr><td {cell}>{swatch} {k + 1}</td><td align='right' {cell}>"
                         f"{_weighted_text(b, k)}</td><td align='right' {cell}>{b.resp[k]:.4f}</td></tr>")
         rows.append(f"<tr><td {cell}>Σ<sub>j</sub></td><td align='right' {cell}>{_normaliser_text(b)}</td>"
@@ -229,8 +249,7 @@ def hover_text(model: Workbench, i: int) -> str:
         return f"point n = {i + 1}"
     b = responsibility_breakdown(model.points[i], mixture)
     palette = model.identity.em_palette(len(b.resp))
-    parts = [f"<span style='color: {hex_color(rgb)}'>■</span> {r:.2f}" for rgb, r in zip(palette, b.resp,
-                                                                                        strict=True)]
+    parts = [f"{swatch_html(rgb)} {r:.2f}" for rgb, r in zip(palette, b.resp, strict=True)]
     note = "" if model.current is not None and model.current.phase != "init" else " (θ₀)"
     return (f"<b>point n = {i + 1}</b>: r<sub>nk</sub>{note} = " + " · ".join(parts)
             + "<br>Alt+click to inspect")

@@ -26,7 +26,7 @@ import numpy as np
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -53,7 +53,8 @@ from ...core.oracle import (  # noqa: F401 (moved there; names kept for importer
     match_components,
     oracle_fit,
 )
-from ...look.colors import component_colors, hex_color
+from ...look.appearance import Appearance
+from ...look.colors import component_colors
 from ...look.geometry import ellipse, ellipse_label, nearest_within
 from ...session.model import K_MAX, Workbench
 from ..editing import EditCommand, arrays_bytes
@@ -148,9 +149,27 @@ class OracleOverlay:
         plot.addItem(self.means)
         self.mixture: Mixture | None = None
         self._palette = component_colors(0)
+        self.appearance = Appearance()
         # The tags' size follows the application's font (presentation mode enlarges it).
         me = weakref.ref(self)
         QApplication.instance().fontChanged.connect(lambda _font: (o := me()) and o._write_tags())
+
+    def apply_theme(self, a: Appearance) -> None:
+        """The oracle's ellipses, crosses and tags in the theme's foreground colour (black on
+        a light plot, near-white on a dark one)."""
+        self.appearance = a
+        for pair in self.ellipses:
+            for item, radius in zip(pair, (1.0, 2.0), strict=True):
+                item.setPen(self._pen(radius))
+        self.means.setPen(pg.mkPen(a.foreground, width=1))
+        self.means.setBrush(pg.mkBrush(*a.foreground))
+        self._write_tags()
+
+    def _pen(self, radius: float) -> QPen:
+        opts = ORACLE_PEN[radius]
+        pen = pg.mkPen(self.appearance.foreground, width=opts["width"])
+        pen.setDashPattern(opts["dash"])
+        return pen
 
     def show(self, mixture: Mixture | None, palette: np.ndarray | None = None) -> None:
         """Draw the oracle's fit; ``palette``: the labels' colours (K, 3), by default slot k
@@ -164,16 +183,13 @@ class OracleOverlay:
         while len(self.ellipses) < k:
             pair = []
             for radius in (1.0, 2.0):
-                opts = ORACLE_PEN[radius]
-                pen = pg.mkPen((0, 0, 0), width=opts["width"])
-                pen.setDashPattern(opts["dash"])
-                item = pg.PlotCurveItem(pen=pen)
+                item = pg.PlotCurveItem(pen=self._pen(radius))
                 item.setZValue(6)  # over EM's ellipses (5), under the mean markers
                 self._plot.addItem(item)
                 pair.append(item)
             self.ellipses.append((pair[0], pair[1]))
             # over the 2σ ellipse's top, or as near as keeps it inside the plot
-            tag = InsideText(anchor=(0.5, 1.0), fill=pg.mkBrush(255, 255, 255, 210))
+            tag = InsideText(anchor=(0.5, 1.0))
             tag.setZValue(12)
             self._plot.addItem(tag)
             self.tags.append(tag)
@@ -201,9 +217,15 @@ class OracleOverlay:
             return
         pt = TAG_PT * max(1.0, QApplication.font().pointSizeF() / BASE_POINT_SIZE)
         palette = self._palette  # the identity's colours of the labels
+        a = self.appearance
+        # The label's colour as the tag's frame, its words in the foreground colour on the
+        # background's: text that reads on any theme (orange words on white had 2.2:1).
+        text = QColor(*a.foreground).name()
         for j, tag in enumerate(self.tags[: self.mixture.n_components]):
-            tag.setHtml(f'<span style="font-size:{pt:g}pt; color:{hex_color(palette[j])}">■</span>'
-                        f'<span style="font-size:{pt:g}pt; color:#000"> oracle z = {j + 1}</span>')
+            tag.border = pg.mkPen(QColor(*(int(c) for c in palette[j])), width=3)
+            tag.fill = pg.mkBrush(*a.background, 235)
+            tag.setHtml(f'<span style="font-size:{pt:g}pt; color:{text}">'
+                        f'&nbsp;oracle z = {j + 1}&nbsp;</span>')
 
 
 class OraclePanel(QScrollArea):
@@ -270,11 +292,15 @@ class OraclePanel(QScrollArea):
         layout.addWidget(self.note)
         legend = QLabel(f"On the points: EM's θ in the component colours (solid {ellipse_label(1)}, "
                         f"dashed {ellipse_label(2)}: Mahalanobis distance d, the share of "
-                        "points inside); the oracle's fit in black (d = 1 dashes, d = 2 dots, "
+                        "points inside); the oracle's fit in the text's colour (d = 1 dashes, d = 2 dots, "
                         "× at the mean).")
         legend.setWordWrap(True)
         layout.addWidget(legend)
         layout.addStretch(1)
+        self.on_theme = lambda appearance: None  # set by the feature: the overlay follows
+
+    def apply_theme(self, a: Appearance) -> None:
+        self.on_theme(a)
 
     def set_label_choices(self, k: int, palette: np.ndarray | None = None) -> None:
         """Labels z = 1..k (with their colours, ``palette`` (k, 3)) and "unlabelled"; keeps
@@ -349,6 +375,7 @@ class OracleFeature(QObject):
         self.panel = OraclePanel(self.paint_action)
         self.tab_index = window.tabs.addTab(self.panel, "Oracle")
         self.overlay = OracleOverlay(window.points_view)
+        self.panel.on_theme = self.overlay.apply_theme
         self.show_action.toggled.connect(self._on_show_toggled)
         self.fit_action.toggled.connect(self._on_fit_toggled)
         self.paint_action.toggled.connect(self.set_painting)

@@ -30,11 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import Mixture, component_counts, sample
-from ...look.colors import component_colors
+from ...look.appearance import Appearance
+from ...look.colors import component_colors, in_theme
 from ...look.geometry import ellipse, ellipse_label
 from ..features import Feature
 from ..point_cloud import PointCloudItem
-from ..style import style_plot
+from ..style import style_plot, theme_plot
 from .kmeans_mode import hard_resp
 
 #: Sampled from when the data have no known generating mixture (Old Faithful, drawn points):
@@ -120,6 +121,7 @@ class PiBar(QWidget):
         self.chosen: int | None = None
         self.counts = np.zeros(1, dtype=int)
         self.targets: np.ndarray | None = None
+        self.appearance = Appearance()
 
     def set_mixture(self, weights: np.ndarray, palette: np.ndarray) -> None:
         self.weights, self.palette = np.asarray(weights, dtype=float), palette
@@ -144,7 +146,9 @@ class PiBar(QWidget):
     def paintEvent(self, _event) -> None:  # noqa: N802 (Qt API)
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.fillRect(self.rect(), QColor("white"))
+        a = self.appearance
+        background, ink = QColor(*a.background), QColor(*a.foreground)
+        p.fillRect(self.rect(), background)
         bar, rects = self.bar_rect(), self.segment_rects()
         small, bold = QFont(self.font()), QFont(self.font())
         small.setPointSizeF(TEXT_PT - 1)
@@ -154,12 +158,13 @@ class PiBar(QWidget):
         for k, rect in enumerate(rects):
             rgb = self.palette[k].astype(float)
             if self.chosen is not None and k != self.chosen:
-                rgb = 0.45 * rgb + 0.55 * 255  # dimmed: the eye goes to the chosen segment
+                # dimmed (towards the background): the eye goes to the chosen segment
+                rgb = 0.45 * rgb + 0.55 * np.asarray(a.background, dtype=float)
             colours.append(QColor(*(int(c) for c in rgb)))
             p.fillRect(rect, colours[-1])
         if self.u is not None:  # under the labels: each label box interrupts the line
             x = bar.left() + self.u * bar.width()
-            p.setPen(QPen(QColor("black"), 2.5))
+            p.setPen(QPen(ink, 2.5))
             p.drawLine(QPointF(x, bar.top() - 4), QPointF(x, bar.bottom() + 2))
         p.setFont(bold)
         for k, rect in enumerate(rects):
@@ -176,11 +181,11 @@ class PiBar(QWidget):
             p.fillRect(box.adjusted(-3, -1, 3, 1).intersected(rect), colours[k])
             p.setPen(text_color(colours[k].getRgb()[:3]))
             p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        p.setPen(QPen(QColor(40, 40, 40), 1))
+        p.setPen(QPen(QColor(*a.muted), 1))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRect(bar)
         p.setFont(small)
-        p.setPen(QColor("black"))
+        p.setPen(ink)
         edges = np.r_[0.0, np.cumsum(self.weights)]
         last_right = -1e9
         for value in edges:  # Σπ at each boundary, skipping labels that would overlap
@@ -193,15 +198,15 @@ class PiBar(QWidget):
                 last_right = left + w
             p.drawLine(QPointF(x, self.TOP - 3), QPointF(x, self.TOP))
         if self.chosen is not None and 0 <= self.chosen < len(rects):
-            p.setPen(QPen(QColor("black"), 4))
+            p.setPen(QPen(ink, 4))
             p.drawRect(rects[self.chosen].adjusted(2, 2, -2, -2))
         if self.u is not None:
             x = bar.left() + self.u * bar.width()
-            p.setBrush(QColor("black"))
+            p.setBrush(ink)
             p.setPen(Qt.PenStyle.NoPen)
             tip = bar.bottom() + 2
             p.drawPolygon(QPolygonF([QPointF(x, tip), QPointF(x - 8, tip + 12), QPointF(x + 8, tip + 12)]))
-            p.setPen(QColor("black"))
+            p.setPen(ink)
             p.setFont(bold)
             label = f"u = {self.u:.3f}"
             w = p.fontMetrics().horizontalAdvance(label)
@@ -231,6 +236,8 @@ class SampleDialog(QDialog):
         self._progress = 0.0  # points drawn; the fraction is how far the next draw has got
         self._shown = (self._X, self._labels)
         self._build(n, seed)
+        presentation = getattr(window, "presentation", None)  # opened in the window's theme
+        self.apply_theme(presentation.appearance if presentation is not None else Appearance())
         self._timer = QTimer(self, interval=TICK_MS)
         self._timer.timeout.connect(self._tick)
         self._clock = QElapsedTimer()
@@ -344,6 +351,22 @@ class SampleDialog(QDialog):
         self.finish_button.clicked.connect(self.finish)
         self.use.clicked.connect(self.use_points)
         close.clicked.connect(self.reject)
+
+    def apply_theme(self, a: Appearance) -> None:
+        """The plot, the π bar, the ellipses (the components' colours in the theme), the
+        mean crosses and the ring in the theme's colours."""
+        theme_plot(self.view, a)
+        self.palette = in_theme(self.palette, a.theme)
+        for k, item in enumerate(self._ellipses):
+            colour = tuple(int(c) for c in self.palette[k])
+            item.setPen(pg.mkPen(colour, width=2.5, style=Qt.PenStyle.DashLine))
+        self.means.setPen(pg.mkPen(a.foreground, width=2.5))
+        self.newest.setPen(pg.mkPen(a.foreground, width=3))
+        self.bar.appearance = a
+        self.bar.palette = in_theme(self.bar.palette, a.theme)
+        self.bar.update()
+        if len(self._X):
+            self._render()
 
     # -- reading -----------------------------------------------------------------------------
     @property

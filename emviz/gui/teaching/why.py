@@ -15,8 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from ...core import Mixture, bound_slice, e_step, valid_range
+from ...look.appearance import Appearance
+from ...look.colors import neutral
 from ...session.model import Workbench
 from ..features import Feature
 from ..plot_text import InsideText, shed_plot_text
@@ -169,8 +172,30 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         self.caption = WrappingLabel(justify="left", color="k", size="11pt")
         plot.layout.addItem(self.caption, 4, 0, 1, 3)
         style_plot(self)
+        self.apply_theme(Appearance())
         self._show_nothing("Take an E-step and then an M-step:<br>"
                            "this tab then draws f and its bound b along that M-step.")
+
+    def apply_theme(self, a: Appearance) -> None:
+        """The items drawn in colours of their own, in the theme's (the axes, title, caption
+        and legend text are the window's: ``style.theme_plot``): f in the foreground colour,
+        b dashed in the next grey, the gap shaded in the foreground's colour, faintly."""
+        f_rgb, b_rgb = neutral(LOG_LIKELIHOOD_RGB, a.theme), neutral(LOWER_BOUND_RGB, a.theme)
+        self.legend.setBrush(pg.mkBrush(*a.label_fill))
+        self.f_curve.setPen(pg.mkPen(f_rgb, width=3))
+        self.b_curve.setPen(pg.mkPen(b_rgb, width=3, style=Qt.PenStyle.DashLine))
+        self.gap.setBrush(pg.mkBrush(*a.foreground, 28 if a.theme == "light" else 40))
+        for line in self.lines:
+            line.setPen(pg.mkPen(a.muted, width=1.5, style=Qt.PenStyle.DotLine))
+            line.label.setColor(a.muted)
+            line.label.fill = pg.mkBrush(*a.label_fill)
+            line.label.update()
+        self.touch.setPen(pg.mkPen(f_rgb, width=2.5))
+        self.touch.setBrush(pg.mkBrush(*a.background))
+        self.b_max.setPen(pg.mkPen(f_rgb, width=1))
+        self.b_max.setBrush(pg.mkBrush(*b_rgb))
+        self.f_new.setBrush(pg.mkBrush(*f_rgb))
+        self.caption.setText(self.caption.text, color=QColor(*a.foreground).name())
 
     # -- drawing -----------------------------------------------------------------------
     def show_state(self, model: Workbench) -> None:
