@@ -187,9 +187,10 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         self.gap.setBrush(pg.mkBrush(*a.foreground, 28 if a.theme == "light" else 40))
         for line in self.lines:
             line.setPen(pg.mkPen(a.muted, width=1.5, style=Qt.PenStyle.DotLine))
-            line.label.setColor(a.muted)
-            line.label.fill = pg.mkBrush(*a.label_fill)
-            line.label.update()
+        for label in self.line_labels:  # θ_old, θ_new at the lines' feet
+            label.setColor(a.muted)
+            label.fill = pg.mkBrush(*a.label_fill)
+            label.update()
         self.touch.setPen(pg.mkPen(f_rgb, width=2.5))
         self.touch.setBrush(pg.mkBrush(*a.background))
         self.b_max.setPen(pg.mkPen(f_rgb, width=1))
