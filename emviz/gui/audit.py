@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..look.appearance import contrast_ratio, relative_luminance
+from .elided_label import ElidedLabel
 
 #: While presenting, no text smaller than this (points).
 PRESENT_MIN_PT = 18.0
@@ -277,6 +278,10 @@ def _clipped_label(label: QLabel) -> list[Finding]:
         hint = label.sizeHint()
         need_w, need_h = hint.width(), hint.height()
         avail_w, avail_h = label.width(), label.height()
+        if isinstance(label, ElidedLabel):  # it may show a shorter form: what is drawn counts
+            margins = label.contentsMargins()
+            need_w = (label.fontMetrics().horizontalAdvance(label.text()) + margins.left()
+                      + margins.right() + margin)
     del width, height
     problems = []
     if need_w > avail_w + SLACK:

@@ -13,9 +13,12 @@ class ElidedLabel(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.full_text = ""
+        self.shorter: tuple[str, ...] = ()
 
-    def set_full_text(self, text: str) -> None:
-        self.full_text = text
+    def set_full_text(self, text: str, shorter: tuple[str, ...] = ()) -> None:
+        """Show ``text``, or the first of ``shorter`` (the same in fewer words) that fits
+        whole, or else ``text`` elided."""
+        self.full_text, self.shorter = text, tuple(shorter)
         self._elide()
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
@@ -38,7 +41,10 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         room = self.contentsRect().width() - 2 * self.margin()
-        shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, max(room, 0))
+        metrics = self.fontMetrics()
+        fitting = (t for t in (self.full_text, *self.shorter) if metrics.horizontalAdvance(t) <= room)
+        shown = next(fitting, None) or metrics.elidedText(
+            self.full_text, Qt.TextElideMode.ElideRight, max(room, 0))
         if shown != self.text():
             self.setText(shown)
         self.setToolTip(self.full_text if shown != self.full_text else "")

@@ -422,7 +422,7 @@ class MainWindow(QMainWindow):
 
     def _draw_chrome(self) -> None:
         m = self.model
-        self.status.set_full_text(status_text(m))
+        self.status.set_full_text(status_text(m), shorter=(status_text(m, short=True),))
         slider = self.history_slider
         slider.blockSignals(True)
         slider.setRange(0, max(0, len(m.history) - 1))

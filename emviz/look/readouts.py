@@ -32,22 +32,28 @@ def bound_series(states: list[EMState]) -> tuple[np.ndarray, np.ndarray, np.ndar
     return x, ll, lb
 
 
-def status_text(model: Workbench) -> str:
-    """The status bar: iteration, phase, ln p, L, their gap, and "converged"."""
+def status_text(model: Workbench, short: bool = False) -> str:
+    """The status bar: iteration, phase, ln p, L, their gap, and "converged". ``short``: the
+    same numbers in fewer words (no N, "it." for iteration, no arguments), for a line too
+    narrow for the whole text (presenting in 18 pt), where eliding would cut L and KL."""
     state = model.current
     n = len(model.points)
     if state is None:
         return f"{n} points · add points or choose a dataset" if n == 0 else f"{n} points"
-    parts = [
-        f"N = {n}",
-        f"iteration {state.iteration}, {PHASE_NAMES[state.phase]}",
-        f"ln p(X | θ) = {state.log_likelihood:.3f}",
-    ]
-    if np.isfinite(state.lower_bound):
-        parts.append(f"L(q, θ) = {state.lower_bound:.3f}")
-        parts.append(f"gap = KL = {max(state.gap, 0.0):.3f}")
+    if short:
+        parts = [f"it. {state.iteration}, {PHASE_NAMES[state.phase]}",
+                 f"ln p = {state.log_likelihood:.3f}"]
     else:
-        parts.append("L(q, θ): no q before the first E-step")
+        parts = [
+            f"N = {n}",
+            f"iteration {state.iteration}, {PHASE_NAMES[state.phase]}",
+            f"ln p(X | θ) = {state.log_likelihood:.3f}",
+        ]
+    if np.isfinite(state.lower_bound):
+        parts.append(f"L = {state.lower_bound:.3f}" if short else f"L(q, θ) = {state.lower_bound:.3f}")
+        parts.append(f"{'' if short else 'gap = '}KL = {max(state.gap, 0.0):.3f}")
+    else:
+        parts.append("no L before the first E-step" if short else "L(q, θ): no q before the first E-step")
     if state.converged:
         parts.append("converged")
     elif model.at_tip and model.run_ended:
@@ -55,8 +61,9 @@ def status_text(model: Workbench) -> str:
     if state.degenerate:
         parts.append("degenerate: " + ", ".join(f"k = {k + 1}" for k in state.degenerate))
     if not model.at_tip:
-        parts.append(f"viewing half-step {model.index} of {len(model.history) - 1}")
-    return "   ·   ".join(parts)
+        parts.append(f"half-step {model.index}/{len(model.history) - 1}" if short
+                     else f"viewing half-step {model.index} of {len(model.history) - 1}")
+    return (" · " if short else "   ·   ").join(parts)
 
 
 def format_number(x: float) -> str:

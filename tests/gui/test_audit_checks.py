@@ -244,14 +244,22 @@ def test_the_lesson_shows_8_lines_and_the_whole_next_step_box_while_presenting(t
         assert shown["box needs"] <= shown["box has"] + 1, shown
 
 
-def test_a_status_line_too_long_for_the_window_is_elided_with_the_whole_line_in_its_tooltip(window):
-    window.presentation.set_presenting(True)  # 18 pt: the line needs about 1300 px
+def test_a_status_line_too_long_for_the_window_is_shortened_with_the_whole_line_in_its_tooltip(
+        window):
+    window.presentation.set_presenting(True)  # 18 pt: the line needs about 1200 px
     window.resize(800, 600)
     window.redraw_now()
     QApplication.processEvents()
     status = window.status
     assert check_clipped(status) == []
-    assert status.text().endswith("…") and status.toolTip().startswith("N = 272")
+    assert status.text().startswith("it. 0") and status.toolTip().startswith("N = 272")
+    status.setFixedWidth(250)  # not even the short form fits: elided
+    QApplication.processEvents()
+    assert check_clipped(status) == [] and status.text().endswith("…")
+    status.setText(status.full_text)  # drawn whole in too little room: found
+    assert [f.kind for f in check_clipped(status)] == ["clipped"]
+    status.setMinimumWidth(0)
+    status.setMaximumWidth(16_777_215)
     window.presentation.set_presenting(False)
 
 

@@ -536,3 +536,22 @@ def test_presenting_sizes_the_check_boxes_without_a_new_application_style(shown,
     assert soft.style().pixelMetric(metric, None, soft) > normal
     w.presentation.set_presenting(False)
     assert QApplication.style() is app_style and soft.style() is app_style
+
+
+def test_presenting_the_status_line_shows_ln_p_l_and_kl_whole(shown, qtbot):
+    """At 18 pt the whole status line ("N = 272 · iteration 2, after M-step · ln p(X | θ) = …")
+    was elided before its last numbers: the class never read KL. A shorter form that fits is
+    shown instead; the whole line stays in the tooltip."""
+    w = shown
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    qtbot.waitUntil(w.isFullScreen)
+    state = w.model.current
+    wait_steady(qtbot, lambda: w.status.text())
+    text = w.status.text()
+    assert "…" not in text, text
+    for number in (state.log_likelihood, state.lower_bound, state.gap):
+        assert f"{number:.3f}" in text, text
+    assert "ln p" in text and "L" in text and "KL" in text
+    assert w.status.toolTip() == w.status.full_text
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: not w.isFullScreen())

@@ -169,3 +169,18 @@ def test_format_column_and_compact_matrix_are_narrow_aligned_lines():
     # each column right-aligned to its own widest entry (figure spaces are digit-wide)
     assert lines == ["-12.346\u2007\u2007\u20070.100", "\u2007\u20071.000\u2007100.000"]
     assert format_matrix_compact(np.array([[1.0, 0.5], [0.5, 2.0]])) == "1.000\u20070.500\n0.500\u20072.000"
+
+
+def test_the_short_status_has_the_same_numbers_in_fewer_words(converged_run):
+    X, history = converged_run
+    model = workbench(X, history, index=3)
+    state = history[3]
+    full, short = status_text(model), status_text(model, short=True)
+    assert len(short) < 0.7 * len(full)
+    assert short.split(" · ")[0] == f"it. {state.iteration}, after E-step"
+    assert number_after("ln p", short) == pytest.approx(state.log_likelihood, abs=5e-4)
+    assert number_after("L", short) == pytest.approx(state.lower_bound, abs=5e-4)
+    assert number_after("KL", short) == pytest.approx(max(state.gap, 0.0), abs=5e-4)
+    assert short.endswith(f"half-step 3/{len(history) - 1}")
+    first = status_text(workbench(X, history, index=0), short=True)
+    assert "no L before the first E-step" in first and "KL" not in first
