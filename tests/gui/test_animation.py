@@ -9,18 +9,8 @@ from PySide6.QtWidgets import QProgressDialog, QPushButton
 
 from emviz.dataio.animation import video_available
 
+from ..test_cli_animate import frames_of
 from .conftest import wait_for_history
-
-
-def frames_of(path) -> list[np.ndarray]:
-    from PIL import Image
-
-    frames = []
-    with Image.open(path) as image:
-        for i in range(getattr(image, "n_frames", 1)):
-            image.seek(i)
-            frames.append(np.asarray(image.convert("RGB")))
-    return frames
 
 
 def run_steps(window, qtbot, steps: int) -> None:
