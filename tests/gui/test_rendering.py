@@ -217,28 +217,35 @@ def test_views_of_the_same_points_compute_bounds_and_raster_layout_once(qtbot, m
     assert a.dataBounds(0) == (Y[:, 0].min(), Y[:, 0].max())
 
 
+def large_layout_case(monkeypatch, seed: int) -> tuple[list[bool], tuple]:
+    """Points enough to be laid out in the background, with soft r_nk and K = 3 colours, and
+    the list that records, for each mapping of points to pixels, whether the GUI thread ran it."""
+    from emviz.gui import point_cloud
+
+    threads: list[bool] = []
+    pixel_owners = point_cloud.pixel_owners
+
+    def counted(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return pixel_owners(*args, **kwargs)
+
+    monkeypatch.setattr(point_cloud, "pixel_owners", counted)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2.7, 2.7, size=(point_cloud.LAYOUT_IN_BACKGROUND + 1000, 2))
+    resp = rng.dirichlet(np.full(3, 0.4), size=len(X))
+    return threads, (X, resp, component_colors(3))
+
+
 def test_a_large_raster_view_maps_points_to_pixels_off_the_gui_thread(qtbot, monkeypatch, request):
     """From LAYOUT_IN_BACKGROUND points on, a view on screen maps its points to pixels in the
     job runner: its first picture comes when that arrives, and after a change of size
     (presentation mode, a resize, a zoom) the last image stands in, stretched, meanwhile.
     Each time the picture it settles on is the one a view laid out at that size draws; an
     export (a painter on an image) lays out at once."""
-    from emviz.gui import point_cloud
     from emviz.gui.export import render_image
     from emviz.gui.jobs import runner_for
 
-    threads: list[bool] = []  # True: called on the GUI thread
-
-    def counted(*args, **kwargs):
-        threads.append(threading.current_thread() is threading.main_thread())
-        return pixel_owners(*args, **kwargs)
-
-    pixel_owners = point_cloud.pixel_owners
-    monkeypatch.setattr(point_cloud, "pixel_owners", counted)
-    rng = np.random.default_rng(6)
-    X = rng.uniform(-2.7, 2.7, size=(point_cloud.LAYOUT_IN_BACKGROUND + 1000, 2))
-    resp = rng.dirichlet(np.full(3, 0.4), size=len(X))
-    palette = component_colors(3)
+    threads, (X, resp, palette) = large_layout_case(monkeypatch, seed=6)
 
     def settled_picture(widget, item) -> np.ndarray:
         grab_rgb(widget)  # a paint: asks for the layout
@@ -272,21 +279,9 @@ def test_large_views_of_the_same_points_and_size_wait_for_one_background_layout(
         qtbot, monkeypatch, request):
     """The gallery's panels: views of the same 200,000+ points at one extent and size have
     one layout made in the background between them, and all draw it when it arrives."""
-    from emviz.gui import point_cloud
     from emviz.gui.jobs import runner_for
 
-    threads: list[bool] = []
-
-    def counted(*args, **kwargs):
-        threads.append(threading.current_thread() is threading.main_thread())
-        return pixel_owners(*args, **kwargs)
-
-    pixel_owners = point_cloud.pixel_owners
-    monkeypatch.setattr(point_cloud, "pixel_owners", counted)
-    rng = np.random.default_rng(7)
-    X = rng.uniform(-2.7, 2.7, size=(point_cloud.LAYOUT_IN_BACKGROUND + 1000, 2))
-    resp = rng.dirichlet(np.full(3, 0.4), size=len(X))
-    palette = component_colors(3)
+    threads, (X, resp, palette) = large_layout_case(monkeypatch, seed=7)
     views = [plot_with(qtbot, X, resp, palette, "auto") for _ in range(3)]
     request.addfinalizer(runner_for(views[0][0]).shutdown)
     for widget, _ in views:
