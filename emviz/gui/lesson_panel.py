@@ -155,6 +155,7 @@ class LessonPanel(QDockWidget):
         foot.addLayout(buttons)
         body = QWidget(objectName="lessonBody")
         body.installEventFilter(self)  # claim the height its parts need at its new width
+        self.window_.installEventFilter(self)  # ... and the room left as the window's bars change
         self.grid = QGridLayout(body)
         self.grid.setContentsMargins(10, 4, 10, 8)
         self.grid.setSpacing(12)
@@ -325,6 +326,9 @@ class LessonPanel(QDockWidget):
             self._fit_text()
         elif watched is self.widget() and event.type() == QEvent.Type.Resize:
             self._claim_height()
+        elif (watched is self.window_ and self._presenting and self.isVisible()
+              and event.type() == QEvent.Type.LayoutRequest):
+            self._claim_height()  # the toolbars' or status bar's rows changed: the room did
         return False
 
     def needed_height(self) -> int:
@@ -365,7 +369,11 @@ class LessonPanel(QDockWidget):
             # 1024 x 768 presenting 826). Presenting, the window is (or becomes) the screen.
             w, views = self.window_, self.window_.centralWidget()
             height = w.screen().availableGeometry().height() if self._presenting else w.height()
-            bars = w.height() - views.height() - self.height()  # menu, toolbars, status bar
+            # menu, toolbars, status bar, by the window's minimum (its height now may be
+            # one that an earlier claim forced: the k-means split view presenting at 1024 x 768
+            # kept a band claimed before the toolbars had their 18 pt rows, 44 px past the screen)
+            bars = (w.minimumSizeHint().height() - views.minimumSizeHint().height()
+                    - self.minimumSizeHint().height())
             chrome = self.height() - body.height()  # the dock's title
             room = height - bars - views.minimumSizeHint().height() - chrome
             need = max(0, min(need, room))
