@@ -10,7 +10,7 @@ and as it was left after.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -329,7 +329,20 @@ class LessonPanel(QDockWidget):
         elif (watched is self.window_ and self._presenting and self.isVisible()
               and event.type() == QEvent.Type.LayoutRequest):
             self._claim_height()  # the toolbars' or status bar's rows changed: the room did
+            self._back_to_screen()
         return False
+
+    def _back_to_screen(self) -> None:
+        """A full-screen window that a claim made before the toolbars had their presenting
+        rows held past its screen (812 px high on a 768 px screen, its bottom rows out of
+        sight) takes the screen's size again once its minimum fits."""
+        w = self.window_
+        screen = w.screen().geometry()
+        if not w.isFullScreen() or w.size() == screen.size():
+            return
+        need = w.minimumSizeHint()
+        if need.width() <= screen.width() and need.height() <= screen.height():
+            w.setGeometry(screen)
 
     def needed_height(self) -> int:
         """The band's height (its body's) at which nothing of it is cut: the title and the
@@ -369,16 +382,14 @@ class LessonPanel(QDockWidget):
             # 1024 x 768 presenting 826). Presenting, the window is (or becomes) the screen.
             w, views = self.window_, self.window_.centralWidget()
             height = w.screen().availableGeometry().height() if self._presenting else w.height()
-            # menu, toolbars, status bar, by the window's minimum (its height now may be
-            # one that an earlier claim forced: the k-means split view presenting at 1024 x 768
-            # kept a band claimed before the toolbars had their 18 pt rows, 44 px past the screen)
-            bars = (w.minimumSizeHint().height() - views.minimumSizeHint().height()
-                    - self.minimumSizeHint().height())
+            bars = w.height() - views.height() - self.height()  # menu, toolbars, status bar
             chrome = self.height() - body.height()  # the dock's title
             room = height - bars - views.minimumSizeHint().height() - chrome
             need = max(0, min(need, room))
         if body.minimumHeight() != need:
             body.setMinimumHeight(need)
+            if self._presenting:  # once the window has its new minimum (a layout later)
+                QTimer.singleShot(0, self._back_to_screen)
 
     def _show_error(self) -> None:
         self.position.setText("No lesson")
