@@ -389,7 +389,7 @@ class LessonPanel(QDockWidget):
         if body.minimumHeight() != need:
             body.setMinimumHeight(need)
             if self._presenting:  # once the window has its new minimum (a layout later)
-                QTimer.singleShot(0, self._back_to_screen)
+                QTimer.singleShot(0, self, self._back_to_screen)
 
     def _show_error(self) -> None:
         self.position.setText("No lesson")

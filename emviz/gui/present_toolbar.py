@@ -55,14 +55,16 @@ class PresentingToolbars(QObject):
         self._teach = teach
         self.button = QToolButton()
         self.button.setObjectName("moreButton")
-        self.button.setText("More")
+        self.button.setText("More ▾")
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.button.setToolTip("Redo, Export image, Paint labels, Sample and Density, each with "
                                "its shortcut (while presenting they have no buttons of their own)")
         self.menu = QMenu(self.button)
         self.menu.setObjectName("moreMenu")
-        self.button.setMenu(self.menu)
+        # opened by a click, not set as the button's menu: Qt then draws its own arrow, a dot
+        # at 18 pt beside the "▾" (and a style sheet hiding it lost the theme's text colour)
+        self.button.clicked.connect(
+            lambda: self.menu.exec(self.button.mapToGlobal(self.button.rect().bottomLeft())))
         self._more = QWidgetAction(self)
         self._more.setDefaultWidget(self.button)
         self._more.setVisible(False)

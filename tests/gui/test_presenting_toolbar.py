@@ -49,7 +49,7 @@ def clickable(button):
     return button.isVisible() and whole and w.childAt(centre) is button
 
 more = w.findChild(QToolButton, "moreButton")
-menu = more.menu() if more is not None else None
+menu = w.findChild(QMenu, "moreMenu")
 in_more = [a for a in menu.actions() if not a.isSeparator()] if menu is not None else []
 out["more"] = [a.objectName() for a in in_more]
 out["more clickable"] = more is not None and clickable(more)
