@@ -12,10 +12,18 @@ while presenting:
   and a teacher who knows "D" needs no menu);
 - a row whose labels do not fit the screen shows short labels (``SHORT``: "◀" and "▶" beside
   the history slider, as on a media player; "Oracle fit", "z, r", "K-means", "Lockstep",
-  "Gaussians ▶ EM"), each button's tooltip starting with its whole name. A row with the room
-  keeps its whole words: at 1920 x 1080 nothing is shortened, at 1024 x 768 all of them are;
-- the action a class sees used most (E-step, M-step, Step, Play, Reset, the history, Undo,
+  "Gaussians ▶ EM"; "3 / 12" for "half-step 3 / 12"), each button's tooltip starting with its
+  whole name. A row with the room keeps its whole words: at 1920 x 1080 nothing is
+  shortened, at 1024 x 768 all of them are;
+- the actions a class sees used most (E-step, M-step, Step, Play, Reset, the history, Undo,
   Lesson, Oracle labels, Gallery) keep their own buttons and their whole names everywhere.
+
+Why so, as a teacher sees it: what the lesson's "What to click next" box and the teacher name
+("press Step", "Undo", "the history slider", "Gaussians ▶ EM") is a button the class can find
+at a glance, in the same place whatever the screen; what is used once a lecture, or opened by
+the lesson's Try it itself, is one click away under a button that says "More", not behind an
+unlabelled "»" that differs from row to row; one more row of buttons (43 px) would take the lesson's
+eighth line of text at 1280 x 800.
 
 Leaving presentation mode puts every action back on its toolbar, where it was, with its label.
 """
@@ -72,10 +80,6 @@ class PresentingToolbars(QObject):
         #: (toolbar, action, the action it stood before) for each action now in the menu
         self._moved: list[tuple[QToolBar, QAction, QAction | None]] = []
         self._keepers: dict[QAction, object] = {}  # action: its slot keeping its name in its tip
-
-    @property
-    def gathered(self) -> bool:
-        return bool(self._moved)
 
     def gather(self) -> None:
         """The MORE actions into the menu, the button shown at the end of the teach row."""
