@@ -22,8 +22,8 @@ Why so, as a teacher sees it: what the lesson's "What to click next" box and the
 ("press Step", "Undo", "the history slider", "Gaussians ▶ EM") is a button the class can find
 at a glance, in the same place whatever the screen; what is used once a lecture, or opened by
 the lesson's Try it itself, is one click away under a button that says "More", not behind an
-unlabelled "»" that differs from row to row; one more row of buttons (43 px) would take the lesson's
-eighth line of text at 1280 x 800.
+unlabelled "»" that differs from row to row; one more row of buttons (43 px) would take the
+lesson's eighth line of text at 1280 x 800.
 
 Leaving presentation mode puts every action back on its toolbar, where it was, with its label.
 """
