@@ -6,7 +6,9 @@ Each check is a plain function from widgets to ``Finding``s; ``audit(windows, pr
 runs them all. The limits are the issue's: no text needing more room than its widget has
 (wrapping, or eliding with the full text in a tooltip, is fine), no tab behind the tab bar's
 scroll arrows nor a tab title elided to a stub ("l…"), no toolbar action behind the toolbar's
-extension button, no two sibling text widgets on top of each other, no text under 18 pt while
+extension button, no window whose minimum size is larger than its screen (it cannot be shown
+whole: a teacher's 1024 x 768 laptop), no two sibling text widgets on top of each other, no
+text under 18 pt while
 presenting, a contrast of at least 4.5:1 for text and component colours (7:1 for text
 while presenting), by WCAG 2's relative luminance (emviz.look.appearance.contrast_ratio), and, in
 the dark theme, no large light block (a page or plot left white glares on a projector).
@@ -64,8 +66,8 @@ SLACK = 1
 
 @dataclass(frozen=True)
 class Finding:
-    """``kind``: "clipped", "tab arrows", "elided tab", "toolbar overflow", "overlap", "small
-    text", "contrast", "plot text" or "light block";
+    """``kind``: "clipped", "tab arrows", "elided tab", "toolbar overflow", "too large",
+    "overlap", "small text", "contrast", "plot text" or "light block";
     ``where``: the widget (its class, objectName and text); ``detail``: the numbers."""
 
     kind: str
@@ -415,6 +417,24 @@ def check_toolbar_overflow(toolbar: QToolBar) -> list[Finding]:
                     f"{toolbar.width()} px wide; behind its » button: {hidden}")]
 
 
+def check_fits_screen(window: QWidget) -> list[Finding]:
+    """A window must fit its screen's available area at its minimum size (and its frame):
+    larger, it runs past the screen's edges however it is placed, full screen included, and
+    what lies past them a class never sees (at 1024 x 768, presenting the k-means split view,
+    the window was 1097 px wide: the right column cut off)."""
+    screen = window.screen()
+    if screen is None or not window.isWindow():
+        return []
+    room = screen.availableGeometry().size()
+    frame = window.frameGeometry().size() - window.geometry().size()
+    need = window.minimumSize().expandedTo(window.minimumSizeHint()) + frame
+    if need.width() <= room.width() and need.height() <= room.height():
+        return []
+    return [Finding("too large", describe(window),
+                    f"at least {need.width()} x {need.height()} px on a screen of "
+                    f"{room.width()} x {room.height()} px")]
+
+
 def _clipped_table(table: QTableView) -> list[Finding]:
     """Cells whose text needs more than the cell, and a table that must scroll to show all
     its cells (a class cannot scroll)."""
@@ -761,6 +781,7 @@ def audit(windows: Iterable[QWidget], presenting: bool) -> list[Finding]:
                 found += check_plot(widget, presenting)
         found += check_overlap(widgets)
         found += check_light_blocks(window)
+        found += check_fits_screen(window)
     return _unique(found)
 
 

@@ -10,7 +10,7 @@ and as it was left after.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -155,6 +155,7 @@ class LessonPanel(QDockWidget):
         foot.addLayout(buttons)
         body = QWidget(objectName="lessonBody")
         body.installEventFilter(self)  # claim the height its parts need at its new width
+        self.window_.installEventFilter(self)  # ... and the room left as the window's bars change
         self.grid = QGridLayout(body)
         self.grid.setContentsMargins(10, 4, 10, 8)
         self.grid.setSpacing(12)
@@ -325,7 +326,23 @@ class LessonPanel(QDockWidget):
             self._fit_text()
         elif watched is self.widget() and event.type() == QEvent.Type.Resize:
             self._claim_height()
+        elif (watched is self.window_ and self._presenting and self.isVisible()
+              and event.type() == QEvent.Type.LayoutRequest):
+            self._claim_height()  # the toolbars' or status bar's rows changed: the room did
+            self._back_to_screen()
         return False
+
+    def _back_to_screen(self) -> None:
+        """A full-screen window that a claim made before the toolbars had their presenting
+        rows held past its screen (812 px high on a 768 px screen, its bottom rows out of
+        sight) takes the screen's size again once its minimum fits."""
+        w = self.window_
+        screen = w.screen().geometry()
+        if not w.isFullScreen() or w.size() == screen.size():
+            return
+        need = w.minimumSizeHint()
+        if need.width() <= screen.width() and need.height() <= screen.height():
+            w.setGeometry(screen)
 
     def needed_height(self) -> int:
         """The band's height (its body's) at which nothing of it is cut: the title and the
@@ -371,6 +388,8 @@ class LessonPanel(QDockWidget):
             need = max(0, min(need, room))
         if body.minimumHeight() != need:
             body.setMinimumHeight(need)
+            if self._presenting:  # once the window has its new minimum (a layout later)
+                QTimer.singleShot(0, self, self._back_to_screen)
 
     def _show_error(self) -> None:
         self.position.setText("No lesson")

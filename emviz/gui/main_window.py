@@ -37,6 +37,7 @@ from .jobs import JobRunner
 from .lesson_panel import install_lesson
 from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
+from .present_toolbar import COMPACT
 from .presentation import install_presentation
 from .style import apply_pyqtgraph_style, style_plot
 from .tab_bar import SnugTabBar
@@ -174,6 +175,8 @@ class MainWindow(QMainWindow):
         history.addAction(a["actionForward"])
         self.history_label = QLabel()
         self.history_label.setObjectName("historyLabel")
+        self.history_label.setToolTip("The half-step shown / the last one recorded "
+                                      "(an E-step and an M-step are a half-step each)")
         self.history_label.setMinimumWidth(150)  # the toolbars' rows do not move as it counts
         history.addWidget(self.history_label)
         edit = self._toolbar("Edit", "editToolbar")
@@ -428,10 +431,17 @@ class MainWindow(QMainWindow):
         slider.setRange(0, max(0, len(m.history) - 1))
         slider.setValue(max(0, m.index))
         slider.blockSignals(False)
-        self.history_label.setText(
-            f"half-step {m.index} / {len(m.history) - 1}" if m.history else "no run")
+        self.show_history_position()
+
+    def show_history_position(self) -> None:
+        """"half-step 3 / 12" beside the history slider; "3 / 12" when the presenting toolbar
+        asks for it (a row too narrow for the whole words, emviz.gui.present_toolbar)."""
+        m, label = self.model, self.history_label
+        compact = bool(label.property(COMPACT))
+        text = f"half-step {m.index} / {len(m.history) - 1}" if m.history else "no run"
+        label.setText(text.removeprefix("half-step ") if compact else text)
         # its text whole in any font (presenting: 166 px for "half-step 0 / 0")
-        self.history_label.setMinimumWidth(max(150, self.history_label.sizeHint().width()))
+        label.setMinimumWidth(max(0 if compact else 150, label.sizeHint().width()))
 
     def _update_enabled(self) -> None:
         a, c, m = self.actions_by_name, self.controller, self.model

@@ -140,9 +140,8 @@ class Presentation(QObject):
         self._fit_control_panel(new.presenting)
         self._free_explanation_height(new.presenting)
         rows = getattr(self._window, "toolbar_rows", None)
-        if rows is not None:  # presenting: the toolbars' rows as few as can be
-            rows.packed = new.presenting
-            rows.arrange()
+        if rows is not None:  # presenting: as few rows as can be, each fitted to the screen
+            rows.set_packed(new.presenting)
         self.changed.emit(new)
 
     def _apply_application(self, a: Appearance) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLayoutItem,
     QSizePolicy,
+    QStackedWidget,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -162,7 +163,8 @@ class ExplanationTabs(QTabWidget):
     """A QTabWidget whose minimum height is its current page's, not its tallest page's: the
     Point tab's wrapped text (305 px) held every other page, and with them the lesson's band
     under the views, to its height (at 1280 x 800 the band's title and "What to click next"
-    box were cut to 22 and 35 px)."""
+    box were cut to 22 and 35 px); and whose minimum width is its pages' when its bar is
+    hidden."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -177,7 +179,12 @@ class ExplanationTabs(QTabWidget):
         bar_height = bar.sizeHint().height() if bar.isVisibleTo(self) else 0
         frame = 2 * self.style().pixelMetric(self.style().PixelMetric.PM_DefaultFrameWidth, None, self)
         page_height = max(page.minimumSizeHint().height(), MIN_PAGE_HEIGHT)
-        return QSize(hint.width(), min(hint.height(), page_height + bar_height + frame))
+        # The bar hidden (its titles in TabRows), its width is no minimum: Qt counts it
+        # all the same (presenting at 1024 x 768 the column took the 514 px the eight titles
+        # need at 18 pt, and the window was 73 px wider than its screen).
+        width = hint.width() if bar.isVisibleTo(self) else (
+            self.findChild(QStackedWidget).minimumSizeHint().width() + frame)
+        return QSize(width, min(hint.height(), page_height + bar_height + frame))
 
 
 def with_tab_rows(tabs: QTabWidget) -> tuple[QWidget, TabRows]:

@@ -6,16 +6,20 @@ it, where a class never sees them and a teacher must hunt for them.
 The Run toolbar is three (run, history, edit); ``ToolbarRows(window)`` puts the toolbars of
 the top area in as few rows as their widths allow, in their order, with a break before each
 toolbar that does not fit the row it would join, again whenever the window's width, its
-font or the toolbars shown change. Presenting (``packed``), the rows are as they were, run |
-teach | k-means: at 1280 x 800 a fourth row of 43 px left the lesson fewer than 8 lines."""
+font or the toolbars shown change. Presenting (``packed``), the rows are fixed, one per kind
+(run and history | edit and teach | k-means): at 1280 x 800 a fourth row of 43 px left the
+lesson fewer than 8 lines; emviz.gui.present_toolbar makes each row fit its width instead (the
+"More" menu, short labels where the whole ones do not fit)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QMainWindow, QToolBar
 
-#: The toolbars that start a row while ``packed``.
-PACKED_BREAKS = frozenset({"teachToolbar", "kmeansToolbar"})
+from .present_toolbar import PresentingToolbars
+
+#: The toolbars that start a row while ``packed``: Undo (edit) beside the teaching actions.
+PACKED_BREAKS = frozenset({"editToolbar", "kmeansToolbar"})
 
 
 class ToolbarRows(QObject):
@@ -27,9 +31,23 @@ class ToolbarRows(QObject):
         self._arranging = False
         self._watched: set[int] = set()
         #: Presenting: one row for running, one for teaching (each row is 43 px of the 800 a
-        #: lesson needs; the last actions of a row may then hide behind its » button).
+        #: lesson needs), each fitted to the width by ``presenting`` (set_packed).
         self.packed = False
+        teach = window.findChild(QToolBar, "teachToolbar")
+        self.presenting = PresentingToolbars(window, teach) if teach is not None else None
         window.installEventFilter(self)
+
+    def set_packed(self, on: bool) -> None:
+        """Presenting (``on``): fixed rows, the rarely used actions in the "More" menu and
+        short labels where a row needs them; else everything as it was."""
+        self.packed = on
+        if self.presenting is not None:
+            if on:
+                self.presenting.gather()
+            else:
+                self.presenting.scatter()
+                self.presenting.restore_labels()
+        self.arrange()
 
     def rows(self) -> list[list[QToolBar]]:
         """The shown toolbars, row by row, as they should be for the window's width."""
@@ -70,7 +88,10 @@ class ToolbarRows(QObject):
                 if id(bar) not in self._watched:
                     self._watched.add(id(bar))
                     bar.visibilityChanged.connect(lambda _on: self.arrange())
-            starts = {id(row[0]) for row in self.rows()[1:]}
+            rows = self.rows()
+            if self.packed and self.presenting is not None:
+                self.presenting.fit_labels(rows, w.width())
+            starts = {id(row[0]) for row in rows[1:]}
             for bar in self._ordered():
                 if not bar.isVisibleTo(w):
                     continue

@@ -378,3 +378,24 @@ def test_a_light_page_in_a_dark_window_is_a_light_block_and_a_dark_one_is_not(qt
     window.setPalette(QPalette(QColor(240, 240, 240)))  # the light theme: white is fine
     page.setStyleSheet("background: #ffffff;")
     assert check_light_blocks(window) == []
+
+
+def test_a_window_whose_minimum_size_is_larger_than_its_screen_is_found(qtbot):
+    """A window wider or taller at its minimum than its screen cannot be shown whole."""
+    from PySide6.QtWidgets import QMainWindow
+
+    from emviz.gui.audit import check_fits_screen
+
+    window = QMainWindow()
+    window.setCentralWidget(QWidget())
+    shown(qtbot, window, 300, 200)
+    room = window.screen().availableGeometry().size()
+    assert check_fits_screen(window) == []
+    window.centralWidget().setMinimumSize(room.width() + 40, 100)
+    qtbot.waitUntil(lambda: check_fits_screen(window) != [])
+    finding = check_fits_screen(window)[0]
+    assert finding.kind == "too large" and f"{room.width()} x {room.height()}" in finding.detail
+    window.centralWidget().setMinimumSize(100, room.height() + 1)
+    assert [f.kind for f in check_fits_screen(window)] == ["too large"]
+    window.centralWidget().setMinimumSize(100, 100)
+    qtbot.waitUntil(lambda: check_fits_screen(window) == [])

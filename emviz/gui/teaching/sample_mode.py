@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QComboBox,
@@ -216,6 +216,15 @@ class PiBar(QWidget):
 
 
 # -- the dialog -------------------------------------------------------------------------------
+class _WholeChoiceCombo(QComboBox):
+    """A choice box never narrower than its longest choice in its font now: Qt keeps the
+    minimum it measured first (presenting, "Procedure 1: per point" was cut at 231 of 268 px
+    once the dialog was no wider than its screen)."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return self.sizeHint()
+
+
 class SampleDialog(QDialog):
     """Draws N points from ``mixture`` one at a time; "Use these points" hands them to EM."""
 
@@ -254,10 +263,13 @@ class SampleDialog(QDialog):
         layout.addWidget(header)
 
         row = QHBoxLayout()
-        self.procedure = QComboBox(objectName="sampleProcedure")
+        self.procedure = _WholeChoiceCombo(objectName="sampleProcedure")
         for key, (name, _) in PROCEDURES.items():
             self.procedure.addItem(name, key)
         self.procedure.setToolTip("The lecture's two equivalent ways to generate a mixture's data")
+        # as wide as its longest choice in the font it has now (presenting: 18 pt), not as at
+        # its first show: the wide line under it no longer holds the window wide for it
+        self.procedure.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.n = QSpinBox(objectName="sampleN")
         self.n.setRange(1, 200_000)
         self.n.setValue(n)
@@ -289,6 +301,9 @@ class SampleDialog(QDialog):
         self.step_text = QLabel(objectName="sampleStepText")
         self.step_text.setFont(_font(TEXT_PT + 1, bold=True))
         self.step_text.setTextFormat(Qt.TextFormat.PlainText)
+        # wrapped: "Done: 300 points, n₁ + … + n_K = …" with the last draw's sentence was one
+        # line of 1316 px (2200 presenting), and the window wider than a 1280 x 800 screen
+        self.step_text.setWordWrap(True)
         layout.addWidget(self.step_text)
 
         self.view = pg.PlotWidget(viewBox=pg.ViewBox(lockAspect=True, enableMenu=False))
