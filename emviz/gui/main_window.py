@@ -38,6 +38,7 @@ from .lesson_panel import install_lesson
 from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
 from .presentation import install_presentation
+from .split_room import SplitRoom
 from .style import apply_pyqtgraph_style, style_plot
 from .tab_bar import SnugTabBar
 from .tab_rows import ExplanationTabs, with_tab_rows
@@ -209,6 +210,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(center)
         self._splitter = center  # the central widget, until a bar (autosave's Restore) wraps it
         self._sizes_before_side: list[int] | None = None
+        self._split_room = SplitRoom(self, panel)  # a split view's data views: half the row
         self.status = ElidedLabel()  # elided, whole in its tooltip: presenting, it is 1300 px
         self.status.setObjectName("statusText")
         self.statusBar().addWidget(self.status, 1)
@@ -371,6 +373,7 @@ class MainWindow(QMainWindow):
             if self._sizes_before_side is not None:
                 splitter.setSizes(self._sizes_before_side)
                 self._sizes_before_side = None
+            self._split_room.apply()
             return
         if view.isVisibleTo(self):
             return
@@ -387,6 +390,7 @@ class MainWindow(QMainWindow):
         sizes[i], sizes[j] = total - total // 2, total // 2
         sizes[right] -= take
         splitter.setSizes(sizes)
+        self._split_room.apply()
 
     def show_status(self, text: str, ms: int = 8000) -> None:
         """A one-line note in the status bar for ``ms`` milliseconds."""

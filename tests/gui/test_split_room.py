@@ -1,0 +1,59 @@
+"""A split view (k-means beside EM) gives its two data views the room: at 1024 x 768 they had
+172 px each (68 px presenting) while the control panel and the explanations kept theirs, and
+their corner titles stood outside them."""
+
+from __future__ import annotations
+
+from emviz.gui.audit import check_plot
+
+from .test_teaching_kmeans import kmeans_view, mode_on
+
+
+def label_findings(w) -> list[str]:
+    """The screen audit's findings on the two views' own texts (their titles)."""
+    views = (w.points_view, kmeans_view(w))
+    return [str(f) for view in views for f in check_plot(view, False) if " label " in f.where]
+
+
+def test_the_split_views_are_the_widest_things_in_the_row_at_1024(window, qtbot):
+    w = window
+    w.resize(1024, 768)
+    qtbot.waitUntil(lambda: w.width() == 1024)
+    panel = w.splitter.widget(0)
+    before = w.splitter.sizes()[0]
+    assert before > 300
+    mode_on(w)
+    right = w.splitter.widget(w.splitter.count() - 1)
+    views = (w.points_view, kmeans_view(w))
+    qtbot.waitUntil(lambda: min(v.width() for v in views) >= max(300, right.width(), panel.width()))
+    assert sum(v.width() for v in views) >= w.splitter.width() / 2
+    w.feature("kmeans_mode").actions["actionKMeansMode"].trigger()  # off: the panel comes back
+    qtbot.waitUntil(lambda: w.splitter.sizes()[0] == before)
+
+
+def test_the_panel_comes_back_when_the_window_has_room_again(window, qtbot):
+    w = window
+    w.resize(1024, 768)
+    mode_on(w)
+    qtbot.waitUntil(lambda: w.splitter.sizes()[0] == 0)
+    w.resize(2400, 900)
+    qtbot.waitUntil(lambda: w.splitter.sizes()[0] > 0)
+    views = (w.points_view, kmeans_view(w))
+    assert sum(v.width() for v in views) >= w.splitter.width() / 2
+
+
+def test_the_corner_titles_wrap_inside_narrow_split_views(window, qtbot):
+    w = window
+    w.resize(1024, 768)
+    mode = mode_on(w)
+    for _ in range(6):
+        mode.actions["actionKMeansStep"].trigger()
+    w.redraw_now()
+    qtbot.waitUntil(lambda: "J = " in kmeans_view(w).getPlotItem().titleLabel.text)
+    qtbot.waitUntil(lambda: label_findings(w) == [])
+    w.resize(640, 768)  # as narrow as the toolbars let it: views of about 220 px
+    qtbot.waitUntil(lambda: kmeans_view(w).width() < 240)
+    w.redraw_now()
+    qtbot.waitUntil(lambda: label_findings(w) == [])
+    title = kmeans_view(w).getPlotItem().titleLabel.text
+    assert "after update<br>J = " in title  # broken at its " · "
