@@ -1,10 +1,12 @@
-"""A split view (k-means beside EM) gives its two data views the room: at 1024 x 768 they had
-172 px each (68 px presenting) while the control panel and the explanations kept theirs, and
-their corner titles stood outside them."""
+"""Views given the room their text needs. A split view (k-means beside EM) gives its two data
+views the room: at 1024 x 768 they had 172 px each (68 px presenting) while the control panel
+and the explanations kept theirs, and their corner titles stood outside them."""
 
 from __future__ import annotations
 
 from emviz.gui.audit import check_plot
+from emviz.gui.bound_plot import SHORT_TITLE, BoundPlot
+from emviz.look.appearance import Appearance
 
 from .test_teaching_kmeans import kmeans_view, mode_on
 
@@ -57,3 +59,16 @@ def test_the_corner_titles_wrap_inside_narrow_split_views(window, qtbot):
     qtbot.waitUntil(lambda: label_findings(w) == [])
     title = kmeans_view(w).getPlotItem().titleLabel.text
     assert "after update<br>J = " in title  # broken at its " · "
+
+
+def test_the_bound_plot_title_and_legend_stay_inside_a_narrow_plot_presenting(qtbot):
+    """Presenting, the tab ln p, L at 1024 x 768 is 510 px wide and its left axis 130 px: the
+    whole title (449 px) pushed the plot area, and the legend at its right, past the edge."""
+    plot = BoundPlot()
+    qtbot.addWidget(plot)
+    plot.apply_appearance(Appearance(presenting=True))
+    plot.resize(510, 302)
+    plot.show()
+    qtbot.waitExposed(plot)
+    qtbot.waitUntil(lambda: [str(f) for f in check_plot(plot, True) if " label " in f.where] == [])
+    assert plot.getPlotItem().titleLabel.text == SHORT_TITLE
