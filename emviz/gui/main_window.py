@@ -38,7 +38,7 @@ from .lesson_panel import install_lesson
 from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
 from .presentation import install_presentation
-from .split_room import SplitRoom
+from .split_room import SplitRoom, TableRoom
 from .style import apply_pyqtgraph_style, style_plot
 from .tab_bar import SnugTabBar
 from .tab_rows import ExplanationTabs, with_tab_rows
@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
         right.addWidget(tabs_holder)
         right.addWidget(self.params_table)
         right.setSizes([420, 260])
+        self._table_room = TableRoom(right, self.tabs, self)  # a short page: the table gives way
         center = QSplitter(Qt.Orientation.Horizontal)
         center.addWidget(panel)
         center.addWidget(self.points_view)

@@ -1,4 +1,5 @@
-"""Room for the data views in a split view (k-means beside EM, the oracle beside EM).
+"""Room for what a class reads: the data views of a split view (k-means beside EM, the oracle
+beside EM), and the explanations' page over the parameter table.
 
 In a split view the two data views are what a class compares, so they must be the biggest
 thing in the row. The control panel and the explanations column have minimum widths (their
@@ -85,3 +86,47 @@ class SplitRoom(QObject):
         sizes[panel] += change
         for i, n in enumerate(views):
             sizes[n] -= change // len(views) + (1 if i < change % len(views) else 0)
+
+
+#: The least height (px) of the explanations' page before the parameter table under it
+#: gives way: a plot, its title and its axes need about this much.
+PAGE_MIN_PX = 200
+
+
+class TableRoom(QObject):
+    """The explanations column: the tab page over the parameter table. Presenting with the
+    lesson open, the row above the lesson band is short, and the table kept its 148 px while
+    the Why plot had 38 (1280 x 800) and 178 (1920 x 1080), its caption running out of it.
+    While the page is shorter than PAGE_MIN_PX, the table folds away (its handle stays); it
+    comes back when the column is tall enough for both."""
+
+    def __init__(self, column: QSplitter, page: QWidget, parent: QObject) -> None:
+        super().__init__(parent)
+        self.column = column
+        self.page = page  # the tab widget (its pages are all one height)
+        self.folded_at = 0  # the table's height before it folded away here; 0: not folded
+        self._pending = False
+        column.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.Resize and not self._pending:
+            self._pending = True  # after the column has shared out its new height
+            QTimer.singleShot(0, self._apply_later)
+        return False
+
+    def _apply_later(self) -> None:
+        self._pending = False
+        self.apply()
+
+    def apply(self) -> None:
+        top, table = self.column.sizes()
+        current = self.page.currentWidget()
+        page = current.height() if current is not None else self.page.height()
+        if not self.folded_at and table > 0 and page < PAGE_MIN_PX:
+            self.folded_at = table
+            self.column.setSizes([top + table, 0])
+        elif self.folded_at and table > 0:  # dragged out by hand: the user's to fold again
+            self.folded_at = 0
+        elif self.folded_at and page - self.folded_at >= PAGE_MIN_PX:
+            self.column.setSizes([top - self.folded_at, self.folded_at])
+            self.folded_at = 0

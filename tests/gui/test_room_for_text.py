@@ -9,6 +9,7 @@ from emviz.gui.bound_plot import SHORT_TITLE, BoundPlot
 from emviz.look.appearance import Appearance
 
 from .test_teaching_kmeans import kmeans_view, mode_on
+from .test_teaching_panels import view
 
 
 def label_findings(w) -> list[str]:
@@ -72,3 +73,33 @@ def test_the_bound_plot_title_and_legend_stay_inside_a_narrow_plot_presenting(qt
     qtbot.waitExposed(plot)
     qtbot.waitUntil(lambda: [str(f) for f in check_plot(plot, True) if " label " in f.where] == [])
     assert plot.getPlotItem().titleLabel.text == SHORT_TITLE
+
+
+def why_label_findings(plot) -> list[str]:
+    return [str(f) for f in check_plot(plot, False) if " label " in f.where or " axis " in f.where]
+
+
+def test_a_short_why_plot_leaves_caption_lines_out_whole_and_the_table_gives_way(window, qtbot):
+    """Presenting under the lesson at 1280 x 800 the Why plot was 38 px high under a 148 px
+    parameter table, its five-line caption drawn down over the table."""
+    w = window
+    for name in ("actionEStep", "actionMStep"):
+        n = len(w.history)
+        w.actions_by_name[name].trigger()
+        qtbot.waitUntil(lambda n=n: len(w.history) == n + 1)
+    plot = view(w, "whyPlot")
+    w.redraw_now()
+    qtbot.waitUntil(lambda: "f(1) ≥ b(1)" in plot.caption.text)
+    whole = plot.caption.full
+    column = w.splitter.widget(w.splitter.count() - 1)
+    assert column.sizes()[1] > 0 and not plot.caption.left_out
+    w.lesson.show()
+    w.presentation.set_presenting(True)  # the lesson band takes much of the (800 px) screen
+    qtbot.waitUntil(lambda: column.sizes()[1] == 0)  # the page short: the table folds away
+    qtbot.waitUntil(lambda: plot.caption.left_out and why_label_findings(plot) == [])
+    assert plot.caption.full == whole and whole.startswith(plot.caption.text)
+    assert "f(1) ≥ b(1) ≥ b(0) = f(0)" in plot.toolTip()  # the whole caption, on hovering
+    w.presentation.set_presenting(False)
+    w.lesson.hide()
+    qtbot.waitUntil(lambda: plot.caption.text == whole and column.sizes()[1] > 0)
+    assert plot.toolTip() == ""

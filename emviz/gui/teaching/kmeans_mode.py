@@ -23,6 +23,7 @@ from PySide6.QtCore import (
     QPoint,
     QPointF,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QPen, QPolygonF
@@ -304,6 +305,8 @@ class KMeansRun(QObject):
 class KMeansView(pg.PlotWidget):
     """Passive: draws one k-means state (points by cluster, centres, cells)."""
 
+    appearance_changed = Signal()  # its title's font with it: the titles are laid out again
+
     def __init__(self, parent=None) -> None:
         self._box = pg.ViewBox(lockAspect=True, enableMenu=False)
         super().__init__(parent, viewBox=self._box)
@@ -341,6 +344,7 @@ class KMeansView(pg.PlotWidget):
         larger dots and stars, thicker lines, larger text)."""
         self.appearance = a = appearance
         apply_plot_appearance(self, a)
+        self.appearance_changed.emit()
         self.getPlotItem().showGrid(x=True, y=True, alpha=a.grid_alpha)
         self.cloud.set_dot_size(a.point_size, a.dense_dot_radius)
         grow = a.point_size / Appearance(a.theme).point_size
@@ -437,6 +441,8 @@ class KMeansMode(QObject):
         window.add_side_view(self.view)
         for view in (self.view, window.points_view):
             view.installEventFilter(self)  # the titles' lines follow the views' widths
+        # and their font: laid out again once every view has the new appearance
+        self.view.appearance_changed.connect(lambda: QTimer.singleShot(0, self, self._retitle))
         self._drawn: tuple | None = None
         self._em_title: tuple | None = None
         self._seeded = None  # the θ₀ "Gaussians from these clusters" gave EM
@@ -475,6 +481,11 @@ class KMeansMode(QObject):
         if event.type() == QEvent.Type.Resize and getattr(self, "_laid_out", False):
             self.show_state(self.window.model)  # the titles in lines of the new width
         return False
+
+    def _retitle(self) -> None:
+        if self._laid_out:
+            self._em_title = None
+            self.show_state(self.window.model)
 
     def _connect(self) -> None:
         a, run, w = self.actions, self.run, self.window.actions_by_name
