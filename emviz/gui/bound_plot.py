@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF
 
 from ..look.appearance import Appearance
@@ -15,10 +16,13 @@ from ..session.model import Workbench
 from .plot_text import shed_plot_text
 from .style import apply_plot_appearance, css_pt, fit_legend, style_plot
 
-#: The plot's title, and the one it takes when the full one is wider than the plot (a
-#: title's width is the least pyqtgraph lays its plot out at, so it would be cut off).
+#: The plot's title, and the ones it takes when it is wider than the plot area (a title's
+#: width is the least pyqtgraph lays its plot out at, so it would be cut off).
 TITLE = "ln p(X | θ) and its lower bound L(q, θ)"
 SHORT_TITLE = "ln p(X | θ) and L(q, θ)"
+TWO_LINE_TITLE = "ln p(X | θ)<br>and L(q, θ)"
+#: Pixels the title leaves free in its row (the layout's margins, rounding).
+TITLE_SLACK_PX = 12
 LOG_LIKELIHOOD_COLOR = INK
 LOWER_BOUND_COLOR = DARK_GREY  # not a component: no component colour (emviz.look.colors)
 
@@ -60,6 +64,8 @@ class BoundPlot(pg.PlotWidget):
         self._tick_metrics = QFontMetrics(plot.getAxis("left").style["tickFont"] or QFont())
         self._magnitude = 1000.0  # of the ln p values the tick labels have room for
         self._fit_tick_labels(self._magnitude)
+        # the title's room is right of the left axis, whose width is known once laid out
+        plot.getAxis("left").geometryChanged.connect(self._fit_title)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         self._fit_title()  # before the layout, which cannot be narrower than the title
@@ -76,10 +82,23 @@ class BoundPlot(pg.PlotWidget):
         size = css_pt(label.opts.get("size"))
         if size:
             font.setPointSizeF(size)
-        room = self.viewport().width() - 24
-        title = TITLE if QFontMetricsF(font).horizontalAdvance(TITLE) <= room else SHORT_TITLE
+        # The title stands over the plot area only, right of the left axis (presenting at
+        # 1024 x 768 the axis takes 130 of 510 px, and the whole title, 449 px, pushed the
+        # plot past the view's right edge, the legend with it).
+        room = self.viewport().width() - plot.getAxis("left").width() - TITLE_SLACK_PX
+        metrics = QFontMetricsF(font)
+        title = next((t for t in (TITLE, SHORT_TITLE) if metrics.horizontalAdvance(t) <= room),
+                     TWO_LINE_TITLE)
         if label.text != title:
             label.setText(title)
+            # A longer title had widened the plot past the view (its width is the least the
+            # plot is laid out at); only a resize sets it back: fit it to the view again.
+            QTimer.singleShot(0, self, self._fit_plot_to_view)
+
+    def _fit_plot_to_view(self) -> None:
+        plot = self.getPlotItem()
+        if plot is not None and shiboken6.isValid(plot):
+            plot.setGeometry(QRectF(self.range))
 
     def apply_appearance(self, appearance: Appearance) -> None:
         """Draw in this theme and size: curves, markers, axes and legend changed in place.

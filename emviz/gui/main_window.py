@@ -39,6 +39,7 @@ from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
 from .present_toolbar import COMPACT
 from .presentation import install_presentation
+from .split_room import SplitRoom, TableRoom
 from .style import apply_pyqtgraph_style, style_plot
 from .tab_bar import SnugTabBar
 from .tab_rows import ExplanationTabs, with_tab_rows
@@ -201,6 +202,7 @@ class MainWindow(QMainWindow):
         right.addWidget(tabs_holder)
         right.addWidget(self.params_table)
         right.setSizes([420, 260])
+        self._table_room = TableRoom(right, self.tabs, self)  # a short page: the table gives way
         center = QSplitter(Qt.Orientation.Horizontal)
         center.addWidget(panel)
         center.addWidget(self.points_view)
@@ -212,6 +214,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(center)
         self._splitter = center  # the central widget, until a bar (autosave's Restore) wraps it
         self._sizes_before_side: list[int] | None = None
+        self._split_room = SplitRoom(self, panel)  # a split view's data views: half the row
         self.status = ElidedLabel()  # elided, whole in its tooltip: presenting, it is 1300 px
         self.status.setObjectName("statusText")
         self.statusBar().addWidget(self.status, 1)
@@ -374,6 +377,7 @@ class MainWindow(QMainWindow):
             if self._sizes_before_side is not None:
                 splitter.setSizes(self._sizes_before_side)
                 self._sizes_before_side = None
+            self._split_room.apply()
             return
         if view.isVisibleTo(self):
             return
@@ -390,6 +394,7 @@ class MainWindow(QMainWindow):
         sizes[i], sizes[j] = total - total // 2, total // 2
         sizes[right] -= take
         splitter.setSizes(sizes)
+        self._split_room.apply()
 
     def show_status(self, text: str, ms: int = 8000) -> None:
         """A one-line note in the status bar for ``ms`` milliseconds."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtGui import QFontMetricsF
+from PySide6.QtGui import QFont, QFontMetricsF
 
 #: Pixels kept between the text's ink and the view box's edge (anti-aliasing, rounding).
 EDGE_PX = 2.0
@@ -137,3 +137,41 @@ def _show_title(plot: pg.PlotItem, show: bool, height: float) -> None:
     label.setVisible(show)
     label.setMaximumHeight(height)
     plot.layout.setRowFixedHeight(0, height)
+
+
+def wrap_title(html: str, font: QFont, width: float) -> str:
+    """A title of short lines (joined by ``<br>``) laid out again for a plot ``width`` px
+    wide in ``font``: a line too wide breaks at its " · " first ("k-means · iteration 4"
+    over "k-means" and "iteration 4"), then between words; the parts of a line join again
+    when they fit. A word wider than ``width`` stays whole (the layout must give the room)."""
+    metrics = QFontMetricsF(font)
+    out: list[str] = []
+    for line in html.split("<br>"):
+        if metrics.horizontalAdvance(line) <= width:
+            out.append(line)
+            continue
+        row = ""
+        for part in line.split(" · "):
+            joined = f"{row} · {part}" if row else part
+            if metrics.horizontalAdvance(joined) <= width:
+                row = joined
+                continue
+            if row:
+                out.append(row)
+            *whole, row = _words_fitting(part, metrics, width)  # the last line may take more
+            out.extend(whole)
+        out.append(row)
+    return "<br>".join(out)
+
+
+def _words_fitting(part: str, metrics: QFontMetricsF, width: float) -> list[str]:
+    """``part`` whole if it fits, else its words in lines that fit (a lone long word whole)."""
+    if metrics.horizontalAdvance(part) <= width:
+        return [part]
+    lines: list[str] = []
+    for word in part.split(" "):
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 import emviz
 from emviz.gui.controls import ADVANCED
 from emviz.gui.point_cloud import RASTER_MIN_POINTS, PointCloudItem
+from emviz.gui.teaching.kmeans_mode import TITLE_ROW_PX
 from emviz.look.appearance import PRESENT_FONT_MIN_PT, Appearance
 
 from .conftest import wait_steady
@@ -443,7 +444,13 @@ def test_titles_set_while_presenting_keep_the_presentation_size(shown, qtbot):
     assert kmeans.cloud.size == w.points_view.cloud.size == PRESENT.point_size
     assert kmeans.centers.opts["size"] > normal_stars
     w.presentation.set_presenting(False)
-    assert look_at() == normal
+    # The titles back at the normal size, in rows of as many lines as the split view's titles
+    # have now (laid out for the views' widths: the k-means title has J = … now).
+    def split_row() -> tuple[float, int]:
+        lines = max(v.getPlotItem().titleLabel.text.count("<br>") + 1 for v in (kmeans, w.points_view))
+        return normal["k-means"][0], TITLE_ROW_PX * lines
+
+    qtbot.waitUntil(lambda: look_at() == {**normal, "k-means": split_row(), "points": split_row()})
     assert kmeans.centers.opts["size"] == normal_stars
     w.actions_by_name["actionKMeansMode"].trigger()
 

@@ -56,7 +56,7 @@ from ...session.parts import ChooseKPart
 from ..features import Feature
 from ..jobs import Stream
 from ..plot_text import InsideText
-from ..style import style_plot
+from ..style import style_plot, whole_axis_title_or_none
 from ._shared import HIGHLIGHT, TEXT_PT, font, num
 
 TITLE = "Choose K"
@@ -190,6 +190,7 @@ class CriteriaView(QWidget):
         self.targets.sigClicked.connect(self._clicked)
         plot.addItem(self.targets)
         style_plot(self.plot)
+        whole_axis_title_or_none(plot.getAxis("left"))  # the legend names BIC and AIC
         layout.addWidget(self.plot, 1)
         self.caption = _caption("criteriaCaption")
         self.caption.setToolTip(
@@ -435,6 +436,7 @@ class RestartsView(QWidget):
         plot.addItem(self.ring)
         self.pile_labels: list[InsideText] = []  # "×9" over a pile of nine
         style_plot(self.plot)
+        whole_axis_title_or_none(plot.getAxis("left"))  # the legend names BIC and AIC
         layout.addWidget(self.plot, 1)
         # The axis' title under the strip as a label of its own, which wraps: the strip is
         # too short for a title in the plot (at 18 pt it fell below the plot's bottom).

@@ -17,14 +17,16 @@ import pyqtgraph as pg
 from PySide6.QtCore import (
     QCoreApplication,
     QDeadlineTimer,
+    QEvent,
     QEventLoop,
     QObject,
     QPoint,
     QPointF,
     Qt,
+    QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsPolygonItem, QLabel, QToolBar
 
 from ...core import KMeansState, kmeans_mixture
@@ -34,6 +36,7 @@ from ...look.colors import component_colors
 from ...session.parts import KMeansPart
 from ..features import Feature
 from ..jobs import Job, Lane, runner_for
+from ..plot_text import wrap_title
 from ..point_cloud import PointCloudItem
 from ..style import PLOT_LABEL_STYLE, apply_plot_appearance, style_plot
 
@@ -42,6 +45,8 @@ THREAD_MIN_POINTS = 20_000
 #: Opacity (0..255) of the cell tints: enough to see the cells, faint enough for the points.
 CELL_ALPHA = 46
 TITLE_ROW_PX = 24  # per line of a title at the normal size (Appearance().title_pt)
+#: Pixels of a view's width beside its left axis a title leaves free (the layout's margins).
+TITLE_SLACK_PX = 10
 #: Sizes (px) of the centres' stars and their white halos at the normal point size.
 STAR_PX, HALO_PX = 28, 36
 
@@ -72,6 +77,17 @@ def em_title(model, seeded=None) -> str:
     if state.phase == "init" and seeded is not None and state.mixture is seeded:
         phase = "θ₀ from k-means clusters"
     return f"EM · iteration {state.iteration}<br>{phase}"
+
+
+def fit_title(widget: pg.PlotWidget, html: str) -> str:
+    """``html`` in lines that fit above the view's plot area, in the title's font (a view of a
+    split window at 1024 x 768 presenting is about 250 px wide: "k-means · iteration 4" at
+    18 pt is wider than its plot area)."""
+    appearance = getattr(widget, "appearance", None) or Appearance()
+    font = QFont(widget.font())
+    font.setPointSizeF(appearance.title_pt)
+    width = widget.width() - widget.getPlotItem().getAxis("left").width() - TITLE_SLACK_PX
+    return wrap_title(html, font, width) if width > 0 else html
 
 
 def set_title(widget: pg.PlotWidget, html: str | None, rows: int = 1) -> None:
@@ -289,6 +305,8 @@ class KMeansRun(QObject):
 class KMeansView(pg.PlotWidget):
     """Passive: draws one k-means state (points by cluster, centres, cells)."""
 
+    appearance_changed = Signal()  # its title's font with it: the titles are laid out again
+
     def __init__(self, parent=None) -> None:
         self._box = pg.ViewBox(lockAspect=True, enableMenu=False)
         super().__init__(parent, viewBox=self._box)
@@ -326,6 +344,7 @@ class KMeansView(pg.PlotWidget):
         larger dots and stars, thicker lines, larger text)."""
         self.appearance = a = appearance
         apply_plot_appearance(self, a)
+        self.appearance_changed.emit()
         self.getPlotItem().showGrid(x=True, y=True, alpha=a.grid_alpha)
         self.cloud.set_dot_size(a.point_size, a.dense_dot_radius)
         grow = a.point_size / Appearance(a.theme).point_size
@@ -420,6 +439,10 @@ class KMeansMode(QObject):
         self.view = KMeansView()
         style_plot(self.view)
         window.add_side_view(self.view)
+        for view in (self.view, window.points_view):
+            view.installEventFilter(self)  # the titles' lines follow the views' widths
+        # and their font: laid out again once every view has the new appearance
+        self.view.appearance_changed.connect(lambda: QTimer.singleShot(0, self, self._retitle))
         self._drawn: tuple | None = None
         self._em_title: tuple | None = None
         self._seeded = None  # the θ₀ "Gaussians from these clusters" gave EM
@@ -453,6 +476,16 @@ class KMeansMode(QObject):
     @property
     def on(self) -> bool:
         return self.model.kmeans.on
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.Resize and getattr(self, "_laid_out", False):
+            self.show_state(self.window.model)  # the titles in lines of the new width
+        return False
+
+    def _retitle(self) -> None:
+        if self._laid_out:
+            self._em_title = None
+            self.show_state(self.window.model)
 
     def _connect(self) -> None:
         a, run, w = self.actions, self.run, self.window.actions_by_name
@@ -594,7 +627,8 @@ class KMeansMode(QObject):
         km = kmeans_title(run.current, run.ended)
         if run.busy:  # a worker is computing the next half-step (large data)
             km = km.replace("<br>", " …<br>", 1) if "<br>" in km else km + " …"
-        em = em_title(model, self._seeded)
+        km = fit_title(self.view, km)
+        em = fit_title(self.window.points_view, em_title(model, self._seeded))
         rows = max(km.count("<br>"), em.count("<br>")) + 1
         if (em, rows) != self._em_title:
             self._em_title = (em, rows)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetricsF
 
 from ...core import Mixture, bound_slice, e_step, valid_range
 from ...look.appearance import Appearance
@@ -23,7 +23,7 @@ from ...look.colors import neutral
 from ...session.model import Workbench
 from ..features import Feature
 from ..plot_text import InsideText, shed_plot_text
-from ..style import style_plot
+from ..style import style_plot, whole_axis_title_or_none
 from ._shared import (
     LOG_LIKELIHOOD_RGB,
     LOWER_BOUND_RGB,
@@ -99,16 +99,50 @@ def compute_slice(X: np.ndarray, resp: np.ndarray | None, mixture_old: Mixture, 
                  len(Xs), len(X))
 
 
+#: Qt's largest widget size: no maximum.
+QWIDGETSIZE_MAX = (1 << 24) - 1
+
 class WrappingLabel(pg.LabelItem):
     """A LabelItem whose text wraps at a given width (pyqtgraph's grows to fit its longest
-    line, which would push the plot wider than its tab)."""
+    line, which would push the plot wider than its tab), and, given a height, shows as many
+    of its lines (``<br>``) as fit in it, from the first: the rest is left out whole, never
+    drawn cut (``full`` keeps them all)."""
 
     wrap_width = 0.0
+    room = math.inf  # the height it may take
+    full = ""
 
     def set_wrap_width(self, width: float) -> None:
         if width > 0 and abs(width - self.wrap_width) >= 1:
             self.wrap_width = width
-            self.setText(self.text)
+            self._show_fitting()
+
+    def set_room(self, height: float) -> None:
+        if height != self.room:
+            self.room = height
+            self._show_fitting()
+
+    def set_full_text(self, text: str, **args) -> None:
+        """The whole caption; as many of its lines as fit are shown."""
+        self.full = text
+        if args:
+            self.opts.update(args)
+        self._show_fitting()
+
+    @property
+    def left_out(self) -> bool:
+        """Whether some of its lines are left out for want of height."""
+        return self.text != self.full
+
+    def _show_fitting(self) -> None:
+        lines = self.full.split("<br>")
+        for n in range(len(lines), -1, -1):
+            self.setText("<br>".join(lines[:n]))
+            if self.item.boundingRect().height() <= self.room or n == 0:
+                break
+        if not self.text:  # no row at all (an empty text is still a line high)
+            self.setMinimumHeight(0)
+        self.setMaximumHeight(QWIDGETSIZE_MAX if self.text else 0)
 
     def setText(self, text, **args) -> None:  # noqa: N802 (pyqtgraph API)
         if self.wrap_width > 0:
@@ -131,7 +165,7 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         plot = self.getPlotItem()
         plot.setTitle("Why EM works", size="12pt")
         plot.setLabel("bottom", "t along θ_old → θ_new")
-        plot.setLabel("left", "ln p  and  L")
+        plot.setLabel("left", "ln p, L")  # whole or left out: the legend names f and b
         plot.showGrid(x=True, y=True, alpha=0.15)
         plot.setMenuEnabled(False)
         for axis in ("bottom", "left"):
@@ -172,6 +206,7 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         self.caption = WrappingLabel(justify="left", color="k", size="11pt")
         plot.layout.addItem(self.caption, 4, 0, 1, 3)
         style_plot(self)
+        whole_axis_title_or_none(plot.getAxis("left"))
         self.apply_theme(Appearance())
         self._show_nothing("Take an E-step and then an M-step:<br>"
                            "this tab then draws f and its bound b along that M-step.")
@@ -196,7 +231,7 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         self.b_max.setPen(pg.mkPen(f_rgb, width=1))
         self.b_max.setBrush(pg.mkBrush(*b_rgb))
         self.f_new.setBrush(pg.mkBrush(*f_rgb))
-        self.caption.setText(self.caption.text, color=QColor(*a.foreground).name())
+        self.caption.set_full_text(self.caption.full, color=QColor(*a.foreground).name())
 
     # -- drawing -----------------------------------------------------------------------
     def show_state(self, model: Workbench) -> None:
@@ -241,10 +276,32 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         caption = self.__dict__.get("caption")  # pyqtgraph resizes before __init__ made it
         if caption is not None:
             caption.set_wrap_width(self.viewport().width() - 16)
+            caption.set_room(self._caption_room(event.size().height()))
+            self._tip_caption()
             # (its title stays: it names the M-step the curves are of)
             shed_plot_text(self, self.legend, reserved=caption.item.boundingRect().height(),
                            title=False)
         super().resizeEvent(event)
+
+    def _caption_room(self, height: float) -> float:
+        """The height the caption may take: what the title, the bottom axis' tick labels and
+        a few tick labels' worth of curves leave (presenting under the lesson at 1280 x 800
+        the plot is 186 px high, and the whole caption, 169 px, ran out of it)."""
+        plot = self.getPlotItem()
+        tick_font = plot.getAxis("bottom").style["tickFont"]
+        tick_h = QFontMetricsF(tick_font if tick_font is not None else self.font()).height() + 10
+        title_h = plot.titleLabel.item.boundingRect().height() if plot.titleLabel.text else 0.0
+        return height - title_h - 4 * tick_h
+
+    def _set_caption(self, text: str) -> None:
+        self.caption.set_full_text(text)
+        self._tip_caption()
+
+    def _tip_caption(self) -> None:
+        """The whole caption in the plot's tooltip while lines of it are left out."""
+        left_out = self.caption.left_out
+        self.setToolTip(self.caption.full.replace("<br>", "\n").replace("<b>", "").replace("</b>", "")
+                        if left_out else "")
 
     def _draw(self, s: Slice, model: Workbench, i: int) -> None:
         self.slice = s
@@ -280,7 +337,7 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
                 lines.append(f"Now: E-step {current.iteration} made a new bound touch f at t = 1.")
             else:
                 lines.append(f"Now: {current.phase}-state; showing the M-step before it.")
-        self.caption.setText("<br>".join(lines))
+        self._set_caption("<br>".join(lines))
 
     def _draw_hand(self, s: Slice, model: Workbench, e: int) -> None:
         """The slice from the θ of E-step ``e`` (where q touches) to a θ set by hand: with q
@@ -293,7 +350,7 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
             title += f", on {s.n_used} of {s.n_points} points"
         self.getPlotItem().titleLabel.setText(title)
         d = decimals_for(f1 - b1, f1 - f0)
-        self.caption.setText("<br>".join([
+        self._set_caption("<br>".join([
             "<b>t = 0: the E-step's θ, where b touches f; t = 1: your θ</b>",
             f"f(1) − b(1) = KL(q ‖ p(Z | X, θ)) = {num(f1 - b1, d)} ≥ 0",
             f"ln p changed by {num(f1 - f0, d)} (on these points)",
@@ -324,7 +381,7 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         plot.setXRange(-0.5, 1.5, padding=0)
         plot.setYRange(0.0, 1.0, padding=0)
         plot.getAxis("left").setStyle(showValues=False)  # no values to read yet
-        self.caption.setText(message)
+        self._set_caption(message)
 
 
 def hand_slice_start(model: Workbench) -> int | None:

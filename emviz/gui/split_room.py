@@ -1,0 +1,132 @@
+"""Room for what a class reads: the data views of a split view (k-means beside EM, the oracle
+beside EM), and the explanations' page over the parameter table.
+
+In a split view the two data views are what a class compares, so they must be the biggest
+thing in the row. The control panel and the explanations column have minimum widths (their
+text whole), and at 1024 x 768 the views were left 172 px each in a window and 68 px each
+while presenting: the corner titles stood outside them. While a side view shows and the data
+views together have less than VIEWS_SHARE of the row, the control panel folds away (collapsed
+in the splitter: its handle stays, to be dragged out again), and it comes back when the row
+has room for it and the views still keep their share (a larger window, presenting ended), or
+when the split view closes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QSplitter, QWidget
+
+#: The share of the row the data views of a split view get at least, together.
+VIEWS_SHARE = 0.5
+
+
+class SplitRoom(QObject):
+    """Keeps a split view's data views at least VIEWS_SHARE of the window's row. ``window``
+    has ``splitter`` (panel, points view, side views, explanations), ``points_view``."""
+
+    def __init__(self, window, panel: QWidget) -> None:
+        super().__init__(window)
+        self.window = window
+        self.panel = panel
+        self.folded = False  # the panel was collapsed here (not by a hand on the handle)
+        self._watched: QSplitter | None = None
+        self._pending = False
+
+    def _watch(self) -> QSplitter:
+        splitter = self.window.splitter
+        if splitter is not self._watched:
+            splitter.installEventFilter(self)
+            self._watched = splitter
+        return splitter
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.Resize and not self._pending:
+            self._pending = True  # after the splitter has shared out its new width
+            QTimer.singleShot(0, self._apply_later)
+        return False
+
+    def _apply_later(self) -> None:
+        self._pending = False
+        self.apply()
+
+    def data_views(self, splitter: QSplitter) -> list[int]:
+        """Indexes of the shown data views: the points view and the side views after it."""
+        first = splitter.indexOf(self.window.points_view)
+        return [n for n in range(first, splitter.count() - 1) if splitter.widget(n).isVisibleTo(self.window)]
+
+    def apply(self) -> None:
+        """Fold the panel away or bring it back, as the row's room says."""
+        splitter = self._watch()
+        views = self.data_views(splitter)
+        at = splitter.indexOf(self.panel)
+        if at < 0:
+            return
+        sizes = splitter.sizes()
+        total = sum(sizes)
+        if len(views) < 2 or total <= 0:  # no split view: the panel as the user left it
+            self.folded = False
+            return
+        room = sum(sizes[n] for n in views)
+        if not self.folded and sizes[at] > 0 and room < VIEWS_SHARE * total:
+            self.folded = True
+            self._share(sizes, views, at, -sizes[at])
+            splitter.setSizes(sizes)
+        elif self.folded and sizes[at] > 0:  # dragged out by hand: the user's to fold again
+            self.folded = False
+        elif self.folded:
+            wanted = self.panel.minimumWidth()
+            if room - wanted >= VIEWS_SHARE * total:
+                self.folded = False
+                self._share(sizes, views, at, wanted)
+                splitter.setSizes(sizes)
+
+    @staticmethod
+    def _share(sizes: list[int], views: list[int], panel: int, change: int) -> None:
+        """Give the panel ``change`` px, taken from (or given to) the views evenly."""
+        sizes[panel] += change
+        for i, n in enumerate(views):
+            sizes[n] -= change // len(views) + (1 if i < change % len(views) else 0)
+
+
+#: The least height (px) of the explanations' page before the parameter table under it
+#: gives way: a plot, its title and its axes need about this much.
+PAGE_MIN_PX = 200
+
+
+class TableRoom(QObject):
+    """The explanations column: the tab page over the parameter table. Presenting with the
+    lesson open, the row above the lesson band is short, and the table kept its 148 px while
+    the Why plot had 38 (1280 x 800) and 178 (1920 x 1080), its caption running out of it.
+    While the page is shorter than PAGE_MIN_PX, the table folds away (its handle stays); it
+    comes back when the column is tall enough for both."""
+
+    def __init__(self, column: QSplitter, page: QWidget, parent: QObject) -> None:
+        super().__init__(parent)
+        self.column = column
+        self.page = page  # the tab widget (its pages are all one height)
+        self.folded_at = 0  # the table's height before it folded away here; 0: not folded
+        self._pending = False
+        column.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.Resize and not self._pending:
+            self._pending = True  # after the column has shared out its new height
+            QTimer.singleShot(0, self._apply_later)
+        return False
+
+    def _apply_later(self) -> None:
+        self._pending = False
+        self.apply()
+
+    def apply(self) -> None:
+        top, table = self.column.sizes()
+        current = self.page.currentWidget()
+        page = current.height() if current is not None else self.page.height()
+        if not self.folded_at and table > 0 and page < PAGE_MIN_PX:
+            self.folded_at = table
+            self.column.setSizes([top + table, 0])
+        elif self.folded_at and table > 0:  # dragged out by hand: the user's to fold again
+            self.folded_at = 0
+        elif self.folded_at and page - self.folded_at >= PAGE_MIN_PX:
+            self.column.setSizes([top - self.folded_at, self.folded_at])
+            self.folded_at = 0

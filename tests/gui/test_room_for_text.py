@@ -1,0 +1,105 @@
+"""Views given the room their text needs. A split view (k-means beside EM) gives its two data
+views the room: at 1024 x 768 they had 172 px each (68 px presenting) while the control panel
+and the explanations kept theirs, and their corner titles stood outside them."""
+
+from __future__ import annotations
+
+from emviz.gui.audit import check_plot
+from emviz.gui.bound_plot import SHORT_TITLE, BoundPlot
+from emviz.look.appearance import Appearance
+
+from .test_teaching_kmeans import kmeans_view, mode_on
+from .test_teaching_panels import view
+
+
+def label_findings(w) -> list[str]:
+    """The screen audit's findings on the two views' own texts (their titles)."""
+    views = (w.points_view, kmeans_view(w))
+    return [str(f) for view in views for f in check_plot(view, False) if " label " in f.where]
+
+
+def test_the_split_views_are_the_widest_things_in_the_row_at_1024(window, qtbot):
+    w = window
+    w.resize(1024, 768)
+    qtbot.waitUntil(lambda: w.width() == 1024)
+    panel = w.splitter.widget(0)
+    before = w.splitter.sizes()[0]
+    assert before > 300
+    mode_on(w)
+    right = w.splitter.widget(w.splitter.count() - 1)
+    views = (w.points_view, kmeans_view(w))
+    qtbot.waitUntil(lambda: min(v.width() for v in views) >= max(300, right.width(), panel.width()))
+    assert sum(v.width() for v in views) >= w.splitter.width() / 2
+    w.feature("kmeans_mode").actions["actionKMeansMode"].trigger()  # off: the panel comes back
+    qtbot.waitUntil(lambda: w.splitter.sizes()[0] == before)
+
+
+def test_the_panel_comes_back_when_the_window_has_room_again(window, qtbot):
+    w = window
+    w.resize(1024, 768)
+    mode_on(w)
+    qtbot.waitUntil(lambda: w.splitter.sizes()[0] == 0)
+    w.resize(2400, 900)
+    qtbot.waitUntil(lambda: w.splitter.sizes()[0] > 0)
+    views = (w.points_view, kmeans_view(w))
+    assert sum(v.width() for v in views) >= w.splitter.width() / 2
+
+
+def test_the_corner_titles_wrap_inside_narrow_split_views(window, qtbot):
+    w = window
+    w.resize(1024, 768)
+    mode = mode_on(w)
+    for _ in range(6):
+        mode.actions["actionKMeansStep"].trigger()
+    w.redraw_now()
+    qtbot.waitUntil(lambda: "J = " in kmeans_view(w).getPlotItem().titleLabel.text)
+    qtbot.waitUntil(lambda: label_findings(w) == [])
+    w.resize(640, 768)  # as narrow as the toolbars let it: views of about 220 px
+    qtbot.waitUntil(lambda: kmeans_view(w).width() < 240)
+    w.redraw_now()
+    qtbot.waitUntil(lambda: label_findings(w) == [])
+    title = kmeans_view(w).getPlotItem().titleLabel.text
+    assert "after update<br>J = " in title  # broken at its " · "
+
+
+def test_the_bound_plot_title_and_legend_stay_inside_a_narrow_plot_presenting(qtbot):
+    """Presenting, the tab ln p, L at 1024 x 768 is 510 px wide and its left axis 130 px: the
+    whole title (449 px) pushed the plot area, and the legend at its right, past the edge."""
+    plot = BoundPlot()
+    qtbot.addWidget(plot)
+    plot.apply_appearance(Appearance(presenting=True))
+    plot.resize(510, 302)
+    plot.show()
+    qtbot.waitExposed(plot)
+    qtbot.waitUntil(lambda: [str(f) for f in check_plot(plot, True) if " label " in f.where] == [])
+    assert plot.getPlotItem().titleLabel.text == SHORT_TITLE
+
+
+def why_label_findings(plot) -> list[str]:
+    return [str(f) for f in check_plot(plot, False) if " label " in f.where or " axis " in f.where]
+
+
+def test_a_short_why_plot_leaves_caption_lines_out_whole_and_the_table_gives_way(window, qtbot):
+    """Presenting under the lesson at 1280 x 800 the Why plot was 38 px high under a 148 px
+    parameter table, its five-line caption drawn down over the table."""
+    w = window
+    for name in ("actionEStep", "actionMStep"):
+        n = len(w.history)
+        w.actions_by_name[name].trigger()
+        qtbot.waitUntil(lambda n=n: len(w.history) == n + 1)
+    plot = view(w, "whyPlot")
+    w.redraw_now()
+    qtbot.waitUntil(lambda: "f(1) ≥ b(1)" in plot.caption.text)
+    whole = plot.caption.full
+    column = w.splitter.widget(w.splitter.count() - 1)
+    assert column.sizes()[1] > 0 and not plot.caption.left_out
+    w.lesson.show()
+    w.presentation.set_presenting(True)  # the lesson band takes much of the (800 px) screen
+    qtbot.waitUntil(lambda: column.sizes()[1] == 0)  # the page short: the table folds away
+    qtbot.waitUntil(lambda: plot.caption.left_out and why_label_findings(plot) == [])
+    assert plot.caption.full == whole and whole.startswith(plot.caption.text)
+    assert "f(1) ≥ b(1) ≥ b(0) = f(0)" in plot.toolTip()  # the whole caption, on hovering
+    w.presentation.set_presenting(False)
+    w.lesson.hide()
+    qtbot.waitUntil(lambda: plot.caption.text == whole and column.sizes()[1] > 0)
+    assert plot.toolTip() == ""
