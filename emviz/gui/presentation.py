@@ -23,11 +23,12 @@ undo history or of an exported run.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable
 
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -73,6 +74,9 @@ class Presentation(QObject):
         self._panel_widths: tuple[int, int] | None = None
         self._plot_text: list[tuple[object, Callable[[], None]]] = []  # (item, undo)
         self._indicators: QProxyStyle | None = None  # the check boxes' style while presenting
+        self._steps: deque[Callable[[], None]] = deque()  # what is left of a change of mode
+        self._plots_scaled = True  # the other plots' text is at the mode's size
+        self._theme_changed = False  # the last restyle changed the theme (views redraw)
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -80,17 +84,90 @@ class Presentation(QObject):
         return self.appearance.presenting
 
     def set_presenting(self, on: bool) -> None:
+        """Enter or leave presentation mode now, in one call (scripts, tests, screenshots)."""
+        self.finish()
         if on == self.appearance.presenting:
             return
+        self._steps = deque(self._change_steps(on, in_turns=False))
+        self.finish()
+
+    def request_presenting(self, on: bool) -> None:
+        """Enter or leave presentation mode in a few turns of the event loop (F11, Esc, the
+        toolbar): restyling and laying out every widget, then the window at its new size,
+        took one turn of 130-300 ms at 10⁶ points, during which the window answered nothing.
+        The window does not paint until the last step, so no half-changed screen is seen;
+        the end state is the one ``set_presenting`` reaches in one call."""
+        self.finish()  # a change still under way completes first
+        if on == self.appearance.presenting:
+            return
+        self._steps = deque(self._change_steps(on, in_turns=True))
+        self._next_step()
+
+    @property
+    def settled(self) -> bool:
+        """Whether no change of mode is under way (every step of the last one has run)."""
+        return not self._steps
+
+    def finish(self) -> None:
+        """Run what is left of a change of mode now."""
+        while self._steps:
+            self._steps.popleft()()
+
+    def _next_step(self) -> None:
+        if self._steps:
+            self._steps.popleft()()
+        if self._steps:
+            QTimer.singleShot(0, self, self._next_step)
+
+    def _change_steps(self, on: bool, in_turns: bool) -> list[Callable[[], None]]:
+        """The change of mode as steps of some tens of ms each (the application's fonts and
+        palette; the plots and views; the panels; the window's size and its one paint).
+        From the first step to the last the window neither paints nor lays out its docks,
+        toolbars and central widget (its own layout is off): laid out at the new fonts but
+        the old size, it grew past the screen and the lesson's band lost 34 px of height,
+        which it then kept as its normal height. (In one call nothing lays out between the
+        steps: the window's layout stays on, as it always was.)"""
         w = self._window
+        new = Appearance(self.appearance.theme, on)
+
+        def hold() -> None:
+            w.setUpdatesEnabled(False)
+            if in_turns and w.layout() is not None:
+                w.layout().setEnabled(False)
+
+        def release_layout() -> None:
+            if w.layout() is not None and not w.layout().isEnabled():
+                w.layout().setEnabled(True)
+                # The requests made while it was off were dropped and nothing asks again.
+                w.layout().invalidate()
+                w.layout().activate()
+
+        def release_paint() -> None:
+            w.setUpdatesEnabled(True)  # (and updates the whole window)
+            self.changed.emit(self.appearance)
+
         if on:
-            self._before_full_screen = (w.windowState(), bytes(w.saveGeometry()))
-            self._apply(Appearance(self.appearance.theme, True))
-            w.showFullScreen()
-        else:
+            def restyle() -> None:
+                hold()
+                self._before_full_screen = (w.windowState(), bytes(w.saveGeometry()))
+                self._restyle(new)
+
+            def full_screen() -> None:
+                w.showFullScreen()
+                release_layout()
+                release_paint()
+            return [restyle, lambda: self._redraw_in(new), lambda: self._arrange(new),
+                    full_screen]
+
+        def restyle_back() -> None:
+            hold()
             self.leaving = True  # (views that size themselves by the window's wait for it)
+            self._restyle(new)
+
+        def window_back() -> None:
+            release_layout()
             try:
-                self._apply(Appearance(self.appearance.theme, False))
+                self._arrange(new)
                 self._settle_layouts()  # before the window takes back its size
                 self._leave_full_screen()
                 self._settle_layouts()
@@ -99,10 +176,12 @@ class Presentation(QObject):
             for view in self._views():
                 if hasattr(view, "window_settled"):
                     view.window_settled()
+        return [restyle_back, lambda: self._redraw_in(new), window_back, release_paint]
 
     def set_theme(self, theme: str) -> None:
         if theme not in THEMES:
             raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+        self.finish()
         if theme != self.appearance.theme:
             self._apply(Appearance(theme, self.appearance.presenting))
 
@@ -116,6 +195,7 @@ class Presentation(QObject):
     def restore_application(self) -> None:
         """Put the application's font, palette and style back (the window is closing; the
         application, or the next test, goes on without it)."""
+        self.finish()
         app = QApplication.instance()
         if app is None or self.appearance == Appearance():
             return
@@ -129,21 +209,38 @@ class Presentation(QObject):
 
     # -- applying -----------------------------------------------------------------------
     def _apply(self, new: Appearance) -> None:
+        """A change of theme (or of mode, in ``_change_steps``' three steps), all at once."""
+        self._restyle(new)
+        self._redraw_in(new)
+        self._arrange(new)
+        self.changed.emit(new)
+
+    def _restyle(self, new: Appearance) -> None:
+        """The application's font, palette and style; fonts widgets set for themselves."""
         old, self.appearance = self.appearance, new
         self._apply_application(new)
         if new.presenting != old.presenting:
             self._scale_own_fonts(new.font_scale)
+            self._plots_scaled = False
+        self._theme_changed = new.theme != old.theme
+
+    def _redraw_in(self, new: Appearance) -> None:
+        """The plots' text sizes and colours, and every view in the new appearance."""
+        if not self._plots_scaled:
             self._scale_other_plots(new.font_scale)
-        self._apply_theme(new, redraw=new.theme != old.theme)
+            self._plots_scaled = True
+        self._apply_theme(new, redraw=self._theme_changed)
         for view in self._views():
             view.apply_appearance(new)
+
+    def _arrange(self, new: Appearance) -> None:
+        """The control panel's width, the explanation's height, the toolbars' rows."""
         self._fit_control_panel(new.presenting)
         self._free_explanation_height(new.presenting)
         rows = getattr(self._window, "toolbar_rows", None)
         if rows is not None:  # presenting: the toolbars' rows as few as can be
             rows.packed = new.presenting
             rows.arrange()
-        self.changed.emit(new)
 
     def _apply_application(self, a: Appearance) -> None:
         font = QFont(self._app_font)
@@ -407,7 +504,7 @@ def install_presentation(window: QMainWindow) -> Presentation:
     leave = _action(window, "actionLeavePresentation", "Leave presentation mode", "Esc",
                     "Back to the normal window")
     leave.setEnabled(False)
-    present.toggled.connect(presentation.set_presenting)
+    present.toggled.connect(presentation.request_presenting)
     leave.triggered.connect(lambda: present.setChecked(False))
 
     group = QActionGroup(window)
