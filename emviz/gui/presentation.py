@@ -75,8 +75,6 @@ class Presentation(QObject):
         self._plot_text: list[tuple[object, Callable[[], None]]] = []  # (item, undo)
         self._indicators: QProxyStyle | None = None  # the check boxes' style while presenting
         self._steps: deque[Callable[[], None]] = deque()  # what is left of a change of mode
-        self._plots_scaled = True  # the other plots' text is at the mode's size
-        self._theme_changed = False  # the last restyle changed the theme (views redraw)
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -88,7 +86,7 @@ class Presentation(QObject):
         self.finish()
         if on == self.appearance.presenting:
             return
-        self._steps = deque(self._change_steps(on, in_turns=False))
+        self._steps = deque(self._change_steps(on))
         self.finish()
 
     def request_presenting(self, on: bool) -> None:
@@ -100,7 +98,7 @@ class Presentation(QObject):
         self.finish()  # a change still under way completes first
         if on == self.appearance.presenting:
             return
-        self._steps = deque(self._change_steps(on, in_turns=True))
+        self._steps = deque(self._change_steps(on))
         self._next_step()
 
     @property
@@ -119,55 +117,32 @@ class Presentation(QObject):
         if self._steps:
             QTimer.singleShot(0, self, self._next_step)
 
-    def _change_steps(self, on: bool, in_turns: bool) -> list[Callable[[], None]]:
-        """The change of mode as steps of some tens of ms each (the application's fonts and
-        palette; the plots and views; the panels; the window's size and its one paint).
-        From the first step to the last the window neither paints nor lays out its docks,
-        toolbars and central widget (its own layout is off): laid out at the new fonts but
-        the old size, it grew past the screen and the lesson's band lost 34 px of height,
-        which it then kept as its normal height. (In one call nothing lays out between the
-        steps: the window's layout stays on, as it always was.)"""
+    def _change_steps(self, on: bool) -> list[Callable[[], None]]:
+        """The change of mode in two steps: everything but painting (the window laid out in
+        the new fonts at its new size: the layout requests it posts are handled before the
+        next step), then the window's one paint. Between them the window does not paint, so
+        no half-laid-out screen is seen. Finer steps were tried and not kept: laid out in
+        between at the old size, the widgets that fit their text to their size (the plots'
+        titles, the tab rows, the lesson's band) ended a few pixels different."""
         w = self._window
         new = Appearance(self.appearance.theme, on)
 
-        def hold() -> None:
-            w.setUpdatesEnabled(False)
-            if in_turns and w.layout() is not None:
-                w.layout().setEnabled(False)
-
-        def release_layout() -> None:
-            if w.layout() is not None and not w.layout().isEnabled():
-                w.layout().setEnabled(True)
-                # The requests made while it was off were dropped and nothing asks again.
-                w.layout().invalidate()
-                w.layout().activate()
-
         def release_paint() -> None:
             w.setUpdatesEnabled(True)  # (and updates the whole window)
-            self.changed.emit(self.appearance)
 
         if on:
-            def restyle() -> None:
-                hold()
+            def enter() -> None:
+                w.setUpdatesEnabled(False)
                 self._before_full_screen = (w.windowState(), bytes(w.saveGeometry()))
-                self._restyle(new)
-
-            def full_screen() -> None:
+                self._apply(new)
                 w.showFullScreen()
-                release_layout()
-                release_paint()
-            return [restyle, lambda: self._redraw_in(new), lambda: self._arrange(new),
-                    full_screen]
+            return [enter, release_paint]
 
-        def restyle_back() -> None:
-            hold()
+        def leave() -> None:
+            w.setUpdatesEnabled(False)
             self.leaving = True  # (views that size themselves by the window's wait for it)
-            self._restyle(new)
-
-        def window_back() -> None:
-            release_layout()
             try:
-                self._arrange(new)
+                self._apply(new)
                 self._settle_layouts()  # before the window takes back its size
                 self._leave_full_screen()
                 self._settle_layouts()
@@ -176,7 +151,7 @@ class Presentation(QObject):
             for view in self._views():
                 if hasattr(view, "window_settled"):
                     view.window_settled()
-        return [restyle_back, lambda: self._redraw_in(new), window_back, release_paint]
+        return [leave, release_paint]
 
     def set_theme(self, theme: str) -> None:
         if theme not in THEMES:
@@ -209,38 +184,21 @@ class Presentation(QObject):
 
     # -- applying -----------------------------------------------------------------------
     def _apply(self, new: Appearance) -> None:
-        """A change of theme (or of mode, in ``_change_steps``' three steps), all at once."""
-        self._restyle(new)
-        self._redraw_in(new)
-        self._arrange(new)
-        self.changed.emit(new)
-
-    def _restyle(self, new: Appearance) -> None:
-        """The application's font, palette and style; fonts widgets set for themselves."""
         old, self.appearance = self.appearance, new
         self._apply_application(new)
         if new.presenting != old.presenting:
             self._scale_own_fonts(new.font_scale)
-            self._plots_scaled = False
-        self._theme_changed = new.theme != old.theme
-
-    def _redraw_in(self, new: Appearance) -> None:
-        """The plots' text sizes and colours, and every view in the new appearance."""
-        if not self._plots_scaled:
             self._scale_other_plots(new.font_scale)
-            self._plots_scaled = True
-        self._apply_theme(new, redraw=self._theme_changed)
+        self._apply_theme(new, redraw=new.theme != old.theme)
         for view in self._views():
             view.apply_appearance(new)
-
-    def _arrange(self, new: Appearance) -> None:
-        """The control panel's width, the explanation's height, the toolbars' rows."""
         self._fit_control_panel(new.presenting)
         self._free_explanation_height(new.presenting)
         rows = getattr(self._window, "toolbar_rows", None)
         if rows is not None:  # presenting: the toolbars' rows as few as can be
             rows.packed = new.presenting
             rows.arrange()
+        self.changed.emit(new)
 
     def _apply_application(self, a: Appearance) -> None:
         font = QFont(self._app_font)

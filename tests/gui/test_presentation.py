@@ -562,3 +562,59 @@ def test_presenting_the_status_line_shows_ln_p_l_and_kl_whole(shown, qtbot):
     assert w.status.toolTip() == w.status.full_text
     press(qtbot, w, Qt.Key.Key_F11)
     qtbot.waitUntil(lambda: not w.isFullScreen())
+
+
+def test_f11_changes_the_window_first_and_paints_it_on_the_next_turn(shown, qtbot):
+    """F11 restyles and lays out the window on one turn of the event loop without painting
+    it, and paints it on the next (one turn did both: 130-400 ms at 10⁶ points); the window
+    it ends with is the one a single call makes, and F11 again gives back the one before."""
+    w = shown
+    before = look(w)
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    assert w.presentation.presenting and not w.presentation.settled
+    assert not w.updatesEnabled()  # no half-laid-out screen is painted
+    assert w.isFullScreen() and QApplication.font().pointSizeF() == PRESENT.font_pt(before["app font"])
+    qtbot.waitUntil(lambda: w.presentation.settled)
+    assert w.updatesEnabled()
+    in_turns = look(w)
+    press(qtbot, w, Qt.Key.Key_F11)
+    assert look(w) == before and w.updatesEnabled()
+    w.presentation.set_presenting(True)  # in one call
+
+    def same(x: dict, y: dict) -> bool:
+        # (not where the window is: the offscreen screen, 800 px wide, is narrower than the
+        # presenting window's minimum, which moves it, in both ways alike but not at once)
+        return all(x[key] == y[key] for key in x if key not in ("geometry", "full screen"))
+    qtbot.waitUntil(lambda: same(look(w), in_turns))
+    w.presentation.set_presenting(False)
+
+
+def test_f11_twice_before_the_window_is_painted_ends_where_it_started(shown, qtbot):
+    w = shown
+    before = look(w)
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    QTest.keyClick(w, Qt.Key.Key_F11)  # before the first change's last step
+    qtbot.waitUntil(lambda: w.presentation.settled)
+    assert not w.presentation.presenting and not w.findChild(QAction, "actionPresent").isChecked()
+    assert look(w) == before and w.updatesEnabled()
+
+
+def test_f11_during_play_presents_and_play_goes_on(shown, qtbot):
+    w = shown
+    play = w.actions_by_name["actionPlay"]
+    play.trigger()
+    qtbot.waitUntil(lambda: w.controller.playing)
+    press(qtbot, w, Qt.Key.Key_F11)
+    assert w.presentation.presenting and w.isFullScreen() and w.controller.playing
+    n = len(w.history)
+    qtbot.waitUntil(lambda: len(w.history) > n + 1)  # EM goes on while presenting
+    press(qtbot, w, Qt.Key.Key_F11)
+    assert not w.presentation.presenting and not w.isFullScreen()
+    n = len(w.history)
+    qtbot.waitUntil(lambda: len(w.history) > n + 1 or not w.controller.playing)
+    play.trigger()
+    qtbot.waitUntil(lambda: not w.controller.playing and not w.controller.busy)
+    w.redraw_now()
+    inner, outer = w.points_view._ellipses[0]
+    assert (pen_width(inner), pen_width(outer)) == Appearance().ellipse_widths
+
