@@ -16,6 +16,9 @@ fonts and brushes in place. Everything else is handled here, generically:
   tags, boxes); the component palette follows the theme (``look.colors.use_theme``) and
   every view draws again, so the whole window, plots included, is in one theme.
 
+F11, Esc and the toolbar's Present change the window on one turn of the event loop and paint
+it on the next (``request_presenting``; ``set_presenting`` does both at once).
+
 Only the window is changed, never its model: an appearance is not part of a session, of the
 undo history or of an exported run.
 """
@@ -90,11 +93,11 @@ class Presentation(QObject):
         self.finish()
 
     def request_presenting(self, on: bool) -> None:
-        """Enter or leave presentation mode in a few turns of the event loop (F11, Esc, the
-        toolbar): restyling and laying out every widget, then the window at its new size,
-        took one turn of 130-300 ms at 10⁶ points, during which the window answered nothing.
-        The window does not paint until the last step, so no half-changed screen is seen;
-        the end state is the one ``set_presenting`` reaches in one call."""
+        """Enter or leave presentation mode in two turns of the event loop (F11, Esc, the
+        toolbar): restyling and laying out every widget, then painting the window at its new
+        size, took one turn of 130-400 ms at 10⁶ points, during which the window answered
+        nothing. The window does not paint until the last step, so no half-changed screen
+        is seen; ``settled`` tells when it is done."""
         self.finish()  # a change still under way completes first
         if on == self.appearance.presenting:
             return
@@ -121,9 +124,12 @@ class Presentation(QObject):
         """The change of mode in two steps: everything but painting (the window laid out in
         the new fonts at its new size: the layout requests it posts are handled before the
         next step), then the window's one paint. Between them the window does not paint, so
-        no half-laid-out screen is seen. Finer steps were tried and not kept: laid out in
-        between at the old size, the widgets that fit their text to their size (the plots'
-        titles, the tab rows, the lesson's band) ended a few pixels different."""
+        no half-laid-out screen is seen. (The layout is the one a single call makes; the
+        views' ranges, which pyqtgraph settles when it paints, can land a pixel apart.)
+        Finer steps were tried and not kept: laid out between them at the old window size,
+        the plots' title rows (scaled from the row's current height, left out at small
+        heights), the lesson's band and the window's minimum size ended a few pixels
+        different from one call's, depending on the order."""
         w = self._window
         new = Appearance(self.appearance.theme, on)
 
