@@ -16,6 +16,9 @@ fonts and brushes in place. Everything else is handled here, generically:
   tags, boxes); the component palette follows the theme (``look.colors.use_theme``) and
   every view draws again, so the whole window, plots included, is in one theme.
 
+F11, Esc and the toolbar's Present change the window on one turn of the event loop and paint
+it on the next (``request_presenting``; ``set_presenting`` does both at once).
+
 Only the window is changed, never its model: an appearance is not part of a session, of the
 undo history or of an exported run.
 """
@@ -23,11 +26,12 @@ undo history or of an exported run.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable
 
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -73,6 +77,7 @@ class Presentation(QObject):
         self._panel_widths: tuple[int, int] | None = None
         self._plot_text: list[tuple[object, Callable[[], None]]] = []  # (item, undo)
         self._indicators: QProxyStyle | None = None  # the check boxes' style while presenting
+        self._steps: deque[Callable[[], None]] = deque()  # what is left of a change of mode
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -80,17 +85,70 @@ class Presentation(QObject):
         return self.appearance.presenting
 
     def set_presenting(self, on: bool) -> None:
+        """Enter or leave presentation mode now, in one call (scripts, tests, screenshots)."""
+        self.finish()
         if on == self.appearance.presenting:
             return
+        self._steps = deque(self._change_steps(on))
+        self.finish()
+
+    def request_presenting(self, on: bool) -> None:
+        """Enter or leave presentation mode in two turns of the event loop (F11, Esc, the
+        toolbar): restyling and laying out every widget, then painting the window at its new
+        size, took one turn of 130-400 ms at 10⁶ points, during which the window answered
+        nothing. The window does not paint until the last step, so no half-changed screen
+        is seen; ``settled`` tells when it is done."""
+        self.finish()  # a change still under way completes first
+        if on == self.appearance.presenting:
+            return
+        self._steps = deque(self._change_steps(on))
+        self._next_step()
+
+    @property
+    def settled(self) -> bool:
+        """Whether no change of mode is under way (every step of the last one has run)."""
+        return not self._steps
+
+    def finish(self) -> None:
+        """Run what is left of a change of mode now."""
+        while self._steps:
+            self._steps.popleft()()
+
+    def _next_step(self) -> None:
+        if self._steps:
+            self._steps.popleft()()
+        if self._steps:
+            QTimer.singleShot(0, self, self._next_step)
+
+    def _change_steps(self, on: bool) -> list[Callable[[], None]]:
+        """The change of mode in two steps: everything but painting (the window laid out in
+        the new fonts at its new size: the layout requests it posts are handled before the
+        next step), then the window's one paint. Between them the window does not paint, so
+        no half-laid-out screen is seen. (The layout is the one a single call makes; the
+        views' ranges, which pyqtgraph settles when it paints, can land a pixel apart.)
+        Finer steps were tried and not kept: laid out between them at the old window size,
+        the plots' title rows (scaled from the row's current height, left out at small
+        heights), the lesson's band and the window's minimum size ended a few pixels
+        different from one call's, depending on the order."""
         w = self._window
+        new = Appearance(self.appearance.theme, on)
+
+        def release_paint() -> None:
+            w.setUpdatesEnabled(True)  # (and updates the whole window)
+
         if on:
-            self._before_full_screen = (w.windowState(), bytes(w.saveGeometry()))
-            self._apply(Appearance(self.appearance.theme, True))
-            w.showFullScreen()
-        else:
+            def enter() -> None:
+                w.setUpdatesEnabled(False)
+                self._before_full_screen = (w.windowState(), bytes(w.saveGeometry()))
+                self._apply(new)
+                w.showFullScreen()
+            return [enter, release_paint]
+
+        def leave() -> None:
+            w.setUpdatesEnabled(False)
             self.leaving = True  # (views that size themselves by the window's wait for it)
             try:
-                self._apply(Appearance(self.appearance.theme, False))
+                self._apply(new)
                 self._settle_layouts()  # before the window takes back its size
                 self._leave_full_screen()
                 self._settle_layouts()
@@ -99,10 +157,12 @@ class Presentation(QObject):
             for view in self._views():
                 if hasattr(view, "window_settled"):
                     view.window_settled()
+        return [leave, release_paint]
 
     def set_theme(self, theme: str) -> None:
         if theme not in THEMES:
             raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+        self.finish()
         if theme != self.appearance.theme:
             self._apply(Appearance(theme, self.appearance.presenting))
 
@@ -116,6 +176,7 @@ class Presentation(QObject):
     def restore_application(self) -> None:
         """Put the application's font, palette and style back (the window is closing; the
         application, or the next test, goes on without it)."""
+        self.finish()
         app = QApplication.instance()
         if app is None or self.appearance == Appearance():
             return
@@ -406,7 +467,7 @@ def install_presentation(window: QMainWindow) -> Presentation:
     leave = _action(window, "actionLeavePresentation", "Leave presentation mode", "Esc",
                     "Back to the normal window")
     leave.setEnabled(False)
-    present.toggled.connect(presentation.set_presenting)
+    present.toggled.connect(presentation.request_presenting)
     leave.triggered.connect(lambda: present.setChecked(False))
 
     group = QActionGroup(window)

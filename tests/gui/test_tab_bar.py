@@ -133,6 +133,8 @@ def test_at_1280_by_800_and_presenting_at_1920_by_1080_every_explanation_tab_sho
         print(json.dumps({"arrows": len(arrows), "font": bar.font().pointSizeF(),
                           "app font": app.font().pointSizeF(), "eliding": bar._eliding}))
         w.actions_by_name["actionPresent"].trigger()
+        while not w.presentation.settled:  # (entering takes a few turns of the event loop)
+            app.processEvents()
         for _ in range(20):
             app.processEvents()
         bar = w.tabs.tabBar()
@@ -144,7 +146,8 @@ def test_at_1280_by_800_and_presenting_at_1920_by_1080_every_explanation_tab_sho
                           "row titles": [b.text() for b in w.tab_rows.buttons],
                           "titles": [w.tabs.tabText(i) for i in range(w.tabs.count())]}))
         w.actions_by_name["actionPresent"].trigger()
-        app.processEvents()
+        while not w.presentation.settled:  # (leaving takes a few turns of the event loop)
+            app.processEvents()
         print(json.dumps({"font after": bar.font().pointSizeF(), "app font": app.font().pointSizeF()}))
         w.close()
     """)
