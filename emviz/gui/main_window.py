@@ -34,13 +34,14 @@ from .hand_drag import install as install_hand_drag
 from .help import install_help
 from .icon import app_icon
 from .jobs import JobRunner
+from .lazy_tabs import LazyPage, LazyTabs
 from .lesson_panel import install_lesson
 from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
 from .presentation import install_presentation
 from .style import apply_pyqtgraph_style, style_plot
 from .tab_bar import SnugTabBar
-from .tab_rows import ExplanationTabs, with_tab_rows
+from .tab_rows import with_tab_rows
 from .teaching import install_teaching
 from .toolbar_rows import ToolbarRows
 
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self.bound_plot = BoundPlot()
         self.params_table = ParamsTable()
         self.controls = ControlPanel(self.actions_by_name)
+        self._filling: LazyPage | None = None  # the lazy tab whose feature is being built
         style_plot(self.points_view)
         self._build_layout()
         self._connect()
@@ -189,7 +191,7 @@ class MainWindow(QMainWindow):
         panel.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         panel.setMinimumWidth(self.controls.minimumSizeHint().width() + 24)
         panel.setMaximumWidth(self.controls.sizeHint().width() + 60)
-        self.tabs = ExplanationTabs()
+        self.tabs = LazyTabs()  # the teaching tabs' views are built when first shown
         self.tabs.setTabBar(SnugTabBar())
         self.tabs.setObjectName("explainTabs")
         self.tabs.addTab(self.bound_plot, "ln p, L")
@@ -336,11 +338,35 @@ class MainWindow(QMainWindow):
         self._frames.on_model_change(FRAME_ASPECTS)
 
     def add_tab(self, view: QWidget, title: str, tooltip: str = "") -> int:
-        """A tab of the explanations beside the points view; its index."""
+        """A tab of the explanations beside the points view; its index. (A lazy tab's feature,
+        being built, puts its view in the tab that stood for it, whose title it keeps.)"""
+        if self._filling is not None:
+            page, self._filling = self._filling, None
+            page.put(view)
+            return self.tabs.indexOf(view)
         index = self.tabs.addTab(view, title)
         if tooltip:
             self.tabs.setTabToolTip(index, tooltip)
         return index
+
+    def add_lazy_tab(self, name: str, title: str, tooltip: str, install) -> None:
+        """The tab of feature ``name``, whose ``install(window) -> Feature`` (which adds its
+        view with ``add_tab``) runs when the tab is first shown or the feature is first asked
+        for (``feature(name)``): until then it costs nothing. ``title``, ``tooltip``: those
+        the installed feature gives its tab."""
+        page = LazyPage(lambda: self.features[name])
+
+        def build() -> Feature:
+            self._filling = page
+            try:
+                return install(self)
+            finally:
+                self._filling = None
+
+        index = self.tabs.addTab(page, title)
+        if tooltip:
+            self.tabs.setTabToolTip(index, tooltip)
+        self.features.add_pending(name, build)
 
     def show_tab(self, view: QWidget) -> None:
         self.tabs.setCurrentWidget(view)
@@ -396,7 +422,8 @@ class MainWindow(QMainWindow):
         self.features.add(feature)
 
     def feature(self, name: str):
-        """The object of the feature called ``name`` (its view or its controller)."""
+        """The object of the feature called ``name`` (its view or its controller), installed
+        now if it was waiting for its tab to be shown."""
         return self.features[name].main
 
     def load_dataset(self, key: str) -> None:

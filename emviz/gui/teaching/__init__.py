@@ -9,38 +9,78 @@ from emviz.core.
 
 from __future__ import annotations
 
-from . import (
-    choose_k,
-    decomposition,
-    density,
-    equations,
-    gallery,
-    inspector,
-    kmeans_mode,
-    landscape,
-    oracle,
-    sample_mode,
-    why,
-    z_beside_r,
-)
+from collections.abc import Callable
+from dataclasses import dataclass
 
-#: Feature modules, in the order their tabs and actions appear.
+from ..features import Feature
+from . import density, gallery, inspector, kmeans_mode, oracle, sample_mode, z_beside_r
+
+
+# The tabs only: nothing of theirs is on screen at start, so each is imported and built
+# when its tab is first shown or it is asked for (window.add_lazy_tab). The imports are
+# written out, deferred, not looked up by name.
+def _why(window) -> Feature:
+    from . import why
+    return why.install(window)
+
+
+def _landscape(window) -> Feature:
+    from . import landscape
+    return landscape.install(window)
+
+
+def _decomposition(window) -> Feature:
+    from . import decomposition
+    return decomposition.install(window)
+
+
+def _equations(window) -> Feature:
+    from . import equations
+    return equations.install(window)
+
+
+def _choose_k(window) -> Feature:
+    from . import choose_k
+    return choose_k.install(window)
+
+
+@dataclass(frozen=True)
+class LazyTab:
+    """A feature that is one tab: ``title`` and ``tooltip`` as its ``install`` sets them."""
+
+    name: str
+    title: str
+    tooltip: str
+    install: Callable[[object], Feature]
+
+
+#: The features, in the order their tabs and actions appear: a module (installed at once,
+#: its actions work from the start) or a LazyTab.
 FEATURES = (
     oracle,
-    why,
-    landscape,
-    decomposition,
-    equations,
+    LazyTab("why", "Why EM", "", _why),
+    LazyTab("landscape", "Hills", "The likelihood landscape: ln p(X | θ) and the bound "
+            "L(q, θ) as one mean μ_k moves", _landscape),
+    LazyTab("decomposition", "L + KL", "", _decomposition),
+    LazyTab("equations", "Equations", "", _equations),
     inspector,
     z_beside_r,
     gallery,
     kmeans_mode,
     sample_mode,
-    choose_k,
+    LazyTab("choose_k", "Choose K",
+            "Choose K: BIC and AIC against K, and EM from many random starts", _choose_k),
     density,
 )
+
+
+def feature_name(entry) -> str:
+    return entry.name if isinstance(entry, LazyTab) else entry.__name__.rsplit(".", 1)[1]
 
 
 def install_teaching(window) -> None:
-    for module in FEATURES:
-        window.add_feature(module.install(window))
+    for entry in FEATURES:
+        if isinstance(entry, LazyTab):
+            window.add_lazy_tab(entry.name, entry.title, entry.tooltip, entry.install)
+        else:
+            window.add_feature(entry.install(window))
