@@ -359,9 +359,12 @@ class MainWindow(QMainWindow):
         def build() -> Feature:
             self._filling = page
             try:
-                return install(self)
+                feature = install(self)
             finally:
                 self._filling = None
+            if page.view is not None:  # in the appearance the window has now (presenting, dark)
+                self.presentation.adopt(page.view)
+            return feature
 
         index = self.tabs.addTab(page, title)
         if tooltip:
@@ -425,6 +428,20 @@ class MainWindow(QMainWindow):
         """The object of the feature called ``name`` (its view or its controller), installed
         now if it was waiting for its tab to be shown."""
         return self.features[name].main
+
+    def build_all_views(self) -> None:
+        """Build every view still waiting for its tab to be shown (its feature installed)."""
+        for name in list(self.features):
+            self.features[name]
+
+    def findChild(self, kind, name: str = "", *args):  # noqa: N802 (Qt API)
+        """As QObject.findChild, also among the views not built yet (building them): a
+        script or test finds a tab's view by its name whether or not it was shown."""
+        found = super().findChild(kind, name, *args)
+        if found is None and not all(map(self.features.is_built, self.features)):
+            self.build_all_views()
+            found = super().findChild(kind, name, *args)
+        return found
 
     def load_dataset(self, key: str) -> None:
         """A built-in dataset, as one undoable edit (as the dataset chooser loads it)."""
