@@ -19,8 +19,8 @@ def collect_in_gui_thread(interval_ms: int = 1000) -> None:
     """Turn automatic collection off and collect on a timer of the GUI thread instead, by
     generation when its count passes the threshold automatic collection would have used.
     The objects that exist at the first tick (the first window, built by then) are frozen
-    out of collection, which keeps each collection short (a pause of the GUI thread). Call from the GUI thread once the first
-    window is built; later calls do nothing."""
+    out of collection, which keeps each collection short (a pause of the GUI thread). Call
+    from the GUI thread once the first window is built; later calls do nothing."""
     global _timer
     if _timer is not None:
         return

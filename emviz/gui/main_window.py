@@ -356,23 +356,31 @@ class MainWindow(QMainWindow):
         the installed feature gives its tab."""
         page = LazyPage(lambda: self.features[name])
 
-        def build() -> Feature:
+        def fill(window) -> Feature:
             self._filling = page
             try:
-                feature = install(self)
+                return install(window)
             finally:
                 self._filling = None
-            if page.view is not None:  # in the appearance the window has now (presenting, dark)
-                self.presentation.adopt(page.view)
-            return feature
 
         index = self.tabs.addTab(page, title)
         if tooltip:
             self.tabs.setTabToolTip(index, tooltip)
-        self.features.add_pending(name, build)
+        self.add_lazy_feature(name, fill)
 
-    def show_tab(self, view: QWidget) -> None:
-        self.tabs.setCurrentWidget(view)
+    def add_lazy_feature(self, name: str, install) -> None:
+        """Feature ``name``, installed by ``install(window) -> Feature`` when it is first
+        asked for (``feature(name)``); its views then take the window's appearance."""
+
+        def build() -> Feature:
+            feature = install(self)
+            presentation = getattr(self, "presentation", None)  # (None while being built)
+            for view in feature.views:
+                if isinstance(view, QWidget) and presentation is not None:
+                    presentation.adopt(view)  # the look the window has now (dark, presenting)
+            return feature
+
+        self.features.add_pending(name, build)
 
     @property
     def splitter(self) -> QSplitter:

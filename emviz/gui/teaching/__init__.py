@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..features import Feature
-from . import density, gallery, inspector, kmeans_mode, oracle, sample_mode, z_beside_r
+from . import density, inspector, kmeans_mode, oracle, sample_mode, z_beside_r
 
 
 # The tabs only: nothing of theirs is on screen at start, so each is imported and built
@@ -44,6 +44,30 @@ def _choose_k(window) -> Feature:
     return choose_k.install(window)
 
 
+def _gallery(window) -> None:
+    """The action (Ctrl+I) at once; the gallery's window when first opened or asked for."""
+    action = window.add_action(
+        "actionGallery", "Gallery", "Ctrl+I",  # short: the Teach toolbar fits 1024 px presenting
+        "The iterations gallery: the lecture's 'Start, after 1st, 2nd, … 20th iteration' "
+        "slides as one figure, exportable as PNG or SVG")
+
+    def install(window) -> Feature:
+        from . import gallery
+        return gallery.install(window, action)
+
+    window.add_lazy_feature("gallery", install)
+    action.triggered.connect(lambda: window.feature("gallery").open_and_run())
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A feature whose actions ``register(window)`` makes at once and whose views wait
+    (``window.add_lazy_feature``) until they are first used or asked for."""
+
+    name: str
+    register: Callable[[object], None]
+
+
 @dataclass(frozen=True)
 class LazyTab:
     """A feature that is one tab: ``title`` and ``tooltip`` as its ``install`` sets them."""
@@ -54,8 +78,8 @@ class LazyTab:
     install: Callable[[object], Feature]
 
 
-#: The features, in the order their tabs and actions appear: a module (installed at once,
-#: its actions work from the start) or a LazyTab.
+#: The features, in the order their tabs and actions appear: a module (installed at once),
+#: a LazyTab or a Deferred feature (whose actions work from the start).
 FEATURES = (
     oracle,
     LazyTab("why", "Why EM", "", _why),
@@ -65,7 +89,7 @@ FEATURES = (
     LazyTab("equations", "Equations", "", _equations),
     inspector,
     z_beside_r,
-    gallery,
+    Deferred("gallery", _gallery),
     kmeans_mode,
     sample_mode,
     LazyTab("choose_k", "Choose K",
@@ -75,12 +99,14 @@ FEATURES = (
 
 
 def feature_name(entry) -> str:
-    return entry.name if isinstance(entry, LazyTab) else entry.__name__.rsplit(".", 1)[1]
+    return entry.name if isinstance(entry, LazyTab | Deferred) else entry.__name__.rsplit(".", 1)[1]
 
 
 def install_teaching(window) -> None:
     for entry in FEATURES:
         if isinstance(entry, LazyTab):
             window.add_lazy_tab(entry.name, entry.title, entry.tooltip, entry.install)
+        elif isinstance(entry, Deferred):
+            entry.register(window)
         else:
             window.add_feature(entry.install(window))
