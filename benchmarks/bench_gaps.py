@@ -52,7 +52,7 @@ window = MainWindow("faithful")
 painted = PointsView.paintEvent
 def first_paint(view, event):
     result = painted(view, event)
-    print(f"{time.time():.4f}", flush=True)
+    print(f"{time.time():.4f} {time.process_time():.4f}", flush=True)
     QTimer.singleShot(0, app.quit)
     return result
 PointsView.paintEvent = first_paint
@@ -76,7 +76,7 @@ window.setCentralWidget(plot)
 painted = type(plot).paintEvent
 def first_paint(view, event):
     result = painted(view, event)
-    print(f"{time.time():.4f}", flush=True)
+    print(f"{time.time():.4f} {time.process_time():.4f}", flush=True)
     QTimer.singleShot(0, app.quit)
     return result
 type(plot).paintEvent = first_paint
@@ -283,12 +283,14 @@ def first_step_table(quick: bool) -> None:
     print(f"{em:>8.0f} {np.median(steps):>14.0f} {2 * em + 100:>8.0f}")
 
 
-def startup_runs(runs: int, env: dict[str, str]) -> dict[str, list[float]]:
-    """Seconds from each process's start to its first paint, emviz and the minimal window
-    alternating (so that a load on the machine hits both alike), after one untimed run of
-    each (which writes the bytecode cache, where the environment lets it)."""
+def startup_runs(runs: int, env: dict[str, str]) -> tuple[dict[str, list[float]], dict]:
+    """Seconds from each process's start to its first paint, and the process's CPU time by
+    then, emviz and the minimal window alternating (so that a load on the machine hits both
+    alike), after one untimed run of each (which writes the bytecode cache, where the
+    environment lets it)."""
     python = sys.executable
     times: dict[str, list[float]] = {"emviz": [], "baseline": []}
+    cpu: dict[str, list[float]] = {"emviz": [], "baseline": []}
     for run in range(runs + 1):
         for name, script in (("emviz", STARTUP_EMVIZ), ("baseline", STARTUP_BASELINE)):
             started = time.time()  # the child prints time.time() at its first paint
@@ -299,7 +301,8 @@ def startup_runs(runs: int, env: dict[str, str]) -> dict[str, list[float]]:
                 raise RuntimeError(f"{name} start-up run failed: {out.stderr[-2000:]}")
             if run:
                 times[name].append(float(lines[0]) - started)  # with the interpreter's start
-    return times
+                cpu[name].append(float(lines[1]))
+    return times, cpu
 
 
 def startup_table(quick: bool) -> None:
@@ -312,16 +315,19 @@ def startup_table(quick: bool) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     print(f"\nStart-up to the first paint, whole processes, medians of {runs} alternating runs "
           "(goal: ratio <= 1.5)")
-    print(f"{'':<30} {'emviz ms':>9} {'minimal PySide6+pyqtgraph ms':>29} {'ratio':>6}")
+    print(f"{'':<30} {'emviz ms':>9} {'minimal PySide6+pyqtgraph ms':>29} {'ratio':>6}"
+          f" {'CPU ms: emviz':>14} {'minimal':>8} {'ratio':>6}")
     with tempfile.TemporaryDirectory() as cache:
         cached = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
         rows = [("bytecode cached (installed)", {**cached, "PYTHONPYCACHEPREFIX": cache})]
         if env.get("PYTHONDONTWRITEBYTECODE"):
             rows.append(("no bytecode cache (this env)", env))
         for label, row_env in rows:
-            times = startup_runs(runs, row_env)
+            times, cpu = startup_runs(runs, row_env)
             e, b = (1e3 * float(np.median(times[k])) for k in ("emviz", "baseline"))
-            print(f"{label:<30} {e:>9.0f} {b:>29.0f} {e / b:>6.2f}", flush=True)
+            ce, cb = (1e3 * float(np.median(cpu[k])) for k in ("emviz", "baseline"))
+            print(f"{label:<30} {e:>9.0f} {b:>29.0f} {e / b:>6.2f} {ce:>14.0f} {cb:>8.0f}"
+                  f" {ce / cb:>6.2f}", flush=True)
 
 
 def main() -> None:

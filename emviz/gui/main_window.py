@@ -382,6 +382,9 @@ class MainWindow(QMainWindow):
 
         self.features.add_pending(name, build)
 
+    def show_tab(self, view: QWidget) -> None:
+        self.tabs.setCurrentWidget(view)
+
     @property
     def splitter(self) -> QSplitter:
         """The row of control panel, points view (and side views) and explanations."""

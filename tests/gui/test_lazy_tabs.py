@@ -67,9 +67,9 @@ def test_a_tab_not_shown_is_not_built_and_showing_it_builds_it_once(built, qtbot
 
 
 def test_every_tab_shown_draws_the_current_state(window, qtbot):
-    for _ in range(3):
+    for n in range(3):
         window.actions_by_name["actionStep"].trigger()
-    wait_for_history(qtbot, window, 7)
+        wait_for_history(qtbot, window, 2 * n + 3)
     state = window.history[window.model.index]
     for i in range(window.tabs.count()):
         window.tabs.setCurrentIndex(i)
@@ -81,7 +81,8 @@ def test_every_tab_shown_draws_the_current_state(window, qtbot):
     equations = window.feature("equations")
     assert equations.when.text() == f"after {state.phase}-step {state.iteration}"
     why = window.feature("why")
-    assert any(len(item.xData or ()) > 0 for item in why.getPlotItem().listDataItems())
+    assert any(item.xData is not None and len(item.xData) > 0
+               for item in why.getPlotItem().listDataItems())
 
 
 def test_a_feature_asked_for_before_its_tab_was_shown_is_built_into_its_tab(qtbot):
@@ -147,11 +148,18 @@ def test_a_shortcut_of_a_feature_works_before_its_views_were_built(qtbot):
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    w.points_view.setFocus()
-    assert not w.features.is_built("gallery")
-    qtbot.keyClick(w.points_view, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitActive(w):  # window shortcuts need the active window
+        w.activateWindow()
+    assert not w.features.is_built("gallery") and not w.features.is_built("sample_mode")
+    qtbot.keyClick(w, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)  # Sample…
+    qtbot.waitUntil(lambda: w.features.is_built("sample_mode")
+                    and w.feature("sample_mode").dialog is not None)
+    w.feature("sample_mode").dialog.close()
+    w.feature("sample_mode").dialog.deleteLater()
+    with qtbot.waitActive(w):
+        w.activateWindow()
+    qtbot.keyClick(w, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: w.features.is_built("gallery") and w.feature("gallery").isVisible())
     gallery = w.feature("gallery")
     qtbot.waitUntil(lambda: not gallery.running and not w.controller.busy, timeout=60_000)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..features import Feature
-from . import density, inspector, kmeans_mode, oracle, sample_mode, z_beside_r
+from . import density, inspector, kmeans_mode, oracle, z_beside_r
 
 
 # The tabs only: nothing of theirs is on screen at start, so each is imported and built
@@ -59,6 +59,21 @@ def _gallery(window) -> None:
     action.triggered.connect(lambda: window.feature("gallery").open_and_run())
 
 
+def _sample_mode(window) -> None:
+    """The action (Ctrl+Shift+G) at once; the module when the action is first used."""
+    action = window.add_action(
+        "actionSample", "Sample…", "Ctrl+Shift+G",
+        "Watch the data being generated point by point, by either of the lecture's two "
+        "procedures (data without a known mixture: a default 3-component mixture)")
+
+    def install(window) -> Feature:
+        from . import sample_mode
+        return sample_mode.install(window, action)
+
+    window.add_lazy_feature("sample_mode", install)
+    action.triggered.connect(lambda: window.feature("sample_mode").open())
+
+
 @dataclass(frozen=True)
 class Deferred:
     """A feature whose actions ``register(window)`` makes at once and whose views wait
@@ -91,7 +106,7 @@ FEATURES = (
     z_beside_r,
     Deferred("gallery", _gallery),
     kmeans_mode,
-    sample_mode,
+    Deferred("sample_mode", _sample_mode),
     LazyTab("choose_k", "Choose K",
             "Choose K: BIC and AIC against K, and EM from many random starts", _choose_k),
     density,
