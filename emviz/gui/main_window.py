@@ -445,13 +445,13 @@ class MainWindow(QMainWindow):
         for name in list(self.features):
             self.features[name]
 
-    def findChild(self, kind, name: str = "", *args):  # noqa: N802 (Qt API)
+    def findChild(self, *args, **kwargs):  # noqa: N802 (Qt API)
         """As QObject.findChild, also among the views not built yet (building them): a
         script or test finds a tab's view by its name whether or not it was shown."""
-        found = super().findChild(kind, name, *args)
+        found = super().findChild(*args, **kwargs)
         if found is None and not all(map(self.features.is_built, self.features)):
             self.build_all_views()
-            found = super().findChild(kind, name, *args)
+            found = super().findChild(*args, **kwargs)
         return found
 
     def load_dataset(self, key: str) -> None:

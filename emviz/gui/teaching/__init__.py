@@ -5,6 +5,11 @@ through ``window.add_tab``), its actions (``window.add_action``) and its wiring 
 window's host API, and returns what it contributed (emviz.gui.features), which the window
 registers by name. Views stay passive: ``show_state(model)`` draws the Workbench; numbers come
 from emviz.core.
+
+What is not on screen at start is not built at start: a tab's feature (LazyTab) is imported
+and installed when its tab is first shown or it is asked for (``window.feature(name)``), and
+the gallery and Sample… (Deferred) make their actions at once, their module and window when
+first used. Building every tab took more than half of the window's start-up.
 """
 
 from __future__ import annotations
