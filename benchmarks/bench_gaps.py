@@ -294,8 +294,10 @@ def startup_runs(runs: int, env: dict[str, str]) -> tuple[dict[str, list[float]]
     for run in range(runs + 1):
         for name, script in (("emviz", STARTUP_EMVIZ), ("baseline", STARTUP_BASELINE)):
             started = time.time()  # the child prints time.time() at its first paint
+            # Not in the current folder: `python -c` puts it first on sys.path, so a checkout
+            # there would be imported instead of the emviz that PYTHONPATH names.
             out = subprocess.run([python, "-c", script], env=env, capture_output=True,
-                                 text=True, timeout=300)
+                                 text=True, timeout=300, cwd=tempfile.gettempdir())
             lines = out.stdout.split()
             if out.returncode != 0 or not lines:
                 raise RuntimeError(f"{name} start-up run failed: {out.stderr[-2000:]}")
