@@ -17,7 +17,8 @@ Prints, offscreen, in the real window (K = 5, 1,000,000 points from 5 blobs):
    100 ms);
 3. start-up to first paint, as whole processes alternating with a minimal PySide6 +
    pyqtgraph window (one PlotWidget with a scatter of 500 points), medians of the runs and
-   their ratio (goal: <= 1.5x).
+   their ratio (goal: <= 1.5x), with the modules' bytecode cached as an installed program
+   has it, and, where the environment sets PYTHONDONTWRITEBYTECODE, also without.
 
 Usage: python benchmarks/bench_gaps.py [--quick] [--only gaps|step|startup]
 """
@@ -51,7 +52,7 @@ window = MainWindow("faithful")
 painted = PointsView.paintEvent
 def first_paint(view, event):
     result = painted(view, event)
-    print(f"{time.time():.4f}", flush=True)
+    print(f"{time.time():.4f} {time.process_time():.4f}", flush=True)
     QTimer.singleShot(0, app.quit)
     return result
 PointsView.paintEvent = first_paint
@@ -75,7 +76,7 @@ window.setCentralWidget(plot)
 painted = type(plot).paintEvent
 def first_paint(view, event):
     result = painted(view, event)
-    print(f"{time.time():.4f}", flush=True)
+    print(f"{time.time():.4f} {time.process_time():.4f}", flush=True)
     QTimer.singleShot(0, app.quit)
     return result
 type(plot).paintEvent = first_paint
@@ -282,25 +283,53 @@ def first_step_table(quick: bool) -> None:
     print(f"{em:>8.0f} {np.median(steps):>14.0f} {2 * em + 100:>8.0f}")
 
 
-def startup_table(quick: bool) -> None:
-    runs = 3 if quick else 7
+def startup_runs(runs: int, env: dict[str, str]) -> tuple[dict[str, list[float]], dict]:
+    """Seconds from each process's start to its first paint, and the process's CPU time by
+    then, emviz and the minimal window alternating (so that a load on the machine hits both
+    alike), after one untimed run of each (which writes the bytecode cache, where the
+    environment lets it)."""
     python = sys.executable
     times: dict[str, list[float]] = {"emviz": [], "baseline": []}
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    for _ in range(runs):  # alternating, so that a load on the machine hits both alike
+    cpu: dict[str, list[float]] = {"emviz": [], "baseline": []}
+    for run in range(runs + 1):
         for name, script in (("emviz", STARTUP_EMVIZ), ("baseline", STARTUP_BASELINE)):
             started = time.time()  # the child prints time.time() at its first paint
+            # Not in the current folder: `python -c` puts it first on sys.path, so a checkout
+            # there would be imported instead of the emviz that PYTHONPATH names.
             out = subprocess.run([python, "-c", script], env=env, capture_output=True,
-                                 text=True, timeout=300)
+                                 text=True, timeout=300, cwd=tempfile.gettempdir())
             lines = out.stdout.split()
             if out.returncode != 0 or not lines:
                 raise RuntimeError(f"{name} start-up run failed: {out.stderr[-2000:]}")
-            times[name].append(float(lines[0]) - started)  # with the interpreter's start
-    e, b = (1e3 * float(np.median(times[k])) for k in ("emviz", "baseline"))
+            if run:
+                times[name].append(float(lines[0]) - started)  # with the interpreter's start
+                cpu[name].append(float(lines[1]))
+    return times, cpu
+
+
+def startup_table(quick: bool) -> None:
+    """Two rows: as installed (bytecode cached: pip compiles a package's modules when it
+    installs it, and an interpreter run from a checkout caches them on its first run; here
+    in a cache folder of its own, PYTHONPYCACHEPREFIX), and as this environment runs Python
+    (where PYTHONDONTWRITEBYTECODE is set, every run compiles emviz's modules anew, while
+    the installed pyqtgraph and PySide6 come with theirs)."""
+    runs = 3 if quick else 7
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     print(f"\nStart-up to the first paint, whole processes, medians of {runs} alternating runs "
           "(goal: ratio <= 1.5)")
-    print(f"{'emviz ms':>9} {'minimal PySide6+pyqtgraph ms':>29} {'ratio':>6}")
-    print(f"{e:>9.0f} {b:>29.0f} {e / b:>6.2f}")
+    print(f"{'':<30} {'emviz ms':>9} {'minimal PySide6+pyqtgraph ms':>29} {'ratio':>6}"
+          f" {'CPU ms: emviz':>14} {'minimal':>8} {'ratio':>6}")
+    with tempfile.TemporaryDirectory() as cache:
+        cached = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        rows = [("bytecode cached (installed)", {**cached, "PYTHONPYCACHEPREFIX": cache})]
+        if env.get("PYTHONDONTWRITEBYTECODE"):
+            rows.append(("no bytecode cache (this env)", env))
+        for label, row_env in rows:
+            times, cpu = startup_runs(runs, row_env)
+            e, b = (1e3 * float(np.median(times[k])) for k in ("emviz", "baseline"))
+            ce, cb = (1e3 * float(np.median(cpu[k])) for k in ("emviz", "baseline"))
+            print(f"{label:<30} {e:>9.0f} {b:>29.0f} {e / b:>6.2f} {ce:>14.0f} {cb:>8.0f}"
+                  f" {ce / cb:>6.2f}", flush=True)
 
 
 def main() -> None:

@@ -18,9 +18,9 @@ _timer: QTimer | None = None
 def collect_in_gui_thread(interval_ms: int = 1000) -> None:
     """Turn automatic collection off and collect on a timer of the GUI thread instead, by
     generation when its count passes the threshold automatic collection would have used.
-    The objects that exist at the first call are frozen out of collection, which keeps each
-    collection short (a pause of the GUI thread). Call from the GUI thread once the first
-    window is built; later calls do nothing."""
+    The objects that exist at the first tick (the first window, built by then) are frozen
+    out of collection, which keeps each collection short (a pause of the GUI thread). Call
+    from the GUI thread once the first window is built; later calls do nothing."""
     global _timer
     if _timer is not None:
         return
@@ -33,10 +33,16 @@ def collect_in_gui_thread(interval_ms: int = 1000) -> None:
                 break
             gc.collect(generation)
 
+    def first_collect() -> None:
+        # A whole collection costs 25 ms after the first window is built: not before the
+        # window's first paint, but at the timer's first tick.
+        gc.collect()
+        gc.freeze()  # what exists by now (Qt, pyqtgraph, the window) lives on: never traverse it
+        _timer.timeout.disconnect(first_collect)
+        _timer.timeout.connect(collect)
+
     gc.disable()
-    gc.collect()
-    gc.freeze()  # what exists by now (Qt, pyqtgraph, the window) lives on: never traverse it again
     _timer = QTimer()
     _timer.setObjectName("emviz-garbage-collector")
-    _timer.timeout.connect(collect)
+    _timer.timeout.connect(first_collect)
     _timer.start(interval_ms)

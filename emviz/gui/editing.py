@@ -275,9 +275,10 @@ class PointsEditor(QObject):
 
     def replace(self, X: np.ndarray, labels: np.ndarray | None = None,
                 true_mixture: Mixture | None = None, name: str = "",
-                axes: tuple[str, str] = ("x₁", "x₂")) -> None:
-        """New data as one undoable edit (loading a file, choosing a dataset)."""
-        X = check_points(np.array(X, dtype=float))
+                axes: tuple[str, str] = ("x₁", "x₂"), owned: bool = False) -> None:
+        """New data as one undoable edit (loading a file, choosing a dataset). ``owned``: X
+        is the caller's to give away (a file's points, made for this): not copied."""
+        X = check_points(X if owned else np.array(X, dtype=float))
         labels = None if labels is None else np.array(labels)  # the stack keeps its own
         after = Data(X, labels, true_mixture, name, axes)
         self.stack.push(_Replace(self, self.data(), after, f"Load {name or 'points'}"))

@@ -5,11 +5,16 @@ API (``add_view``, ``add_action``, ``add_tab``, ``add_side_view``, ``show_status
 returns a ``Feature`` record; the window registers it (``window.features``), and whoever needs
 a feature (the lesson, scripts, tests) asks for it by name: ``window.feature("gallery")``.
 Nothing is set on the window as an attribute.
+
+A feature whose views are not on screen at start (a tab) may be registered as pending
+(``add_pending(name, build)``): it is installed the first time it is asked for, by the
+window when its tab is first shown or by anyone through the registry, so it costs the
+start-up nothing and its callers see no difference.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from PySide6.QtGui import QAction
@@ -31,21 +36,49 @@ class Feature:
 
 
 class FeatureRegistry(Mapping[str, Feature]):
-    """The installed features by name, in the order they were installed."""
+    """The features by name, in the order they were registered; a pending one is installed
+    (its ``build()`` run) when it is first asked for."""
 
     def __init__(self) -> None:
-        self._features: dict[str, Feature] = {}
+        self._features: dict[str, Feature | Callable[[], Feature]] = {}
+        self._building: set[str] = set()
 
     def add(self, feature: Feature) -> None:
+        """Register an installed feature (also the one a pending feature's build returns)."""
+        if feature.name in self._building:
+            self._features[feature.name] = feature  # the pending one, now installed
+            return
         if feature.name in self._features:
             raise ValueError(f"feature {feature.name!r} is installed already")
         self._features[feature.name] = feature
 
+    def add_pending(self, name: str, build: Callable[[], Feature]) -> None:
+        """Register ``name``, to be installed by ``build()`` when it is first asked for."""
+        if name in self._features:
+            raise ValueError(f"feature {name!r} is installed already")
+        self._features[name] = build
+
+    def is_built(self, name: str) -> bool:
+        return isinstance(self._features.get(name), Feature)
+
     def __getitem__(self, name: str) -> Feature:
         try:
-            return self._features[name]
+            entry = self._features[name]
         except KeyError:
             raise KeyError(f"no feature {name!r}; installed: {', '.join(self._features)}") from None
+        if isinstance(entry, Feature):
+            return entry
+        if name in self._building:
+            raise RuntimeError(f"feature {name!r} was asked for while it is being installed")
+        self._building.add(name)
+        try:
+            feature = entry()
+        finally:
+            self._building.discard(name)
+        if feature.name != name:
+            raise ValueError(f"pending feature {name!r} installed as {feature.name!r}")
+        self._features[name] = feature
+        return feature
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._features)

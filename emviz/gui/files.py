@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -27,11 +28,12 @@ from .. import dataio
 from ..dataio import DataError, Session, Table
 from ..dataio._layout import plural
 from ..dataio.session import apply_teaching, teaching_state
-from ..session.model import ViewOptions, Workbench
+from ..session.model import ViewOptions, Workbench, check_points
 from ..session.runs import replayable_span
 from .export import SCALES, ExportError, default_name, render_image, save_png, save_svg
 from .glide import still
 from .loading import Job, Loader
+from .point_cloud import data_bounds
 from .preferences import app_settings
 
 DATA_FILTER = "Data (*.csv *.tsv *.txt *.dat);;All files (*)"
@@ -180,27 +182,42 @@ class FileActions(QObject):
         if not path:
             return False
         return self._load(Path(path).name,
-                          lambda progress: dataio.read_table(path, progress=progress),
-                          lambda table: self._use_table(table, Path(path).stem, columns))
+                          lambda progress: self._with_points(
+                              dataio.read_table(path, progress=progress), columns),
+                          lambda loaded: self._use_table(*loaded, Path(path).stem))
 
     def paste(self) -> bool:
         """Points copied from a spreadsheet or a text editor (True: the parse started)."""
         text = QApplication.clipboard().text()
         return self._load("the clipboard",
-                          lambda progress: dataio.parse_table(text, "clipboard", progress=progress),
-                          lambda table: self._use_table(table, "Pasted points", None))
+                          lambda progress: self._with_points(
+                              dataio.parse_table(text, "clipboard", progress=progress), None),
+                          lambda loaded: self._use_table(*loaded, "Pasted points"))
 
-    def _use_table(self, table: Table, name: str, columns: tuple[str, str] | None) -> bool:
+    def _with_points(self, table: Table, columns: tuple[str, str] | None) -> tuple:
+        """(table, columns, X): in the loading job, the points of the two columns and their
+        check (copying and checking 10⁶ rows on the GUI thread held it for 60 ms), unless
+        the user is to choose the columns first (X None)."""
         names = table.numeric_names
-        if columns is None:
-            columns = (names[0], names[1])
-            if len(names) > 2 and not self.unattended:
-                dialog = ColumnDialog(table, self.window)
-                if not dialog.exec():
-                    return False
-                columns = (dialog.x.currentText(), dialog.y.currentText())
-        X = table.points(*columns)
-        self.window.editor.replace(X, table.labels, None, name, (str(columns[0]), str(columns[1])))
+        if columns is None and len(names) > 2 and not self.unattended:
+            return table, None, None
+        columns = columns or (names[0], names[1])
+        X = np.ascontiguousarray(check_points(table.points(*columns)))
+        if X.base is not None:
+            X = X.copy()
+        X.setflags(write=False)  # read-only and its own memory: the model takes it uncopied
+        data_bounds(X)  # the extent the points view frames them by, ready (8-140 ms at 10⁶)
+        return table, columns, X
+
+    def _use_table(self, table: Table, columns: tuple[str, str] | None, X, name: str) -> bool:
+        if X is None:  # columns to choose: asked now, the points taken from the table
+            dialog = ColumnDialog(table, self.window)
+            if not dialog.exec():
+                return False
+            columns = (dialog.x.currentText(), dialog.y.currentText())
+            X = table.points(*columns)
+        self.window.editor.replace(X, table.labels, None, name, (str(columns[0]), str(columns[1])),
+                                   owned=True)
         if table.note:  # a count line skipped, values beyond double precision: said, not hidden
             self.window.statusBar().showMessage(f"{Path(table.source).name}: {table.note}", 20000)
         return True

@@ -34,6 +34,7 @@ from .hand_drag import install as install_hand_drag
 from .help import install_help
 from .icon import app_icon
 from .jobs import JobRunner
+from .lazy_tabs import LazyPage, LazyTabs
 from .lesson_panel import install_lesson
 from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
@@ -42,7 +43,7 @@ from .presentation import install_presentation
 from .split_room import SplitRoom, TableRoom
 from .style import apply_pyqtgraph_style, style_plot
 from .tab_bar import SnugTabBar
-from .tab_rows import ExplanationTabs, with_tab_rows
+from .tab_rows import with_tab_rows
 from .teaching import install_teaching
 from .toolbar_rows import ToolbarRows
 
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self.bound_plot = BoundPlot()
         self.params_table = ParamsTable()
         self.controls = ControlPanel(self.actions_by_name)
+        self._filling: LazyPage | None = None  # the lazy tab whose feature is being built
         style_plot(self.points_view)
         self._build_layout()
         self._connect()
@@ -193,7 +195,7 @@ class MainWindow(QMainWindow):
         panel.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         panel.setMinimumWidth(self.controls.minimumSizeHint().width() + 24)
         panel.setMaximumWidth(self.controls.sizeHint().width() + 60)
-        self.tabs = ExplanationTabs()
+        self.tabs = LazyTabs()  # the teaching tabs' views are built when first shown
         self.tabs.setTabBar(SnugTabBar())
         self.tabs.setObjectName("explainTabs")
         self.tabs.addTab(self.bound_plot, "ln p, L")
@@ -342,11 +344,49 @@ class MainWindow(QMainWindow):
         self._frames.on_model_change(FRAME_ASPECTS)
 
     def add_tab(self, view: QWidget, title: str, tooltip: str = "") -> int:
-        """A tab of the explanations beside the points view; its index."""
+        """A tab of the explanations beside the points view; its index. (A lazy tab's feature,
+        being built, puts its view in the tab that stood for it, whose title it keeps.)"""
+        if self._filling is not None:
+            page, self._filling = self._filling, None
+            page.put(view)
+            return self.tabs.indexOf(view)
         index = self.tabs.addTab(view, title)
         if tooltip:
             self.tabs.setTabToolTip(index, tooltip)
         return index
+
+    def add_lazy_tab(self, name: str, title: str, tooltip: str, install) -> None:
+        """The tab of feature ``name``, whose ``install(window) -> Feature`` (which adds its
+        view with ``add_tab``) runs when the tab is first shown or the feature is first asked
+        for (``feature(name)``): until then it costs nothing. ``title``, ``tooltip``: those
+        the installed feature gives its tab."""
+        page = LazyPage(lambda: self.features[name])
+
+        def fill(window) -> Feature:
+            self._filling = page
+            try:
+                return install(window)
+            finally:
+                self._filling = None
+
+        index = self.tabs.addTab(page, title)
+        if tooltip:
+            self.tabs.setTabToolTip(index, tooltip)
+        self.add_lazy_feature(name, fill)
+
+    def add_lazy_feature(self, name: str, install) -> None:
+        """Feature ``name``, installed by ``install(window) -> Feature`` when it is first
+        asked for (``feature(name)``); its views then take the window's appearance."""
+
+        def build() -> Feature:
+            feature = install(self)
+            presentation = getattr(self, "presentation", None)  # (None while being built)
+            for view in feature.views:
+                if isinstance(view, QWidget) and presentation is not None:
+                    presentation.adopt(view)  # the look the window has now (dark, presenting)
+            return feature
+
+        self.features.add_pending(name, build)
 
     def show_tab(self, view: QWidget) -> None:
         self.tabs.setCurrentWidget(view)
@@ -404,8 +444,23 @@ class MainWindow(QMainWindow):
         self.features.add(feature)
 
     def feature(self, name: str):
-        """The object of the feature called ``name`` (its view or its controller)."""
+        """The object of the feature called ``name`` (its view or its controller), installed
+        now if it was waiting for its tab to be shown."""
         return self.features[name].main
+
+    def build_all_views(self) -> None:
+        """Build every view still waiting for its tab to be shown (its feature installed)."""
+        for name in list(self.features):
+            self.features[name]
+
+    def findChild(self, *args, **kwargs):  # noqa: N802 (Qt API)
+        """As QObject.findChild, also among the views not built yet (building them): a
+        script or test finds a tab's view by its name whether or not it was shown."""
+        found = super().findChild(*args, **kwargs)
+        if found is None and not all(map(self.features.is_built, self.features)):
+            self.build_all_views()
+            found = super().findChild(*args, **kwargs)
+        return found
 
     def load_dataset(self, key: str) -> None:
         """A built-in dataset, as one undoable edit (as the dataset chooser loads it)."""

@@ -225,6 +225,23 @@ class Presentation(QObject):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
         QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationPaletteChange)
 
+    def adopt(self, root: QWidget) -> None:
+        """``root``, built after the appearance was applied (a tab's view built when first
+        shown), takes it as if it had been there: its own fonts and plot text scaled while
+        presenting, the theme's colours, ``apply_appearance`` and the large indicators."""
+        a = self.appearance
+        if a == Appearance():
+            return  # built in the look it was made for
+        if a.presenting:
+            self._scale_own_fonts(a.font_scale, root)
+            self._scale_other_plots(a.font_scale, root)
+            if self._indicators is not None:
+                for box in [*root.findChildren(QCheckBox), *root.findChildren(QRadioButton)]:
+                    box.setStyle(self._indicators)
+        self._theme_widgets(a, root)
+        for view in self._views(root):
+            view.apply_appearance(a)
+
     def _size_indicators(self, a: Appearance, style: str) -> None:
         """While presenting, the window's check boxes and radio buttons get indicators as
         large as their text: a style of their own (a style with a Python ``pixelMetric`` for
@@ -245,16 +262,18 @@ class Presentation(QObject):
             box.setStyle(indicators)
         self._indicators = indicators  # the widgets do not own it: kept while they use it
 
-    def _views(self) -> list:
-        """Every widget in the window that says how to draw an appearance."""
-        views = [self._window] if hasattr(self._window, "apply_appearance") else []
-        views += [w for w in self._window.findChildren(QWidget) if hasattr(w, "apply_appearance")]
+    def _views(self, root: QWidget | None = None) -> list:
+        """Every widget in the window (or ``root``) that says how to draw an appearance."""
+        root = root or self._window
+        views = [root] if hasattr(root, "apply_appearance") else []
+        views += [w for w in root.findChildren(QWidget) if hasattr(w, "apply_appearance")]
         return views
 
-    def _scale_own_fonts(self, scale: float) -> None:
+    def _scale_own_fonts(self, scale: float, root: QWidget | None = None) -> None:
         """Fonts a widget set for itself in points follow the application's by ``scale``;
         the original size is kept on the widget and put back at scale 1."""
-        for widget in self._window.findChildren(QWidget):
+        root = root or self._window
+        for widget in _with_children(root, QWidget, root is not self._window):
             if widget.property(FITS_OWN_FONT):
                 continue  # it follows its parent's font by itself
             own = widget.property(_OWN_FONT_PT)
@@ -271,7 +290,7 @@ class Presentation(QObject):
             if scale == 1.0:
                 widget.setProperty(_OWN_FONT_PT, None)
 
-    def _scale_other_plots(self, scale: float) -> None:
+    def _scale_other_plots(self, scale: float, root: QWidget | None = None) -> None:
         """Text in the plots that do not draw an appearance themselves (the teaching panels):
         axes' tick labels and titles, plot titles, captions and legends (pyqtgraph LabelItems)
         and TextItems, scaled like the fonts; each put back as it was at scale 1."""
@@ -281,7 +300,8 @@ class Presentation(QObject):
                     restore()
             self._plot_text = []
             return
-        for view in self._window.findChildren(pg.GraphicsView):
+        root = root or self._window
+        for view in _with_children(root, pg.GraphicsView, root is not self._window):
             if hasattr(view, "apply_appearance"):
                 continue
             for item in view.scene().items():
@@ -294,15 +314,19 @@ class Presentation(QObject):
         only: scaling put back the colours text had before); with ``redraw``, every view
         draws its state again (the component colours changed with the theme)."""
         colors.use_theme(a.theme)
-        for view in self._window.findChildren(pg.GraphicsView):
-            if not hasattr(view, "apply_appearance"):
-                theme_plot(view, a)
-        for widget in self._window.findChildren(QWidget):
-            if hasattr(widget, "apply_theme"):
-                widget.apply_theme(a)
+        self._theme_widgets(a, self._window)
         redraw_all = getattr(self._window, "redraw_all", None)
         if redraw and redraw_all is not None:
             redraw_all()
+
+    def _theme_widgets(self, a: Appearance, root: QWidget) -> None:
+        with_root = root is not self._window
+        for view in _with_children(root, pg.GraphicsView, with_root):
+            if not hasattr(view, "apply_appearance"):
+                theme_plot(view, a)
+        for widget in _with_children(root, QWidget, with_root):
+            if hasattr(widget, "apply_theme"):
+                widget.apply_theme(a)
 
     def _fit_control_panel(self, presenting: bool) -> None:
         """The control panel's scroll area was sized for the normal font: give it the width
@@ -457,6 +481,12 @@ def view_menu(window: QMainWindow, title: str) -> QMenu:
 def _action(window, name: str, text: str, shortcut: str, tip: str,
             checkable: bool = False) -> QAction:
     return window.add_action(name, text, shortcut, tip, checkable, teach_toolbar=False)
+
+
+def _with_children(root: QWidget, kind: type, with_root: bool) -> list:
+    """``root``'s children of ``kind``, and ``root`` too if ``with_root`` and it is one."""
+    found = root.findChildren(kind)
+    return [root, *found] if with_root and isinstance(root, kind) else found
 
 
 def install_presentation(window: QMainWindow) -> Presentation:

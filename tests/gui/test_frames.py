@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from emviz.core import bound_slice, decomposition
 from emviz.gui.features import Feature, FeatureRegistry
-from emviz.gui.teaching import FEATURES
+from emviz.gui.teaching import FEATURES, feature_name
 
 from .conftest import wait_for_history
 
@@ -141,7 +141,7 @@ def test_the_redraw_of_a_script_draws_only_the_views_on_screen(window, qtbot, mo
 
 
 def test_every_teaching_module_is_a_registered_feature_not_a_window_attribute(window):
-    names = [module.__name__.rsplit(".", 1)[1] for module in FEATURES]
+    names = [feature_name(entry) for entry in FEATURES]
     assert names == [n for n in window.features if n in names]  # installed in this order
     assert "lesson" in window.features
     for name in names:

@@ -5,42 +5,128 @@ through ``window.add_tab``), its actions (``window.add_action``) and its wiring 
 window's host API, and returns what it contributed (emviz.gui.features), which the window
 registers by name. Views stay passive: ``show_state(model)`` draws the Workbench; numbers come
 from emviz.core.
+
+What is not on screen at start is not built at start: a tab's feature (LazyTab) is imported
+and installed when its tab is first shown or it is asked for (``window.feature(name)``), and
+the gallery and Sample… (Deferred) make their actions at once, their module and window when
+first used. Building every tab took more than half of the window's start-up.
 """
 
 from __future__ import annotations
 
-from . import (
-    choose_k,
-    decomposition,
-    density,
-    equations,
-    gallery,
-    inspector,
-    kmeans_mode,
-    landscape,
-    oracle,
-    sample_mode,
-    why,
-    z_beside_r,
-)
+from collections.abc import Callable
+from dataclasses import dataclass
 
-#: Feature modules, in the order their tabs and actions appear.
+from ..features import Feature
+from . import density, inspector, kmeans_mode, oracle, z_beside_r
+
+
+# The tabs only: nothing of theirs is on screen at start, so each is imported and built
+# when its tab is first shown or it is asked for (window.add_lazy_tab). The imports are
+# written out, deferred, not looked up by name.
+def _why(window) -> Feature:
+    from . import why
+    return why.install(window)
+
+
+def _landscape(window) -> Feature:
+    from . import landscape
+    return landscape.install(window)
+
+
+def _decomposition(window) -> Feature:
+    from . import decomposition
+    return decomposition.install(window)
+
+
+def _equations(window) -> Feature:
+    from . import equations
+    return equations.install(window)
+
+
+def _choose_k(window) -> Feature:
+    from . import choose_k
+    return choose_k.install(window)
+
+
+def _gallery(window) -> None:
+    """The action (Ctrl+I) at once; the gallery's window when first opened or asked for."""
+    action = window.add_action(
+        "actionGallery", "Gallery", "Ctrl+I",  # short: the Teach toolbar fits 1024 px presenting
+        "The iterations gallery: the lecture's 'Start, after 1st, 2nd, … 20th iteration' "
+        "slides as one figure, exportable as PNG or SVG")
+
+    def install(window) -> Feature:
+        from . import gallery
+        return gallery.install(window, action)
+
+    window.add_lazy_feature("gallery", install)
+    action.triggered.connect(lambda: window.feature("gallery").open_and_run())
+
+
+def _sample_mode(window) -> None:
+    """The action (Ctrl+Shift+G) at once; the module when the action is first used."""
+    action = window.add_action(
+        "actionSample", "Sample…", "Ctrl+Shift+G",
+        "Watch the data being generated point by point, by either of the lecture's two "
+        "procedures (data without a known mixture: a default 3-component mixture)")
+
+    def install(window) -> Feature:
+        from . import sample_mode
+        return sample_mode.install(window, action)
+
+    window.add_lazy_feature("sample_mode", install)
+    action.triggered.connect(lambda: window.feature("sample_mode").open())
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A feature whose actions ``register(window)`` makes at once and whose views wait
+    (``window.add_lazy_feature``) until they are first used or asked for."""
+
+    name: str
+    register: Callable[[object], None]
+
+
+@dataclass(frozen=True)
+class LazyTab:
+    """A feature that is one tab: ``title`` and ``tooltip`` as its ``install`` sets them."""
+
+    name: str
+    title: str
+    tooltip: str
+    install: Callable[[object], Feature]
+
+
+#: The features, in the order their tabs and actions appear: a module (installed at once),
+#: a LazyTab or a Deferred feature (whose actions work from the start).
 FEATURES = (
     oracle,
-    why,
-    landscape,
-    decomposition,
-    equations,
+    LazyTab("why", "Why EM", "", _why),
+    LazyTab("landscape", "Hills", "The likelihood landscape: ln p(X | θ) and the bound "
+            "L(q, θ) as one mean μ_k moves", _landscape),
+    LazyTab("decomposition", "L + KL", "", _decomposition),
+    LazyTab("equations", "Equations", "", _equations),
     inspector,
     z_beside_r,
-    gallery,
+    Deferred("gallery", _gallery),
     kmeans_mode,
-    sample_mode,
-    choose_k,
+    Deferred("sample_mode", _sample_mode),
+    LazyTab("choose_k", "Choose K",
+            "Choose K: BIC and AIC against K, and EM from many random starts", _choose_k),
     density,
 )
+
+
+def feature_name(entry) -> str:
+    return entry.name if isinstance(entry, LazyTab | Deferred) else entry.__name__.rsplit(".", 1)[1]
 
 
 def install_teaching(window) -> None:
-    for module in FEATURES:
-        window.add_feature(module.install(window))
+    for entry in FEATURES:
+        if isinstance(entry, LazyTab):
+            window.add_lazy_tab(entry.name, entry.title, entry.tooltip, entry.install)
+        elif isinstance(entry, Deferred):
+            entry.register(window)
+        else:
+            window.add_feature(entry.install(window))

@@ -200,6 +200,7 @@ class CriteriaView(QWidget):
             "(p: the free parameters of π, μ and Σ).")
         layout.addWidget(self.caption)
         self._draw()
+        self._drawn = ()  # built after a session filled the part: the first frame draws it
 
     def apply_theme(self, a: Appearance) -> None:
         """BIC solid and AIC dashed in the theme's foreground and dark grey, the ring of the
@@ -451,6 +452,7 @@ class RestartsView(QWidget):
         self._appearance = Appearance()
         self._label_button()
         self._draw()
+        self._drawn = ()  # built after a session filled the part: the first frame draws it
 
     def apply_theme(self, a: Appearance) -> None:
         """The dots (the best ending a star in the foreground colour, the others mid grey

@@ -25,7 +25,15 @@ import numpy as np
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPainter
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QImage,
+    QPainter,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -584,6 +592,14 @@ class GalleryView(QDialog):
         self.set_iterations(iterations)
 
     # -- running EM on ----------------------------------------------------------------------
+    def open_and_run(self) -> None:
+        """Open the gallery (raised) and run EM on to its last iteration."""
+        self.show()
+        if QGuiApplication.platformName() != "offscreen":  # which warns it cannot raise
+            self.raise_()
+            self.activateWindow()
+        self.run_to_last()
+
     def run_to_last(self) -> None:
         """Ask the controller for full iterations until the largest chosen L is recorded (or the
         run stops); one step at a time, each in the worker thread."""
@@ -779,21 +795,9 @@ def export_gallery(window, iterations: tuple[int, ...], path: str, scale: int = 
         gallery.export_png(path, scale)
 
 
-def install(window) -> Feature:
+def install(window, action: QAction) -> Feature:
+    """The gallery's window, built the first time it is opened or asked for; ``action``
+    (Ctrl+I, made at start by emviz.gui.teaching) opens it with ``open_and_run``."""
     gallery = GalleryView(window)
     window.add_view(gallery)  # a window of its own: drawn only while open
-    action = window.add_action(
-        "actionGallery", "Gallery", "Ctrl+I",  # short: the Teach toolbar fits 1024 px presenting
-        "The iterations gallery: the lecture's 'Start, after 1st, 2nd, … 20th iteration' "
-        "slides as one figure, "
-        "exportable as PNG or SVG")
-
-    def open_gallery() -> None:
-        gallery.show()
-        if QGuiApplication.platformName() != "offscreen":  # which warns it cannot raise
-            gallery.raise_()
-            gallery.activateWindow()
-        gallery.run_to_last()
-
-    action.triggered.connect(open_gallery)
     return Feature("gallery", gallery, actions=(action,), views=(gallery,))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QAction, QColor, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -539,14 +539,12 @@ def _font(points: float, bold: bool = False) -> QFont:
 
 # -- the feature ------------------------------------------------------------------------------
 class SampleMode:
-    def __init__(self, window) -> None:
+    """``action`` (Ctrl+Shift+G, made at start by emviz.gui.teaching) calls ``open``."""
+
+    def __init__(self, window, action: QAction) -> None:
         self.window = window
         self.dialog: SampleDialog | None = None
-        self.action = window.add_action(
-            "actionSample", "Sample…", "Ctrl+Shift+G",
-            "Watch the data being generated point by point, by either of the lecture's two "
-            "procedures (data without a known mixture: a default 3-component mixture)")
-        self.action.triggered.connect(self.open)
+        self.action = action
 
     def open(self) -> SampleDialog:
         """A fresh dialog on the current data's generating mixture (or the default one)."""
@@ -573,6 +571,6 @@ class SampleMode:
         return self.dialog
 
 
-def install(window) -> Feature:
-    mode = SampleMode(window)
-    return Feature("sample_mode", mode, actions=(mode.action,))
+def install(window, action: QAction) -> Feature:
+    mode = SampleMode(window, action)
+    return Feature("sample_mode", mode, actions=(action,))

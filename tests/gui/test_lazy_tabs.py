@@ -1,0 +1,191 @@
+"""The explanation tabs whose views are built when first shown (emviz.gui.lazy_tabs): nothing
+of theirs is built at start, yet every tab shows the current state when chosen, a feature
+asked for first works, and a session restores into views not built yet."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+from emviz.gui.lazy_tabs import LazyPage
+from emviz.gui.main_window import MainWindow
+from emviz.gui.teaching import FEATURES, LazyTab
+from emviz.gui.teaching.choose_k import ModelChoiceTab
+from emviz.gui.teaching.decomposition import DecompositionView
+from emviz.gui.teaching.equations import EquationsPanel
+from emviz.gui.teaching.landscape import LandscapeView
+from emviz.gui.teaching.why import WhyPlot
+
+from .conftest import loaded, wait_for_history
+
+LAZY = {entry.name: entry for entry in FEATURES if isinstance(entry, LazyTab)}
+VIEW_CLASSES = {"why": WhyPlot, "landscape": LandscapeView, "decomposition": DecompositionView,
+                "equations": EquationsPanel, "choose_k": ModelChoiceTab}
+
+
+@pytest.fixture
+def built(monkeypatch) -> dict[str, int]:
+    """How many times each lazy tab's view class was constructed."""
+    counts = dict.fromkeys(VIEW_CLASSES, 0)
+    for name, cls in VIEW_CLASSES.items():
+        init = cls.__init__
+
+        def counting(self, *args, _init=init, _name=name, **kwargs):
+            counts[_name] += 1
+            _init(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "__init__", counting)
+    return counts
+
+
+def tab_index(w, title: str) -> int:
+    return next(i for i in range(w.tabs.count()) if w.tabs.tabToolTip(i).startswith(title)
+                or w.tabs.tabText(i) == title)
+
+
+def test_a_tab_not_shown_is_not_built_and_showing_it_builds_it_once(built, qtbot):
+    assert set(LAZY) == set(VIEW_CLASSES)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.redraw_now()
+    assert built == dict.fromkeys(VIEW_CLASSES, 0)
+    assert not any(w.features.is_built(name) for name in LAZY)
+    assert len(w.tabs.lazy_pages()) == len(LAZY)
+    assert all(not page.built for page in w.tabs.lazy_pages())
+    w.tabs.setCurrentIndex(tab_index(w, "Why EM"))  # as a click on the tab does
+    assert built == {**dict.fromkeys(VIEW_CLASSES, 0), "why": 1}
+    w.tabs.setCurrentIndex(0)
+    w.tabs.setCurrentIndex(tab_index(w, "Why EM"))
+    assert built["why"] == 1 and w.features.is_built("why")
+    assert sum(built.values()) == 1  # the other tabs still wait
+
+
+def test_every_tab_shown_draws_the_current_state(window, qtbot):
+    for n in range(3):
+        window.actions_by_name["actionStep"].trigger()
+        wait_for_history(qtbot, window, 2 * n + 3)
+    state = window.history[window.model.index]
+    for i in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(i)
+        window.redraw_now()
+        view = window.tabs.currentWidget()
+        assert not isinstance(view, LazyPage)
+        if view in window.views:
+            assert not window.view_is_stale(view), window.tabs.tabText(i)
+    equations = window.feature("equations")
+    assert equations.when.text() == f"after {state.phase}-step {state.iteration}"
+    why = window.feature("why")
+    assert any(item.xData is not None and len(item.xData) > 0
+               for item in why.getPlotItem().listDataItems())
+
+
+def test_a_feature_asked_for_before_its_tab_was_shown_is_built_into_its_tab(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    titles = [(w.tabs.tabText(i), w.tabs.tabToolTip(i)) for i in range(w.tabs.count())]
+    assert not w.features.is_built("choose_k")
+    view = w.feature("choose_k")
+    assert isinstance(view, ModelChoiceTab) and w.features.is_built("choose_k")
+    index = w.tabs.indexOf(view)
+    assert index >= 0 and w.tabs.widget(index) is view
+    # The tab stood for it with the title and tooltip its install gives it.
+    assert [(w.tabs.tabText(i), w.tabs.tabToolTip(i)) for i in range(w.tabs.count())] == titles
+    w.show()
+    qtbot.waitExposed(w)
+    w.show_tab(view)
+    assert w.tabs.currentWidget() is view and view.isVisible()
+    w.redraw_now()
+    assert not w.view_is_stale(view)
+    # findChild finds a view not built yet by its name (building it), as scripts did.
+    assert not w.features.is_built("landscape")
+    assert w.findChild(QWidget, "landscapeView") is w.feature("landscape")
+
+
+def test_every_lazy_tab_keeps_its_title_and_tooltip_when_built(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    before = [(w.tabs.tabText(i), w.tabs.tabToolTip(i)) for i in range(w.tabs.count())]
+    w.build_all_views()
+    assert all(page.built for page in w.tabs.lazy_pages())
+    assert [(w.tabs.tabText(i), w.tabs.tabToolTip(i)) for i in range(w.tabs.count())] == before
+
+
+def tick_pt_and_background(view) -> tuple[float, str]:
+    plot = view if isinstance(view, pg.PlotWidget) else view.findChildren(pg.PlotWidget)[0]
+    return (plot.getPlotItem().getAxis("bottom").style["tickFont"].pointSizeF(),
+            plot.backgroundBrush().color().name())
+
+
+def test_a_tab_built_while_presenting_in_the_dark_theme_takes_that_look(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    built_at_start = w.feature("landscape")
+    normal = tick_pt_and_background(built_at_start)
+    present = w.findChild(QAction, "actionPresent")
+    w.presentation.set_theme("dark")
+    present.trigger()
+    try:
+        assert not w.features.is_built("why")
+        why = w.feature("why")
+        looks = tick_pt_and_background(built_at_start)
+        assert looks[0] > normal[0] and looks[1] != normal[1]
+        assert tick_pt_and_background(why) == looks  # as if it had been there all along
+    finally:
+        present.trigger()
+        w.presentation.set_theme("light")
+    assert tick_pt_and_background(why) == normal  # and it leaves that look with the others
+
+
+def test_a_shortcut_of_a_feature_works_before_its_views_were_built(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitActive(w):  # window shortcuts need the active window
+        w.activateWindow()
+    assert not w.features.is_built("gallery") and not w.features.is_built("sample_mode")
+    qtbot.keyClick(w, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)  # Sample…
+    qtbot.waitUntil(lambda: w.features.is_built("sample_mode")
+                    and w.feature("sample_mode").dialog is not None)
+    w.feature("sample_mode").dialog.close()
+    w.feature("sample_mode").dialog.deleteLater()
+    with qtbot.waitActive(w):
+        w.activateWindow()
+    qtbot.keyClick(w, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: w.features.is_built("gallery") and w.feature("gallery").isVisible())
+    gallery = w.feature("gallery")
+    qtbot.waitUntil(lambda: not gallery.running and not w.controller.busy, timeout=60_000)
+    gallery.hide()
+
+
+def test_a_session_restores_into_a_tab_not_built_yet(window, qtbot, tmp_path):
+    tab = window.feature("choose_k")
+    window.show_tab(tab)
+    qtbot.waitUntil(lambda: len(tab.criteria.curve) == 8 and not tab.criteria.busy,
+                    timeout=20_000)
+    bics = np.array(tab.criteria.bic_curve.yData)
+    path = tmp_path / "lazy.emviz"
+    assert window.files.save_session(str(path))
+    other = MainWindow()
+    qtbot.addWidget(other)
+    other.show()
+    qtbot.waitExposed(other)
+    try:
+        assert loaded(qtbot, other, lambda: other.files.open_session(str(path)))
+        qtbot.waitUntil(lambda: not other.controller.busy, timeout=20_000)
+        assert not other.features.is_built("choose_k")  # the session went to the model only
+        other.tabs.setCurrentIndex(tab_index(other, "Choose K"))
+        shown = other.feature("choose_k")
+        other.redraw_now()
+        assert not shown.busy
+        np.testing.assert_array_equal(shown.criteria.bic_curve.yData, bics)
+    finally:
+        other.close()
