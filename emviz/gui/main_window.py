@@ -35,6 +35,7 @@ from .help import install_help
 from .icon import app_icon
 from .jobs import JobRunner
 from .lesson_panel import install_lesson
+from .one_dim import install as install_one_dim
 from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
 from .presentation import install_presentation
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.files = install_files(self)
         install_teaching(self)
         install_hand_drag(self)
+        self.add_feature(install_one_dim(self))  # after the teaching features: it turns some off
         self.lesson = install_lesson(self)
         self.add_feature(Feature("lesson", self.lesson, (self.actions_by_name["actionLesson"],)))
         self._fit_tab_titles()

@@ -1,0 +1,142 @@
+"""The 1-D mode's main view: the data x_1 … x_N as a density-scaled histogram, each
+component's π_k N(x | μ_k, σ_k²) over it in its colour, their sum p(x | θ) in the theme's ink,
+and under it a band of each bin's mean responsibilities r_nk stacked in the components'
+colours. Passive: it draws a Workbench whose points have one column (shape (N, 1))."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+
+from ..look import histogram as hist
+from ..look.appearance import Appearance
+from ..session.model import Workbench
+from .style import apply_plot_appearance
+
+#: The band under the histogram, as a fraction of the tallest bar or curve.
+BAND_HEIGHT = 0.14
+
+
+class _DensityAxis(pg.AxisItem):
+    """The density axis: no numbers below 0, where the band of responsibilities is drawn."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
+        strings = super().tickStrings(values, scale, spacing)
+        return [s if v >= -1e-12 * max(spacing, 1e-300) else "" for v, s in zip(values, strings, strict=True)]
+
+
+class HistogramView(pg.PlotWidget):
+    """``show_state(model)`` draws the model's 1-D data and θ; ``curves`` (the components'),
+    ``total`` (the sum), ``bars`` and ``band`` are the items tests read."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent, axisItems={"left": _DensityAxis("left")})
+        self.setObjectName("histogramView")
+        self.setToolTip("One-dimensional data: the histogram (a density: its area is 1), each "
+                        "π_k N(x | μ_k, σ_k²) in its colour and their sum p(x | θ);\n"
+                        "the band under it: each bin's mean responsibilities r_nk, stacked. "
+                        "Wheel: zoom · Drag: pan")
+        self.appearance = Appearance()
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.getAxis("left").enableAutoSIPrefix(False)  # a density reads 0.5, not 500 (×0.001)
+        plot.getViewBox().setMouseEnabled(x=True, y=False)  # y follows the tallest bar or curve
+        self.bars = pg.PlotDataItem(stepMode="center", fillLevel=0)
+        self.addItem(self.bars)
+        self.band = pg.ImageItem()  # (B, rows, 4): x along the first axis
+        self.addItem(self.band)
+        self.curves: list[pg.PlotCurveItem] = []
+        self.total = pg.PlotCurveItem()
+        self.total.setZValue(6)
+        self.addItem(self.total)
+        self.edges = np.array([0.0, 1.0])
+        self.grid = np.empty(0)
+        self.palette = np.empty((0, 3))
+        self._range_key: object = None
+        self._axis_shown = ""
+        self.apply_appearance(self.appearance)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        self.appearance = a = appearance
+        apply_plot_appearance(self, a)
+        self.getPlotItem().showGrid(x=True, y=True, alpha=a.grid_alpha)
+        self.bars.setPen(pg.mkPen(a.muted, width=1))
+        self.bars.setBrush(pg.mkBrush(*a.muted, 70))
+        self.total.setPen(pg.mkPen(a.foreground, width=a.curve_width))
+        for item, color in zip(self.curves, self.palette, strict=False):
+            item.setPen(self._component_pen(color))
+
+    def _component_pen(self, color) -> object:
+        return pg.mkPen(tuple(int(c) for c in color), width=self.appearance.ellipse_widths[0])
+
+    # -- drawing -------------------------------------------------------------------------
+    def show_state(self, model: Workbench) -> None:
+        X = model.points
+        if X.shape[1] != 1:
+            return  # 2-D data are the points view's
+        x = X[:, 0]
+        state = model.current
+        mixture = None if state is None else state.mixture
+        self.edges = edges = hist.bin_edges(x)
+        heights = hist.density_heights(x, edges)
+        self.bars.setData(edges, heights)
+        self.grid = grid = hist.curve_grid(edges, mixture)
+        k = 0 if mixture is None else mixture.n_components
+        self.palette = palette = model.identity.em_palette(k)
+        parts = hist.component_curves(grid, mixture) if k else np.empty((0, len(grid)))
+        self._show_curves(grid, parts, palette)
+        top = max(float(heights.max(initial=0.0)), float(parts.sum(axis=0).max(initial=0.0)), 1e-300)
+        self._show_band(model, x, edges, palette, top)
+        if model.axes[0] != self._axis_shown:
+            self._axis_shown = model.axes[0]
+            self.getPlotItem().setLabel("bottom", model.axes[0])
+            self.getPlotItem().setLabel("left", "density")
+        key = (model.data_serial, len(x) > 0)
+        if key != self._range_key:  # new data: frame it once; zooming x stays the user's
+            self._range_key = key
+            self.getPlotItem().setXRange(float(edges[0]), float(edges[-1]), padding=0.04)
+        # every bar and the whole of each curve in sight, the band under them
+        self.getPlotItem().setYRange(-BAND_HEIGHT * top * 1.15, top * 1.06, padding=0)
+
+    def _show_curves(self, grid: np.ndarray, parts: np.ndarray, palette: np.ndarray) -> None:
+        while len(self.curves) < len(parts):
+            item = pg.PlotCurveItem()
+            item.setZValue(5)
+            self.addItem(item)
+            self.curves.append(item)
+        for j, item in enumerate(self.curves):
+            item.setVisible(j < len(parts))
+            if j < len(parts):
+                item.setData(grid, parts[j])
+                item.setPen(self._component_pen(palette[j]))
+        if len(parts):
+            self.total.setData(grid, parts.sum(axis=0))
+        else:
+            self.total.setData([], [])
+
+    def _show_band(self, model: Workbench, x: np.ndarray, edges: np.ndarray,
+                   palette: np.ndarray, top: float) -> None:
+        """Each bin's mean r_nk, stacked, in a strip of height BAND_HEIGHT · top under y = 0
+        (grey before the first E-step: no responsibilities yet)."""
+        state = model.current
+        resp = None if state is None else state.colours
+        if resp is None or len(resp) != len(x):
+            shares = (np.histogram(x, bins=edges)[0] > 0).astype(float)[:, None]
+            palette = np.array([self.appearance.muted])
+        else:
+            shares = hist.bin_responsibilities(x, resp, edges)
+        self.band.setImage(hist.band_image(shares, palette), autoLevels=False)
+        height = BAND_HEIGHT * top
+        self.band.setRect(QRectF(float(edges[0]), -height * 1.1, float(edges[-1] - edges[0]), height))
+
+    # -- for tests -----------------------------------------------------------------------
+    def curve_data(self) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+        """(x, [π_k N(x | μ_k, σ_k²) for the visible k], p(x | θ)) as drawn."""
+        shown = [c for c in self.curves if c.isVisible()]
+        ys = [np.asarray(c.getData()[1]) for c in shown]
+        x = np.asarray(shown[0].getData()[0]) if shown else np.empty(0)
+        total = self.total.getData()[1]
+        return x, ys, np.asarray(total if total is not None else [])
+
+

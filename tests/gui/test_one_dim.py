@@ -1,0 +1,180 @@
+"""The 1-D mode: a one-column file, or one column of 2-D data, shown as a histogram with each
+π_k N(x | μ_k, σ_k²) and their sum over it and the responsibilities as a band under it; E, M,
+Play, the history, the bound plot and the Why tab go on; sessions keep the mode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QInputDialog
+
+from emviz.core import old_faithful
+from emviz.look import histogram as hist
+
+from .conftest import loaded, wait_for_history
+
+
+def eruptions() -> np.ndarray:
+    return old_faithful().X[:, 0]
+
+
+@pytest.fixture
+def one_column_csv(tmp_path):
+    path = tmp_path / "eruptions.csv"
+    path.write_text("eruption\n" + "\n".join(repr(float(v)) for v in eruptions()) + "\n")
+    return path
+
+
+def histogram(window):
+    return window.feature("one_dim").view
+
+
+def press(qtbot, window, key, n_after: int) -> None:
+    QTest.keyClick(window, key)
+    wait_for_history(qtbot, window, n_after)
+
+
+def check_curves_follow_theta(window) -> None:
+    """The drawn curves are π_k N(x | μ_k, σ_k²) of the shown θ at the curve's x, their sum
+    p(x | θ); each in its component's Identity colour, the sum in the theme's ink."""
+    view, m = histogram(window), window.model
+    mixture = m.current.mixture
+    x, parts, total = view.curve_data()
+    assert len(parts) == mixture.n_components
+    for k, y in enumerate(parts):
+        var = mixture.covariances[k, 0, 0]
+        expected = (mixture.weights[k] * np.exp(-0.5 * (x - mixture.means[k, 0]) ** 2 / var)
+                    / np.sqrt(2 * np.pi * var))
+        np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-300)
+        pen = view.curves[k].opts["pen"].color()
+        assert (pen.red(), pen.green(), pen.blue()) == tuple(m.identity.em_palette(2)[k])
+    np.testing.assert_allclose(total, np.sum(parts, axis=0), rtol=1e-12)
+    ink = view.total.opts["pen"].color()
+    assert (ink.red(), ink.green(), ink.blue()) == tuple(view.appearance.foreground)
+
+
+def test_a_one_column_file_opens_as_a_histogram_and_em_steps_on_it(window, qtbot, one_column_csv):
+    assert loaded(qtbot, window, lambda: window.files.open_data(str(one_column_csv)))
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
+    window.redraw_now()
+    m, view = window.model, histogram(window)
+    assert m.points.shape == (272, 1) and m.axes[0] == "eruption"
+    assert view.isVisible() and not window.points_view.isVisible()
+    # the bars: a density (area 1) over Freedman–Diaconis-or-more bins of the data's range
+    edges, heights = view.bars.getData()
+    np.testing.assert_allclose(edges, hist.bin_edges(eruptions()))
+    assert np.sum(heights * np.diff(edges)) == pytest.approx(1.0)
+    press(qtbot, window, Qt.Key.Key_E, 2)
+    press(qtbot, window, Qt.Key.Key_M, 3)
+    assert [s.phase for s in window.history] == ["init", "E", "M"]
+    check_curves_follow_theta(window)
+    # the band: each bin's mean r_nk stacked, component k's share of a column in its colour
+    resp, palette = m.current.resp, m.identity.em_palette(2)
+    shares = hist.bin_responsibilities(m.points[:, 0], resp, view.edges)
+    image = view.band.image
+    assert image.shape[0] == len(view.edges) - 1
+    filled = shares.sum(axis=1) > 0
+    for k in range(2):
+        rows = np.all(image[:, :, :3] == palette[k], axis=2).mean(axis=1)  # (B,)
+        np.testing.assert_allclose(rows[filled], shares[filled, k], atol=1.01 / image.shape[1])
+    assert shares[:, 0].max() > 0.5 and shares[:, 1].max() > 0.5  # both colours are seen
+
+
+def test_one_column_of_faithful_and_back_through_the_data_menu_undoably(window, qtbot, monkeypatch):
+    both = window.model.points.copy()
+    axes = window.model.axes
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: (axes[0], True))
+    window.actions_by_name["actionUseOneColumn"].trigger()
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
+    m = window.model
+    np.testing.assert_array_equal(m.points[:, 0], both[:, 0])
+    assert m.points.shape == (272, 1) and m.axes[0] == axes[0]
+    assert histogram(window).isVisibleTo(window) and not window.points_view.isVisibleTo(window)
+    # the plane's teaching views are off, and say why
+    density = window.actions_by_name["actionDensity"]
+    assert not density.isEnabled() and "2-D only" in density.toolTip()
+    hills = window.tabs.indexOf(window.feature("landscape"))
+    assert not window.tabs.isTabEnabled(hills) and "2-D only" in window.tabs.tabToolTip(hills)
+    assert not window.actions_by_name["actionUseOneColumn"].isEnabled()
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo
+    qtbot.waitUntil(lambda: m.points.shape == (272, 2))
+    np.testing.assert_array_equal(m.points, both)
+    assert window.points_view.isVisibleTo(window) and not histogram(window).isVisibleTo(window)
+    assert density.isEnabled() and "2-D only" not in density.toolTip()
+    assert window.tabs.isTabEnabled(hills)
+    QTest.keyClick(window, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)  # redo
+    qtbot.waitUntil(lambda: m.points.shape == (272, 1))
+    window.actions_by_name["actionUseBothColumns"].trigger()
+    qtbot.waitUntil(lambda: m.points.shape == (272, 2))
+    np.testing.assert_array_equal(m.points, both)
+    assert m.axes == axes and m.both_columns is None
+
+
+def test_play_history_bound_plot_and_why_work_in_one_dimension(window, qtbot):
+    window.feature("one_dim").use_column(0)
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
+    QTest.keyClick(window, Qt.Key.Key_P)
+    qtbot.waitUntil(lambda: window.model.run_ended != "" and not window.controller.busy,
+                    timeout=60_000)
+    n = len(window.history)
+    lnp = [s.log_likelihood for s in window.history]
+    assert np.all(np.diff(lnp) >= -1e-9)  # EM never lowers ln p, in 1-D too
+    window.redraw_now()
+    check_curves_follow_theta(window)
+    QTest.keyClick(window, Qt.Key.Key_Left)
+    QTest.keyClick(window, Qt.Key.Key_Left)
+    assert window.model.index == n - 3
+    window.redraw_now()
+    check_curves_follow_theta(window)  # the histogram shows the scrubbed-back θ
+    bound = window.bound_plot
+    window.show_tab(bound)
+    window.redraw_now()
+    assert not window.view_is_stale(bound)
+    why = window.feature("why")
+    window.show_tab(why)
+    window.redraw_now()
+    assert not window.view_is_stale(why)
+
+
+def test_a_session_keeps_the_one_column_mode_and_the_way_back(window, qtbot, tmp_path):
+    both = window.model.points.copy()
+    window.feature("one_dim").use_column(1)
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
+    for n in (2, 3, 4, 5):
+        press(qtbot, window, Qt.Key.Key_E if n % 2 == 0 else Qt.Key.Key_M, n)
+    QTest.keyClick(window, Qt.Key.Key_Left)
+    saved_theta = window.model.current.mixture
+    path = tmp_path / "one.emviz"
+    assert window.files.save_session(str(path))
+    window.load_dataset("separated")
+    qtbot.waitUntil(lambda: window.model.points.shape[1] == 2 and not window.controller.busy)
+    assert loaded(qtbot, window, lambda: window.files.open_session(str(path)))
+    qtbot.waitUntil(lambda: len(window.history) == 5 and not window.controller.busy)
+    m = window.model
+    assert m.points.shape == (272, 1) and m.index == 3
+    np.testing.assert_array_equal(m.points[:, 0], both[:, 1])
+    np.testing.assert_array_equal(m.current.mixture.means, saved_theta.means)
+    assert m.both_columns is not None and m.both_columns.column == 1
+    window.redraw_now()
+    assert histogram(window).isVisible()
+    window.actions_by_name["actionUseBothColumns"].trigger()
+    qtbot.waitUntil(lambda: m.points.shape == (272, 2))
+    np.testing.assert_array_equal(m.points, both)
+
+
+def test_a_one_column_file_saved_as_a_session_comes_back_one_dimensional(window, qtbot, tmp_path,
+                                                                         one_column_csv):
+    assert loaded(qtbot, window, lambda: window.files.open_data(str(one_column_csv)))
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
+    press(qtbot, window, Qt.Key.Key_Space, 3)
+    path = tmp_path / "native.emviz"
+    assert window.files.save_session(str(path))
+    window.load_dataset("faithful")
+    qtbot.waitUntil(lambda: window.model.points.shape[1] == 2 and not window.controller.busy)
+    assert loaded(qtbot, window, lambda: window.files.open_session(str(path)))
+    qtbot.waitUntil(lambda: len(window.history) == 3 and not window.controller.busy)
+    assert window.model.points.shape == (272, 1) and window.model.both_columns is None
+    np.testing.assert_array_equal(window.model.points[:, 0], eruptions())
