@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QFont, QFontMetricsF
 
 from ..look import histogram as hist
 from ..look.appearance import Appearance
@@ -63,12 +64,19 @@ class HistogramView(pg.PlotWidget):
         self.getPlotItem().showGrid(x=True, y=True, alpha=a.grid_alpha)
         self.bars.setPen(pg.mkPen(a.muted, width=1))
         self.bars.setBrush(pg.mkBrush(*a.muted, 70))
-        self.total.setPen(pg.mkPen(a.foreground, width=a.curve_width))
+        # dashed, so each component's own curve shows where it alone makes the sum
+        self.total.setPen(pg.mkPen(a.foreground, width=a.curve_width, style=Qt.PenStyle.DashLine))
         for item, color in zip(self.curves, self.palette, strict=False):
-            item.setPen(self._component_pen(color))
+            self._colour_curve(item, color)
+        if self._axis_shown:
+            self._fit_axis_title()
 
-    def _component_pen(self, color) -> object:
-        return pg.mkPen(tuple(int(c) for c in color), width=self.appearance.ellipse_widths[0])
+    def _colour_curve(self, item: pg.PlotCurveItem, color) -> None:
+        """Component k's curve in its colour, the area under it tinted with the same."""
+        rgb = tuple(int(c) for c in color)
+        item.setPen(pg.mkPen(rgb, width=self.appearance.ellipse_widths[0] * 1.5))
+        item.setBrush(pg.mkBrush(*rgb, 60))
+        item.setFillLevel(0.0)
 
     # -- drawing -------------------------------------------------------------------------
     def show_state(self, model: Workbench) -> None:
@@ -90,14 +98,31 @@ class HistogramView(pg.PlotWidget):
         self._show_band(model, x, edges, palette, top)
         if model.axes[0] != self._axis_shown:
             self._axis_shown = model.axes[0]
-            self.getPlotItem().setLabel("bottom", model.axes[0])
             self.getPlotItem().setLabel("left", "density")
+            self._fit_axis_title()
         key = (model.data_serial, len(x) > 0)
         if key != self._range_key:  # new data: frame it once; zooming x stays the user's
             self._range_key = key
             self.getPlotItem().setXRange(float(edges[0]), float(edges[-1]), padding=0.04)
         # every bar and the whole of each curve in sight, the band under them
         self.getPlotItem().setYRange(-BAND_HEIGHT * top * 1.15, top * 1.06, padding=0)
+
+    def _fit_axis_title(self) -> None:
+        """The x axis's title (the column's name) whole if it fits the view's width, else cut
+        with an ellipsis (presenting, a long name at 28 px would run past the plot)."""
+        font = QFont()
+        if self.appearance.presenting:
+            font.setPointSizeF(self.appearance.label_pt)
+        axis = self.getPlotItem().getAxis("bottom").geometry().width()
+        room = max((axis if axis > 0 else self.width() - 110) - 64, 40)
+        text = QFontMetricsF(font).elidedText(self._axis_shown, Qt.TextElideMode.ElideRight, room)
+        if text != self.getPlotItem().getAxis("bottom").labelText:
+            self.getPlotItem().setLabel("bottom", text)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if getattr(self, "_axis_shown", ""):  # pyqtgraph resizes before __init__ is done
+            self._fit_axis_title()
 
     def _show_curves(self, grid: np.ndarray, parts: np.ndarray, palette: np.ndarray) -> None:
         while len(self.curves) < len(parts):
@@ -109,7 +134,7 @@ class HistogramView(pg.PlotWidget):
             item.setVisible(j < len(parts))
             if j < len(parts):
                 item.setData(grid, parts[j])
-                item.setPen(self._component_pen(palette[j]))
+                self._colour_curve(item, palette[j])
         if len(parts):
             self.total.setData(grid, parts.sum(axis=0))
         else:

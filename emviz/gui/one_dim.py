@@ -33,8 +33,11 @@ class OneDimension(QObject):
         self._window = window
         self.view = HistogramView()
         self.view.hide()
-        window.splitter.insertWidget(window.splitter.indexOf(window.points_view) + 1, self.view)
-        window.splitter.setCollapsible(window.splitter.indexOf(self.view), False)
+        splitter = window.splitter
+        at = splitter.indexOf(window.points_view) + 1
+        splitter.insertWidget(at, self.view)
+        splitter.setStretchFactor(at, 3)  # as the points view's: it takes the room they leave
+        splitter.setCollapsible(at, False)
         window.add_view(self.view, {"points", "labels", "options", "history", "index", "identity"})
         menu = view_menu(window, "&Data")
         self.one_action = window.add_action(
