@@ -178,3 +178,17 @@ def test_a_one_column_file_saved_as_a_session_comes_back_one_dimensional(window,
     qtbot.waitUntil(lambda: len(window.history) == 3 and not window.controller.busy)
     assert window.model.points.shape == (272, 1) and window.model.both_columns is None
     np.testing.assert_array_equal(window.model.points[:, 0], eruptions())
+
+
+def test_the_plane_only_tabs_shown_anyway_in_one_dimension_say_why_and_do_not_crash(window, qtbot):
+    """A script or a lesson may still show a tab that is off: it draws a message, no map."""
+    window.feature("one_dim").use_column(0)
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
+    hills = window.feature("landscape")
+    window.show_tab(hills)
+    window.redraw_now()
+    assert not window.view_is_stale(hills)
+    assert "2-D data" in hills.caption.text()
+    QTest.keyClick(window, Qt.Key.Key_Space)
+    wait_for_history(qtbot, window, 3)
+    assert window.model.points.shape == (272, 1)
