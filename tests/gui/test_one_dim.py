@@ -192,3 +192,17 @@ def test_the_plane_only_tabs_shown_anyway_in_one_dimension_say_why_and_do_not_cr
     QTest.keyClick(window, Qt.Key.Key_Space)
     wait_for_history(qtbot, window, 3)
     assert window.model.points.shape == (272, 1)
+
+
+def test_the_command_line_screenshots_a_one_column_file_as_a_histogram(tmp_path, one_column_csv):
+    from tests.test_cli import load_png, meaningful_stderr, run_emviz
+
+    out = tmp_path / "one.png"
+    result = run_emviz(str(one_column_csv), "--steps", "3", "--view", "points", "--screenshot", str(out))
+    assert result.returncode == 0 and not meaningful_stderr(result.stderr), result.stderr
+    image = load_png(out)
+    # the band under the histogram holds both components' colours (Okabe-Ito blue and orange)
+    colours = {tuple(c) for c in image.reshape(-1, 3)[::7]}
+    assert (0, 114, 178) in colours and (230, 159, 0) in colours
+    result = run_emviz("--data", str(one_column_csv), "--steps", "2", "--screenshot", str(out))
+    assert result.returncode == 0, result.stderr
