@@ -51,6 +51,14 @@ class HistogramView(pg.PlotWidget):
         self.total = pg.PlotCurveItem()
         self.total.setZValue(6)
         self.addItem(self.total)
+        # each bell's top (μ_k, π_k N(μ_k | μ_k, σ_k²)): drag it to move μ_k and change π_k
+        self.tops_item = pg.ScatterPlotItem(symbol="o")
+        self.tops_item.setZValue(10)
+        self.tops_item.setEnabled(False)  # presses reach the drag's event filter, not the item
+        self.addItem(self.tops_item)
+        self.tops = np.empty((0, 2))
+        self._mixture = None
+        self.hold_range = False  # True while a bell's top is dragged (emviz.gui.histogram_drag)
         self.edges = np.array([0.0, 1.0])
         self.grid = np.empty(0)
         self.palette = np.empty((0, 3))
@@ -86,6 +94,7 @@ class HistogramView(pg.PlotWidget):
         x = X[:, 0]
         state = model.current
         mixture = None if state is None else state.mixture
+        self._mixture = mixture
         self.edges = edges = hist.bin_edges(x)
         heights = hist.density_heights(x, edges)
         self.bars.setData(edges, heights)
@@ -104,8 +113,10 @@ class HistogramView(pg.PlotWidget):
         if key != self._range_key:  # new data: frame it once; zooming x stays the user's
             self._range_key = key
             self.getPlotItem().setXRange(float(edges[0]), float(edges[-1]), padding=0.04)
-        # every bar and the whole of each curve in sight, the band under them
-        self.getPlotItem().setYRange(-BAND_HEIGHT * top * 1.15, top * 1.06, padding=0)
+        # every bar and the whole of each curve in sight, the band under them (not while a
+        # bell is dragged: the axes would move under the mouse)
+        if not self.hold_range:
+            self.getPlotItem().setYRange(-BAND_HEIGHT * top * 1.15, top * 1.06, padding=0)
 
     def _fit_axis_title(self) -> None:
         """The x axis's title (the column's name) whole if it fits the view's width, else cut
@@ -139,6 +150,20 @@ class HistogramView(pg.PlotWidget):
             self.total.setData(grid, parts.sum(axis=0))
         else:
             self.total.setData([], [])
+        self._show_tops(palette[: len(parts)])
+
+    def _show_tops(self, palette: np.ndarray) -> None:
+        mixture = self._mixture
+        if mixture is None:
+            self.tops = np.empty((0, 2))
+            self.tops_item.setData([], [])
+            return
+        height = mixture.weights / np.sqrt(2 * np.pi * mixture.covariances[:, 0, 0])
+        self.tops = np.c_[mixture.means[:, 0], height]
+        a = self.appearance
+        brushes = [pg.mkBrush(*(int(c) for c in rgb)) for rgb in palette]  # K, not N
+        self.tops_item.setData(pos=self.tops, size=a.mean_sizes(mixture.weights) * 0.8,
+                               brush=brushes, pen=pg.mkPen(a.foreground, width=a.mean_pen_width))
 
     def _show_band(self, model: Workbench, x: np.ndarray, edges: np.ndarray,
                    palette: np.ndarray, top: float) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QInputDialog
 
 from ..session.model import Workbench
 from .features import Feature
+from .histogram_drag import HistogramDrag
 from .histogram_view import HistogramView
 from .presentation import view_menu
 
@@ -52,6 +53,8 @@ class OneDimension(QObject):
         menu.addAction(self.both_action)
         self.one_action.triggered.connect(self.choose_column)
         self.both_action.triggered.connect(self.use_both_columns)
+        hand = window.features["hand_drag"].parts["editor"]
+        self.drag = HistogramDrag(self.view, hand)
         self._tips: dict[str, str] = {}
         self._one_d = False
         window.model.subscribe(self._on_model_change, {"points", "history", "index"})

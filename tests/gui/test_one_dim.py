@@ -206,3 +206,47 @@ def test_the_command_line_screenshots_a_one_column_file_as_a_histogram(tmp_path,
     assert (0, 114, 178) in colours and (230, 159, 0) in colours
     result = run_emviz("--data", str(one_column_csv), "--steps", "2", "--screenshot", str(out))
     assert result.returncode == 0, result.stderr
+
+
+def test_dragging_a_bells_top_moves_mu_and_changes_pi_undoably(window, qtbot):
+    from PySide6.QtCore import QPoint, QPointF
+
+    from emviz.gui.histogram_drag import peak_heights
+
+    window.feature("one_dim").use_column(0)
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
+    press(qtbot, window, Qt.Key.Key_Space, 3)
+    window.redraw_now()
+    view, m = histogram(window), window.model
+    before = m.current.mixture
+    box = view.getPlotItem().getViewBox()
+
+    def widget_at(x: float, y: float) -> QPoint:
+        p = view.mapFromScene(box.mapViewToScene(QPointF(x, y)))
+        return QPoint(p.x(), p.y())
+
+    def data_at(p: QPoint) -> np.ndarray:
+        q = box.mapSceneToView(view.mapToScene(p))
+        return np.array([q.x(), q.y()])
+
+    k = 0
+    start = widget_at(before.means[k, 0], peak_heights(before)[k])
+    end = start + QPoint(30, -20)  # right and up: μ_1 grows, π_1 grows
+    moved = data_at(end) - data_at(start)  # the axes hold still while a bell is dragged
+    vp = view.viewport()
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for i in range(1, 7):
+        p = start + (end - start) * (i / 6)
+        QTest.mouseMove(vp, QPoint(round(p.x()), round(p.y())))
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    hand_editor = window.features["hand_drag"].parts["editor"]
+    qtbot.waitUntil(lambda: not hand_editor.dragging and m.current.phase == "hand", timeout=20_000)
+    after = m.current.mixture
+    assert after.means[k, 0] == pytest.approx(before.means[k, 0] + moved[0], abs=1e-9)
+    assert peak_heights(after)[k] == pytest.approx(peak_heights(before)[k] + moved[1], rel=1e-6)
+    assert after.weights[k] > before.weights[k] and after.weights.sum() == pytest.approx(1.0)
+    window.redraw_now()
+    check_curves_follow_theta(window)
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: m.current.phase == "M")
+    np.testing.assert_array_equal(m.current.mixture.means, before.means)
