@@ -214,6 +214,9 @@ class PointsEditor(QObject):
     """The one way the window changes the data."""
 
     message = Signal(str)
+    #: Data with this many columns are about to be shown (before the model hears of them:
+    #: the 1-D mode turns the plane's modes off while their data are still 2-D).
+    replacing = Signal(int)
 
     def __init__(self, model: Workbench, controller: RunController, parent=None) -> None:
         super().__init__(parent)
@@ -317,6 +320,7 @@ class PointsEditor(QObject):
         see EM adapt to the new point, or afresh for whole new data."""
         current = self.model.current
         mixture = None if current is None or fresh else current.mixture
+        self.replacing.emit(data.X.shape[1])
         self.model.set_points(data.X, data.labels, data.true_mixture, data.name, data.axes,
                               edit=not fresh, both_columns=data.both_columns)
         n = len(data.X)

@@ -57,6 +57,7 @@ class OneDimension(QObject):
         self.drag = HistogramDrag(self.view, hand)
         self._tips: dict[str, str] = {}
         self._one_d = False
+        window.editor.replacing.connect(self._before_data)
         window.model.subscribe(self._on_model_change, {"points", "history", "index"})
         self._on_model_change(frozenset({"points"}))
 
@@ -80,6 +81,12 @@ class OneDimension(QObject):
         self._window.editor.use_both_columns()
 
     # -- following the data ----------------------------------------------------------------
+    def _before_data(self, columns: int) -> None:
+        """One column is coming: the plane's modes go off while their data are still 2-D
+        (k-means mode would replay its run on the 1-D data and draw it in its plane)."""
+        if columns == 1:
+            self._two_d_off()
+
     def _on_model_change(self, aspects: frozenset[str]) -> None:
         m = self.model
         one_d = m.points.shape[1] == 1

@@ -250,3 +250,22 @@ def test_dragging_a_bells_top_moves_mu_and_changes_pi_undoably(window, qtbot):
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: m.current.phase == "M")
     np.testing.assert_array_equal(m.current.mixture.means, before.means)
+
+
+def test_the_planes_modes_go_off_before_one_column_arrives(window, qtbot):
+    """K-means mode and the density (with its components) were on: they go off as one column is
+    taken (k-means mode replayed its run on the 1-D data and drew it in its plane: an
+    IndexError), and the run goes on in 1-D."""
+    a = window.actions_by_name
+    for name in ("actionKMeansMode", "actionDensity", "actionComponentDensity"):
+        a[name].trigger()
+        assert a[name].isChecked()
+    qtbot.waitUntil(lambda: not window.controller.busy and not window.feature("kmeans_mode").run.busy)
+    window.redraw_now()
+    window.feature("one_dim").use_column(0)
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
+    window.redraw_now()
+    for name in ("actionKMeansMode", "actionDensity", "actionComponentDensity"):
+        assert not a[name].isChecked() and not a[name].isEnabled()
+    press(qtbot, window, Qt.Key.Key_Space, 3)
+    check_curves_follow_theta(window)
