@@ -269,3 +269,13 @@ def test_the_planes_modes_go_off_before_one_column_arrives(window, qtbot):
         assert not a[name].isChecked() and not a[name].isEnabled()
     press(qtbot, window, Qt.Key.Key_Space, 3)
     check_curves_follow_theta(window)
+
+
+def test_the_command_line_refuses_to_animate_one_column_in_one_line(tmp_path, one_column_csv):
+    from tests.test_cli import meaningful_stderr, run_emviz
+
+    out = tmp_path / "run.gif"
+    result = run_emviz(str(one_column_csv), "--steps", "2", "--animate", str(out))
+    assert result.returncode == 1 and not out.exists()
+    lines = meaningful_stderr(result.stderr)
+    assert len(lines) == 1 and "one column" in lines[0]
