@@ -148,6 +148,7 @@ class OneDimension(QObject):
             w.tabs.setTabEnabled(index, on)
             tip = w.tabs.tabToolTip(index).removeprefix(WHY_OFF + ". ")
             w.tabs.setTabToolTip(index, tip if on else f"{WHY_OFF}. {tip}")
+        w.tab_rows.sync()  # presenting, the titles are rows of buttons: the same ones off
 
 
 def install(window) -> Feature:

@@ -279,3 +279,16 @@ def test_the_command_line_refuses_to_animate_one_column_in_one_line(tmp_path, on
     assert result.returncode == 1 and not out.exists()
     lines = meaningful_stderr(result.stderr)
     assert len(lines) == 1 and "one column" in lines[0]
+
+
+def test_presenting_the_tab_rows_show_the_plane_only_tabs_off(window, qtbot):
+    window.presentation.set_presenting(True)
+    window.feature("one_dim").use_column(0)
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
+    hills = window.tabs.indexOf(window.feature("landscape"))
+    rows = window.tab_rows
+    qtbot.waitUntil(rows.isVisible)  # presenting, the titles do not fit one bar: rows
+    assert not rows.buttons[hills].isEnabled()
+    assert rows.buttons[0].isEnabled()
+    assert not window.tabs.isTabEnabled(hills)
+    window.presentation.set_presenting(False)
