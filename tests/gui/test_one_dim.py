@@ -70,6 +70,7 @@ def test_a_one_column_file_opens_as_a_histogram_and_em_steps_on_it(window, qtbot
     press(qtbot, window, Qt.Key.Key_M, 3)
     assert [s.phase for s in window.history] == ["init", "E", "M"]
     check_curves_follow_theta(window)
+    assert window.params_table.horizontalHeaderItem(3).text() == "σ_k²"  # Σ_k is a variance
     # the band: each bin's mean r_nk stacked, component k's share of a column in its colour
     resp, palette = m.current.resp, m.identity.em_palette(2)
     shares = hist.bin_responsibilities(m.points[:, 0], resp, view.edges)
@@ -111,6 +112,9 @@ def test_one_column_of_faithful_and_back_through_the_data_menu_undoably(window, 
     qtbot.waitUntil(lambda: m.points.shape == (272, 2))
     np.testing.assert_array_equal(m.points, both)
     assert m.axes == axes and m.both_columns is None
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
+    window.redraw_now()
+    assert window.params_table.horizontalHeaderItem(3).text() == "Σ_k"
 
 
 def test_play_history_bound_plot_and_why_work_in_one_dimension(window, qtbot):
