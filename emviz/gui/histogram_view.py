@@ -59,6 +59,7 @@ class HistogramView(pg.PlotWidget):
         self.tops = np.empty((0, 2))
         self._mixture = None
         self.hold_range = False  # True while a bell's top is dragged (emviz.gui.histogram_drag)
+        self.motion = None  # a Glide: μ_k, σ_k², π_k and the band glide as in the points view
         self.edges = np.array([0.0, 1.0])
         self.grid = np.empty(0)
         self.palette = np.empty((0, 3))
@@ -87,7 +88,12 @@ class HistogramView(pg.PlotWidget):
         item.setFillLevel(0.0)
 
     # -- drawing -------------------------------------------------------------------------
+    def prepare_state(self, model: Workbench) -> None:
+        """Nothing costly to do ahead (the glide calls it before each frame)."""
+
     def show_state(self, model: Workbench) -> None:
+        if self.motion is not None:  # a glide between two half-steps (emviz.gui.glide)
+            model = self.motion.model_to_draw(model)
         X = model.points
         if X.shape[1] != 1:
             return  # 2-D data are the points view's

@@ -112,12 +112,12 @@ class MainWindow(QMainWindow):
         self.files = install_files(self)
         install_teaching(self)
         install_hand_drag(self)
-        self.add_feature(install_one_dim(self))  # after the teaching features: it turns some off
         self.lesson = install_lesson(self)
         self.add_feature(Feature("lesson", self.lesson, (self.actions_by_name["actionLesson"],)))
         self._fit_tab_titles()
         self.presentation = install_presentation(self)
         self.add_feature(install_glide(self))
+        self.add_feature(install_one_dim(self))  # after the features it turns off or follows
         install_help(self)
         # Not "kmeans", "choose_k", "gallery", "lesson": those views draw themselves when their
         # part changes (a whole frame for each k-means half-step or fitted K would be waste).

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QInputDialog
 
 from ..session.model import Workbench
 from .features import Feature
+from .glide import Glide
 from .histogram_drag import HistogramDrag
 from .histogram_view import HistogramView
 from .presentation import view_menu
@@ -53,6 +54,7 @@ class OneDimension(QObject):
         menu.addAction(self.both_action)
         self.one_action.triggered.connect(self.choose_column)
         self.both_action.triggered.connect(self.use_both_columns)
+        self._glide_like_points(window)
         hand = window.features["hand_drag"].parts["editor"]
         self.drag = HistogramDrag(self.view, hand)
         self._tips: dict[str, str] = {}
@@ -60,6 +62,22 @@ class OneDimension(QObject):
         window.editor.replacing.connect(self._before_data)
         window.model.subscribe(self._on_model_change, {"points", "history", "index"})
         self._on_model_change(frozenset({"points"}))
+
+    def _glide_like_points(self, window) -> None:
+        """The histogram glides between half-steps when the points view does (View → Reduce
+        motion, not playing faster than a glide): a Glide of its own, following the other."""
+        points_glide = window.points_view.motion
+        if points_glide is None:
+            return
+        glide = Glide(self.view, allowed=points_glide.allowed, parent=self)
+        glide.enabled = points_glide.enabled
+        self.view.motion = glide
+
+        def follow(reduce: bool) -> None:
+            glide.enabled = not reduce
+            if reduce:
+                glide.settle()
+        window.actions_by_name["actionReduceMotion"].toggled.connect(follow)
 
     @property
     def model(self) -> Workbench:

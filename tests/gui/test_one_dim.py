@@ -296,3 +296,29 @@ def test_presenting_the_tab_rows_show_the_plane_only_tabs_off(window, qtbot):
     assert rows.buttons[0].isEnabled()
     assert not window.tabs.isTabEnabled(hills)
     window.presentation.set_presenting(False)
+
+
+def test_the_histogram_glides_from_the_old_theta_to_the_new_one(window, qtbot):
+    from emviz.gui.glide import set_reduce_motion
+
+    window.feature("one_dim").use_column(0)
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
+    glide = histogram(window).motion
+    now = [100.0]
+    glide.clock = lambda: now[0]
+    set_reduce_motion(window, False)
+    press(qtbot, window, Qt.Key.Key_E, 2)
+    window.redraw_now()
+    old = window.model.current.mixture
+    press(qtbot, window, Qt.Key.Key_M, 3)
+    window.redraw_now()  # the glide starts: the bells' tops are at the old μ_k
+    view, new = histogram(window), window.model.current.mixture
+    assert glide.gliding
+    np.testing.assert_allclose(view.tops[:, 0], old.means[:, 0])
+    now[0] += 2 * glide.seconds
+    glide.tick()  # arrived: the new θ, as drawn without motion
+    assert not glide.gliding
+    np.testing.assert_allclose(view.tops[:, 0], new.means[:, 0])
+    check_curves_follow_theta(window)
+    set_reduce_motion(window, True)
+    assert not glide.enabled
