@@ -299,7 +299,7 @@ def test_presenting_the_tab_rows_show_the_plane_only_tabs_off(window, qtbot):
 
 
 def test_the_histogram_glides_from_the_old_theta_to_the_new_one(window, qtbot):
-    from emviz.gui.glide import set_reduce_motion
+    from emviz.gui.glide import set_reduce_motion, still
 
     window.feature("one_dim").use_column(0)
     qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
@@ -320,5 +320,11 @@ def test_the_histogram_glides_from_the_old_theta_to_the_new_one(window, qtbot):
     assert not glide.gliding
     np.testing.assert_allclose(view.tops[:, 0], new.means[:, 0])
     check_curves_follow_theta(window)
+    press(qtbot, window, Qt.Key.Key_E, 4)
+    window.redraw_now()
+    assert glide.gliding
+    with still(window):  # an export draws the newest state, not an in-between one
+        assert not glide.gliding
+        check_curves_follow_theta(window)
     set_reduce_motion(window, True)
     assert not glide.enabled
