@@ -58,6 +58,9 @@ class HistogramView(pg.PlotWidget):
         self.addItem(self.tops_item)
         self.tops = np.empty((0, 2))
         self._mixture = None
+        self._binned: np.ndarray | None = None  # the data the bins below were made for
+        self._index = np.empty(0, dtype=np.intp)  # each point's bin
+        self._heights = np.empty(0)
         self.hold_range = False  # True while a bell's top is dragged (emviz.gui.histogram_drag)
         self.motion = None  # a Glide: μ_k, σ_k², π_k and the band glide as in the points view
         self.edges = np.array([0.0, 1.0])
@@ -101,8 +104,12 @@ class HistogramView(pg.PlotWidget):
         state = model.current
         mixture = None if state is None else state.mixture
         self._mixture = mixture
-        self.edges = edges = hist.bin_edges(x)
-        heights = hist.density_heights(x, edges)
+        if self._binned is not X:  # the bins change with the data, not with θ
+            self._binned = X
+            self.edges = hist.bin_edges(x)
+            self._index = hist.bin_index(x, self.edges)
+            self._heights = hist.density_heights(x, self.edges, self._index)
+        edges, heights = self.edges, self._heights
         self.bars.setData(edges, heights)
         self.grid = grid = hist.curve_grid(edges, mixture)
         k = 0 if mixture is None else mixture.n_components
@@ -178,10 +185,10 @@ class HistogramView(pg.PlotWidget):
         state = model.current
         resp = None if state is None else state.colours
         if resp is None or len(resp) != len(x):
-            shares = (np.histogram(x, bins=edges)[0] > 0).astype(float)[:, None]
+            shares = (self._heights > 0).astype(float)[:, None]
             palette = np.array([self.appearance.muted])
         else:
-            shares = hist.bin_responsibilities(x, resp, edges)
+            shares = hist.bin_responsibilities(x, resp, edges, self._index)
         self.band.setImage(hist.band_image(shares, palette), autoLevels=False)
         height = BAND_HEIGHT * top
         self.band.setRect(QRectF(float(edges[0]), -height * 1.1, float(edges[-1] - edges[0]), height))

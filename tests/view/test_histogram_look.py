@@ -64,3 +64,11 @@ def test_the_band_stacks_each_bins_mean_responsibilities_in_its_colours():
     np.testing.assert_array_equal(image[0, 4:, :3], np.tile(palette[1], (4, 1)))
     assert np.all(image[1, :2, :3] == palette[0]) and np.all(image[1, 2:, :3] == palette[1])
     assert np.all(image[2] == 0)  # an empty bin is transparent
+
+
+def test_the_bin_index_counts_as_numpys_histogram_does():
+    rng = np.random.default_rng(3)
+    for x in (rng.normal(size=5000), old_faithful().X[:, 0], np.array([0.0, 1.0, 1.0, 2.0])):
+        edges = hist.bin_edges(x)
+        counts = np.bincount(hist.bin_index(x, edges), minlength=len(edges) - 1)
+        np.testing.assert_array_equal(counts, np.histogram(x, bins=edges)[0])
