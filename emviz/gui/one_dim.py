@@ -36,7 +36,8 @@ class OneDimension(QObject):
         self.view = HistogramView()
         self.view.hide()
         splitter = window.splitter
-        at = splitter.indexOf(window.points_view) + 1
+        # just before the points view: the side views (k-means) stay right after it
+        at = splitter.indexOf(window.points_view)
         splitter.insertWidget(at, self.view)
         splitter.setStretchFactor(at, 3)  # as the points view's: it takes the room they leave
         splitter.setCollapsible(at, False)
