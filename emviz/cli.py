@@ -401,6 +401,10 @@ def _save_animation(window, args: argparse.Namespace) -> int:
 
     from .gui.animation import AnimationExport
 
+    if window.model.points.shape[1] == 1:  # the frames are the points view's, a plane
+        print("emviz: error: --animate draws 2-D data; these data have one column (take a "
+              "--screenshot of the histogram instead)", file=sys.stderr)
+        return 1
     QCoreApplication.processEvents()
     window.redraw_now()
     export = AnimationExport(window, args.animate, args.fps, args.glides, args.view, args.scale)

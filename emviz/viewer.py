@@ -20,7 +20,8 @@ def show(X: Any, labels: Any = None, k: int = 2, *, name: str = "Your points",
     """Open the emviz window on the points ``X``, ready to step EM with K = ``k``.
 
     X : array-like, shape (N, 2); finite numbers (a DataFrame's two column names become the
-        axes' names unless ``axes`` gives them)
+        axes' names unless ``axes`` gives them). Shape (N,) or (N, 1): 1-D data, shown as a
+        histogram with the 1-D mixture over it
     labels : array-like, shape (N,), or None; the true classes z_n (the oracle's labels):
         integers (-1: unlabelled) or any values, numbered 0..K-1 in order of appearance
     k : the number of components K (1..20, at most N)
@@ -99,8 +100,11 @@ def _checked(X: Any, labels: Any, k: int, settings: dict[str, Any], axes: Sequen
         raise ValueError(f"X should be an array of shape (N, 2): {error}") from None
     if points.dtype.kind not in "biuf":
         raise ValueError(f"X should hold numbers, not {points.dtype} values")
-    if points.ndim != 2 or points.shape[1] != 2:
-        raise ValueError(f"X should have shape (N, 2), one row (x, y) per point; got shape {points.shape}")
+    if points.ndim == 1:  # one number per point: the 1-D mode
+        points = points.reshape(-1, 1)
+    if points.ndim != 2 or points.shape[1] not in (1, 2):
+        raise ValueError("X should have shape (N, 2), one row (x, y) per point (or (N,) for "
+                         f"1-D data); got shape {points.shape}")
     n = len(points)
     if n == 0:
         raise ValueError("X holds no points")
@@ -121,6 +125,8 @@ def _checked(X: Any, labels: Any, k: int, settings: dict[str, Any], axes: Sequen
         raise ValueError(f"k = {k} but X has only {n} points")
     if axes is None:
         axes = tuple(map(str, columns)) if columns is not None and len(columns) == 2 else ("x₁", "x₂")
+        if points.shape[1] == 1:
+            axes = (str(columns[0]) if columns is not None and len(columns) == 1 else "x", "density")
     if len(axes) != 2:
         raise ValueError(f"axes should be two names, got {len(axes)}")
     return points, _codes(labels, n), chosen, (str(axes[0]), str(axes[1]))

@@ -207,7 +207,8 @@ def mixture_to_json(mixture: Mixture) -> dict[str, Any]:
 
 
 def mixture_from_json(fields: Fields) -> Mixture:
-    """A 2-D Mixture from ``weights``, ``means``, ``covariances``; checked by Mixture itself."""
+    """A 2-D (or 1-D) Mixture from ``weights``, ``means``, ``covariances``; checked by
+    Mixture itself."""
     weights = fields.numbers("weights", "a list (π_1, ..., π_K)")
     means = fields.numbers("means", "a list of K pairs [x, y]")
     covariances = fields.numbers("covariances", "a list of K 2×2 matrices")
@@ -215,10 +216,9 @@ def mixture_from_json(fields: Fields) -> Mixture:
     if k > schema.K_MAX:  # more than the K control can show; refused before checking each Σ_k
         raise fields.error(f"'{fields.name('weights')}' gives K = {k} components; "
                            f"emviz takes K from 1 to {schema.K_MAX}")
-    if means.ndim == 2 and means.shape[1] != 2:
-        raise fields.error(
-            f"'{fields.name('means')}' is a {means.shape[1]}-D mixture; emviz shows 2-D mixtures only"
-        )
+    if means.ndim == 2 and means.shape[1] not in (1, 2):
+        raise fields.error(f"'{fields.name('means')}' is a {means.shape[1]}-D mixture; emviz "
+                           "shows 2-D mixtures (and 1-D ones, over one column)")
     found = first_unfit(means) if means.ndim == 2 else None
     if found is not None:  # EM could not square the distances to such a mean
         raise fields.error(f"'{fields.name('means')}[{found[0]}]' holds {unfit(means[found])}")

@@ -111,7 +111,7 @@ class Layout:
         layout = cls(
             source, comma_hint, names, rows[0], has_header, numeric, label, named, is_number, text_hint
         )
-        if len(numeric) < 2:
+        if not numeric:  # one column of numbers is 1-D data: the histogram mode
             raise layout._too_few_numbers(data[0][0])
         return layout
 
@@ -221,13 +221,10 @@ class Layout:
             raise DataError(self.source, problem, line_numbers[row])
 
     def _too_few_numbers(self, line: int) -> DataError:
-        found = [self.names[j] for j in self.numeric]
         if len(self.names) == 1:
-            problem = "only one column; emviz needs two numbers per row (x and y)"
-        elif not found:
-            problem = "no column of numbers; emviz needs two (x and y)"
+            problem = "its one column holds no numbers; emviz needs one or two numbers per row"
         else:
-            problem = f"only one column of numbers ({found[0]}); emviz needs two (x and y)"
+            problem = "no column of numbers; emviz needs one (a histogram) or two (x and y)"
         return DataError(self.source, problem + self.text_hint, line)
 
 

@@ -40,7 +40,7 @@ SESSION_SUFFIX = ".emviz"
 class Session:
     """Everything needed to restore the window.
 
-    points : array, shape (N, 2), read-only (N may be 0)
+    points : array, shape (N, 2), or (N, 1) for 1-D data, read-only (N may be 0)
     labels : int array, shape (N,), read-only, or None; the oracle's z (-1: unlabelled)
     dataset_name, axes : what the window calls the data and its two axes
     settings : the model and run settings (K, initialisation, covariance type, seed, ...)
@@ -49,6 +49,8 @@ class Session:
     n_half_steps : how many half-steps ("init", "E", "M", ...) the history held
     initial_mixture : θ₀ of the run, needed whenever n_half_steps > 0
     true_mixture : the generating mixture of generated data, if known
+    column : None, or 0 or 1: the window showed this column of the 2-D ``points`` alone (the
+        1-D mode, with the way back to both); θ₀ is then 1-D (``shown_points``)
 
     The session model's parts (version 2; see ``TeachingState``):
     teaching : k-means mode, the oracle's fit, the lesson chapter, the gallery, the colours
@@ -67,13 +69,17 @@ class Session:
     initial_mixture: Mixture | None = None
     true_mixture: Mixture | None = None
     teaching: TeachingState = field(default_factory=lambda: TeachingState())
+    column: int | None = None
 
     def __post_init__(self) -> None:
         points = np.asarray(self.points, dtype=float)
         if points.size == 0:
-            points = points.reshape(0, 2)
-        if points.ndim != 2 or points.shape[1] != 2:
-            raise ValueError(f"points should have shape (N, 2), not {points.shape}")
+            points = points.reshape(0, points.shape[1] if points.ndim == 2 and points.shape[1] == 1 else 2)
+        if points.ndim != 2 or points.shape[1] not in (1, 2):
+            raise ValueError(f"points should have shape (N, 2) or (N, 1), not {points.shape}")
+        if self.column is not None and (self.column not in (0, 1) or points.shape[1] != 2):
+            raise ValueError(f"column should be 0 or 1 of 2-D points, got {self.column!r} "
+                             f"of points of shape {points.shape}")
         points = _read_only(points)
         object.__setattr__(self, "points", points)
         if not np.all(np.isfinite(points)):
@@ -106,10 +112,17 @@ class Session:
             # with fewer, after k-means left a cluster empty, never with more)
             raise ValueError(f"initial_mixture has K = {initial.n_components} components, more "
                              f"than settings.k = {self.settings.k}")
-        for name in ("initial_mixture", "true_mixture"):
+        d_shown, d_points = (1 if self.column is not None else self.points.shape[1]), self.points.shape[1]
+        for name, d in (("initial_mixture", d_shown), ("true_mixture", d_points)):
             mixture = getattr(self, name)
-            if mixture is not None and mixture.n_features != 2:
-                raise ValueError(f"{name} is {mixture.n_features}-D; emviz shows 2-D mixtures only")
+            if mixture is not None and mixture.n_features != d:
+                raise ValueError(f"{name} is {mixture.n_features}-D, but the data it belongs "
+                                 f"to have {d} column{'s' * (d != 1)}")
+
+    @property
+    def shown_points(self) -> np.ndarray:
+        """The data EM ran on: ``points``, or their one ``column`` (shape (N, 1))."""
+        return self.points if self.column is None else self.points[:, [self.column]]
 
     @property
     def seed(self) -> int:
@@ -128,6 +141,7 @@ class Session:
             and _same_mixture(self.initial_mixture, other.initial_mixture)
             and _same_mixture(self.true_mixture, other.true_mixture)
             and self.teaching == other.teaching
+            and self.column == other.column
         )
 
     __hash__ = None  # equality compares arrays, which do not hash
@@ -194,6 +208,7 @@ def _small_fields(session: Session) -> dict[str, Any]:
         "n_half_steps": int(session.n_half_steps),
         **mixtures,
         "teaching": teaching_to_json(session.teaching),
+        "column": session.column,
     }
 
 
@@ -229,6 +244,7 @@ def load_session(path: PathLike, *, progress: Progress | None = None) -> Session
         initial_mixture=_mixture(fields, "initial_mixture"),
         true_mixture=_mixture(fields, "true_mixture"),
         teaching=teaching_from_json(fields.object("teaching")) if "teaching" in fields else TeachingState(),
+        column=fields.get("column", _json.INT, nullable=True) if "column" in fields else None,
     )
     try:
         return Session(**values)
@@ -247,7 +263,8 @@ def replay(session: Session) -> Iterator[EMState]:
     if session.n_half_steps == 0 or session.initial_mixture is None:
         return iter(())
     s = session.settings
-    run = run_em(session.points, session.initial_mixture, s.covariance_type, s.reg_covar, s.tol, s.max_iter)
+    run = run_em(session.shown_points, session.initial_mixture, s.covariance_type, s.reg_covar,
+                 s.tol, s.max_iter)
     return islice(run, session.n_half_steps)
 
 
@@ -255,8 +272,9 @@ def _points(fields: _json.Fields) -> np.ndarray:
     points = fields.numbers("points", "a list of pairs [x, y]")
     if points.size == 0:
         return np.empty((0, 2))
-    if points.ndim != 2 or points.shape[1] != 2:
-        raise fields.error(f"'points' should be a list of pairs [x, y], got shape {points.shape}")
+    if points.ndim != 2 or points.shape[1] not in (1, 2):
+        raise fields.error("'points' should be a list of pairs [x, y] (or of [x], 1-D data), "
+                           f"got shape {points.shape}")
     found = first_unfit(points)  # Python's json reads NaN and Infinity, and 1e999 as infinity
     if found is not None:
         raise fields.error(f"'points[{found[0]}]' holds {unfit(points[found])}")

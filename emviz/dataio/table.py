@@ -242,40 +242,44 @@ def _table(layout: Layout, parsed: Parsed) -> Table:
 def load_points(
     path: PathLike, x: str | int | None = None, y: str | int | None = None
 ) -> tuple[np.ndarray, np.ndarray | None, str]:
-    """Points for the window: (X of shape (N, 2), labels or None, the file's name).
+    """Points for the window: (X of shape (N, 2), labels or None, the file's name); a table
+    with one column of numbers gives X of shape (N, 1), the 1-D mode's data.
 
     ``x`` and ``y`` name or number the columns of numbers; by default the first two.
     """
     table = read_table(path)
-    X = table.points(0 if x is None else x, 1 if y is None else y)
+    if len(table.numeric_names) == 1 and y is None:
+        X = table.data[:, [table._index(0 if x is None else x)]]
+    else:
+        X = table.points(0 if x is None else x, 1 if y is None else y)
     return X, table.labels, os.path.basename(os.fspath(path))
 
 
 def save_points_csv(path: PathLike, X: np.ndarray, labels: np.ndarray | None = None) -> None:
-    """Write points as CSV with header ``x,y`` (or ``x,y,label``), atomically.
+    """Write points as CSV with header ``x,y`` (or ``x,y,label``; ``x`` for 1-D data), atomically.
 
     Every float is written as its repr, the shortest text that reads back to the same
     double, so ``read_table`` returns exactly ``X`` and ``labels``.
 
-    X : array, shape (N, 2), finite; labels : int array, shape (N,), or None
+    X : array, shape (N, 2) or (N, 1), finite; labels : int array, shape (N,), or None
     """
     source = os.fspath(path)
     X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (N, 2), got {X.shape}")
+    if X.ndim != 2 or X.shape[1] not in (1, 2):
+        raise ValueError(f"X must have shape (N, 2) or (N, 1), got {X.shape}")
     if X.shape[0] == 0:
         raise DataError(source, "no points to save")
     if not np.all(np.isfinite(X)):
         raise ValueError("X contains NaN or infinity")
     # tolist gives Python floats, whose repr is the shortest text that round-trips
-    columns = [map(repr, X[:, 0].tolist()), map(repr, X[:, 1].tolist())]
-    header = "x,y"
+    columns = [map(repr, X[:, d].tolist()) for d in range(X.shape[1])]
+    header = "x,y" if X.shape[1] == 2 else "x"
     if labels is not None:
         labels = np.asarray(labels)
         if labels.shape != (X.shape[0],) or not np.issubdtype(labels.dtype, np.integer):
             raise ValueError(f"labels must be integers of shape ({X.shape[0]},), got {labels.shape}")
         columns.append(map(str, labels.tolist()))
-        header = "x,y,label"
+        header += ",label"
     rows = map(",".join, zip(*columns, strict=True))
     write_atomic(path, "\n".join([header, *rows, ""]).encode("utf-8"))
 

@@ -15,7 +15,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..core import Mixture
 from ..look.geometry import nearest_within
-from ..session.model import MAX_COORDINATE, Workbench, check_points
+from ..session.model import MAX_COORDINATE, BothColumns, Workbench, check_points
 from .controller import RunController
 
 #: The undo stack's memory budget in bytes. A whole new data set (a file, Generate, Clear)
@@ -119,11 +119,13 @@ class Data:
     true_mixture: Mixture | None
     name: str
     axes: tuple[str, str] = ("x₁", "x₂")
+    both_columns: BothColumns | None = None  # X is one column of these 2-D data
 
     def nbytes(self) -> int:
         m = self.true_mixture
         mixture = () if m is None else (m.weights, m.means, m.covariances)
-        return arrays_bytes(self.X, self.labels, *mixture)
+        both = () if self.both_columns is None else (self.both_columns.points,)
+        return arrays_bytes(self.X, self.labels, *mixture, *both)
 
 
 def remove_rows(a: np.ndarray, indices: np.ndarray) -> np.ndarray:
@@ -212,6 +214,9 @@ class PointsEditor(QObject):
     """The one way the window changes the data."""
 
     message = Signal(str)
+    #: Data with this many columns are about to be shown (before the model hears of them:
+    #: the 1-D mode turns the plane's modes off while their data are still 2-D).
+    replacing = Signal(int)
 
     def __init__(self, model: Workbench, controller: RunController, parent=None) -> None:
         super().__init__(parent)
@@ -220,7 +225,7 @@ class PointsEditor(QObject):
 
     def data(self) -> Data:
         m = self.model
-        return Data(m.points, m.labels, m.true_mixture, m.dataset_name, m.axes)
+        return Data(m.points, m.labels, m.true_mixture, m.dataset_name, m.axes, m.both_columns)
 
     def undo_bytes(self) -> int:
         """The bytes the undo stack holds (see ``UndoStack.held_bytes``)."""
@@ -270,7 +275,7 @@ class PointsEditor(QObject):
     def clear(self) -> None:
         if len(self.model.points):
             before = self.data()
-            after = Data(np.empty((0, 2)), None, None, before.name, before.axes)
+            after = Data(np.empty((0, before.X.shape[1])), None, None, before.name, before.axes)
             self.stack.push(_Replace(self, before, after, "Clear points"))
 
     def replace(self, X: np.ndarray, labels: np.ndarray | None = None,
@@ -283,14 +288,42 @@ class PointsEditor(QObject):
         after = Data(X, labels, true_mixture, name, axes)
         self.stack.push(_Replace(self, self.data(), after, f"Load {name or 'points'}"))
 
+    def use_column(self, column: int) -> None:
+        """Column ``column`` (0 or 1) of the 2-D data alone (the 1-D mode), as one undoable
+        edit that keeps the 2-D data for ``use_both_columns``."""
+        m = self.model
+        if m.points.shape[1] != 2 or column not in (0, 1):
+            raise ValueError(f"one column of 2-D data: column 0 or 1 of shape (N, 2) data, got "
+                             f"column {column!r} of shape {m.points.shape}")
+        self.replace_one_column(m.points, column, m.labels, m.true_mixture, m.dataset_name, m.axes)
+
+    def replace_one_column(self, X: np.ndarray, column: int, labels: np.ndarray | None = None,
+                           true_mixture: Mixture | None = None, name: str = "",
+                           axes: tuple[str, str] = ("x₁", "x₂")) -> None:
+        """Column ``column`` of the 2-D data ``X`` (N, 2) alone, as one undoable edit that
+        keeps ``X`` for ``use_both_columns`` (a session saved in the 1-D mode comes back so)."""
+        both = BothColumns(np.array(X, dtype=float), axes, column, name, true_mixture)
+        labels = None if labels is None else np.array(labels)
+        after = Data(both.shown(), labels, None, name, (both.axes[column], "density"), both)
+        self.stack.push(_Replace(self, self.data(), after, f"Use column {both.axes[column]}"))
+
+    def use_both_columns(self) -> None:
+        """Back to the 2-D data the shown column came from, as one undoable edit."""
+        both = self.model.both_columns
+        if both is None:
+            return
+        after = Data(both.points, self.model.labels, both.true_mixture, both.name, both.axes)
+        self.stack.push(_Replace(self, self.data(), after, "Use both columns"))
+
     # -- applying ------------------------------------------------------------------------
     def _apply(self, data: Data, fresh: bool = False) -> None:
         """Show ``data`` and restart EM: from the current θ after a small edit, so students
         see EM adapt to the new point, or afresh for whole new data."""
         current = self.model.current
         mixture = None if current is None or fresh else current.mixture
+        self.replacing.emit(data.X.shape[1])
         self.model.set_points(data.X, data.labels, data.true_mixture, data.name, data.axes,
-                              edit=not fresh)
+                              edit=not fresh, both_columns=data.both_columns)
         n = len(data.X)
         settings = self.model.settings
         if 0 < n < settings.k:

@@ -91,14 +91,18 @@ def session_fields(model: Workbench) -> dict[str, Any]:
     reference (they are read-only and replaced, never changed, so a snapshot needs no copy)."""
     m = model
     start, end = replayable_span(m.history, m.index)  # θ set by hand: re-run from that θ
+    both = m.both_columns  # one column of 2-D data: the 2-D data and which column, kept
+    data = (dict(points=m.points, dataset_name=m.dataset_name, axes=m.axes,
+                 true_mixture=m.true_mixture, column=None) if both is None else
+            dict(points=both.points, dataset_name=both.name, axes=both.axes,
+                 true_mixture=both.true_mixture, column=both.column))
     return dict(
-        points=m.points, labels=m.labels, dataset_name=m.dataset_name, axes=m.axes,
-        settings=m.settings, view_options=dataclasses.asdict(m.options),
+        labels=m.labels, settings=m.settings, view_options=dataclasses.asdict(m.options),
         index=m.index - start if m.history else m.index,
         n_half_steps=end - start,
         initial_mixture=m.history[start].mixture if m.history else None,
-        true_mixture=m.true_mixture,
         teaching=teaching_state(m),
+        **data,
     )
 
 
@@ -199,14 +203,19 @@ class FileActions(QObject):
         check (copying and checking 10⁶ rows on the GUI thread held it for 60 ms), unless
         the user is to choose the columns first (X None)."""
         names = table.numeric_names
-        if columns is None and len(names) > 2 and not self.unattended:
+        if len(names) == 1:  # one column of numbers: 1-D data, shown as a histogram
+            columns, X = (names[0], "density"), table.data[:, :1]
+        elif columns is None and len(names) > 2 and not self.unattended:
             return table, None, None
-        columns = columns or (names[0], names[1])
-        X = np.ascontiguousarray(check_points(table.points(*columns)))
+        else:
+            columns = columns or (names[0], names[1])
+            X = table.points(*columns)
+        X = np.ascontiguousarray(check_points(X))
         if X.base is not None:
             X = X.copy()
         X.setflags(write=False)  # read-only and its own memory: the model takes it uncopied
-        data_bounds(X)  # the extent the points view frames them by, ready (8-140 ms at 10⁶)
+        if X.shape[1] == 2:  # the extent the points view frames them by, ready (8-140 ms at 10⁶)
+            data_bounds(X)
         return table, columns, X
 
     def _use_table(self, table: Table, columns: tuple[str, str] | None, X, name: str) -> bool:
@@ -245,7 +254,11 @@ class FileActions(QObject):
                           lambda mixture: self._use_mixture(mixture, path))
 
     def _use_mixture(self, mixture, path: str) -> bool:
-        n = len(self.model.points)
+        n, d = self.model.points.shape
+        if mixture.n_features != d:  # a 1-D mixture for 2-D data, or the other way round
+            self.report(f"{Path(path).name}: the mixture is {mixture.n_features}-D but the data "
+                        f"have {plural(d, 'column')}; nothing changed")
+            return False
         if mixture.n_components > n:
             self.report(f"{Path(path).name}: the mixture has K = {mixture.n_components} components "
                         f"but there {'is' if n == 1 else 'are'} only {plural(n, 'point')}")
@@ -284,8 +297,12 @@ class FileActions(QObject):
         known = {f.name for f in dataclasses.fields(ViewOptions)}
         m.set_options(**{k: v for k, v in session.view_options.items() if k in known})
         m.set_settings(session.settings)
-        w.editor.replace(session.points, session.labels, session.true_mixture,
-                         session.dataset_name, session.axes)
+        if session.column is None:
+            w.editor.replace(session.points, session.labels, session.true_mixture,
+                             session.dataset_name, session.axes)
+        else:  # one column of the 2-D points (the 1-D mode), with the way back to both
+            w.editor.replace_one_column(session.points, session.column, session.labels,
+                                        session.true_mixture, session.dataset_name, session.axes)
         restored_run = session.initial_mixture is not None and len(session.points)
         if restored_run and session.teaching.em_colors:
             m.identity.pin(session.teaching.em_colors)  # before θ₀ comes back: its colours
@@ -296,7 +313,10 @@ class FileActions(QObject):
 
     # -- images ------------------------------------------------------------------------------
     def view_widget(self, view: str):
-        return {"window": self.window, "points": self.window.points_view,
+        """The widget of ``view``; "points" is the histogram while the data have one column."""
+        points = (self.window.points_view if self.model.points.shape[1] == 2
+                  else self.window.feature("one_dim").view)
+        return {"window": self.window, "points": points,
                 "bound": self.window.bound_plot}[view]
 
     def export_image(self, path: str | None = None, view: str = "window", scale: int = 1) -> bool:
@@ -324,7 +344,7 @@ class FileActions(QObject):
 
     def copy_image(self) -> None:
         with still(self.window):
-            QApplication.clipboard().setImage(render_image(self.window.points_view, 1))
+            QApplication.clipboard().setImage(render_image(self.view_widget("points"), 1))
         self.window.statusBar().showMessage("Copied the points view to the clipboard", 5000)
 
     def export_animation(self, path: str | None = None, fps: int | None = None, glides: int = 0,

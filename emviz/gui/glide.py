@@ -116,17 +116,26 @@ class Glide(QObject):
 @contextmanager
 def still(window) -> Iterator[None]:
     """No motion while exporting: a glide under way ends (the view shows the newest state)
-    and none starts until the block ends."""
-    glide = getattr(window.points_view, "motion", None)
-    if glide is None:
-        yield
-        return
-    enabled, glide.enabled = glide.enabled, False
-    glide.settle()
+    and none starts until the block ends; the 1-D mode's histogram's glide too."""
+    glides = [getattr(view, "motion", None) for view in (window.points_view, _histogram(window))]
+    glides = [glide for glide in glides if glide is not None]
+    enabled = [glide.enabled for glide in glides]
+    for glide in glides:
+        glide.enabled = False
+        glide.settle()
     try:
         yield
     finally:
-        glide.enabled = enabled
+        for glide, on in zip(glides, enabled, strict=True):
+            glide.enabled = on
+
+
+def _histogram(window):
+    """The 1-D mode's view, if the window has it (emviz.gui.one_dim)."""
+    try:
+        return window.feature("one_dim").view
+    except (KeyError, AttributeError):
+        return None
 
 
 def install(window) -> Feature:

@@ -36,6 +36,7 @@ from .icon import app_icon
 from .jobs import JobRunner
 from .lazy_tabs import LazyPage, LazyTabs
 from .lesson_panel import install_lesson
+from .one_dim import install as install_one_dim
 from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
 from .present_toolbar import COMPACT
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self._fit_tab_titles()
         self.presentation = install_presentation(self)
         self.add_feature(install_glide(self))
+        self.add_feature(install_one_dim(self))  # after the features it turns off or follows
         install_help(self)
         # Not "kmeans", "choose_k", "gallery", "lesson": those views draw themselves when their
         # part changes (a whole frame for each k-means half-step or fitted K would be waste).

@@ -57,6 +57,10 @@ class ParamsTable(QTableWidget):
             return
         mixture = state.mixture
         k = mixture.n_components
+        # in 1-D Σ_k is the variance σ_k², named as the histogram's curves name it
+        sigma = "σ_k²" if mixture.n_features == 1 else HEADERS[3]
+        if self.horizontalHeaderItem(3).text() != sigma:
+            self.horizontalHeaderItem(3).setText(sigma)
         nk = state.component_mass
         if nk is None and state.resp is not None:
             nk = self._component_mass(state.resp)

@@ -140,11 +140,15 @@ class PointsView(pg.PlotWidget):
     def prepare_state(self, model: Workbench) -> None:
         """The costly half of ``show_state`` (colouring a large point cloud), done ahead in
         a turn of the event loop of its own."""
+        if model.points.shape[1] != 2:
+            return
         if self.motion is not None:
             model = self.motion.model_to_draw(model)
         self.cloud.prepare(*self._cloud_inputs(model)[0])
 
     def show_state(self, model: Workbench) -> None:
+        if model.points.shape[1] != 2:
+            return  # one column: the histogram view (emviz.gui.one_dim) shows it
         if self.motion is not None:
             model = self.motion.model_to_draw(model)
         X, state = model.points, model.current

@@ -152,6 +152,7 @@ class TabRows(QWidget):
     def _show_current(self, index: int) -> None:
         for i, button in enumerate(self._buttons):
             button.setChecked(i == index)
+            button.setEnabled(self.tabs.isTabEnabled(i))  # a tab that is off (1-D) is off here too
 
 
 #: A page is never squeezed below this (px): a plot's labels need the room (the Why plot at

@@ -51,10 +51,10 @@ MAX_COORDINATE = 1e120
 
 
 def check_points(X) -> np.ndarray:
-    """X as a float array of shape (N, 2); ValueError unless every coordinate is finite and
-    at most MAX_COORDINATE in size."""
+    """X as a float array of shape (N, 2), or (N, 1) for one-dimensional data (the histogram
+    mode); ValueError unless every coordinate is finite and at most MAX_COORDINATE in size."""
     X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1:] != (2,):
+    if X.ndim != 2 or X.shape[1:] not in ((2,), (1,)):
         X = X.reshape(-1, 2)  # (a new view even of an (N, 2) array: only when needed)
     # Two reductions, no temporary arrays (|X| <= MAX as an array took 22 ms at 10⁶ points,
     # on the GUI thread when a file's points arrive); a NaN makes min and max NaN, and NaN
@@ -62,6 +62,31 @@ def check_points(X) -> np.ndarray:
     if len(X) and not (X.min() >= -MAX_COORDINATE and X.max() <= MAX_COORDINATE):
         raise ValueError(f"coordinates must be finite and at most {MAX_COORDINATE:g} in size")
     return X
+
+
+@dataclass(frozen=True, eq=False)
+class BothColumns:
+    """The 2-D data one column was taken from (the 1-D mode's way back): ``points`` (N, 2),
+    their ``axes`` and ``name``, the generating mixture if known, and the ``column`` shown."""
+
+    points: np.ndarray
+    axes: tuple[str, str]
+    column: int
+    name: str = ""
+    true_mixture: Mixture | None = None
+
+    def __post_init__(self) -> None:
+        points = check_points(self.points)
+        if points.shape[1] != 2:
+            raise ValueError(f"both columns: points must have shape (N, 2), got {points.shape}")
+        if self.column not in (0, 1):
+            raise ValueError(f"the column shown must be 0 or 1, got {self.column!r}")
+        object.__setattr__(self, "points", _frozen(points))
+        object.__setattr__(self, "axes", tuple(self.axes))
+
+    def shown(self) -> np.ndarray:
+        """The column shown, shape (N, 1)."""
+        return self.points[:, [self.column]]
 
 
 @dataclass(frozen=True)
@@ -115,6 +140,7 @@ class Workbench:
         self.true_mixture: Mixture | None = None
         self.dataset_name = ""
         self.axes = ("x₁", "x₂")
+        self.both_columns: BothColumns | None = None  # 1-D data taken from these 2-D ones
         self.data_serial = 0  # +1 whenever the data are replaced as a whole (not edited)
         self.settings = Settings()
         self.options = ViewOptions()
@@ -195,7 +221,7 @@ class Workbench:
     # -- reading ----------------------------------------------------------------------
     @property
     def points(self) -> np.ndarray:
-        """The data X, a read-only array of shape (N, 2)."""
+        """The data X, a read-only array of shape (N, 2), or (N, 1) in the 1-D mode."""
         return self._points
 
     @property
@@ -215,12 +241,16 @@ class Workbench:
         name: str | None = None,
         axes: tuple[str, str] | None = None,
         edit: bool = False,
+        both_columns: BothColumns | None = None,
     ) -> None:
         """Replace the data; the history (which belongs to the old data) is cleared.
         ``edit``: these are the old data with a few points added or removed (views keep
         their zoom), not new data (``data_serial`` goes up: views frame them afresh).
-        ValueError (and no change) for coordinates ``check_points`` refuses."""
+        ValueError (and no change) for coordinates ``check_points`` refuses.
+        ``both_columns``: X is one column of these 2-D data (the 1-D mode's way back)."""
         X = check_points(X)
+        if both_columns is not None and (X.shape[1] != 1 or len(both_columns.points) != len(X)):
+            raise ValueError("both_columns must hold the 2-D data the one column X came from")
         if labels is not None:
             labels = np.asarray(labels, dtype=int)
             if labels.shape != (X.shape[0],):
@@ -229,6 +259,7 @@ class Workbench:
         self._points = _frozen(X)
         self.labels = labels
         self.true_mixture = true_mixture
+        self.both_columns = both_columns
         if name is not None:
             self.dataset_name = name
         if axes is not None:

@@ -28,7 +28,8 @@ STATES = {
     (1280, 800): ([f"tab {t}" for t in TABS] + ["k-means split", "oracle split", "gallery",
                                                 "Choose K run", "sample", "density"]
                   + [f"lesson {n}" for n in (1, 2, 3, 8, 9)] + ["z beside r"]),
-    (1920, 1080): ["k-means split", "gallery", "lesson 1", "lesson 3", "lesson 8", "lesson 9"],
+    (1920, 1080): ["k-means split", "gallery", "lesson 1", "lesson 3", "lesson 8", "lesson 9",
+                   "one column"],
     (1024, 768): ["tab ln p, L", "k-means split", "oracle split", "lesson 3"],
 }
 
@@ -39,7 +40,7 @@ def screen_id(size: tuple[int, int], theme: str, presenting: bool, state: str) -
 
 #: States of their own beyond the tabs, modes and chapters: the z-beside-r tab on data with
 #: oracle labels, and a lesson question answered (chapter 6's guess of μ₁, revealed).
-EXTRA = ("z beside r", "predict revealed")
+EXTRA = ("z beside r", "predict revealed", "one column")
 
 
 def state_names() -> list[str]:
@@ -92,6 +93,10 @@ def _reset(app, w) -> None:
     w.feature("gallery").hide()
     if w.feature("sample_mode").dialog is not None:
         w.feature("sample_mode").dialog.close()
+    if w.model.points.shape[1] == 1:  # the 1-D mode: back to the default's two columns
+        w.load_dataset("faithful")
+        settle(app, w)
+        w.controller.advance(6)
     w.statusBar().clearMessage()
     settle(app, w)
 
@@ -143,6 +148,12 @@ def set_up(app, w, state: str) -> None:
         w.controller.advance(5)
         settle(app, w)
         a["actionZBesideR"].setChecked(True)
+    elif state == "one column":  # the 1-D mode: eruption durations alone, as a histogram
+        w.feature("one_dim").use_column(0)
+        settle(app, w)
+        w.controller.advance(20)
+        settle(app, w)
+        _tab(w, "Why EM")
     elif state == "predict revealed":
         w.lesson.show()
         w.lesson.go(5, remember=False)  # chapter 6: where will μ₁ be after the M-step?

@@ -319,3 +319,32 @@ def test_kmeans_mode_and_the_lesson_chapter_are_autosaved_and_restored(window, q
         assert other.lesson.index == 6
     finally:
         other.close()
+
+
+def test_the_one_column_mode_is_autosaved_and_restored_with_its_column(window, qtbot, tmp_path):
+    both = window.points.copy()
+    install_autosave(window, tmp_path / "live", INTERVAL_MS)
+    window.feature("one_dim").use_column(1)
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy)
+    window.findChild(QAction, "actionStep").trigger()
+    wait_for_history(qtbot, window, 3)
+    path = own_file(tmp_path / "live")
+    qtbot.waitUntil(lambda: saved_as_shown(path, window), timeout=10_000)
+    session = load_session(path)
+    assert session.column == 1 and session.points.shape == (272, 2)
+    means = window.model.current.mixture.means.copy()
+    # as if that window had crashed: its file an orphan that the next window offers
+    folder = tmp_path / "orphans"
+    folder.mkdir()
+    (folder / f"session-{dead_pid()}.emviz").write_bytes(path.read_bytes())
+    window.load_dataset("separated")
+    qtbot.waitUntil(lambda: window.points.shape[1] == 2 and not window.controller.busy)
+    install_autosave(window, folder, INTERVAL_MS)
+    qtbot.waitUntil(lambda: bar(window) is not None and bar(window).isVisible())
+    click(qtbot, window, "autosaveRestore")
+    qtbot.waitUntil(lambda: len(window.history) == 3 and not window.controller.busy)
+    m = window.model
+    assert m.points.shape == (272, 1) and m.both_columns.column == 1
+    np.testing.assert_array_equal(m.points[:, 0], both[:, 1])
+    np.testing.assert_array_equal(m.current.mixture.means, means)
+    window.close()

@@ -61,7 +61,7 @@ def test_more_than_two_columns_asks_which_two(window, qtbot, tmp_path, monkeypat
 BAD_FILES = {
     "empty.csv": (b"", "empty"),
     "header.csv": (b"x,y\n", "only a header"),
-    "one.csv": (b"x\n1\n2\n", "only one column"),
+    "one.csv": (b"name\nfoo\nbar\n", "holds no numbers"),
     "text.csv": (b"x,y\n1,2\n3,abc\n", "'abc'"),
     "nan.csv": (b"x,y\n1,2\n3,nan\n", "NaN"),
     "inf.csv": (b"x,y\n1,inf\n", "infinity"),

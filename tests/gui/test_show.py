@@ -53,6 +53,16 @@ def test_inside_a_running_event_loop_it_returns_the_window_at_once(qtbot):
     window.close()
 
 
+def test_a_vector_of_numbers_opens_the_1d_mode(qtbot):
+    x = np.r_[np.linspace(-2, -1, 30), np.linspace(1, 3, 50)]
+    window = in_event_loop(lambda: emviz.show(x, k=2))
+    qtbot.addWidget(window)
+    assert window.model.points.shape == (80, 1) and window.model.axes == ("x", "density")
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy, timeout=20_000)
+    assert window.history[0].mixture.means.shape == (2, 1)
+    window.close()
+
+
 def test_with_ipythons_qt_input_hook_it_returns_the_window_at_once(qtbot, monkeypatch):
     shell = types.SimpleNamespace(active_eventloop="qt")
     monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
@@ -100,8 +110,9 @@ def test_a_dataframe_gives_its_column_names_to_the_axes(qtbot):
 
 
 @pytest.mark.parametrize("X, labels, kwargs, message", [
-    (np.zeros((5, 3)), None, {}, "X should have shape (N, 2), one row (x, y) per point; got shape (5, 3)"),
-    (np.zeros(6), None, {}, "got shape (6,)"),
+    (np.zeros((5, 3)), None, {}, "X should have shape (N, 2), one row (x, y) per point (or (N,) for "
+                                 "1-D data); got shape (5, 3)"),
+    (np.zeros((2, 3, 1)), None, {}, "got shape (2, 3, 1)"),
     (np.zeros((0, 2)), None, {}, "X holds no points"),
     ([["a", "b"], ["c", "d"]], None, {}, "X should hold numbers"),
     ([[0, 1], [2, np.nan], [3, 4]], None, {}, "X[1, 1] holds NaN (not a number)"),

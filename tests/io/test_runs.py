@@ -102,7 +102,7 @@ BAD_MIXTURES = {
                               "Σ_0 is not positive definite"),
     "shapes": ({**GOOD, "means": [[0, 0]]}, "means must have shape (K, D) = (2, D)"),
     "three-d": ({"weights": [1.0], "means": [[0, 0, 0]], "covariances": [np.eye(3).tolist()]},
-                "'means' is a 3-D mixture; emviz shows 2-D mixtures only"),
+                "'means' is a 3-D mixture; emviz shows 2-D mixtures (and 1-D ones, over one column)"),
     "missing-key": ({"weights": [1.0], "means": [[0, 0]]}, "missing key 'covariances'"),
     "wrong-type": ({**GOOD, "weights": "half and half"}, "'weights' should be a list, not \"half and half\""),
     "text-in-numbers": ({**GOOD, "means": [[0, "a"], [1, 1]]},

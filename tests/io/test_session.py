@@ -193,7 +193,7 @@ EDITS = {
     "points-infinity": (lambda d: d["points"].__setitem__(5, [-1e400, 0.0]),
                         "'points[5]' holds minus infinity where a finite number belongs"),
     "points-triples": (lambda d: d.update(points=[[1, 2, 3]], labels=None),
-                       "'points' should be a list of pairs [x, y], got shape (1, 3)"),
+                       "'points' should be a list of pairs [x, y] (or of [x], 1-D data), got shape (1, 3)"),
     "labels-float": (lambda d: d["labels"].__setitem__(0, 0.5), "'labels' should be a list of integers"),
     "labels-count": (lambda d: d.update(labels=[0, 1]), "labels should be 272 integers, one per point"),
     "index-range": (lambda d: d.update(index=1000), "index 1000 is outside a history of"),
@@ -201,7 +201,7 @@ EDITS = {
     "mixture": (lambda d: d["initial_mixture"].update(weights=[1, 1, 1]),
                 "invalid mixture in initial_mixture: weights must sum to 1"),
     "mixture-3d": (lambda d: d["true_mixture"].update(means=[[0, 0, 0]] * 3),
-                   "'true_mixture.means' is a 3-D mixture; emviz shows 2-D mixtures only"),
+                   "'true_mixture.means' is a 3-D mixture; emviz shows 2-D mixtures"),
     "not-a-session": (lambda d: d.update(format="emviz-run"), "an emviz run export, not an emviz session"),
     "no-format": (lambda d: d.pop("format"), "missing key 'format'"),
 }

@@ -140,10 +140,11 @@ BAD = {
     "empty": (b"", 1, ["empty", "no rows of numbers"]),
     "blank-and-comments": (b"# nothing here\n\n   \n", 1, ["only blank lines and # comments"]),
     "header-only": (b"x,y\r\n", 1, ["only a header (x, y), no rows of numbers"]),
-    "one-column": (b"x\n1.5\n2.5\n", 2, ["only one column", "two numbers per row"]),
-    "one-numeric-column": (
-        b"x,name\n1,alpha\n2,beta\n", 2,
-        ["only one column of numbers (x)", "column 2 (name) holds text ('alpha' on line 2)"],
+    "one-text-column": (b"name\nfoo\nbar\n", 2,
+                        ["its one column holds no numbers", "one or two numbers per row"]),
+    "no-numeric-column": (
+        b"name,kind\nfoo,a\nbar,b\n", 2,
+        ["no column of numbers", "one (a histogram) or two (x and y)"],
     ),
     "text": (b"x,y\n1,2\n3,abc\n5,6\n", 3, ["column 2 (y) holds text where a number belongs: 'abc'"]),
     "text-no-header": (b"1 2\n3 4\nfive 6\n", 3, ["column 1 holds text where a number belongs: 'five'"]),
@@ -352,3 +353,12 @@ def test_lines_split_a_piece_at_a_time_are_the_lines_of_the_whole_text(piece):
     texts += ["".join(rng.choice(list("ab\n"), size=rng.integers(40))) for _ in range(200)]
     for text in texts:
         assert split_lines(text, piece) == text.split("\n"), (text, piece)
+
+
+@pytest.mark.parametrize("text", [b"duration\n3.6\n1.8\n3.333\n", b"3.6\n1.8\n3.333\n",
+                                  b"duration,kind\n3.6,long\n1.8,short\n3.333,long\n"])
+def test_a_table_with_one_column_of_numbers_is_read_as_1d_data(text):
+    """One column of numbers is the 1-D mode's data (a histogram), not a refusal."""
+    table = parse_table(text.decode(), "one.csv")
+    assert table.data.shape == (3, 1)
+    np.testing.assert_array_equal(table.column(0), [3.6, 1.8, 3.333])

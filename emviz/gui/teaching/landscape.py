@@ -145,6 +145,10 @@ class LandscapeView(QWidget):
     def show_state(self, model: Workbench) -> None:
         state = current_state(model)
         X = model.points
+        if X.shape[1] != 2:  # the map is over the plane μ_k moves in (the tab is off in 1-D)
+            self._fill_chooser(0, model)
+            self._clear("The landscape needs 2-D data: the data have one column.")
+            return
         if state is None or len(X) == 0:
             self._fill_chooser(0, model)
             self._clear("No EM run yet: load data and press Reset.")
