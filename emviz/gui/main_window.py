@@ -120,6 +120,9 @@ class MainWindow(QMainWindow):
         self.add_feature(Feature("lesson", self.lesson, (self.actions_by_name["actionLesson"],)))
         self._fit_tab_titles()
         self.presentation = install_presentation(self)
+        # presenting, the points view alone keeps its share of the row; leaving, the panel
+        # comes back before the window is laid out at its own size
+        self.presentation.changed.connect(lambda _appearance: self._split_room.apply())
         self.add_feature(install_glide(self))
         self.add_feature(install_one_dim(self))  # after the features it turns off or follows
         install_help(self)

@@ -133,7 +133,8 @@ def install_preferences(window: QMainWindow, geometry: bool = True) -> None:
             geometry, state = bytes(window.saveGeometry()), bytes(window.saveState())
         s.setValue(GEOMETRY_KEY, QByteArray(geometry))
         s.setValue(STATE_KEY, QByteArray(state))
-        s.setValue(SPLITTER_KEY, window.splitter.saveState())
+        s.setValue(SPLITTER_KEY, QByteArray(presentation.normal_split()) if presentation is not None
+                   else window.splitter.saveState())
         s.setValue(DATASET_KEY, _builtin_key(window.model.dataset_name) or chosen[0])
         s.setValue(SPEED_KEY, window.controls.speed.value())
         if reduce_motion is not None:

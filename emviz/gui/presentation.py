@@ -31,7 +31,7 @@ from collections.abc import Callable
 
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -73,6 +73,7 @@ class Presentation(QObject):
         self._app_style = app.style().name() or "fusion"  # (a proxy style has no name)
         self.appearance = Appearance()
         self._before_full_screen: tuple[Qt.WindowState, bytes] | None = None
+        self._splitter_before = b""  # the row's split before presenting (its panel may fold)
         self.leaving = False  # leaving presentation mode: the window is not at its size yet
         self._panel_widths: tuple[int, int] | None = None
         self._plot_text: list[tuple[object, Callable[[], None]]] = []  # (item, undo)
@@ -140,6 +141,7 @@ class Presentation(QObject):
             def enter() -> None:
                 w.setUpdatesEnabled(False)
                 self._before_full_screen = (w.windowState(), bytes(w.saveGeometry()))
+                self._splitter_before = bytes(w.splitter.saveState())
                 self._apply(new)
                 w.showFullScreen()
             return [enter, release_paint]
@@ -151,6 +153,9 @@ class Presentation(QObject):
                 self._apply(new)
                 self._settle_layouts()  # before the window takes back its size
                 self._leave_full_screen()
+                if self._splitter_before:  # the row as it was (presenting, the panel may fold)
+                    w.splitter.restoreState(QByteArray(self._splitter_before))
+                    self._splitter_before = b""
                 self._settle_layouts()
             finally:
                 self.leaving = False
@@ -172,6 +177,13 @@ class Presentation(QObject):
         w = self._window
         geometry = self._before_full_screen[1] if self.presenting else bytes(w.saveGeometry())
         return geometry, bytes(w.saveState())
+
+    def normal_split(self) -> bytes:
+        """The central row's split (``QSplitter.saveState``) as it is outside presentation
+        mode, for the preferences: presenting, the control panel may fold away for the points."""
+        w = self._window
+        return self._splitter_before if self.presenting and self._splitter_before else bytes(
+            w.splitter.saveState())
 
     def restore_application(self) -> None:
         """Put the application's font, palette and style back (the window is closing; the

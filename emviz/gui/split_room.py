@@ -8,7 +8,9 @@ while presenting: the corner titles stood outside them. While a side view shows 
 views together have less than VIEWS_SHARE of the row, the control panel folds away (collapsed
 in the splitter: its handle stays, to be dragged out again), and it comes back when the row
 has room for it and the views still keep their share (a larger window, presenting ended), or
-when the split view closes.
+when the split view closes. Presenting, the points view alone keeps SINGLE_VIEW_SHARE the
+same way: at 1024 x 768 the panel (at 18 pt) and the explanations left it 68-164 px of the row,
+a sliver of the data in front of a class.
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ from PySide6.QtWidgets import QSplitter, QWidget
 
 #: The share of the row the data views of a split view get at least, together.
 VIEWS_SHARE = 0.5
+#: The share of the row the points view gets at least while presenting when it is the only
+#: data view (in a window its split is the user's: one made by hand is remembered across runs).
+SINGLE_VIEW_SHARE = 0.3
 
 
 class SplitRoom(QObject):
-    """Keeps a split view's data views at least VIEWS_SHARE of the window's row. ``window``
+    """Keeps a split view's data views at least VIEWS_SHARE of the window's row (the points
+    view alone, presenting, SINGLE_VIEW_SHARE). ``window``
     has ``splitter`` (panel, points view, side views, explanations), ``points_view``."""
 
     def __init__(self, window, panel: QWidget) -> None:
@@ -31,6 +37,7 @@ class SplitRoom(QObject):
         self.folded = False  # the panel was collapsed here (not by a hand on the handle)
         self._watched: QSplitter | None = None
         self._pending = False
+        self._watch()  # from the start: the points view alone keeps its share too
 
     def _watch(self) -> QSplitter:
         splitter = self.window.splitter
@@ -50,8 +57,9 @@ class SplitRoom(QObject):
         self.apply()
 
     def data_views(self, splitter: QSplitter) -> list[int]:
-        """Indexes of the shown data views: the points view and the side views after it."""
-        first = splitter.indexOf(self.window.points_view)
+        """Indexes of the shown data views: those between the panel and the explanations (the
+        points view or the 1-D histogram, and the side views after it)."""
+        first = splitter.indexOf(self.panel) + 1
         return [n for n in range(first, splitter.count() - 1) if splitter.widget(n).isVisibleTo(self.window)]
 
     def apply(self) -> None:
@@ -63,11 +71,13 @@ class SplitRoom(QObject):
             return
         sizes = splitter.sizes()
         total = sum(sizes)
-        if len(views) < 2 or total <= 0:  # no split view: the panel as the user left it
+        if not views or total <= 0:  # nothing laid out yet: the panel as the user left it
             self.folded = False
             return
+        presenting = getattr(getattr(self.window, "presentation", None), "presenting", False)
+        share = VIEWS_SHARE if len(views) > 1 else SINGLE_VIEW_SHARE if presenting else 0.0
         room = sum(sizes[n] for n in views)
-        if not self.folded and sizes[at] > 0 and room < VIEWS_SHARE * total:
+        if not self.folded and sizes[at] > 0 and room < share * total:
             self.folded = True
             self._share(sizes, views, at, -sizes[at])
             splitter.setSizes(sizes)
@@ -75,7 +85,7 @@ class SplitRoom(QObject):
             self.folded = False
         elif self.folded:
             wanted = self.panel.minimumWidth()
-            if room - wanted >= VIEWS_SHARE * total:
+            if room - wanted >= share * total:
                 self.folded = False
                 self._share(sizes, views, at, wanted)
                 splitter.setSizes(sizes)

@@ -103,3 +103,24 @@ def test_a_short_why_plot_leaves_caption_lines_out_whole_and_the_table_gives_way
     w.lesson.hide()
     qtbot.waitUntil(lambda: plot.caption.text == whole and column.sizes()[1] > 0)
     assert plot.toolTip() == ""
+
+
+def test_presenting_the_points_view_alone_is_never_a_sliver_of_the_row(window, qtbot):
+    """Presenting at 1024 x 768 the control panel (at 18 pt) and the explanations left the
+    points view 68-164 px of the row: the class saw a sliver of the data (the screen audit's
+    1024 x 768 presenting screens). Here a panel as wide as an 18 pt one on that screen: the
+    points view keeps at least SINGLE_VIEW_SHARE of the row (the panel folds away, its handle
+    kept), and leaving presentation mode gives the panel back the width it had."""
+    from emviz.gui.split_room import SINGLE_VIEW_SHARE
+
+    w = window
+    w.resize(1024, 768)
+    qtbot.waitUntil(lambda: w.width() == 1024 and w.splitter.sizes()[0] > 0)
+    before = w.splitter.sizes()[0]
+    w.splitter.widget(0).widget().setMinimumWidth(560)  # the panel's contents at 18 pt
+    w.presentation.set_presenting(True)
+    qtbot.waitUntil(lambda: w.splitter.sizes()[0] == 0)
+    assert w.points_view.width() >= SINGLE_VIEW_SHARE * w.splitter.width()
+    w.splitter.widget(0).widget().setMinimumWidth(0)
+    w.presentation.set_presenting(False)
+    qtbot.waitUntil(lambda: w.splitter.sizes()[0] == before)
