@@ -1,7 +1,12 @@
 """The 1-D mode's main view: the data x_1 … x_N as a density-scaled histogram, each
 component's π_k N(x | μ_k, σ_k²) over it in its colour, their sum p(x | θ) in the theme's ink,
 and under it a band of each bin's mean responsibilities r_nk stacked in the components'
-colours. Passive: it draws a Workbench whose points have one column (shape (N, 1))."""
+colours. Passive: it draws a Workbench whose points have one column (shape (N, 1)).
+
+From LAYOUT_IN_BACKGROUND points on, the bins (each point's bin and the heights, when the data
+change) and the band's shares (each bin's mean r_nk, at each half-step) are counted in the job
+runner, not on the GUI thread (35 ms a half-step at 10⁶ points): the view draws the newest
+counts it has and draws again when the counts for what it shows arrive."""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from PySide6.QtGui import QFont, QFontMetricsF
 from ..look import histogram as hist
 from ..look.appearance import Appearance
 from ..session.model import Workbench
+from .jobs import Background
+from .point_cloud import LAYOUT_IN_BACKGROUND
 from .style import apply_plot_appearance
 
 #: The band under the histogram, as a fraction of the tallest bar or curve.
@@ -68,6 +75,11 @@ class HistogramView(pg.PlotWidget):
         self.palette = np.empty((0, 3))
         self._range_key: object = None
         self._axis_shown = ""
+        # large data: counted in the job runner; the band's shares are for ``_shares_for``
+        self._counting = Background("emviz-histogram", self._counted, parent=self)
+        self._shares: np.ndarray | None = None
+        self._shares_for: np.ndarray | None = None
+        self._last_model: Workbench | None = None
         self.apply_appearance(self.appearance)
 
     def apply_appearance(self, appearance: Appearance) -> None:
@@ -104,7 +116,13 @@ class HistogramView(pg.PlotWidget):
         state = model.current
         mixture = None if state is None else state.mixture
         self._mixture = mixture
-        if self._binned is not X:  # the bins change with the data, not with θ
+        resp = None if state is None else state.colours
+        self._last_model = model
+        if len(x) >= LAYOUT_IN_BACKGROUND:
+            self._count_in_background(X, resp)
+            if self._binned is not X:
+                return  # the bins of these data are being counted: drawn when they arrive
+        elif self._binned is not X:  # the bins change with the data, not with θ
             self._binned = X
             self.edges = hist.bin_edges(x)
             self._index = hist.bin_index(x, self.edges)
@@ -184,7 +202,11 @@ class HistogramView(pg.PlotWidget):
         (grey before the first E-step: no responsibilities yet)."""
         state = model.current
         resp = None if state is None else state.colours
-        if resp is None or len(resp) != len(x):
+        large = len(x) >= LAYOUT_IN_BACKGROUND
+        if large and resp is not None and self._shares is not None and (
+                len(self._shares) == len(self._heights) and self._shares.shape[1] == len(palette)):
+            shares = self._shares  # the newest counted (those of ``resp`` once they arrive)
+        elif resp is None or len(resp) != len(x) or large:
             shares = (self._heights > 0).astype(float)[:, None]
             palette = np.array([self.appearance.muted])
         else:
@@ -192,6 +214,41 @@ class HistogramView(pg.PlotWidget):
         self.band.setImage(hist.band_image(shares, palette), autoLevels=False)
         height = BAND_HEIGHT * top
         self.band.setRect(QRectF(float(edges[0]), -height * 1.1, float(edges[-1] - edges[0]), height))
+
+    # -- large data: counting in the job runner -------------------------------------------
+    def _count_in_background(self, X: np.ndarray, resp: np.ndarray | None) -> None:
+        """Ask for what is not counted yet: the bins of X, the band's shares of ``resp``."""
+        if self._binned is X and (resp is None or self._shares_for is resp or len(resp) != len(X)):
+            return
+        binned = (self.edges, self._index, self._heights) if self._binned is X else None
+
+        def count() -> tuple:
+            x = X[:, 0]
+            edges, index, heights = binned or (None, None, None)
+            if binned is None:
+                edges = hist.bin_edges(x)
+                index = hist.bin_index(x, edges)
+                heights = hist.density_heights(x, edges, index)
+            shares = None
+            if resp is not None and len(resp) == len(x):
+                shares = hist.bin_responsibilities(x, resp, edges, index)
+            return X, edges, index, heights, resp, shares
+
+        self._counting.request((id(X), id(resp)), count)
+
+    def _counted(self, _key: object, counted: tuple) -> None:
+        X, edges, index, heights, resp, shares = counted
+        if self._binned is not X:
+            self._binned, self.edges, self._index, self._heights = X, edges, index, heights
+            self._shares = None
+        if shares is not None:
+            self._shares, self._shares_for = shares, resp
+        if self._last_model is not None and self._last_model.points is X:
+            self.show_state(self._last_model)
+
+    def shutdown(self) -> None:
+        """Stop counting (the window closes)."""
+        self._counting.shutdown()
 
     # -- for tests -----------------------------------------------------------------------
     def curve_data(self) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:

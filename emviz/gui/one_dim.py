@@ -35,6 +35,7 @@ class OneDimension(QObject):
         self._window = window
         self.view = HistogramView()
         self.view.hide()
+        window.closing.connect(self.view.shutdown)  # its counting lane (large data)
         splitter = window.splitter
         # just before the points view: the side views (k-means) stay right after it
         at = splitter.indexOf(window.points_view)

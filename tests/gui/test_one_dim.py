@@ -4,6 +4,8 @@ Play, the history, the bound plot and the Why tab go on; sessions keep the mode.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -328,3 +330,46 @@ def test_the_histogram_glides_from_the_old_theta_to_the_new_one(window, qtbot):
         check_curves_follow_theta(window)
     set_reduce_motion(window, True)
     assert not glide.enabled
+
+
+def test_large_one_column_data_are_counted_off_the_gui_thread(window, qtbot, monkeypatch):
+    """From LAYOUT_IN_BACKGROUND points on, the bins and the band's shares (O(N) counts, 35 ms
+    a half-step at 10⁶ points) are counted in the job runner, never on the GUI thread; what
+    is drawn is still the histogram of the data and the band of the shown r_nk."""
+    from emviz.gui.point_cloud import LAYOUT_IN_BACKGROUND
+
+    gui = threading.get_ident()
+    on_gui: list[str] = []
+    for name in ("bin_edges", "bin_index", "density_heights", "bin_responsibilities"):
+        real = getattr(hist, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            if threading.get_ident() == gui:
+                on_gui.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(hist, name, spy)
+    rng = np.random.default_rng(0)
+    n = LAYOUT_IN_BACKGROUND
+    x = np.r_[rng.normal(-2.0, 0.5, n // 2), rng.normal(2.0, 1.0, n - n // 2)][:, None]
+    window.editor.replace(x, None, None, "two bumps", ("x", "density"))
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy, timeout=60_000)
+    view, m = histogram(window), window.model
+    press(qtbot, window, Qt.Key.Key_E, 2)
+    palette = m.identity.em_palette(m.current.mixture.n_components)
+    shares = hist.bin_responsibilities(m.points[:, 0], m.current.colours, hist.bin_edges(m.points[:, 0]))
+    on_gui.clear()  # (the test's own count above)
+
+    def band_shows_the_shares() -> bool:
+        window.redraw_now()
+        image = view.band.image
+        if image is None or image.shape[0] != len(shares):
+            return False
+        rows = np.all(image[:, :, :3] == palette[0], axis=2).mean(axis=1)
+        return bool(np.allclose(rows, shares[:, 0], atol=1.01 / image.shape[1]))
+
+    qtbot.waitUntil(band_shows_the_shares, timeout=60_000)
+    edges, heights = view.bars.getData()
+    assert on_gui == []  # (the test's own counts come after this)
+    np.testing.assert_allclose(edges, hist.bin_edges(x[:, 0]))
+    assert np.sum(heights * np.diff(edges)) == pytest.approx(1.0)
