@@ -34,7 +34,7 @@ from ..core import Mixture, axis_handles, with_axis, with_mean, with_weight
 from ..session import schema
 from ..session.model import Workbench
 from .features import Feature
-from .hand_edit import HandEditor
+from .hand_edit import HandEditor, data_at
 from .points_view import PointsView
 
 #: A press this close (screen pixels) to a mean or a handle grabs it.
@@ -142,11 +142,6 @@ class HandDrag(QObject):
             self.show_handles()
         return False
 
-    def _data_at(self, event: QMouseEvent) -> np.ndarray:
-        scene = self.view.mapToScene(event.position().toPoint())
-        point = self.view.getPlotItem().getViewBox().mapSceneToView(scene)
-        return np.array([point.x(), point.y()])
-
     def _pressed(self, event: QMouseEvent) -> bool:
         if event.button() != Qt.MouseButton.LeftButton or event.modifiers() != Qt.KeyboardModifier.NoModifier:
             return False
@@ -154,7 +149,7 @@ class HandDrag(QObject):
         if what is None:
             return False
         # The edit begins with the first move: a click (press, release) stays a click.
-        self._grab, self._press, self._moved = what, self._data_at(event), False
+        self._grab, self._press, self._moved = what, data_at(self.view, event), False
         self._refused = False
         return True
 
@@ -164,7 +159,7 @@ class HandDrag(QObject):
             return False
         if self._refused:
             return True
-        shift = self._data_at(event) - self._press
+        shift = data_at(self.view, event) - self._press
         if not self._moved:
             if not shift.any():
                 return True

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QMouseEvent
 
 from ..core import EMState, Mixture, evaluate_held, hand_state, held_q, with_weight
 from ..session import schema
@@ -23,6 +24,13 @@ from ..session.model import Workbench
 from .controller import RunController
 from .editing import EditCommand, UndoStack, arrays_bytes
 from .jobs import Background, JobRunner
+
+
+def data_at(view, event: QMouseEvent) -> np.ndarray:
+    """Where ``event`` is in ``view``'s data coordinates (x, y): a pyqtgraph PlotWidget's."""
+    scene = view.mapToScene(event.position().toPoint())
+    point = view.getPlotItem().getViewBox().mapSceneToView(scene)
+    return np.array([point.x(), point.y()])
 
 
 @dataclass(eq=False)

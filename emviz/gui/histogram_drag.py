@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 
 from ..core import Mixture, with_mean, with_weight
-from .hand_edit import HandEditor
+from .hand_edit import HandEditor, data_at
 from .histogram_view import HistogramView
 
 #: A press within this many screen pixels of a bell's top marker grabs it.
@@ -70,25 +70,20 @@ class HistogramDrag(QObject):
             return self._released()
         return False
 
-    def _data_at(self, event: QMouseEvent) -> np.ndarray:
-        scene = self.view.mapToScene(event.position().toPoint())
-        point = self.view.getPlotItem().getViewBox().mapSceneToView(scene)
-        return np.array([point.x(), point.y()])
-
     def _pressed(self, event: QMouseEvent) -> bool:
         if event.button() != Qt.MouseButton.LeftButton or event.modifiers() != Qt.KeyboardModifier.NoModifier:
             return False
         k = self.hit(event.position())
         if k is None:
             return False
-        self._grab, self._press, self._moved, self._refused = k, self._data_at(event), False, False
+        self._grab, self._press, self._moved, self._refused = k, data_at(self.view, event), False, False
         self.view.hold_range = True
         return True
 
     def _moved_to(self, event: QMouseEvent) -> bool:
         if self._refused:
             return True
-        shift = self._data_at(event) - self._press
+        shift = data_at(self.view, event) - self._press
         if not self._moved:
             if not shift.any():
                 return True

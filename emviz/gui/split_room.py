@@ -27,7 +27,29 @@ VIEWS_SHARE = 0.5
 SINGLE_VIEW_SHARE = 0.35
 
 
-class SplitRoom(QObject):
+class _AfterResize(QObject):
+    """Calls ``apply()`` once after the splitters it watches are resized (on the next turn of
+    the event loop: after the splitter has shared out its new size)."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._pending = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.Resize and not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self._apply_later)
+        return False
+
+    def _apply_later(self) -> None:
+        self._pending = False
+        self.apply()
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+
+class SplitRoom(_AfterResize):
     """Keeps a split view's data views at least VIEWS_SHARE of the window's row (the points
     view alone, presenting, SINGLE_VIEW_SHARE). ``window``
     has ``splitter`` (panel, points view, side views, explanations), ``points_view``."""
@@ -38,7 +60,6 @@ class SplitRoom(QObject):
         self.panel = panel
         self.folded = False  # the panel was collapsed here (not by a hand on the handle)
         self._watched: QSplitter | None = None
-        self._pending = False
         self._watch()  # from the start: the points view alone keeps its share too
 
     def _watch(self) -> QSplitter:
@@ -47,16 +68,6 @@ class SplitRoom(QObject):
             splitter.installEventFilter(self)
             self._watched = splitter
         return splitter
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if event.type() == QEvent.Type.Resize and not self._pending:
-            self._pending = True  # after the splitter has shared out its new width
-            QTimer.singleShot(0, self._apply_later)
-        return False
-
-    def _apply_later(self) -> None:
-        self._pending = False
-        self.apply()
 
     def data_views(self, splitter: QSplitter) -> list[int]:
         """Indexes of the shown data views: those between the panel and the explanations (the
@@ -105,7 +116,7 @@ class SplitRoom(QObject):
 PAGE_MIN_PX = 200
 
 
-class TableRoom(QObject):
+class TableRoom(_AfterResize):
     """The explanations column: the tab page over the parameter table. Presenting with the
     lesson open, the row above the lesson band is short, and the table kept its 148 px while
     the Why plot had 38 (1280 x 800) and 178 (1920 x 1080), its caption running out of it.
@@ -117,18 +128,7 @@ class TableRoom(QObject):
         self.column = column
         self.page = page  # the tab widget (its pages are all one height)
         self.folded_at = 0  # the table's height before it folded away here; 0: not folded
-        self._pending = False
         column.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if event.type() == QEvent.Type.Resize and not self._pending:
-            self._pending = True  # after the column has shared out its new height
-            QTimer.singleShot(0, self._apply_later)
-        return False
-
-    def _apply_later(self) -> None:
-        self._pending = False
-        self.apply()
 
     def apply(self) -> None:
         top, table = self.column.sizes()
