@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QThread
 
@@ -13,6 +14,10 @@ from emviz.engine import Engine
 from emviz.gui import MainWindow
 
 from ..conftest import TEST_CONFIG, redirect_settings
+
+# pyqtgraph drops a pointer move within 1/100 s of the one before it (by the clock): in a
+# test, whether a hover or a drag's move arrives must not depend on how fast the machine is.
+pg.setConfigOption("mouseRateLimit", 0)
 
 
 @pytest.fixture(autouse=True)
