@@ -18,6 +18,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QSplitter, QWidget
 
+from .tab_rows import MIN_PAGE_HEIGHT
+
 #: The share of the row the data views of a split view get at least, together.
 VIEWS_SHARE = 0.5
 #: The share of the row the points view gets at least while presenting when it is the only
@@ -112,8 +114,8 @@ class SplitRoom(_AfterResize):
 
 
 #: The least height (px) of the explanations' page before the parameter table under it
-#: gives way: a plot, its title and its axes need about this much.
-PAGE_MIN_PX = 200
+#: gives way: a plot, its title and its axes need about this much (the page's own floor).
+PAGE_MIN_PX = MIN_PAGE_HEIGHT
 
 
 class TableRoom(_AfterResize):
@@ -139,6 +141,11 @@ class TableRoom(_AfterResize):
             self.column.setSizes([top + table, 0])
         elif self.folded_at and table > 0:  # dragged out by hand: the user's to fold again
             self.folded_at = 0
-        elif self.folded_at and page - self.folded_at >= PAGE_MIN_PX:
-            self.column.setSizes([top - self.folded_at, self.folded_at])
-            self.folded_at = 0
+        elif self.folded_at:
+            # back as tall as it was if the page keeps its least height, else as tall as its
+            # rows need (folded while the window was set up at 1024 x 768, 260 px high, it
+            # never came back, though the column had room for its 98)
+            back = min(self.folded_at, page - PAGE_MIN_PX)
+            if back >= self.column.widget(1).minimumSizeHint().height():
+                self.column.setSizes([top - back, back])
+                self.folded_at = 0
