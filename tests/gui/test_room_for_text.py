@@ -124,3 +124,28 @@ def test_presenting_the_points_view_alone_is_never_a_sliver_of_the_row(window, q
     w.splitter.widget(0).widget().setMinimumWidth(0)
     w.presentation.set_presenting(False)
     qtbot.waitUntil(lambda: w.splitter.sizes()[0] == before)
+
+
+def test_a_folded_parameter_table_comes_back_when_the_page_keeps_its_least_height(window, qtbot):
+    """The table folded away while the page was short came back only when the page could
+    keep its least height beside the table's whole height at the fold: folded at 260 px while
+    the window was set up at 1024 x 768, it never came back beside a page with room for its
+    rows. Now it comes back as tall as the page leaves, if that holds its rows."""
+    from emviz.gui.split_room import PAGE_MIN_PX
+
+    from .conftest import wait_steady
+
+    w = window
+    w.resize(1280, 800)
+    column = w.splitter.widget(w.splitter.count() - 1)
+    height = wait_steady(qtbot, lambda: column.height())
+    # as a fold while the window was set up leaves it: the table folded at a height the
+    # column cannot give beside the page's least height now
+    column.setSizes([height, 0])
+    w._table_room.folded_at = height - PAGE_MIN_PX + 50
+    w.resize(1280, 790)
+    table = column.widget(1)
+    need = table.minimumSizeHint().height()
+    assert column.height() - PAGE_MIN_PX >= need  # room for the page and the table's rows
+    qtbot.waitUntil(lambda: column.sizes()[1] >= need)
+    assert w.tabs.currentWidget().height() >= PAGE_MIN_PX
