@@ -149,3 +149,33 @@ def test_a_folded_parameter_table_comes_back_when_the_page_keeps_its_least_heigh
     assert column.height() - PAGE_MIN_PX >= need  # room for the page and the table's rows
     qtbot.waitUntil(lambda: column.sizes()[1] >= need)
     assert w.tabs.currentWidget().height() >= PAGE_MIN_PX
+
+
+def test_presenting_the_parameter_table_is_no_taller_than_its_rows(window, qtbot):
+    """Presenting at 1280 x 800 the table kept 246 px for rows that need 148, under a Choose K
+    page that scrolled: presenting, the table gives what its rows do not need to the page."""
+    from .conftest import wait_steady
+
+    w = window
+    column = w.splitter.widget(w.splitter.count() - 1)
+    table = column.widget(1)
+    w.presentation.set_presenting(True)
+    wait_steady(qtbot, lambda: (column.sizes(), table.minimumSizeHint().height()))
+    assert 0 < column.sizes()[1] <= table.minimumSizeHint().height() + 2
+    w.presentation.set_presenting(False)
+    qtbot.waitUntil(lambda: column.sizes()[1] >= table.minimumSizeHint().height())
+
+
+def test_a_folded_parameter_table_asks_for_no_height(window, qtbot):
+    """Folded away, the table is not drawn, so its rows may be the previous data's: presenting
+    chapter 3 after chapter 1, its three rows of K = 3 (205 px) held the window 27 px taller
+    than its 800 px screen. Folded, it asks for no height; it still knows what its rows need."""
+    w = window
+    column = w.splitter.widget(w.splitter.count() - 1)
+    table = column.widget(1)
+    rows = table.minimumSizeHint().height()
+    assert rows > 0
+    column.setSizes([column.height(), 0])
+    qtbot.waitUntil(lambda: table.height() == 0)
+    assert table.minimumSizeHint().height() == 0
+    assert table.rows_height() == rows
