@@ -179,3 +179,30 @@ def test_a_folded_parameter_table_asks_for_no_height(window, qtbot):
     qtbot.waitUntil(lambda: table.height() == 0)
     assert table.minimumSizeHint().height() == 0
     assert table.rows_height() == rows
+
+
+def test_the_why_title_takes_a_shorter_form_where_the_whole_one_is_wider_than_the_plot(qtbot):
+    """Presenting at 1280 x 800 "The M-step of iteration 19" at 18 pt was 338 px over a plot
+    area of 304 and stood out of the view: the title takes the longest of its forms that fits
+    ("M-step of iteration 19", "M-step 19"), again whenever the plot area is resized."""
+    from emviz.gui.teaching import why
+    from emviz.gui.teaching.why import WhyPlot
+
+    plot = WhyPlot()
+    qtbot.addWidget(plot)
+    plot.resize(600, 400)
+    plot.show()
+    qtbot.waitExposed(plot)
+    label, box = plot.getPlotItem().titleLabel, plot.getPlotItem().vb
+    forms = ("The M-step of iteration 19", "M-step of iteration 19", "M-step 19")
+    plot._set_title(*forms)
+    qtbot.waitUntil(lambda: label.text == forms[0])
+    whole = label.item.boundingRect().width()
+    axis = plot.getPlotItem().getAxis("left")
+    # the view 10 px too narrow for the whole title beside its left axis
+    plot.resize(round(axis.width() + why.TITLE_SLACK_PX + whole - 10), 400)
+    qtbot.waitUntil(lambda: label.text == forms[1])
+    assert label.item.boundingRect().width() <= box.width()
+    assert why_label_findings(plot) == []
+    plot.resize(600, 400)
+    qtbot.waitUntil(lambda: label.text == forms[0])
