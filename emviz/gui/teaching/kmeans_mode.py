@@ -45,7 +45,7 @@ THREAD_MIN_POINTS = 20_000
 #: Opacity (0..255) of the cell tints: enough to see the cells, faint enough for the points.
 CELL_ALPHA = 46
 TITLE_ROW_PX = 24  # per line of a title at the normal size (Appearance().title_pt)
-#: Pixels of a view's width beside its left axis a title leaves free (the layout's margins).
+#: Pixels of a view's width a title leaves free on each side (the layout's margins).
 TITLE_SLACK_PX = 10
 #: Sizes (px) of the centres' stars and their white halos at the normal point size.
 STAR_PX, HALO_PX = 28, 36
@@ -79,16 +79,16 @@ def em_title(model, seeded=None) -> str:
     return f"EM · iteration {state.iteration}<br>{phase}"
 
 
-def fit_title(widget: pg.PlotWidget, html: str, axis_px: float = 0.0) -> str:
-    """``html`` in lines that fit above the view's plot area, in the title's font (a view of a
-    split window at 1024 x 768 presenting is about 250 px wide: "k-means · iteration 4" at
-    18 pt is wider than its plot area); the left axis at least ``axis_px`` wide (it widens
-    to its tick labels only when drawn)."""
+def fit_title(widget: pg.PlotWidget, html: str) -> str:
+    """``html`` in lines that fit the view's width, in the title's font (a view of a split
+    window at 1024 x 768 presenting is about 290 px wide: "k-means · iteration 4" at 18 pt
+    is wider than its plot area). The title spans the left axis' column too (``set_title``):
+    the width is the view's own, settled when the title is fitted (beside the axis, fitted
+    to an axis of 29 px that became 61 once its ticks were drawn, it ran out of the view)."""
     appearance = getattr(widget, "appearance", None) or Appearance()
     font = QFont(widget.font())
     font.setPointSizeF(appearance.title_pt)
-    axis = max(widget.getPlotItem().getAxis("left").width(), axis_px)
-    width = widget.width() - axis - TITLE_SLACK_PX
+    width = widget.width() - 2 * TITLE_SLACK_PX
     return wrap_title(html, font, width) if width > 0 else html
 
 
@@ -100,6 +100,12 @@ def set_title(widget: pg.PlotWidget, html: str | None, rows: int = 1) -> None:
         plot.setTitle(None)
         return
     appearance = getattr(widget, "appearance", None) or Appearance()  # presentation: larger
+    if not getattr(plot, "_emviz_title_spans", False):
+        # over the left axis' column too (pyqtgraph puts it over the plot area's only): a
+        # title of two lines where it had four, beside an axis as wide as its tick labels
+        plot.layout.removeItem(plot.titleLabel)
+        plot.layout.addItem(plot.titleLabel, 0, 0, 1, 3)
+        plot._emviz_title_spans = True
     plot.setTitle(html, size=f"{appearance.title_pt:g}pt", color=QColor(*appearance.foreground))
     lines = max(rows, html.count("<br>") + 1)
     height = round(TITLE_ROW_PX * lines * appearance.title_pt / Appearance().title_pt)
@@ -444,16 +450,7 @@ class KMeansMode(QObject):
         for view in (self.view, window.points_view):
             view.installEventFilter(self)  # the titles' lines follow the views' widths
         # and their font: laid out again once every view has the new appearance
-        self.view.appearance_changed.connect(lambda: QTimer.singleShot(0, self, self._restart_titles))
-        # ... and their left axes' widths, which settle only when the axes are drawn (29 px
-        # when the titles were fitted presenting at 1024 x 768, 61 px after: the title ran out
-        # of its view). The widest each axis has been since the appearance changed: a width
-        # that only grows settles (fitting on each change of it looped: a title's new lines
-        # changed the plot's height, its ticks, the axis' width, the title's lines ...).
-        self._axis_px: dict[int, float] = {}
-        for view in (self.view, window.points_view):
-            axis = view.getPlotItem().getAxis("left")
-            axis.geometryChanged.connect(lambda v=view, a=axis: self._axis_widened(v, a))
+        self.view.appearance_changed.connect(lambda: QTimer.singleShot(0, self, self._retitle))
         self._drawn: tuple | None = None
         self._em_title: tuple | None = None
         self._seeded = None  # the θ₀ "Gaussians from these clusters" gave EM
@@ -492,16 +489,6 @@ class KMeansMode(QObject):
         if event.type() == QEvent.Type.Resize and getattr(self, "_laid_out", False):
             self.show_state(self.window.model)  # the titles in lines of the new width
         return False
-
-    def _axis_widened(self, view, axis) -> None:
-        if axis.width() > self._axis_px.get(id(view), 0.0):
-            self._axis_px[id(view)] = axis.width()
-            if getattr(self, "_laid_out", False):
-                QTimer.singleShot(0, self, self._retitle)
-
-    def _restart_titles(self) -> None:
-        self._axis_px = {}  # the axes' widths in the new fonts: measured again
-        self._retitle()
 
     def _retitle(self) -> None:
         if self._laid_out:
@@ -648,9 +635,8 @@ class KMeansMode(QObject):
         km = kmeans_title(run.current, run.ended)
         if run.busy:  # a worker is computing the next half-step (large data)
             km = km.replace("<br>", " …<br>", 1) if "<br>" in km else km + " …"
-        km = fit_title(self.view, km, self._axis_px.get(id(self.view), 0.0))
-        points = self.window.points_view
-        em = fit_title(points, em_title(model, self._seeded), self._axis_px.get(id(points), 0.0))
+        km = fit_title(self.view, km)
+        em = fit_title(self.window.points_view, em_title(model, self._seeded))
         rows = max(km.count("<br>"), em.count("<br>")) + 1
         if (em, rows) != self._em_title:
             self._em_title = (em, rows)
