@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QStatusBar,
     QStyle,
     QStyleOptionButton,
@@ -66,7 +67,8 @@ SLACK = 1
 
 @dataclass(frozen=True)
 class Finding:
-    """``kind``: "clipped", "tab arrows", "elided tab", "toolbar overflow", "too large",
+    """``kind``: "clipped" (also a scroll area's page wider than its view), "tab arrows",
+    "elided tab", "toolbar overflow", "too large",
     "overlap", "small text", "contrast", "plot text" or "light block";
     ``where``: the widget (its class, objectName and text); ``detail``: the numbers."""
 
@@ -507,6 +509,22 @@ def check_inside_parent(widget: QWidget) -> list[Finding]:
                     f"in a parent of {parent.width()} x {parent.height()} px")]
 
 
+def check_scroll_width(area: QScrollArea) -> list[Finding]:
+    """A scroll area without a horizontal scroll bar whose page is wider than its view: the
+    page's right part is cut off, out of reach (the Equations tab presenting at 1280 x 800:
+    "M-step ◀ just ran: new θ fro"), which check_inside_parent takes for scrolling."""
+    page = area.widget()
+    if (page is None or not page.isVisible()
+            or area.horizontalScrollBarPolicy() != Qt.ScrollBarPolicy.ScrollBarAlwaysOff):
+        return []
+    view = area.viewport().width()
+    if page.width() <= view + SLACK:
+        return []
+    return [Finding("clipped", describe(area),
+                    f"its page is {page.width()} px wide in a view of {view} px, with no "
+                    "scroll bar: its right part is cut off")]
+
+
 def check_overlap(widgets: Iterable[QWidget]) -> list[Finding]:
     """Sibling text widgets drawn on top of one another."""
     by_parent: dict[int, list[QWidget]] = {}
@@ -769,6 +787,8 @@ def audit(windows: Iterable[QWidget], presenting: bool) -> list[Finding]:
             found += check_inside_parent(widget)
             if isinstance(widget, QTextEdit):
                 found += check_scrolled_text(widget, presenting)
+            if isinstance(widget, QScrollArea):
+                found += check_scroll_width(widget)
             found += check_font(widget, presenting)
             found += check_contrast(widget, presenting)
             if isinstance(widget, QStatusBar):

@@ -69,6 +69,14 @@ BAND_MIN_WIDTHS = (200, 0, 260)
 #: Presenting, a band has two columns: the title over the text | "what to click next" and the
 #: buttons; the box gets the width to hold its larger text in a few lines.
 PRESENT_STRETCH = (3, 2, 0)
+#: A band narrower than this (px) has those two columns out of presentation mode too: at 1024
+#: px the three gave the title 200 px (three lines of it, five of the set-up summary) and the
+#: box 260 px (seven lines), a band 225 px high that a window at 1024 x 768 could not give.
+TWO_COLUMNS_BELOW = 1200
+#: ... the box as wide as the title and the text (its lines the shortest it can have).
+NARROW_STRETCH = (1, 1, 0)
+#: ... and at least this many lines of the text under the title (the rest scrolls).
+NARROW_MIN_LINES = 3
 #: No text of the lesson under this size (points) while presenting.
 PRESENT_MIN_PT = 18.0
 #: Presenting, at least this many lines of the chapter's text show (the screen audit's
@@ -163,31 +171,40 @@ class LessonPanel(QDockWidget):
         self.setWidget(body)
         self.band = False
         self._presenting = False
+        self._two_columns = False
         self._area = Qt.DockWidgetArea.RightDockWidgetArea
         self._arrange(Qt.DockWidgetArea.RightDockWidgetArea)
         self.dockLocationChanged.connect(self._arrange)
 
     def _arrange(self, area: Qt.DockWidgetArea) -> None:
         """A column beside the views (title, text, what to click next, buttons), or a band
-        under or over them (title | text | what to click next and buttons)."""
+        under or over them: title | text | what to click next and buttons; presenting or
+        narrow, the title over the text | what to click next and the buttons."""
         self._area = area
         self.band = area in (Qt.DockWidgetArea.BottomDockWidgetArea,
                              Qt.DockWidgetArea.TopDockWidgetArea)
         for widget in (self.head, self.text, self.foot):
             self.grid.removeWidget(widget)
-        two_columns = self.band and self._presenting
+        two_columns = self._two_columns = self._wants_two_columns()
         if two_columns:  # (row, column, rows)
             cells = ((0, 0, 1), (1, 0, 1), (0, 1, 2))
         else:
             cells = ((0, 0, 1), (0, 1, 1), (0, 2, 1)) if self.band else ((0, 0, 1), (1, 0, 1), (2, 0, 1))
         for widget, (row, column, rows) in zip((self.head, self.text, self.foot), cells, strict=True):
             self.grid.addWidget(widget, row, column, rows, 1)
-        stretches = PRESENT_STRETCH if two_columns else BAND_STRETCH
+        stretches = (PRESENT_STRETCH if self._presenting else NARROW_STRETCH) if two_columns \
+            else BAND_STRETCH
         for i, stretch in enumerate(stretches):  # the text takes the most, across or down
             self.grid.setColumnStretch(i, stretch if self.band else 0)
             self.grid.setRowStretch(i, int((not self.band or two_columns) and i == 1))
         for widget, width in ((self.head, BAND_MIN_WIDTHS[0]), (self.foot, BAND_MIN_WIDTHS[2])):
             widget.setMinimumWidth(width if self.band and not two_columns else 0)
+        # Presenting or in two columns the chapter's number is only in the dock's title: the
+        # line it took is one of the text's.
+        self.position.setVisible(not (self._presenting or two_columns))
+
+    def _wants_two_columns(self) -> bool:
+        return self.band and (self._presenting or self.widget().width() < TWO_COLUMNS_BELOW)
 
     # -- navigation --------------------------------------------------------------------------
     @property
@@ -296,7 +313,6 @@ class LessonPanel(QDockWidget):
         room). Leaving puts all of it back."""
         self._scale = appearance.font_scale
         self.summary.setVisible(not appearance.presenting)
-        self.position.setVisible(not appearance.presenting)  # in the dock's title: a line of text more
         self._theme_boxes(appearance.theme == "dark")
         if appearance.presenting != self._presenting:
             self._presenting = appearance.presenting
@@ -325,6 +341,8 @@ class LessonPanel(QDockWidget):
         if watched is self.text and event.type() == QEvent.Type.Resize:
             self._fit_text()
         elif watched is self.widget() and event.type() == QEvent.Type.Resize:
+            if self._two_columns != self._wants_two_columns():
+                self._arrange(self._area)
             self._claim_height()
         elif (watched is self.window_ and self._presenting and self.isVisible()
               and event.type() == QEvent.Type.LayoutRequest):
@@ -354,9 +372,10 @@ class LessonPanel(QDockWidget):
         margins = grid.contentsMargins()
         head = self.head.heightForWidth(self.head.width())
         foot = self.foot.heightForWidth(self.foot.width())
-        if self._presenting:  # two columns: the title over the text | the box and the buttons
+        if self._two_columns:  # the title over the text | the box and the buttons
             frame = 2 * self.text.frameWidth() + 2 * int(self.text.document().documentMargin())
-            lines = PRESENT_MIN_LINES * self.text.fontMetrics().lineSpacing() + frame
+            least = PRESENT_MIN_LINES if self._presenting else NARROW_MIN_LINES
+            lines = least * self.text.fontMetrics().lineSpacing() + frame
             head += grid.verticalSpacing() + lines
         return max(head, foot) + margins.top() + margins.bottom()
 
@@ -371,6 +390,11 @@ class LessonPanel(QDockWidget):
         body = self.widget()
         if body is None:
             return
+        # In two columns the title and the set-up summary keep their lines; the text under
+        # them gives way (it scrolls), not they (at 1024 x 768 the summary lost its last line).
+        head = self.head.heightForWidth(self.head.width()) if self._two_columns else 0
+        if self.head.minimumHeight() != head:
+            self.head.setMinimumHeight(head)
         need = self.needed_height()
         presentation = getattr(self.window_, "presentation", None)
         if not self._presenting and (self.window_.isFullScreen()

@@ -117,5 +117,15 @@ class ParamsTable(QTableWidget):
             width += self.verticalScrollBar().sizeHint().width()
         return QSize(width, height)
 
+    def rows_height(self) -> int:
+        """The height its header and rows need (what it asks for unless folded away)."""
+        return self._content_size(ROOM_FOR_ROWS).height()
+
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
-        return self._content_size(ROOM_FOR_ROWS)
+        size = self._content_size(ROOM_FOR_ROWS)
+        if self.isVisible() and self.height() == 0:
+            # folded away in its splitter (split_room.TableRoom): it asks for no room, and it
+            # is not drawn there, so its rows may be another data set's (K = 3 of the chapter
+            # before held the window 27 px taller than its screen, presenting chapter 3)
+            size.setHeight(0)
+        return size

@@ -77,8 +77,9 @@ class PresentingToolbars(QObject):
         self._more.setDefaultWidget(self.button)
         self._more.setVisible(False)
         teach.addAction(self._more)
-        #: (toolbar, action, the action it stood before) for each action now in the menu
-        self._moved: list[tuple[QToolBar, QAction, QAction | None]] = []
+        #: (toolbar, action, the action it stood before, the width its button took there)
+        #: for each action now in the menu
+        self._moved: list[tuple[QToolBar, QAction, QAction | None, int]] = []
         self._keepers: dict[QAction, object] = {}  # action: its slot keeping its name in its tip
 
     def gather(self) -> None:
@@ -96,7 +97,10 @@ class PresentingToolbars(QObject):
                 continue
             listed = bar.actions()
             after = listed.index(action) + 1
-            self._moved.append((bar, action, listed[after] if after < len(listed) else None))
+            button = bar.widgetForAction(action)
+            width = button.sizeHint().width() + bar.layout().spacing() if button is not None else 0
+            self._moved.append((bar, action, listed[after] if after < len(listed) else None,
+                                width))
             bar.removeAction(action)
             self.menu.addAction(action)
         if self._teach.actions()[-1] is not self._more:  # (an action added after it)
@@ -107,30 +111,49 @@ class PresentingToolbars(QObject):
     def scatter(self) -> None:
         """Every action back on its toolbar where it was; the button hidden."""
         self._more.setVisible(False)
-        for bar, action, before in reversed(self._moved):
+        for bar, action, before, _width in reversed(self._moved):
             self.menu.removeAction(action)
             bar.insertAction(before, action)
         self._moved = []
         self.menu.clear()  # (the separators)
 
+    @property
+    def gathered(self) -> bool:
+        return bool(self._moved)
+
+    def whole_width(self, bar: QToolBar) -> int:
+        """``bar``'s width as it is out of presentation mode: the actions now in the menu back
+        on it, the More button off it, whole labels (what ToolbarRows decides its rows from,
+        whatever shows now, so that they do not switch back and forth)."""
+        width = bar.sizeHint().width() + sum(w for t, _a, _b, w in self._moved if t is bar)
+        if bar is self._teach and self._more.isVisible():
+            width -= self.button.sizeHint().width() + bar.layout().spacing()
+        return width + self._whole_labels_extra(bar)
+
+    def _whole_labels_extra(self, bar: QToolBar) -> int:
+        """How much wider ``bar`` is with its whole labels than with those it shows."""
+        extra = 0
+        label = getattr(self._window, "history_label", None)
+        if label is not None and label.property(COMPACT) and label.parentWidget() is bar:
+            extra += label.fontMetrics().horizontalAdvance("half-step ")
+        for action in bar.actions():
+            button = bar.widgetForAction(action)
+            if action.objectName() in SHORT and button is not None and action.property(_FULL) is not None:
+                metrics = button.fontMetrics()
+                extra += (metrics.horizontalAdvance(action.property(_FULL))
+                          - metrics.horizontalAdvance(action.iconText()))
+        return extra
+
     def fit_labels(self, rows: list[list[QToolBar]], width: int) -> None:
         """Short labels in each row whose whole labels need more than ``width`` px, whole
         labels in the others. Decided from the whole labels' widths, whatever shows now, so
         that a row does not switch back and forth as it is laid out again."""
+        label = getattr(self._window, "history_label", None)
         for row in rows:
-            buttons = [(bar, bar.widgetForAction(a), a) for bar in row for a in bar.actions()
-                       if a.objectName() in SHORT]
-            need = sum(bar.sizeHint().width() for bar in row)
-            label = getattr(self._window, "history_label", None)
-            if label is not None and label.property(COMPACT) and label.parentWidget() in row:
-                need += label.fontMetrics().horizontalAdvance("half-step ")
-            for _bar, button, action in buttons:
-                if button is not None and action.property(_FULL) is not None:
-                    metrics = button.fontMetrics()
-                    need += (metrics.horizontalAdvance(action.property(_FULL))
-                             - metrics.horizontalAdvance(action.iconText()))
+            buttons = [a for bar in row for a in bar.actions() if a.objectName() in SHORT]
+            need = sum(bar.sizeHint().width() + self._whole_labels_extra(bar) for bar in row)
             short = need > width
-            for _bar, _button, action in buttons:
+            for action in buttons:
                 self._set_short(action, short)
             if label is not None and label.parentWidget() in row:
                 self._compact_history(short)

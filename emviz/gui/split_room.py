@@ -18,6 +18,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QSplitter, QWidget
 
+from .tab_rows import MIN_PAGE_HEIGHT
+
 #: The share of the row the data views of a split view get at least, together.
 VIEWS_SHARE = 0.5
 #: The share of the row the points view gets at least while presenting when it is the only
@@ -112,8 +114,8 @@ class SplitRoom(_AfterResize):
 
 
 #: The least height (px) of the explanations' page before the parameter table under it
-#: gives way: a plot, its title and its axes need about this much.
-PAGE_MIN_PX = 200
+#: gives way: a plot, its title and its axes need about this much (the page's own floor).
+PAGE_MIN_PX = MIN_PAGE_HEIGHT
 
 
 class TableRoom(_AfterResize):
@@ -121,7 +123,8 @@ class TableRoom(_AfterResize):
     lesson open, the row above the lesson band is short, and the table kept its 148 px while
     the Why plot had 38 (1280 x 800) and 178 (1920 x 1080), its caption running out of it.
     While the page is shorter than PAGE_MIN_PX, the table folds away (its handle stays); it
-    comes back when the column is tall enough for both."""
+    comes back when the column is tall enough for both. Presenting, the table is no taller
+    than its rows need: the rest is the page's."""
 
     def __init__(self, column: QSplitter, page: QWidget, parent: QObject) -> None:
         super().__init__(parent)
@@ -134,11 +137,29 @@ class TableRoom(_AfterResize):
         top, table = self.column.sizes()
         current = self.page.currentWidget()
         page = current.height() if current is not None else self.page.height()
+        rows = _rows_height(self.column.widget(1))  # every row whole
+        presentation = getattr(self.parent(), "presentation", None)
+        if not self.folded_at and table > rows and getattr(presentation, "presenting", False):
+            # presenting, what the rows do not need is the page's (at 1280 x 800 the table
+            # kept 246 px for 148 of rows under a Choose K page that scrolled)
+            self.column.setSizes([top + table - rows, rows])
+            top, page, table = top + table - rows, page + table - rows, rows
         if not self.folded_at and table > 0 and page < PAGE_MIN_PX:
             self.folded_at = table
             self.column.setSizes([top + table, 0])
         elif self.folded_at and table > 0:  # dragged out by hand: the user's to fold again
             self.folded_at = 0
-        elif self.folded_at and page - self.folded_at >= PAGE_MIN_PX:
-            self.column.setSizes([top - self.folded_at, self.folded_at])
-            self.folded_at = 0
+        elif self.folded_at:
+            # back as tall as it was if the page keeps its least height, else as tall as its
+            # rows need (folded while the window was set up at 1024 x 768, 260 px high, it
+            # never came back, though the column had room for its 98)
+            back = min(self.folded_at, page - PAGE_MIN_PX)
+            if back >= rows:
+                self.column.setSizes([top - back, back])
+                self.folded_at = 0
+
+
+def _rows_height(table: QWidget) -> int:
+    """The height ``table`` needs for all its rows, folded or not."""
+    rows_height = getattr(table, "rows_height", None)
+    return rows_height() if rows_height is not None else table.minimumSizeHint().height()

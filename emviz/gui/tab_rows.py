@@ -156,8 +156,10 @@ class TabRows(QWidget):
 
 
 #: A page is never squeezed below this (px): a plot's labels need the room (the Why plot at
-#: 80 px put its θ_old and θ_new under its axis).
-MIN_PAGE_HEIGHT = 240
+#: 80 px put its θ_old and θ_new under its axis). Below it, the parameter table under the page
+#: folds away (split_room.TableRoom). 240 held the window at 1024 x 768 with the lesson open
+#: 40 px taller than its screen.
+MIN_PAGE_HEIGHT = 200
 
 
 class ExplanationTabs(QTabWidget):

@@ -9,7 +9,10 @@ toolbar that does not fit the row it would join, again whenever the window's wid
 font or the toolbars shown change. Presenting (``packed``), the rows are fixed, one per kind
 (run and history | edit and teach | k-means): at 1280 x 800 a fourth row of 43 px left the
 lesson fewer than 8 lines; emviz.gui.present_toolbar makes each row fit its width instead (the
-"More" menu, short labels where the whole ones do not fit)."""
+"More" menu, short labels where the whole ones do not fit). A window narrower than its
+toolbars' whole rows need is packed so too whenever that takes a row less: at 1024 x 768 in
+k-means mode four rows (132 px) and the lesson's band made the window 829 px high, taller
+than its screen; packed, three."""
 
 from __future__ import annotations
 
@@ -30,8 +33,10 @@ class ToolbarRows(QObject):
         self._window = window
         self._arranging = False
         self._watched: set[int] = set()
-        #: Presenting: one row for running, one for teaching (each row is 43 px of the 800 a
-        #: lesson needs), each fitted to the width by ``presenting`` (set_packed).
+        self._presenting = False
+        #: The rows are fixed, one per kind, and each fitted to the width by ``presenting``
+        #: (the "More" menu, short labels): while presenting (each row is 43 px of the 800 a
+        #: lesson needs), and in a window so narrow that the toolbars' own rows would be more.
         self.packed = False
         teach = window.findChild(QToolBar, "teachToolbar")
         self.presenting = PresentingToolbars(window, teach) if teach is not None else None
@@ -39,7 +44,14 @@ class ToolbarRows(QObject):
 
     def set_packed(self, on: bool) -> None:
         """Presenting (``on``): fixed rows, the rarely used actions in the "More" menu and
-        short labels where a row needs them; else everything as it was."""
+        short labels where a row needs them; else as the window's width asks (``arrange``)."""
+        self._presenting = on
+        self._pack(on)
+        self.arrange()
+
+    def _pack(self, on: bool) -> None:
+        if on == self.packed:
+            return
         self.packed = on
         if self.presenting is not None:
             if on:
@@ -47,18 +59,20 @@ class ToolbarRows(QObject):
             else:
                 self.presenting.scatter()
                 self.presenting.restore_labels()
-        self.arrange()
 
-    def rows(self) -> list[list[QToolBar]]:
-        """The shown toolbars, row by row, as they should be for the window's width."""
+    def rows(self, packed: bool | None = None) -> list[list[QToolBar]]:
+        """The shown toolbars, row by row, as they should be for the window's width: packed
+        (one row per kind, however wide) or each toolbar in its whole width after the last
+        as long as they fit (``packed``: as they are now)."""
+        packed = self.packed if packed is None else packed
         width = self._window.width()
         rows: list[list[QToolBar]] = []
         used = 0
         for bar in self._ordered():
             if not bar.isVisibleTo(self._window):
                 continue
-            need = bar.sizeHint().width()
-            if self.packed and rows:  # a row for each kind, however wide
+            need = self.presenting.whole_width(bar) if self.presenting else bar.sizeHint().width()
+            if packed and rows:  # a row for each kind, however wide
                 if bar.objectName() in PACKED_BREAKS:
                     rows.append([bar])
                 else:
@@ -88,6 +102,8 @@ class ToolbarRows(QObject):
                 if id(bar) not in self._watched:
                     self._watched.add(id(bar))
                     bar.visibilityChanged.connect(lambda _on: self.arrange())
+            if not self._presenting:  # packed where that takes a row less (1024 px: 4 rows, 3)
+                self._pack(len(self.rows(packed=False)) > len(self.rows(packed=True)))
             rows = self.rows()
             if self.packed and self.presenting is not None:
                 self.presenting.fit_labels(rows, w.width())

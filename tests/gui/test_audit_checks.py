@@ -399,3 +399,46 @@ def test_a_window_whose_minimum_size_is_larger_than_its_screen_is_found(qtbot):
     assert [f.kind for f in check_fits_screen(window)] == ["too large"]
     window.centralWidget().setMinimumSize(100, 100)
     qtbot.waitUntil(lambda: check_fits_screen(window) == [])
+
+
+def test_a_scroll_area_page_wider_than_its_view_without_a_scroll_bar_is_found(qtbot):
+    """Presenting at 1280 x 800 the Equations tab's page was wider than the tab, its boxes cut
+    at the right ("M-step ◀ just ran: new θ fro"), and no check saw it: a scroll area's page
+    may be larger than its view, as it scrolls, but not sideways without a scroll bar."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QScrollArea
+
+    from emviz.gui.audit import check_scroll_width
+
+    area = shown(qtbot, QScrollArea(), 300, 200)
+    area.setWidgetResizable(True)
+    page = QLabel("a line of text much wider than the view it scrolls in, and not wrapped")
+    area.setWidget(page)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    qtbot.waitUntil(lambda: page.width() > area.viewport().width())
+    assert [f.kind for f in check_scroll_width(area)] == ["clipped"]
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)  # it scrolls there
+    assert check_scroll_width(area) == []
+    page.setWordWrap(True)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    qtbot.waitUntil(lambda: page.width() <= area.viewport().width())
+    assert check_scroll_width(area) == []
+
+
+def test_presenting_the_equations_page_is_no_wider_than_its_tab(window, qtbot):
+    """The row under the boxes ("Numbers of" [k = 1] "after M-step 3") held the page wider
+    than the tab at 18 pt: its last label wraps now."""
+    from emviz.gui.audit import check_scroll_width
+
+    from .conftest import wait_steady
+
+    w = window
+    view = w.feature("equations")
+    w.show_tab(view)
+    w.resize(1280, 800)
+    w.presentation.set_presenting(True)
+    w.redraw_now()
+    # the program's own font is larger than the tests': a longer label stands in for it
+    view.when.setText("after M-step 3, from the responsibilities of E-step 3")
+    wait_steady(qtbot, lambda: (view.widget().width(), view.viewport().width()))
+    assert check_scroll_width(view) == []

@@ -289,3 +289,30 @@ def test_showing_the_tab_before_a_frame_never_fits_the_old_data(window, qtbot):
     wait_curve(qtbot, tab)
     expected = list(criteria_curve(X, window.model.settings))
     np.testing.assert_array_equal(tab.criteria.bic_curve.yData, [c.bic for c in expected])
+
+
+def test_presenting_the_plots_keep_a_readable_plot_area_and_nothing_runs_off_the_right(window, qtbot):
+    """Presenting at 1280 x 800 the criteria curve had 53 px of plot area under its 18 pt
+    axes and legend (the restarts strip 64), too short for a class to read the curve; and
+    "Run from 10 random starts" beside "N = 10" made the page wider than the tab, its
+    captions cut at the right ("BIC is lowest at K ="). Presenting, the plots keep at least
+    PRESENT_PLOT_AREA_PX of plot area (the tab scrolls instead) and the page is as wide as
+    the tab, the spin box under the button where they do not fit side by side."""
+    tab = show_tab(window)
+    wait_curve(qtbot, tab)
+    window.lesson.hide()
+    window.presentation.set_presenting(True)
+    window.redraw_now()
+    scroll = tab.findChild(object, "modelChoiceScroll")
+
+    def areas() -> list[float]:
+        return [view.plot.getPlotItem().getViewBox().sceneBoundingRect().height()
+                for view in (tab.criteria, tab.restarts)]
+
+    wait_steady(qtbot, lambda: (areas(), scroll.widget().width(), scroll.viewport().width()))
+    assert min(areas()) >= tab_module.PRESENT_PLOT_AREA_PX, areas()
+    assert scroll.widget().width() <= scroll.viewport().width()
+    for label in (tab.criteria.caption, tab.restarts.caption):
+        assert label.mapTo(scroll.viewport(), label.rect().topRight()).x() <= scroll.viewport().width()
+    window.presentation.set_presenting(False)
+    qtbot.waitUntil(lambda: tab.criteria.plot.minimumHeight() == 110)

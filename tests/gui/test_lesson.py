@@ -291,3 +291,24 @@ def test_the_lesson_is_dark_in_the_dark_theme(window, qtbot):
     assert check_contrast(window.lesson.next_step, presenting=True) == []
     window.presentation.set_theme("light")
     assert "#000" in window.lesson.next_step.styleSheet()
+
+
+def test_at_1024_px_the_band_has_two_columns_and_the_window_fits_a_1024_x_768_screen(qtbot, lesson):
+    """At 1024 x 768 with chapter 3 tried (k-means beside EM) the band's three columns gave
+    the title 200 px and the box 260 (seven lines): the window needed 829 px, more than its
+    screen. Under TWO_COLUMNS_BELOW the title is over the text, the box and the buttons
+    beside them, and the window's least height leaves room for a title bar and a taskbar."""
+    w = lesson
+    w.resize(1024, 768)
+    w.lesson.go(2)
+    click(qtbot, w, "lessonTry")
+    qtbot.waitUntil(lambda: w.feature("kmeans_mode").view.isVisible() and not w.controller.busy)
+    body = w.lesson.widget()
+    qtbot.waitUntil(lambda: body.width() < lesson_panel.TWO_COLUMNS_BELOW)
+    title, text, box = w.lesson.title, w.lesson.text, w.lesson.next_step
+    wait_steady(qtbot, lambda: (w.minimumSizeHint(), text.geometry(), box.geometry()))
+    below = text.mapTo(body, text.rect().topLeft()).y()
+    assert below >= title.mapTo(body, title.rect().bottomLeft()).y()  # the text under the title
+    assert box.mapTo(body, box.rect().topLeft()).x() >= text.mapTo(body, text.rect().topRight()).x()
+    assert box.height() >= box.heightForWidth(box.width())  # the whole box
+    assert w.minimumSizeHint().height() <= 700

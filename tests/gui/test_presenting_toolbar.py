@@ -1,7 +1,8 @@
 """The toolbars while presenting (18 pt text), full screen at 1024 x 768, 1280 x 800 and
 1920 x 1080, with the k-means row and the lesson open (the most rows there are): every
 toolbar action is a visible control a teacher can click, never behind a toolbar's » button:
-its own button, or an entry of the one "More" menu, found and clicked by real clicks."""
+its own button, or an entry of the one "More" menu, found and clicked by real clicks; back in
+the window, on its toolbar again (or in More, in a window too narrow for the toolbars' rows)."""
 
 from __future__ import annotations
 
@@ -89,7 +90,11 @@ if more is not None:
     out["more shortcuts"] = {a.objectName(): a.shortcut().toString() for a in in_more}
 w.presentation.set_presenting(False)
 settle(app, w)
+# a window narrower than its toolbars' whole rows keeps them packed (More menu) out of
+# presentation mode too (emviz.gui.toolbar_rows)
+out["packed after"] = w.toolbar_rows.packed
 out["back in window"] = {name: any(a in t.actions() for t in w.findChildren(QToolBar))
+                         or (w.toolbar_rows.packed and a in menu.actions() and more.isVisible())
                          for name, a in every.items()}
 print(json.dumps(out), flush=True)
 os._exit(0)
@@ -119,3 +124,5 @@ def test_every_toolbar_action_is_a_visible_control_while_presenting(tmp_path, si
     assert out["clicks"]["back"][1] == out["clicks"]["back"][0] - 1
     assert out["clicks"]["density"] == [True, True]
     assert all(out["back in window"].values()), out["back in window"]
+    if size[0] >= 1280:  # room for the toolbars' whole rows: every action on its toolbar
+        assert not out["packed after"]

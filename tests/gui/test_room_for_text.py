@@ -58,8 +58,10 @@ def test_the_corner_titles_wrap_inside_narrow_split_views(window, qtbot):
     qtbot.waitUntil(lambda: kmeans_view(w).width() < 240)
     w.redraw_now()
     qtbot.waitUntil(lambda: label_findings(w) == [])
-    title = kmeans_view(w).getPlotItem().titleLabel.text
-    assert "after update<br>J = " in title  # broken at its " · "
+    view = kmeans_view(w)
+    title = view.getPlotItem().titleLabel.text
+    assert title.count("<br>") >= 2  # in lines, each as wide as the view (it spans the axis)
+    assert view.getPlotItem().titleLabel.item.boundingRect().width() <= view.width()
 
 
 def test_the_bound_plot_title_and_legend_stay_inside_a_narrow_plot_presenting(qtbot):
@@ -124,3 +126,85 @@ def test_presenting_the_points_view_alone_is_never_a_sliver_of_the_row(window, q
     w.splitter.widget(0).widget().setMinimumWidth(0)
     w.presentation.set_presenting(False)
     qtbot.waitUntil(lambda: w.splitter.sizes()[0] == before)
+
+
+def test_a_folded_parameter_table_comes_back_when_the_page_keeps_its_least_height(window, qtbot):
+    """The table folded away while the page was short came back only when the page could
+    keep its least height beside the table's whole height at the fold: folded at 260 px while
+    the window was set up at 1024 x 768, it never came back beside a page with room for its
+    rows. Now it comes back as tall as the page leaves, if that holds its rows."""
+    from emviz.gui.split_room import PAGE_MIN_PX
+
+    from .conftest import wait_steady
+
+    w = window
+    w.resize(1280, 800)
+    column = w.splitter.widget(w.splitter.count() - 1)
+    height = wait_steady(qtbot, lambda: column.height())
+    # as a fold while the window was set up leaves it: the table folded at a height the
+    # column cannot give beside the page's least height now
+    column.setSizes([height, 0])
+    w._table_room.folded_at = height - PAGE_MIN_PX + 50
+    w.resize(1280, 790)
+    table = column.widget(1)
+    need = table.minimumSizeHint().height()
+    assert column.height() - PAGE_MIN_PX >= need  # room for the page and the table's rows
+    qtbot.waitUntil(lambda: column.sizes()[1] >= need)
+    assert w.tabs.currentWidget().height() >= PAGE_MIN_PX
+
+
+def test_presenting_the_parameter_table_is_no_taller_than_its_rows(window, qtbot):
+    """Presenting at 1280 x 800 the table kept 246 px for rows that need 148, under a Choose K
+    page that scrolled: presenting, the table gives what its rows do not need to the page."""
+    from .conftest import wait_steady
+
+    w = window
+    column = w.splitter.widget(w.splitter.count() - 1)
+    table = column.widget(1)
+    w.presentation.set_presenting(True)
+    wait_steady(qtbot, lambda: (column.sizes(), table.minimumSizeHint().height()))
+    assert 0 < column.sizes()[1] <= table.minimumSizeHint().height() + 2
+    w.presentation.set_presenting(False)
+    qtbot.waitUntil(lambda: column.sizes()[1] >= table.minimumSizeHint().height())
+
+
+def test_a_folded_parameter_table_asks_for_no_height(window, qtbot):
+    """Folded away, the table is not drawn, so its rows may be the previous data's: presenting
+    chapter 3 after chapter 1, its three rows of K = 3 (205 px) held the window 27 px taller
+    than its 800 px screen. Folded, it asks for no height; it still knows what its rows need."""
+    w = window
+    column = w.splitter.widget(w.splitter.count() - 1)
+    table = column.widget(1)
+    rows = table.minimumSizeHint().height()
+    assert rows > 0
+    column.setSizes([column.height(), 0])
+    qtbot.waitUntil(lambda: table.height() == 0)
+    assert table.minimumSizeHint().height() == 0
+    assert table.rows_height() == rows
+
+
+def test_the_why_title_takes_a_shorter_form_where_the_whole_one_is_wider_than_the_plot(qtbot):
+    """Presenting at 1280 x 800 "The M-step of iteration 19" at 18 pt was 338 px over a plot
+    area of 304 and stood out of the view: the title takes the longest of its forms that fits
+    ("M-step of iteration 19", "M-step 19"), again whenever the plot area is resized."""
+    from emviz.gui.teaching import why
+    from emviz.gui.teaching.why import WhyPlot
+
+    plot = WhyPlot()
+    qtbot.addWidget(plot)
+    plot.resize(600, 400)
+    plot.show()
+    qtbot.waitExposed(plot)
+    label, box = plot.getPlotItem().titleLabel, plot.getPlotItem().vb
+    forms = ("The M-step of iteration 19", "M-step of iteration 19", "M-step 19")
+    plot._set_title(*forms)
+    qtbot.waitUntil(lambda: label.text == forms[0])
+    whole = label.item.boundingRect().width()
+    axis = plot.getPlotItem().getAxis("left")
+    # the view 10 px too narrow for the whole title beside its left axis
+    plot.resize(round(axis.width() + why.TITLE_SLACK_PX + whole - 10), 400)
+    qtbot.waitUntil(lambda: label.text == forms[1])
+    assert label.item.boundingRect().width() <= box.width()
+    assert why_label_findings(plot) == []
+    plot.resize(600, 400)
+    qtbot.waitUntil(lambda: label.text == forms[0])

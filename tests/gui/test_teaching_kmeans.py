@@ -363,3 +363,27 @@ def test_the_kmeans_view_shows_each_new_dataset(window, qtbot):
         window.redraw_now()
         shown = mode.view.cloud._xy
         assert shown.shape == window.points.shape and np.array_equal(shown, window.points), key
+
+
+def test_the_titles_stay_inside_their_views_when_a_left_axis_widens_after_the_fit(window, qtbot):
+    """A left axis takes the width of its tick labels only when drawn: presenting at 1024 x 768
+    the k-means title was fitted beside an axis 29 px wide that became 61 px, and ran 27 px
+    out of its view. The title spans the axis' column too and is fitted to the view's own
+    width: an axis widened after the fit moves nothing out of the view."""
+    from emviz.gui.audit import check_plot
+
+    window.resize(1024, 768)
+    window.actions_by_name["actionKMeansMode"].setChecked(True)
+    view = window.feature("kmeans_mode").view
+    label = view.getPlotItem().titleLabel
+    qtbot.waitUntil(lambda: view.isVisible() and label.text != "")
+    wait_steady(qtbot, lambda: (view.size(), label.text), polls=10)
+    axis = view.getPlotItem().getAxis("left")
+    # as wide as leaves the plot area only the room of the title's longest word
+    axis.setWidth(view.width() - label.item.boundingRect().width() * 0.75)
+
+    def label_findings() -> list[str]:
+        return [str(f) for f in check_plot(view, False) if " label " in f.where]
+
+    wait_steady(qtbot, lambda: (label.item.mapRectToScene(label.item.boundingRect()), axis.width()))
+    assert label_findings() == []

@@ -67,3 +67,34 @@ def test_at_1024_px_every_toolbar_action_shows_without_the_overflow_button(windo
     assert all(sum(t.sizeHint().width() for t in row) <= 1024 for row in rows)
     window.resize(1900, 800)
     qtbot.waitUntil(lambda: len(window.toolbar_rows.rows()) < len(rows))
+
+
+def test_a_narrow_window_packs_its_toolbars_a_row_shorter_and_every_action_stays_reachable(window, qtbot):
+    """At 1024 x 768 in k-means mode the toolbars' own rows were four (132 px) and, with the
+    lesson's band, the window was 829 px high, taller than its screen. Where the whole
+    toolbars need a row more than packed ones, they are packed as while presenting: the
+    rarely used actions in the "More" menu, whose button shows; wide again, all as before."""
+    from PySide6.QtWidgets import QMenu, QToolBar, QToolButton
+
+    rows = window.toolbar_rows
+    whole = {t.objectName(): rows.presenting.whole_width(t) for t in window.findChildren(QToolBar)}
+    # the whole toolbars need three rows there (run and history | edit | teach), packed two
+    width = min(whole["runToolbar"] + whole["historyToolbar"] + whole["editToolbar"],
+                whole["editToolbar"] + whole["teachToolbar"]) - 20
+    window.resize(width, 768)
+    qtbot.waitUntil(lambda: window.width() == width)
+    assert len(rows.rows(packed=False)) > len(rows.rows(packed=True))
+    qtbot.waitUntil(lambda: rows.packed and len(rows.rows()) == len(rows.rows(packed=True)))
+    tops = {t.y() for t in window.findChildren(QToolBar) if t.isVisible()}
+    assert len(tops) == len(rows.rows(packed=True))  # the rows on screen
+    more = window.findChild(QToolButton, "moreButton")
+    menu = window.findChild(QMenu, "moreMenu")
+    qtbot.waitUntil(more.isVisible)
+    for name in ("actionRedo", "actionExportImage", "actionSample", "actionDensity"):
+        assert window.actions_by_name[name] in menu.actions(), name
+    window.resize(1900, 800)
+    qtbot.waitUntil(lambda: not rows.packed)
+    qtbot.waitUntil(lambda: not more.isVisible())
+    redo = window.actions_by_name["actionRedo"]
+    assert any(t.widgetForAction(redo) is not None and t.widgetForAction(redo).isVisible()
+               for t in window.findChildren(QToolBar))

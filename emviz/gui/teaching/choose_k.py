@@ -23,6 +23,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -95,6 +96,12 @@ def pile_width(values: np.ndarray, n_points: int, tol: float) -> float:
     return max(span * PILE_FRACTION, 10.0 * tol * n_points, 1e-9)
 
 
+#: Presenting, each plot keeps at least this much height inside its axes (the criteria curve
+#: had 53 px under its 18 pt axes and legend at 1280 x 800, too short for a class to read):
+#: the plots' least heights grow with the fonts, and the tab scrolls rather than squeeze them.
+PRESENT_PLOT_AREA_PX = 100
+
+
 class Throttle:
     """``due()`` is True at most once per PROGRESS_S: an iteration count that changes a
     thousand times a second is shown ten times a second."""
@@ -118,6 +125,7 @@ class _Plot(pg.PlotWidget):
     def __init__(self, name: str, min_height: int) -> None:
         super().__init__()
         self.setObjectName(name)
+        self.base_height = min_height  # its least height at the normal font size
         self.setMinimumHeight(min_height)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         plot = self.getPlotItem()
@@ -127,6 +135,14 @@ class _Plot(pg.PlotWidget):
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         return QSize(200, self.minimumHeight())
+
+    def scale_height(self, a: Appearance) -> None:
+        """Its least height grows with the fonts: its axes and legend take that much more of
+        it, and the plot area inside keeps PRESENT_PLOT_AREA_PX or more when presenting."""
+        height = round(self.base_height * a.font_scale)
+        if self.minimumHeight() != height:
+            self.setMinimumHeight(height)
+            self.updateGeometry()
 
 
 def _caption(name: str) -> QLabel:
@@ -205,6 +221,7 @@ class CriteriaView(QWidget):
     def apply_theme(self, a: Appearance) -> None:
         """BIC solid and AIC dashed in the theme's foreground and dark grey, the ring of the
         lowest BIC in the foreground, the band of the window's K in the theme's amber."""
+        self.plot.scale_height(a)
         bic, aic = neutral(BIC_RGB, a.theme), neutral(AIC_RGB, a.theme)
         self.bic_curve.setPen(pg.mkPen(bic, width=2.5))
         self.bic_curve.setSymbolBrush(bic)
@@ -421,7 +438,13 @@ class RestartsView(QWidget):
         row.addWidget(self.button)
         row.addWidget(self.n_starts)
         row.addStretch(1)
-        layout.addLayout(row)
+        self._row = row
+        # Its width never widens the tab: the spin box goes under the button instead (_fit_row).
+        buttons = QWidget(objectName="restartsButtons")
+        buttons.setLayout(row)
+        row.setContentsMargins(0, 0, 0, 0)
+        buttons.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        layout.addWidget(buttons)
         layout.addWidget(self.status)  # a line of its own: beside the button it got 0 px at 18 pt
         self.plot = _Plot("restartsPlot", 90)
         plot = self.plot.getPlotItem()
@@ -454,10 +477,27 @@ class RestartsView(QWidget):
         self._draw()
         self._drawn = ()  # built after a session filled the part: the first frame draws it
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        # after the resize: laying the row out again inside it crashed in the plot's resize
+        QTimer.singleShot(0, self, self._fit_row)
+
+    def _fit_row(self) -> None:
+        """The spin box beside the button where both fit the tab's width, else under it:
+        presenting at 1280 x 800, "Run from 10 random starts" and "N = 10" side by side made
+        the page wider than the tab, and its captions ran off its right edge."""
+        need = (self.button.sizeHint().width() + self._row.spacing()
+                + self.n_starts.sizeHint().width())
+        direction = (QBoxLayout.Direction.LeftToRight if need <= self.width()
+                     else QBoxLayout.Direction.TopToBottom)
+        if self._row.direction() != direction:
+            self._row.setDirection(direction)
+
     def apply_theme(self, a: Appearance) -> None:
         """The dots (the best ending a star in the foreground colour, the others mid grey
         rimmed in the background's), the ring and the pile counts in the theme's colours."""
         self._appearance = a
+        self.plot.scale_height(a)
         self.dots.opts["hoverPen"] = pg.mkPen(a.foreground, width=2)
         self.ring.setPen(pg.mkPen(a.foreground, width=2))
         for label in self.pile_labels:

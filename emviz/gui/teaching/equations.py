@@ -6,7 +6,15 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...look.appearance import Appearance
 from ...look.colors import component_colors, hex_color
@@ -103,8 +111,11 @@ class EquationsPanel(QScrollArea):
         self.when = QLabel()
         self.when.setObjectName("equationsWhen")
         self.when.setFont(font(TEXT_PT))
-        chooser.addWidget(self.when)
-        chooser.addStretch(1)
+        # it wraps: on one line it held the page wider than the tab presenting at 1280 x 800,
+        # and the boxes above ran off its right edge ("M-step ◀ just ran: new θ fro")
+        self.when.setWordWrap(True)
+        self.when.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        chooser.addWidget(self.when, 1)
         layout = QVBoxLayout(inner)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(5)

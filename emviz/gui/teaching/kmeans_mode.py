@@ -45,7 +45,7 @@ THREAD_MIN_POINTS = 20_000
 #: Opacity (0..255) of the cell tints: enough to see the cells, faint enough for the points.
 CELL_ALPHA = 46
 TITLE_ROW_PX = 24  # per line of a title at the normal size (Appearance().title_pt)
-#: Pixels of a view's width beside its left axis a title leaves free (the layout's margins).
+#: Pixels of a view's width a title leaves free on each side (the layout's margins).
 TITLE_SLACK_PX = 10
 #: Sizes (px) of the centres' stars and their white halos at the normal point size.
 STAR_PX, HALO_PX = 28, 36
@@ -80,13 +80,15 @@ def em_title(model, seeded=None) -> str:
 
 
 def fit_title(widget: pg.PlotWidget, html: str) -> str:
-    """``html`` in lines that fit above the view's plot area, in the title's font (a view of a
-    split window at 1024 x 768 presenting is about 250 px wide: "k-means · iteration 4" at
-    18 pt is wider than its plot area)."""
+    """``html`` in lines that fit the view's width, in the title's font (a view of a split
+    window at 1024 x 768 presenting is about 290 px wide: "k-means · iteration 4" at 18 pt
+    is wider than its plot area). The title spans the left axis' column too (``set_title``):
+    the width is the view's own, settled when the title is fitted (beside the axis, fitted
+    to an axis of 29 px that became 61 once its ticks were drawn, it ran out of the view)."""
     appearance = getattr(widget, "appearance", None) or Appearance()
     font = QFont(widget.font())
     font.setPointSizeF(appearance.title_pt)
-    width = widget.width() - widget.getPlotItem().getAxis("left").width() - TITLE_SLACK_PX
+    width = widget.width() - 2 * TITLE_SLACK_PX
     return wrap_title(html, font, width) if width > 0 else html
 
 
@@ -98,6 +100,12 @@ def set_title(widget: pg.PlotWidget, html: str | None, rows: int = 1) -> None:
         plot.setTitle(None)
         return
     appearance = getattr(widget, "appearance", None) or Appearance()  # presentation: larger
+    if not getattr(plot, "_emviz_title_spans", False):
+        # over the left axis' column too (pyqtgraph puts it over the plot area's only): a
+        # title of two lines where it had four, beside an axis as wide as its tick labels
+        plot.layout.removeItem(plot.titleLabel)
+        plot.layout.addItem(plot.titleLabel, 0, 0, 1, 3)
+        plot._emviz_title_spans = True
     plot.setTitle(html, size=f"{appearance.title_pt:g}pt", color=QColor(*appearance.foreground))
     lines = max(rows, html.count("<br>") + 1)
     height = round(TITLE_ROW_PX * lines * appearance.title_pt / Appearance().title_pt)

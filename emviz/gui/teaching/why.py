@@ -150,6 +150,10 @@ class WrappingLabel(pg.LabelItem):
         super().setText(text, **args)
 
 
+#: Pixels of the view's width beside its left axis the title leaves free (the layout's margins).
+TITLE_SLACK_PX = 10
+
+
 class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
     """The tab "Why EM works". ``playing()`` says whether EM is playing: then the slice of a
     new M-step is computed only while this tab is on screen (it costs one E-step per t)."""
@@ -203,6 +207,9 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         for item in (self.touch, self.b_max, self.f_new):
             item.setZValue(10)
             plot.addItem(item)
+        self._titles: tuple[str, ...] = ()
+        # the title in the plot area's width once it is laid out (it settles after the axes)
+        plot.vb.sigResized.connect(self._plot_area_resized)
         self.caption = WrappingLabel(justify="left", color="k", size="11pt")
         plot.layout.addItem(self.caption, 4, 0, 1, 3)
         style_plot(self)
@@ -281,6 +288,7 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
             # (its title stays: it names the M-step the curves are of)
             shed_plot_text(self, self.legend, reserved=caption.item.boundingRect().height(),
                            title=False)
+            self._fit_title()
         super().resizeEvent(event)
 
     def _caption_room(self, height: float) -> float:
@@ -288,6 +296,8 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         a few tick labels' worth of curves leave (presenting under the lesson at 1280 x 800
         the plot is 186 px high, and the whole caption, 169 px, ran out of it)."""
         plot = self.getPlotItem()
+        if plot is None:  # (taken apart as it closes)
+            return height
         tick_font = plot.getAxis("bottom").style["tickFont"]
         tick_h = QFontMetricsF(tick_font if tick_font is not None else self.font()).height() + 10
         title_h = plot.titleLabel.item.boundingRect().height() if plot.titleLabel.text else 0.0
@@ -296,6 +306,36 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
     def _set_caption(self, text: str) -> None:
         self.caption.set_full_text(text)
         self._tip_caption()
+
+    def _set_title(self, *forms: str) -> None:
+        """The title: the first of ``forms`` (longest first) as wide as the plot area or
+        narrower, else the last (presenting at 1280 x 800, "The M-step of iteration 19" at
+        18 pt was 338 px over a plot area of 304, and stood out of the view)."""
+        self._titles = forms
+        self._fit_title()
+
+    def _plot_area_resized(self, _box=None) -> None:
+        self._fit_title()
+
+    def close(self) -> bool:
+        plot = self.getPlotItem()
+        if plot is not None:  # pyqtgraph takes the plot apart, resizing its parts
+            plot.vb.sigResized.disconnect(self._plot_area_resized)
+        return super().close()
+
+    def _fit_title(self) -> None:
+        plot = self.getPlotItem()
+        if plot is None:  # (taken apart as it closes)
+            return
+        label = plot.titleLabel
+        # the view's width beside the left axis: pyqtgraph widens the plot area to its title
+        room = self.width() - plot.getAxis("left").width() - TITLE_SLACK_PX
+        for form in self._titles:
+            if label.text != form:
+                # setText, not setTitle: the title keeps its size and row (presenting's, if on)
+                label.setText(form)
+            if label.item.boundingRect().width() <= room or room <= 0:
+                return
 
     def _tip_caption(self) -> None:
         """The whole caption in the plot's tooltip while lines of it are left out."""
@@ -315,11 +355,13 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
             item.setVisible(True)
         self.getPlotItem().getAxis("left").setStyle(showValues=True)
         iteration = model.history[i].iteration
-        title = f"The M-step of iteration {iteration}"
         if s.n_used < s.n_points:
-            title = f"M-step {iteration}, on {s.n_used} of {s.n_points} points"
-        # setText, not setTitle: the title keeps its size and row (presentation mode's, if on)
-        self.getPlotItem().titleLabel.setText(title)
+            self._set_title(f"M-step {iteration}, on {s.n_used} of {s.n_points} points",
+                            f"M-step {iteration}, {s.n_used} of {s.n_points} points",
+                            f"M-step {iteration}")
+        else:
+            self._set_title(f"The M-step of iteration {iteration}",
+                            f"M-step of iteration {iteration}", f"M-step {iteration}")
         self._frame(s)
         d = decimals_for(f1 - b1, b1 - b0)
         lines = [
@@ -345,10 +387,10 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         self._draw(s, model, model.index)
         f0, f1, b1 = s.f[s.i0], s.f[s.i1], s.b[s.i1]
         iteration = model.history[e].iteration
-        title = f"θ set by hand, q of E-step {iteration}"
-        if s.n_used < s.n_points:
-            title += f", on {s.n_used} of {s.n_points} points"
-        self.getPlotItem().titleLabel.setText(title)
+        points = f", on {s.n_used} of {s.n_points} points" if s.n_used < s.n_points else ""
+        self._set_title(f"θ set by hand, q of E-step {iteration}{points}",
+                        f"θ by hand, q of E-step {iteration}{points}",
+                        f"θ by hand, q of E-step {iteration}")
         d = decimals_for(f1 - b1, f1 - f0)
         self._set_caption("<br>".join([
             "<b>t = 0: the E-step's θ, where b touches f; t = 1: your θ</b>",
@@ -377,7 +419,7 @@ class WhyPlot(DeferWhilePlaying, pg.PlotWidget):
         for item in (*self.lines, *self.line_labels):
             item.setVisible(False)
         plot = self.getPlotItem()
-        plot.titleLabel.setText("Why EM works")
+        self._set_title("Why EM works")
         plot.setXRange(-0.5, 1.5, padding=0)
         plot.setYRange(0.0, 1.0, padding=0)
         plot.getAxis("left").setStyle(showValues=False)  # no values to read yet
