@@ -19,6 +19,11 @@ fonts and brushes in place. Everything else is handled here, generically:
 F11, Esc and the toolbar's Present change the window on one turn of the event loop and paint
 it on the next (``request_presenting``; ``set_presenting`` does both at once).
 
+What is hidden when the look changes (the explanation tabs not chosen, the k-means view, a
+closed lesson or gallery) is not restyled then: it is marked stale, with the look it has, and
+takes the window's look when it is next shown, before it paints (``catch_up``); restyling the
+hidden teaching tabs was a third of the restyle.
+
 Only the window is changed, never its model: an appearance is not part of a session, of the
 undo history or of an exported run.
 """
@@ -49,6 +54,7 @@ from PySide6.QtWidgets import (
 
 from ..look import colors
 from ..look.appearance import PRESENT_FONT_MIN_PT, THEMES, Appearance
+from .lazy_tabs import LazyPage
 from .style import fit_legend, qt_palette, theme_plot
 from .tab_bar import FITS_OWN_FONT
 
@@ -76,9 +82,15 @@ class Presentation(QObject):
         self._splitter_before = b""  # the row's split before presenting (its panel may fold)
         self.leaving = False  # leaving presentation mode: the window is not at its size yet
         self._panel_widths: tuple[int, int] | None = None
-        self._plot_text: list[tuple[object, Callable[[], None]]] = []  # (item, undo)
+        self._plot_text: list[tuple[object, Callable[[], None], QWidget]] = []  # (item, undo, view)
         self._indicators: QProxyStyle | None = None  # the check boxes' style while presenting
         self._steps: deque[Callable[[], None]] = deque()  # what is left of a change of mode
+        # Hidden widgets not restyled with the window: each with the look it still has; it
+        # takes the window's when shown (``catch_up``), before it paints.
+        self._stale: dict[QWidget, Appearance] = {}
+        self._nested: dict[QWidget, list[QWidget]] = {}  # stale parts inside a stale widget
+        self._watched: set[QWidget] = set()  # whose destruction is watched
+        self._skip: set[QWidget] = set()  # while applying: the stale widgets and their children
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -204,12 +216,17 @@ class Presentation(QObject):
     def _apply(self, new: Appearance) -> None:
         old, self.appearance = self.appearance, new
         self._apply_application(new)
-        if new.presenting != old.presenting:
-            self._scale_own_fonts(new.font_scale)
-            self._scale_other_plots(new.font_scale)
-        self._apply_theme(new, redraw=new.theme != old.theme)
-        for view in self._views():
-            view.apply_appearance(new)
+        self._mark_hidden_stale(old)
+        self._skip = self._stale_widgets()
+        try:
+            if new.presenting != old.presenting:
+                self._scale_own_fonts(new.font_scale)
+                self._scale_other_plots(new.font_scale)
+            self._apply_theme(new, redraw=new.theme != old.theme)
+            for view in self._views():
+                view.apply_appearance(new)
+        finally:
+            self._skip = set()
         self._fit_control_panel(new.presenting)
         self._free_explanation_height(new.presenting)
         rows = getattr(self._window, "toolbar_rows", None)
@@ -240,8 +257,10 @@ class Presentation(QObject):
     def adopt(self, root: QWidget) -> None:
         """``root``, built after the appearance was applied (a tab's view built when first
         shown), takes it as if it had been there: its own fonts and plot text scaled while
-        presenting, the theme's colours, ``apply_appearance`` and the large indicators."""
-        a = self.appearance
+        presenting, the theme's colours, ``apply_appearance`` and the large indicators. Built
+        inside a hidden widget that is stale, it takes that widget's look, and the window's
+        with it when shown."""
+        a = self._look_of(root)
         if a == Appearance():
             return  # built in the look it was made for
         if a.presenting:
@@ -253,6 +272,89 @@ class Presentation(QObject):
         self._theme_widgets(a, root)
         for view in self._views(root):
             view.apply_appearance(a)
+
+    # -- hidden widgets: restyled when shown ------------------------------------------------
+    @property
+    def stale(self) -> list[QWidget]:
+        """The hidden widgets that do not have the window's look yet (they take it when shown)."""
+        return [w for w in self._stale if shiboken6.isValid(w)]
+
+    def catch_up(self, unit: QWidget | None = None) -> None:
+        """Give ``unit`` (a stale widget; None: every one) the window's look now: what a
+        change of look did to the window while it was hidden. Called when it is shown, before
+        it paints; scripts may call it to see hidden widgets in the window's look."""
+        units = list(self._stale) if unit is None else [unit]
+        for w in units:
+            last = self._stale.pop(w, None)
+            nested = self._nested.pop(w, [])
+            if last is None or not shiboken6.isValid(w):
+                continue
+            w.removeEventFilter(self)
+            a = self.appearance
+            if last == a:
+                continue
+            # Parts of it that were stale already when it was hidden catch up on their own,
+            # from their own look (each on its Show, which comes before its parent's).
+            applying, self._skip = self._skip, set()
+            for part in nested:
+                if shiboken6.isValid(part):
+                    self._skip.add(part)
+                    self._skip.update(part.findChildren(QWidget))
+            try:
+                if last.presenting != a.presenting:
+                    self._scale_own_fonts(a.font_scale, w)
+                    self._scale_other_plots(a.font_scale, w)
+                self._theme_widgets(a, w)
+                for view in self._views(w):
+                    view.apply_appearance(a)
+                if a.presenting and self._indicators is not None:
+                    for box in _with_children(w, (QCheckBox, QRadioButton), True):
+                        if box not in self._skip:
+                            box.setStyle(self._indicators)
+                _fit_axis_titles(w)  # fitted in the look it has now, not the one it was shown in
+            finally:
+                self._skip = applying  # (a change under way goes on without it: it has its look)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        # Show: shown in the open window, before it paints; ShowToParent: chosen in a window
+        # never shown (a script's), which gets no Show.
+        kind = event.type()
+        if kind in (QEvent.Type.Show, QEvent.Type.ShowToParent) and watched in self._stale:
+            self.catch_up(watched)
+        return False
+
+    def _mark_hidden_stale(self, old: Appearance) -> None:
+        """Mark the window's hidden widgets (the topmost of each hidden part) stale, with the
+        look they have (``old``, or an older one if they were stale already)."""
+        for w in _topmost_hidden(self._window):
+            if w not in self._stale:
+                self._nested[w] = [u for u in self._stale if u is not w and w.isAncestorOf(u)]
+                self._stale[w] = old
+                w.installEventFilter(self)
+                if w not in self._watched:
+                    self._watched.add(w)
+                    w.destroyed.connect(self._forget)
+
+    def _forget(self, obj: QObject) -> None:
+        self._stale = {w: a for w, a in self._stale.items() if shiboken6.isValid(w) and w is not obj}
+        self._nested = {w: n for w, n in self._nested.items() if w in self._stale}
+        self._watched = {w for w in self._watched if shiboken6.isValid(w) and w is not obj}
+
+    def _stale_widgets(self) -> set[QWidget]:
+        skip: set[QWidget] = set()
+        for w in self.stale:
+            skip.add(w)
+            skip.update(w.findChildren(QWidget))
+        return skip
+
+    def _look_of(self, widget: QWidget) -> Appearance:
+        """The look ``widget`` should have: a stale ancestor's, or the window's."""
+        w: QWidget | None = widget
+        while w is not None and w is not self._window:
+            if w in self._stale:
+                return self._stale[w]
+            w = w.parentWidget()
+        return self.appearance
 
     def _size_indicators(self, a: Appearance, style: str) -> None:
         """While presenting, the window's check boxes and radio buttons get indicators as
@@ -278,7 +380,8 @@ class Presentation(QObject):
         """Every widget in the window (or ``root``) that says how to draw an appearance."""
         root = root or self._window
         views = [root] if hasattr(root, "apply_appearance") else []
-        views += [w for w in root.findChildren(QWidget) if hasattr(w, "apply_appearance")]
+        views += [w for w in root.findChildren(QWidget)
+                  if hasattr(w, "apply_appearance") and w not in self._skip]
         return views
 
     def _scale_own_fonts(self, scale: float, root: QWidget | None = None) -> None:
@@ -286,7 +389,7 @@ class Presentation(QObject):
         the original size is kept on the widget and put back at scale 1."""
         root = root or self._window
         for widget in _with_children(root, QWidget, root is not self._window):
-            if widget.property(FITS_OWN_FONT):
+            if widget in self._skip or widget.property(FITS_OWN_FONT):
                 continue  # it follows its parent's font by itself
             own = widget.property(_OWN_FONT_PT)
             if own is None:
@@ -306,20 +409,25 @@ class Presentation(QObject):
         """Text in the plots that do not draw an appearance themselves (the teaching panels):
         axes' tick labels and titles, plot titles, captions and legends (pyqtgraph LabelItems)
         and TextItems, scaled like the fonts; each put back as it was at scale 1."""
-        if scale == 1.0:
-            for item, restore in self._plot_text:
-                if shiboken6.isValid(item):
-                    restore()
-            self._plot_text = []
-            return
         root = root or self._window
+        if scale == 1.0:
+            kept = []
+            for item, restore, view in self._plot_text:
+                if not (shiboken6.isValid(item) and shiboken6.isValid(view)):
+                    continue
+                if view in self._skip or not (view is root or root.isAncestorOf(view)):
+                    kept.append((item, restore, view))  # hidden: put back when shown
+                else:
+                    restore()
+            self._plot_text = kept
+            return
         for view in _with_children(root, pg.GraphicsView, root is not self._window):
-            if hasattr(view, "apply_appearance"):
+            if hasattr(view, "apply_appearance") or view in self._skip:
                 continue
             for item in view.scene().items():
                 restore = _scale_plot_text(item, scale)
                 if restore is not None:
-                    self._plot_text.append((item, restore))
+                    self._plot_text.append((item, restore, view))
 
     def _apply_theme(self, a: Appearance, redraw: bool) -> None:
         """The theme's colours in every plot and teaching view (also after a change of size
@@ -334,10 +442,10 @@ class Presentation(QObject):
     def _theme_widgets(self, a: Appearance, root: QWidget) -> None:
         with_root = root is not self._window
         for view in _with_children(root, pg.GraphicsView, with_root):
-            if not hasattr(view, "apply_appearance"):
+            if not hasattr(view, "apply_appearance") and view not in self._skip:
                 theme_plot(view, a)
         for widget in _with_children(root, QWidget, with_root):
-            if hasattr(widget, "apply_theme"):
+            if hasattr(widget, "apply_theme") and widget not in self._skip:
                 widget.apply_theme(a)
 
     def _fit_control_panel(self, presenting: bool) -> None:
@@ -495,10 +603,41 @@ def _action(window, name: str, text: str, shortcut: str, tip: str,
     return window.add_action(name, text, shortcut, tip, checkable, teach_toolbar=False)
 
 
-def _with_children(root: QWidget, kind: type, with_root: bool) -> list:
+def _with_children(root: QWidget, kind: type | tuple[type, ...], with_root: bool) -> list:
     """``root``'s children of ``kind``, and ``root`` too if ``with_root`` and it is one."""
-    found = root.findChildren(kind)
-    return [root, *found] if with_root and isinstance(root, kind) else found
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    found = [w for k in kinds for w in root.findChildren(k)]
+    return [root, *found] if with_root and isinstance(root, kinds) else found
+
+
+def _topmost_hidden(window: QWidget) -> list[QWidget]:
+    """The widgets of ``window`` that are hidden while their parent is not (each the top of a
+    hidden part: a tab not chosen, a closed panel or window), relative to ``window`` (a
+    window never shown still has its chosen tab "visible"). A tab not built yet is left
+    out: it is built in the look of its time."""
+    found: list[QWidget] = []
+    todo = [window]
+    while todo:
+        parent = todo.pop()
+        for child in parent.children():
+            if not isinstance(child, QWidget):
+                continue
+            if child.isHidden():
+                if not (isinstance(child, LazyPage) and not child.built):
+                    found.append(child)
+            else:
+                todo.append(child)
+    return found
+
+
+def _fit_axis_titles(root: QWidget) -> None:
+    """Fit the titles of the axes in ``root``'s plots again (``style.elide_axis_title``: its
+    ``setLabel`` names the whole title and fits it)."""
+    for view in _with_children(root, pg.GraphicsView, True):
+        for item in view.scene().items():
+            title = getattr(item, "_emviz_title", None) if isinstance(item, pg.AxisItem) else None
+            if title is not None and item.labelText:
+                item.setLabel(title["full"], **item.labelStyle)
 
 
 def install_presentation(window: QMainWindow) -> Presentation:
