@@ -19,10 +19,11 @@ fonts and brushes in place. Everything else is handled here, generically:
 F11, Esc and the toolbar's Present change the window on one turn of the event loop and paint
 it on the next (``request_presenting``; ``set_presenting`` does both at once).
 
-What is hidden when the look changes (the explanation tabs not chosen, the k-means view, a
-closed lesson or gallery) is not restyled then: it is marked stale, with the look it has, and
-takes the window's look when it is next shown, before it paints (``catch_up``); restyling the
-hidden teaching tabs was a third of the restyle.
+The plots and views hidden when the look changes (in the explanation tabs not chosen, the
+k-means view, a closed gallery) are not restyled then: the hidden part is marked stale, with
+the look they have, and they take the window's look when it is next shown, before they paint
+(``catch_up``); restyling the hidden teaching tabs' plots was a third of the restyle. Fonts set
+on widgets follow at once, hidden or not: a hidden tab's size counts in the tabs' layout.
 
 Only the window is changed, never its model: an appearance is not part of a session, of the
 undo history or of an exported run.
@@ -37,7 +38,7 @@ from collections.abc import Callable
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QFont, QPalette
+from PySide6.QtGui import QAction, QActionGroup, QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -90,7 +91,7 @@ class Presentation(QObject):
         self._stale: dict[QWidget, Appearance] = {}
         self._nested: dict[QWidget, list[QWidget]] = {}  # stale parts inside a stale widget
         self._watched: set[QWidget] = set()  # whose destruction is watched
-        self._skip: set[QWidget] = set()  # while applying: the stale widgets and their children
+        self._skip: set[QWidget] = set()  # while applying: the plots in stale widgets
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -214,11 +215,14 @@ class Presentation(QObject):
 
     # -- applying -----------------------------------------------------------------------
     def _apply(self, new: Appearance) -> None:
-        old, self.appearance = self.appearance, new
-        self._apply_application(new)
+        old = self.appearance
+        # first: a hidden widget resized as the new fonts arrive catches up then (and is
+        # skipped by the rest), not before it is marked
         self._mark_hidden_stale(old)
         self._skip = self._stale_widgets()
+        self.appearance = new
         try:
+            self._apply_application(new)
             if new.presenting != old.presenting:
                 self._scale_own_fonts(new.font_scale)
                 self._scale_other_plots(new.font_scale)
@@ -257,10 +261,12 @@ class Presentation(QObject):
     def adopt(self, root: QWidget) -> None:
         """``root``, built after the appearance was applied (a tab's view built when first
         shown), takes it as if it had been there: its own fonts and plot text scaled while
-        presenting, the theme's colours, ``apply_appearance`` and the large indicators. Built
-        inside a hidden widget that is stale, it takes that widget's look, and the window's
-        with it when shown."""
-        a = self._look_of(root)
+        presenting, the theme's colours, ``apply_appearance`` and the large indicators. (Built
+        inside a stale hidden widget, it is left out of that widget's catch-up.)"""
+        stale = self._stale_ancestor(root)
+        if stale is not None:
+            self._nested.setdefault(stale, []).append(root)
+        a = self.appearance
         if a == Appearance():
             return  # built in the look it was made for
         if a.presenting:
@@ -294,40 +300,41 @@ class Presentation(QObject):
             if last == a:
                 continue
             # Parts of it that were stale already when it was hidden catch up on their own,
-            # from their own look (each on its Show, which comes before its parent's).
-            applying, self._skip = self._skip, set()
-            for part in nested:
-                if shiboken6.isValid(part):
-                    self._skip.add(part)
-                    self._skip.update(part.findChildren(QWidget))
+            # from their own look (each on its Show, which comes before its parent's); views
+            # built in it since have the window's look already.
+            applying = self._skip
+            self._skip = {x for part in nested if shiboken6.isValid(part)
+                          for x in _with_children(part, QWidget, True)}
             try:
                 if last.presenting != a.presenting:
-                    self._scale_own_fonts(a.font_scale, w)
-                    self._scale_other_plots(a.font_scale, w)
+                    self._scale_plots([v for v in _with_children(w, pg.GraphicsView, True)
+                                       if v not in self._skip], a.font_scale)
                 self._theme_widgets(a, w)
                 for view in self._views(w):
                     view.apply_appearance(a)
-                if a.presenting and self._indicators is not None:
-                    for box in _with_children(w, (QCheckBox, QRadioButton), True):
-                        if box not in self._skip:
-                            box.setStyle(self._indicators)
                 _fit_axis_titles(w)  # fitted in the look it has now, not the one it was shown in
             finally:
                 self._skip = applying  # (a change under way goes on without it: it has its look)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        # Show: shown in the open window, before it paints; ShowToParent: chosen in a window
-        # never shown (a script's), which gets no Show.
+        """A stale widget catches up when it is about to be seen: on the resize a hidden
+        widget is sent as it is shown (before its children are shown and resized, so that
+        they fit their text in the new look, as if restyled with the window), on its Show
+        if it was not resized, or on ShowToParent (chosen in a window never shown)."""
         kind = event.type()
-        if kind in (QEvent.Type.Show, QEvent.Type.ShowToParent) and watched in self._stale:
+        if watched in self._stale and kind in (QEvent.Type.Resize, QEvent.Type.Show,
+                                               QEvent.Type.ShowToParent):
+            changed_size = self._stale[watched].presenting != self.appearance.presenting
             self.catch_up(watched)
+            if kind != QEvent.Type.Resize and changed_size:
+                _refit_plots(watched)  # laid out in the old look: its plots fit their text again
         return False
 
     def _mark_hidden_stale(self, old: Appearance) -> None:
         """Mark the window's hidden widgets (the topmost of each hidden part) stale, with the
         look they have (``old``, or an older one if they were stale already)."""
         for w in _topmost_hidden(self._window):
-            if w not in self._stale:
+            if w not in self._stale and _with_children(w, pg.GraphicsView, True):
                 self._nested[w] = [u for u in self._stale if u is not w and w.isAncestorOf(u)]
                 self._stale[w] = old
                 w.installEventFilter(self)
@@ -341,20 +348,17 @@ class Presentation(QObject):
         self._watched = {w for w in self._watched if shiboken6.isValid(w) and w is not obj}
 
     def _stale_widgets(self) -> set[QWidget]:
-        skip: set[QWidget] = set()
-        for w in self.stale:
-            skip.add(w)
-            skip.update(w.findChildren(QWidget))
-        return skip
+        """The stale widgets and everything in them (their plots and views restyled when
+        shown; fonts set on widgets follow at once)."""
+        return {x for w in self.stale for x in _with_children(w, QWidget, True)}
 
-    def _look_of(self, widget: QWidget) -> Appearance:
-        """The look ``widget`` should have: a stale ancestor's, or the window's."""
-        w: QWidget | None = widget
+    def _stale_ancestor(self, widget: QWidget) -> QWidget | None:
+        w: QWidget | None = widget.parentWidget()
         while w is not None and w is not self._window:
             if w in self._stale:
-                return self._stale[w]
+                return w
             w = w.parentWidget()
-        return self.appearance
+        return None
 
     def _size_indicators(self, a: Appearance, style: str) -> None:
         """While presenting, the window's check boxes and radio buttons get indicators as
@@ -389,7 +393,7 @@ class Presentation(QObject):
         the original size is kept on the widget and put back at scale 1."""
         root = root or self._window
         for widget in _with_children(root, QWidget, root is not self._window):
-            if widget in self._skip or widget.property(FITS_OWN_FONT):
+            if widget.property(FITS_OWN_FONT):
                 continue  # it follows its parent's font by itself
             own = widget.property(_OWN_FONT_PT)
             if own is None:
@@ -421,7 +425,22 @@ class Presentation(QObject):
                     restore()
             self._plot_text = kept
             return
-        for view in _with_children(root, pg.GraphicsView, root is not self._window):
+        self._scale_plots(_with_children(root, pg.GraphicsView, root is not self._window), scale)
+
+    def _scale_plots(self, views: list, scale: float) -> None:
+        """``_scale_other_plots`` for these views (those not drawing an appearance themselves):
+        at scale 1 their text put back, else scaled."""
+        if scale == 1.0:
+            kept = []
+            for item, restore, view in self._plot_text:
+                if shiboken6.isValid(item) and shiboken6.isValid(view):
+                    if view in views:
+                        restore()
+                    else:
+                        kept.append((item, restore, view))
+            self._plot_text = kept
+            return
+        for view in views:
             if hasattr(view, "apply_appearance") or view in self._skip:
                 continue
             for item in view.scene().items():
@@ -628,6 +647,13 @@ def _topmost_hidden(window: QWidget) -> list[QWidget]:
             else:
                 todo.append(child)
     return found
+
+
+def _refit_plots(root: QWidget) -> None:
+    """Every plot in ``root`` lays its text out again as on a resize (legends, titles and
+    captions left out or brought back, wrap widths: the views do it in ``resizeEvent``)."""
+    for view in _with_children(root, pg.GraphicsView, True):
+        QCoreApplication.sendEvent(view, QResizeEvent(view.size(), view.size()))
 
 
 def _fit_axis_titles(root: QWidget) -> None:
