@@ -19,11 +19,12 @@ fonts and brushes in place. Everything else is handled here, generically:
 F11, Esc and the toolbar's Present change the window on one turn of the event loop and paint
 it on the next (``request_presenting``; ``set_presenting`` does both at once).
 
-The plots and views hidden when the look changes (in the explanation tabs not chosen, the
-k-means view, a closed gallery) are not restyled then: the hidden part is marked stale, with
-the look they have, and they take the window's look when it is next shown, before they paint
-(``catch_up``); restyling the hidden teaching tabs' plots was a third of the restyle. Fonts set
-on widgets follow at once, hidden or not: a hidden tab's size counts in the tabs' layout.
+A hidden part of the window that holds plots (an explanation tab not chosen, the k-means
+view, a closed gallery) is not restyled when the look changes: it is marked stale, with the
+look it has, and its plots and views take the window's look when it is next shown, before
+they paint (``catch_up``); restyling the hidden teaching tabs' plots was a third of the
+restyle. Fonts set on widgets follow at once, hidden or not: a hidden tab's size counts in
+the tabs' layout.
 
 Only the window is changed, never its model: an appearance is not part of a session, of the
 undo history or of an exported run.
@@ -91,7 +92,7 @@ class Presentation(QObject):
         self._stale: dict[QWidget, Appearance] = {}
         self._nested: dict[QWidget, list[QWidget]] = {}  # stale parts inside a stale widget
         self._watched: set[QWidget] = set()  # whose destruction is watched
-        self._skip: set[QWidget] = set()  # while applying: the plots in stale widgets
+        self._skip: set[QWidget] = set()  # while applying: the stale widgets and their children
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -331,8 +332,8 @@ class Presentation(QObject):
         return False
 
     def _mark_hidden_stale(self, old: Appearance) -> None:
-        """Mark the window's hidden widgets (the topmost of each hidden part) stale, with the
-        look they have (``old``, or an older one if they were stale already)."""
+        """Mark the window's hidden parts that hold plots (the topmost widget of each) stale,
+        with the look they have (``old``, or an older one if they were stale already)."""
         for w in _topmost_hidden(self._window):
             if w not in self._stale and _with_children(w, pg.GraphicsView, True):
                 self._nested[w] = [u for u in self._stale if u is not w and w.isAncestorOf(u)]
@@ -622,11 +623,10 @@ def _action(window, name: str, text: str, shortcut: str, tip: str,
     return window.add_action(name, text, shortcut, tip, checkable, teach_toolbar=False)
 
 
-def _with_children(root: QWidget, kind: type | tuple[type, ...], with_root: bool) -> list:
+def _with_children(root: QWidget, kind: type, with_root: bool) -> list:
     """``root``'s children of ``kind``, and ``root`` too if ``with_root`` and it is one."""
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    found = [w for k in kinds for w in root.findChildren(k)]
-    return [root, *found] if with_root and isinstance(root, kinds) else found
+    found = root.findChildren(kind)
+    return [root, *found] if with_root and isinstance(root, kind) else found
 
 
 def _topmost_hidden(window: QWidget) -> list[QWidget]:
