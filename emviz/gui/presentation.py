@@ -19,6 +19,13 @@ fonts and brushes in place. Everything else is handled here, generically:
 F11, Esc and the toolbar's Present change the window on one turn of the event loop and paint
 it on the next (``request_presenting``; ``set_presenting`` does both at once).
 
+A hidden part of the window that holds plots (an explanation tab not chosen, the k-means
+view, a closed gallery) is not restyled when the look changes: it is marked stale, with the
+look it has, and its plots and views take the window's look when it is next shown, before
+they paint (``catch_up``); restyling the hidden teaching tabs' plots was a third of the
+restyle. Fonts set on widgets follow at once, hidden or not: a hidden tab's size counts in
+the tabs' layout.
+
 Only the window is changed, never its model: an appearance is not part of a session, of the
 undo history or of an exported run.
 """
@@ -32,7 +39,7 @@ from collections.abc import Callable
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QFont, QPalette
+from PySide6.QtGui import QAction, QActionGroup, QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -49,6 +56,7 @@ from PySide6.QtWidgets import (
 
 from ..look import colors
 from ..look.appearance import PRESENT_FONT_MIN_PT, THEMES, Appearance
+from .lazy_tabs import LazyPage
 from .style import fit_legend, qt_palette, theme_plot
 from .tab_bar import FITS_OWN_FONT
 
@@ -76,9 +84,15 @@ class Presentation(QObject):
         self._splitter_before = b""  # the row's split before presenting (its panel may fold)
         self.leaving = False  # leaving presentation mode: the window is not at its size yet
         self._panel_widths: tuple[int, int] | None = None
-        self._plot_text: list[tuple[object, Callable[[], None]]] = []  # (item, undo)
+        self._plot_text: list[tuple[object, Callable[[], None], QWidget]] = []  # (item, undo, view)
         self._indicators: QProxyStyle | None = None  # the check boxes' style while presenting
         self._steps: deque[Callable[[], None]] = deque()  # what is left of a change of mode
+        # Hidden widgets not restyled with the window: each with the look it still has; it
+        # takes the window's when shown (``catch_up``), before it paints.
+        self._stale: dict[QWidget, Appearance] = {}
+        self._nested: dict[QWidget, list[QWidget]] = {}  # stale parts inside a stale widget
+        self._watched: set[QWidget] = set()  # whose destruction is watched
+        self._skip: set[QWidget] = set()  # while applying: the stale widgets and their children
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -202,14 +216,22 @@ class Presentation(QObject):
 
     # -- applying -----------------------------------------------------------------------
     def _apply(self, new: Appearance) -> None:
-        old, self.appearance = self.appearance, new
-        self._apply_application(new)
-        if new.presenting != old.presenting:
-            self._scale_own_fonts(new.font_scale)
-            self._scale_other_plots(new.font_scale)
-        self._apply_theme(new, redraw=new.theme != old.theme)
-        for view in self._views():
-            view.apply_appearance(new)
+        old = self.appearance
+        # first: a hidden widget resized as the new fonts arrive catches up then (and is
+        # skipped by the rest), not before it is marked
+        self._mark_hidden_stale(old)
+        self._skip = self._stale_widgets()
+        self.appearance = new
+        try:
+            self._apply_application(new)
+            if new.presenting != old.presenting:
+                self._scale_own_fonts(new.font_scale)
+                self._scale_other_plots(new.font_scale)
+            self._apply_theme(new, redraw=new.theme != old.theme)
+            for view in self._views():
+                view.apply_appearance(new)
+        finally:
+            self._skip = set()
         self._fit_control_panel(new.presenting)
         self._free_explanation_height(new.presenting)
         rows = getattr(self._window, "toolbar_rows", None)
@@ -240,7 +262,11 @@ class Presentation(QObject):
     def adopt(self, root: QWidget) -> None:
         """``root``, built after the appearance was applied (a tab's view built when first
         shown), takes it as if it had been there: its own fonts and plot text scaled while
-        presenting, the theme's colours, ``apply_appearance`` and the large indicators."""
+        presenting, the theme's colours, ``apply_appearance`` and the large indicators. (Built
+        inside a stale hidden widget, it is left out of that widget's catch-up.)"""
+        stale = self._stale_ancestor(root)
+        if stale is not None:
+            self._nested.setdefault(stale, []).append(root)
         a = self.appearance
         if a == Appearance():
             return  # built in the look it was made for
@@ -253,6 +279,87 @@ class Presentation(QObject):
         self._theme_widgets(a, root)
         for view in self._views(root):
             view.apply_appearance(a)
+
+    # -- hidden widgets: restyled when shown ------------------------------------------------
+    @property
+    def stale(self) -> list[QWidget]:
+        """The hidden widgets that do not have the window's look yet (they take it when shown)."""
+        return [w for w in self._stale if shiboken6.isValid(w)]
+
+    def catch_up(self, unit: QWidget | None = None) -> None:
+        """Give ``unit`` (a stale widget; None: every one) the window's look now: what a
+        change of look did to the window while it was hidden. Called when it is shown, before
+        it paints; scripts may call it to see hidden widgets in the window's look."""
+        units = list(self._stale) if unit is None else [unit]
+        for w in units:
+            last = self._stale.pop(w, None)
+            nested = self._nested.pop(w, [])
+            if last is None or not shiboken6.isValid(w):
+                continue
+            w.removeEventFilter(self)
+            a = self.appearance
+            if last == a:
+                continue
+            # Parts of it that were stale already when it was hidden catch up on their own,
+            # from their own look (each on its Show, which comes before its parent's); views
+            # built in it since have the window's look already.
+            applying = self._skip
+            self._skip = {x for part in nested if shiboken6.isValid(part)
+                          for x in _with_children(part, QWidget, True)}
+            try:
+                if last.presenting != a.presenting:
+                    self._scale_plots([v for v in _with_children(w, pg.GraphicsView, True)
+                                       if v not in self._skip], a.font_scale)
+                self._theme_widgets(a, w)
+                for view in self._views(w):
+                    view.apply_appearance(a)
+                _fit_axis_titles(w)  # fitted in the look it has now, not the one it was shown in
+            finally:
+                self._skip = applying  # (a change under way goes on without it: it has its look)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        """A stale widget catches up when it is about to be seen: on the resize a hidden
+        widget is sent as it is shown (before its children are shown and resized, so that
+        they fit their text in the new look, as if restyled with the window), on its Show
+        if it was not resized, or on ShowToParent (chosen in a window never shown)."""
+        kind = event.type()
+        if watched in self._stale and kind in (QEvent.Type.Resize, QEvent.Type.Show,
+                                               QEvent.Type.ShowToParent):
+            changed_size = self._stale[watched].presenting != self.appearance.presenting
+            self.catch_up(watched)
+            if kind != QEvent.Type.Resize and changed_size:
+                _refit_plots(watched)  # laid out in the old look: its plots fit their text again
+        return False
+
+    def _mark_hidden_stale(self, old: Appearance) -> None:
+        """Mark the window's hidden parts that hold plots (the topmost widget of each) stale,
+        with the look they have (``old``, or an older one if they were stale already)."""
+        for w in _topmost_hidden(self._window):
+            if w not in self._stale and _with_children(w, pg.GraphicsView, True):
+                self._nested[w] = [u for u in self._stale if u is not w and w.isAncestorOf(u)]
+                self._stale[w] = old
+                w.installEventFilter(self)
+                if w not in self._watched:
+                    self._watched.add(w)
+                    w.destroyed.connect(self._forget)
+
+    def _forget(self, obj: QObject) -> None:
+        self._stale = {w: a for w, a in self._stale.items() if shiboken6.isValid(w) and w is not obj}
+        self._nested = {w: n for w, n in self._nested.items() if w in self._stale}
+        self._watched = {w for w in self._watched if shiboken6.isValid(w) and w is not obj}
+
+    def _stale_widgets(self) -> set[QWidget]:
+        """The stale widgets and everything in them (their plots and views restyled when
+        shown; fonts set on widgets follow at once)."""
+        return {x for w in self.stale for x in _with_children(w, QWidget, True)}
+
+    def _stale_ancestor(self, widget: QWidget) -> QWidget | None:
+        w: QWidget | None = widget.parentWidget()
+        while w is not None and w is not self._window:
+            if w in self._stale:
+                return w
+            w = w.parentWidget()
+        return None
 
     def _size_indicators(self, a: Appearance, style: str) -> None:
         """While presenting, the window's check boxes and radio buttons get indicators as
@@ -278,7 +385,8 @@ class Presentation(QObject):
         """Every widget in the window (or ``root``) that says how to draw an appearance."""
         root = root or self._window
         views = [root] if hasattr(root, "apply_appearance") else []
-        views += [w for w in root.findChildren(QWidget) if hasattr(w, "apply_appearance")]
+        views += [w for w in root.findChildren(QWidget)
+                  if hasattr(w, "apply_appearance") and w not in self._skip]
         return views
 
     def _scale_own_fonts(self, scale: float, root: QWidget | None = None) -> None:
@@ -306,20 +414,40 @@ class Presentation(QObject):
         """Text in the plots that do not draw an appearance themselves (the teaching panels):
         axes' tick labels and titles, plot titles, captions and legends (pyqtgraph LabelItems)
         and TextItems, scaled like the fonts; each put back as it was at scale 1."""
-        if scale == 1.0:
-            for item, restore in self._plot_text:
-                if shiboken6.isValid(item):
-                    restore()
-            self._plot_text = []
-            return
         root = root or self._window
-        for view in _with_children(root, pg.GraphicsView, root is not self._window):
-            if hasattr(view, "apply_appearance"):
+        if scale == 1.0:
+            kept = []
+            for item, restore, view in self._plot_text:
+                if not (shiboken6.isValid(item) and shiboken6.isValid(view)):
+                    continue
+                if view in self._skip or not (view is root or root.isAncestorOf(view)):
+                    kept.append((item, restore, view))  # hidden: put back when shown
+                else:
+                    restore()
+            self._plot_text = kept
+            return
+        self._scale_plots(_with_children(root, pg.GraphicsView, root is not self._window), scale)
+
+    def _scale_plots(self, views: list, scale: float) -> None:
+        """``_scale_other_plots`` for these views (those not drawing an appearance themselves):
+        at scale 1 their text put back, else scaled."""
+        if scale == 1.0:
+            kept = []
+            for item, restore, view in self._plot_text:
+                if shiboken6.isValid(item) and shiboken6.isValid(view):
+                    if view in views:
+                        restore()
+                    else:
+                        kept.append((item, restore, view))
+            self._plot_text = kept
+            return
+        for view in views:
+            if hasattr(view, "apply_appearance") or view in self._skip:
                 continue
             for item in view.scene().items():
                 restore = _scale_plot_text(item, scale)
                 if restore is not None:
-                    self._plot_text.append((item, restore))
+                    self._plot_text.append((item, restore, view))
 
     def _apply_theme(self, a: Appearance, redraw: bool) -> None:
         """The theme's colours in every plot and teaching view (also after a change of size
@@ -334,10 +462,10 @@ class Presentation(QObject):
     def _theme_widgets(self, a: Appearance, root: QWidget) -> None:
         with_root = root is not self._window
         for view in _with_children(root, pg.GraphicsView, with_root):
-            if not hasattr(view, "apply_appearance"):
+            if not hasattr(view, "apply_appearance") and view not in self._skip:
                 theme_plot(view, a)
         for widget in _with_children(root, QWidget, with_root):
-            if hasattr(widget, "apply_theme"):
+            if hasattr(widget, "apply_theme") and widget not in self._skip:
                 widget.apply_theme(a)
 
     def _fit_control_panel(self, presenting: bool) -> None:
@@ -499,6 +627,43 @@ def _with_children(root: QWidget, kind: type, with_root: bool) -> list:
     """``root``'s children of ``kind``, and ``root`` too if ``with_root`` and it is one."""
     found = root.findChildren(kind)
     return [root, *found] if with_root and isinstance(root, kind) else found
+
+
+def _topmost_hidden(window: QWidget) -> list[QWidget]:
+    """The widgets of ``window`` that are hidden while their parent is not (each the top of a
+    hidden part: a tab not chosen, a closed panel or window), relative to ``window`` (a
+    window never shown still has its chosen tab "visible"). A tab not built yet is left
+    out: it is built in the look of its time."""
+    found: list[QWidget] = []
+    todo = [window]
+    while todo:
+        parent = todo.pop()
+        for child in parent.children():
+            if not isinstance(child, QWidget):
+                continue
+            if child.isHidden():
+                if not (isinstance(child, LazyPage) and not child.built):
+                    found.append(child)
+            else:
+                todo.append(child)
+    return found
+
+
+def _refit_plots(root: QWidget) -> None:
+    """Every plot in ``root`` lays its text out again as on a resize (legends, titles and
+    captions left out or brought back, wrap widths: the views do it in ``resizeEvent``)."""
+    for view in _with_children(root, pg.GraphicsView, True):
+        QCoreApplication.sendEvent(view, QResizeEvent(view.size(), view.size()))
+
+
+def _fit_axis_titles(root: QWidget) -> None:
+    """Fit the titles of the axes in ``root``'s plots again (``style.elide_axis_title``: its
+    ``setLabel`` names the whole title and fits it)."""
+    for view in _with_children(root, pg.GraphicsView, True):
+        for item in view.scene().items():
+            title = getattr(item, "_emviz_title", None) if isinstance(item, pg.AxisItem) else None
+            if title is not None and item.labelText:
+                item.setLabel(title["full"], **item.labelStyle)
 
 
 def install_presentation(window: QMainWindow) -> Presentation:

@@ -102,6 +102,7 @@ def test_dark_plots_draw_their_own_items_in_the_themes_colours(stepped):
         text, fill = label.color.getRgb()[:3], label.fill.color().getRgb()[:3]
         assert contrast_ratio(text, fill) >= 7.0, (name, text, fill)
     inspector = w.feature("inspector")
+    w.show_tab(inspector)  # (a hidden tab takes the window's look when shown)
     assert inspector.bars.opts["pen"].color().getRgb()[:3] == DARK.foreground
     criteria = w.findChild(QWidget, "criteriaPlot")
     assert criteria.backgroundBrush().color().getRgb()[:3] == DARK.background
@@ -115,6 +116,7 @@ def test_dark_plots_draw_their_own_items_in_the_themes_colours(stepped):
     w.redraw_now()
     colours = {b.color().getRgb()[:3] for b in means.data["brush"]}
     assert tuple(int(c) for c in component_colors(1, "light")[0]) in colours
+    w.show_tab(why)
     assert why.f_curve.opts["pen"].color().getRgb()[:3] == LIGHT.foreground
 
 

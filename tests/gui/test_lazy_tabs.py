@@ -135,12 +135,14 @@ def test_a_tab_built_while_presenting_in_the_dark_theme_takes_that_look(qtbot):
     try:
         assert not w.features.is_built("why")
         why = w.feature("why")
+        w.show_tab(built_at_start)  # (a hidden tab takes the window's look when shown)
         looks = tick_pt_and_background(built_at_start)
         assert looks[0] > normal[0] and looks[1] != normal[1]
         assert tick_pt_and_background(why) == looks  # as if it had been there all along
     finally:
         present.trigger()
         w.presentation.set_theme("light")
+    w.show_tab(why)
     assert tick_pt_and_background(why) == normal  # and it leaves that look with the others
 
 

@@ -53,7 +53,9 @@ def pen_width(item) -> float:
 
 
 def look(w) -> dict:
-    """Everything presentation mode changes, as numbers."""
+    """Everything presentation mode changes, as numbers (hidden tabs as they are when shown:
+    they take the window's look then)."""
+    w.presentation.catch_up()
     pv, bp = w.points_view, w.bound_plot
     inner, outer = pv._ellipses[0]
     formula = w.findChild(QLabel, "eStepFormula") or tab_page(w, "Equations").findChildren(QLabel)[0]
