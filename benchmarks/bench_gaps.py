@@ -21,6 +21,8 @@ Prints, offscreen, in the real window (K = 5, 1,000,000 points from 5 blobs):
    has it, and, where the environment sets PYTHONDONTWRITEBYTECODE, also without.
 
 Usage: python benchmarks/bench_gaps.py [--quick] [--only gaps|step|startup]
+       [--rows floor,play,gallery,presentation,autosave,csv] [--runs N]
+(``--rows``: only these rows of the gaps table; ``--runs``: runs per row, 3 by default.)
 """
 
 from __future__ import annotations
@@ -238,8 +240,13 @@ def _find_action(window, name: str):
     return window.findChild(QAction, name)
 
 
+def _option(name: str) -> str | None:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else None
+
+
 def gaps_table(quick: bool) -> None:
-    runs = 1 if quick else 3
+    runs = int(_option("--runs") or (1 if quick else 3))
+    chosen = set((_option("--rows") or "floor,play,gallery,presentation,autosave,csv").split(","))
     X = blobs()
     clock = GapClock()
     print(f"\nLargest event-loop gap, N = {N:,}, K = {K}, medians of {runs} run(s) "
@@ -248,15 +255,18 @@ def gaps_table(quick: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         csv = Path(folder) / "million.csv"
         np.savetxt(csv, X, delimiter=",", fmt="%.6f", header="x,y", comments="")
-        rows = [("floor: a pure-Python thread busy for 3 s", lambda: gap_floor(clock)),
-                ("Play (3 s)", lambda: gap_play(X, clock)),
-                ("opening the gallery after 20 iterations", lambda: gap_gallery(X, clock)),
-                ("entering presentation mode", lambda: gap_presentation(X, clock)),
-                ("autosave (points changed)", lambda: gap_autosave(X, clock)),
-                ("CSV load (File → Open)", lambda: gap_csv(X, clock, csv))]
-        for name, measure in rows:
+        rows = [("floor", "floor: a pure-Python thread busy for 3 s", lambda: gap_floor(clock)),
+                ("play", "Play (3 s)", lambda: gap_play(X, clock)),
+                ("gallery", "opening the gallery after 20 iterations", lambda: gap_gallery(X, clock)),
+                ("presentation", "entering presentation mode", lambda: gap_presentation(X, clock)),
+                ("autosave", "autosave (points changed)", lambda: gap_autosave(X, clock)),
+                ("csv", "CSV load (File → Open)", lambda: gap_csv(X, clock, csv))]
+        for key, name, measure in rows:
+            if key not in chosen:
+                continue
             gaps = [measure() for _ in range(runs)]
-            print(f"{name:<44} {np.median(gaps):>10.0f} {max(gaps):>9.0f}", flush=True)
+            print(f"{name:<44} {np.median(gaps):>10.0f} {max(gaps):>9.0f}   "
+                  f"({', '.join(f'{g:.0f}' for g in gaps)})", flush=True)
 
 
 def first_step_table(quick: bool) -> None:
@@ -340,7 +350,7 @@ def main() -> None:
     from bench_render import quiet_offscreen_notice
 
     quick = "--quick" in sys.argv
-    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    only = _option("--only")
     if only in (None, "startup"):
         startup_table(quick)
     if only == "startup":
