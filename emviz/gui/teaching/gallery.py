@@ -20,6 +20,7 @@ import math
 import re
 import time
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pyqtgraph as pg
@@ -507,17 +508,21 @@ class GalleryView(QDialog):
         self.layout().activate()  # the figure at the size it will show at
         self._begin_build()
         model = self._model
-        steps = iter(range(len(self.iterations)))
 
         def step() -> None:
-            i = next(steps, None)
-            if i is None:
-                self._stop_staging()
+            i = next(steps)
+            if i == "lay out":  # the figure laid out, then shown, each on a turn of its own
                 self._end_build()
+                self.figure.ci.layout.activate()
+            elif i == "show":
+                self._stop_staging()
                 self.show()
                 return
-            self._draw_panel(self._add_panel(i), model)  # (framed when shown, at its size)
+            else:
+                self._draw_panel(self._add_panel(i), model)  # (framed when shown, at its size)
             self._staging.start()
+
+        steps = chain(range(len(self.iterations)), ["lay out", "show"])
 
         self._staging = QTimer(self, singleShot=True, interval=0)
         self._staging.timeout.connect(step)
