@@ -159,6 +159,8 @@ class Layout:
             if not (np.all(z == np.round(z)) and np.all(np.abs(z) < 2**31)):
                 return None
             labels = z.astype(np.int64)
+        if list(self.numeric) == list(range(values.shape[1])):  # no label column: as it is
+            return values, labels, ()  # (a copy of 10⁶ x 2 held the GIL for 6-27 ms)
         return np.ascontiguousarray(values[:, self.numeric]), labels, ()
 
     def read(

@@ -72,7 +72,11 @@ class Table:
         i, j = self._index(x_col), self._index(y_col)
         if i == j:
             raise DataError(self.source, f"x and y are the same column ({self.numeric_names[i]})")
-        return self.data[:, [i, j]]
+        # C-ordered and its own memory, column by column: ``data[:, [i, j]]`` was a view of a
+        # transposed copy, which the window then copied again (10⁶ points: 6-60 ms each)
+        X = np.empty((self.n_rows, 2))
+        X[:, 0], X[:, 1] = self.data[:, i], self.data[:, j]
+        return X
 
     def _index(self, col: str | int) -> int:
         names = self.numeric_names
