@@ -500,8 +500,8 @@ class GalleryView(QDialog):
 
     def _open_in_turns(self) -> None:
         """Build the figure of a large data set a panel per turn of the event loop, hidden,
-        each panel drawn as it is made, then show the gallery: built and drawn at once it held
-        the GUI thread for 130-210 ms at 10⁶ points (most of it pyqtgraph's plots and items,
+        each panel drawn as it is made, then show the gallery: built and drawn at once it took
+        126-184 ms of the GUI thread at 10⁶ points (most of it pyqtgraph's plots and items,
         whatever N); the window shows the same figure, a few turns later."""
         self._sized = True
         self._size_from_screen()
