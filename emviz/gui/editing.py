@@ -15,7 +15,13 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..core import Mixture
 from ..look.geometry import nearest_within
-from ..session.model import MAX_COORDINATE, BothColumns, Workbench, check_points
+from ..session.model import (
+    MAX_COORDINATE,
+    BothColumns,
+    Workbench,
+    check_points,
+    check_points_once,
+)
 from .controller import RunController
 
 #: The undo stack's memory budget in bytes. A whole new data set (a file, Generate, Clear)
@@ -283,7 +289,7 @@ class PointsEditor(QObject):
                 axes: tuple[str, str] = ("x₁", "x₂"), owned: bool = False) -> None:
         """New data as one undoable edit (loading a file, choosing a dataset). ``owned``: X
         is the caller's to give away (a file's points, made for this): not copied."""
-        X = check_points(X if owned else np.array(X, dtype=float))
+        X = check_points_once(X) if owned else check_points(np.array(X, dtype=float))
         labels = None if labels is None else np.array(labels)  # the stack keeps its own
         after = Data(X, labels, true_mixture, name, axes)
         self.stack.push(_Replace(self, self.data(), after, f"Load {name or 'points'}"))

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -28,7 +27,7 @@ from .. import dataio
 from ..dataio import DataError, Session, Table
 from ..dataio._layout import plural
 from ..dataio.session import apply_teaching, teaching_state
-from ..session.model import ViewOptions, Workbench, check_points
+from ..session.model import ViewOptions, Workbench, frozen_checked_points
 from ..session.runs import replayable_span
 from .export import SCALES, ExportError, default_name, render_image, save_png, save_svg
 from .glide import still
@@ -210,21 +209,26 @@ class FileActions(QObject):
         else:
             columns = columns or (names[0], names[1])
             X = table.points(*columns)
-        X = np.ascontiguousarray(check_points(X))
-        if X.base is not None:
-            X = X.copy()
-        X.setflags(write=False)  # read-only and its own memory: the model takes it uncopied
+        X = frozen_checked_points(X)  # the model takes it as it is, unchecked and uncopied
         if X.shape[1] == 2:  # the extent the points view frames them by, ready (8-140 ms at 10⁶)
             data_bounds(X)
         return table, columns, X
 
-    def _use_table(self, table: Table, columns: tuple[str, str] | None, X, name: str) -> bool:
-        if X is None:  # columns to choose: asked now, the points taken from the table
+    def _use_table(self, table: Table, columns: tuple[str, str] | None, X,
+                   name: str) -> bool | None:
+        """The loaded points become the window's, as one undoable edit: True. With columns
+        to choose (X None), the user chooses them; their points are taken in a second job
+        (None: it ends the load), or nothing changes (False: declined)."""
+        if X is None:
             dialog = ColumnDialog(table, self.window)
             if not dialog.exec():
                 return False
-            columns = (dialog.x.currentText(), dialog.y.currentText())
-            X = table.points(*columns)
+            chosen = (dialog.x.currentText(), dialog.y.currentText())
+            title = "the clipboard" if table.source == "clipboard" else Path(table.source).name
+            started = self._load(title,
+                                 lambda _progress: self._with_points(table, chosen),
+                                 lambda loaded: self._use_table(*loaded, name))
+            return None if started else False
         self.window.editor.replace(X, table.labels, None, name, (str(columns[0]), str(columns[1])),
                                    owned=True)
         if table.note:  # a count line skipped, values beyond double precision: said, not hidden
@@ -384,16 +388,18 @@ class FileActions(QObject):
         export.start()
         return export
 
-    def _load(self, title: str, job: Job, use: Callable[[Any], bool]) -> bool:
+    def _load(self, title: str, job: Job, use: Callable[[Any], bool | None]) -> bool:
         """Start ``job(progress)`` in the loading lane; when its value arrives, ``use(value)``
-        (True if the window took it). A cancel or an error (reported) leaves the window as it
-        was. False if the load could not start."""
+        (True if the window took it; None if it started another load, whose end is told).
+        A cancel or an error (reported) leaves the window as it was. False if the load could not start."""
         if self.loader.busy:  # a drop or a shortcut while a load runs (its dialog not yet up)
             self.window.statusBar().showMessage("Still loading a file: wait, or cancel it", 5000)
             return False
 
         def done(value: Any) -> None:
-            self.load_ended.emit(bool(use(value)))
+            taken = use(value)
+            if taken is not None:  # None: a load that ``use`` started ends it instead
+                self.load_ended.emit(taken)
 
         def failed(error: Exception) -> None:
             self.report(str(error))

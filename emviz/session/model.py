@@ -24,6 +24,7 @@ change, and announces it in the same call.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -62,6 +63,32 @@ def check_points(X) -> np.ndarray:
     if len(X) and not (X.min() >= -MAX_COORDINATE and X.max() <= MAX_COORDINATE):
         raise ValueError(f"coordinates must be finite and at most {MAX_COORDINATE:g} in size")
     return X
+
+
+#: The arrays ``frozen_checked_points`` made, by id (an entry goes with its array).
+_CHECKED: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
+
+
+def frozen_checked_points(X) -> np.ndarray:
+    """``check_points(X)`` as a read-only, contiguous array that owns its memory, known as
+    checked: ``check_points_once`` (the model and the editor, on the GUI thread) takes it as
+    it is. For a loading job, so that the checks and copies of 10⁶ points (60 ms) are not
+    the GUI thread's. X is the caller's to give away (it is made read-only unless copied).
+    Shape (N, 2) or (N, 1)."""
+    X = np.ascontiguousarray(check_points(X))
+    if X.base is not None:  # a view of a table's columns: its own memory
+        X = X.copy()
+    X.setflags(write=False)
+    _CHECKED[id(X)] = X
+    return X
+
+
+def check_points_once(X) -> np.ndarray:
+    """``check_points(X)``, unless X is an array ``frozen_checked_points`` made (read-only
+    and its own memory, so unchanged since it was checked): then X itself."""
+    if isinstance(X, np.ndarray) and _CHECKED.get(id(X)) is X and not X.flags.writeable:
+        return X
+    return check_points(X)
 
 
 @dataclass(frozen=True, eq=False)
@@ -248,7 +275,7 @@ class Workbench:
         their zoom), not new data (``data_serial`` goes up: views frame them afresh).
         ValueError (and no change) for coordinates ``check_points`` refuses.
         ``both_columns``: X is one column of these 2-D data (the 1-D mode's way back)."""
-        X = check_points(X)
+        X = check_points_once(X)
         if both_columns is not None and (X.shape[1] != 1 or len(both_columns.points) != len(X)):
             raise ValueError("both_columns must hold the 2-D data the one column X came from")
         if labels is not None:

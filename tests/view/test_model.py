@@ -167,6 +167,28 @@ def test_points_emviz_cannot_square_are_rejected_and_nothing_changes(bad):
     model.set_points([[MAX_COORDINATE, -MAX_COORDINATE]])  # the limit itself is fine
 
 
+def test_points_checked_in_a_loading_job_are_taken_unchecked_and_uncopied(monkeypatch):
+    """frozen_checked_points (a loading job) checks once; the model takes its array as it
+    is. Any other array, or one made writable again since, is checked where it enters."""
+    X = model_module.frozen_checked_points(np.arange(8.0).reshape(4, 2)[:, ::-1])
+    assert X.flags.c_contiguous and not X.flags.writeable and X.base is None
+    with pytest.raises(ValueError, match="finite"):
+        model_module.frozen_checked_points([[0.0, np.nan]])
+    checked = []
+    real = model_module.check_points
+    monkeypatch.setattr(model_module, "check_points", lambda a: checked.append(a) or real(a))
+    model = Workbench()
+    model.set_points(X)
+    assert model.points is X and checked == []
+    model.set_points(X.copy())
+    assert len(checked) == 1
+    bad = model_module.frozen_checked_points([[1.0, 2.0]])
+    bad.setflags(write=True)
+    bad[0, 0] = np.inf
+    with pytest.raises(ValueError, match="finite"):
+        model.set_points(bad)
+
+
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 @pytest.mark.parametrize("init_method", INIT_METHODS)
 def test_em_runs_on_data_reaching_the_coordinate_limit(covariance_type, init_method):

@@ -20,6 +20,7 @@ import math
 import re
 import time
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pyqtgraph as pg
@@ -53,7 +54,7 @@ from ...session.model import Workbench
 from ...session.parts import Identity
 from ..features import Feature
 from ..jobs import Background
-from ..point_cloud import PointCloudItem, data_bounds, whole_pictures
+from ..point_cloud import LAYOUT_IN_BACKGROUND, PointCloudItem, data_bounds, whole_pictures
 from .why import WrappingLabel
 
 DEFAULT_ITERATIONS = (0, 1, 2, 5, 20)
@@ -432,6 +433,8 @@ class GalleryView(QDialog):
         self._kick = QTimer(self, singleShot=True, interval=0)
         self._kick.timeout.connect(self._drive)
         self._controller.busy_changed.connect(lambda busy: busy or self._kick.start())
+        self._staging: QTimer | None = None  # see _open_in_turns
+        self._grid = None  # the panels' grid in the figure
         self._built = False  # the figure's plots are made when the gallery is first shown:
         self.run_button.setText(f"Run EM to iteration {max(self.iterations)}")  # most windows never are
         self.resize(*WINDOW_SIZE)
@@ -454,27 +457,88 @@ class GalleryView(QDialog):
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:
+        """The figure: caption, legend and one panel per chosen iteration, at once. A build
+        in turns that was under way ends here, and the gallery shows, as it was to."""
+        was_building = self.building
+        self._stop_staging()
+        self._begin_build()
+        for i in range(len(self.iterations)):
+            self._add_panel(i)
+        self._end_build()
+        if was_building:
+            self.show()
+
+    def _begin_build(self) -> None:
         self._built = True
         self.figure.clear()
         self.panels = []
-        a = self.appearance
         self.caption = WrappingLabel(justify="left")
         self.legend = WrappingLabel(LEGEND, justify="left")
         self.figure.addItem(self.caption, row=0, col=0)
         self.figure.addItem(self.legend, row=1, col=0)
         self._write_captions(getattr(self, "_caption_text", ""))
         self._wrap_text(self.figure.viewport().width())
-        rows, columns = self._shape = self._best_shape()
-        grid = self.figure.addLayout(row=2, col=0)  # its own grid: the caption spans no column
-        for i, iteration in enumerate(self.iterations):
-            self.panels.append(Panel(grid.addPlot(row=i // columns, col=i % columns), iteration, a))
+        self._shape = self._best_shape()
+        self._grid = self.figure.addLayout(row=2, col=0)  # its own grid: the caption spans no column
+
+    def _add_panel(self, i: int) -> Panel:
+        columns = self._shape[1]
+        panel = Panel(self._grid.addPlot(row=i // columns, col=i % columns), self.iterations[i],
+                      self.appearance)
+        self.panels.append(panel)
+        return panel
+
+    def _end_build(self) -> None:
+        rows, columns = self._shape
         self._fit_panel_text()
         for column in range(columns):
-            grid.layout.setColumnStretchFactor(column, 1)
+            self._grid.layout.setColumnStretchFactor(column, 1)
         for row in range(rows):
-            grid.layout.setRowStretchFactor(row, 1)
+            self._grid.layout.setRowStretchFactor(row, 1)
         self._range_key = None
         self.run_button.setText(f"Run EM to iteration {max(self.iterations)}")
+
+    def _open_in_turns(self) -> None:
+        """Build the figure of a large data set a panel per turn of the event loop, hidden,
+        each panel drawn as it is made, then show the gallery: built and drawn at once it took
+        126-184 ms of the GUI thread at 10⁶ points (most of it pyqtgraph's plots and items,
+        whatever N); the window shows the same figure, a few turns later."""
+        self._sized = True
+        self._size_from_screen()
+        self.layout().activate()  # the figure at the size it will show at
+        self._begin_build()
+        model = self._model
+
+        def step() -> None:
+            i = next(steps)
+            if i == "lay out":  # the figure laid out, then shown, each on a turn of its own
+                self._end_build()
+                self.figure.ci.layout.activate()
+            elif i == "show":
+                self._stop_staging()
+                self.show()
+                return
+            else:
+                self._draw_panel(self._add_panel(i), model)  # (framed when shown, at its size)
+            self._staging.start()
+
+        steps = chain(range(len(self.iterations)), ["lay out", "show"])
+
+        self._staging = QTimer(self, singleShot=True, interval=0)
+        self._staging.timeout.connect(step)
+        self._staging.start()
+
+    def _stop_staging(self) -> None:
+        """A build in turns ends here (the figure is built or rebuilt at once instead)."""
+        if self._staging is not None:
+            self._staging.stop()
+            self._staging.deleteLater()
+            self._staging = None
+
+    @property
+    def building(self) -> bool:
+        """The figure is being built a panel per turn, before the gallery shows."""
+        return self._staging is not None
 
     def _wrap_text(self, width: int) -> None:
         """The caption and the legend wrap at the figure's width (they were one line each,
@@ -593,7 +657,14 @@ class GalleryView(QDialog):
 
     # -- running EM on ----------------------------------------------------------------------
     def open_and_run(self) -> None:
-        """Open the gallery (raised) and run EM on to its last iteration."""
+        """Open the gallery (raised) and run EM on to its last iteration. From
+        LAYOUT_IN_BACKGROUND points on, its figure is first built in turns (``building``)."""
+        if self.building:
+            return
+        if not self._built and not self.isVisible() and len(self._model.points) >= LAYOUT_IN_BACKGROUND:
+            self._open_in_turns()
+            self.run_to_last()
+            return
         self.show()
         if QGuiApplication.platformName() != "offscreen":  # which warns it cannot raise
             self.raise_()
@@ -628,7 +699,8 @@ class GalleryView(QDialog):
 
     @property
     def running(self) -> bool:
-        return self._target is not None
+        """EM is run on for the gallery, or its figure is being built (``building``)."""
+        return self._target is not None or self.building
 
     # -- drawing ----------------------------------------------------------------------------
     def show_state(self, model: Workbench) -> None:
@@ -641,13 +713,7 @@ class GalleryView(QDialog):
         s = model.settings
         self._write_captions(f"{model.dataset_name} · N = {len(X)} · K = {s.k} · "
                              f"{s.covariance_type} covariances · start: {s.init_method}, seed {s.seed}")
-        shown_states = []
-        for panel in self.panels:
-            shown = shown_at(model, panel.iteration)
-            if shown.state is None and self.running:
-                shown = Shown(None, -1, "running EM…")
-            shown_states.append(shown.state)
-            panel.show(shown, X, self._resp(model, shown), model.options.soft_colors, model.identity)
+        shown_states = [self._draw_panel(panel, model) for panel in self.panels]
         self._fit_panel_text()
         self._frame_data(X, shown_states)
         # Keep only the q of states still in the history (a new run or new data would leave
@@ -656,6 +722,15 @@ class GalleryView(QDialog):
         self._resp_cache = {i: v for i, v in self._resp_cache.items()
                             if i < len(history) and history[i] is v[0]}
         self._show_status()
+
+    def _draw_panel(self, panel: Panel, model: Workbench) -> EMState | None:
+        """Draw in ``panel`` the state of its iteration; returns that state (None: none yet)."""
+        shown = shown_at(model, panel.iteration)
+        if shown.state is None and self._target is not None:
+            shown = Shown(None, -1, "running EM…")
+        panel.show(shown, model.points, self._resp(model, shown), model.options.soft_colors,
+                   model.identity)
+        return shown.state
 
     def _frame_data(self, X: np.ndarray, states: list) -> None:
         """The same range in every panel: the data and every shown state's 2σ ellipses
@@ -707,6 +782,9 @@ class GalleryView(QDialog):
             self.status.setText("")
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self.building:  # shown before its build in turns ended: the rest at once
+            self._stop_staging()
+            self._built = False
         if not self._built:
             self._build()
         if not self._sized:
