@@ -189,3 +189,53 @@ def test_a_session_restores_into_a_tab_not_built_yet(window, qtbot, tmp_path):
         np.testing.assert_array_equal(shown.criteria.bic_curve.yData, bics)
     finally:
         other.close()
+
+
+# -- views hidden at start beside the tabs: the Point tab's bars, k-means mode's view, the
+# 1-D mode's histogram (each cost 8-16 ms of CPU time of every start) ----------------------
+def late_views(w) -> dict[str, pg.PlotWidget]:
+    """Each of those views, built now if it was not yet (the public ways to them)."""
+    return {"inspector": w.feature("inspector").plot,
+            "kmeans": w.findChild(pg.PlotWidget, "kmeansView"),
+            "histogram": w.feature("one_dim").view}
+
+
+def test_only_the_plots_on_screen_at_start_are_built_at_start(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.redraw_now()
+    built = sorted(plot.objectName() for plot in QWidget.findChildren(w, pg.PlotWidget))
+    assert built == ["boundPlot", "pointsView"]
+    views = late_views(w)
+    assert views["kmeans"].objectName() == "kmeansView" and not views["kmeans"].isVisible()
+    assert not views["histogram"].isVisible() and w.points_view.isVisible()
+    splitter = w.splitter  # the histogram just before the points view, k-means just after
+    assert splitter.indexOf(views["histogram"]) + 1 == splitter.indexOf(w.points_view)
+    assert splitter.indexOf(views["kmeans"].parentWidget()) == splitter.indexOf(w.points_view) + 1
+
+
+def looks(w) -> dict[str, tuple]:
+    return {name: tick_pt_and_background(view) for name, view in late_views(w).items()}
+
+
+def test_views_built_late_while_presenting_in_the_dark_theme_take_that_look(qtbot):
+    """As if they had been there all along: the same look as in a window that built them
+    before the look changed."""
+    looks_of = {}
+    for late in (False, True):
+        w = MainWindow()
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitExposed(w)
+        if not late:
+            normal = looks(w)
+        w.presentation.set_theme("dark")
+        w.presentation.set_presenting(True)
+        looks_of[late] = looks(w)
+        w.presentation.set_presenting(False)
+        w.presentation.set_theme("light")
+        assert looks(w) == normal
+    assert looks_of[True] == looks_of[False]
+    assert all(looks_of[True][name] != normal[name] for name in normal)
