@@ -4,6 +4,11 @@ asked for first works, and a session restores into views not built yet."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -11,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
+import emviz
 from emviz.gui.lazy_tabs import LazyPage
 from emviz.gui.main_window import MainWindow
 from emviz.gui.teaching import FEATURES, LazyTab
@@ -22,6 +28,7 @@ from emviz.gui.teaching.why import WhyPlot
 
 from .conftest import loaded, wait_for_history
 
+SOURCE = Path(emviz.__file__).resolve().parents[1]  # the checkout these tests run from
 LAZY = {entry.name: entry for entry in FEATURES if isinstance(entry, LazyTab)}
 VIEW_CLASSES = {"why": WhyPlot, "landscape": LandscapeView, "decomposition": DecompositionView,
                 "equations": EquationsPanel, "choose_k": ModelChoiceTab}
@@ -239,3 +246,17 @@ def test_views_built_late_while_presenting_in_the_dark_theme_take_that_look(qtbo
         assert looks(w) == normal
     assert looks_of[True] == looks_of[False]
     assert all(looks_of[True][name] != normal[name] for name in normal)
+
+
+def test_a_window_opens_without_the_engines_module(tmp_path):
+    """The engine (its child process, shared memory) is imported by the first large run:
+    a fresh interpreter that opens the window and draws it has not imported it."""
+    code = ("import sys; from PySide6.QtWidgets import QApplication; "
+            "from emviz.gui import MainWindow; app = QApplication([]); w = MainWindow(); "
+            "w.show(); app.processEvents(); w.redraw_now(); "
+            "print(sorted(m for m in sys.modules if m.startswith('emviz.engine'))); w.close()")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(SOURCE)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]"]
