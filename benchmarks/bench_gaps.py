@@ -20,7 +20,8 @@ Prints, offscreen, in the real window (K = 5, 1,000,000 points from 5 blobs):
 3. start-up to first paint, as whole processes alternating with a minimal PySide6 +
    pyqtgraph window (one PlotWidget with a scatter of 500 points), medians of the runs and
    their ratio (goal: <= 1.5x), with the modules' bytecode cached as an installed program
-   has it, and, where the environment sets PYTHONDONTWRITEBYTECODE, also without.
+   has it, and, where the environment sets PYTHONDONTWRITEBYTECODE, as it runs there (with
+   the bytecode `make` compiled into the checkout, or with none: the row says which).
 
 Usage: python benchmarks/bench_gaps.py [--quick] [--only gaps|step|startup]
        [--rows floor,play,gallery,presentation,autosave,csv] [--runs N]
@@ -351,28 +352,58 @@ def startup_runs(runs: int, env: dict[str, str]) -> tuple[dict[str, list[float]]
     return times, cpu
 
 
+# How many of the emviz modules a start imports come with a current .pyc it will read (where
+# PYTHONPYCACHEPREFIX is not set: in each package's __pycache__, as `make`'s set-up leaves it).
+STARTUP_CACHED_COUNT = """
+import importlib.util, sys
+from pathlib import Path
+import emviz.gui
+def current(source):
+    pyc = Path(importlib.util.cache_from_source(source))
+    if not pyc.is_file():
+        return False
+    data, code = pyc.read_bytes()[:16], Path(source).read_bytes()
+    flags = int.from_bytes(data[4:8], "little")
+    if flags & 1:
+        return data[8:16] == importlib.util.source_hash(code)
+    stat = Path(source).stat()
+    return (int.from_bytes(data[8:12], "little") == int(stat.st_mtime) & 0xFFFFFFFF
+            and int.from_bytes(data[12:16], "little") == len(code) & 0xFFFFFFFF)
+files = [m.__file__ for n, m in list(sys.modules.items()) if n.startswith("emviz")]
+print(sum(current(f) for f in files), len(files))
+"""
+
+
 def startup_table(quick: bool) -> None:
     """Two rows: as installed (bytecode cached: pip compiles a package's modules when it
     installs it, and an interpreter run from a checkout caches them on its first run; here
-    in a cache folder of its own, PYTHONPYCACHEPREFIX), and as this environment runs Python
-    (where PYTHONDONTWRITEBYTECODE is set, every run compiles emviz's modules anew, while
-    the installed pyqtgraph and PySide6 come with theirs)."""
+    in a cache folder of its own, PYTHONPYCACHEPREFIX), and, where the environment sets
+    PYTHONDONTWRITEBYTECODE, as this environment runs Python: with the bytecode `make`'s
+    set-up compiled into the checkout (`make run`, `make test`), or, where there is none
+    (an export of the sources, a checkout set up before the Makefile compiled them), none:
+    every start compiles emviz's modules anew, while the installed pyqtgraph and PySide6
+    come with theirs. The row says which it found."""
     runs = 3 if quick else 7
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     print(f"\nStart-up to the first paint, whole processes, medians of {runs} alternating runs "
           "(goal: ratio <= 1.5)")
-    print(f"{'':<30} {'emviz ms':>9} {'minimal PySide6+pyqtgraph ms':>29} {'ratio':>6}"
+    print(f"{'':<36} {'emviz ms':>9} {'minimal PySide6+pyqtgraph ms':>29} {'ratio':>6}"
           f" {'CPU ms: emviz':>14} {'minimal':>8} {'ratio':>6}")
     with tempfile.TemporaryDirectory() as cache:
         cached = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
         rows = [("bytecode cached (installed)", {**cached, "PYTHONPYCACHEPREFIX": cache})]
         if env.get("PYTHONDONTWRITEBYTECODE"):
-            rows.append(("no bytecode cache (this env)", env))
+            env = {k: v for k, v in env.items() if k != "PYTHONPYCACHEPREFIX"}
+            count = subprocess.run([sys.executable, "-c", STARTUP_CACHED_COUNT], env=env,
+                                   capture_output=True, text=True, timeout=120,
+                                   cwd=tempfile.gettempdir()).stdout.split()
+            found = f"{count[0]}/{count[1]} .pyc" if len(count) == 2 else "? .pyc"
+            rows.append((f"this env as is ({found})", env))
         for label, row_env in rows:
             times, cpu = startup_runs(runs, row_env)
             e, b = (1e3 * float(np.median(times[k])) for k in ("emviz", "baseline"))
             ce, cb = (1e3 * float(np.median(cpu[k])) for k in ("emviz", "baseline"))
-            print(f"{label:<30} {e:>9.0f} {b:>29.0f} {e / b:>6.2f} {ce:>14.0f} {cb:>8.0f}"
+            print(f"{label:<36} {e:>9.0f} {b:>29.0f} {e / b:>6.2f} {ce:>14.0f} {cb:>8.0f}"
                   f" {ce / cb:>6.2f}", flush=True)
 
 

@@ -3,17 +3,20 @@ puts the states they produce into the Workbench model. It holds no state a view 
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
 
 from ..core import EMState, Mixture, run_em
-from ..engine import Engine, RemoteIterator
-from ..engine import available as remote_available
 from ..session.model import Settings, Workbench
 from ..session.runs import continued, fresh_run, restored
 from .jobs import Job, JobRunner, Lane, runner_for
+
+if TYPE_CHECKING:
+    from ..engine import Engine
 
 #: From this many points on, EM runs in a child process (emviz.engine) rather than in the
 #: worker thread: a thread shares the GIL with the window, which slows both. Below it,
@@ -56,14 +59,29 @@ class RunController(QObject):
         self._hold_timer = QTimer(self, singleShot=True, interval=STEP_HOLD_MS)
         self._hold_timer.timeout.connect(self._release_held)
         # The child process, started by the first large run; if it cannot start, EM stays in
-        # the worker thread and the status bar says why.
-        self._engine = Engine(on_fallback=self.message.emit)
+        # the worker thread and the status bar says why. Its module too is imported by the
+        # first large run (``_engine``), not at start: 7 ms of every start's CPU time.
+        self._engine_made: Engine | None = None
         self._job_iterator: Iterator | None = None
         jobs = jobs or runner_for(self)
         self._lane = jobs.lane("emviz-em-worker")
         self._lane.ready.connect(self._take_states)
         self._lane.finished.connect(self._job_finished)
-        jobs.at_shutdown(self._engine.shutdown)  # after the lane: its job may use the child
+        jobs.at_shutdown(self._shutdown_engine)  # after the lane: its job may use the child
+
+    @property
+    def _engine(self) -> Engine:
+        """The engine of the child process (made now if it was not yet; no child starts
+        before its first run)."""
+        if self._engine_made is None:
+            from ..engine import Engine
+
+            self._engine_made = Engine(on_fallback=self.message.emit)
+        return self._engine_made
+
+    def _shutdown_engine(self) -> None:
+        if self._engine_made is not None:
+            self._engine_made.shutdown()
 
     # -- intents ----------------------------------------------------------------------
     @property
@@ -186,7 +204,7 @@ class RunController(QObject):
         close; this is for a controller used on its own)."""
         self._pending = self._after_job = None
         self._lane.shutdown()
-        self._engine.shutdown()
+        self._shutdown_engine()
 
     # -- internals ----------------------------------------------------------------------
     def _defer(self, intent) -> bool:
@@ -219,15 +237,19 @@ class RunController(QObject):
 
     def _iterate(self, function, *args) -> Iterator[EMState]:
         """``function(*args)``, drained in the child process if the data are large."""
-        if remote_available() and len(self.model.points) >= REMOTE_MIN_POINTS:
-            return self._engine.iterate(function, *args)
+        if len(self.model.points) >= REMOTE_MIN_POINTS:
+            from ..engine import available
+
+            if available():
+                return self._engine.iterate(function, *args)
         return function(*args)
 
     @staticmethod
     def _discard(iterator: Iterator | None) -> None:
         """Free an abandoned run's copy in the child process (a local generator is left to
         the garbage collector: closing it from this thread could race the worker)."""
-        if isinstance(iterator, RemoteIterator):
+        engine = sys.modules.get("emviz.engine")  # not imported: no run was remote
+        if engine is not None and isinstance(iterator, engine.RemoteIterator):
             iterator.close()
 
     def _start(self, iterator: Iterator, half_steps: int | None, interval: float = 0.0) -> None:

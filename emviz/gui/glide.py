@@ -131,9 +131,9 @@ def still(window) -> Iterator[None]:
 
 
 def _histogram(window):
-    """The 1-D mode's view, if the window has it (emviz.gui.one_dim)."""
+    """The 1-D mode's view, if the window has built it (emviz.gui.one_dim)."""
     try:
-        return window.feature("one_dim").view
+        return window.feature("one_dim").built_view
     except (KeyError, AttributeError):
         return None
 

@@ -31,6 +31,7 @@ that never closes its window must reach it.
 from __future__ import annotations
 
 import atexit
+import sys
 import threading
 import time
 import weakref
@@ -39,8 +40,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
-
-from ..engine import EngineError
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,6 +55,14 @@ class Job:
     #: Called (from any thread) when the job is stopped: for work that blocks inside one
     #: ``next()`` (a file load) and has its own way to end early.
     on_stop: Callable[[], None] | None = None
+
+
+def _from_engine(error: Exception) -> bool:
+    """Whether ``error`` is the engine's (its child process failed or could not start). The
+    engine's module is imported by the first large run, not at start: before it, no error
+    can be one of its own."""
+    engine = sys.modules.get("emviz.engine")
+    return engine is not None and isinstance(error, engine.EngineError)
 
 
 class _Worker(QObject):
@@ -111,10 +118,11 @@ class _Worker(QObject):
                 with self._lock:
                     self._current = job
                 reason = self._drain(job)
-        except (ValueError, ArithmeticError, MemoryError, EngineError) as error:
+        except (ValueError, ArithmeticError, MemoryError) as error:
             reason = f"error: {error}"
         except Exception as error:  # noqa: BLE001 (a bug: still reported, never swallowed)
-            reason = f"error: {type(error).__name__}: {error}"
+            expected = _from_engine(error)  # the child's failures say what went wrong
+            reason = f"error: {error}" if expected else f"error: {type(error).__name__}: {error}"
         finally:
             self.finished.emit(job.generation, reason)
             with self._idle:

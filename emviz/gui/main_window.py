@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.params_table = ParamsTable()
         self.controls = ControlPanel(self.actions_by_name)
         self._filling: LazyPage | None = None  # the lazy tab whose feature is being built
+        self._lazy_side_pages: list[LazyPage] = []  # side views built when first shown
         style_plot(self.points_view)
         self._build_layout()
         self._connect()
@@ -413,6 +414,16 @@ class MainWindow(QMainWindow):
         if splitter.isVisible() and sum(sizes):  # laid out: the hidden view takes no room
             splitter.setSizes(sizes[:at] + [0] + sizes[at:])
 
+    def add_lazy_side_view(self, build) -> LazyPage:
+        """A side view (as ``add_side_view``) built when first shown or asked for: the page
+        that stands for it, whose ``ensure_view()`` runs ``build(page)`` (which puts the view
+        in with ``page.put(view)``) once. Show and hide the page with ``show_side_view``."""
+        page = LazyPage(lambda: build(page))
+        page.setObjectName("sideViewPage")
+        self._lazy_side_pages.append(page)
+        self.add_side_view(page)
+        return page
+
     def show_side_view(self, view: QWidget, on: bool) -> None:
         """Show a side view in half the points view's room plus a third of the right column's,
         or hide it and give the room back."""
@@ -454,15 +465,22 @@ class MainWindow(QMainWindow):
         return self.features[name].main
 
     def build_all_views(self) -> None:
-        """Build every view still waiting for its tab to be shown (its feature installed)."""
+        """Build every view still waiting for its tab or pane to be shown (its feature
+        installed)."""
         for name in list(self.features):
             self.features[name]
+        for page in self._lazy_side_pages:
+            page.ensure_view()
+
+    def _all_built(self) -> bool:
+        return (all(map(self.features.is_built, self.features))
+                and all(page.built for page in self._lazy_side_pages))
 
     def findChild(self, *args, **kwargs):  # noqa: N802 (Qt API)
         """As QObject.findChild, also among the views not built yet (building them): a
         script or test finds a tab's view by its name whether or not it was shown."""
         found = super().findChild(*args, **kwargs)
-        if found is None and not all(map(self.features.is_built, self.features)):
+        if found is None and not self._all_built():
             self.build_all_views()
             found = super().findChild(*args, **kwargs)
         return found

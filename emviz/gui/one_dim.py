@@ -33,16 +33,9 @@ class OneDimension(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self._window = window
-        self.view = HistogramView()
-        self.view.hide()
-        window.closing.connect(self.view.shutdown)  # its counting lane (large data)
-        splitter = window.splitter
-        # just before the points view: the side views (k-means) stay right after it
-        at = splitter.indexOf(window.points_view)
-        splitter.insertWidget(at, self.view)
-        splitter.setStretchFactor(at, 3)  # as the points view's: it takes the room they leave
-        splitter.setCollapsible(at, False)
-        window.add_view(self.view, {"points", "labels", "options", "history", "index", "identity"})
+        # The histogram is built when the data first have one column or it is asked for
+        # (``view``): most sessions never show it, and a plot cost 10-15 ms of the start-up.
+        self._view: HistogramView | None = None
         menu = view_menu(window, "&Data")
         self.one_action = window.add_action(
             "actionUseOneColumn", "Use one column…", "",
@@ -56,24 +49,57 @@ class OneDimension(QObject):
         menu.addAction(self.both_action)
         self.one_action.triggered.connect(self.choose_column)
         self.both_action.triggered.connect(self.use_both_columns)
-        self._glide_like_points(window)
-        hand = window.features["hand_drag"].parts["editor"]
-        self.drag = HistogramDrag(self.view, hand)
         self._tips: dict[str, str] = {}
         self._one_d = False
         window.editor.replacing.connect(self._before_data)
         window.model.subscribe(self._on_model_change, {"points", "history", "index"})
         self._on_model_change(frozenset({"points"}))
 
-    def _glide_like_points(self, window) -> None:
+    @property
+    def view(self) -> HistogramView:
+        """The histogram (built now if it was not yet)."""
+        if self._view is None:
+            self._build_view()
+        assert self._view is not None
+        return self._view
+
+    @property
+    def built_view(self) -> HistogramView | None:
+        """The histogram if it was built (None: it never showed, nothing to settle)."""
+        return self._view
+
+    def _build_view(self) -> None:
+        window = self._window
+        # Kept at once: what the building sets off (a resize, a range change) may ask for it.
+        self._view = view = HistogramView()
+        view.hide()
+        window.closing.connect(view.shutdown)  # its counting lane (large data)
+        splitter = window.splitter
+        sizes = splitter.sizes()
+        # just before the points view: the side views (k-means) stay right after it
+        at = splitter.indexOf(window.points_view)
+        splitter.insertWidget(at, view)
+        splitter.setStretchFactor(at, 3)  # as the points view's: it takes the room they leave
+        splitter.setCollapsible(at, False)
+        if sum(sizes):  # laid out already: the hidden view takes no room
+            splitter.setSizes(sizes[:at] + [0] + sizes[at:])
+        window.add_view(view, {"points", "labels", "options", "history", "index", "identity"})
+        self._glide_like_points(window, view)
+        hand = window.features["hand_drag"].parts["editor"]
+        self.drag = HistogramDrag(view, hand)
+        presentation = getattr(window, "presentation", None)
+        if presentation is not None:
+            presentation.adopt(view)  # the look the window has now (dark, presenting)
+
+    def _glide_like_points(self, window, view: HistogramView) -> None:
         """The histogram glides between half-steps when the points view does (View → Reduce
         motion, not playing faster than a glide): a Glide of its own, following the other."""
         points_glide = window.points_view.motion
         if points_glide is None:
             return
-        glide = Glide(self.view, allowed=points_glide.allowed, parent=self)
+        glide = Glide(view, allowed=points_glide.allowed, parent=self)
         glide.enabled = points_glide.enabled
-        self.view.motion = glide
+        view.motion = glide
 
         def follow(reduce: bool) -> None:
             glide.enabled = not reduce
@@ -120,9 +146,10 @@ class OneDimension(QObject):
 
     def _swap_views(self, one_d: bool) -> None:
         w = self._window
+        view = self.view  # built before the sizes are read: building puts it in the splitter
         splitter = w.splitter
         sizes = splitter.sizes()
-        shown, hidden = (self.view, w.points_view) if one_d else (w.points_view, self.view)
+        shown, hidden = (view, w.points_view) if one_d else (w.points_view, view)
         i, j = splitter.indexOf(hidden), splitter.indexOf(shown)
         shown.show()
         hidden.hide()
@@ -173,5 +200,5 @@ class OneDimension(QObject):
 
 def install(window) -> Feature:
     one_d = OneDimension(window)
-    return Feature("one_dim", one_d, actions=(one_d.one_action, one_d.both_action),
-                   views=(one_d.view,))
+    # No views yet: the histogram is registered (add_view) when it is built.
+    return Feature("one_dim", one_d, actions=(one_d.one_action, one_d.both_action))

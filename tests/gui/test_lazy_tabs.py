@@ -4,6 +4,11 @@ asked for first works, and a session restores into views not built yet."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -11,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
+import emviz
 from emviz.gui.lazy_tabs import LazyPage
 from emviz.gui.main_window import MainWindow
 from emviz.gui.teaching import FEATURES, LazyTab
@@ -22,6 +28,7 @@ from emviz.gui.teaching.why import WhyPlot
 
 from .conftest import loaded, wait_for_history
 
+SOURCE = Path(emviz.__file__).resolve().parents[1]  # the checkout these tests run from
 LAZY = {entry.name: entry for entry in FEATURES if isinstance(entry, LazyTab)}
 VIEW_CLASSES = {"why": WhyPlot, "landscape": LandscapeView, "decomposition": DecompositionView,
                 "equations": EquationsPanel, "choose_k": ModelChoiceTab}
@@ -191,3 +198,67 @@ def test_a_session_restores_into_a_tab_not_built_yet(window, qtbot, tmp_path):
         np.testing.assert_array_equal(shown.criteria.bic_curve.yData, bics)
     finally:
         other.close()
+
+
+# -- views hidden at start beside the tabs: the Point tab's bars, k-means mode's view, the
+# 1-D mode's histogram (each cost 8-16 ms of CPU time of every start) ----------------------
+def late_views(w) -> dict[str, pg.PlotWidget]:
+    """Each of those views, built now if it was not yet (the public ways to them)."""
+    return {"inspector": w.feature("inspector").plot,
+            "kmeans": w.findChild(pg.PlotWidget, "kmeansView"),
+            "histogram": w.feature("one_dim").view}
+
+
+def test_only_the_plots_on_screen_at_start_are_built_at_start(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.redraw_now()
+    built = sorted(plot.objectName() for plot in QWidget.findChildren(w, pg.PlotWidget))
+    assert built == ["boundPlot", "pointsView"]
+    views = late_views(w)
+    assert views["kmeans"].objectName() == "kmeansView" and not views["kmeans"].isVisible()
+    assert not views["histogram"].isVisible() and w.points_view.isVisible()
+    splitter = w.splitter  # the histogram just before the points view, k-means just after
+    assert splitter.indexOf(views["histogram"]) + 1 == splitter.indexOf(w.points_view)
+    assert splitter.indexOf(views["kmeans"].parentWidget()) == splitter.indexOf(w.points_view) + 1
+
+
+def looks(w) -> dict[str, tuple]:
+    return {name: tick_pt_and_background(view) for name, view in late_views(w).items()}
+
+
+def test_views_built_late_while_presenting_in_the_dark_theme_take_that_look(qtbot):
+    """As if they had been there all along: the same look as in a window that built them
+    before the look changed."""
+    looks_of = {}
+    for late in (False, True):
+        w = MainWindow()
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitExposed(w)
+        if not late:
+            normal = looks(w)
+        w.presentation.set_theme("dark")
+        w.presentation.set_presenting(True)
+        looks_of[late] = looks(w)
+        w.presentation.set_presenting(False)
+        w.presentation.set_theme("light")
+        assert looks(w) == normal
+    assert looks_of[True] == looks_of[False]
+    assert all(looks_of[True][name] != normal[name] for name in normal)
+
+
+def test_a_window_opens_without_the_engines_module(tmp_path):
+    """The engine (its child process, shared memory) is imported by the first large run:
+    a fresh interpreter that opens the window and draws it has not imported it."""
+    code = ("import sys; from PySide6.QtWidgets import QApplication; "
+            "from emviz.gui import MainWindow; app = QApplication([]); w = MainWindow(); "
+            "w.show(); app.processEvents(); w.redraw_now(); "
+            "print(sorted(m for m in sys.modules if m.startswith('emviz.engine'))); w.close()")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(SOURCE)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]"]

@@ -54,7 +54,8 @@ def shown_centers(w) -> np.ndarray:
 def test_mode_splits_the_view_and_hides_it_again(window):
     view = kmeans_view(window)
     splitter = window.centralWidget()
-    assert splitter.indexOf(view) == splitter.indexOf(window.points_view) + 1
+    # in the page that stood for it beside the points view until it was first needed
+    assert splitter.indexOf(view.parentWidget()) == splitter.indexOf(window.points_view) + 1
     assert not view.isVisible()
     assert not action(window, "actionKMeansStep").isVisible()  # no stray shortcuts while off
     mode_on(window)

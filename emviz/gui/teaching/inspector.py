@@ -33,6 +33,8 @@ from ._shared import (
 #: Alt+click picks the nearest point within this many screen pixels; hovering, within HOVER_PX.
 PICK_PX = 10.0
 HOVER_PX = 6.0
+#: The bars' plot is never shorter (pixels).
+BARS_MIN_HEIGHT = 175
 CAPTION = "each point has unit mass and splits it across the K components"
 _N = "𝒩"
 
@@ -71,22 +73,12 @@ class PointInspector(QWidget):
         self.header.setFont(font(TEXT_PT))
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)
-        self.plot = fixed_plot("inspectorBars", 175)
-        plot = self.plot.getPlotItem()
-        plot.setLabel("left", "r_nk")
-        plot.setLabel("bottom", "component k")
-        plot.setYRange(0, 1.25, padding=0)
-        plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
-        plot.showGrid(x=False, y=True, alpha=0.2)
-        self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, pen=pg.mkPen("k", width=1.2))
-        plot.addItem(self.bars)
-        self.next_bars = pg.BarGraphItem(
-            x=[], height=[], width=0.86, brush=pg.mkBrush(None),
-            pen=pg.mkPen("k", width=2, style=Qt.PenStyle.DashLine))
-        self.next_bars.setZValue(2)
-        plot.addItem(self.next_bars)
+        # The bars' plot is built when the tab is first shown or it is asked for (``plot``,
+        # ``bars``): at start the tab is hidden, and a plot cost 12 ms of the start-up. Until
+        # then what the bars would show is kept (``_bars_state``) and drawn when it is built.
+        self._plot: pg.PlotWidget | None = None
+        self._bars_state: tuple | None = None  # (ks, r_nk, palette, next r_nk or None)
         self.values: list[pg.TextItem] = []
-        style_plot(self.plot)
         self.table = QLabel()
         self.table.setObjectName("inspectorTable")
         self.table.setFont(font(TEXT_PT))
@@ -116,7 +108,6 @@ class PointInspector(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
         layout.addWidget(self.header_scroll)
-        layout.addWidget(self.plot, 1)
         layout.addWidget(scroll, 0)  # as tall as the table needs (show_state), the plot the rest
         layout.addWidget(self.caption)
         self.ring: list[pg.ScatterPlotItem] = []
@@ -132,10 +123,64 @@ class PointInspector(QWidget):
         self._shown: tuple | None = None
         self._appearance = Appearance()
 
+    # -- the bars' plot, built when first needed ------------------------------------------
+    @property
+    def plot(self) -> pg.PlotWidget:
+        """The bars' plot (built now if it was not yet)."""
+        if self._plot is None:
+            self._build_plot()
+        assert self._plot is not None
+        return self._plot
+
+    @property
+    def bars(self) -> pg.BarGraphItem:
+        """r_nk of the chosen point, a bar per component in its colour."""
+        if self._plot is None:
+            self._build_plot()
+        return self._bars
+
+    @property
+    def next_bars(self) -> pg.BarGraphItem:
+        """Dashed: the r_nk the next E-step will give (after an M-step or a hand edit)."""
+        if self._plot is None:
+            self._build_plot()
+        return self._next_bars
+
+    def _build_plot(self) -> None:
+        self._plot = widget = fixed_plot("inspectorBars", BARS_MIN_HEIGHT)
+        plot = widget.getPlotItem()
+        plot.setLabel("left", "r_nk")
+        plot.setLabel("bottom", "component k")
+        plot.setYRange(0, 1.25, padding=0)
+        plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
+        plot.showGrid(x=False, y=True, alpha=0.2)
+        self._bars = pg.BarGraphItem(x=[], height=[], width=0.7, pen=pg.mkPen("k", width=1.2))
+        plot.addItem(self._bars)
+        self._next_bars = pg.BarGraphItem(
+            x=[], height=[], width=0.86, brush=pg.mkBrush(None),
+            pen=pg.mkPen("k", width=2, style=Qt.PenStyle.DashLine))
+        self._next_bars.setZValue(2)
+        plot.addItem(self._next_bars)
+        style_plot(widget)
+        self.layout().insertWidget(1, widget, 1)  # under the header, the table under it
+        window = self.window()
+        presentation = getattr(window, "presentation", None)
+        if presentation is not None:
+            presentation.adopt(widget)  # the look the window has now (dark, presenting)
+        self.apply_theme(self._appearance)
+        self._draw_bars()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self._plot is None:
+            self._build_plot()  # before the tab's first paint
+        super().showEvent(event)
+
     def apply_theme(self, a: Appearance) -> None:
         """The bars' outlines, the dashed next r_nk and the values in the foreground colour
         (the ring on the points view is a light halo under a dark ring: seen on any theme)."""
         self._appearance = a
+        if self._plot is None:
+            return  # the plot takes it when it is built
         self.bars.setOpts(pen=pg.mkPen(a.foreground, width=1.2))
         self.next_bars.setOpts(pen=pg.mkPen(a.foreground, width=2, style=Qt.PenStyle.DashLine))
         for label in self.values:
@@ -163,18 +208,14 @@ class PointInspector(QWidget):
         k = len(b.resp)
         palette = model.identity.em_palette(k)
         ks = np.arange(1, k + 1, dtype=float)
-        self.bars.setOpts(x=ks, height=b.resp, width=0.7,
-                          brushes=[pg.mkBrush(*(int(c) for c in rgb)) for rgb in palette])
         if state.phase in ("M", "hand"):
             self.next_breakdown = responsibility_breakdown(x, state.mixture)
-            self.next_bars.setOpts(x=ks, height=self.next_breakdown.resp, width=0.86)
         else:
             self.next_breakdown = None
-            self.next_bars.setOpts(x=[], height=[])
-        self._show_values(ks, b.resp)
-        plot = self.plot.getPlotItem()
-        plot.setXRange(0.4, k + 0.6, padding=0)
-        plot.getAxis("bottom").setTicks([[(j, str(j)) for j in range(1, k + 1)]])
+        nxt = None if self.next_breakdown is None else self.next_breakdown.resp
+        self._bars_state = (ks, b.resp, palette, nxt)
+        if self._plot is not None:
+            self._draw_bars()
         where = ", ".join(num(c) for c in x)
         source = {
             "init": "θ₀: what the first E-step will give",
@@ -190,13 +231,35 @@ class PointInspector(QWidget):
         self.table.setText(self._table_html(b, palette))
         self._fit_table()
 
+    def _draw_bars(self) -> None:
+        """What ``_bars_state`` says: one bar per component in its colour, the dashed next
+        r_nk, the values over the bars; none while no point is chosen."""
+        if self._bars_state is None:
+            self.bars.setOpts(x=[], height=[])
+            self.next_bars.setOpts(x=[], height=[])
+            for label in self.values:
+                label.setVisible(False)
+            return
+        ks, resp, palette, nxt = self._bars_state
+        k = len(ks)
+        self.bars.setOpts(x=ks, height=resp, width=0.7,
+                          brushes=[pg.mkBrush(*(int(c) for c in rgb)) for rgb in palette])
+        if nxt is not None:
+            self.next_bars.setOpts(x=ks, height=nxt, width=0.86)
+        else:
+            self.next_bars.setOpts(x=[], height=[])
+        self._show_values(ks, resp)
+        plot = self.plot.getPlotItem()
+        plot.setXRange(0.4, k + 0.6, padding=0)
+        plot.getAxis("bottom").setTicks([[(j, str(j)) for j in range(1, k + 1)]])
+
     def _fit_table(self) -> None:
         """The table as tall as it needs, as far as the bars keep their minimum height; the
         bars get the rest (a QScrollArea alone would ask for a fixed, smaller height)."""
         need = self.table.sizeHint().height() + 2
         width = max(self.width() - 12, 100)
         used = (self.header.heightForWidth(width) + self.caption.heightForWidth(width)
-                + self.plot.minimumHeight() + 12 + 3 * self.layout().spacing())
+                + BARS_MIN_HEIGHT + 12 + 3 * self.layout().spacing())
         self.table_scroll.setMaximumHeight(need)
         self.table_scroll.setMinimumHeight(max(60, min(need, self.height() - used)))
 
@@ -232,10 +295,9 @@ class PointInspector(QWidget):
 
     def _clear(self, message: str) -> None:
         self.breakdown = self.next_breakdown = None
-        self.bars.setOpts(x=[], height=[])
-        self.next_bars.setOpts(x=[], height=[])
-        for label in self.values:
-            label.setVisible(False)
+        self._bars_state = None
+        if self._plot is not None:
+            self._draw_bars()
         self.header.setText(message)
         self.header_scroll.fit()
         self.table.setText("")

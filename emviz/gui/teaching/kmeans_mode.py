@@ -444,13 +444,10 @@ class KMeansMode(QObject):
         self.window = window
         self.model = window.model
         self.run = KMeansRun(self, window.model.kmeans)
-        self.view = KMeansView()
-        style_plot(self.view)
-        window.add_side_view(self.view)
-        for view in (self.view, window.points_view):
-            view.installEventFilter(self)  # the titles' lines follow the views' widths
-        # and their font: laid out again once every view has the new appearance
-        self.view.appearance_changed.connect(lambda: QTimer.singleShot(0, self, self._retitle))
+        # The k-means view is built when the mode is first turned on or it is asked for
+        # (``view``): a plot cost 10 ms of the start-up, for a mode most sessions never use.
+        self.page = window.add_lazy_side_view(self._build_view)
+        window.points_view.installEventFilter(self)  # the titles' lines follow its width
         self._drawn: tuple | None = None
         self._em_title: tuple | None = None
         self._seeded = None  # the θ₀ "Gaussians from these clusters" gave EM
@@ -474,16 +471,34 @@ class KMeansMode(QObject):
         self.toolbar.hide()
         self._syncing = False
         window.points_view.getViewBox().sigRangeChanged.connect(self._follow_em)
-        self.view.getViewBox().sigRangeChangedManually.connect(self._lead_em)
         self._connect()
         self._show_actions(False)
-        window.add_view(self, widget=self.view)  # nothing to draw while the mode is off
+        window.add_view(self, widget=self.page)  # nothing to draw while the mode is off
         self._laid_out = False  # the split view is shown (follows model.kmeans.on)
         window.model.subscribe(self._on_model_change, {"points", "settings", "kmeans"})
 
     @property
     def on(self) -> bool:
         return self.model.kmeans.on
+
+    @property
+    def view(self) -> KMeansView:
+        """The k-means view beside the points view (built now if it was not yet)."""
+        view = self.page.ensure_view()
+        assert isinstance(view, KMeansView)
+        return view
+
+    def _build_view(self, page) -> None:
+        view = KMeansView()
+        style_plot(view)
+        page.put(view)
+        view.installEventFilter(self)  # the titles' lines follow the views' widths
+        # and their font: laid out again once every view has the new appearance
+        view.appearance_changed.connect(lambda: QTimer.singleShot(0, self, self._retitle))
+        view.getViewBox().sigRangeChangedManually.connect(self._lead_em)
+        presentation = getattr(self.window, "presentation", None)
+        if presentation is not None:
+            presentation.adopt(view)  # the look the window has now (dark, presenting)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() == QEvent.Type.Resize and getattr(self, "_laid_out", False):
@@ -531,7 +546,9 @@ class KMeansMode(QObject):
             self.run.advance_to(wanted)
 
     def _set_on(self, on: bool) -> None:
-        self.window.show_side_view(self.view, on)
+        if on:
+            self.page.ensure_view()  # built before its page is shown (as it was from the start)
+        self.window.show_side_view(self.page, on)
         self._laid_out = on
         if on:
             self._follow_em()
