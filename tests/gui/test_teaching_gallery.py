@@ -237,3 +237,28 @@ def test_a_large_data_set_s_gallery_is_built_a_panel_per_turn_then_shown(window,
     for panel in gallery.panels[1:]:
         assert_panel_shows(panel, m_state(window, panel.iteration).mixture)
     gallery.close()
+
+
+@pytest.mark.parametrize("presenting", [False, True])
+def test_the_caption_the_legend_and_the_panels_are_laid_out_one_under_the_other(window, qtbot,
+                                                                                presenting):
+    """The caption and the legend, told the width to wrap at before they had a text, were laid
+    out as rows 0 px high: presenting at 1280 x 800 the data set's line, the legend's three
+    lines and the panels' titles were drawn over each other. Each is as high as its lines,
+    and the panels start under them."""
+    from .conftest import wait_steady
+
+    window.presentation.set_presenting(presenting)
+    gallery = open_gallery(window, qtbot)
+    caption, legend = gallery.caption, gallery.legend
+    grid = gallery.panels[0].plot.parentItem()
+
+    def rows():
+        return [item.geometry() for item in (caption, legend, grid)]
+
+    wait_steady(qtbot, rows)
+    for label in (caption, legend):
+        assert label.text
+        assert label.geometry().height() >= label.item.boundingRect().height() - 1
+    assert legend.geometry().top() >= caption.geometry().bottom()
+    assert grid.geometry().top() >= legend.geometry().bottom()

@@ -601,9 +601,13 @@ class GalleryView(QDialog):
         a = self.appearance
         if caption is not None:
             self._caption_text = caption
-        self.caption.setText(self._caption_text, size=f"{text_pt(CAPTION_PT, a):g}pt",
-                             color=QColor(*a.foreground).name())
-        self.legend.setText(LEGEND, size=f"{text_pt(LEGEND_PT, a):g}pt", color=QColor(*a.muted).name())
+        # their whole texts (set_full_text): a wrapping label told its width before it had one
+        # laid itself out as an empty row, 0 px high, and the caption, the legend and the
+        # panels' titles were drawn over each other
+        self.caption.set_full_text(self._caption_text, size=f"{text_pt(CAPTION_PT, a):g}pt",
+                                   color=QColor(*a.foreground).name())
+        self.legend.set_full_text(LEGEND, size=f"{text_pt(LEGEND_PT, a):g}pt",
+                                  color=QColor(*a.muted).name())
 
     def apply_appearance(self, a: Appearance) -> None:
         """The window's theme and presentation mode: colours and text sizes, and a window
