@@ -217,7 +217,12 @@ def test_only_the_plots_on_screen_at_start_are_built_at_start(qtbot):
     w.redraw_now()
     built = sorted(plot.objectName() for plot in QWidget.findChildren(w, pg.PlotWidget))
     assert built == ["boundPlot", "pointsView"]
+    # A tab's page asks for its room built or not (the tab widget's, and the window's, least
+    # height follow it: presenting with the lesson open, the window outgrew the screen).
+    inspector = w.feature("inspector")
+    room = inspector.minimumSizeHint(), inspector.sizeHint()
     views = late_views(w)
+    assert (inspector.minimumSizeHint(), inspector.sizeHint()) == room
     assert views["kmeans"].objectName() == "kmeansView" and not views["kmeans"].isVisible()
     assert not views["histogram"].isVisible() and w.points_view.isVisible()
     splitter = w.splitter  # the histogram just before the points view, k-means just after

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from ...core import Breakdown, Mixture, nearest_index, responsibility_breakdown
@@ -62,6 +62,22 @@ def _normaliser_text(b: Breakdown) -> str:
     return sci(total) if total > 0 else f"exp({num(b.log_normaliser, 1)})"
 
 
+class _PlotRoom(QWidget):
+    """Where the bars' plot goes, until it is built: its sizes (fixed_plot's least height,
+    a PlotWidget's size hints and policy), nothing drawn."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setMinimumHeight(BARS_MIN_HEIGHT)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(600, 480)  # pyqtgraph's GraphicsView's
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(68, 68)
+
+
 class PointInspector(QWidget):
     def __init__(self, points_view=None, parent=None) -> None:
         super().__init__(parent)
@@ -75,8 +91,11 @@ class PointInspector(QWidget):
         self.header.setWordWrap(True)
         # The bars' plot is built when the tab is first shown or it is asked for (``plot``,
         # ``bars``): at start the tab is hidden, and a plot cost 12 ms of the start-up. Until
-        # then what the bars would show is kept (``_bars_state``) and drawn when it is built.
+        # then what the bars would show is kept (``_bars_state``) and drawn when it is built,
+        # and a stand-in of the plot's sizes holds its place: the page asks the tab widget
+        # (and so the window) for the same room as when it is built.
         self._plot: pg.PlotWidget | None = None
+        self._stand_in: QWidget | None = _PlotRoom()
         self._bars_state: tuple | None = None  # (ks, r_nk, palette, next r_nk or None)
         self.values: list[pg.TextItem] = []
         self.table = QLabel()
@@ -108,6 +127,7 @@ class PointInspector(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
         layout.addWidget(self.header_scroll)
+        layout.addWidget(self._stand_in, 1)
         layout.addWidget(scroll, 0)  # as tall as the table needs (show_state), the plot the rest
         layout.addWidget(self.caption)
         self.ring: list[pg.ScatterPlotItem] = []
@@ -162,7 +182,11 @@ class PointInspector(QWidget):
         self._next_bars.setZValue(2)
         plot.addItem(self._next_bars)
         style_plot(widget)
-        self.layout().insertWidget(1, widget, 1)  # under the header, the table under it
+        stand_in, self._stand_in = self._stand_in, None
+        layout = self.layout()
+        layout.removeWidget(stand_in)
+        stand_in.deleteLater()
+        layout.insertWidget(1, widget, 1)  # under the header, the table under it
         window = self.window()
         presentation = getattr(window, "presentation", None)
         if presentation is not None:
