@@ -237,3 +237,22 @@ def test_a_large_data_set_s_gallery_is_built_a_panel_per_turn_then_shown(window,
     for panel in gallery.panels[1:]:
         assert_panel_shows(panel, m_state(window, panel.iteration).mixture)
     gallery.close()
+
+
+def test_new_iterations_while_the_gallery_is_built_in_turns_build_it_at_once(window, qtbot):
+    from emviz.gui.point_cloud import LAYOUT_IN_BACKGROUND
+
+    X = np.random.default_rng(4).normal(size=(LAYOUT_IN_BACKGROUND, 2))
+    window.editor.replace(X, None, None, "one blob")
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy,
+                    timeout=60_000)
+    gallery = window.feature("gallery")
+    window.findChild(QAction, "actionGallery").trigger()
+    assert gallery.building and not gallery.isVisible()
+    gallery.set_iterations((0, 3))
+    assert not gallery.building and gallery.isVisible()
+    assert [p.iteration for p in gallery.panels] == [0, 3]
+    qtbot.waitUntil(lambda: not gallery.running and not window.controller.busy, timeout=120_000)
+    window.redraw_now()
+    assert_panel_shows(gallery.panels[1], m_state(window, 3).mixture)
+    gallery.close()
