@@ -262,3 +262,22 @@ def test_the_caption_the_legend_and_the_panels_are_laid_out_one_under_the_other(
         assert label.geometry().height() >= label.item.boundingRect().height() - 1
     assert legend.geometry().top() >= caption.geometry().bottom()
     assert grid.geometry().top() >= legend.geometry().bottom()
+
+
+def test_new_iterations_while_the_gallery_is_built_in_turns_build_it_at_once(window, qtbot):
+    from emviz.gui.point_cloud import LAYOUT_IN_BACKGROUND
+
+    X = np.random.default_rng(4).normal(size=(LAYOUT_IN_BACKGROUND, 2))
+    window.editor.replace(X, None, None, "one blob")
+    qtbot.waitUntil(lambda: len(window.history) == 1 and not window.controller.busy,
+                    timeout=60_000)
+    gallery = window.feature("gallery")
+    window.findChild(QAction, "actionGallery").trigger()
+    assert gallery.building and not gallery.isVisible()
+    gallery.set_iterations((0, 3))
+    assert not gallery.building and gallery.isVisible()
+    assert [p.iteration for p in gallery.panels] == [0, 3]
+    qtbot.waitUntil(lambda: not gallery.running and not window.controller.busy, timeout=120_000)
+    window.redraw_now()
+    assert_panel_shows(gallery.panels[1], m_state(window, 3).mixture)
+    gallery.close()

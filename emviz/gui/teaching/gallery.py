@@ -466,7 +466,7 @@ class GalleryView(QDialog):
             self._add_panel(i)
         self._end_build()
         if was_building:
-            self.show()
+            self._show_raised()
 
     def _begin_build(self) -> None:
         self._built = True
@@ -516,7 +516,7 @@ class GalleryView(QDialog):
                 self.figure.ci.layout.activate()
             elif i == "show":
                 self._stop_staging()
-                self.show()
+                self._show_raised()  # as the action's own turn would have
                 return
             else:
                 self._draw_panel(self._add_panel(i), model)  # (framed when shown, at its size)
@@ -669,11 +669,14 @@ class GalleryView(QDialog):
             self._open_in_turns()
             self.run_to_last()
             return
+        self._show_raised()
+        self.run_to_last()
+
+    def _show_raised(self) -> None:
         self.show()
         if QGuiApplication.platformName() != "offscreen":  # which warns it cannot raise
             self.raise_()
             self.activateWindow()
-        self.run_to_last()
 
     def run_to_last(self) -> None:
         """Ask the controller for full iterations until the largest chosen L is recorded (or the
