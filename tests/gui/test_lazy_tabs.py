@@ -247,9 +247,18 @@ def test_views_built_late_while_presenting_in_the_dark_theme_take_that_look(qtbo
             normal = looks(w)
         w.presentation.set_theme("dark")
         w.presentation.set_presenting(True)
+        late_views(w)  # built now if late; hidden, those built before catch up when shown:
+        w.presentation.catch_up()  # as they are when shown
         looks_of[late] = looks(w)
         w.presentation.set_presenting(False)
         w.presentation.set_theme("light")
+        # Hidden, they take the window's look when shown: the Point tab and k-means' view
+        # shown the user's way, the histogram (shown by one-column data) caught up.
+        w.show_tab(w.feature("inspector"))
+        w.findChild(QAction, "actionKMeansMode").trigger()
+        kmeans = late_views(w)["kmeans"]
+        qtbot.waitUntil(kmeans.isVisible)
+        w.presentation.catch_up()
         assert looks(w) == normal
     assert looks_of[True] == looks_of[False]
     assert all(looks_of[True][name] != normal[name] for name in normal)
