@@ -196,4 +196,5 @@ def test_a_collapsing_covariance_reads_in_two_figures_not_six():
     text = format_matrix_compact(np.array([[1e-08, 3.8457e-29], [3.8457e-29, 1e-08]]))
     pad = FIGURE_SPACE * 2  # "1e-08" right-aligned to "3.8e-29"
     assert text.split("\n") == [f"{pad}1e-08{FIGURE_SPACE}3.8e-29", f"3.8e-29{FIGURE_SPACE}{pad}1e-08"]
-    assert format_matrix_compact(np.array([[0.5, 0.0], [0.0, 2.0]])) == f"0.500{FIGURE_SPACE}0.000\n0.000{FIGURE_SPACE}2.000"
+    ordinary = format_matrix_compact(np.array([[0.5, 0.0], [0.0, 2.0]]))
+    assert ordinary == f"0.500{FIGURE_SPACE}0.000\n0.000{FIGURE_SPACE}2.000"
