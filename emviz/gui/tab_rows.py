@@ -125,6 +125,9 @@ class TabRows(QWidget):
         for button in self._buttons:
             self._group.removeButton(button)
             self._flow.removeWidget(button)
+            # Off the screen now, not when the event loop gets round to deleting it (until
+            # then each old button sat under its successor, its text on top of the new one's).
+            button.hide()
             button.deleteLater()
         self._buttons = []
         for i, (title, tip) in enumerate(titles):

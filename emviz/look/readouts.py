@@ -104,11 +104,19 @@ def format_column(v: np.ndarray) -> str:
     return "\n".join(_aligned([[format_number(x) for x in v]])[0])
 
 
+def _matrix_entry(x: float) -> str:
+    """``format_number``, but two significant figures below 1e-3: a collapsing Σ_k's
+    entries (1e-08, 3.8457e-29 of rounding noise) say their size in fewer figures (six held
+    the parameter table 614 px wide presenting, the window wider than a 1024 px screen)."""
+    x = float(x)
+    return f"{x:.2g}" if x != 0 and abs(x) < 1e-3 else format_number(x)
+
+
 def format_matrix_compact(m: np.ndarray) -> str:
     """A DxD matrix (Σ_k) as rows on separate lines, each column right-aligned to its own
     widest entry, one figure space between columns: as narrow as the numbers allow."""
     m = np.atleast_2d(m)
-    columns = _aligned([[format_number(x) for x in m[:, j]] for j in range(m.shape[1])])
+    columns = _aligned([[_matrix_entry(x) for x in m[:, j]] for j in range(m.shape[1])])
     return "\n".join(FIGURE_SPACE.join(column[i] for column in columns) for i in range(m.shape[0]))
 
 

@@ -30,7 +30,10 @@ STATES = {
                   + [f"lesson {n}" for n in (1, 2, 3, 8, 9)] + ["z beside r"]),
     (1920, 1080): ["k-means split", "gallery", "lesson 1", "lesson 3", "lesson 8", "lesson 9",
                    "one column"],
-    (1024, 768): ["tab ln p, L", "k-means split", "oracle split", "lesson 3"],
+    # the smallest: the split views, the Sample dialog, and the chapters whose screens were
+    # cut there (the oracle's table, the Point tab, the z, r tab, chapter 11's collapsed Σ_k)
+    (1024, 768): ["tab ln p, L", "k-means split", "oracle split", "sample", "lesson 2", "lesson 3",
+                  "lesson 4", "lesson 5", "lesson 11", "lesson 12"],
 }
 
 

@@ -197,3 +197,31 @@ def test_titles_that_cannot_fit_at_18_pt_wrap_into_rows_of_whole_titles(window, 
     w.presentation.set_presenting(False)
     w.splitter.setSizes([100] * (w.splitter.count() - 1) + [1000])  # the column wide
     qtbot.waitUntil(lambda: tabs.tabBar().isVisible() and not w.tab_rows.isVisible())
+
+
+def test_buttons_replaced_when_a_tab_is_added_leave_the_screen_at_once(qtbot):
+    """A tab added while the titles are in rows (the z, r tab, from lesson chapter 5 on)
+    rebuilds the buttons; the old ones were only deleteLater'd and stayed on screen, each
+    under its successor, until the event loop got round to deleting them: what is on screen
+    must not wait for that."""
+    from emviz.gui.tab_rows import with_tab_rows
+
+    tabs = QTabWidget()
+    tabs.setTabBar(SnugTabBar())
+    for title in TITLES:
+        tabs.addTab(QWidget(), title)
+    holder, rows = with_tab_rows(tabs)
+    qtbot.addWidget(holder)
+    holder.resize(120, 300)
+    holder.show()
+    qtbot.waitExposed(holder)
+    qtbot.waitUntil(rows.isVisible)
+    old = rows.buttons
+    tabs.addTab(QWidget(), "z, r")
+    rows.sync()
+    new = rows.buttons
+    assert [b.text() for b in new] == TITLES + ["z, r"]
+    assert not any(b.isVisible() for b in old)
+    qtbot.waitUntil(lambda: all(b.isVisible() for b in new))  # a layout shows them queued
+    shown = [b for b in rows.findChildren(QToolButton) if b.isVisible()]
+    assert sorted(shown, key=id) == sorted(new, key=id)

@@ -272,3 +272,27 @@ def test_new_data_are_framed_without_the_old_fits_ellipses(window, qtbot):
     wait_for_history(qtbot, window, 1)
     span = X.max(axis=0) - X.min(axis=0)
     assert frame.width() < 1.5 * span[0] and frame.height() < 1.5 * span[1]
+
+
+def test_a_narrow_table_rounds_its_numbers_to_fit_and_keeps_them_whole_in_the_tooltip(qtbot):
+    """At 1024 x 768 with the lesson open (chapter 2) the table's column had 75 px for
+    "-1266.001" (83 px): it showed "-1266...." A column too narrow for three decimals shows
+    fewer, never a cut number; the tooltip keeps all three; with room, three again."""
+    from emviz.gui.audit import check_clipped
+    from emviz.gui.teaching.oracle import OraclePanel
+
+    panel = OraclePanel(QAction("Paint labels"))
+    qtbot.addWidget(panel)
+    values = {(0, 0): -1266.001, (0, 1): -2410.171, (1, 0): -1265.995, (1, 1): -2261.564}
+    for (quantity, theta), value in values.items():
+        panel.set_value(theta, quantity, value)
+    panel.resize(240, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    table = panel.table
+    qtbot.waitUntil(lambda: check_clipped(table) == [])
+    assert table.item(0, 0).text() in ("-1266.00", "-1266.0", "-1266")
+    assert table.item(0, 0).toolTip() == "-1266.001"
+    panel.resize(600, 500)
+    qtbot.waitUntil(lambda: table.item(1, 0).text() == "-1265.995")
+    assert check_clipped(table) == []

@@ -455,3 +455,24 @@ def test_the_why_plot_fills_its_tab_after_it_narrows(qtbot):
     view.resize(432, 400)
     qtbot.waitUntil(lambda: view.getPlotItem().size().width()
                     == pytest.approx(view.viewport().width(), abs=1))
+
+
+def test_the_point_table_is_never_cut_at_the_right_of_a_narrow_tab(window, qtbot):
+    """Beside the lesson at 1024 x 768 the table (k, π_k N(x_n | μ_k, Σ_k), r_nk) was 278 px
+    wide in a 269 px view with no scroll bar: the r_nk column was cut. It is narrower now
+    (it fits there), and in a narrower column still it scrolls, its last row not under the
+    scroll bar."""
+    from emviz.gui.audit import check_scroll_width
+
+    step(window, qtbot, "actionEStep")
+    window.model.select_point(0)
+    inspector = view(window, "pointInspector")
+    window.redraw_now()
+    qtbot.waitUntil(lambda: inspector.breakdown is not None)
+    assert inspector.table.sizeHint().width() <= 269
+    scroll = inspector.table_scroll
+    window.splitter.setSizes([1000] * (window.splitter.count() - 1) + [150])  # a narrow column
+    qtbot.waitUntil(lambda: scroll.viewport().width() < inspector.table.sizeHint().width())
+    window.redraw_now()
+    assert check_scroll_width(scroll) == []
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() == 0)

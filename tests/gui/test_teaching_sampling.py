@@ -210,3 +210,19 @@ def test_the_ring_marks_the_point_whose_u_the_text_reports(window, qtbot):
     click(qtbot, dialog.play)  # pause mid-draw
     assert dialog.step_text.text().endswith("…") and explained() == dialog.count == 2
     np.testing.assert_array_equal(ringed(), X[2:3])
+
+
+def test_presenting_the_dialog_fits_a_1024_px_screen_its_controls_in_two_rows(window, qtbot):
+    """Presenting, the procedure, N, seed and speed in one row of 18 pt held the dialog
+    1098 px wide: on a 1024 x 768 projector its right edge was off the screen. Presenting,
+    seed and speed go on a second row; in the window, one row as before."""
+    from emviz.gui.audit import check_clipped
+
+    window.presentation.set_presenting(True)
+    dialog = open_dialog(window, qtbot)
+    qtbot.waitUntil(lambda: dialog.minimumSizeHint().width() <= 1024)
+    assert dialog.seed.y() > dialog.procedure.y() and dialog.speed.y() == dialog.seed.y()
+    for widget in (dialog.procedure, dialog.n, dialog.seed, dialog.speed):
+        assert widget.isVisible() and check_clipped(widget) == []
+    window.presentation.set_presenting(False)
+    qtbot.waitUntil(lambda: dialog.seed.y() == dialog.procedure.y())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
 
 from .conftest import wait_for_history
 
@@ -180,3 +181,31 @@ def test_many_points_are_sorted_in_the_background_and_averaged(window, qtbot, mo
     h = view.r_canvas.pixel_rows()
     assert f"{n:,} rows in {h:,} pixel rows" in view.caption.text()
     assert view.r_canvas.image.shape[0] == h
+
+
+def test_in_a_narrow_short_tab_every_title_and_caption_keeps_its_whole_height(qtbot):
+    """At 1024 x 768 beside the lesson (chapter 5) "r_nk = γ(z_nk) (EM)" wrapped onto two
+    lines in 19 px, with 150 px to spare in the tab: setting the titles' size policy had
+    dropped their height-for-width. A wrapped label gets the height its lines need at its
+    width; the matrices give up the height (they are averaged to fit)."""
+    from emviz.gui.audit import check_clipped
+    from emviz.gui.teaching.z_beside_r import ZBesideRView
+
+    holder = QWidget()  # the tab's page: as much room as the tab has, no more
+    qtbot.addWidget(holder)
+    holder.resize(230, 400)
+    view = ZBesideRView(holder)
+    view.message.hide()
+    view.z_column.show()
+    view.r_column.show()
+    view.r_canvas.hide()
+    view.r_missing.show()
+    view.caption.setText("Rows: the 400 points, by oracle label. Each row of z holds one 1: the "
+                         "point's whole unit mass, on its own component. 400 rows in 6 pixel rows")
+    holder.show()
+    qtbot.waitExposed(holder)
+    view.setGeometry(0, 0, 230, 300)  # room enough in height, as in the window's tab
+    labels = (view.z_title, view.r_title, view.r_missing, view.caption)
+    qtbot.waitUntil(lambda: all(label.height() >= label.heightForWidth(label.width()) for label in labels))
+    for label in labels:
+        assert check_clipped(label) == []

@@ -184,3 +184,17 @@ def test_the_short_status_has_the_same_numbers_in_fewer_words(converged_run):
     assert short.endswith(f"half-step 3/{len(history) - 1}")
     first = status_text(workbench(X, history, index=0), short=True)
     assert "no L before the first E-step" in first and "KL" not in first
+
+
+def test_a_collapsing_covariance_reads_in_two_figures_not_six():
+    """Chapter 11's collapsed component has Σ_k = [[1e-08, 3.8457e-29], ...]: six significant
+    figures of the rounding noise held the parameter table 614 px wide presenting, and the
+    window 70 px wider than a 1024 x 768 screen. Below 1e-3 two figures say what matters
+    (the size, collapsing); ordinary entries keep three decimals."""
+    from emviz.look.readouts import FIGURE_SPACE, format_matrix_compact
+
+    text = format_matrix_compact(np.array([[1e-08, 3.8457e-29], [3.8457e-29, 1e-08]]))
+    pad = FIGURE_SPACE * 2  # "1e-08" right-aligned to "3.8e-29"
+    assert text.split("\n") == [f"{pad}1e-08{FIGURE_SPACE}3.8e-29", f"3.8e-29{FIGURE_SPACE}{pad}1e-08"]
+    ordinary = format_matrix_compact(np.array([[0.5, 0.0], [0.0, 2.0]]))
+    assert ordinary == f"0.500{FIGURE_SPACE}0.000\n0.000{FIGURE_SPACE}2.000"

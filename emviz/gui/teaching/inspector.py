@@ -111,7 +111,9 @@ class PointInspector(QWidget):
         scroll.setWidget(self.table)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # in a column narrower than the table it scrolls sideways (_fit_table leaves room for
+        # the bar) rather than cut the r_nk column off at the right
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         scroll.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.table_scroll = scroll
         self.caption = QLabel(CAPTION)
@@ -282,6 +284,8 @@ class PointInspector(QWidget):
         bars get the rest (a QScrollArea alone would ask for a fixed, smaller height)."""
         need = self.table.sizeHint().height() + 2
         width = max(self.width() - 12, 100)
+        if self.table.sizeHint().width() > width:  # the sideways scroll bar under the rows
+            need += self.table_scroll.horizontalScrollBar().sizeHint().height()
         used = (self.header.heightForWidth(width) + self.caption.heightForWidth(width)
                 + BARS_MIN_HEIGHT + 12 + 3 * self.layout().spacing())
         self.table_scroll.setMaximumHeight(need)
@@ -306,7 +310,7 @@ class PointInspector(QWidget):
                 label.setPos(ks[j], resp[j] + 0.01)
 
     def _table_html(self, b: Breakdown, palette: np.ndarray) -> str:
-        cell = "style='padding: 1px 8px'"
+        cell = "style='padding: 1px 4px'"  # 8 px made it 278 px wide: 9 px too wide at 1024 x 768
         rows = [f"<tr><th {cell}>k</th><th {cell}>π<sub>k</sub> {_N}(x<sub>n</sub> | μ<sub>k</sub>,"
                 f" Σ<sub>k</sub>)</th><th {cell}>r<sub>nk</sub></th></tr>"]
         for k, rgb in enumerate(palette):

@@ -26,7 +26,7 @@ import numpy as np
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QIcon, QPen, QPixmap
+from PySide6.QtGui import QColor, QFontMetrics, QIcon, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QScrollArea,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -284,6 +285,11 @@ class OraclePanel(QScrollArea):
                 item = QTableWidgetItem("–")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(row, column, item)
+        self._values: dict[tuple[int, int], float] = {}  # (quantity, theta): the value shown
+        # a column narrower than its numbers shows them with fewer decimals (never cut)
+        # (the width from the signal: while it is emitted, columnWidth still gives the old one)
+        self._widths: dict[int, int] = {}
+        self.table.horizontalHeader().sectionResized.connect(self._column_resized)
         self.fit_table_height()
         layout.addWidget(self.table)
         self.note = QLabel()
@@ -339,11 +345,42 @@ class OraclePanel(QScrollArea):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange and hasattr(self, "table"):
             self.fit_table_height()  # presenting's larger font: taller header and rows
+            self._show_values()  # and wider numbers
 
     def set_value(self, theta: int, quantity: int, value: float | None) -> None:
         """Show ``value`` for θ number ``theta`` (0: oracle, 1: EM) and ``quantity``
         (0: ln p(X, Z | θ), 1: ln p(X | θ))."""
-        self.table.item(quantity, theta).setText("–" if value is None else f"{value:.3f}")
+        if value is None:
+            self._values.pop((quantity, theta), None)
+            self.table.item(quantity, theta).setText("–")
+            self.table.item(quantity, theta).setToolTip("")
+        else:
+            self._values[(quantity, theta)] = value
+        self._show_values()
+
+    def _column_resized(self, column: int, _old: int, new: int) -> None:
+        self._widths[column] = new
+        self._show_values()
+
+    def _show_values(self) -> None:
+        """Each column's numbers with three decimals, or as many as its width holds (at
+        1024 x 768 beside the lesson "-1266.001" needed 83 px in a 75 px column); the
+        tooltip keeps all three."""
+        table = self.table
+        metrics = QFontMetrics(table.font())
+        margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1)
+        for theta in range(len(self.THETAS)):
+            values = {q: v for (q, t), v in self._values.items() if t == theta}
+            room = self._widths.get(theta, table.columnWidth(theta)) - margin
+            for decimals in (3, 2, 1, 0):
+                texts = {q: f"{v:.{decimals}f}" for q, v in values.items()}
+                if all(metrics.horizontalAdvance(t) <= room for t in texts.values()):
+                    break
+            for quantity, text in texts.items():
+                item = table.item(quantity, theta)
+                if item.text() != text:
+                    item.setText(text)
+                item.setToolTip(f"{values[quantity]:.3f}")
 
 
 # -- the feature ------------------------------------------------------------------------------

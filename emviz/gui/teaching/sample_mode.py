@@ -18,6 +18,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -262,7 +263,7 @@ class SampleDialog(QDialog):
         header.setFont(_font(TEXT_PT))
         layout.addWidget(header)
 
-        row = QHBoxLayout()
+        row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.procedure = _WholeChoiceCombo(objectName="sampleProcedure")
         for key, (name, _) in PROCEDURES.items():
             self.procedure.addItem(name, key)
@@ -286,9 +287,15 @@ class SampleDialog(QDialog):
         self.speed.setSuffix(" points/s")
         self.speed.setToolTip("Animation speed. Slowly (≤ 5 points/s) each draw shows u, then k, "
                               "then the point.")
-        for widget in (self.procedure, self.n, self.seed, self.speed):
-            row.addWidget(widget)
-        row.addStretch(1)
+        # Two halves side by side, or (presenting) one over the other: in one row at 18 pt
+        # they held the dialog 1098 px wide, past a 1024 x 768 projector's edge.
+        first, second = QHBoxLayout(), QHBoxLayout()
+        for half, widgets in ((first, (self.procedure, self.n)), (second, (self.seed, self.speed))):
+            for widget in widgets:
+                half.addWidget(widget)
+            half.addStretch(1)
+            row.addLayout(half)
+        self._controls = row
         layout.addLayout(row)
 
         self.pseudocode = QLabel(objectName="samplePseudocode")
@@ -371,6 +378,11 @@ class SampleDialog(QDialog):
         """The plot, the π bar, the ellipses (the components' colours in the theme), the
         mean crosses and the ring in the theme's colours."""
         theme_plot(self.view, a)
+        stacked = a.presenting
+        self._controls.setDirection(QBoxLayout.Direction.TopToBottom if stacked
+                                    else QBoxLayout.Direction.LeftToRight)
+        self._controls.setStretch(0, int(stacked))  # side by side, the second half takes the rest
+        self._controls.setStretch(1, 1)
         self.palette = in_theme(self.palette, a.theme)
         for k, item in enumerate(self._ellipses):
             colour = tuple(int(c) for c in self.palette[k])

@@ -148,7 +148,13 @@ class ZBesideRView(QWidget):
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setWordWrap(True)
         # its whole text, always: the matrices give up the height (they are averaged to fit)
-        label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        # (the policy's height-for-width kept: a new policy drops it, and a title whose text
+        # is never set again never gets it back: "r_nk = γ(z_nk) (EM)" in two lines had 19 px)
+        policy = label.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Preferred)
+        policy.setVerticalPolicy(QSizePolicy.Policy.Minimum)
+        policy.setHeightForWidth(True)
+        label.setSizePolicy(policy)
         return label
 
     # -- drawing -------------------------------------------------------------------------
