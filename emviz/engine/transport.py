@@ -341,7 +341,7 @@ class ChildChannel:
     def _warm(self) -> None:
         """Make a free slot as large as the newest array, unless one is free: the block the
         next E-step will write r_nk into, made while nothing is asked. A fresh block's pages
-        are made as it is mapped (MAP_POPULATE), which costs more than the E-step's writing
+        are made as it is mapped or first written, which costs more than the E-step's writing
         (at 10⁶ x 5: 25 ms here, up to 270 ms on a virtual machine whose host has not yet
         backed the memory); made now, the next Step (the first one in a new window above
         all: no slot has been freed yet) does not wait for it, if it comes before the idle
@@ -351,8 +351,9 @@ class ChildChannel:
         if not nbytes or any(s.segment.size >= nbytes and not (s.window_views or s.child_views)
                              for s in self._slots.values()):
             return
-        with self._free_slot_mapping(nbytes):
-            pass  # the pages stay in the block once this mapping is gone
+        pages = np.frombuffer(self._free_slot_mapping(nbytes), dtype=np.uint8)
+        pages[:: mmap.PAGESIZE] = 0  # one write a page: no MAP_POPULATE on macOS and Windows
+        del pages  # the mapping goes with its last view; the block keeps its pages
         self._collect()
 
     def _trim(self, keep: int) -> None:
