@@ -32,6 +32,9 @@ def serve(reader, writer, prefix: str) -> None:
     last_resp: dict[int, object] = {}
     try:
         while True:
+            # While a run may be asked to go on, the wait for the next message makes the
+            # block its next r_nk will be written into (see ChildChannel.keep_warm).
+            channel.keep_warm = bool(iterators)
             try:
                 message = channel.receive()
             except EOFError:
