@@ -199,3 +199,39 @@ def test_a_large_file_s_engine_modules_are_imported_in_the_loading_job(tmp_path)
                           text=True, timeout=120, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", str(REMOTE_MIN_POINTS), "[False]"]
+
+
+def test_the_loading_thread_tells_the_gui_thread_of_its_progress_at_most_so_often(
+        qapp, monkeypatch):
+    """Each report the GUI thread takes needs the GIL, which the loading thread holds between
+    its calls: a report per chunk (every 3-4 ms at 10⁶ rows) kept the GUI thread waiting
+    for it from one report to the next. A job reporting every millisecond for a second
+    (by a clock the test turns) reaches the GUI thread at most once a PROGRESS_EVERY_S,
+    its first and last reports included; a cancel is still heard at every report."""
+    from emviz.gui import loading
+
+    clock = [0.0]
+    monkeypatch.setattr(loading, "monotonic", lambda: clock[0])
+
+    def job(progress):
+        for i in range(1, 1001):
+            clock[0] = i / 1000
+            progress("lines", i, 1000)
+        return "parsed"
+
+    load = loading._LoadJob(job)
+    heard: list[tuple] = []
+    load.progressed.connect(lambda *report: heard.append(report))  # same thread: direct
+    assert list(load.outcome()) == [("done", "parsed")]
+    assert heard[0] == ("lines", 1.0, 1000.0) and heard[-1] == ("lines", 1000.0, 1000.0)
+    every = loading.PROGRESS_EVERY_S
+    assert 1 / every <= len(heard) <= 1 / every + 2
+
+    def cancelled_at_500(progress):
+        for i in range(1, 1001):
+            if i == 500:
+                load.cancel()
+            progress("lines", i, 1000)
+
+    load = loading._LoadJob(cancelled_at_500)
+    assert list(load.outcome()) == [("cancelled", None)]
