@@ -29,6 +29,7 @@ from ..dataio._layout import plural
 from ..dataio.session import apply_teaching, teaching_state
 from ..session.model import ViewOptions, Workbench, frozen_checked_points
 from ..session.runs import replayable_span
+from .controller import REMOTE_MIN_POINTS
 from .export import SCALES, ExportError, default_name, render_image, save_png, save_svg
 from .glide import still
 from .loading import Job, Loader
@@ -212,6 +213,8 @@ class FileActions(QObject):
         X = frozen_checked_points(X)  # the model takes it as it is, unchecked and uncopied
         if X.shape[1] == 2:  # the extent the points view frames them by, ready (8-140 ms at 10⁶)
             data_bounds(X)
+        if len(X) >= REMOTE_MIN_POINTS:  # their EM runs in the child process: its modules are
+            import emviz.engine  # noqa: F401 (imported here, not by the run on the GUI thread: 8 ms)
         return table, columns, X
 
     def _use_table(self, table: Table, columns: tuple[str, str] | None, X,

@@ -153,3 +153,85 @@ def test_opening_returns_at_once_and_the_result_arrives_by_callback(window, qtbo
     qtbot.waitUntil(lambda: ended == [False])
     assert not window.files.loader.busy
     np.testing.assert_array_equal(window.points, before)
+
+
+# A fresh interpreter opens the window, loads a file of REMOTE_MIN_POINTS rows (whose EM runs
+# in the engine's child process) and says which thread imported the engine's modules.
+ENGINE_IMPORT = """
+import sys, threading
+from PySide6.QtWidgets import QApplication
+from emviz.gui import MainWindow
+importers = []
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "emviz.engine":
+            importers.append(threading.current_thread() is threading.main_thread())
+        return None
+sys.meta_path.insert(0, Watch())
+app = QApplication([])
+window = MainWindow()
+window.show()
+took = window.files.open_file_and_wait(sys.argv[1])
+print(took, len(window.model.points), importers)
+window.close()
+"""
+
+
+def test_a_large_file_s_engine_modules_are_imported_in_the_loading_job(tmp_path):
+    """A file large enough for EM in the child process: the engine's modules (imported by
+    the first large run, not at start) are imported by the loading job, beside the window,
+    not by the run the loaded points start on the GUI thread (8 ms of its time at once,
+    just as the new points' first pictures are made)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import emviz
+    from emviz.gui.controller import REMOTE_MIN_POINTS
+
+    path = tmp_path / "large.csv"
+    rows = "".join(f"{x!r},{y!r}\n" for x, y in BLOCK.tolist())
+    path.write_text("x,y\n" + rows * (REMOTE_MIN_POINTS // len(BLOCK)))
+    source = Path(emviz.__file__).resolve().parents[1]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(source)}
+    done = subprocess.run([sys.executable, "-c", ENGINE_IMPORT, str(path)], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", str(REMOTE_MIN_POINTS), "[False]"]
+
+
+def test_the_loading_thread_tells_the_gui_thread_of_its_progress_at_most_so_often(
+        qapp, monkeypatch):
+    """Each report the GUI thread takes needs the GIL, which the loading thread holds between
+    its calls: a report per chunk (every 3-4 ms at 10⁶ rows) kept the GUI thread waiting
+    for it from one report to the next. A job reporting every millisecond for a second
+    (by a clock the test turns) reaches the GUI thread at most once a PROGRESS_EVERY_S,
+    its first and last reports included; a cancel is still heard at every report."""
+    from emviz.gui import loading
+
+    clock = [0.0]
+    monkeypatch.setattr(loading, "monotonic", lambda: clock[0])
+
+    def job(progress):
+        for i in range(1, 1001):
+            clock[0] = i / 1000
+            progress("lines", i, 1000)
+        return "parsed"
+
+    load = loading._LoadJob(job)
+    heard: list[tuple] = []
+    load.progressed.connect(lambda *report: heard.append(report))  # same thread: direct
+    assert list(load.outcome()) == [("done", "parsed")]
+    assert heard[0] == ("lines", 1.0, 1000.0) and heard[-1] == ("lines", 1000.0, 1000.0)
+    every = loading.PROGRESS_EVERY_S
+    assert 1 / every <= len(heard) <= 1 / every + 2
+
+    def cancelled_at_500(progress):
+        for i in range(1, 1001):
+            if i == 500:
+                load.cancel()
+            progress("lines", i, 1000)
+
+    load = loading._LoadJob(cancelled_at_500)
+    assert list(load.outcome()) == [("cancelled", None)]
