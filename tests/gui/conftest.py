@@ -61,8 +61,7 @@ def no_dangling_engines(monkeypatch):
     assert not running, f"EM engine processes still running after the test: {running}"
 
 
-@pytest.fixture
-def window(qtbot):
+def new_window(qtbot) -> MainWindow:
     """The default window (Old Faithful, K = 2), shown, initialised, idle."""
     w = MainWindow()
     qtbot.addWidget(w)
@@ -71,6 +70,13 @@ def window(qtbot):
     assert w.controller.wait_idle()
     qtbot.waitUntil(lambda: len(w.history) == 1, timeout=20_000)
     w.redraw_now()
+    return w
+
+
+@pytest.fixture
+def window(qtbot):
+    """The default window (Old Faithful, K = 2), shown, initialised, idle."""
+    w = new_window(qtbot)
     yield w
     w.close()
 

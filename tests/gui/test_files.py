@@ -30,6 +30,21 @@ def settle(qtbot, window, n=1):
     window.redraw_now()
 
 
+def choose_columns(monkeypatch, x: str, y: str) -> list[bool]:
+    """The column dialog answers x and y (as a user picking them and pressing OK); the list
+    it returns gets an entry each time the dialog is shown."""
+    asked: list[bool] = []
+
+    def choose(dialog):
+        asked.append(True)
+        dialog.x.setCurrentText(x)
+        dialog.y.setCurrentText(y)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr("emviz.gui.files.ColumnDialog.exec", choose)
+    return asked
+
+
 def test_open_csv_with_labels_becomes_points_and_oracle_labels(window, qtbot, tmp_path):
     path = tmp_path / "two.csv"
     path.write_text("x,y,label\n0.5,1.5,0\n-1,2,1\n3,-4.25,1\n")
@@ -45,13 +60,7 @@ def test_open_csv_with_labels_becomes_points_and_oracle_labels(window, qtbot, tm
 def test_more_than_two_columns_asks_which_two(window, qtbot, tmp_path, monkeypatch):
     path = tmp_path / "wide.tsv"
     path.write_text("a\tb\tc\n1\t2\t3\n4\t5\t6\n7\t8\t9\n")
-
-    def choose(dialog):
-        dialog.x.setCurrentText("c")
-        dialog.y.setCurrentText("a")
-        return QDialog.DialogCode.Accepted
-
-    monkeypatch.setattr("emviz.gui.files.ColumnDialog.exec", choose)
+    choose_columns(monkeypatch, "c", "a")
     assert loaded(qtbot, window, lambda: window.files.open_data(str(path)))
     settle(qtbot, window)
     np.testing.assert_array_equal(window.points, [[3, 1], [6, 4], [9, 7]])
@@ -399,15 +408,7 @@ def test_a_large_table_s_chosen_columns_are_taken_and_checked_off_the_gui_thread
     data = np.random.default_rng(3).normal(size=(n, 3)).round(3)
     path = tmp_path / "wide.csv"
     path.write_text("a,b,c\n" + "\n".join(f"{a},{b},{c}" for a, b, c in data.tolist()) + "\n")
-    asked: list[bool] = []
-
-    def choose(dialog):
-        asked.append(True)
-        dialog.x.setCurrentText("c")
-        dialog.y.setCurrentText("a")
-        return QDialog.DialogCode.Accepted
-
-    monkeypatch.setattr("emviz.gui.files.ColumnDialog.exec", choose)
+    asked = choose_columns(monkeypatch, "c", "a")
     assert loaded(qtbot, window, lambda: window.files.open_data(str(path)))
     settle(qtbot, window)
     assert asked == [True]
@@ -420,13 +421,7 @@ def test_choosing_one_column_twice_is_refused_and_the_data_stay(window, qtbot, t
                                                                  monkeypatch, warnings_shown):
     path = tmp_path / "wide.csv"
     path.write_text("a,b,c\n1,2,3\n4,5,6\n7,8,9\n")
-
-    def choose(dialog):
-        dialog.x.setCurrentText("b")
-        dialog.y.setCurrentText("b")
-        return QDialog.DialogCode.Accepted
-
-    monkeypatch.setattr("emviz.gui.files.ColumnDialog.exec", choose)
+    choose_columns(monkeypatch, "b", "b")
     before, history_before = window.points.copy(), list(window.history)
     assert not loaded(qtbot, window, lambda: window.files.open_data(str(path)))
     assert warnings_shown == [f"{path}: x and y are the same column (b)"]

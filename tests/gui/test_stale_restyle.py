@@ -11,8 +11,9 @@ from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 
 import emviz.gui.presentation as presentation_module
-from emviz.gui.main_window import MainWindow
 from emviz.gui.teaching.why import WhyPlot
+
+from .conftest import new_window
 
 
 def counting_restyles(monkeypatch) -> list:
@@ -86,18 +87,6 @@ def grab(view) -> np.ndarray:
     return np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.width(), 4).copy()
 
 
-def fresh_window(qtbot) -> MainWindow:
-    """As the ``window`` fixture: the default window, shown, idle."""
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    assert w.controller.wait_idle()
-    qtbot.waitUntil(lambda: len(w.history) == 1, timeout=20_000)
-    w.redraw_now()
-    return w
-
-
 @pytest.mark.parametrize("change", ["present", "dark"])
 def test_a_tab_restyled_when_shown_looks_as_if_restyled_with_the_others(qtbot, monkeypatch,
                                                                        change):
@@ -106,7 +95,7 @@ def test_a_tab_restyled_when_shown_looks_as_if_restyled_with_the_others(qtbot, m
     windows that do the same."""
 
     def run(restyled_with_the_others: bool) -> list[tuple[dict, np.ndarray]]:
-        w = fresh_window(qtbot)
+        w = new_window(qtbot)
         why = w.feature("why")
 
         def change_look(on: bool) -> None:
