@@ -101,6 +101,10 @@ class Loader(QObject):
         self._title = ""
         self._progress = (0, "")  # (dialog value, text) of the latest report
         self._callbacks: tuple[Callable, Callable, Callable] | None = None
+        # A modal QProgressDialog's setValue handles pending events, in which the load can
+        # end (a click on Cancel): a dialog ended then is deleted once setValue has returned.
+        self._in_set_value = 0
+        self._ended_dialogs: list[QProgressDialog] = []
 
     @property
     def busy(self) -> bool:
@@ -163,7 +167,22 @@ class Loader(QObject):
         if dialog is not None:
             dialog.canceled.disconnect(self.cancel)  # closing the dialog emits canceled
             dialog.close()
-            dialog.deleteLater()
+            if self._in_set_value:
+                self._ended_dialogs.append(dialog)
+            else:
+                dialog.deleteLater()
+
+    def _set_value(self, dialog: QProgressDialog, value: int) -> None:
+        """``dialog.setValue(value)``, the dialog kept alive until it returns."""
+        self._in_set_value += 1
+        try:
+            dialog.setValue(value)
+        finally:
+            self._in_set_value -= 1
+        if not self._in_set_value:
+            ended, self._ended_dialogs = self._ended_dialogs, []
+            for gone in ended:
+                gone.deleteLater()
 
     def _show_dialog(self) -> None:
         if self._load is None or self.dialog is not None:
@@ -177,8 +196,9 @@ class Loader(QObject):
         dialog.setAutoClose(False)
         dialog.setMinimumDuration(0)
         dialog.canceled.connect(self.cancel)
-        dialog.setValue(value)
-        dialog.show()
+        self._set_value(dialog, value)
+        if self.dialog is dialog:  # the load did not end in setValue's events
+            dialog.show()
 
     @Slot(str, float, float)
     def _on_progress(self, what: str, done: float, total: float) -> None:
@@ -192,4 +212,4 @@ class Loader(QObject):
         self._progress = (round(value), f"Reading {self._title}…\n{text}")
         if self.dialog is not None:
             self.dialog.setLabelText(self._progress[1])
-            self.dialog.setValue(self._progress[0])
+            self._set_value(self.dialog, self._progress[0])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
 
 from .conftest import loaded, wait_for_history
@@ -235,3 +235,26 @@ def test_the_loading_thread_tells_the_gui_thread_of_its_progress_at_most_so_ofte
 
     load = loading._LoadJob(cancelled_at_500)
     assert list(load.outcome()) == [("cancelled", None)]
+
+
+def test_a_load_that_ends_while_its_dialog_takes_a_report_keeps_the_dialog_till_then(
+        window, qtbot, big_csv, dialog_at_once, monkeypatch, warnings_shown):
+    """A modal QProgressDialog's setValue handles pending events: a Cancel clicked then ends
+    the load, whose dialog was deleted in those events while still inside setValue (the
+    suite's worker died of a segmentation fault there once). The dialog outlives the call."""
+    loader = window.files.loader
+    set_value = QProgressDialog.setValue
+    ended_inside: list[bool] = []
+
+    def setting(dialog, value):
+        if loader.busy and value > 100 and not ended_inside:  # a report of parsed lines
+            ended_inside.append(True)
+            loader.cancel()  # as a click on Cancel handled in setValue's events would
+            qtbot.waitUntil(lambda: not loader.busy, timeout=30_000)
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        set_value(dialog, value)
+
+    monkeypatch.setattr(QProgressDialog, "setValue", setting)
+    assert not loaded(qtbot, window, lambda: window.files.open_data(str(big_csv)))
+    assert ended_inside == [True] and not loader.busy and warnings_shown == []
+    assert window.statusBar().currentMessage() == "Cancelled: big.csv was not loaded"
