@@ -34,7 +34,7 @@ from ..core import Mixture, axis_handles, with_axis, with_mean, with_weight
 from ..session import schema
 from ..session.model import Workbench
 from .features import Feature
-from .hand_edit import HandEditor, data_at
+from .hand_edit import Gesture, HandEditor
 from .points_view import PointsView
 
 #: A press this close (screen pixels) to a mean or a handle grabs it.
@@ -63,11 +63,8 @@ class HandDrag(QObject):
         self.handles.setZValue(11)
         self.handles.setVisible(False)
         view.addItem(self.handles, ignoreBounds=True)
-        self._grab: tuple[str, int, int] | None = None  # ("mean" | "axis", k, axis)
-        self._press: np.ndarray | None = None  # data coordinates of the press
-        self._start: Mixture | None = None  # θ when the drag began
-        self._moved = False
-        self._refused = False  # the editor refused this drag: its moves and release do nothing
+        # What is grabbed: ("mean" | "axis" | "weight", k, axis).
+        self.gesture = Gesture(editor, view)
         self._hovering = False
         view.viewport().setMouseTracking(True)
         view.viewport().installEventFilter(self)
@@ -148,37 +145,29 @@ class HandDrag(QObject):
         what = self.hit(event.position())
         if what is None:
             return False
-        # The edit begins with the first move: a click (press, release) stays a click.
-        self._grab, self._press, self._moved = what, data_at(self.view, event), False
-        self._refused = False
+        self.gesture.press(what, event)
         return True
 
     def _moved_to(self, event: QMouseEvent) -> bool:
-        if self._grab is None:
+        gesture = self.gesture
+        if gesture.grab is None:
             self._set_cursor(event)
             return False
-        if self._refused:
+        began = gesture.moved
+        shift = gesture.shift(event)
+        if shift is None:
             return True
-        shift = data_at(self.view, event) - self._press
-        if not self._moved:
-            if not shift.any():
-                return True
-            self._moved = True
-            if not self.editor.begin():  # no θ to edit (its q is being recomputed)
-                self._refused = True
-                return True
-            self._start = self.editor.drag.base.mixture  # what the drag edits
-            self.view.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+        if not began:
             self.grabbed.emit()
         # The handles move with the shown θ (the model's), not with every mouse move: a
         # repaint of the view per move would take the GUI thread from the evaluations.
-        self.editor.move(self.dragged(self._grab, shift))
+        self.editor.move(self.dragged(gesture.grab, shift))
         return True
 
     def dragged(self, what: tuple[str, int, int], shift: np.ndarray) -> Mixture:
         """θ at the start of the drag with ``what`` moved by ``shift`` (data units)."""
         kind, k, axis = what
-        start = self._start
+        start = self.gesture.start
         if kind == "mean":
             return with_mean(start, k, start.means[k] + shift)
         if kind == "weight":
@@ -190,13 +179,11 @@ class HandDrag(QObject):
     def _released(self, event: QMouseEvent) -> bool:
         if event.button() != Qt.MouseButton.LeftButton:
             return False
-        if self._grab is None:
+        if self.gesture.grab is None:
             return False
-        self._grab = None
-        if not self._moved:  # a click on a mean or a handle is a click, which adds a point
-            self.view.add_requested.emit(float(self._press[0]), float(self._press[1]))
-        elif not self._refused:
-            self.editor.finish()
+        press = self.gesture.press_point
+        if self.gesture.release():  # a click on a mean or a handle adds a point, as any click
+            self.view.add_requested.emit(float(press[0]), float(press[1]))
         self._set_cursor(event)
         self.show_handles()
         return True
@@ -210,7 +197,7 @@ class HandDrag(QObject):
         """The axis handles of ``mixture`` (default: the current θ), while the mouse is over
         the view or a drag goes on; hidden otherwise, so exports and screenshots show none."""
         mixture = mixture or self._mixture()
-        on = (self._hovering or self._grab is not None) and mixture is not None \
+        on = (self._hovering or self.gesture.grab is not None) and mixture is not None \
             and mixture.n_features == 2
         targets = [] if not on else [t for t in self.targets(mixture) if t[0][0] != "mean"]
         self.handles.setVisible(bool(targets))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 
 from ..core import EMState, Mixture, evaluate_held, hand_state, held_q, with_weight
@@ -31,6 +31,54 @@ def data_at(view, event: QMouseEvent) -> np.ndarray:
     scene = view.mapToScene(event.position().toPoint())
     point = view.getPlotItem().getViewBox().mapSceneToView(scene)
     return np.array([point.x(), point.y()])
+
+
+class Gesture:
+    """One press, moves and release on something grabbed in a view, shared by the points
+    view's and the histogram's drags. The edit of θ begins at the first move that moves, so
+    a press released where it began stays a click; a drag the editor refuses (its q is being
+    recomputed) does nothing until its release."""
+
+    def __init__(self, editor: HandEditor, view) -> None:
+        self.editor, self.view = editor, view
+        self.grab: object | None = None  # what was pressed on; None between gestures
+        self.start: Mixture | None = None  # θ when the edit began
+        self.moved = self.refused = False
+        self._press = np.zeros(2)
+
+    def press(self, what: object, event: QMouseEvent) -> None:
+        self.grab, self._press, self.start = what, data_at(self.view, event), None
+        self.moved = self.refused = False
+
+    @property
+    def press_point(self) -> np.ndarray:
+        """Where the press was, in data coordinates (x, y)."""
+        return self._press
+
+    def shift(self, event: QMouseEvent) -> np.ndarray | None:
+        """How far the mouse is from the press (data units), or None while there is nothing
+        to edit: no move yet, or the editor refused this drag."""
+        if self.refused:
+            return None
+        shift = data_at(self.view, event) - self._press
+        if not self.moved:
+            if not shift.any():
+                return None
+            self.moved = True
+            if not self.editor.begin():
+                self.refused = True
+                return None
+            self.start = self.editor.drag.base.mixture
+            self.view.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+        return shift
+
+    def release(self) -> bool:
+        """Ends the gesture: True if it was a click (released without moving); a drag's
+        edit is finished (it goes on the edit stack once its last θ is shown)."""
+        self.grab = None
+        if self.moved and not self.refused:
+            self.editor.finish()
+        return not self.moved
 
 
 @dataclass(eq=False)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 
 from ..core import Mixture, with_mean, with_weight
-from .hand_edit import HandEditor, data_at
+from .hand_edit import Gesture, HandEditor
 from .histogram_view import HistogramView
 
 #: A press within this many screen pixels of a bell's top marker grabs it.
@@ -42,10 +42,7 @@ class HistogramDrag(QObject):
     def __init__(self, view: HistogramView, editor: HandEditor) -> None:
         super().__init__(view)
         self.view, self.editor = view, editor
-        self._grab: int | None = None
-        self._press = np.zeros(2)
-        self._start: Mixture | None = None
-        self._moved = self._refused = False
+        self.gesture = Gesture(editor, view)  # what is grabbed: the component k
         view.viewport().installEventFilter(self)
 
     def hit(self, widget_pos: QPointF) -> int | None:
@@ -64,9 +61,9 @@ class HistogramDrag(QObject):
         kind = event.type()
         if kind == QEvent.Type.MouseButtonPress:
             return self._pressed(event)
-        if kind == QEvent.Type.MouseMove and self._grab is not None:
+        if kind == QEvent.Type.MouseMove and self.gesture.grab is not None:
             return self._moved_to(event)
-        if kind == QEvent.Type.MouseButtonRelease and self._grab is not None:
+        if kind == QEvent.Type.MouseButtonRelease and self.gesture.grab is not None:
             return self._released()
         return False
 
@@ -76,31 +73,20 @@ class HistogramDrag(QObject):
         k = self.hit(event.position())
         if k is None:
             return False
-        self._grab, self._press, self._moved, self._refused = k, data_at(self.view, event), False, False
+        self.gesture.press(k, event)
         self.view.hold_range = True
         return True
 
     def _moved_to(self, event: QMouseEvent) -> bool:
-        if self._refused:
+        shift = self.gesture.shift(event)
+        if shift is None:
             return True
-        shift = data_at(self.view, event) - self._press
-        if not self._moved:
-            if not shift.any():
-                return True
-            self._moved = True
-            if not self.editor.begin():  # no θ to edit (its q is being recomputed)
-                self._refused = True
-                return True
-            self._start = self.editor.drag.base.mixture
-            self.view.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
-        k, start = self._grab, self._start
+        k, start = self.gesture.grab, self.gesture.start
         self.editor.move(dragged(start, k, float(shift[0]), float(peak_heights(start)[k] + shift[1])))
         return True
 
     def _released(self) -> bool:
-        self._grab = None
+        self.gesture.release()
         self.view.hold_range = False
-        if self._moved and not self._refused:
-            self.editor.finish()
         self.view.viewport().unsetCursor()
         return True

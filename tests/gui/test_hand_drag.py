@@ -138,6 +138,19 @@ def test_a_click_on_a_mean_or_a_handle_without_moving_still_adds_a_point(window,
     np.testing.assert_allclose(window.points[-1], where, atol=2 * max(window.points_view.pixel_size()))
 
 
+def test_a_drag_the_editor_refuses_changes_nothing_and_adds_no_point(window, qtbot, monkeypatch):
+    """The editor refuses a drag while the q it would hold is being recomputed (large data
+    whose r_nk the history does not keep): the moves and the release then do nothing."""
+    m_state = after_first_m_step(window, qtbot)
+    n, history = len(window.points), list(window.history)
+    monkeypatch.setattr(editor(window), "begin", lambda: False)
+    start = data_point(window, *m_state.mixture.means[0])
+    drag(window, qtbot, start, start + QPoint(40, -25))
+    assert len(window.points) == n and list(window.history) == history
+    assert window.model.current is m_state and window.editor.stack.count() == 0
+    assert window.points_view.viewport().cursor().shape() != Qt.CursorShape.ClosedHandCursor
+
+
 def test_dragging_theta_zero_before_any_e_step(window, qtbot):
     init = window.model.current
     assert init.phase == "init"
