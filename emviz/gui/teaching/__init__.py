@@ -8,7 +8,7 @@ from emviz.core.
 
 What is not on screen at start is not built at start: a tab's feature (LazyTab) is imported
 and installed when its tab is first shown or it is asked for (``window.feature(name)``), and
-the gallery and Sample… (Deferred) make their actions at once, their module and window when
+the gallery and Sample… (LazyAction) make their actions at once, their module and window when
 first used. Building every tab took more than half of the window's start-up.
 """
 
@@ -49,43 +49,35 @@ def _choose_k(window) -> Feature:
     return choose_k.install(window)
 
 
-def _gallery(window) -> None:
-    """The action (Ctrl+I) at once; the gallery's window when first opened or asked for."""
-    action = window.add_action(
-        "actionGallery", "Gallery", "Ctrl+I",  # short: the Teach toolbar fits 1024 px presenting
-        "The iterations gallery: the lecture's 'Start, after 1st, 2nd, … 20th iteration' "
-        "slides as one figure, exportable as PNG or SVG")
-
-    def install(window) -> Feature:
-        from . import gallery
-        return gallery.install(window, action)
-
-    window.add_lazy_feature("gallery", install)
-    action.triggered.connect(lambda: window.feature("gallery").open_and_run())
+def _gallery(window, action) -> Feature:
+    from . import gallery
+    return gallery.install(window, action)
 
 
-def _sample_mode(window) -> None:
-    """The action (Ctrl+Shift+G) at once; the module when the action is first used."""
-    action = window.add_action(
-        "actionSample", "Sample…", "Ctrl+Shift+G",
-        "Watch the data being generated point by point, by either of the lecture's two "
-        "procedures (data without a known mixture: a default 3-component mixture)")
-
-    def install(window) -> Feature:
-        from . import sample_mode
-        return sample_mode.install(window, action)
-
-    window.add_lazy_feature("sample_mode", install)
-    action.triggered.connect(lambda: window.feature("sample_mode").open())
+def _sample_mode(window, action) -> Feature:
+    from . import sample_mode
+    return sample_mode.install(window, action)
 
 
 @dataclass(frozen=True)
-class Deferred:
-    """A feature whose actions ``register(window)`` makes at once and whose views wait
-    (``window.add_lazy_feature``) until they are first used or asked for."""
+class LazyAction:
+    """A feature behind one action: the action (``object_name``, ``text``, ``shortcut``,
+    ``tip``) is made at once and works from the start; the module is imported and installed
+    (``install(window, action)``) when the action is first used or the feature is asked for
+    (``window.add_lazy_feature``), and the action then calls ``use(feature)``."""
 
     name: str
-    register: Callable[[object], None]
+    object_name: str
+    text: str
+    shortcut: str
+    tip: str
+    install: Callable[[object, object], Feature]
+    use: Callable[[Feature], None]
+
+    def register(self, window) -> None:
+        action = window.add_action(self.object_name, self.text, self.shortcut, self.tip)
+        window.add_lazy_feature(self.name, lambda window: self.install(window, action))
+        action.triggered.connect(lambda: self.use(window.feature(self.name)))
 
 
 @dataclass(frozen=True)
@@ -99,7 +91,7 @@ class LazyTab:
 
 
 #: The features, in the order their tabs and actions appear: a module (installed at once),
-#: a LazyTab or a Deferred feature (whose actions work from the start).
+#: a LazyTab or a LazyAction (whose action works from the start).
 FEATURES = (
     oracle,
     LazyTab("why", "Why EM", "", _why),
@@ -109,9 +101,16 @@ FEATURES = (
     LazyTab("equations", "Equations", "", _equations),
     inspector,
     z_beside_r,
-    Deferred("gallery", _gallery),
+    # "Gallery", short: the Teach toolbar fits 1024 px presenting.
+    LazyAction("gallery", "actionGallery", "Gallery", "Ctrl+I",
+               "The iterations gallery: the lecture's 'Start, after 1st, 2nd, … 20th "
+               "iteration' slides as one figure, exportable as PNG or SVG",
+               _gallery, lambda gallery: gallery.open_and_run()),
     kmeans_mode,
-    Deferred("sample_mode", _sample_mode),
+    LazyAction("sample_mode", "actionSample", "Sample…", "Ctrl+Shift+G",
+               "Watch the data being generated point by point, by either of the lecture's "
+               "two procedures (data without a known mixture: a default 3-component mixture)",
+               _sample_mode, lambda sample: sample.open()),
     LazyTab("choose_k", "Choose K",
             "Choose K: BIC and AIC against K, and EM from many random starts", _choose_k),
     density,
@@ -119,14 +118,14 @@ FEATURES = (
 
 
 def feature_name(entry) -> str:
-    return entry.name if isinstance(entry, LazyTab | Deferred) else entry.__name__.rsplit(".", 1)[1]
+    return entry.name if isinstance(entry, LazyTab | LazyAction) else entry.__name__.rsplit(".", 1)[1]
 
 
 def install_teaching(window) -> None:
     for entry in FEATURES:
         if isinstance(entry, LazyTab):
             window.add_lazy_tab(entry.name, entry.title, entry.tooltip, entry.install)
-        elif isinstance(entry, Deferred):
+        elif isinstance(entry, LazyAction):
             entry.register(window)
         else:
             window.add_feature(entry.install(window))
