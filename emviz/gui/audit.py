@@ -6,12 +6,12 @@ Each check is a plain function from widgets to ``Finding``s; ``audit(windows, pr
 runs them all. The limits are the issue's: no text needing more room than its widget has
 (wrapping, or eliding with the full text in a tooltip, is fine), no tab behind the tab bar's
 scroll arrows nor a tab title elided to a stub ("l…"), no toolbar action behind the toolbar's
-extension button, no window whose minimum size is larger than its screen (it cannot be shown
-whole: a teacher's 1024 x 768 laptop), no two sibling text widgets on top of each other, no
-text under 18 pt while
-presenting, a contrast of at least 4.5:1 for text and component colours (7:1 for text
-while presenting), by WCAG 2's relative luminance (emviz.look.appearance.contrast_ratio), and, in
-the dark theme, no large light block (a page or plot left white glares on a projector).
+extension button, no window larger than its screen or partly off it (at its minimum size or
+as it is: it cannot be shown whole on a teacher's 1024 x 768 laptop), no two sibling text
+widgets on top of each other, no text under 18 pt while presenting, a contrast of at least
+4.5:1 for text and component colours (7:1 for text while presenting), by WCAG 2's relative
+luminance (emviz.look.appearance.contrast_ratio), and, in the dark theme, no large light
+block (a page or plot left white glares on a projector).
 """
 
 from __future__ import annotations
@@ -420,21 +420,33 @@ def check_toolbar_overflow(toolbar: QToolBar) -> list[Finding]:
 
 
 def check_fits_screen(window: QWidget) -> list[Finding]:
-    """A window must fit its screen's available area at its minimum size (and its frame):
-    larger, it runs past the screen's edges however it is placed, full screen included, and
-    what lies past them a class never sees (at 1024 x 768, presenting the k-means split view,
-    the window was 1097 px wide: the right column cut off)."""
+    """A window must fit its screen's available area (the whole screen when full screen),
+    frame included: at its minimum size, larger, it runs past the screen's edges however it
+    is placed (at 1024 x 768, presenting the k-means split view, the window was 1097 px
+    wide: the right column cut off); and as it is, since Qt grows a window to a minimum that
+    grew but never shrinks it back (presenting at 1024 x 768 the window was 1024 x 816: its
+    bottom 48 px, the status line among them, off the screen). What lies past the edges a
+    class never sees."""
     screen = window.screen()
     if screen is None or not window.isWindow():
         return []
     room = screen.availableGeometry().size()
     frame = window.frameGeometry().size() - window.geometry().size()
     need = window.minimumSize().expandedTo(window.minimumSizeHint()) + frame
-    if need.width() <= room.width() and need.height() <= room.height():
+    if need.width() > room.width() or need.height() > room.height():
+        return [Finding("too large", describe(window),
+                        f"at least {need.width()} x {need.height()} px on a screen of "
+                        f"{room.width()} x {room.height()} px")]
+    area = screen.geometry() if window.isFullScreen() else screen.availableGeometry()
+    shown = window.frameGeometry()
+    if area.contains(shown):
         return []
+    inside = shown.intersected(area)
     return [Finding("too large", describe(window),
-                    f"at least {need.width()} x {need.height()} px on a screen of "
-                    f"{room.width()} x {room.height()} px")]
+                    f"its frame, {shown.width()} x {shown.height()} px at ({shown.x()}, "
+                    f"{shown.y()}), has {shown.width() - inside.width()} x "
+                    f"{shown.height() - inside.height()} px off the screen's "
+                    f"{area.width()} x {area.height()} px at ({area.x()}, {area.y()})")]
 
 
 def _clipped_table(table: QTableView) -> list[Finding]:

@@ -145,7 +145,13 @@ def test_contrast_is_measured_against_the_style_sheet_background(qtbot):
 
 
 def test_the_default_window_has_no_fault_the_audit_finds(window):
-    """A guard that the audit runs on the real window (the matrix is test_screen_audit.py)."""
+    """A guard that the audit runs on the real window (the matrix is test_screen_audit.py),
+    on the tests' screen (800 x 800: the default 1280 x 800 runs past it, as it would on a
+    screen that small; the matrix's screens are the window's size)."""
+    from emviz.gui.screen_fit import fit_on_screen
+
+    fit_on_screen(window)
+    QApplication.processEvents()
     findings = audit([window], presenting=False)
     assert all(f.kind in ("clipped", "plot text") for f in findings), findings
 
@@ -399,6 +405,33 @@ def test_a_window_whose_minimum_size_is_larger_than_its_screen_is_found(qtbot):
     assert [f.kind for f in check_fits_screen(window)] == ["too large"]
     window.centralWidget().setMinimumSize(100, 100)
     qtbot.waitUntil(lambda: check_fits_screen(window) == [])
+
+
+def test_a_window_taller_than_its_screen_is_found_whatever_its_minimum(qtbot):
+    """Presenting at 1024 x 768, the window was 1024 x 816 on a 768 px high screen (its
+    minimum had grown and shrunk again: Qt grows a window to its minimum but never shrinks it
+    back), and the audit, which read only the minimum size, saw nothing: the bottom 48 px, the
+    status line among them, were off the screen. The window's frame must lie inside the
+    screen's available area, whatever its minimum."""
+    from PySide6.QtWidgets import QMainWindow
+
+    from emviz.gui.audit import check_fits_screen
+
+    window = QMainWindow()
+    window.setCentralWidget(QWidget())
+    shown(qtbot, window, 300, 200)
+    room = window.screen().availableGeometry()
+    window.move(room.topLeft())
+    assert check_fits_screen(window) == []
+    window.resize(300, room.height() + 48)  # no minimum holds it there: only its size
+    qtbot.waitUntil(lambda: window.height() == room.height() + 48)
+    found = check_fits_screen(window)
+    assert [f.kind for f in found] == ["too large"]
+    assert "off the screen" in found[0].detail
+    window.resize(300, 200)
+    window.move(room.right() - 100, room.top())  # its right part past the screen's edge
+    qtbot.waitUntil(lambda: window.frameGeometry().right() > room.right())
+    assert [f.kind for f in check_fits_screen(window)] == ["too large"]
 
 
 def test_a_scroll_area_page_wider_than_its_view_without_a_scroll_bar_is_found(qtbot):

@@ -25,7 +25,7 @@ from itertools import chain
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -55,6 +55,7 @@ from ...session.parts import Identity
 from ..features import Feature
 from ..jobs import Background
 from ..point_cloud import LAYOUT_IN_BACKGROUND, PointCloudItem, data_bounds, whole_pictures
+from ..screen_fit import fit_on_screen
 from .why import WrappingLabel
 
 DEFAULT_ITERATIONS = (0, 1, 2, 5, 20)
@@ -642,8 +643,8 @@ class GalleryView(QDialog):
             size = (free.width(), free.height())
         else:
             size = (min(WINDOW_SIZE[0], most[0]), min(WINDOW_SIZE[1], most[1]))
-        self.resize(*size)
-        self.move(free.x() + (free.width() - size[0]) // 2, free.y() + (free.height() - size[1]) // 2)
+        # its frame on the screen too (presenting at 1280 x 800 it was 1284 x 804)
+        fit_on_screen(self, QSize(*size), centre=True)
 
     def set_iterations(self, iterations: tuple[int, ...]) -> None:
         """Show these iterations (and run EM on until the largest, if the run has not)."""

@@ -36,6 +36,7 @@ from ...look.colors import component_colors, in_theme
 from ...look.geometry import ellipse, ellipse_label
 from ..features import Feature
 from ..point_cloud import PointCloudItem
+from ..screen_fit import fit_on_screen
 from ..style import style_plot, theme_plot
 from .kmeans_mode import hard_resp
 
@@ -252,7 +253,9 @@ class SampleDialog(QDialog):
         self._timer.timeout.connect(self._tick)
         self._clock = QElapsedTimer()
         self.restart()
-        self.resize(980, 760)
+        # frame included on the screen: at 1024 x 768 Qt's own placing left its bottom 2 px
+        # past the screen's edge
+        fit_on_screen(self, QSize(980, 760), centre=True)
 
     # -- building ----------------------------------------------------------------------------
     def _build(self, n: int, seed: int) -> None:
