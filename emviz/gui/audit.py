@@ -10,12 +10,14 @@ extension button, no window larger than its screen or partly off it (at its mini
 as it is: it cannot be shown whole on a teacher's 1024 x 768 laptop), no two sibling text
 widgets on top of each other, no text under 18 pt while presenting, a contrast of at least
 4.5:1 for text and component colours (7:1 for text while presenting), by WCAG 2's relative
-luminance (emviz.look.appearance.contrast_ratio), and, in the dark theme, no large light
-block (a page or plot left white glares on a projector).
+luminance (emviz.look.appearance.contrast_ratio), 3:1 for a curve in a component colour on its
+plot (WCAG's non-text contrast) or a casing that outlines it, and, in the dark theme, no large
+light block (a page or plot left white glares on a projector).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -56,6 +58,9 @@ PRESENT_MIN_PT = 18.0
 #: Contrast limits (WCAG 2): text and component colours; text while presenting (AAA).
 MIN_CONTRAST = 4.5
 MIN_CONTRAST_PRESENTING = 7.0
+#: WCAG 2.1's 1.4.11 (non-text contrast): a graphical object (a curve, an ellipse) needs
+#: 3:1 against what is next to it: the plot, or a casing drawn along it.
+MIN_GRAPHIC_CONTRAST = 3.0
 #: In the dark theme (a window colour darker than DARK_WINDOW in relative luminance), a
 #: background lighter than LIGHT_BLOCK over at least LIGHT_BLOCK_AREA px² glares on a projector.
 DARK_WINDOW = 0.2
@@ -676,6 +681,8 @@ def check_plot(view: pg.GraphicsView, presenting: bool) -> list[Finding]:
                 if ratio < limit - 0.005:
                     found.append(Finding("contrast", f"{where} TextItem {text[:30]!r}",
                                          f"{color.name()} on {under.name()}: {ratio:.2f}:1"))
+        elif isinstance(item, pg.PlotCurveItem):
+            found += _check_curve(item, where, back)
         elif isinstance(item, pg.LabelItem):
             text = re.sub(r"<[^>]+>", "", item.text or "").strip()
             if not text:
@@ -689,6 +696,43 @@ def check_plot(view: pg.GraphicsView, presenting: bool) -> list[Finding]:
             if presenting and pt < PRESENT_MIN_PT - 0.01:
                 found.append(Finding("small text", f"{where} label {text[:30]!r}", f"{pt:.1f} pt"))
     return found
+
+
+@functools.cache
+def _component_rgbs() -> frozenset[tuple[int, int, int]]:
+    """Every component colour of every theme's palette (K_MAX of each)."""
+    from ..look.colors import component_colors
+    from ..session.schema import K_MAX
+
+    return frozenset(tuple(int(c) for c in rgb) for theme in ("light", "dark")
+                     for rgb in component_colors(K_MAX, theme))
+
+
+def _check_curve(curve: pg.PlotCurveItem, where: str, back: QColor) -> list[Finding]:
+    """A curve in a component colour with under MIN_GRAPHIC_CONTRAST on its plot is found,
+    unless a casing outlines it: a shadow pen wider than the line, with that contrast on the
+    plot and on the line's colour (the light plots' orange, sky blue and yellow)."""
+    pen = curve.opts.get("pen")
+    if pen is None or pen.style() == Qt.PenStyle.NoPen:
+        return []
+    color = pen.color()
+    if rgb(color) not in _component_rgbs() or color.alpha() == 0:
+        return []
+    line = blend(color, back)
+    ratio = contrast_ratio(rgb(line), rgb(back))
+    if ratio >= MIN_GRAPHIC_CONTRAST - 0.005:
+        return []
+    casing = curve.opts.get("shadowPen")
+    if casing is not None and casing.style() != Qt.PenStyle.NoPen \
+            and casing.widthF() > max(pen.widthF(), 1.0):
+        edge = blend(casing.color(), back)
+        if min(contrast_ratio(rgb(edge), rgb(back)),
+               contrast_ratio(rgb(edge), rgb(line))) >= MIN_GRAPHIC_CONTRAST - 0.005:
+            return []
+    name = curve.name() or curve.objectName() or "-"
+    return [Finding("contrast", f"{where} curve {name}",
+                    f"component colour {color.name()} on {back.name()}: {ratio:.2f}:1 < "
+                    f"{MIN_GRAPHIC_CONTRAST}:1, and no casing")]
 
 
 def _check_axis(axis: pg.AxisItem, view, where: str, presenting: bool, back: QColor,

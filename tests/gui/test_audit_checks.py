@@ -475,3 +475,34 @@ def test_presenting_the_equations_page_is_no_wider_than_its_tab(window, qtbot):
     view.when.setText("after M-step 3, from the responsibilities of E-step 3")
     wait_steady(qtbot, lambda: (view.widget().width(), view.viewport().width()))
     assert check_scroll_width(view) == []
+
+
+def test_a_component_curve_under_3_to_1_on_its_plot_is_found_unless_cased(qtbot):
+    """On the light theme's white plots Okabe-Ito's orange has 2.25:1, sky blue 2.31:1 and
+    yellow 1.32:1, under WCAG's 3:1 for graphical objects, and no check saw a curve: a
+    curve in a component colour under 3:1 on its plot is found, unless a casing (a wider
+    shadow pen) with 3:1 on the plot and on the colour outlines it."""
+    import pyqtgraph as pg
+
+    from emviz.gui.audit import check_plot
+    from emviz.look.colors import component_colors
+
+    plot = shown(qtbot, pg.PlotWidget(background=(255, 255, 255)), 300, 200)
+    blue, orange = (tuple(int(c) for c in rgb) for rgb in component_colors(2, "light"))
+    curve = plot.plot([0, 1, 2], [0, 1, 0], pen=pg.mkPen(orange, width=2))
+
+    def curve_findings() -> list:
+        return [f for f in check_plot(plot, False) if " curve" in f.where]
+
+    found = curve_findings()
+    assert [f.kind for f in found] == ["contrast"] and "#e69f00" in found[0].detail
+    curve.setShadowPen(pg.mkPen((0, 0, 0), width=4))
+    assert curve_findings() == []
+    curve.setShadowPen(pg.mkPen((0, 0, 0), width=2))  # no wider than the line: no casing
+    assert [f.kind for f in curve_findings()] == ["contrast"]
+    curve.setShadowPen(None)
+    curve.setPen(pg.mkPen(blue, width=2))  # 5.2:1: no casing needed
+    assert curve_findings() == []
+    curve.setPen(pg.mkPen(orange, width=2))
+    plot.setBackground((18, 18, 18))  # 8.3:1 on the dark plots
+    assert curve_findings() == []

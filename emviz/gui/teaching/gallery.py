@@ -56,6 +56,7 @@ from ..features import Feature
 from ..jobs import Background
 from ..point_cloud import LAYOUT_IN_BACKGROUND, PointCloudItem, data_bounds, whole_pictures
 from ..screen_fit import fit_on_screen
+from ..style import set_component_pen
 from .why import WrappingLabel
 
 DEFAULT_ITERATIONS = (0, 1, 2, 5, 20)
@@ -347,8 +348,9 @@ class Panel:
         self.cloud.update()
         for j, (inner, outer) in enumerate(self.ellipses[: len(self._palette)]):
             color = tuple(int(c) for c in self._palette[j])
-            inner.setPen(pg.mkPen(color, width=2.5 * scale))
-            outer.setPen(pg.mkPen(color, width=1.5 * scale, style=Qt.PenStyle.DashLine))
+            back = self.appearance.background
+            set_component_pen(inner, color, 2.5 * scale, back)
+            set_component_pen(outer, color, 1.5 * scale, back, Qt.PenStyle.DashLine)
         self.means.setPen(pg.mkPen(self.appearance.foreground, width=1.5 * scale))
         if len(self._sizes):
             self.means.setSize(self._sizes * scale)

@@ -37,7 +37,7 @@ from ...look.geometry import ellipse, ellipse_label
 from ..features import Feature
 from ..point_cloud import PointCloudItem
 from ..screen_fit import fit_on_screen
-from ..style import style_plot, theme_plot
+from ..style import set_component_pen, style_plot, theme_plot
 from .kmeans_mode import hard_resp
 
 #: Sampled from when the data have no known generating mixture (Old Faithful, drawn points):
@@ -389,7 +389,7 @@ class SampleDialog(QDialog):
         self.palette = in_theme(self.palette, a.theme)
         for k, item in enumerate(self._ellipses):
             colour = tuple(int(c) for c in self.palette[k])
-            item.setPen(pg.mkPen(colour, width=2.5, style=Qt.PenStyle.DashLine))
+            set_component_pen(item, colour, 2.5, a.background, Qt.PenStyle.DashLine)
         self.means.setPen(pg.mkPen(a.foreground, width=2.5))
         self.newest.setPen(pg.mkPen(a.foreground, width=3))
         self.bar.appearance = a
