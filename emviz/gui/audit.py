@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 
 from ..look.appearance import contrast_ratio, relative_luminance
 from .elided_label import ElidedLabel
+from .legend_room import data_under, legend_box
 
 #: While presenting, no text smaller than this (points).
 PRESENT_MIN_PT = 18.0
@@ -695,6 +696,24 @@ def check_plot(view: pg.GraphicsView, presenting: bool) -> list[Finding]:
             pt = pt if pt is not None else font_pt(item.item.font(), view)
             if presenting and pt < PRESENT_MIN_PT - 0.01:
                 found.append(Finding("small text", f"{where} label {text[:30]!r}", f"{pt:.1f} pt"))
+    found += check_legends(view)
+    return found
+
+
+def check_legends(view: pg.GraphicsView) -> list[Finding]:
+    """A legend drawn over a curve's or a scatter's data hides it: Choose K at K = 1 while
+    presenting at 1024 x 768, the legend covered the curves' first points. Each point, and
+    points along each segment of a curve, must lie outside every legend's box
+    (emviz.gui.legend_room.data_under)."""
+    where = f"{type(view).__name__}#{view.objectName() or '-'}"
+    legends = [item for item in view.scene().items()
+               if isinstance(item, pg.LegendItem) and item.items and _really_visible(item)]
+    found = []
+    for legend in legends:
+        box = legend_box(view, legend, SLACK)
+        found += [Finding("overlap", f"{where} legend over {name}",
+                          f"{n} of its points under the legend at {_r(box)}")
+                  for name, n in data_under(view, box).items()]
     return found
 
 

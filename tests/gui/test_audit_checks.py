@@ -506,3 +506,34 @@ def test_a_component_curve_under_3_to_1_on_its_plot_is_found_unless_cased(qtbot)
     curve.setPen(pg.mkPen(orange, width=2))
     plot.setBackground((18, 18, 18))  # 8.3:1 on the dark plots
     assert curve_findings() == []
+
+
+def test_a_legend_over_curve_data_is_found(qtbot):
+    """Choose K at K = 1 presenting at 1024 x 768: the legend (BIC, AIC, lowest BIC) sat over
+    the curves' first points, and no check saw it. A legend with a curve's or a scatter's
+    point (or a point along a segment) under it is found."""
+    import pyqtgraph as pg
+
+    from emviz.gui.audit import check_plot
+
+    plot = shown(qtbot, pg.PlotWidget(background=(255, 255, 255)), 400, 300)
+    item = plot.getPlotItem()
+    legend = item.addLegend(offset=None)
+    legend.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(2, 2))  # top left
+    item.plot([1, 2, 3, 4], [10, 5, 4, 3], name="BIC", symbol="o")
+    item.setXRange(1, 4, padding=0.05)
+    item.setYRange(3, 10, padding=0.05)
+    QApplication.processEvents()
+
+    def legend_findings() -> list:
+        return [f for f in check_plot(plot, False) if "legend" in f.where]
+
+    found = legend_findings()
+    assert [f.kind for f in found] == ["overlap"] and "BIC" in found[0].where
+    item.setYRange(3, 20, padding=0.05)  # headroom above the curve: the legend clear of it
+    QApplication.processEvents()
+    assert legend_findings() == []
+    legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-2, 2))  # top right, clear
+    item.setYRange(3, 10, padding=0.05)
+    QApplication.processEvents()
+    assert legend_findings() == []
