@@ -6,16 +6,18 @@ Each check is a plain function from widgets to ``Finding``s; ``audit(windows, pr
 runs them all. The limits are the issue's: no text needing more room than its widget has
 (wrapping, or eliding with the full text in a tooltip, is fine), no tab behind the tab bar's
 scroll arrows nor a tab title elided to a stub ("l…"), no toolbar action behind the toolbar's
-extension button, no window whose minimum size is larger than its screen (it cannot be shown
-whole: a teacher's 1024 x 768 laptop), no two sibling text widgets on top of each other, no
-text under 18 pt while
-presenting, a contrast of at least 4.5:1 for text and component colours (7:1 for text
-while presenting), by WCAG 2's relative luminance (emviz.look.appearance.contrast_ratio), and, in
-the dark theme, no large light block (a page or plot left white glares on a projector).
+extension button, no window larger than its screen or partly off it (at its minimum size or
+as it is: it cannot be shown whole on a teacher's 1024 x 768 laptop), no two sibling text
+widgets on top of each other, no text under 18 pt while presenting, a contrast of at least
+4.5:1 for text and component colours (7:1 for text while presenting), by WCAG 2's relative
+luminance (emviz.look.appearance.contrast_ratio), 3:1 for a curve in a component colour on its
+plot (WCAG's non-text contrast) or a casing that outlines it, and, in the dark theme, no large
+light block (a page or plot left white glares on a projector).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -50,12 +52,16 @@ from PySide6.QtWidgets import (
 
 from ..look.appearance import contrast_ratio, relative_luminance
 from .elided_label import ElidedLabel
+from .legend_room import data_under, legend_box
 
 #: While presenting, no text smaller than this (points).
 PRESENT_MIN_PT = 18.0
 #: Contrast limits (WCAG 2): text and component colours; text while presenting (AAA).
 MIN_CONTRAST = 4.5
 MIN_CONTRAST_PRESENTING = 7.0
+#: WCAG 2.1's 1.4.11 (non-text contrast): a graphical object (a curve, an ellipse) needs
+#: 3:1 against what is next to it: the plot, or a casing drawn along it.
+MIN_GRAPHIC_CONTRAST = 3.0
 #: In the dark theme (a window colour darker than DARK_WINDOW in relative luminance), a
 #: background lighter than LIGHT_BLOCK over at least LIGHT_BLOCK_AREA px² glares on a projector.
 DARK_WINDOW = 0.2
@@ -420,21 +426,33 @@ def check_toolbar_overflow(toolbar: QToolBar) -> list[Finding]:
 
 
 def check_fits_screen(window: QWidget) -> list[Finding]:
-    """A window must fit its screen's available area at its minimum size (and its frame):
-    larger, it runs past the screen's edges however it is placed, full screen included, and
-    what lies past them a class never sees (at 1024 x 768, presenting the k-means split view,
-    the window was 1097 px wide: the right column cut off)."""
+    """A window must fit its screen's available area (the whole screen when full screen),
+    frame included: at its minimum size, larger, it runs past the screen's edges however it
+    is placed (at 1024 x 768, presenting the k-means split view, the window was 1097 px
+    wide: the right column cut off); and as it is, since Qt grows a window to a minimum that
+    grew but never shrinks it back (presenting at 1024 x 768 the window was 1024 x 816: its
+    bottom 48 px, the status line among them, off the screen). What lies past the edges a
+    class never sees."""
     screen = window.screen()
     if screen is None or not window.isWindow():
         return []
     room = screen.availableGeometry().size()
     frame = window.frameGeometry().size() - window.geometry().size()
     need = window.minimumSize().expandedTo(window.minimumSizeHint()) + frame
-    if need.width() <= room.width() and need.height() <= room.height():
+    if need.width() > room.width() or need.height() > room.height():
+        return [Finding("too large", describe(window),
+                        f"at least {need.width()} x {need.height()} px on a screen of "
+                        f"{room.width()} x {room.height()} px")]
+    area = screen.geometry() if window.isFullScreen() else screen.availableGeometry()
+    shown = window.frameGeometry()
+    if area.contains(shown):
         return []
+    inside = shown.intersected(area)
     return [Finding("too large", describe(window),
-                    f"at least {need.width()} x {need.height()} px on a screen of "
-                    f"{room.width()} x {room.height()} px")]
+                    f"its frame, {shown.width()} x {shown.height()} px at ({shown.x()}, "
+                    f"{shown.y()}), has {shown.width() - inside.width()} x "
+                    f"{shown.height() - inside.height()} px off the screen's "
+                    f"{area.width()} x {area.height()} px at ({area.x()}, {area.y()})")]
 
 
 def _clipped_table(table: QTableView) -> list[Finding]:
@@ -664,6 +682,8 @@ def check_plot(view: pg.GraphicsView, presenting: bool) -> list[Finding]:
                 if ratio < limit - 0.005:
                     found.append(Finding("contrast", f"{where} TextItem {text[:30]!r}",
                                          f"{color.name()} on {under.name()}: {ratio:.2f}:1"))
+        elif isinstance(item, pg.PlotCurveItem):
+            found += _check_curve(item, where, back)
         elif isinstance(item, pg.LabelItem):
             text = re.sub(r"<[^>]+>", "", item.text or "").strip()
             if not text:
@@ -676,7 +696,62 @@ def check_plot(view: pg.GraphicsView, presenting: bool) -> list[Finding]:
             pt = pt if pt is not None else font_pt(item.item.font(), view)
             if presenting and pt < PRESENT_MIN_PT - 0.01:
                 found.append(Finding("small text", f"{where} label {text[:30]!r}", f"{pt:.1f} pt"))
+    found += check_legends(view)
     return found
+
+
+def check_legends(view: pg.GraphicsView) -> list[Finding]:
+    """A legend drawn over a curve's or a scatter's data hides it: Choose K at K = 1 while
+    presenting at 1024 x 768, the legend covered the curves' first points. Each point, and
+    points along each segment of a curve, must lie outside every legend's box
+    (emviz.gui.legend_room.data_under)."""
+    where = f"{type(view).__name__}#{view.objectName() or '-'}"
+    legends = [item for item in view.scene().items()
+               if isinstance(item, pg.LegendItem) and item.items and _really_visible(item)]
+    found = []
+    for legend in legends:
+        box = legend_box(view, legend, SLACK)
+        found += [Finding("overlap", f"{where} legend over {name}",
+                          f"{n} of its points under the legend at {_r(box)}")
+                  for name, n in data_under(view, box).items()]
+    return found
+
+
+@functools.cache
+def _component_rgbs() -> frozenset[tuple[int, int, int]]:
+    """Every component colour of every theme's palette (K_MAX of each)."""
+    from ..look.colors import component_colors
+    from ..session.schema import K_MAX
+
+    return frozenset(tuple(int(c) for c in rgb) for theme in ("light", "dark")
+                     for rgb in component_colors(K_MAX, theme))
+
+
+def _check_curve(curve: pg.PlotCurveItem, where: str, back: QColor) -> list[Finding]:
+    """A curve in a component colour with under MIN_GRAPHIC_CONTRAST on its plot is found,
+    unless a casing outlines it: a shadow pen wider than the line, with that contrast on the
+    plot and on the line's colour (the light plots' orange, sky blue and yellow)."""
+    pen = curve.opts.get("pen")
+    if pen is None or pen.style() == Qt.PenStyle.NoPen:
+        return []
+    color = pen.color()
+    if rgb(color) not in _component_rgbs() or color.alpha() == 0:
+        return []
+    line = blend(color, back)
+    ratio = contrast_ratio(rgb(line), rgb(back))
+    if ratio >= MIN_GRAPHIC_CONTRAST - 0.005:
+        return []
+    casing = curve.opts.get("shadowPen")
+    if casing is not None and casing.style() != Qt.PenStyle.NoPen \
+            and casing.widthF() > max(pen.widthF(), 1.0):
+        edge = blend(casing.color(), back)
+        if min(contrast_ratio(rgb(edge), rgb(back)),
+               contrast_ratio(rgb(edge), rgb(line))) >= MIN_GRAPHIC_CONTRAST - 0.005:
+            return []
+    name = curve.name() or curve.objectName() or "-"
+    return [Finding("contrast", f"{where} curve {name}",
+                    f"component colour {color.name()} on {back.name()}: {ratio:.2f}:1 < "
+                    f"{MIN_GRAPHIC_CONTRAST}:1, and no casing")]
 
 
 def _check_axis(axis: pg.AxisItem, view, where: str, presenting: bool, back: QColor,

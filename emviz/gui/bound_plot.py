@@ -13,6 +13,7 @@ from ..look.appearance import Appearance
 from ..look.colors import DARK_GREY, INK, MID_GREY
 from ..look.readouts import bound_series, follow_range
 from ..session.model import Workbench
+from .legend_room import keep_off_data
 from .plot_text import shed_plot_text
 from .style import apply_plot_appearance, css_pt, fit_legend, style_plot
 
@@ -25,6 +26,9 @@ TWO_LINE_TITLE = "ln p(X | θ)<br>and L(q, θ)"
 TITLE_SLACK_PX = 12
 LOG_LIKELIHOOD_COLOR = INK
 LOWER_BOUND_COLOR = DARK_GREY  # not a component: no component colour (emviz.look.colors)
+#: Where the legend may stand, in this order (pyqtgraph anchors: itemPos, parentPos, offset).
+LEGEND_PLACES = [((1, 1), (1, 1), (-10, -10)), ((0, 0), (0, 0), (10, 10)),
+                 ((1, 0), (1, 0), (-10, 10)), ((0, 1), (0, 1), (10, -10))]
 
 
 class BoundPlot(pg.PlotWidget):
@@ -66,6 +70,10 @@ class BoundPlot(pg.PlotWidget):
         self._fit_tick_labels(self._magnitude)
         # the title's room is right of the left axis, whose width is known once laid out
         plot.getAxis("left").geometryChanged.connect(self._fit_title)
+        # after a resize, once the legend has followed its corner (on the next turn)
+        self._legend_later = QTimer(self, singleShot=True, interval=0)
+        self._legend_later.timeout.connect(self._legend_off_curves)
+        box.sigResized.connect(self._legend_later.start)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         self._fit_title()  # before the layout, which cannot be narrower than the title
@@ -165,6 +173,14 @@ class BoundPlot(pg.PlotWidget):
         else:
             self.cursor.setVisible(False)
             self.current.setData([], [])
+        self._legend_off_curves()
+
+    def _legend_off_curves(self) -> None:
+        """The legend where no curve lies under it (bottom right, where a climbing ln p
+        usually leaves room; else a corner that has room), or out of the plot (in a short
+        plot under the lesson it lay over the plateau of ln p and L)."""
+        if hasattr(self, "legend"):
+            keep_off_data(self, self.legend, LEGEND_PLACES, getattr(self.legend, "_emviz_fits", True))
 
     def _mark_hand(self, model: Workbench, x: np.ndarray, ll: np.ndarray, lb: np.ndarray) -> None:
         """Stars at the "θ set by hand" entries (on ln p, and on L where there is a q)."""

@@ -19,6 +19,7 @@ from ..core.density_map import MASS_FRACTIONS, density_map, mass_levels, view_gr
 from ..look.colormap import density_rgba
 from ..look.contours import contour_lines
 from ..session.schema import K_MAX
+from .style import set_component_pen
 
 #: Grid cells along the view's longer side: about 3 screen pixels a cell at 1280 x 800, and
 #: 200 x 130 grid points cost K · 26,000 log-densities (milliseconds), whatever N is.
@@ -78,8 +79,9 @@ class DensityLayer(pg.ItemGroup):
         self.lines.setPen(pg.mkPen((*rgb, 210), width=width))
 
     def show_picture(self, picture: DensityPicture, palette: np.ndarray, components: bool,
-                     width: float) -> None:
-        """Draw ``picture``; the component lines in ``palette``'s colours if ``components``."""
+                     width: float, background: tuple[int, int, int] = (255, 255, 255)) -> None:
+        """Draw ``picture``; the component lines in ``palette``'s colours if ``components``
+        (cased where a colour has under 3:1 on the plot's ``background``)."""
         self.picture = picture
         self.image.setImage(picture.rgba, autoLevels=False, levels=None)
         self.image.setRect(QRectF(*picture.rect))
@@ -89,9 +91,9 @@ class DensityLayer(pg.ItemGroup):
             item.setVisible(on)
             if not on:
                 continue
-            pen = (tuple(int(c) for c in palette[k]), width)
+            pen = (tuple(int(c) for c in palette[k]), width, tuple(background))
             if self._component_pens[k] != pen:  # a new pen only when the colour changes
-                item.setPen(pg.mkPen(pen[0], width=width, style=Qt.PenStyle.DotLine))
+                set_component_pen(item, pen[0], width, background, Qt.PenStyle.DotLine)
                 self._component_pens[k] = pen
             self._set(item, picture.component_lines[k])
         self.setVisible(True)

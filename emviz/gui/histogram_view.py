@@ -20,7 +20,7 @@ from ..look.appearance import Appearance
 from ..session.model import Workbench
 from .jobs import Background
 from .point_cloud import LAYOUT_IN_BACKGROUND
-from .style import apply_plot_appearance
+from .style import apply_plot_appearance, set_component_pen
 
 #: The band under the histogram, as a fraction of the tallest bar or curve.
 BAND_HEIGHT = 0.14
@@ -98,7 +98,8 @@ class HistogramView(pg.PlotWidget):
     def _colour_curve(self, item: pg.PlotCurveItem, color) -> None:
         """Component k's curve in its colour, the area under it tinted with the same."""
         rgb = tuple(int(c) for c in color)
-        item.setPen(pg.mkPen(rgb, width=self.appearance.ellipse_widths[0] * 1.5))
+        set_component_pen(item, rgb, self.appearance.ellipse_widths[0] * 1.5,
+                          self.appearance.background)
         item.setBrush(pg.mkBrush(*rgb, 60))
         item.setFillLevel(0.0)
 

@@ -351,15 +351,19 @@ class LessonPanel(QDockWidget):
         return False
 
     def _back_to_screen(self) -> None:
-        """A full-screen window that a claim made before the toolbars had their presenting
+        """A presenting window that a claim made before the toolbars had their presenting
         rows held past its screen (812 px high on a 768 px screen, its bottom rows out of
-        sight) takes the screen's size again once its minimum fits."""
+        sight) takes the screen's size again once its minimum fits, and is full screen again:
+        grown past its screen it stops being full screen (presenting chapter 2 at 1024 x 768
+        it then stayed 1024 x 784 once its minimum was 579 px again)."""
         w = self.window_
         screen = w.screen().geometry()
-        if not w.isFullScreen() or w.size() == screen.size():
+        if not self._presenting or (w.isFullScreen() and w.geometry() == screen):
             return
         need = w.minimumSizeHint()
         if need.width() <= screen.width() and need.height() <= screen.height():
+            if not w.isFullScreen():
+                w.showFullScreen()
             w.setGeometry(screen)
 
     def needed_height(self) -> int:

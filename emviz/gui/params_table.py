@@ -15,8 +15,11 @@ from ..look.readouts import format_column, format_matrix_compact
 from ..session.model import Workbench
 
 HEADERS = ("k", "π_k", "μ_k", "Σ_k", "N_k")
-#: Rows the table claims room for; more components scroll (vertically only).
-ROOM_FOR_ROWS = 3
+#: Rows the table claims room for at least: the lessons' largest K (chapter 11's collapse, 4
+#: components; with 3 its fourth row scrolled at 1024 x 768 and 1280 x 800, and the "z beside
+#: r" data's while presenting). More rows get room where the column has it
+#: (split_room.TableRoom), else they scroll (vertically only).
+ROOM_FOR_ROWS = 4
 
 
 #: The π_k column: the one a user can type into (θ set by hand).
@@ -118,8 +121,13 @@ class ParamsTable(QTableWidget):
         return QSize(width, height)
 
     def rows_height(self) -> int:
-        """The height its header and rows need (what it asks for unless folded away)."""
+        """The height its header and first ROOM_FOR_ROWS rows need (what it asks for unless
+        folded away)."""
         return self._content_size(ROOM_FOR_ROWS).height()
+
+    def all_rows_height(self) -> int:
+        """The height its header and every row need: no scroll bar."""
+        return self._content_size(max(self.rowCount(), 1)).height()
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         size = self._content_size(ROOM_FOR_ROWS)

@@ -119,7 +119,8 @@ def shed_plot_text(widget: pg.PlotWidget, legend: pg.LegendItem | None = None,
         box_h = height - tick_h - title_h * show_title - 0.8 * label_h * show_label
         box_w = widget.width() - plot.getAxis("left").width()
         rect = legend.boundingRect()
-        legend.setVisible(rect.height() + 2 * tick_h <= box_h and rect.width() + 20 <= box_w)
+        legend._emviz_fits = rect.height() + 2 * tick_h <= box_h and rect.width() + 20 <= box_w
+        legend.setVisible(legend._emviz_fits)
 
 
 def _show_title(plot: pg.PlotItem, show: bool, height: float) -> None:

@@ -12,7 +12,7 @@ from ..look.colors import component_colors
 from ..look.geometry import ellipse, ellipses_polyline
 from ..session.model import Workbench
 from .point_cloud import PointCloudItem
-from .style import apply_plot_appearance
+from .style import apply_plot_appearance, set_component_pen
 
 #: A shift+click removes the nearest point within this many screen pixels.
 PICK_RADIUS_PX = 8.0
@@ -204,10 +204,11 @@ class PointsView(pg.PlotWidget):
         """The 1σ ellipse solid, the 2σ one dashed and thinner; a new pen only on change."""
         width = self.appearance.ellipse_widths[1 if outer else 0]
         self._ellipse_colors[id(item)] = color
-        if self._ellipse_pens.get(id(item)) != (color, width):
+        background = self.appearance.background
+        if self._ellipse_pens.get(id(item)) != (color, width, background):
             style = Qt.PenStyle.DashLine if outer else Qt.PenStyle.SolidLine
-            item.setPen(pg.mkPen(color, width=width, style=style))
-            self._ellipse_pens[id(item)] = (color, width)
+            set_component_pen(item, color, width, background, style)
+            self._ellipse_pens[id(item)] = (color, width, background)
 
     # -- gestures ------------------------------------------------------------------------
     def pixel_size(self) -> tuple[float, float]:

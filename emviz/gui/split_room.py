@@ -124,7 +124,8 @@ class TableRoom(_AfterResize):
     the Why plot had 38 (1280 x 800) and 178 (1920 x 1080), its caption running out of it.
     While the page is shorter than PAGE_MIN_PX, the table folds away (its handle stays); it
     comes back when the column is tall enough for both. Presenting, the table is no taller
-    than its rows need: the rest is the page's."""
+    than its rows need: the rest is the page's. Shorter than its rows need (more components
+    than it claims room for), it takes what the page can give above its least height."""
 
     def __init__(self, column: QSplitter, page: QWidget, parent: QObject) -> None:
         super().__init__(parent)
@@ -137,13 +138,21 @@ class TableRoom(_AfterResize):
         top, table = self.column.sizes()
         current = self.page.currentWidget()
         page = current.height() if current is not None else self.page.height()
-        rows = _rows_height(self.column.widget(1))  # every row whole
+        least = _rows_height(self.column.widget(1))  # the rows it claims room for, whole
+        rows = _all_rows_height(self.column.widget(1))  # every row whole
         presentation = getattr(self.parent(), "presentation", None)
         if not self.folded_at and table > rows and getattr(presentation, "presenting", False):
             # presenting, what the rows do not need is the page's (at 1280 x 800 the table
             # kept 246 px for 148 of rows under a Choose K page that scrolled)
             self.column.setSizes([top + table - rows, rows])
             top, page, table = top + table - rows, page + table - rows, rows
+        elif not self.folded_at and 0 < table < rows:
+            # rows past what it claims scroll, and a class cannot scroll: the page gives
+            # what it has above its least height
+            more = min(rows - table, max(page - PAGE_MIN_PX, 0))
+            if more > 0:
+                self.column.setSizes([top - more, table + more])
+                top, page, table = top - more, page - more, table + more
         if not self.folded_at and table > 0 and page < PAGE_MIN_PX:
             self.folded_at = table
             self.column.setSizes([top + table, 0])
@@ -153,13 +162,19 @@ class TableRoom(_AfterResize):
             # back as tall as it was if the page keeps its least height, else as tall as its
             # rows need (folded while the window was set up at 1024 x 768, 260 px high, it
             # never came back, though the column had room for its 98)
-            back = min(self.folded_at, page - PAGE_MIN_PX)
-            if back >= rows:
+            back = min(max(self.folded_at, rows), page - PAGE_MIN_PX)
+            if back >= least:
                 self.column.setSizes([top - back, back])
                 self.folded_at = 0
 
 
 def _rows_height(table: QWidget) -> int:
-    """The height ``table`` needs for all its rows, folded or not."""
+    """The height ``table`` asks for (the rows it claims room for), folded or not."""
     rows_height = getattr(table, "rows_height", None)
     return rows_height() if rows_height is not None else table.minimumSizeHint().height()
+
+
+def _all_rows_height(table: QWidget) -> int:
+    """The height ``table`` needs for every row, folded or not."""
+    all_rows_height = getattr(table, "all_rows_height", None)
+    return all_rows_height() if all_rows_height is not None else _rows_height(table)

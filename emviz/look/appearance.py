@@ -16,9 +16,11 @@ component k has one hue in every view, export and lecture slide. It was designed
 colour-vision deficiencies, not for one background: on the dark plot background Okabe-Ito's
 blue has 3.6:1 and its grey 4.2:1, so the dark theme draws those two lighter (5.7:1 and
 4.6:1; the others have 4.8:1 to 14:1). On white, yellow, orange and sky blue have under
-2.5:1 (only blue and grey reach 4.5:1) and need the points' dark rim; text never takes a
-component's colour: a tag or a table shows it as a frame or a swatch, the words in the
-foreground colour.
+2.5:1 (only blue and grey reach 4.5:1): the points have a dark rim, and a line in one of them
+has a casing, a darker edge of its own colour with 3:1 on the plot and on the line
+(emviz.look.colors.casing; darkened instead, they lost their colour-blind safety); text never
+takes a component's colour: a tag or a table shows it as a frame or a swatch, the words in
+the foreground colour.
 """
 
 from __future__ import annotations

@@ -149,6 +149,34 @@ def in_theme(palette: np.ndarray, theme: str | None = None, slots: int = 64) -> 
     return out
 
 
+#: WCAG 2.1's 1.4.11 (non-text contrast): an ellipse or a curve needs 3:1 against what is next
+#: to it. On the white plots Okabe-Ito's orange has 2.25:1, sky blue 2.31:1 and yellow 1.32:1.
+#: Darkened to 3:1 they lose what makes the palette colour-blind safe (all three end at one
+#: luminance: orange and yellow ΔE 2.8 for a protanope, 4.6 for a deuteranope, against 10.8
+#: at least for Okabe-Ito's own; blue and sky blue ΔE 16.7 instead of 26), so they keep their
+#: colour and are drawn with a casing, an edge that has 3:1 on the plot and on the colour.
+MIN_GRAPHIC_CONTRAST = 3.0
+def casing(rgb, background) -> tuple[int, int, int] | None:
+    """The colour of the edge a line of colour ``rgb`` needs on ``background`` (RGB triples)
+    for MIN_GRAPHIC_CONTRAST: None if the colour has that contrast itself, else the colour's
+    own hue and saturation, darker (lighter on a dark background) until the edge has that
+    contrast on both the background and the colour: a dark orange along orange, not black
+    (a black edge round the thin dashed 2σ ellipses read as a black line)."""
+    from .appearance import contrast_ratio, relative_luminance  # (appearance imports nothing from here)
+
+    rgb, background = tuple(int(c) for c in rgb), tuple(int(c) for c in background)
+    if contrast_ratio(rgb, background) >= MIN_GRAPHIC_CONTRAST:
+        return None
+    h, lightness, s = colorsys.rgb_to_hls(*(np.array(rgb) / 255.0))
+    step = -0.01 if relative_luminance(background) > relative_luminance(rgb) else 0.01
+    while 0.0 <= lightness <= 1.0:
+        edge = tuple(int(v) for v in np.round(np.array(colorsys.hls_to_rgb(h, lightness, s)) * 255))
+        if min(contrast_ratio(edge, background), contrast_ratio(edge, rgb)) >= MIN_GRAPHIC_CONTRAST + 0.05:
+            return edge
+        lightness += step
+    return (0, 0, 0) if step < 0 else (255, 255, 255)
+
+
 def _lifted(h: float, lightness: float, s: float, background: tuple[int, int, int]) -> tuple:
     """The colour of hue h and saturation s, lightness raised from ``lightness`` in small
     steps until it has DARK_MIN_CONTRAST (plus a margin for rounding) on ``background``."""

@@ -176,6 +176,19 @@ def set_up(app, w, state: str) -> None:
     settle(app, w)
 
 
+def as_large_as_the_screen(w, size: tuple[int, int]) -> None:
+    """The window at ``size``, or as large as its frame leaves room for on its screen (a
+    window's size is its inside: resized to the screen's size, its frame ran 4 px past the
+    screen, and a window put back after full screen was moved to keep its frame on the
+    screen, another 25 px off it)."""
+    from PySide6.QtCore import QSize
+
+    from emviz.gui.screen_fit import fit_on_screen
+
+    w.resize(*size)
+    fit_on_screen(w, QSize(*size))
+
+
 def windows_shown(app, w) -> list:
     """The main window first, then its other visible windows (gallery, Sample)."""
     from PySide6.QtWidgets import QDialog
@@ -198,6 +211,7 @@ def walk(size: tuple[int, int], states: list[str], out: Path | None,
     w = MainWindow()
     w.resize(*size)
     w.show()
+    as_large_as_the_screen(w, size)
     settle(app, w)
     w.controller.advance(6)
     settle(app, w)
@@ -208,7 +222,7 @@ def walk(size: tuple[int, int], states: list[str], out: Path | None,
                 w.presentation.set_theme(theme)
                 w.presentation.set_presenting(presenting)
                 if not presenting:
-                    w.resize(*size)
+                    as_large_as_the_screen(w, size)
                 settle(app, w)
                 shown = windows_shown(app, w)
                 sid = screen_id(size, theme, presenting, state)

@@ -145,7 +145,13 @@ def test_contrast_is_measured_against_the_style_sheet_background(qtbot):
 
 
 def test_the_default_window_has_no_fault_the_audit_finds(window):
-    """A guard that the audit runs on the real window (the matrix is test_screen_audit.py)."""
+    """A guard that the audit runs on the real window (the matrix is test_screen_audit.py),
+    on the tests' screen (800 x 800: the default 1280 x 800 runs past it, as it would on a
+    screen that small; the matrix's screens are the window's size)."""
+    from emviz.gui.screen_fit import fit_on_screen
+
+    fit_on_screen(window)
+    QApplication.processEvents()
     findings = audit([window], presenting=False)
     assert all(f.kind in ("clipped", "plot text") for f in findings), findings
 
@@ -401,6 +407,33 @@ def test_a_window_whose_minimum_size_is_larger_than_its_screen_is_found(qtbot):
     qtbot.waitUntil(lambda: check_fits_screen(window) == [])
 
 
+def test_a_window_taller_than_its_screen_is_found_whatever_its_minimum(qtbot):
+    """Presenting at 1024 x 768, the window was 1024 x 816 on a 768 px high screen (its
+    minimum had grown and shrunk again: Qt grows a window to its minimum but never shrinks it
+    back), and the audit, which read only the minimum size, saw nothing: the bottom 48 px, the
+    status line among them, were off the screen. The window's frame must lie inside the
+    screen's available area, whatever its minimum."""
+    from PySide6.QtWidgets import QMainWindow
+
+    from emviz.gui.audit import check_fits_screen
+
+    window = QMainWindow()
+    window.setCentralWidget(QWidget())
+    shown(qtbot, window, 300, 200)
+    room = window.screen().availableGeometry()
+    window.move(room.topLeft())
+    assert check_fits_screen(window) == []
+    window.resize(300, room.height() + 48)  # no minimum holds it there: only its size
+    qtbot.waitUntil(lambda: window.height() == room.height() + 48)
+    found = check_fits_screen(window)
+    assert [f.kind for f in found] == ["too large"]
+    assert "off the screen" in found[0].detail
+    window.resize(300, 200)
+    window.move(room.right() - 100, room.top())  # its right part past the screen's edge
+    qtbot.waitUntil(lambda: window.frameGeometry().right() > room.right())
+    assert [f.kind for f in check_fits_screen(window)] == ["too large"]
+
+
 def test_a_scroll_area_page_wider_than_its_view_without_a_scroll_bar_is_found(qtbot):
     """Presenting at 1280 x 800 the Equations tab's page was wider than the tab, its boxes cut
     at the right ("M-step ◀ just ran: new θ fro"), and no check saw it: a scroll area's page
@@ -442,3 +475,65 @@ def test_presenting_the_equations_page_is_no_wider_than_its_tab(window, qtbot):
     view.when.setText("after M-step 3, from the responsibilities of E-step 3")
     wait_steady(qtbot, lambda: (view.widget().width(), view.viewport().width()))
     assert check_scroll_width(view) == []
+
+
+def test_a_component_curve_under_3_to_1_on_its_plot_is_found_unless_cased(qtbot):
+    """On the light theme's white plots Okabe-Ito's orange has 2.25:1, sky blue 2.31:1 and
+    yellow 1.32:1, under WCAG's 3:1 for graphical objects, and no check saw a curve: a
+    curve in a component colour under 3:1 on its plot is found, unless a casing (a wider
+    shadow pen) with 3:1 on the plot and on the colour outlines it."""
+    import pyqtgraph as pg
+
+    from emviz.gui.audit import check_plot
+    from emviz.look.colors import component_colors
+
+    plot = shown(qtbot, pg.PlotWidget(background=(255, 255, 255)), 300, 200)
+    blue, orange = (tuple(int(c) for c in rgb) for rgb in component_colors(2, "light"))
+    curve = plot.plot([0, 1, 2], [0, 1, 0], pen=pg.mkPen(orange, width=2))
+
+    def curve_findings() -> list:
+        return [f for f in check_plot(plot, False) if " curve" in f.where]
+
+    found = curve_findings()
+    assert [f.kind for f in found] == ["contrast"] and "#e69f00" in found[0].detail
+    curve.setShadowPen(pg.mkPen((0, 0, 0), width=4))
+    assert curve_findings() == []
+    curve.setShadowPen(pg.mkPen((0, 0, 0), width=2))  # no wider than the line: no casing
+    assert [f.kind for f in curve_findings()] == ["contrast"]
+    curve.setShadowPen(None)
+    curve.setPen(pg.mkPen(blue, width=2))  # 5.2:1: no casing needed
+    assert curve_findings() == []
+    curve.setPen(pg.mkPen(orange, width=2))
+    plot.setBackground((18, 18, 18))  # 8.3:1 on the dark plots
+    assert curve_findings() == []
+
+
+def test_a_legend_over_curve_data_is_found(qtbot):
+    """Choose K at K = 1 presenting at 1024 x 768: the legend (BIC, AIC, lowest BIC) sat over
+    the curves' first points, and no check saw it. A legend with a curve's or a scatter's
+    point (or a point along a segment) under it is found."""
+    import pyqtgraph as pg
+
+    from emviz.gui.audit import check_plot
+
+    plot = shown(qtbot, pg.PlotWidget(background=(255, 255, 255)), 400, 300)
+    item = plot.getPlotItem()
+    legend = item.addLegend(offset=None)
+    legend.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(2, 2))  # top left
+    item.plot([1, 2, 3, 4], [10, 5, 4, 3], name="BIC", symbol="o")
+    item.setXRange(1, 4, padding=0.05)
+    item.setYRange(3, 10, padding=0.05)
+    QApplication.processEvents()
+
+    def legend_findings() -> list:
+        return [f for f in check_plot(plot, False) if "legend" in f.where]
+
+    found = legend_findings()
+    assert [f.kind for f in found] == ["overlap"] and "BIC" in found[0].where
+    item.setYRange(3, 20, padding=0.05)  # headroom above the curve: the legend clear of it
+    QApplication.processEvents()
+    assert legend_findings() == []
+    legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-2, 2))  # top right, clear
+    item.setYRange(3, 10, padding=0.05)
+    QApplication.processEvents()
+    assert legend_findings() == []

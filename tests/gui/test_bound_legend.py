@@ -26,3 +26,32 @@ def test_the_lower_bound_legend_marker_has_its_colour_before_there_is_any_l(qtbo
         assert (brush.red(), brush.green(), brush.blue()) == expected
         assert curve.scatter.opts["size"] == curve.opts["symbolSize"]
         assert curve.scatter.opts["pen"].style() == pg.QtCore.Qt.PenStyle.NoPen  # as with data
+
+
+def test_the_legend_never_covers_the_curves_in_a_short_plot(window, qtbot):
+    """Chapter 11 at 1280 x 800 under the lesson (the screen audit's matrix): the ln p plot
+    was 409 x 231 px, its title row 96 px high, about 87 px left inside its axes, and the
+    legend, 69 px at its bottom right, lay over the plateau of ln p and L. It moves to a
+    place with no data under it, or leaves the plot where there is none (the axis title
+    names ln p and L), and comes back when there is room."""
+    from emviz.gui.audit import check_legends
+    from emviz.gui.bound_plot import BoundPlot
+
+    window.lesson.go(10, remember=False)  # chapter 11: K = 4, ln p's jump and plateau
+    window.lesson.try_button.click()
+    qtbot.waitUntil(lambda: len(window.history) > 50 and not window.controller.busy, timeout=20_000)
+    plot = BoundPlot()
+    qtbot.addWidget(plot)
+    plot.resize(409, 231)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.getPlotItem().layout.setRowFixedHeight(0, 104)  # the title row about as it was there
+    plot.show_state(window.model)
+    qtbot.waitUntil(lambda: plot.getPlotItem().getViewBox().height() < 100)
+    qtbot.waitUntil(lambda: check_legends(plot) == [], timeout=2000)
+    plot.getPlotItem().layout.setRowFixedHeight(0, 30)
+    plot.resize(409, 400)
+    qtbot.waitUntil(lambda: plot.getPlotItem().getViewBox().height() > 200)
+    plot.show_state(window.model)
+    qtbot.waitUntil(lambda: plot.legend.isVisible(), timeout=2000)  # room again: back
+    assert check_legends(plot) == []

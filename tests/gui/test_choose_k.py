@@ -316,3 +316,27 @@ def test_presenting_the_plots_keep_a_readable_plot_area_and_nothing_runs_off_the
         assert label.mapTo(scroll.viewport(), label.rect().topRight()).x() <= scroll.viewport().width()
     window.presentation.set_presenting(False)
     qtbot.waitUntil(lambda: tab.criteria.plot.minimumHeight() == 110)
+
+
+def test_the_legend_never_covers_the_curves_however_short_or_narrow_the_plot(window, qtbot):
+    """Choose K at K = 1 presenting at 1024 x 768: the criteria plot had about 100 px inside
+    its axes, the headroom kept above the curves was a share of the values' range (0.45 of
+    it), and the legend, 53 px of 18 pt text, covered the curves' first points (BIC and AIC
+    of K = 1, the highest); "lowest BIC" stood past the plot's right edge. The headroom is
+    the legend's own height in pixels now, and its labels take fewer columns when the row
+    is wider than the plot."""
+    from emviz.gui.audit import check_legends, check_plot
+
+    tab = show_tab(window)
+    window.controller.apply_settings(dataclasses.replace(window.model.settings, k=1))
+    wait_curve(qtbot, tab)
+    plot = tab.criteria.plot
+    window.presentation.set_presenting(True)
+    for width, height in ((400, 176), (300, 176), (500, 300)):
+        plot.setMinimumSize(width, height)
+        plot.setMaximumSize(width, height)
+        wait_steady(qtbot, lambda: (plot.size(), tab.criteria.legend.boundingRect()))
+        window.redraw_now()
+        assert check_legends(plot) == [], (width, height)
+        assert [f for f in check_plot(plot, True) if "lowest BIC" in f.where] == [], (width, height)
+    window.presentation.set_presenting(False)

@@ -229,7 +229,7 @@ def test_the_gallery_note_sits_under_its_panel_not_on_the_data(window, qtbot):
 def test_the_gallery_scales_its_text_and_its_window_when_presenting(window, qtbot):
     """Its captions stayed 12-16 pt (the titles went back to 16 pt at every redraw) and ran
     out of the figure; the window stayed 1100 x 720."""
-    from emviz.gui.audit import audit
+    from emviz.gui.audit import audit, check_fits_screen
 
     gallery = open_gallery(window, qtbot)
     window.presentation.set_presenting(True)
@@ -239,6 +239,8 @@ def test_the_gallery_scales_its_text_and_its_window_when_presenting(window, qtbo
     assert gallery.frameGeometry().width() >= free.width() - 2 and gallery.height() >= free.height() - 40
     findings = [f for f in audit([gallery], presenting=True) if "galleryFigure" in f.where]
     assert findings == [], findings
+    # its frame on the screen too: resized to the whole free area, it ran 4 px past it
+    assert check_fits_screen(gallery) == []
     for panel in gallery.panels:
         assert float(panel.plot.titleLabel.opts["size"].removesuffix("pt")) >= 18
     window.presentation.set_presenting(False)

@@ -312,3 +312,61 @@ def test_at_1024_px_the_band_has_two_columns_and_the_window_fits_a_1024_x_768_sc
     assert box.mapTo(body, box.rect().topLeft()).x() >= text.mapTo(body, text.rect().topRight()).x()
     assert box.height() >= box.heightForWidth(box.width())  # the whole box
     assert w.minimumSizeHint().height() <= 700
+
+
+
+HELD_PAST_SCRIPT = """
+import json
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from emviz.gui import MainWindow
+from emviz.gui.style import apply_app_font
+from tests.gui.screens import APPEARANCES, as_large_as_the_screen, set_up, settle
+apply_app_font(app)
+w = MainWindow()
+w.show()
+as_large_as_the_screen(w, (1024, 768))
+settle(app, w)
+for state in ("tab ln p, L", "k-means split", "oracle split", "sample", "lesson 2"):
+    set_up(app, w, state)
+    for theme, presenting in APPEARANCES:
+        w.presentation.set_theme(theme)
+        w.presentation.set_presenting(presenting)
+        if not presenting:
+            as_large_as_the_screen(w, (1024, 768))
+        settle(app, w)
+    if state == "lesson 2":
+        break
+    w.presentation.set_presenting(False)
+    w.presentation.set_theme("light")
+print(json.dumps({"geometry": w.frameGeometry().getRect(), "full screen": w.isFullScreen(),
+                  "least": w.minimumSizeHint().toTuple()}), flush=True)
+import os
+os._exit(0)  # a measurement: the interpreter's teardown of Qt objects is not under test
+"""
+
+
+def test_presenting_a_window_held_past_its_screen_goes_back_to_full_screen(tmp_path):
+    """Presenting chapter 2 at 1024 x 768 after other screens, the lesson claimed its height
+    while the toolbars still had their window rows: the window's least height was 808 px for
+    a moment, the window grew past its 768 px screen and stopped being full screen, and it
+    stayed 1024 x 784 when its least height was 579 again (its bottom rows, the status line
+    among them, off the screen). Whenever its least height fits again, it is the screen."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "s", "x": 0, "y": 0, "width": 1024,
+                                               "height": 768, "logicalDpiX": 96,
+                                               "logicalDpiY": 96, "dpr": 1}]}))
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
+               XDG_CONFIG_HOME=str(tmp_path / "config"))  # the lesson remembers being opened
+    result = subprocess.run([sys.executable, "-c", HELD_PAST_SCRIPT], capture_output=True,
+                            text=True, timeout=300, env=env, cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr[-3000:]
+    shown = json.loads(result.stdout.splitlines()[-1])
+    assert shown["least"][1] <= 768, shown
+    assert shown["geometry"] == [0, 0, 1024, 768] and shown["full screen"], shown

@@ -8,6 +8,7 @@ from emviz.gui.audit import check_plot
 from emviz.gui.bound_plot import SHORT_TITLE, BoundPlot
 from emviz.look.appearance import Appearance
 
+from .conftest import wait_for_history
 from .test_teaching_kmeans import kmeans_view, mode_on
 from .test_teaching_panels import view
 
@@ -208,3 +209,84 @@ def test_the_why_title_takes_a_shorter_form_where_the_whole_one_is_wider_than_th
     assert why_label_findings(plot) == []
     plot.resize(600, 400)
     qtbot.waitUntil(lambda: label.text == forms[0])
+
+
+def table_cut(table) -> str:
+    """What of the parameter table a class cannot see: a scroll bar, or rows past its view."""
+    rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+    if table.verticalScrollBar().isVisible() or table.viewport().height() < rows:
+        return f"{table.rowCount()} rows of {rows} px in a view of {table.viewport().height()} px"
+    return ""
+
+
+def test_four_components_show_whole_in_the_parameter_table_at_its_least_height(window, qtbot):
+    """The table claimed room for 3 rows (ROOM_FOR_ROWS): at K = 4 (chapter 11, the "z beside
+    r" data) a short column left it 3 rows and a scroll bar. Given only its least height, its
+    4 rows show whole."""
+    from .test_teaching_kmeans import set_k
+
+    w = window
+    set_k(w, qtbot, 4)
+    table = w.params_table
+    qtbot.waitUntil(lambda: table.rowCount() == 4)
+    column = table.parentWidget()
+    column.setSizes([column.height(), table.minimumSizeHint().height()])
+    qtbot.waitUntil(lambda: 0 < table.height() <= table.minimumSizeHint().height() + 1)
+    assert table_cut(table) == ""
+
+
+def test_more_components_than_the_table_claims_get_the_room_the_page_can_give(window, qtbot):
+    """Past ROOM_FOR_ROWS the table's rows scrolled whatever room the column had: at K = 6 in
+    a tall window they show whole, the page keeping its least height."""
+    from emviz.gui.split_room import PAGE_MIN_PX
+
+    from .conftest import wait_steady
+    from .test_teaching_kmeans import set_k
+
+    w = window
+    w.resize(1280, 1000)
+    table = w.params_table
+    column = table.parentWidget()
+    wait_steady(qtbot, lambda: column.sizes())
+    set_k(w, qtbot, 6)
+    qtbot.waitUntil(lambda: table.rowCount() == 6)
+    wait_steady(qtbot, lambda: column.sizes())
+    assert column.height() - table.all_rows_height() > PAGE_MIN_PX + 60  # room for both
+    assert table_cut(table) == ""
+    assert w.tabs.currentWidget().height() >= PAGE_MIN_PX
+
+
+def test_chapter_11s_four_components_show_whole_in_the_parameter_table_at_1024(window, qtbot):
+    """Chapter 11 (K = 4, one component collapsing: "the table shows N_k = 1.0") at 1024 x 768
+    after chapter 7, in emviz's own font, showed 3 of its 4 rows in 111 px and a scroll bar: the
+    table claimed room for 3 rows. Its 4 rows show whole, and the page above keeps its least
+    height."""
+    from PySide6.QtWidgets import QApplication
+
+    from emviz.gui.split_room import PAGE_MIN_PX
+    from emviz.gui.style import apply_app_font
+
+    from .conftest import wait_steady
+
+    app = QApplication.instance()
+    font = app.font()
+    apply_app_font(app)  # as the emviz command does (its rows are taller than the default's)
+    try:
+        w = window
+        w.resize(1024, 768)
+        qtbot.waitUntil(lambda: w.width() == 1024)
+        w.lesson.show()
+        for chapter in (6, 10):  # chapter 7, then 11 (K = 4)
+            w.lesson.go(chapter, remember=False)
+            w.lesson.try_button.click()
+            wait_for_history(qtbot, w, 2)
+        qtbot.waitUntil(lambda: w.model.settings.k == 4 and not w.controller.busy, timeout=20_000)
+        w.redraw_now()
+        table = w.params_table
+        qtbot.waitUntil(lambda: table.rowCount() == 4)
+        wait_steady(qtbot, lambda: (table.height(), w.tabs.currentWidget().height()))
+        assert table.height() > 0
+        assert table_cut(table) == ""
+        assert w.tabs.currentWidget().height() >= PAGE_MIN_PX
+    finally:
+        app.setFont(font)

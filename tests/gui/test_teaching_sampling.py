@@ -226,3 +226,15 @@ def test_presenting_the_dialog_fits_a_1024_px_screen_its_controls_in_two_rows(wi
         assert widget.isVisible() and check_clipped(widget) == []
     window.presentation.set_presenting(False)
     qtbot.waitUntil(lambda: dialog.seed.y() == dialog.procedure.y())
+
+
+def test_the_sample_window_lies_wholly_on_its_screen(window, qtbot):
+    """It was 980 x 760 wherever it opened: on a 1024 x 768 screen Qt's placing left its
+    frame's bottom 2 px past the screen, and on a smaller screen much more. Its frame lies
+    inside the screen's free area (the tests' screen is 800 x 800)."""
+    from emviz.gui.audit import check_fits_screen
+
+    dialog = open_dialog(window, qtbot)
+    qtbot.waitExposed(dialog)
+    assert check_fits_screen(dialog) == []
+    dialog.close()

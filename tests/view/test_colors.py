@@ -267,3 +267,31 @@ def test_the_non_component_greys_have_dark_counterparts_in_the_same_order():
     assert min(contrast_ratio(neutral(c, "dark"), dark) for c in (INK, DARK_GREY, MID_GREY)) >= 4.5
     assert neutral(INK, "dark") == Appearance("dark").foreground
     assert neutral((1, 2, 3), "dark") == (1, 2, 3)
+
+
+def test_every_component_colour_has_3_to_1_on_its_plot_or_a_casing_that_has():
+    """WCAG 2.1's non-text contrast (3:1) for the ellipses and curves: on the light plots
+    Okabe-Ito's orange has 2.25:1, sky blue 2.31:1, yellow 1.32:1 (and the lighter extra
+    colours beyond K = 8 down to 1.37:1). Darker, at 3:1 they would have lost what makes the
+    palette colour-blind safe (orange and yellow ΔE 2.8 for a protanope, blue and sky blue
+    ΔE 16.7): they keep their colour and take a casing, an edge of 3:1 on the plot and on
+    the colour; colours that have 3:1 take none."""
+    from emviz.look.appearance import PLOT_COLORS, contrast_ratio
+    from emviz.look.colors import MIN_GRAPHIC_CONTRAST, casing
+
+    for theme in ("light", "dark"):
+        background = PLOT_COLORS[theme][0]
+        for rgb in component_colors(K_MAX, theme):
+            rgb = tuple(int(c) for c in rgb)
+            edge = casing(rgb, background)
+            if contrast_ratio(rgb, background) >= MIN_GRAPHIC_CONTRAST:
+                assert edge is None, (theme, rgb)
+            else:
+                assert edge is not None, (theme, rgb)
+                assert contrast_ratio(edge, background) >= MIN_GRAPHIC_CONTRAST
+                assert contrast_ratio(edge, rgb) >= MIN_GRAPHIC_CONTRAST
+    white = PLOT_COLORS["light"][0]
+    orange, yellow = (tuple(int(c) for c in component_colors(7, "light")[i]) for i in (1, 6))
+    assert casing(orange, white) is not None and casing(yellow, white) is not None
+    assert all(casing(tuple(int(c) for c in rgb), PLOT_COLORS["dark"][0]) is None
+               for rgb in component_colors(K_MAX, "dark"))  # 4.5:1 there already

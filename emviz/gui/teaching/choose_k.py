@@ -57,7 +57,7 @@ from ...session.parts import ChooseKPart
 from ..features import Feature
 from ..jobs import Stream
 from ..plot_text import InsideText
-from ..style import style_plot, whole_axis_title_or_none
+from ..style import fit_legend, style_plot, whole_axis_title_or_none
 from ._shared import HIGHLIGHT, TEXT_PT, font, num
 
 TITLE = "Choose K"
@@ -72,8 +72,14 @@ CAPTION_PT = 11
 #: New data or settings are fitted this long after the last change (a spray of points is
 #: one change, not twenty).
 SETTLE_MS = 150
-#: Room above the highest point for the legend, as a fraction of the values' range.
+#: Room above the highest point for the legend, as a fraction of the values' range: at
+#: least this, and at least the legend's own height in pixels (and LEGEND_GAP_PX for the
+#: ring of the lowest BIC): a share alone left a 53 px legend over the curves' first
+#: points in a plot of about 100 px (K = 1 presenting at 1024 x 768).
 LEGEND_HEADROOM = 0.45
+LEGEND_GAP_PX = 14
+#: The legend leaves the plot when it would take more than this share of its height.
+LEGEND_MAX_SHARE = 0.6
 #: Final ln p values closer than this fraction of the strip's range share a pile (about a
 #: dot's width).
 PILE_FRACTION = 1 / 40
@@ -205,6 +211,8 @@ class CriteriaView(QWidget):
         self.targets.setZValue(10)
         self.targets.sigClicked.connect(self._clicked)
         plot.addItem(self.targets)
+        self._values: tuple[float, float] | None = None  # (lowest, highest) value drawn
+        plot.getViewBox().sigResized.connect(self._fit_range)
         style_plot(self.plot)
         whole_axis_title_or_none(plot.getAxis("left"))  # the legend names BIC and AIC
         layout.addWidget(self.plot, 1)
@@ -230,6 +238,7 @@ class CriteriaView(QWidget):
         self.best_bic.setPen(pg.mkPen(a.foreground, width=2))
         self.k_band.setBrush(pg.mkBrush(*a.highlight))
         self.k_band.update()
+        self._fit_range()  # the legend's new size
 
     @property
     def curve(self) -> dict[int, CriterionPoint]:
@@ -331,13 +340,38 @@ class CriteriaView(QWidget):
         plot.setXRange(0.5, k_max + 0.5, padding=0)
         plot.getAxis("bottom").setTicks([[(k, str(k)) for k in range(1, k_max + 1)]])
         finite = np.r_[bics[np.isfinite(bics)], aics[np.isfinite(aics)]]
-        if len(finite):
-            lo, hi = float(finite.min()), float(finite.max())
-            span = hi - lo if hi > lo else max(1.0, 0.01 * abs(hi))
-            plot.setYRange(lo - 0.08 * span, hi + LEGEND_HEADROOM * span, padding=0)
+        self._values = (float(finite.min()), float(finite.max())) if len(finite) else None
+        self._fit_range()
         plot.getAxis("left").setStyle(showValues=bool(len(finite)))
         self._draw_k()
         self._draw_caption()
+
+    def _fit_range(self) -> None:
+        """The legend in as few rows as the plot's width allows, and the y range with room
+        above the highest point for it (LEGEND_HEADROOM, or its height in pixels if more);
+        in a plot too short for that, no legend (the axis title names BIC and AIC)."""
+        box = self.plot.getPlotItem().getViewBox()
+        width, height = box.width(), box.height()
+        if width <= 0 or height <= 0:
+            return
+        for columns in (3, 2, 1):
+            if self.legend.columnCount != columns:
+                self.legend.setColumnCount(columns)
+                fit_legend(self.legend)
+            if self.legend.boundingRect().width() <= width - 4:
+                break
+        need = (self.legend.boundingRect().height() + LEGEND_GAP_PX) / height
+        self.legend.setVisible(need <= LEGEND_MAX_SHARE and self.legend.boundingRect().width() <= width)
+        if self._values is None:
+            return
+        lo, hi = self._values
+        span = hi - lo if hi > lo else max(1.0, 0.01 * abs(hi))
+        bottom = lo - 0.08 * span
+        share = LEGEND_HEADROOM / (hi + LEGEND_HEADROOM * span - bottom) * span  # of the height
+        if self.legend.isVisible():
+            share = max(share, need)
+        top = (hi - share * bottom) / (1 - share)  # hi at (1 - share) of the height
+        self.plot.getPlotItem().setYRange(bottom, top, padding=0)
 
     def _draw_k(self) -> None:
         k = self._shown_k

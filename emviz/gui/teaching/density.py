@@ -108,7 +108,8 @@ class DensityFeature(QObject):
         k = len(picture.component_lines)
         self.layer.set_line_colour(appearance.foreground, appearance.ellipse_widths[1])
         self.layer.show_picture(picture, model.identity.em_palette(k),
-                                model.options.show_component_density, appearance.ellipse_widths[1])
+                                model.options.show_component_density, appearance.ellipse_widths[1],
+                                appearance.background)
 
     def _failed(self, text: str) -> None:
         self._wanted = None

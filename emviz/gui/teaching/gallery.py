@@ -25,7 +25,7 @@ from itertools import chain
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -55,6 +55,8 @@ from ...session.parts import Identity
 from ..features import Feature
 from ..jobs import Background
 from ..point_cloud import LAYOUT_IN_BACKGROUND, PointCloudItem, data_bounds, whole_pictures
+from ..screen_fit import fit_on_screen
+from ..style import set_component_pen
 from .why import WrappingLabel
 
 DEFAULT_ITERATIONS = (0, 1, 2, 5, 20)
@@ -346,8 +348,9 @@ class Panel:
         self.cloud.update()
         for j, (inner, outer) in enumerate(self.ellipses[: len(self._palette)]):
             color = tuple(int(c) for c in self._palette[j])
-            inner.setPen(pg.mkPen(color, width=2.5 * scale))
-            outer.setPen(pg.mkPen(color, width=1.5 * scale, style=Qt.PenStyle.DashLine))
+            back = self.appearance.background
+            set_component_pen(inner, color, 2.5 * scale, back)
+            set_component_pen(outer, color, 1.5 * scale, back, Qt.PenStyle.DashLine)
         self.means.setPen(pg.mkPen(self.appearance.foreground, width=1.5 * scale))
         if len(self._sizes):
             self.means.setSize(self._sizes * scale)
@@ -642,8 +645,8 @@ class GalleryView(QDialog):
             size = (free.width(), free.height())
         else:
             size = (min(WINDOW_SIZE[0], most[0]), min(WINDOW_SIZE[1], most[1]))
-        self.resize(*size)
-        self.move(free.x() + (free.width() - size[0]) // 2, free.y() + (free.height() - size[1]) // 2)
+        # its frame on the screen too (presenting at 1280 x 800 it was 1284 x 804)
+        fit_on_screen(self, QSize(*size), centre=True)
 
     def set_iterations(self, iterations: tuple[int, ...]) -> None:
         """Show these iterations (and run EM on until the largest, if the run has not)."""

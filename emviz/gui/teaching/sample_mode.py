@@ -36,7 +36,8 @@ from ...look.colors import component_colors, in_theme
 from ...look.geometry import ellipse, ellipse_label
 from ..features import Feature
 from ..point_cloud import PointCloudItem
-from ..style import style_plot, theme_plot
+from ..screen_fit import fit_on_screen
+from ..style import set_component_pen, style_plot, theme_plot
 from .kmeans_mode import hard_resp
 
 #: Sampled from when the data have no known generating mixture (Old Faithful, drawn points):
@@ -252,7 +253,9 @@ class SampleDialog(QDialog):
         self._timer.timeout.connect(self._tick)
         self._clock = QElapsedTimer()
         self.restart()
-        self.resize(980, 760)
+        # frame included on the screen: at 1024 x 768 Qt's own placing left its bottom 2 px
+        # past the screen's edge
+        fit_on_screen(self, QSize(980, 760), centre=True)
 
     # -- building ----------------------------------------------------------------------------
     def _build(self, n: int, seed: int) -> None:
@@ -386,7 +389,7 @@ class SampleDialog(QDialog):
         self.palette = in_theme(self.palette, a.theme)
         for k, item in enumerate(self._ellipses):
             colour = tuple(int(c) for c in self.palette[k])
-            item.setPen(pg.mkPen(colour, width=2.5, style=Qt.PenStyle.DashLine))
+            set_component_pen(item, colour, 2.5, a.background, Qt.PenStyle.DashLine)
         self.means.setPen(pg.mkPen(a.foreground, width=2.5))
         self.newest.setPen(pg.mkPen(a.foreground, width=3))
         self.bar.appearance = a
