@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from ...core import Breakdown, Mixture, nearest_index, responsibility_breakdown
@@ -35,7 +36,8 @@ PICK_PX = 10.0
 HOVER_PX = 6.0
 #: The bars' plot is never shorter (pixels) while the page has room for it and its texts
 #: whole. In a shorter page it gives way to the texts down to BARS_GIVE_WAY_TO (text read
-#: whole beats a taller plot), then to the texts' first lines down to BARS_LEAST_HEIGHT
+#: whole beats a taller plot; 150 px presenting, its axes' text 1.5 times larger), then to
+#: the texts' first lines down to BARS_LEAST_HEIGHT
 #: (presenting beside the lesson the page is 144-186 px high: the texts scroll there; the
 #: bars' fixed 175 px had laid the page's parts over each other and cut the caption).
 BARS_MIN_HEIGHT = 175
@@ -43,6 +45,8 @@ BARS_GIVE_WAY_TO = 100
 BARS_LEAST_HEIGHT = 60
 #: The bars' y axis ends here: room over a bar of r_nk = 1 for its value.
 Y_TOP = 1.25
+#: Its ticks, the most that fit apart (a short plot: fewer).
+TICKS = ((0, 0.25, 0.5, 0.75, 1.0), (0, 0.5, 1.0), (0, 1.0), (1.0,))
 CAPTION = "each point has unit mass and splits it across the K components"
 _N = "𝒩"
 
@@ -190,7 +194,7 @@ class PointInspector(QWidget):
         plot.setLabel("left", "r_nk")
         plot.setLabel("bottom", "component k")
         plot.setYRange(0, Y_TOP, padding=0)
-        plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
+        self._ticks: tuple[float, ...] = ()
         plot.showGrid(x=False, y=True, alpha=0.2)
         self._bars = pg.BarGraphItem(x=[], height=[], width=0.7, pen=pg.mkPen("k", width=1.2))
         plot.addItem(self._bars)
@@ -213,6 +217,7 @@ class PointInspector(QWidget):
         self.apply_theme(self._appearance)
         self._draw_bars()
         self._fit_table()  # the bars' least height for this page's room
+        self._fit_values()  # the y axis's ticks
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         if self._plot is None:
@@ -315,7 +320,8 @@ class PointInspector(QWidget):
         room = self.height() - 12 - 2 * self.layout().spacing()  # for the three parts
         header_line = self.header_scroll.minimumSizeHint().height()
         header = self.header.heightForWidth(width)
-        bars = min(BARS_MIN_HEIGHT, max(BARS_GIVE_WAY_TO, room - header - need))
+        scale = max(1.0, self.header.font().pointSizeF() / TEXT_PT)  # presenting: 1.5
+        bars = min(BARS_MIN_HEIGHT, max(round(BARS_GIVE_WAY_TO * scale), room - header - need))
         bars = max(BARS_LEAST_HEIGHT, min(bars, room - header_line - line))
         self._set_bars_min_height(bars)
         used = header + bars
@@ -346,14 +352,25 @@ class PointInspector(QWidget):
         self._fit_values()
 
     def _fit_values(self) -> None:
-        """The r_nk over the bars, if they fit over the tallest bar in the plot: in a page
-        too short for them (presenting beside the lesson the plot is 34-44 px high) they are
-        left out (the table under the bars prints the same r_nk), never drawn out of it."""
+        """The y axis's ticks as many as fit apart (0.25 apart, else 0.5, else 0 and 1: in a
+        short plot their labels lay over each other), and the r_nk over the bars, if they fit
+        over the tallest bar in the plot: in a page too short for them (presenting beside the
+        lesson the plot is 34-44 px high) they are left out (the table under the bars prints
+        the same r_nk), never drawn out of it."""
+        if self._plot is None:
+            return
+        box = self._plot.getPlotItem().getViewBox()
+        axis = self._plot.getPlotItem().getAxis("left")
+        tick_px = QFontMetrics(axis.style["tickFont"] or axis.font()).height() * 1.1
+        ticks = next((t for t in TICKS if len(t) < 2 or (t[1] - t[0]) / Y_TOP * box.height() >= tick_px),
+                     ())
+        if ticks != self._ticks:
+            self._ticks = ticks
+            axis.setTicks([[(v, f"{v:g}") for v in ticks]])
         state = self._bars_state
-        if self._plot is None or state is None:
+        if state is None:
             return
         ks, resp = state[0], state[1]
-        box = self._plot.getPlotItem().getViewBox()
         tallest = max((label.boundingRect().height() for label in self.values[:len(ks)]), default=0.0)
         room = box.height() * (1.0 - (float(np.max(resp)) + 0.01) / Y_TOP) if len(ks) else 0.0
         fits = box.height() <= 0 or tallest <= room
