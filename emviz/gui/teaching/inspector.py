@@ -320,8 +320,7 @@ class PointInspector(QWidget):
         room = self.height() - 12 - 2 * self.layout().spacing()  # for the three parts
         header_line = self.header_scroll.minimumSizeHint().height()
         header = self.header.heightForWidth(width)
-        scale = max(1.0, self.header.font().pointSizeF() / TEXT_PT)  # presenting: 1.5
-        bars = min(BARS_MIN_HEIGHT, max(round(BARS_GIVE_WAY_TO * scale), room - header - need))
+        bars = min(BARS_MIN_HEIGHT, max(self._give_way_px(), room - header - need))
         bars = max(BARS_LEAST_HEIGHT, min(bars, room - header_line - line))
         self._set_bars_min_height(bars)
         used = header + bars
@@ -351,16 +350,26 @@ class PointInspector(QWidget):
                 label.setPos(ks[j], resp[j] + 0.01)
         self._fit_values()
 
+    def _give_way_px(self) -> int:
+        """BARS_GIVE_WAY_TO at the texts' size (presenting: 1.5 times)."""
+        return round(BARS_GIVE_WAY_TO * max(1.0, self.header.font().pointSizeF() / TEXT_PT))
+
     def _fit_values(self) -> None:
-        """The y axis's ticks as many as fit apart (0.25 apart, else 0.5, else 0 and 1: in a
-        short plot their labels lay over each other), and the r_nk over the bars, if they fit
-        over the tallest bar in the plot: in a page too short for them (presenting beside the
-        lesson the plot is 34-44 px high) they are left out (the table under the bars prints
-        the same r_nk), never drawn out of it."""
+        """A plot shorter than BARS_GIVE_WAY_TO (presenting beside the lesson: 60-98 px)
+        without its bottom axis: its ticks and "component k" took 54 of 98 px, the bars 44
+        (they are in their components' colours, as the table's rows under them). The y
+        axis's ticks as many as fit apart (0.25 apart, else 0.5, else 0 and 1: in a short
+        plot their labels lay over each other), and the r_nk over the bars if they fit over
+        the tallest bar, else left out (the table prints the same r_nk), never drawn out of
+        the plot."""
         if self._plot is None:
             return
-        box = self._plot.getPlotItem().getViewBox()
-        axis = self._plot.getPlotItem().getAxis("left")
+        plot = self._plot.getPlotItem()
+        short = self._plot.height() < self._give_way_px()
+        if plot.getAxis("bottom").isVisible() == short:
+            plot.showAxis("bottom", not short)  # (the view box's resize calls this again)
+        box = plot.getViewBox()
+        axis = plot.getAxis("left")
         tick_px = QFontMetrics(axis.style["tickFont"] or axis.font()).height() * 1.1
         ticks = next((t for t in TICKS if len(t) < 2 or (t[1] - t[0]) / Y_TOP * box.height() >= tick_px),
                      ())
