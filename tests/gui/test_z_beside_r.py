@@ -232,3 +232,18 @@ def test_presenting_the_r_column_and_the_caption_use_their_shorter_words(window,
     window.redraw_now()
     qtbot.waitUntil(lambda: view.r_title.text() == R_TITLE and view.r_missing.text() == R_MISSING)
     assert view.caption.text().startswith("Rows: the 400 points, by oracle label.")
+
+
+def test_before_the_first_e_step_z_is_averaged_again_when_its_matrix_grows(window, qtbot):
+    """Only r's matrix asked for its rows again on a resize: before the first E-step (r not
+    shown) z kept the rows averaged for its old height, 6 pixel rows drawn in a matrix grown
+    to 140 px (presenting beside the lesson as the tab widened)."""
+    view = shown(qtbot, window, np.random.default_rng(0).normal(size=(400, 2)),
+                 np.arange(400) % 3, 0)
+    window.resize(window.width(), 600)
+    qtbot.waitUntil(lambda: view.z_canvas.image is not None
+                    and view.z_canvas.image.shape[0] == view.z_canvas.pixel_rows())
+    before = view.z_canvas.pixel_rows()
+    window.resize(window.width(), 800)
+    qtbot.waitUntil(lambda: view.z_canvas.pixel_rows() > before)
+    qtbot.waitUntil(lambda: view.z_canvas.image.shape[0] == view.z_canvas.pixel_rows())

@@ -119,7 +119,10 @@ class ZBesideRView(QWidget):
                                 "z_nk under the current θ")
         self.z_canvas = MatrixCanvas("zMatrix")
         self.r_canvas = MatrixCanvas("rMatrix")
-        self.r_canvas.on_resize = self._on_canvas_resize
+        # the rows follow the height of the matrix they are averaged for: r's, or z's before
+        # the first E-step (z's alone kept its old rows: 6 drawn in a matrix grown to 140 px)
+        self.z_canvas.on_resize = lambda: self._on_canvas_resize(self.z_canvas)
+        self.r_canvas.on_resize = lambda: self._on_canvas_resize(self.r_canvas)
         self.z_missing = self._label("zMissing", "")
         self.r_missing = self._label("rMissing", R_MISSING)
         self.r_missing.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -290,8 +293,9 @@ class ZBesideRView(QWidget):
             canvas.show_image(None, [])
         self.caption.setText("")
 
-    def _on_canvas_resize(self) -> None:
-        if self._model is not None and self.isVisible():
+    def _on_canvas_resize(self, canvas: MatrixCanvas) -> None:
+        rows_for = self.r_canvas if self.r_canvas.isVisibleTo(self) else self.z_canvas
+        if canvas is rows_for and self._model is not None and self.isVisible():
             self.show_state(self._model)
 
     def shutdown(self) -> None:
