@@ -84,7 +84,9 @@ class SplitRoom(_AfterResize):
     def _schedule(self) -> None:
         if not self._pending:
             self._pending = True
-            QTimer.singleShot(0, self._apply_later)
+            # with self as the context: not called once the window (and this) is gone (a
+            # window closed as it opened still framed its data)
+            QTimer.singleShot(0, self, self._apply_later)
 
     def _watch(self) -> QSplitter:
         splitter = self.window.splitter
