@@ -16,8 +16,10 @@ a sliver of the data in front of a class.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QSplitter, QWidget
 
+from .style import css_pt
 from .tab_rows import MIN_PAGE_HEIGHT
 
 #: The share of the row the data views of a split view get at least, together.
@@ -27,6 +29,9 @@ VIEWS_SHARE = 0.5
 #: Presenting at 1280 x 800 it had 31% (390 px: the ellipses cut at its sides), at 1920 x 1080
 #: 39% (752 px), where the panel stays.
 SINGLE_VIEW_SHARE = 0.35
+#: Pixels of width the points view keeps beyond what its data and its x axis's title need
+#: (presenting, the rest of its width goes to the explanations: see SplitRoom.lend).
+LEND_SLACK = 16
 
 
 class _AfterResize(QObject):
@@ -54,15 +59,34 @@ class _AfterResize(QObject):
 class SplitRoom(_AfterResize):
     """Keeps a split view's data views at least VIEWS_SHARE of the window's row (the points
     view alone, presenting, SINGLE_VIEW_SHARE). ``window``
-    has ``splitter`` (panel, points view, side views, explanations), ``points_view``."""
+    has ``splitter`` (panel, points view, side views, explanations), ``points_view``.
+
+    Presenting, the points view alone also lends the explanations the width it cannot use:
+    its aspect is locked, so in a short row (beside the lesson: 265 px high at 1280 x 800)
+    the data fill its height and the rest of its width is empty margin (Old Faithful used 180
+    of its 840 px), while the explanations' page beside it was 430 px wide, its tab titles in
+    two or three rows and its texts wrapped into twice the lines. It keeps SINGLE_VIEW_SHARE,
+    the width its data need at its height and its x axis's whole title; it takes the width
+    back as its row grows (the lesson closed) or its data widen."""
 
     def __init__(self, window, panel: QWidget) -> None:
         super().__init__(window)
         self.window = window
         self.panel = panel
         self.folded = False  # the panel was collapsed here (not by a hand on the handle)
+        self.lent = 0  # px of the points view's width lent to the explanations (presenting)
         self._watched: QSplitter | None = None
         self._watch()  # from the start: the points view alone keeps its share too
+        box = getattr(window.points_view, "getViewBox", lambda: None)()
+        if box is not None:  # new data, framed anew: the width they need changed
+            box.sigRangeChanged.connect(lambda *_args: self._schedule())
+
+    def _schedule(self) -> None:
+        if not self._pending:
+            self._pending = True
+            # with self as the context: not called once the window (and this) is gone (a
+            # window closed as it opened still framed its data)
+            QTimer.singleShot(0, self, self._apply_later)
 
     def _watch(self) -> QSplitter:
         splitter = self.window.splitter
@@ -104,6 +128,33 @@ class SplitRoom(_AfterResize):
                 self.folded = False
                 self._share(sizes, views, at, wanted)
                 splitter.setSizes(sizes)
+        self.lend(splitter, views, presenting)
+
+    def lend(self, splitter: QSplitter, views: list[int], presenting: bool) -> None:
+        """Presenting, the points view alone: the width it cannot use to the explanations,
+        taken back as it can use it again (see the class's docstring). Leaving presentation
+        mode restores the row as it was (Presentation), so nothing is lent then."""
+        view = self.window.points_view
+        if not presenting or len(views) != 1 or splitter.widget(views[0]) is not view:
+            self.lent = 0
+            return
+        need = usable_width(view)
+        if need is None:
+            return
+        sizes = splitter.sizes()
+        n, last = views[0], len(sizes) - 1
+        want = max(int(SINGLE_VIEW_SHARE * sum(sizes)), need)
+        if sizes[n] > want + LEND_SLACK:
+            change = sizes[n] - want
+        elif self.lent and sizes[n] < want - LEND_SLACK:
+            change = -min(self.lent, want - sizes[n])
+        else:
+            return
+        before = sizes[n]
+        sizes[n] -= change
+        sizes[last] += change
+        splitter.setSizes(sizes)
+        self.lent = max(0, self.lent + before - splitter.sizes()[n])  # as the minimums allowed
 
     @staticmethod
     def _share(sizes: list[int], views: list[int], panel: int, change: int) -> None:
@@ -111,6 +162,32 @@ class SplitRoom(_AfterResize):
         sizes[panel] += change
         for i, n in enumerate(views):
             sizes[n] -= change // len(views) + (1 if i < change % len(views) else 0)
+
+
+def usable_width(view) -> int | None:
+    """The width (px) an aspect-locked plot can use at its height: its data's (the range it
+    was asked to show, at the pixels per unit its height gives), its axes', and its x axis's
+    whole title's; None before it is laid out."""
+    box = view.getViewBox()
+    target = box.targetRect()
+    if target.width() <= 0 or target.height() <= 0 or box.height() <= 0 or box.width() <= 0:
+        return None
+    axes = view.width() - box.width()  # the left axis and the margins
+    data = box.height() * target.width() / target.height()
+    return int(max(data, title_width(view.getPlotItem().getAxis("bottom"))) + axes) + LEND_SLACK
+
+
+def title_width(axis) -> int:
+    """The width (px) of an axis's whole title in its font (its elided one may show)."""
+    state = getattr(axis, "_emviz_title", None)
+    full = state["full"] if state is not None else axis.labelText
+    if not full or not axis.label.isVisible():
+        return 0
+    font = QFont(axis.label.font())
+    points = css_pt(axis.labelStyle.get("font-size"))
+    if points:
+        font.setPointSizeF(points)
+    return QFontMetrics(font).horizontalAdvance(full) + 8
 
 
 #: The least height (px) of the explanations' page before the parameter table under it

@@ -290,3 +290,34 @@ def test_chapter_11s_four_components_show_whole_in_the_parameter_table_at_1024(w
         assert w.tabs.currentWidget().height() >= PAGE_MIN_PX
     finally:
         app.setFont(font)
+
+
+def test_presenting_beside_the_lesson_the_explanations_get_the_width_the_data_cannot_use(window, qtbot):
+    """Presenting with the lesson's band under the views, the row is short (265 px at 1280 x
+    800) and the points view, its aspect locked, drew the data in its height: Old Faithful
+    used 180 of its 840 px, while the explanations' page beside it had 430 px, its tab titles
+    in two or three rows and its texts in twice the lines. The points view keeps its share,
+    its data's width and its x axis's whole title; the rest is the explanations'; wider data
+    take it back as far as they can use it."""
+    import numpy as np
+
+    from emviz.gui.split_room import LEND_SLACK, SINGLE_VIEW_SHARE, usable_width
+
+    w = window
+    X = np.random.default_rng(1).normal(size=(300, 2)) * [0.3, 1.0]  # tall and narrow
+    w.show_data(X, None, "tall", ("x₁", "x₂"))
+    w.redraw_now()
+    pv, box = w.points_view, w.points_view.getViewBox()
+    w.lesson.show()
+    w.presentation.set_presenting(True)
+
+    def data_px() -> float:
+        return box.height() * box.targetRect().width() / box.targetRect().height()
+
+    qtbot.waitUntil(lambda: usable_width(pv) is not None and pv.width() <= max(
+        SINGLE_VIEW_SHARE * w.splitter.width(), usable_width(pv)) + LEND_SLACK)
+    assert box.width() >= data_px()  # the data as large as the row's height allows
+    w.show_data(X / [0.3, 1.0] * [1.6, 1.0], None, "wide", ("x₁", "x₂"))  # wider: given back
+    w.redraw_now()
+    qtbot.waitUntil(lambda: box.width() >= data_px() - 1)  # the lent width back, as needed
+    w.presentation.set_presenting(False)

@@ -476,3 +476,30 @@ def test_the_point_table_is_never_cut_at_the_right_of_a_narrow_tab(window, qtbot
     window.redraw_now()
     assert check_scroll_width(scroll) == []
     qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() == 0)
+
+
+def test_the_point_page_in_a_short_tab_keeps_every_part_inside_and_apart(window, qtbot):
+    """Presenting beside the lesson the Point tab's page is 144-186 px high: the bars kept
+    their 175 px, the page's parts were laid over each other and the caption was cut to
+    30-44 px of its 62-93. In a page that short the bars give way (down to a least height)
+    and every text is whole or in a scroll area: no part reaches out of the page, none lies
+    on another, the caption is as tall as its lines."""
+    from emviz.gui.teaching.inspector import PointInspector
+
+    step(window, qtbot, "actionEStep")
+    window.model.select_point(0)
+    host = QWidget()  # a tab's page: its size set from outside, whatever its minimum
+    qtbot.addWidget(host)
+    host.resize(430, 160)
+    page = PointInspector(parent=host)
+    page.setGeometry(0, 0, 430, 160)
+    host.show()
+    qtbot.waitExposed(host)
+    page.show_state(window.model)
+    parts = [page.header_scroll, page.plot, page.table_scroll]
+    qtbot.waitUntil(lambda: all(part.geometry().bottom() <= page.rect().bottom() for part in parts))
+    for upper, lower in zip(parts, parts[1:], strict=False):
+        assert upper.geometry().bottom() < lower.geometry().top()
+    caption = page.caption
+    assert caption.isVisibleTo(page) and caption.height() >= caption.heightForWidth(caption.width())
+    assert page.table_scroll.isAncestorOf(caption)  # scrolled to with the table, never cut

@@ -209,3 +209,41 @@ def test_in_a_narrow_short_tab_every_title_and_caption_keeps_its_whole_height(qt
     qtbot.waitUntil(lambda: all(label.height() >= label.heightForWidth(label.width()) for label in labels))
     for label in labels:
         assert check_clipped(label) == []
+
+
+def test_presenting_the_r_column_and_the_caption_use_their_shorter_words(window, qtbot):
+    """Beside the lesson while presenting the r column is 198 px wide at 18 pt: "r_nk =
+    γ(z_nk) (EM)" took two lines, "No r_nk yet: the first E-step (E) computes it." three and
+    the caption three to four, in a tab 144-202 px high (each cut to a line or two). Presenting
+    they are a line each (the caption two), and the window's words come back after."""
+    from emviz.gui.teaching.z_beside_r import R_MISSING, R_MISSING_SHORT, R_TITLE, R_TITLE_SHORT
+
+    view = shown(qtbot, window, np.random.default_rng(0).normal(size=(400, 2)),
+                 np.arange(400) % 3, 0)
+    window.presentation.set_presenting(True)
+    window.redraw_now()
+    qtbot.waitUntil(lambda: view.r_title.text() == R_TITLE_SHORT and view.r_missing.text() == R_MISSING_SHORT)
+    h = view.z_canvas.pixel_rows()
+    assert h < 400  # more rows than pixel rows: each pixel row averages some
+    low, high = 400 // h, -(-400 // h)
+    counts = f"{low}" if low == high else f"{low} or {high}"
+    assert view.caption.text() == f"A row of z holds one 1; a pixel row averages {counts} rows."
+    window.presentation.set_presenting(False)
+    window.redraw_now()
+    qtbot.waitUntil(lambda: view.r_title.text() == R_TITLE and view.r_missing.text() == R_MISSING)
+    assert view.caption.text().startswith("Rows: the 400 points, by oracle label.")
+
+
+def test_before_the_first_e_step_z_is_averaged_again_when_its_matrix_grows(window, qtbot):
+    """Only r's matrix asked for its rows again on a resize: before the first E-step (r not
+    shown) z kept the rows averaged for its old height, 6 pixel rows drawn in a matrix grown
+    to 140 px (presenting beside the lesson as the tab widened)."""
+    view = shown(qtbot, window, np.random.default_rng(0).normal(size=(400, 2)),
+                 np.arange(400) % 3, 0)
+    window.resize(window.width(), 600)
+    qtbot.waitUntil(lambda: view.z_canvas.image is not None
+                    and view.z_canvas.image.shape[0] == view.z_canvas.pixel_rows())
+    before = view.z_canvas.pixel_rows()
+    window.resize(window.width(), 800)
+    qtbot.waitUntil(lambda: view.z_canvas.pixel_rows() > before)
+    qtbot.waitUntil(lambda: view.z_canvas.image.shape[0] == view.z_canvas.pixel_rows())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from ...core import Breakdown, Mixture, nearest_index, responsibility_breakdown
@@ -33,8 +34,19 @@ from ._shared import (
 #: Alt+click picks the nearest point within this many screen pixels; hovering, within HOVER_PX.
 PICK_PX = 10.0
 HOVER_PX = 6.0
-#: The bars' plot is never shorter (pixels).
+#: The bars' plot is never shorter (pixels) while the page has room for it and its texts
+#: whole. In a shorter page it gives way to the texts down to BARS_GIVE_WAY_TO (text read
+#: whole beats a taller plot; 150 px presenting, its axes' text 1.5 times larger), then to
+#: the texts' first lines down to BARS_LEAST_HEIGHT
+#: (presenting beside the lesson the page is 144-186 px high: the texts scroll there; the
+#: bars' fixed 175 px had laid the page's parts over each other and cut the caption).
 BARS_MIN_HEIGHT = 175
+BARS_GIVE_WAY_TO = 100
+BARS_LEAST_HEIGHT = 60
+#: The bars' y axis ends here: room over a bar of r_nk = 1 for its value.
+Y_TOP = 1.25
+#: Its ticks, the most that fit apart (a short plot: fewer).
+TICKS = ((0, 0.25, 0.5, 0.75, 1.0), (0, 0.5, 1.0), (0, 1.0), (1.0,))
 CAPTION = "each point has unit mass and splits it across the K components"
 _N = "𝒩"
 
@@ -106,9 +118,24 @@ class PointInspector(QWidget):
         self.table.setToolTip("Last row: the normaliser Σ_j π_j N(x_n | μ_j, Σ_j) = p(x_n | θ), "
                               "and the r_nk summing to one")
         self.table.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.caption = QLabel(CAPTION)
+        self.caption.setObjectName("inspectorCaption")
+        caption_font = font(TEXT_PT)
+        caption_font.setItalic(True)
+        self.caption.setFont(caption_font)
+        self.caption.setWordWrap(True)
+        # the caption under the table, in its scroll area: in a short page both scroll, whole,
+        # rather than a label squeezed under the bars
+        self.table_text = QWidget(objectName="inspectorTableText")
+        text_layout = QVBoxLayout(self.table_text)
+        text_layout.setContentsMargins(0, 0, 0, 0)
+        text_layout.setSpacing(4)
+        text_layout.addWidget(self.table)
+        text_layout.addWidget(self.caption)
+        text_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setObjectName("inspectorTableScroll")
-        scroll.setWidget(self.table)
+        scroll.setWidget(self.table_text)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         # in a column narrower than the table it scrolls sideways (_fit_table leaves room for
@@ -116,12 +143,6 @@ class PointInspector(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         scroll.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.table_scroll = scroll
-        self.caption = QLabel(CAPTION)
-        self.caption.setObjectName("inspectorCaption")
-        caption_font = font(TEXT_PT)
-        caption_font.setItalic(True)
-        self.caption.setFont(caption_font)
-        self.caption.setWordWrap(True)
         # the header scrolls when the tab is too short for it (presenting under the lesson:
         # 101 px for 155 of text), the bars keeping their least height
         self.header_scroll = TextScroll(self.header, "inspectorHeaderScroll")
@@ -131,7 +152,6 @@ class PointInspector(QWidget):
         layout.addWidget(self.header_scroll)
         layout.addWidget(self._stand_in, 1)
         layout.addWidget(scroll, 0)  # as tall as the table needs (show_state), the plot the rest
-        layout.addWidget(self.caption)
         self.ring: list[pg.ScatterPlotItem] = []
         if points_view is not None:
             # A white halo under a black ring: visible on any point colour and on white.
@@ -173,8 +193,8 @@ class PointInspector(QWidget):
         plot = widget.getPlotItem()
         plot.setLabel("left", "r_nk")
         plot.setLabel("bottom", "component k")
-        plot.setYRange(0, 1.25, padding=0)
-        plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
+        plot.setYRange(0, Y_TOP, padding=0)
+        self._ticks: tuple[float, ...] = ()
         plot.showGrid(x=False, y=True, alpha=0.2)
         self._bars = pg.BarGraphItem(x=[], height=[], width=0.7, pen=pg.mkPen("k", width=1.2))
         plot.addItem(self._bars)
@@ -183,6 +203,7 @@ class PointInspector(QWidget):
             pen=pg.mkPen("k", width=2, style=Qt.PenStyle.DashLine))
         self._next_bars.setZValue(2)
         plot.addItem(self._next_bars)
+        plot.getViewBox().sigResized.connect(lambda _box: self._fit_values())
         style_plot(widget)
         stand_in, self._stand_in = self._stand_in, None
         layout = self.layout()
@@ -195,6 +216,8 @@ class PointInspector(QWidget):
             presentation.adopt(widget)  # the look the window has now (dark, presenting)
         self.apply_theme(self._appearance)
         self._draw_bars()
+        self._fit_table()  # the bars' least height for this page's room
+        self._fit_values()  # the y axis's ticks
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         if self._plot is None:
@@ -280,21 +303,39 @@ class PointInspector(QWidget):
         plot.getAxis("bottom").setTicks([[(j, str(j)) for j in range(1, k + 1)]])
 
     def _fit_table(self) -> None:
-        """The table as tall as it needs, as far as the bars keep their minimum height; the
-        bars get the rest (a QScrollArea alone would ask for a fixed, smaller height)."""
-        need = self.table.sizeHint().height() + 2
+        """The table and the caption as tall as they need, the bars the rest (a QScrollArea
+        alone would ask for a fixed, smaller height). The bars' least height follows the
+        page's room (see BARS_MIN_HEIGHT): the page's parts never ask for more than the
+        page, whose layout would lay them over each other."""
         width = max(self.width() - 12, 100)
+        text = self.table_text.layout()
+        inner = max(width, self.table.sizeHint().width())  # the caption wraps at the table's width
+        need = (text.totalHeightForWidth(inner) if text.hasHeightForWidth()
+                else self.table_text.sizeHint().height()) + 2
+        scroll_bar = 0
         if self.table.sizeHint().width() > width:  # the sideways scroll bar under the rows
-            need += self.table_scroll.horizontalScrollBar().sizeHint().height()
-        used = (self.header.heightForWidth(width) + self.caption.heightForWidth(width)
-                + BARS_MIN_HEIGHT + 12 + 3 * self.layout().spacing())
+            scroll_bar = self.table_scroll.horizontalScrollBar().sizeHint().height()
+        need += scroll_bar
+        line = self.table.fontMetrics().lineSpacing() + 2 + scroll_bar  # the table's first row
+        room = self.height() - 12 - 2 * self.layout().spacing()  # for the three parts
+        header_line = self.header_scroll.minimumSizeHint().height()
+        header = self.header.heightForWidth(width)
+        bars = min(BARS_MIN_HEIGHT, max(self._give_way_px(), room - header - need))
+        bars = max(BARS_LEAST_HEIGHT, min(bars, room - header_line - line))
+        self._set_bars_min_height(bars)
+        used = header + bars
         self.table_scroll.setMaximumHeight(need)
-        self.table_scroll.setMinimumHeight(max(60, min(need, self.height() - used)))
+        self.table_scroll.setMinimumHeight(max(min(line, need), min(need, room - used)))
+
+    def _set_bars_min_height(self, height: int) -> None:
+        """The bars' plot (or the stand-in for it) no shorter than ``height``."""
+        plot = self._plot if self._plot is not None else self._stand_in
+        if plot is not None and plot.minimumHeight() != height:
+            plot.setMinimumHeight(height)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
-        if self.breakdown is not None:
-            self._fit_table()
+        self._fit_table()
 
     def _show_values(self, ks: np.ndarray, resp: np.ndarray) -> None:
         plot = self.plot.getPlotItem()
@@ -304,10 +345,46 @@ class PointInspector(QWidget):
             plot.addItem(label)
             self.values.append(label)
         for j, label in enumerate(self.values):
-            label.setVisible(j < len(ks) and len(ks) <= 12)
             if j < len(ks):
                 label.setText(f"{resp[j]:.2f}")
                 label.setPos(ks[j], resp[j] + 0.01)
+        self._fit_values()
+
+    def _give_way_px(self) -> int:
+        """BARS_GIVE_WAY_TO at the texts' size (presenting: 1.5 times)."""
+        return round(BARS_GIVE_WAY_TO * max(1.0, self.header.font().pointSizeF() / TEXT_PT))
+
+    def _fit_values(self) -> None:
+        """A plot shorter than BARS_GIVE_WAY_TO (presenting beside the lesson: 60-98 px)
+        without its bottom axis: its ticks and "component k" took 54 of 98 px, the bars 44
+        (they are in their components' colours, as the table's rows under them). The y
+        axis's ticks as many as fit apart (0.25 apart, else 0.5, else 0 and 1: in a short
+        plot their labels lay over each other), and the r_nk over the bars if they fit over
+        the tallest bar, else left out (the table prints the same r_nk), never drawn out of
+        the plot."""
+        if self._plot is None:
+            return
+        plot = self._plot.getPlotItem()
+        short = self._plot.height() < self._give_way_px()
+        if plot.getAxis("bottom").isVisible() == short:
+            plot.showAxis("bottom", not short)  # (the view box's resize calls this again)
+        box = plot.getViewBox()
+        axis = plot.getAxis("left")
+        tick_px = QFontMetrics(axis.style["tickFont"] or axis.font()).height() * 1.1
+        ticks = next((t for t in TICKS if len(t) < 2 or (t[1] - t[0]) / Y_TOP * box.height() >= tick_px),
+                     ())
+        if ticks != self._ticks:
+            self._ticks = ticks
+            axis.setTicks([[(v, f"{v:g}") for v in ticks]])
+        state = self._bars_state
+        if state is None:
+            return
+        ks, resp = state[0], state[1]
+        tallest = max((label.boundingRect().height() for label in self.values[:len(ks)]), default=0.0)
+        room = box.height() * (1.0 - (float(np.max(resp)) + 0.01) / Y_TOP) if len(ks) else 0.0
+        fits = box.height() <= 0 or tallest <= room
+        for j, label in enumerate(self.values):
+            label.setVisible(fits and j < len(ks) and len(ks) <= 12)
 
     def _table_html(self, b: Breakdown, palette: np.ndarray) -> str:
         cell = "style='padding: 1px 4px'"  # 8 px made it 278 px wide: 9 px too wide at 1024 x 768
@@ -329,7 +406,7 @@ class PointInspector(QWidget):
         self.header.setText(message)
         self.header_scroll.fit()
         self.table.setText("")
-        self.table_scroll.setMinimumHeight(0)
+        self._fit_table()
 
 
 def hover_text(model: Workbench, i: int) -> str:

@@ -37,6 +37,13 @@ BACKGROUND_MIN_POINTS = 20_000
 COLUMN_GAP = 2
 TAB_TITLE = "z, r"
 TAB_TIP = "z beside r: the oracle's one-hot labels z_nk beside EM's soft labels r_nk = γ(z_nk)"
+#: The r column's title and its message before the first E-step; presenting, shorter: beside
+#: the lesson the column is 198 px wide at 18 pt, and the longer words needed two and three
+#: lines in a tab 144-202 px high (cut to one; the tooltip names EM); one line each now.
+R_TITLE = "<b>r<sub>nk</sub> = γ(z<sub>nk</sub>)</b> (EM)"
+R_TITLE_SHORT = "<b>r<sub>nk</sub> = γ(z<sub>nk</sub>)</b>"
+R_MISSING = "No r<sub>nk</sub> yet: the first E-step (<b>E</b>) computes it."
+R_MISSING_SHORT = "Press <b>E</b> for r<sub>nk</sub>."
 
 
 class MatrixCanvas(QWidget):
@@ -107,15 +114,17 @@ class ZBesideRView(QWidget):
         self.z_title = self._label("zTitle", "<b>z<sub>nk</sub></b> (oracle)")
         self.z_title.setToolTip("The oracle's labels, one-hot: z_nk = 1 if point n came from "
                                 "component k, else 0")
-        self.r_title = self._label("rTitle", "<b>r<sub>nk</sub> = γ(z<sub>nk</sub>)</b> (EM)")
+        self.r_title = self._label("rTitle", R_TITLE)
         self.r_title.setToolTip("EM's soft labels at the half-step shown: the expected value of "
                                 "z_nk under the current θ")
         self.z_canvas = MatrixCanvas("zMatrix")
         self.r_canvas = MatrixCanvas("rMatrix")
-        self.r_canvas.on_resize = self._on_canvas_resize
+        # the rows follow the height of the matrix they are averaged for: r's, or z's before
+        # the first E-step (z's alone kept its old rows: 6 drawn in a matrix grown to 140 px)
+        self.z_canvas.on_resize = lambda: self._on_canvas_resize(self.z_canvas)
+        self.r_canvas.on_resize = lambda: self._on_canvas_resize(self.r_canvas)
         self.z_missing = self._label("zMissing", "")
-        self.r_missing = self._label("rMissing", "No r<sub>nk</sub> yet: the first E-step "
-                                     "(<b>E</b>) computes it.")
+        self.r_missing = self._label("rMissing", R_MISSING)
         self.r_missing.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.caption = self._label("zrCaption", "")
         self.message = self._label("zrMessage", "")
@@ -167,6 +176,9 @@ class ZBesideRView(QWidget):
         self.setPalette(palette)
         for canvas in (self.z_canvas, self.r_canvas):
             canvas.foreground = appearance.foreground
+        short = appearance.presenting
+        self.r_title.setText(R_TITLE_SHORT if short else R_TITLE)
+        self.r_missing.setText(R_MISSING_SHORT if short else R_MISSING)
         if self._model is not None and self.isVisible():
             self.show_state(self._model)
 
@@ -252,13 +264,13 @@ class ZBesideRView(QWidget):
             if unlabelled:
                 sort += f", {unlabelled:,} unlabelled last"
         rows = rows_caption(n, self.z_canvas.pixel_rows() if r_rows is None else
-                            self.r_canvas.pixel_rows())
+                            self.r_canvas.pixel_rows(), short)
         if r_rows is None:
-            self.caption.setText(f"A row of z holds one 1. {rows}" if short else
+            self.caption.setText(f"A row of z holds one 1; {rows}" if short else
                                  f"Rows: the {n:,} points, by oracle label. Each row of z holds "
                                  f"one 1: the point's whole unit mass, on its own component. {rows}")
             return
-        self.caption.setText(f"A row of r sums to 1. {rows}" if short else
+        self.caption.setText(f"A row of r sums to 1; {rows}" if short else
                              f"Rows: the {n:,} points, {sort}. Each row of r sums to 1: the "
                              f"point's unit mass, split. {rows}")
 
@@ -281,8 +293,9 @@ class ZBesideRView(QWidget):
             canvas.show_image(None, [])
         self.caption.setText("")
 
-    def _on_canvas_resize(self) -> None:
-        if self._model is not None and self.isVisible():
+    def _on_canvas_resize(self, canvas: MatrixCanvas) -> None:
+        rows_for = self.r_canvas if self.r_canvas.isVisibleTo(self) else self.z_canvas
+        if canvas is rows_for and self._model is not None and self.isVisible():
             self.show_state(self._model)
 
     def shutdown(self) -> None:
@@ -290,11 +303,15 @@ class ZBesideRView(QWidget):
             self._background.shutdown()
 
 
-def rows_caption(n: int, height: int) -> str:
-    """How the n rows map to ``height`` pixel rows, for the caption."""
+def rows_caption(n: int, height: int, short: bool = False) -> str:
+    """How the n rows map to ``height`` pixel rows, for the caption; ``short``: presenting,
+    where the caption has two lines beside the lesson (the number of pixel rows is the
+    matrix's height, seen)."""
     if n > height:
         low, high = n // height, -(-n // height)
         counts = f"{low:,}" if low == high else f"{low:,} or {high:,}"
+        if short:
+            return f"a pixel row averages {counts} rows."
         return f"{n:,} rows in {height:,} pixel rows: each pixel row averages {counts} rows."
     if n < height:
         return f"{n:,} rows in {height:,} pixel rows."
