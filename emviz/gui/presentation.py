@@ -60,11 +60,10 @@ from .lazy_tabs import LazyPage
 from .style import fit_legend, qt_palette, theme_plot
 from .tab_bar import FITS_OWN_FONT
 
-#: Turns of the event loop between two steps of a change of mode. A step runs among the
-#: events posted before it (and, when it delivers posted events itself, with the layout
-#: requests they post); the window system's resize comes after the timers, just before the
-#: next turn's posted events: with one turn between, the full-screen layout, the next step
-#: and its layouts came in one stretch without a timer between them.
+#: Turns of the event loop between two steps of a change of mode (each turn handles the
+#: events posted before it, then the timers, then the window system's events): with one
+#: turn between, a step, the events it posted (the layouts held until the fourth) and the
+#: window system's resize after it could come in one stretch with no timer between them.
 _TURNS_BETWEEN_STEPS = 3
 
 #: A widget's own font size (points) before presentation mode scaled it.
@@ -177,19 +176,21 @@ class Presentation(QObject):
             QTimer.singleShot(0, self, lambda: self._after_turns(turns - 1, change))
 
     def _change_steps(self, on: bool) -> list[Callable[[], None]]:
-        """The change of mode in steps, each on a turn of the event loop of its own with a
-        turn between them for the layouts it caused; the window does not paint until the
+        """The change of mode in steps, each on a turn of the event loop of its own, with
+        turns between them (``_TURNS_BETWEEN_STEPS``); the window does not paint until the
         last step, so no half-changed screen is seen.
 
-        Entering: the window is made full screen first, then restyled in parts (the
-        application's font and palette; the fonts, plots and views; the control panel and
-        toolbars), then painted. Restyled in one turn, with the full-screen layout and the
-        paint on the next, it stopped the event loop for 65-135 ms at 10⁶ points, of which
-        the restyle was 50-145 ms of the GUI thread's time. Full screen comes first so that
-        every layout between the steps is one at the size the window ends with: laid out
-        between steps at the old window size in the new fonts, the plots' title rows, the
-        lesson's band and the window's minimum size ended a few pixels different from one
-        call's, depending on the order.
+        Entering: the application's font; its palette and style; the widgets' own fonts,
+        the plots and the views; the control panel and the toolbars, then full screen; the
+        paint. Restyled on one turn (48-67 ms of the GUI thread at 10⁶ points, more with
+        every other window the application's font reaches), with the layouts, the
+        full-screen resize and the paint on the next, it stopped the event loop for 65-135
+        ms. Between the steps the layout requests are held (``_HeldLayouts``) and posted
+        again at the fourth, so the window is laid out once, in the whole new look, as one
+        call lays it out: laid out between the steps in each half-changed look, the
+        splitters' shares, the toolbars' rows and the window's minimum size ended where the
+        order of the steps took them (the window even lost its full-screen state on the
+        800 px offscreen screen).
 
         Leaving: restyled and laid out at the normal size on one turn (the window takes back
         its geometry once its layouts hold still), painted on the next. (The views' ranges,
@@ -208,11 +209,12 @@ class Presentation(QObject):
                 self._before_full_screen = (w.windowState(), bytes(w.saveGeometry()))
                 self._splitter_before = bytes(w.splitter.saveState())
                 begin()
+                self._held.hold()
                 font()
 
             def full_screen() -> None:
                 end()
-                self._held.release()  # laid out now, as one call would, then at full screen
+                self._held.release()  # laid out once, in the new look, as one call lays it out
                 w.showFullScreen()
             return [enter, palette, widgets, full_screen, release_paint]
 
@@ -615,30 +617,37 @@ class Presentation(QObject):
 
 class _HeldLayouts(QObject):
     """Layout requests held while the event loop runs between the restyling steps of a
-    change of mode, and posted again when it ends (``release``): the window is laid out
-    once, in the look it ends with, as in one call, not in each half-changed look between
-    (laid out so, the splitters' shares, the toolbars' rows and the window's minimum size
-    ended where the order of the steps took them, not where one call puts them)."""
+    change of mode (from ``hold`` to ``release``; a step itself, ``pause`` to ``resume``,
+    lays out what it asks for at once, as in one call), and posted again at ``release``:
+    the window is laid out once, in the look it ends with, as in one call, not in each
+    half-changed look between (laid out so, the splitters' shares, the toolbars' rows and
+    the window's minimum size ended where the order of the steps took them)."""
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
         self._held: dict[int, QObject] = {}
-        self._on = False
+        self._holding = False  # between ``hold`` and ``release``
+        self._filtering = False
+
+    def hold(self) -> None:
+        self._holding = True
 
     def resume(self) -> None:
-        """Hold the layout requests posted from now on (until ``pause`` or ``release``)."""
-        if not self._on:
-            self._on = True
+        """The event loop runs on: hold the layout requests posted meanwhile."""
+        if self._holding and not self._filtering:
+            self._filtering = True
             QCoreApplication.instance().installEventFilter(self)
 
     def pause(self) -> None:
-        if self._on:
-            self._on = False
+        """A step runs: its layout requests go through."""
+        if self._filtering:
+            self._filtering = False
             QCoreApplication.instance().removeEventFilter(self)
 
     def release(self) -> None:
         """Stop holding and post the held requests again."""
         self.pause()
+        self._holding = False
         held, self._held = self._held, {}
         for receiver in held.values():
             if shiboken6.isValid(receiver):
