@@ -60,12 +60,6 @@ from .lazy_tabs import LazyPage
 from .style import fit_legend, qt_palette, theme_plot
 from .tab_bar import FITS_OWN_FONT
 
-#: Turns of the event loop between two steps of a change of mode (each turn handles the
-#: events posted before it, then the timers, then the window system's events): with one
-#: turn between, a step, the events it posted (the layouts held until the fourth) and the
-#: window system's resize after it could come in one stretch with no timer between them.
-_TURNS_BETWEEN_STEPS = 3
-
 #: A widget's own font size (points) before presentation mode scaled it.
 _OWN_FONT_PT = "emvizOwnFontPt"
 
@@ -94,6 +88,9 @@ class Presentation(QObject):
         self._indicators: QProxyStyle | None = None  # the check boxes' style while presenting
         self._steps: deque[Callable[[], None]] = deque()  # what is left of a change of mode
         self._change = 0  # which change of mode the steps are of
+        self._turn_change = 0  # ... and the one the next turn's step is of
+        self._turn = QTimer(self, singleShot=True, interval=0)  # the next step's turn
+        self._turn.timeout.connect(self._on_turn)
         self._held = _HeldLayouts(self)  # layout requests held between the steps of a change
         self._restyling = False  # a change of look is part way through (``_apply_parts``)
         self._adopted: list[QWidget] = []  # widgets built meanwhile: adopted at its end
@@ -166,31 +163,34 @@ class Presentation(QObject):
         self._run(self._steps.popleft())
         if self._steps:
             self._held.resume()
-            self._after_turns(_TURNS_BETWEEN_STEPS, change)
+            # The next step with the timers of a later turn, not as a posted event: posted
+            # events posted while the event loop handles posted events were handled in the
+            # same stretch (three steps, each posting the next, ran with no timer between).
+            self._turn_change = change
+            self._turn.start()
 
-    def _after_turns(self, turns: int, change: int) -> None:
-        """The next step of ``change`` after ``turns`` more turns of the event loop."""
-        if turns == 0:
-            self._next_step(change)
-        else:
-            QTimer.singleShot(0, self, lambda: self._after_turns(turns - 1, change))
+    def _on_turn(self) -> None:
+        self._next_step(self._turn_change)
 
     def _change_steps(self, on: bool) -> list[Callable[[], None]]:
-        """The change of mode in steps, each on a turn of the event loop of its own, with
-        turns between them (``_TURNS_BETWEEN_STEPS``); the window does not paint until the
-        last step, so no half-changed screen is seen.
+        """The change of mode in steps, each on a turn of the event loop of its own (with
+        the timers of a turn after the one of the step before); the window does not paint
+        until the last step, so no half-changed screen is seen.
 
         Entering: the application's font; its palette and style; the widgets' own fonts,
-        the plots and the views; the control panel and the toolbars, then full screen; the
+        the plots and the views, the control panel and the toolbars, then full screen; the
         paint. Restyled on one turn (48-67 ms of the GUI thread at 10⁶ points, more with
         every other window the application's font reaches), with the layouts, the
         full-screen resize and the paint on the next, it stopped the event loop for 65-135
         ms. Between the steps the layout requests are held (``_HeldLayouts``) and posted
-        again at the fourth, so the window is laid out once, in the whole new look, as one
+        again at the third, so the window is laid out once, in the whole new look, as one
         call lays it out: laid out between the steps in each half-changed look, the
         splitters' shares, the toolbars' rows and the window's minimum size ended where the
-        order of the steps took them (the window even lost its full-screen state on the
-        800 px offscreen screen).
+        order of the steps took them. The views restyle in the same step as the control
+        panel and full screen: a view's change that lays out by other means than a layout
+        request (the lesson's head, as its summary hides) grew the window to its presenting
+        minimum before it was full screen, and on the 800 px offscreen screen, narrower than
+        that minimum, it then left full screen.
 
         Leaving: restyled and laid out at the normal size on one turn (the window takes back
         its geometry once its layouts hold still), painted on the next. (The views' ranges,
@@ -213,10 +213,11 @@ class Presentation(QObject):
                 font()
 
             def full_screen() -> None:
+                widgets()
                 end()
                 self._held.release()  # laid out once, in the new look, as one call lays it out
                 w.showFullScreen()
-            return [enter, palette, widgets, full_screen, release_paint]
+            return [enter, palette, full_screen, release_paint]
 
         def leave() -> None:
             w.setUpdatesEnabled(False)
@@ -278,7 +279,7 @@ class Presentation(QObject):
             part()
 
     def _apply_parts(self, new: Appearance) -> list[Callable[[], None]]:
-        """Applying ``new`` in four parts to run in this order, at once or on separate turns:
+        """Applying ``new`` in five parts to run in this order, at once or on separate turns:
         the hidden parts marked stale (first: a hidden widget resized as the new fonts arrive
         catches up then, and is skipped by the rest, not before it is marked); the
         application's font, palette and style; the widgets' own fonts, the plots, the theme
