@@ -138,6 +138,7 @@ class Presentation(QObject):
 
     def finish(self) -> None:
         """Run what is left of a change of mode now."""
+        self._held.pause()  # (the steps lay out what they ask for, as in one call)
         while self._steps:
             self._run(self._steps.popleft())
 
@@ -177,20 +178,21 @@ class Presentation(QObject):
         the timers of a turn after the one of the step before); the window does not paint
         until the last step, so no half-changed screen is seen.
 
-        Entering: the application's font; its palette and style; the widgets' own fonts,
-        the plots and the views, the control panel and the toolbars, then full screen; the
-        paint. Restyled on one turn (48-67 ms of the GUI thread at 10⁶ points, more with
-        every other window the application's font reaches), with the layouts, the
-        full-screen resize and the paint on the next, it stopped the event loop for 65-135
-        ms. Between the steps the layout requests are held (``_HeldLayouts``) and posted
-        again at the third, so the window is laid out once, in the whole new look, as one
-        call lays it out: laid out between the steps in each half-changed look, the
-        splitters' shares, the toolbars' rows and the window's minimum size ended where the
-        order of the steps took them. The views restyle in the same step as the control
-        panel and full screen: a view's change that lays out by other means than a layout
-        request (the lesson's head, as its summary hides) grew the window to its presenting
-        minimum before it was full screen, and on the 800 px offscreen screen, narrower than
-        that minimum, it then left full screen.
+        Entering: the application's font; its palette and style, and the views that are
+        plots (the points view, the bound plot: their items change, no widget is laid out
+        anew); the widgets' own fonts, the other plots and views, the control panel and the
+        toolbars, then full screen; the paint. Restyled on one turn (48-67 ms of the GUI
+        thread at 10⁶ points, more with every other window the application's font reaches),
+        with the layouts, the full-screen resize and the paint on the next, it stopped the
+        event loop for 65-135 ms; in steps each is 10-25 ms. Between the steps the layout
+        requests are held (``_HeldLayouts``) and posted again at the third, so the window is
+        laid out once, in the whole new look, as one call lays it out: laid out between the
+        steps in each half-changed look, the splitters' shares, the toolbars' rows and the
+        window's minimum size ended where the order of the steps took them. The other views
+        restyle in the same step as the control panel and full screen: a view's change that
+        lays out by other means than a layout request (the lesson's head, as its summary
+        hides) grew the window to its presenting minimum before it was full screen, and on
+        the 800 px offscreen screen, narrower than that minimum, it then left full screen.
 
         Leaving: restyled and laid out at the normal size on one turn (the window takes back
         its geometry once its layouts hold still), painted on the next. (The views' ranges,
@@ -212,12 +214,18 @@ class Presentation(QObject):
                 self._held.hold()
                 font()
 
+            def plots() -> None:
+                palette()
+                for view in self._views():  # (their items only: no widget is laid out anew)
+                    if isinstance(view, pg.GraphicsView):
+                        view.apply_appearance(new)
+
             def full_screen() -> None:
-                widgets()
+                widgets(plots=False)
                 end()
                 self._held.release()  # laid out once, in the new look, as one call lays it out
                 w.showFullScreen()
-            return [enter, palette, full_screen, release_paint]
+            return [enter, plots, full_screen, release_paint]
 
         def leave() -> None:
             w.setUpdatesEnabled(False)
@@ -299,13 +307,15 @@ class Presentation(QObject):
         def palette() -> None:
             self._apply_palette(new)
 
-        def widgets() -> None:
+        def widgets(plots: bool = True) -> None:
+            """(``plots``: with the views that are plots, else without them.)"""
             if new.presenting != old.presenting:
                 self._scale_own_fonts(new.font_scale)
                 self._scale_other_plots(new.font_scale)
             self._apply_theme(new, redraw=new.theme != old.theme)
             for view in self._views():
-                view.apply_appearance(new)
+                if plots or not isinstance(view, pg.GraphicsView):
+                    view.apply_appearance(new)
 
         def end() -> None:
             self._restyling, self._skip = False, set()
