@@ -221,6 +221,19 @@ def gap_presentation(X, clock: GapClock) -> float:
     return gap
 
 
+def gap_leaving(X, clock: GapClock) -> float:
+    """Leaving presentation mode (F11 again), once it was entered and the window is quiet:
+    a row of its own (``--rows leaving``), not in the default table."""
+    window = big_window(X)
+    present = window.actions_by_name.get("actionPresent") or _find_action(window, "actionPresent")
+    present.trigger()
+    idle(window)
+    gap = clock.watch(present.trigger, lambda: True)
+    idle(window)
+    window.close()
+    return gap
+
+
 def gap_autosave(X, clock: GapClock) -> float:
     from emviz.gui.autosave import install_autosave
 
@@ -286,6 +299,7 @@ def gaps_table(quick: bool) -> None:
                 ("play", "Play (3 s)", lambda: gap_play(X, clock)),
                 ("gallery", "opening the gallery after 20 iterations", lambda: gap_gallery(X, clock)),
                 ("presentation", "entering presentation mode", lambda: gap_presentation(X, clock)),
+                ("leaving", "leaving presentation mode", lambda: gap_leaving(X, clock)),
                 ("autosave", "autosave (points changed)", lambda: gap_autosave(X, clock)),
                 ("csv", "CSV load (File → Open)", lambda: gap_csv(X, clock, csv))]
         for key, name, measure in rows:

@@ -87,6 +87,13 @@ class Presentation(QObject):
         self._plot_text: list[tuple[object, Callable[[], None], QWidget]] = []  # (item, undo, view)
         self._indicators: QProxyStyle | None = None  # the check boxes' style while presenting
         self._steps: deque[Callable[[], None]] = deque()  # what is left of a change of mode
+        self._change = 0  # which change of mode the steps are of
+        self._turn_change = 0  # ... and the one the next turn's step is of
+        self._turn = QTimer(self, singleShot=True, interval=0)  # the next step's turn
+        self._turn.timeout.connect(self._on_turn)
+        self._held = _HeldLayouts(self)  # layout requests held between the steps of a change
+        self._restyling = False  # a change of look is part way through (``_apply_parts``)
+        self._adopted: list[QWidget] = []  # widgets built meanwhile: adopted at its end
         # Hidden widgets not restyled with the window: each with the look it still has; it
         # takes the window's when shown (``catch_up``), before it paints.
         self._stale: dict[QWidget, Appearance] = {}
@@ -104,11 +111,11 @@ class Presentation(QObject):
         self.finish()
         if on == self.appearance.presenting:
             return
-        self._steps = deque(self._change_steps(on))
+        self._start(on)
         self.finish()
 
     def request_presenting(self, on: bool) -> None:
-        """Enter or leave presentation mode in two turns of the event loop (F11, Esc, the
+        """Enter or leave presentation mode in turns of the event loop (F11, Esc, the
         toolbar): restyling and laying out every widget, then painting the window at its new
         size, took one turn of 130-400 ms at 10⁶ points, during which the window answered
         nothing. The window does not paint until the last step, so no half-changed screen
@@ -116,35 +123,80 @@ class Presentation(QObject):
         self.finish()  # a change still under way completes first
         if on == self.appearance.presenting:
             return
-        self._steps = deque(self._change_steps(on))
-        self._next_step()
+        self._start(on)
+        self._next_step(self._change)
 
     @property
     def settled(self) -> bool:
         """Whether no change of mode is under way (every step of the last one has run)."""
         return not self._steps
 
+    @property
+    def steps_left(self) -> int:
+        """How many steps of the change of mode under way are still to run (0: settled)."""
+        return len(self._steps)
+
     def finish(self) -> None:
         """Run what is left of a change of mode now."""
+        self._held.pause()  # (the steps lay out what they ask for, as in one call)
         while self._steps:
-            self._steps.popleft()()
+            self._run(self._steps.popleft())
 
-    def _next_step(self) -> None:
+    def _start(self, on: bool) -> None:
+        self._change += 1  # (a turn scheduled for an earlier change does nothing)
+        self._steps = deque(self._change_steps(on))
+
+    def _run(self, step: Callable[[], None]) -> None:
+        try:
+            step()
+        except BaseException:
+            # the rest of the change is dropped, and the window not left unpainted
+            self._steps.clear()
+            self._restyling, self._skip = False, set()
+            self._held.release()
+            self._window.setUpdatesEnabled(True)
+            raise
+
+    def _next_step(self, change: int) -> None:
+        if change != self._change or not self._steps:
+            return
+        self._held.pause()  # (a step's own layouts, asked for in it, as in one call)
+        self._run(self._steps.popleft())
         if self._steps:
-            self._steps.popleft()()
-        if self._steps:
-            QTimer.singleShot(0, self, self._next_step)
+            self._held.resume()
+            # The next step with the timers of a later turn, not as a posted event: posted
+            # events posted while the event loop handles posted events were handled in the
+            # same stretch (three steps, each posting the next, ran with no timer between).
+            self._turn_change = change
+            self._turn.start()
+
+    def _on_turn(self) -> None:
+        self._next_step(self._turn_change)
 
     def _change_steps(self, on: bool) -> list[Callable[[], None]]:
-        """The change of mode in two steps: everything but painting (the window laid out in
-        the new fonts at its new size: the layout requests it posts are handled before the
-        next step), then the window's one paint. Between them the window does not paint, so
-        no half-laid-out screen is seen. (The layout is the one a single call makes; the
-        views' ranges, which pyqtgraph settles when it paints, can land a pixel apart.)
-        Finer steps were tried and not kept: laid out between them at the old window size,
-        the plots' title rows (scaled from the row's current height, left out at small
-        heights), the lesson's band and the window's minimum size ended a few pixels
-        different from one call's, depending on the order."""
+        """The change of mode in steps, each on a turn of the event loop of its own (with
+        the timers of a turn after the one of the step before); the window does not paint
+        until the last step, so no half-changed screen is seen.
+
+        Entering: the application's font; its palette and style, and the views that are
+        plots (the points view, the bound plot: their items change, no widget is laid out
+        anew); the widgets' own fonts, the other plots and views, the control panel and the
+        toolbars, then full screen; the paint. Restyled on one turn (48-67 ms of the GUI
+        thread at 10⁶ points, more with every other window the application's font reaches),
+        with the layouts, the full-screen resize and the paint on the next, it stopped the
+        event loop for 65-135 ms; in steps each is 10-25 ms. Between the steps the layout
+        requests are held (``_HeldLayouts``) and posted again at the third, so the window is
+        laid out once, in the whole new look, as one call lays it out: laid out between the
+        steps in each half-changed look, the splitters' shares, the toolbars' rows and the
+        window's minimum size ended where the order of the steps took them. The other views
+        restyle in the same step as the control panel and full screen: a view's change that
+        lays out by other means than a layout request (the lesson's head, as its summary
+        hides) grew the window to its presenting minimum before it was full screen, and on
+        the 800 px offscreen screen, narrower than that minimum, it then left full screen.
+
+        Leaving: restyled and laid out at the normal size on one turn (the window takes back
+        its geometry once its layouts hold still), painted on the next. (The views' ranges,
+        which pyqtgraph settles when it paints, can land a pixel apart from one call's.)"""
         w = self._window
         new = Appearance(self.appearance.theme, on)
 
@@ -152,13 +204,28 @@ class Presentation(QObject):
             w.setUpdatesEnabled(True)  # (and updates the whole window)
 
         if on:
+            begin, font, palette, widgets, end = self._apply_parts(new)
+
             def enter() -> None:
                 w.setUpdatesEnabled(False)
                 self._before_full_screen = (w.windowState(), bytes(w.saveGeometry()))
                 self._splitter_before = bytes(w.splitter.saveState())
-                self._apply(new)
+                begin()
+                self._held.hold()
+                font()
+
+            def plots() -> None:
+                palette()
+                for view in self._views():  # (their items only: no widget is laid out anew)
+                    if isinstance(view, pg.GraphicsView):
+                        view.apply_appearance(new)
+
+            def full_screen() -> None:
+                widgets(plots=False)
+                end()
+                self._held.release()  # laid out once, in the new look, as one call lays it out
                 w.showFullScreen()
-            return [enter, release_paint]
+            return [enter, plots, full_screen, release_paint]
 
         def leave() -> None:
             w.setUpdatesEnabled(False)
@@ -216,33 +283,64 @@ class Presentation(QObject):
 
     # -- applying -----------------------------------------------------------------------
     def _apply(self, new: Appearance) -> None:
+        for part in self._apply_parts(new):
+            part()
+
+    def _apply_parts(self, new: Appearance) -> list[Callable[[], None]]:
+        """Applying ``new`` in five parts to run in this order, at once or on separate turns:
+        the hidden parts marked stale (first: a hidden widget resized as the new fonts arrive
+        catches up then, and is skipped by the rest, not before it is marked); the
+        application's font, palette and style; the widgets' own fonts, the plots, the theme
+        and the views; the control panel and toolbars, and ``changed``. Between the parts a
+        view built (``adopt``) takes the look at the end, a stale one shown catches up."""
         old = self.appearance
-        # first: a hidden widget resized as the new fonts arrive catches up then (and is
-        # skipped by the rest), not before it is marked
-        self._mark_hidden_stale(old)
-        self._skip = self._stale_widgets()
-        self.appearance = new
-        try:
-            self._apply_application(new)
+
+        def begin() -> None:
+            self._mark_hidden_stale(old)
+            self._skip = self._stale_widgets()
+            self.appearance = new
+            self._restyling = True
+
+        def font() -> None:
+            self._apply_font(new)
+
+        def palette() -> None:
+            self._apply_palette(new)
+
+        def widgets(plots: bool = True) -> None:
+            """(``plots``: with the views that are plots, else without them.)"""
             if new.presenting != old.presenting:
                 self._scale_own_fonts(new.font_scale)
                 self._scale_other_plots(new.font_scale)
             self._apply_theme(new, redraw=new.theme != old.theme)
             for view in self._views():
-                view.apply_appearance(new)
-        finally:
-            self._skip = set()
-        self._fit_control_panel(new.presenting)
-        self._free_explanation_height(new.presenting)
-        rows = getattr(self._window, "toolbar_rows", None)
-        if rows is not None:  # presenting: as few rows as can be, each fitted to the screen
-            rows.set_packed(new.presenting)
-        self.changed.emit(new)
+                if plots or not isinstance(view, pg.GraphicsView):
+                    view.apply_appearance(new)
 
-    def _apply_application(self, a: Appearance) -> None:
+        def end() -> None:
+            self._restyling, self._skip = False, set()
+            adopted, self._adopted = self._adopted, []
+            for root in adopted:  # built while the look changed: the look it ended with
+                if shiboken6.isValid(root):
+                    self.adopt(root)
+            self._fit_control_panel(new.presenting)
+            self._free_explanation_height(new.presenting)
+            rows = getattr(self._window, "toolbar_rows", None)
+            if rows is not None:  # presenting: as few rows as can be, each fitted to the screen
+                rows.set_packed(new.presenting)
+            self.changed.emit(new)
+        return [begin, font, palette, widgets, end]
+
+    def _apply_font(self, a: Appearance) -> None:
+        """The application's font. Widgets learn of it from posted events: delivered now, so
+        that sizes measured next (and tests) see the new fonts."""
         font = QFont(self._app_font)
         font.setPointSizeF(a.font_pt(self._app_font.pointSizeF()))
         QApplication.setFont(font)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
+
+    def _apply_palette(self, a: Appearance) -> None:
+        """The application's palette and style, and the check boxes' indicators."""
         colors = a.palette
         if colors is None:
             QApplication.setPalette(self._app_palette)
@@ -254,16 +352,18 @@ class Presentation(QObject):
             # Only when it changes: a new application style polishes every widget again.
             QApplication.setStyle(style)
         self._size_indicators(a, style)
-        # Widgets learn of a new application font or palette from posted events: deliver
-        # them now, so that sizes measured next (and tests) see the new fonts.
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
         QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationPaletteChange)
 
     def adopt(self, root: QWidget) -> None:
         """``root``, built after the appearance was applied (a tab's view built when first
         shown), takes it as if it had been there: its own fonts and plot text scaled while
         presenting, the theme's colours, ``apply_appearance`` and the large indicators. (Built
-        inside a stale hidden widget, it is left out of that widget's catch-up.)"""
+        inside a stale hidden widget, it is left out of that widget's catch-up. Built while
+        the look changes, it takes the look the change ends with, when it ends.)"""
+        if self._restyling:
+            self._adopted.append(root)
+            self._skip |= set(_with_children(root, QWidget, True))  # (the change passes it by)
+            return
         stale = self._stale_ancestor(root)
         if stale is not None:
             self._nested.setdefault(stale, []).append(root)
@@ -524,6 +624,51 @@ class Presentation(QObject):
             w.restoreGeometry(geometry)  # also maximises a window that was maximised
         if state & Qt.WindowState.WindowMaximized and not w.isMaximized():
             w.showMaximized()
+
+
+class _HeldLayouts(QObject):
+    """Layout requests held while the event loop runs between the restyling steps of a
+    change of mode (from ``hold`` to ``release``; a step itself, ``pause`` to ``resume``,
+    lays out what it asks for at once, as in one call), and posted again at ``release``:
+    the window is laid out once, in the look it ends with, as in one call, not in each
+    half-changed look between (laid out so, the splitters' shares, the toolbars' rows and
+    the window's minimum size ended where the order of the steps took them)."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._held: dict[int, QObject] = {}
+        self._holding = False  # between ``hold`` and ``release``
+        self._filtering = False
+
+    def hold(self) -> None:
+        self._holding = True
+
+    def resume(self) -> None:
+        """The event loop runs on: hold the layout requests posted meanwhile."""
+        if self._holding and not self._filtering:
+            self._filtering = True
+            QCoreApplication.instance().installEventFilter(self)
+
+    def pause(self) -> None:
+        """A step runs: its layout requests go through."""
+        if self._filtering:
+            self._filtering = False
+            QCoreApplication.instance().removeEventFilter(self)
+
+    def release(self) -> None:
+        """Stop holding and post the held requests again."""
+        self.pause()
+        self._holding = False
+        held, self._held = self._held, {}
+        for receiver in held.values():
+            if shiboken6.isValid(receiver):
+                QCoreApplication.postEvent(receiver, QEvent(QEvent.Type.LayoutRequest))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._held[id(watched)] = watched
+            return True
+        return False
 
 
 class _LargeIndicators(QProxyStyle):

@@ -61,7 +61,7 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
     set_label = axis.setLabel  # pyqtgraph's, bound
 
     def fit(*_args) -> None:
-        if not shiboken6.isValid(axis) or state.get("fitting"):
+        if not shiboken6.isValid(axis) or state.get("fitting") or state.get("rendering"):
             return  # its geometry changes as a closing window takes it apart
         state["fitting"] = True
         try:
@@ -126,7 +126,20 @@ def elide_axis_title(axis: pg.AxisItem) -> None:
         state["shown"] = axis.labelText
         fit()
 
+    update_label = axis._updateLabel  # pyqtgraph's, bound: sets the label's HTML anew
+
+    def update_label_then_fit() -> None:
+        # Not fitted while the label's document is being replaced (its size signal comes in
+        # the middle: the old and the new text together, or none): once it holds the text.
+        state["rendering"] = True
+        try:
+            update_label()
+        finally:
+            state["rendering"] = False
+        fit()
+
     axis.setLabel = set_label_whole
+    axis._updateLabel = update_label_then_fit
     axis.geometryChanged.connect(fit)
     # a title re-rendered without setLabel (setTextPen does, in the pen's colour and the
     # style's size) is fitted and placed again too

@@ -141,7 +141,8 @@ def test_a_tab_built_while_presenting_in_the_dark_theme_takes_that_look(qtbot):
     present.trigger()
     try:
         assert not w.features.is_built("why")
-        why = w.feature("why")
+        why = w.feature("why")  # (built while the change may still be under way)
+        qtbot.waitUntil(lambda: w.presentation.settled)
         w.show_tab(built_at_start)  # (a hidden tab takes the window's look when shown)
         looks = tick_pt_and_background(built_at_start)
         assert looks[0] > normal[0] and looks[1] != normal[1]

@@ -573,18 +573,31 @@ def test_presenting_the_status_line_shows_ln_p_l_and_kl_whole(shown, qtbot):
     qtbot.waitUntil(lambda: not w.isFullScreen())
 
 
-def test_f11_changes_the_window_first_and_paints_it_on_the_next_turn(shown, qtbot):
-    """F11 restyles and lays out the window on one turn of the event loop without painting
-    it, and paints it on the next (one turn did both: 130-400 ms at 10⁶ points); the window
-    it ends with is the one a single call makes, and F11 again gives back the one before."""
+def test_f11_restyles_on_turns_of_its_own_paints_on_the_last_and_ends_as_one_call(shown, qtbot):
+    """F11 changes the window in steps, each on a turn of the event loop of its own (one turn
+    did it all: 130-400 ms at 10⁶ points): the application's font first, then its palette,
+    then the widgets; the window is laid out once, when the whole look is applied, and made
+    full screen then; it is not painted before the last step. The window it ends with is
+    the one a single call makes, and F11 again gives back the one before."""
     w = shown
     before = look(w)
+    panel = w.findChild(QScrollArea, "controlScroll")
     QTest.keyClick(w, Qt.Key.Key_F11)
     assert w.presentation.presenting and not w.presentation.settled
-    assert not w.updatesEnabled()  # no half-laid-out screen is painted
-    assert w.isFullScreen() and QApplication.font().pointSizeF() == PRESENT.font_pt(before["app font"])
-    qtbot.waitUntil(lambda: w.presentation.settled)
+    seen = []  # (steps left, painting, app font, full screen, the panel's width): each turn
+    while not w.presentation.settled:
+        seen.append((w.presentation.steps_left, w.updatesEnabled(), QApplication.font().pointSizeF(),
+                     w.isFullScreen(), panel.width()))
+        QApplication.processEvents()
+    steps = [left for left, *_ in seen]
+    assert sorted(set(steps), reverse=True) == [3, 2, 1]
+    assert all(a - b in (0, 1) for a, b in zip(steps, steps[1:], strict=False))  # one a turn
+    assert not any(painting for _, painting, *_ in seen)  # no half-changed screen is painted
     assert w.updatesEnabled()
+    assert {pt for _, _, pt, *_ in seen} == {PRESENT.font_pt(before["app font"])}  # font first
+    assert not any(full for left, _, _, full, _ in seen if left > 1)  # full screen: restyled
+    restyling = {width for left, *_, width in seen if left > 1}
+    assert restyling == {seen[0][-1]}  # not laid out before the whole look is applied
     in_turns = look(w)
     press(qtbot, w, Qt.Key.Key_F11)
     assert look(w) == before and w.updatesEnabled()
@@ -596,6 +609,25 @@ def test_f11_changes_the_window_first_and_paints_it_on_the_next_turn(shown, qtbo
         return all(x[key] == y[key] for key in x if key not in ("geometry", "full screen"))
     qtbot.waitUntil(lambda: same(look(w), in_turns))
     w.presentation.set_presenting(False)
+
+
+def test_a_view_built_while_f11_restyles_takes_the_presenting_look_once(shown, qtbot):
+    """A tab's view built between the steps of entering presentation mode (its first show)
+    takes the look the change ends with, at its end: its plot text scaled once, as in a
+    view built after it (scaled by the step and again as it was built, the Why plot's axis
+    title was 30.7 pt, and 19.2 pt, the presenting size, after leaving)."""
+    w = shown
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    assert not w.presentation.settled
+    w.feature("why")  # built now, between two steps
+    qtbot.waitUntil(lambda: w.presentation.settled)
+    presenting = look(w)
+    press(qtbot, w, Qt.Key.Key_F11)
+    after = look(w)
+    assert after["why axis title"] == "12pt"  # as it is built
+    assert presenting["why axis title"] == f"{12 * PRESENT.font_scale:g}pt"
+    assert why_tick_pt(presenting["why tick font"]) == max(PRESENT_FONT_MIN_PT, PRESENT.font_scale
+                                                           * why_tick_pt(after["why tick font"]))
 
 
 def test_f11_twice_before_the_window_is_painted_ends_where_it_started(shown, qtbot):
