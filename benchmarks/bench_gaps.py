@@ -25,11 +25,13 @@ Prints, offscreen, in the real window (K = 5, 1,000,000 points from 5 blobs):
 
 Usage: python benchmarks/bench_gaps.py [--quick] [--only gaps|step|startup]
        [--rows floor,play,gallery,presentation,autosave,csv] [--runs N]
-(``--rows``: only these rows of the gaps table; ``--runs``: runs per row, 3 by default.)
+(``--rows``: only these rows of the gaps table; ``--runs``: runs per row, 3 by default;
+``--help``: this usage, and nothing runs.)
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -280,13 +282,51 @@ def _find_action(window, name: str):
     return window.findChild(QAction, name)
 
 
-def _option(name: str) -> str | None:
-    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else None
+#: The rows of the gaps table, in order (``--rows`` takes some of them).
+GAP_ROWS = ("floor", "play", "gallery", "presentation", "autosave", "csv")
 
 
-def gaps_table(quick: bool) -> None:
-    runs = int(_option("--runs") or (1 if quick else 3))
-    chosen = set((_option("--rows") or "floor,play,gallery,presentation,autosave,csv").split(","))
+def _rows(text: str) -> set[str]:
+    """``--rows``: names from GAP_ROWS, comma-separated."""
+    chosen = {name.strip() for name in text.split(",") if name.strip()}
+    unknown = chosen - set(GAP_ROWS)
+    if unknown or not chosen:
+        named = ", ".join(sorted(unknown)) or "(none given)"
+        raise argparse.ArgumentTypeError(f"unknown row(s) {named}; choose from {','.join(GAP_ROWS)}")
+    return chosen
+
+
+def _runs(text: str) -> int:
+    """``--runs``: a whole number of runs, at least 1."""
+    try:
+        runs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if runs < 1:
+        raise argparse.ArgumentTypeError(f"runs must be at least 1, not {runs}")
+    return runs
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line (``--help`` prints the usage and exits before anything runs)."""
+    parser = argparse.ArgumentParser(
+        prog="bench_gaps.py",
+        description="The largest event-loop gap at 10⁶ points, the first Step in a fresh "
+                    "10⁶ window, and start-up to the first paint (offscreen).")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer runs: 1 per gap row (unless --runs), 1 first Step, 3 start-ups")
+    parser.add_argument("--only", choices=("gaps", "step", "startup"),
+                        help="only this table (default: all three)")
+    parser.add_argument("--rows", type=_rows, default=set(GAP_ROWS), metavar=",".join(GAP_ROWS),
+                        help="only these rows of the gaps table, comma-separated (default: all)")
+    parser.add_argument("--runs", type=_runs, default=None, metavar="N",
+                        help="runs per row of the gaps table (default: 3, or 1 with --quick)")
+    return parser.parse_args(argv)
+
+
+def gaps_table(quick: bool, rows: set[str] | None = None, runs: int | None = None) -> None:
+    runs = runs or (1 if quick else 3)
+    chosen = set(GAP_ROWS) if rows is None else rows
     X = blobs()
     clock = GapClock()
     print(f"\nLargest event-loop gap, N = {N:,}, K = {K}, medians of {runs} run(s) "
@@ -422,14 +462,14 @@ def startup_table(quick: bool) -> None:
 
 
 def main() -> None:
+    args = parse_args()  # first: --help and a wrong option end here, before anything runs
+    quick, only = args.quick, args.only
     from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     sys.path.insert(0, str(Path(__file__).parent))
     from bench_render import quiet_offscreen_notice
 
-    quick = "--quick" in sys.argv
-    only = _option("--only")
     if only in (None, "startup"):
         startup_table(quick)
     if only == "startup":
@@ -437,7 +477,7 @@ def main() -> None:
     qInstallMessageHandler(quiet_offscreen_notice)
     app = QApplication.instance() or QApplication([])
     if only in (None, "gaps"):
-        gaps_table(quick)
+        gaps_table(quick, args.rows, args.runs)
     if only in (None, "step"):
         first_step_table(quick)
     app.processEvents()

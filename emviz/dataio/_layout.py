@@ -24,9 +24,10 @@ MAX_LABEL_LENGTH = 40
 #: ... and this few (more distinct values look like identifiers or comments, not classes).
 MAX_GUESSED_LABELS = 20
 
-#: Rows are parsed in chunks of this many, with a progress report after each (about 10 ms:
-#: numpy's parser holds the GIL for a chunk, and a load runs beside the GUI thread).
-PARSE_CHUNK_ROWS = 10_000
+#: Rows are parsed in chunks of this many, with a progress report after each: numpy's parser
+#: holds the GIL for a chunk (about 1 ms here; 10,000 rows took 3-5 ms, and up to 30 ms on a
+#: busy machine, with the GUI thread waiting beside the load).
+PARSE_CHUNK_ROWS = 2_000
 
 DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 #: "1,000" or "12,345,678": read as a thousands separator first (a decimal comma is possible too)
