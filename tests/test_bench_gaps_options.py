@@ -39,6 +39,8 @@ def test_the_options_are_read_as_given(bench):
     default = bench.parse_args([])
     assert default.only is None and default.rows == set(bench.GAP_ROWS) and default.runs is None
     assert bench.parse_args(["--quick"]).quick
+    assert "leaving" not in default.rows  # only by name
+    assert bench.parse_args(["--rows", "presentation,leaving"]).rows == {"presentation", "leaving"}
 
 
 @pytest.mark.parametrize("argv", [["--rows", "floor,nonsense"], ["--runs", "0"], ["--runs", "x"],
