@@ -199,8 +199,7 @@ class AnimationExport(QObject):
     def wait_stopped(self, timeout: float = 30.0) -> bool:
         """Block until the background work has ended (scripts, tests): after a cancel while
         encoding, ffmpeg has closed and its temporary file is gone then."""
-        lane = self._stream._lane
-        return lane is None or lane.wait_idle(timeout)
+        return self._stream.wait_idle(timeout)
 
     def _take(self, items: list) -> None:
         if self._cancel.is_set():

@@ -340,6 +340,8 @@ class Stream(QObject):
         self._lane: Lane | None = None
         self._generation = 0
         self._running: int | None = None  # the generation being drained, if any
+        self._handing = 0  # on_items calls under way (one may run events: a modal dialog)
+        self._end_after: tuple[int, str] | None = None  # an end heard meanwhile
 
     @property
     def busy(self) -> bool:
@@ -358,9 +360,14 @@ class Stream(QObject):
 
     def cancel(self) -> None:
         """Stop draining (``on_end`` is not called for a cancelled generator)."""
+        self._end_after = None
         if self._running is not None:
             self._lane.stop(self._running)
             self._running = None
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block (no event loop) until the generator has ended (scripts, tests)."""
+        return self._lane is None or self._lane.wait_idle(timeout)
 
     def shutdown(self) -> None:
         """Stop the generator and the lane's thread (idempotent)."""
@@ -372,11 +379,25 @@ class Stream(QObject):
         if self._lane is None:
             return
         items = [item for g, item in self._lane.take() if g == self._running]
-        if items:
+        if not items:
+            return
+        self._handing += 1
+        try:
             self._on_items(items)
+        finally:
+            self._handing -= 1
+        if not self._handing and self._end_after is not None:
+            generation, reason = self._end_after
+            self._end_after = None
+            self._finished(generation, reason)
 
     def _finished(self, generation: int, reason: str) -> None:
         if generation != self._running:
+            return
+        if self._handing:
+            # heard inside on_items (a modal dialog's setValue runs events): the end comes
+            # after the items in hand (an export ended without the bytes still in them)
+            self._end_after = (generation, reason)
             return
         self._take()
         self._running = None

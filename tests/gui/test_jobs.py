@@ -167,3 +167,26 @@ def test_closing_the_window_stops_every_lane_it_started(window, qtbot):
     assert window.jobs.closed and window.jobs.running_threads == []
     window.controller.step()  # a late request after close starts nothing
     assert not window.controller.busy and window.jobs.running_threads == []
+
+
+def test_an_end_handled_while_items_are_handed_over_comes_after_them(runner, qtbot):
+    """A modal QProgressDialog's setValue in ``on_items`` handles pending events, among them
+    the generator's end: ``on_end`` then ran before the rest of the items in hand (an
+    animation export ended "the frames could not be encoded" with its file's bytes still in
+    that list, and a test waited on the message box for good)."""
+    from PySide6.QtCore import QCoreApplication
+
+    heard = []
+
+    def take(items):
+        for item in items:
+            heard.append(item)
+            if item == 1:  # as a modal dialog's setValue would
+                QCoreApplication.sendPostedEvents()
+
+    stream = Stream("test-reentrant", take, lambda reason: heard.append(reason), runner=runner)
+    stream.start(iter([1, 2, "the file's bytes"]))
+    assert stream.wait_idle(30)  # all three yielded and the end posted: one list of items
+    qtbot.waitUntil(lambda: "exhausted" in heard)
+    assert heard == [1, 2, "the file's bytes", "exhausted"]
+    assert not stream.busy
