@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QProgressDialog,
     QSpinBox,
 )
 
@@ -48,6 +47,7 @@ from ..session.runs import restored
 from .export import render_image
 from .glide import still
 from .jobs import Stream
+from .progress import ProgressDialog
 
 #: What a frame can show: the slide (points view and ln p / L side by side) or one view.
 VIEWS = ("slide", "points", "bound", "window")
@@ -333,9 +333,9 @@ class AnimationDialog(QDialog):
         form.addRow(buttons)
 
 
-def show_progress(export: AnimationExport) -> QProgressDialog:
+def show_progress(export: AnimationExport) -> ProgressDialog:
     """A progress bar with Cancel over the window while ``export`` runs."""
-    dialog = QProgressDialog(f"Exporting {Path(export.path).name}…", "Cancel", 0, 1,
+    dialog = ProgressDialog(f"Exporting {Path(export.path).name}…", "Cancel", 0, 1,
                              export.window)
     dialog.setObjectName("animationProgress")
     dialog.setWindowTitle("emviz")
@@ -354,8 +354,7 @@ def show_progress(export: AnimationExport) -> QProgressDialog:
 
     def ended(_error: str) -> None:
         dialog.canceled.disconnect(export.cancel)  # closing the dialog emits canceled
-        dialog.close()
-        dialog.deleteLater()
+        dialog.dispose()  # (Cancel may end the export inside the dialog's own setValue)
 
     export.progress.connect(step)
     export.ended.connect(ended)

@@ -14,11 +14,12 @@ from time import monotonic
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ..dataio import Progress
 from .jobs import Job as RunnerJob
 from .jobs import Lane, runner_for
+from .progress import ProgressDialog
 
 #: A load shorter than this never shows its dialog, so small files do not flash one.
 SHOW_AFTER_MS = 500
@@ -91,7 +92,7 @@ class Loader(QObject):
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.window = window
-        self.dialog: QProgressDialog | None = None
+        self.dialog: ProgressDialog | None = None
         #: Shows the dialog when it fires; stopped when the load ends first.
         self.show_timer = QTimer(self, singleShot=True)
         self.show_timer.timeout.connect(self._show_dialog)
@@ -101,10 +102,6 @@ class Loader(QObject):
         self._title = ""
         self._progress = (0, "")  # (dialog value, text) of the latest report
         self._callbacks: tuple[Callable, Callable, Callable] | None = None
-        # A modal QProgressDialog's setValue handles pending events, in which the load can
-        # end (a click on Cancel): a dialog ended then is deleted once setValue has returned.
-        self._in_set_value = 0
-        self._ended_dialogs: list[QProgressDialog] = []
 
     @property
     def busy(self) -> bool:
@@ -166,29 +163,13 @@ class Loader(QObject):
         dialog, self.dialog = self.dialog, None
         if dialog is not None:
             dialog.canceled.disconnect(self.cancel)  # closing the dialog emits canceled
-            dialog.close()
-            if self._in_set_value:
-                self._ended_dialogs.append(dialog)
-            else:
-                dialog.deleteLater()
-
-    def _set_value(self, dialog: QProgressDialog, value: int) -> None:
-        """``dialog.setValue(value)``, the dialog kept alive until it returns."""
-        self._in_set_value += 1
-        try:
-            dialog.setValue(value)
-        finally:
-            self._in_set_value -= 1
-        if not self._in_set_value:
-            ended, self._ended_dialogs = self._ended_dialogs, []
-            for gone in ended:
-                gone.deleteLater()
+            dialog.dispose()  # (the load may end inside the dialog's own setValue)
 
     def _show_dialog(self) -> None:
         if self._load is None or self.dialog is not None:
             return
         value, text = self._progress
-        dialog = self.dialog = QProgressDialog(text, "Cancel", 0, 1000, self.window)
+        dialog = self.dialog = ProgressDialog(text, "Cancel", 0, 1000, self.window)
         dialog.setObjectName("loadProgress")
         dialog.setWindowTitle("emviz")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -196,7 +177,7 @@ class Loader(QObject):
         dialog.setAutoClose(False)
         dialog.setMinimumDuration(0)
         dialog.canceled.connect(self.cancel)
-        self._set_value(dialog, value)
+        dialog.setValue(value)
         if self.dialog is dialog:  # the load did not end in setValue's events
             dialog.show()
 
@@ -212,4 +193,4 @@ class Loader(QObject):
         self._progress = (round(value), f"Reading {self._title}…\n{text}")
         if self.dialog is not None:
             self.dialog.setLabelText(self._progress[1])
-            self._set_value(self.dialog, self._progress[0])
+            self.dialog.setValue(self._progress[0])

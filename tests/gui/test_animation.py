@@ -162,3 +162,36 @@ def test_an_animation_too_large_for_memory_is_refused_after_one_frame(window, qt
     assert "GB of memory" in job.error and "fewer glide frames" in job.error
     assert len(job.frames) == 0 and list(tmp_path.iterdir()) == []
     assert messages == [job.error]
+
+
+def test_an_export_cancelled_inside_its_dialogs_setvalue_keeps_the_dialog_till_then(
+        window, qtbot, tmp_path, monkeypatch):
+    """A modal QProgressDialog's setValue handles pending events: a Cancel clicked then ends
+    the export, whose dialog was deleted in those events while still inside setValue (as a
+    file load's once was, a segmentation fault). The dialog outlives the call; nothing is
+    written."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from emviz.gui.animation import AnimationExport, show_progress
+
+    run_steps(window, qtbot, 2)
+    set_value = QProgressDialog.setValue
+    jobs, ended_inside = [], []
+
+    def setting(dialog, value):
+        if jobs and value >= 1 and not ended_inside:  # the first frame drawn
+            ended_inside.append(True)
+            jobs[0].cancel()  # as a click on Cancel handled in setValue's events would
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        set_value(dialog, value)
+
+    monkeypatch.setattr(QProgressDialog, "setValue", setting)
+    job = AnimationExport(window, str(tmp_path / "run.gif"), 4, 0, "points")
+    jobs.append(job)
+    show_progress(job)
+    job.start()
+    qtbot.waitUntil(lambda: job.done, timeout=30_000)
+    assert ended_inside == [True] and job.error == "cancelled"
+    assert not (tmp_path / "run.gif").exists()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert window.findChild(QProgressDialog, "animationProgress") is None
