@@ -9,11 +9,11 @@ scroll arrows nor a tab title elided to a stub ("l…"), no toolbar action behin
 extension button, no window larger than its screen or partly off it (at its minimum size or
 as it is: it cannot be shown whole on a teacher's 1024 x 768 laptop), no two sibling text
 widgets on top of each other, no left or right axis title on its tick labels, no text under
-18 pt while presenting, a contrast of at least
-4.5:1 for text and component colours (7:1 for text while presenting), by WCAG 2's relative
-luminance (emviz.look.appearance.contrast_ratio), 3:1 for a curve in a component colour on its
-plot (WCAG's non-text contrast) or a casing that outlines it, and, in the dark theme, no large
-light block (a page or plot left white glares on a projector).
+18 pt while presenting, a contrast of at least 4.5:1 for text and component colours (7:1 for
+text while presenting), by WCAG 2's relative luminance (emviz.look.appearance.contrast_ratio),
+3:1 for a curve in a component colour on its plot (WCAG's non-text contrast) or a casing that
+outlines it, and, in the dark theme, no large light block (a page or plot left white glares on
+a projector).
 """
 
 from __future__ import annotations
