@@ -8,11 +8,12 @@ runs them all. The limits are the issue's: no text needing more room than its wi
 scroll arrows nor a tab title elided to a stub ("l…"), no toolbar action behind the toolbar's
 extension button, no window larger than its screen or partly off it (at its minimum size or
 as it is: it cannot be shown whole on a teacher's 1024 x 768 laptop), no two sibling text
-widgets on top of each other, no text under 18 pt while presenting, a contrast of at least
-4.5:1 for text and component colours (7:1 for text while presenting), by WCAG 2's relative
-luminance (emviz.look.appearance.contrast_ratio), 3:1 for a curve in a component colour on its
-plot (WCAG's non-text contrast) or a casing that outlines it, and, in the dark theme, no large
-light block (a page or plot left white glares on a projector).
+widgets on top of each other, no left or right axis title on its tick labels, no text under
+18 pt while presenting, a contrast of at least 4.5:1 for text and component colours (7:1 for
+text while presenting), by WCAG 2's relative luminance (emviz.look.appearance.contrast_ratio),
+3:1 for a curve in a component colour on its plot (WCAG's non-text contrast) or a casing that
+outlines it, and, in the dark theme, no large light block (a page or plot left white glares on
+a projector).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtCore import QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPicture
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -777,6 +778,7 @@ def _check_axis(axis: pg.AxisItem, view, where: str, presenting: bool, back: QCo
             pt = pt if pt is not None else font_pt(axis.label.font(), view)
             if pt < PRESENT_MIN_PT - 0.01:
                 found.append(Finding("small text", f"{name} title {axis.labelText[:30]!r}", f"{pt:.1f} pt"))
+        found += _check_title_beside_ticks(axis, name)
     if presenting and axis.style.get("showValues", True):
         tick = axis.style["tickFont"]
         pt = font_pt(tick, view) if tick is not None else font_pt(QApplication.font(), view)
@@ -787,6 +789,38 @@ def _check_axis(axis: pg.AxisItem, view, where: str, presenting: bool, back: QCo
     if ratio < limit - 0.005:
         found.append(Finding("contrast", f"{name} text", f"{color.name()} on {back.name()}: {ratio:.2f}:1"))
     return found
+
+
+#: Clear space a left or right axis title keeps from its tick labels' column: closer, the
+#: title reads as part of them (the Point tab's "r_nk" 1 px from "0.5": "10.5").
+MIN_TITLE_GAP = 2.0
+
+
+def _check_title_beside_ticks(axis: pg.AxisItem, name: str) -> list[Finding]:
+    """A left (right) axis title's text, its box less the document's blank margin, must end
+    MIN_TITLE_GAP px before (begin after) the column its tick labels are drawn in: the labels'
+    boxes as pyqtgraph lays them out for its next paint, in the axis' coordinates."""
+    if axis.orientation not in ("left", "right") or not axis.style.get("showValues", True):
+        return []
+    picture = QPicture()
+    painter = QPainter(picture)
+    try:
+        specs = axis.generateDrawSpecs(painter)  # as its paint does
+    finally:
+        painter.end()
+    labels = [rect for rect, _flags, _text in (specs[2] if specs else [])]
+    if not labels:
+        return []
+    m = axis.label.document().documentMargin()
+    title = axis.label.mapRectToParent(axis.label.boundingRect().adjusted(m, m, -m, -m))
+    if axis.orientation == "left":
+        gap = min(r.left() for r in labels) - title.right()
+    else:
+        gap = title.left() - max(r.right() for r in labels)
+    if gap >= MIN_TITLE_GAP - 0.01:
+        return []
+    return [Finding("overlap", f"{name} title {axis.labelText[:30]!r}",
+                    f"{gap:.1f} px from its tick labels (at least {MIN_TITLE_GAP:g})")]
 
 
 def _fragments(text_item, view) -> list[tuple[float, QColor]]:

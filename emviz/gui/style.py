@@ -48,6 +48,7 @@ def style_plot(widget: pg.PlotWidget, cache_axes: bool = True) -> None:
         _steady_left_axis(plot)
     for name in ("left", "bottom"):
         elide_axis_title(plot.getAxis(name))
+    title_clear_of_ticks(plot.getAxis("left"))
 
 
 def elide_axis_title(axis: pg.AxisItem) -> None:
@@ -204,6 +205,48 @@ def place_axis_title(axis: pg.AxisItem) -> None:
             axis.label.setY(lowest)
 
 
+#: Clear space between a left (right) axis title's text and its tick labels' column, as a
+#: share of the title's line: its descent (a title's "_", drawn upright) is blank but for a
+#: few glyphs, and a gap no wider than it sets them as near the labels as the title.
+TITLE_GAP = 1 / 8
+#: How far out pyqtgraph sets a left or right title's box (AxisItem.resizeEvent's nudge).
+_TITLE_NUDGE = 5
+
+
+def title_clear_of_ticks(axis: pg.AxisItem) -> None:
+    """Keep a left or right axis title TITLE_GAP of its box's height clear of its tick labels.
+
+    pyqtgraph reserves 0.8 h beside the tick labels for a title whose box is h px high, and
+    sets the box 5 px out: its text (the box less the document's margin m) reaches h - 5 - m,
+    the labels' column (as wide as the widest label) begins at 0.8 h, 9 - 0.2 h px after it
+    (m = 4). A window's 12 pt title (h = 26 to 27 px) keeps 3.6 px or more, h / 8 = 3.4; a
+    presenting title (19.2 to 20 pt, h = 39 to 40) ran into them: "r_nk" 1.2 px from "0.5",
+    its underscore read as "10.5". The axis is widened by what is missing, and only then
+    (3.7 px at h = 39). An axis that fixes its tick text's width (autoExpandTextSpace off,
+    emviz.gui.bound_plot) chose its own room.
+    Installed once per axis; pyqtgraph's own width is computed first, as always."""
+    if axis.orientation not in ("left", "right") or getattr(axis, "_emviz_title_clear", False):
+        return
+    axis._emviz_title_clear = True
+    update_width = axis._updateWidth  # pyqtgraph's, bound: run on every size or font change
+
+    def update_width_clear_of_ticks() -> None:
+        update_width()
+        if (axis.fixedWidth is not None or not axis.isVisible() or not axis.label.isVisible()
+                or not axis.style["showValues"] or not axis.style["autoExpandTextSpace"]):
+            return
+        height = axis.label.boundingRect().height()
+        reach = height - _TITLE_NUDGE - axis.label.document().documentMargin()
+        missing = reach + TITLE_GAP * height - 0.8 * height
+        if missing > 0:
+            width = axis.maximumWidth() + missing
+            axis.setMaximumWidth(width)
+            axis.setMinimumWidth(width)
+
+    axis._updateWidth = update_width_clear_of_ticks
+    axis._updateWidth()
+
+
 def _steady_left_axis(plot: pg.PlotItem) -> None:
     """In an aspect-locked plot, let the left axis widen at any time but narrow only when the
     plot is asked for another region (zoom, pan, new data, the other view followed), not when
@@ -260,6 +303,7 @@ def apply_plot_appearance(widget: pg.PlotWidget, appearance: Appearance) -> None
     tick_font = QFont()
     tick_font.setPointSizeF(appearance.tick_pt)
     foreground = QColor(*appearance.foreground).name()
+    title_clear_of_ticks(plot.getAxis("left"))  # before its title's size changes
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
         axis.setPen(appearance.foreground)

@@ -537,3 +537,36 @@ def test_a_legend_over_curve_data_is_found(qtbot):
     item.setYRange(3, 10, padding=0.05)
     QApplication.processEvents()
     assert legend_findings() == []
+
+
+def _titled_plot(qtbot, side: str, pt: float):
+    """A 300 x 200 plot with tick labels 0.5 and 1 on its ``side`` axis, titled "r_nk" at ``pt``."""
+    import pyqtgraph as pg
+
+    plot = shown(qtbot, pg.PlotWidget(background=(255, 255, 255)), 300, 200)
+    item = plot.getPlotItem()
+    item.showAxis(side)
+    axis = item.getAxis(side)
+    axis.setLabel("r_nk", **{"font-size": f"{pt:g}pt"})
+    item.setYRange(0, 1.1, padding=0)
+    QApplication.processEvents()
+    plot.grab()  # the axes measure their tick labels when painted
+    QApplication.processEvents()
+    return plot
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_side_axis_title_on_its_tick_labels_is_found(qtbot, side):
+    """The Point tab presenting at 1280 x 800: the left title "r_nk" (19.2 pt) ran into the
+    tick label "0.5" (its underscore read as "10.5"). pyqtgraph reserves 0.8 of the title's
+    box height but draws the whole box, 5 px out: from a box of about 30 px (a presenting
+    title) the text reaches the tick labels' column. A title at 12 pt leaves 3 px or more."""
+    from emviz.gui.audit import check_plot
+
+    def title_findings(plot) -> list:
+        return [f for f in check_plot(plot, True) if "title" in f.where and f.kind == "overlap"]
+
+    found = title_findings(_titled_plot(qtbot, side, 19.2))
+    assert [f.where.split(" axis ")[1] for f in found] == [f"{side} title 'r_nk'"], found
+    assert "tick labels" in found[0].detail
+    assert title_findings(_titled_plot(qtbot, side, 12)) == []

@@ -217,3 +217,50 @@ def test_a_short_explanation_tab_scrolls_rather_than_cutting_its_text(window, qt
         assert bars.height() >= bars.minimumHeight()
         top_left = bars.mapTo(page, bars.rect().topLeft())
         assert page.rect().contains(bars.rect().translated(top_left))
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_presenting_left_axis_title_keeps_clear_of_its_tick_labels(qtbot, theme):
+    """Presenting, the Point tab's "r_nk" (19.2 pt) ended 1.2 px before its tick label "0.5"
+    and the points view's "waiting time (standardised)" (20 pt) 1.0 px before "1": pyqtgraph
+    reserves 0.8 of the title's box height but draws the box whole, 5 px out. A plot styled by
+    the house keeps an eighth of the title's line (about 5 px) between them; a window's 12 pt
+    title keeps pyqtgraph's width."""
+    from emviz.gui.audit import MIN_TITLE_GAP, _check_title_beside_ticks
+    from emviz.gui.style import apply_plot_appearance
+    from emviz.look.appearance import Appearance
+
+    view = pg.PlotWidget()
+    qtbot.addWidget(view)
+    item = view.getPlotItem()
+    item.setLabel("left", "r_nk")
+    item.setYRange(0, 1.1, padding=0)
+    style_plot(view)
+    view.resize(400, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    axis = item.getAxis("left")
+
+    def gap() -> float:
+        view.grab()  # the axis measures its tick labels when painted
+        QApplication.processEvents()
+        found = _check_title_beside_ticks(axis, "left")
+        assert found == [], found
+        m = axis.label.document().documentMargin()
+        title = axis.label.mapRectToParent(axis.label.boundingRect().adjusted(m, m, -m, -m))
+        return axis.width() - room_beside() - axis.textWidth - title.right()
+
+    def room_beside() -> float:  # between the tick labels' column and the axis line
+        return axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"])
+
+    def pyqtgraphs_own() -> float:
+        return axis.textWidth + room_beside() + 0.8 * axis.label.boundingRect().height()
+
+    gap()
+    assert axis.width() == pytest.approx(pyqtgraphs_own())  # a 12 pt title is clear
+    apply_plot_appearance(view, Appearance(theme, presenting=True))
+    assert gap() >= axis.label.boundingRect().height() / 8 - 0.01 > MIN_TITLE_GAP
+    assert axis.width() > pyqtgraphs_own()
+    apply_plot_appearance(view, Appearance(theme, presenting=False))
+    gap()
+    assert axis.width() == pytest.approx(pyqtgraphs_own())
