@@ -28,7 +28,6 @@ from ..core import load_builtin
 from ..session.lesson import Chapter, load_chapters
 from .predict_reveal import PredictReveal
 from .preferences import app_settings
-from .screen_fit import fit_on_screen, frame_margins
 from .tab_bar import FITS_OWN_FONT
 from .teaching._shared import HIGHLIGHT, font
 
@@ -345,11 +344,9 @@ class LessonPanel(QDockWidget):
             if self._two_columns != self._wants_two_columns():
                 self._arrange(self._area)
             self._claim_height()
-        elif (watched is self.window_ and self.isVisible()
+        elif (watched is self.window_ and self._presenting and self.isVisible()
               and event.type() == QEvent.Type.LayoutRequest):
-            # the toolbars' or status bar's rows changed, or the views' minimum (the parameter
-            # table back under the explanations): the room did
-            self._claim_height()
+            self._claim_height()  # the toolbars' or status bar's rows changed: the room did
             self._back_to_screen()
         return False
 
@@ -368,21 +365,6 @@ class LessonPanel(QDockWidget):
             if not w.isFullScreen():
                 w.showFullScreen()
             w.setGeometry(screen)
-
-    def _back_inside_screen(self) -> None:
-        """A window that a minimum grew past its screen's free area (Qt grows a window to
-        its minimum but never shrinks it back) takes that area's height again once its
-        minimum fits: chapter 11 then the k-means split at 1024 x 768 left it 775 px high,
-        its bottom 7 px, the status line's, off the screen."""
-        w = self.window_
-        if self._presenting or w.isFullScreen() or w.isMaximized() or w.screen() is None:
-            return
-        area = w.screen().availableGeometry()
-        if w.frameGeometry().height() <= area.height():
-            return
-        margins = frame_margins(w)
-        if w.minimumSizeHint().height() + margins.top() + margins.bottom() <= area.height():
-            fit_on_screen(w)
 
     def needed_height(self) -> int:
         """The band's height (its body's) at which nothing of it is cut: the title and the
@@ -428,12 +410,6 @@ class LessonPanel(QDockWidget):
             # 1024 x 768 presenting 826). Presenting, the window is (or becomes) the screen.
             w, views = self.window_, self.window_.centralWidget()
             height = w.screen().availableGeometry().height() if self._presenting else w.height()
-            if not self._presenting:  # a window grown past its screen claims for the screen's
-                # room (chapter 11 then the k-means split at 1024 x 768: 775 px high, its
-                # claim made while the window was that tall held it there)
-                margins = frame_margins(w)
-                height = min(height, w.screen().availableGeometry().height()
-                             - margins.top() - margins.bottom())
             bars = w.height() - views.height() - self.height()  # menu, toolbars, status bar
             chrome = self.height() - body.height()  # the dock's title
             room = height - bars - views.minimumSizeHint().height() - chrome
@@ -442,8 +418,6 @@ class LessonPanel(QDockWidget):
             body.setMinimumHeight(need)
             if self._presenting:  # once the window has its new minimum (a layout later)
                 QTimer.singleShot(0, self, self._back_to_screen)
-            else:
-                QTimer.singleShot(0, self, self._back_inside_screen)
 
     def _show_error(self) -> None:
         self.position.setText("No lesson")
