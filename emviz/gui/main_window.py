@@ -41,7 +41,7 @@ from .params_table import ParamsTable
 from .points_view import PICK_RADIUS_PX, PointsView
 from .present_toolbar import COMPACT
 from .presentation import install_presentation
-from .split_room import SplitRoom, TableRoom
+from .split_room import RowSplitter, SplitRoom, TableRoom
 from .style import apply_pyqtgraph_style, style_plot
 from .tab_bar import SnugTabBar
 from .tab_rows import with_tab_rows
@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         right.addWidget(self.params_table)
         right.setSizes([420, 260])
         self._table_room = TableRoom(right, self.tabs, self)  # a short page: the table gives way
-        center = QSplitter(Qt.Orientation.Horizontal)
+        center = RowSplitter(Qt.Orientation.Horizontal)  # a folded pane asks for no width
         center.addWidget(panel)
         center.addWidget(self.points_view)
         center.addWidget(right)

@@ -15,9 +15,9 @@ a sliver of the data in front of a class.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QSplitter, QWidget
+from PySide6.QtWidgets import QSizePolicy, QSplitter, QWidget
 
 from .style import css_pt
 from .tab_rows import MIN_PAGE_HEIGHT
@@ -32,6 +32,59 @@ SINGLE_VIEW_SHARE = 0.35
 #: Pixels of width the points view keeps beyond what its data and its x axis's title need
 #: (presenting, the rest of its width goes to the explanations: see SplitRoom.lend).
 LEND_SLACK = 16
+
+
+class RowSplitter(QSplitter):
+    """The window's row (control panel, data views, explanations): a pane collapsed in it
+    (folded away by SplitRoom, or by a hand on its handle) does not count its minimum width
+    in the row's. QSplitter counts it: at 1024 x 768, presenting chapter 11 then the k-means
+    split, the folded panel's 404 px (at 18 pt) beside the explanations' 509 held the window
+    at 1061 px, wider than its screen. The pane keeps its minimum for when it comes back (a
+    drag on the handle still snaps it out whole)."""
+
+    def __init__(self, orientation) -> None:
+        super().__init__(orientation)
+        self.splitterMoved.connect(lambda *_args: self.updateGeometry())  # collapsed by hand
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        size = super().minimumSizeHint()
+        sizes = self.sizes()
+        if not self.isVisible() or sum(sizes) <= 0:  # not laid out yet: every pane counts
+            return size
+        horizontal = self.orientation() == Qt.Orientation.Horizontal
+        folded = sum(_least(self.widget(n), horizontal) for n, px in enumerate(sizes)
+                     if px == 0 and self.isCollapsible(n) and not self.widget(n).isHidden())
+        if horizontal:
+            size.setWidth(size.width() - folded)
+        else:
+            size.setHeight(size.height() - folded)
+        return size
+
+    def setSizes(self, sizes) -> None:  # noqa: N802 (Qt API)
+        super().setSizes(sizes)
+        self.updateGeometry()  # a pane folded or back: the row's minimum changed
+
+    def restoreState(self, state: QByteArray | bytes) -> bool:  # noqa: N802 (Qt API)
+        restored = super().restoreState(state)
+        self.updateGeometry()
+        return restored
+
+
+def _least(widget: QWidget, horizontal: bool) -> int:
+    """The width (height) a splitter counts for ``widget`` at least, as Qt's qSmartMinSize."""
+    if horizontal:
+        explicit, hint = widget.minimumWidth(), widget.minimumSizeHint().width()
+        policy, preferred = widget.sizePolicy().horizontalPolicy(), widget.sizeHint().width()
+    else:
+        explicit, hint = widget.minimumHeight(), widget.minimumSizeHint().height()
+        policy, preferred = widget.sizePolicy().verticalPolicy(), widget.sizeHint().height()
+    if explicit > 0:
+        return explicit
+    if policy == QSizePolicy.Policy.Ignored:
+        return 0
+    if policy.value & QSizePolicy.PolicyFlag.ShrinkFlag.value:
+        return max(hint, 0)
+    return max(hint, preferred, 0)
 
 
 class _AfterResize(QObject):

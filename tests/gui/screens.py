@@ -43,7 +43,7 @@ def screen_id(size: tuple[int, int], theme: str, presenting: bool, state: str) -
 
 #: States of their own beyond the tabs, modes and chapters: the z-beside-r tab on data with
 #: oracle labels, and a lesson question answered (chapter 6's guess of μ₁, revealed).
-EXTRA = ("z beside r", "predict revealed", "one column")
+EXTRA = ("z beside r", "predict revealed", "one column", "lesson 11, k-means split")
 
 
 def state_names() -> list[str]:
@@ -136,6 +136,13 @@ def set_up(app, w, state: str) -> None:
         a["actionSample"].trigger()
         settle(app, w)
         w.feature("sample_mode").dialog.finish()
+    elif state == "lesson 11, k-means split":  # chapter 11's K = 4 data, then k-means beside EM
+        set_up(app, w, "lesson 11")
+        a["actionKMeansMode"].setChecked(True)
+        settle(app, w)
+        for _ in range(6):
+            a["actionKMeansStep"].trigger()
+            settle(app, w)
     elif state.startswith("lesson "):
         w.lesson.show()
         w.lesson.go(int(state.removeprefix("lesson ")) - 1, remember=False)
