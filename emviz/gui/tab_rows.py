@@ -185,19 +185,12 @@ class ExplanationTabs(QTabWidget):
         bar_height = bar.sizeHint().height() if bar.isVisibleTo(self) else 0
         frame = 2 * self.style().pixelMetric(self.style().PixelMetric.PM_DefaultFrameWidth, None, self)
         page_height = max(page.minimumSizeHint().height(), MIN_PAGE_HEIGHT)
-        around = bar_height + frame  # the bar's, the frame's and the pane's margins' height
-        if page.height() > 0 and self.height() > page.height():
-            # laid out, as they are (counted as bar and frame, the page got 198 px of its
-            # 200 px least height, and the parameter table under it folded away)
-            around = self.height() - page.height()
         # The bar hidden (its titles in TabRows), its width is no minimum: Qt counts it
         # all the same (presenting at 1024 x 768 the column took the 514 px the eight titles
         # need at 18 pt, and the window was 73 px wider than its screen).
         width = hint.width() if bar.isVisibleTo(self) else (
             self.findChild(QStackedWidget).minimumSizeHint().width() + frame)
-        # Not capped by Qt's own height (the tallest page's): with no page asking for
-        # MIN_PAGE_HEIGHT that cap dropped the floor, and the lesson's band took the column.
-        return QSize(width, page_height + around)
+        return QSize(width, min(hint.height(), page_height + bar_height + frame))
 
 
 def with_tab_rows(tabs: QTabWidget) -> tuple[QWidget, TabRows]:

@@ -12,7 +12,7 @@ import textwrap
 import numpy as np
 import pytest
 from PySide6.QtGui import QFontMetrics, QImage
-from PySide6.QtWidgets import QTabWidget, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QToolButton, QWidget
 
 from emviz.gui.tab_bar import MIN_FONT_SCALE, SnugTabBar
 
@@ -225,36 +225,3 @@ def test_buttons_replaced_when_a_tab_is_added_leave_the_screen_at_once(qtbot):
     qtbot.waitUntil(lambda: all(b.isVisible() for b in new))  # a layout shows them queued
     shown = [b for b in rows.findChildren(QToolButton) if b.isVisible()]
     assert sorted(shown, key=id) == sorted(new, key=id)
-
-
-def test_the_explanations_keep_their_least_page_height_whatever_their_pages_ask(qtbot):
-    """The tabs' least height is the current page's, never under MIN_PAGE_HEIGHT: it was also
-    capped by Qt's own (the tallest page's), so once no page asked for 200 px (the Point
-    page's bars now give way) the lesson's band took the column down to a 68 px plot's and the
-    parameter table under it folded away (chapter 11's four rows at 1024 x 768). Laid out, the
-    page itself gets that height, not 2 px less (the table folded under a 198 px page)."""
-    from emviz.gui.tab_rows import MIN_PAGE_HEIGHT, ExplanationTabs
-
-    def page(minimum: int) -> QWidget:
-        page, inside = QWidget(), QWidget()
-        inside.setMinimumHeight(minimum)
-        QVBoxLayout(page).addWidget(inside)
-        return page
-
-    tabs = ExplanationTabs()
-    qtbot.addWidget(tabs)
-    for minimum in (68, 120):
-        tabs.addTab(page(minimum), f"page {minimum}")
-    tabs.show()
-    bar = tabs.tabBar().sizeHint().height()
-    for index in (0, 1):
-        tabs.setCurrentIndex(index)
-        assert tabs.minimumSizeHint().height() >= MIN_PAGE_HEIGHT + bar
-    tabs.addTab(page(320), "tall")
-    tabs.setCurrentIndex(2)
-    assert tabs.minimumSizeHint().height() >= 320 + bar
-    tabs.setCurrentIndex(0)  # the current page's, not the tallest's
-    assert tabs.minimumSizeHint().height() < 320
-    tabs.resize(300, tabs.minimumSizeHint().height())
-    qtbot.waitUntil(lambda: tabs.currentWidget().height() > 0)
-    assert tabs.currentWidget().height() >= MIN_PAGE_HEIGHT
