@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
 
 from ..look.appearance import contrast_ratio, relative_luminance
 from .elided_label import ElidedLabel
-from .legend_room import data_under, legend_box
+from .legend_room import data_under, legend_box, shown_in_scene
 
 #: While presenting, no text smaller than this (points).
 PRESENT_MIN_PT = 18.0
@@ -658,7 +658,7 @@ def check_plot(view: pg.GraphicsView, presenting: bool) -> list[Finding]:
         return grabbed[0]
     limit = MIN_CONTRAST_PRESENTING if presenting else MIN_CONTRAST
     for item in scene.items():
-        if not item.isVisible() or not _really_visible(item):
+        if not item.isVisible() or not shown_in_scene(item):
             continue
         if isinstance(item, pg.AxisItem):
             found += _check_axis(item, view, where, presenting, back, limit)
@@ -708,7 +708,7 @@ def check_legends(view: pg.GraphicsView) -> list[Finding]:
     (emviz.gui.legend_room.data_under)."""
     where = f"{type(view).__name__}#{view.objectName() or '-'}"
     legends = [item for item in view.scene().items()
-               if isinstance(item, pg.LegendItem) and item.items and _really_visible(item)]
+               if isinstance(item, pg.LegendItem) and item.items and shown_in_scene(item)]
     found = []
     for legend in legends:
         box = legend_box(view, legend, SLACK)
@@ -866,14 +866,6 @@ def _ink_rect(view: pg.GraphicsView, text_item) -> QRect:
     m = text_item.document().documentMargin()
     rect = text_item.boundingRect().adjusted(m, m, -m, -m)
     return view.mapFromScene(text_item.mapToScene(rect)).boundingRect()
-
-
-def _really_visible(item) -> bool:
-    while item is not None:
-        if not item.isVisible() or item.opacity() == 0:
-            return False
-        item = item.parentItem()
-    return True
 
 
 def _rect_inside(inner: QRectF, outer: QRectF) -> bool:

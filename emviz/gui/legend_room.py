@@ -51,7 +51,8 @@ def item_name(item) -> str:
     return type(item).__name__
 
 
-def _shown(item) -> bool:
+def shown_in_scene(item) -> bool:
+    """Whether ``item`` and every item it lies in are visible and not transparent."""
     while item is not None:
         if not item.isVisible() or item.opacity() == 0:
             return False
@@ -62,7 +63,7 @@ def _shown(item) -> bool:
 def data_items(view: pg.GraphicsView) -> list:
     """The curves and scatters drawn in a view (not a legend's samples, not click targets)."""
     return [item for item in view.scene().items()
-            if isinstance(item, pg.PlotCurveItem | pg.ScatterPlotItem) and _shown(item)
+            if isinstance(item, pg.PlotCurveItem | pg.ScatterPlotItem) and shown_in_scene(item)
             and not in_legend(item) and not unseen(item)]
 
 
