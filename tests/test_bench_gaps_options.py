@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 BENCH = Path(__file__).parents[1] / "benchmarks" / "bench_gaps.py"
@@ -49,3 +50,20 @@ def test_a_wrong_option_is_refused_with_the_usage(bench, argv, capsys):
     with pytest.raises(SystemExit) as exit_:
         bench.parse_args(argv)
     assert exit_.value.code == 2 and "usage:" in capsys.readouterr().err
+
+
+def test_a_measured_window_is_freed_once_its_run_ends(bench, qapp, tmp_path):
+    """Each run's window was closed but never deleted (its connections hold it), so every
+    later run in a row restyled, re-fonted and laid out all the earlier windows as well, and
+    read longer. A run leaves no window of its own behind."""
+    from PySide6.QtWidgets import QApplication
+
+    from emviz.gui import MainWindow
+
+    X = bench.blobs(2_000)
+    path = tmp_path / "points.csv"
+    np.savetxt(path, X, delimiter=",", fmt="%.6f", header="x,y", comments="")
+    before = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    bench.gap_csv(X, bench.GapClock(), path)
+    after = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    assert len(after) == len(before)
