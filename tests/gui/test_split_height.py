@@ -77,3 +77,33 @@ def test_presenting_the_lesson_beside_the_k_means_split_leaves_the_data_views_ro
         assert seen["plot text"] == [], (theme, seen)  # every title inside its view
         assert seen["inside"], (theme, seen)  # the window on its screen
         assert seen["found"] == [], (theme, seen)  # the lesson's 8 lines, its box whole
+
+
+def test_the_compact_band_and_the_folded_explanations_come_back_whole(window, qtbot):
+    """Presenting (the offscreen screen, 800 x 600) with the lesson over the k-means split: the
+    band is compact (its title in the dock's title) and the views hold their floor; leaving
+    presentation mode, or closing the split, gives back the title, the floor and the
+    explanations."""
+    from emviz.gui.split_room import PRESENT_SPLIT_MIN_HEIGHT
+
+    from .test_teaching_kmeans import kmeans_view, mode_on
+
+    w, lesson = window, window.lesson
+    lesson.show()
+    lesson.go(10, remember=False)  # chapter 11
+    mode_on(w)
+    w.presentation.set_presenting(True)
+    row = w.splitter
+    qtbot.waitUntil(lambda: not lesson.title.isVisibleTo(w) and row.sizes()[-1] == 0)
+    assert lesson.windowTitle().endswith(lesson.title.text())
+    assert row.minimumHeight() == PRESENT_SPLIT_MIN_HEIGHT
+    assert kmeans_view(w).height() >= PRESENT_SPLIT_MIN_HEIGHT
+    w.presentation.set_presenting(False)
+    qtbot.waitUntil(lambda: lesson.title.isVisibleTo(w) and row.sizes()[-1] > 0)
+    assert row.minimumHeight() == 0 and lesson.windowTitle() == "Lesson · Chapter 11 of 12"
+    w.presentation.set_presenting(True)
+    qtbot.waitUntil(lambda: row.sizes()[-1] == 0)
+    mode_on(w)  # the split closed: one data view, no floor
+    qtbot.waitUntil(lambda: lesson.title.isVisibleTo(w) and row.minimumHeight() == 0)
+    qtbot.waitUntil(lambda: row.sizes()[-1] > 0)
+    w.presentation.set_presenting(False)
