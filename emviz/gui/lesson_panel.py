@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..core import load_builtin
 from ..session.lesson import Chapter, load_chapters
+from .elided_label import ElidedLabel
 from .predict_reveal import PredictReveal
 from .preferences import app_settings
 from .tab_bar import FITS_OWN_FONT
@@ -79,9 +80,10 @@ NARROW_STRETCH = (1, 1, 0)
 NARROW_MIN_LINES = 3
 #: Presenting over a split view, whose two data views hold a floor of height (split_room's
 #: PRESENT_SPLIT_MIN_HEIGHT), a band that needs more than the room above that floor is
-#: compact: the chapter's title moves into the dock's title (the status line names it too)
-#: and the box is as wide as the text, so its lines are fewer; the text keeps its
-#: PRESENT_MIN_LINES and the box stays whole. At 1024 x 768 the title's two lines at 24 pt and
+#: compact: the chapter's title moves into the dock's title bar (one line at the presenting
+#: text's least size, elided with a tooltip: Qt draws a dock's own title at 9 pt) and the
+#: box is as wide as the text, so its lines are fewer; the text keeps its PRESENT_MIN_LINES
+#: and the box stays whole. At 1024 x 768 the title's two lines at 24 pt and
 #: the box's seven were 96 px the data views needed.
 COMPACT_STRETCH = (1, 1, 0)
 #: No text of the lesson under this size (points) while presenting.
@@ -138,6 +140,12 @@ class LessonPanel(QDockWidget):
         # Its own text colour: the dark theme's light text on this pale yellow would be 1.1:1.
         self.next_step.setStyleSheet(f"background: {HIGHLIGHT}; color: #000; padding: 6px; "
                                      "border-radius: 4px;")
+        # the dock's title bar while the band is compact: the chapter's number and title
+        self.title_bar = ElidedLabel(self)
+        self.title_bar.setObjectName("lessonTitleBar")
+        self.title_bar.setFont(font(SMALL_PT, bold=True))  # presenting, at least 18 pt
+        self.title_bar.setContentsMargins(6, 0, 6, 0)
+        self.title_bar.hide()
         self.summary = QLabel(objectName="lessonSummary")
         self.summary.setFont(font(SMALL_PT))
         self.summary.setWordWrap(True)
@@ -231,12 +239,16 @@ class LessonPanel(QDockWidget):
         return views.minimumHeight()
 
     def _show_window_title(self) -> None:
-        """The dock's title: the chapter's number, and its title when the band is compact."""
+        """The dock's title: the chapter's number; compact, a title bar of its own with the
+        chapter's title too (Qt's own draws it at 9 pt, too small for a class)."""
         title = f"Lesson · {self.position.text()}"
-        if self._compact and self.chapters:
-            title += f" · {self.title.text()}"
         self.setWindowTitle(title)
         self.toggleViewAction().setText("Lesson")  # (Qt names the action after the title)
+        if self._compact and self.chapters:
+            self.title_bar.set_full_text(f"{title} · {self.title.text()}")
+        wanted = self.title_bar if self._compact else None
+        if self.titleBarWidget() is not wanted:
+            self.setTitleBarWidget(wanted)
 
     # -- navigation --------------------------------------------------------------------------
     @property

@@ -81,7 +81,7 @@ def test_presenting_the_lesson_beside_the_k_means_split_leaves_the_data_views_ro
 
 def test_the_compact_band_and_the_folded_explanations_come_back_whole(window, qtbot):
     """Presenting (the offscreen screen, 800 x 600) with the lesson over the k-means split: the
-    band is compact (its title in the dock's title) and the views hold their floor; leaving
+    band is compact (its title in the dock's title bar) and the views hold their floor; leaving
     presentation mode, or closing the split, gives back the title, the floor and the
     explanations."""
     from emviz.gui.split_room import PRESENT_SPLIT_MIN_HEIGHT
@@ -95,12 +95,12 @@ def test_the_compact_band_and_the_folded_explanations_come_back_whole(window, qt
     w.presentation.set_presenting(True)
     row = w.splitter
     qtbot.waitUntil(lambda: not lesson.title.isVisibleTo(w) and row.sizes()[-1] == 0)
-    assert lesson.windowTitle().endswith(lesson.title.text())
+    assert lesson.titleBarWidget().full_text.endswith(lesson.title.text())
     assert row.minimumHeight() == PRESENT_SPLIT_MIN_HEIGHT
     assert kmeans_view(w).height() >= PRESENT_SPLIT_MIN_HEIGHT
     w.presentation.set_presenting(False)
     qtbot.waitUntil(lambda: lesson.title.isVisibleTo(w) and row.sizes()[-1] > 0)
-    assert row.minimumHeight() == 0 and lesson.windowTitle() == "Lesson · Chapter 11 of 12"
+    assert row.minimumHeight() == 0 and lesson.titleBarWidget() is None
     w.presentation.set_presenting(True)
     qtbot.waitUntil(lambda: row.sizes()[-1] == 0)
     mode_on(w)  # the split closed: one data view, no floor
