@@ -204,6 +204,8 @@ class LessonPanel(QDockWidget):
             self.grid.removeWidget(widget)
         two_columns = self._two_columns = self._wants_two_columns()
         compact = self._compact = two_columns and self._full_need > 0 and self._views_floor() > 0
+        if not compact:
+            self._full_need = 0  # measured again when it has to be
         self.head.setVisible(not compact)
         if compact:  # the head is out of the grid: the text from the top
             cells = ((0, 0, 1), (0, 0, 2), (0, 1, 2))
@@ -484,7 +486,7 @@ class LessonPanel(QDockWidget):
     def _compact_band(self, on: bool) -> int:
         """The band compact or not (COMPACT_STRETCH); its ``needed_height`` then."""
         if not on:
-            self._full_need = 0
+            self._full_need = 0  # (``on``: set by the caller)
         self._arrange(self._area)
         return self._fit_head()
 
