@@ -11,6 +11,10 @@ has room for it and the views still keep their share (a larger window, presentin
 when the split view closes. Presenting, the points view alone keeps SINGLE_VIEW_SHARE the
 same way: at 1024 x 768 the panel (at 18 pt) and the explanations left it 68-164 px of the row,
 a sliver of the data in front of a class.
+
+Presenting, a split view's data views also keep PRESENT_SPLIT_MIN_HEIGHT of height (the
+lesson's band goes compact for it), and held that short they take the explanations' width
+too (make_way): at 1024 x 768 beside the lesson they had 181 x 251 px each, the data none.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ SINGLE_VIEW_SHARE = 0.35
 #: Presenting, a split view's data views are at least this high (px): the lesson's band gives
 #: way to it (lesson_panel). At 1024 x 768, chapter 11 then the k-means split, the band left
 #: them 181 px, the k-means title took four lines of it, the data a strip of 0 px and both x₁
-#: titles lay below the views. 300 px: two title lines, the x axis, and the data about 170 px.
+#: titles lay below the views. 276 px is what that screen leaves beside the compact band (its
+#: 30 px title bar, 8 lines of text: 260 px): two title lines, the x axis and 147 px of data.
 PRESENT_SPLIT_MIN_HEIGHT = 276
 #: ... and held that short (within SHORT_SLACK px of it), they need width for their titles
 #: (two lines, not four) and their data: while they have less than PRESENT_SPLIT_SHARE of the
@@ -225,7 +230,8 @@ class SplitRoom(_AfterResize):
         elif self.explanations_folded and not short:
             self.explanations_folded = False
             wanted = _least(splitter.widget(last), True)
-            self._share(sizes, views, last, min(wanted, max(0, room - len(views) * 68)))
+            spare = room - sum(_least(splitter.widget(n), True) for n in views)
+            self._share(sizes, views, last, min(wanted, max(0, spare)))
             splitter.setSizes(sizes)
 
     def lend(self, splitter: QSplitter, views: list[int], presenting: bool) -> None:
