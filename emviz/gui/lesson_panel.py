@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..core import load_builtin
 from ..session.lesson import Chapter, load_chapters
+from .elided_label import ElidedLabel
 from .predict_reveal import PredictReveal
 from .preferences import app_settings
 from .tab_bar import FITS_OWN_FONT
@@ -77,6 +78,14 @@ TWO_COLUMNS_BELOW = 1200
 NARROW_STRETCH = (1, 1, 0)
 #: ... and at least this many lines of the text under the title (the rest scrolls).
 NARROW_MIN_LINES = 3
+#: Presenting over a split view, whose two data views hold a floor of height (split_room's
+#: PRESENT_SPLIT_MIN_HEIGHT), a band that needs more than the room above that floor is
+#: compact: the chapter's title moves into the dock's title bar (one line at the presenting
+#: text's least size, elided with a tooltip: Qt draws a dock's own title at 9 pt) and the
+#: box is as wide as the text, so its lines are fewer; the text keeps its PRESENT_MIN_LINES
+#: and the box stays whole. At 1024 x 768 the title's two lines at 24 pt and
+#: the box's seven were 96 px the data views needed.
+COMPACT_STRETCH = (1, 1, 0)
 #: No text of the lesson under this size (points) while presenting.
 PRESENT_MIN_PT = 18.0
 #: Presenting, at least this many lines of the chapter's text show (the screen audit's
@@ -131,6 +140,12 @@ class LessonPanel(QDockWidget):
         # Its own text colour: the dark theme's light text on this pale yellow would be 1.1:1.
         self.next_step.setStyleSheet(f"background: {HIGHLIGHT}; color: #000; padding: 6px; "
                                      "border-radius: 4px;")
+        # the dock's title bar while the band is compact: the chapter's number and title
+        self.title_bar = ElidedLabel(self)
+        self.title_bar.setObjectName("lessonTitleBar")
+        self.title_bar.setFont(font(SMALL_PT, bold=True))  # presenting, at least 18 pt
+        self.title_bar.setContentsMargins(6, 0, 6, 0)
+        self.title_bar.hide()
         self.summary = QLabel(objectName="lessonSummary")
         self.summary.setFont(font(SMALL_PT))
         self.summary.setWordWrap(True)
@@ -172,6 +187,8 @@ class LessonPanel(QDockWidget):
         self.band = False
         self._presenting = False
         self._two_columns = False
+        self._compact = False  # the band without its title (see COMPACT_STRETCH)
+        self._full_need = 0  # the band's height with its title, when it went compact
         self._area = Qt.DockWidgetArea.RightDockWidgetArea
         self._arrange(Qt.DockWidgetArea.RightDockWidgetArea)
         self.dockLocationChanged.connect(self._arrange)
@@ -186,14 +203,22 @@ class LessonPanel(QDockWidget):
         for widget in (self.head, self.text, self.foot):
             self.grid.removeWidget(widget)
         two_columns = self._two_columns = self._wants_two_columns()
-        if two_columns:  # (row, column, rows)
+        compact = self._compact = two_columns and self._full_need > 0 and self._views_floor() > 0
+        if not compact:
+            self._full_need = 0  # measured again when it has to be
+        self.head.setVisible(not compact)
+        if compact:  # the head is out of the grid: the text from the top
+            cells = ((0, 0, 1), (0, 0, 2), (0, 1, 2))
+        elif two_columns:  # (row, column, rows)
             cells = ((0, 0, 1), (1, 0, 1), (0, 1, 2))
         else:
             cells = ((0, 0, 1), (0, 1, 1), (0, 2, 1)) if self.band else ((0, 0, 1), (1, 0, 1), (2, 0, 1))
         for widget, (row, column, rows) in zip((self.head, self.text, self.foot), cells, strict=True):
-            self.grid.addWidget(widget, row, column, rows, 1)
+            if widget is not self.head or not compact:
+                self.grid.addWidget(widget, row, column, rows, 1)
         stretches = (PRESENT_STRETCH if self._presenting else NARROW_STRETCH) if two_columns \
             else BAND_STRETCH
+        stretches = COMPACT_STRETCH if compact else stretches
         for i, stretch in enumerate(stretches):  # the text takes the most, across or down
             self.grid.setColumnStretch(i, stretch if self.band else 0)
             self.grid.setRowStretch(i, int((not self.band or two_columns) and i == 1))
@@ -202,9 +227,30 @@ class LessonPanel(QDockWidget):
         # Presenting or in two columns the chapter's number is only in the dock's title: the
         # line it took is one of the text's.
         self.position.setVisible(not (self._presenting or two_columns))
+        self._show_window_title()
 
     def _wants_two_columns(self) -> bool:
         return self.band and (self._presenting or self.widget().width() < TWO_COLUMNS_BELOW)
+
+    def _views_floor(self) -> int:
+        """The least height (px) the views above hold while presenting (a split view's data
+        views: split_room.PRESENT_SPLIT_MIN_HEIGHT), 0 if none."""
+        views = self.window_.centralWidget()
+        if not (self.band and self._presenting) or views is None:
+            return 0
+        return views.minimumHeight()
+
+    def _show_window_title(self) -> None:
+        """The dock's title: the chapter's number; compact, a title bar of its own with the
+        chapter's title too (Qt's own draws it at 9 pt, too small for a class)."""
+        title = f"Lesson · {self.position.text()}"
+        self.setWindowTitle(title)
+        self.toggleViewAction().setText("Lesson")  # (Qt names the action after the title)
+        if self._compact and self.chapters:
+            self.title_bar.set_full_text(f"{title} · {self.title.text()}")
+        wanted = self.title_bar if self._compact else None
+        if self.titleBarWidget() is not wanted:
+            self.setTitleBarWidget(wanted)
 
     # -- navigation --------------------------------------------------------------------------
     @property
@@ -235,9 +281,8 @@ class LessonPanel(QDockWidget):
         self.window_.model.lesson.set_chapter(index)
         chapter = self.chapters[self.index]
         self.position.setText(f"Chapter {self.index + 1} of {len(self.chapters)}")
-        self.setWindowTitle(f"Lesson · {self.position.text()}")  # presenting, the only place
-        self.toggleViewAction().setText("Lesson")  # (Qt names the action after the title)
         self.title.setText(chapter.title)
+        self._show_window_title()  # presenting, the only place of the number
         self._show_text()
         self._tried = None  # this chapter's picture is not on screen until Try it
         self._show_next_step()
@@ -376,11 +421,13 @@ class LessonPanel(QDockWidget):
         margins = grid.contentsMargins()
         head = self.head.heightForWidth(self.head.width())
         foot = self.foot.heightForWidth(self.foot.width())
+        if self._compact:  # the text | the box and the buttons
+            head = 0
         if self._two_columns:  # the title over the text | the box and the buttons
             frame = 2 * self.text.frameWidth() + 2 * int(self.text.document().documentMargin())
             least = PRESENT_MIN_LINES if self._presenting else NARROW_MIN_LINES
             lines = least * self.text.fontMetrics().lineSpacing() + frame
-            head += grid.verticalSpacing() + lines
+            head += (0 if self._compact else grid.verticalSpacing()) + lines
         return max(head, foot) + margins.top() + margins.bottom()
 
     def window_settled(self) -> None:
@@ -394,12 +441,9 @@ class LessonPanel(QDockWidget):
         body = self.widget()
         if body is None:
             return
-        # In two columns the title and the set-up summary keep their lines; the text under
-        # them gives way (it scrolls), not they (at 1024 x 768 the summary lost its last line).
-        head = self.head.heightForWidth(self.head.width()) if self._two_columns else 0
-        if self.head.minimumHeight() != head:
-            self.head.setMinimumHeight(head)
-        need = self.needed_height()
+        if self._compact and not (self._two_columns and self._views_floor()):
+            self._compact_band(False)  # the split view's floor went
+        need = self._fit_head()
         presentation = getattr(self.window_, "presentation", None)
         if not self._presenting and (self.window_.isFullScreen()
                                      or getattr(presentation, "leaving", False)):
@@ -412,12 +456,39 @@ class LessonPanel(QDockWidget):
             height = w.screen().availableGeometry().height() if self._presenting else w.height()
             bars = w.height() - views.height() - self.height()  # menu, toolbars, status bar
             chrome = self.height() - body.height()  # the dock's title
-            room = height - bars - views.minimumSizeHint().height() - chrome
+            least = max(views.minimumSizeHint().height(), views.minimumHeight())  # a split's floor
+            room = height - bars - least - chrome
+            if need > room and not self._compact and self._two_columns and self._views_floor():
+                self._full_need = need
+                need = self._compact_band(True)
+            elif self._compact and room >= self._full_need:  # room for the title again
+                need = self._compact_band(False)
             need = max(0, min(need, room))
         if body.minimumHeight() != need:
             body.setMinimumHeight(need)
             if self._presenting:  # once the window has its new minimum (a layout later)
                 QTimer.singleShot(0, self, self._back_to_screen)
+        if self._compact and need and body.height() > need:
+            # compact, the band is no taller than it needs: the rest is the data views' (at
+            # 1280 x 800 its presenting share held them at their floor, 92 px under the room)
+            self.window_.resizeDocks([self], [need + self.height() - body.height()],
+                                     Qt.Orientation.Vertical)
+
+    def _fit_head(self) -> int:
+        """The head's least height (in two columns the title and the set-up summary keep their
+        lines; the text under them gives way, it scrolls: at 1024 x 768 the summary lost its
+        last line), then the band's ``needed_height``."""
+        head = self.head.heightForWidth(self.head.width()) if self._two_columns and not self._compact else 0
+        if self.head.minimumHeight() != head:
+            self.head.setMinimumHeight(head)
+        return self.needed_height()
+
+    def _compact_band(self, on: bool) -> int:
+        """The band compact or not (COMPACT_STRETCH); its ``needed_height`` then."""
+        if not on:
+            self._full_need = 0  # (``on``: set by the caller)
+        self._arrange(self._area)
+        return self._fit_head()
 
     def _show_error(self) -> None:
         self.position.setText("No lesson")

@@ -11,6 +11,10 @@ has room for it and the views still keep their share (a larger window, presentin
 when the split view closes. Presenting, the points view alone keeps SINGLE_VIEW_SHARE the
 same way: at 1024 x 768 the panel (at 18 pt) and the explanations left it 68-164 px of the row,
 a sliver of the data in front of a class.
+
+Presenting, a split view's data views also keep PRESENT_SPLIT_MIN_HEIGHT of height (the
+lesson's band goes compact for it), and held that short they take the explanations' width
+too (make_way): at 1024 x 768 beside the lesson they had 181 x 251 px each, the data none.
 """
 
 from __future__ import annotations
@@ -29,6 +33,19 @@ VIEWS_SHARE = 0.5
 #: Presenting at 1280 x 800 it had 31% (390 px: the ellipses cut at its sides), at 1920 x 1080
 #: 39% (752 px), where the panel stays.
 SINGLE_VIEW_SHARE = 0.35
+#: Presenting, a split view's data views are at least this high (px): the lesson's band gives
+#: way to it (lesson_panel). At 1024 x 768, chapter 11 then the k-means split, the band left
+#: them 181 px, the k-means title took four lines of it, the data a strip of 0 px and both x₁
+#: titles lay below the views. 276 px is what that screen leaves beside the compact band (its
+#: 30 px title bar, 8 lines of text: 260 px): two title lines, the x axis and 147 px of data.
+PRESENT_SPLIT_MIN_HEIGHT = 276
+#: ... and held that short (within SHORT_SLACK px of it), they need width for their titles
+#: (two lines, not four) and their data: while they have less than PRESENT_SPLIT_SHARE of the
+#: row, the explanations fold away too (their handle stays). At 1024 x 768 beside the lesson
+#: the explanations' 509 px (their least at 18 pt) left the views 251 px each, the k-means
+#: title four lines; at 1280 x 800 the views have 60% of the row and the explanations stay.
+PRESENT_SPLIT_SHARE = 0.55
+SHORT_SLACK = 40
 #: Pixels of width the points view keeps beyond what its data and its x axis's title need
 #: (presenting, the rest of its width goes to the explanations: see SplitRoom.lend).
 LEND_SLACK = 16
@@ -52,10 +69,17 @@ class RowSplitter(QSplitter):
         if not self.isVisible() or sum(sizes) <= 0:  # not laid out yet: every pane counts
             return size
         horizontal = self.orientation() == Qt.Orientation.Horizontal
-        folded = sum(_least(self.widget(n), horizontal) for n, px in enumerate(sizes)
-                     if px == 0 and self.isCollapsible(n) and not self.widget(n).isHidden())
+        out = [n for n, px in enumerate(sizes)
+               if px == 0 and self.isCollapsible(n) and not self.widget(n).isHidden()]
+        folded = sum(_least(self.widget(n), horizontal) for n in out)
         if horizontal:
             size.setWidth(size.width() - folded)
+            # ... nor its height: the explanations' 299 px (folded beside a short split view,
+            # presenting) held the views above the floor the lesson's band leaves them
+            shown = [_least(self.widget(n), False) for n in range(self.count())
+                     if n not in out and not self.widget(n).isHidden()]
+            if out and shown:
+                size.setHeight(min(size.height(), max(shown) + 2 * self.frameWidth()))
         else:
             size.setHeight(size.height() - folded)
         return size
@@ -127,6 +151,7 @@ class SplitRoom(_AfterResize):
         self.window = window
         self.panel = panel
         self.folded = False  # the panel was collapsed here (not by a hand on the handle)
+        self.explanations_folded = False  # ... the explanations (presenting, a short split)
         self.lent = 0  # px of the points view's width lent to the explanations (presenting)
         self._watched: QSplitter | None = None
         self._watch()  # from the start: the points view alone keeps its share too
@@ -167,6 +192,9 @@ class SplitRoom(_AfterResize):
             self.folded = False
             return
         presenting = getattr(getattr(self.window, "presentation", None), "presenting", False)
+        floor = PRESENT_SPLIT_MIN_HEIGHT if presenting and len(views) > 1 else 0
+        if splitter.minimumHeight() != floor:
+            splitter.setMinimumHeight(floor)
         share = VIEWS_SHARE if len(views) > 1 else SINGLE_VIEW_SHARE if presenting else 0.0
         room = sum(sizes[n] for n in views)
         if not self.folded and sizes[at] > 0 and room < share * total:
@@ -175,13 +203,36 @@ class SplitRoom(_AfterResize):
             splitter.setSizes(sizes)
         elif self.folded and sizes[at] > 0:  # dragged out by hand: the user's to fold again
             self.folded = False
-        elif self.folded:
+        elif self.folded and not self.explanations_folded:  # the views' room comes first
             wanted = self.panel.minimumWidth()
             if room - wanted >= share * total:
                 self.folded = False
                 self._share(sizes, views, at, wanted)
                 splitter.setSizes(sizes)
+        self.make_way(splitter, views, floor)
         self.lend(splitter, views, presenting)
+
+    def make_way(self, splitter: QSplitter, views: list[int], floor: int) -> None:
+        """Presenting, a split view's data views held at their floor height: the explanations
+        fold away while the views have less than PRESENT_SPLIT_SHARE of the row, and come
+        back when the views are no longer short (the lesson closed, presenting ended)."""
+        sizes = splitter.sizes()
+        last, total = len(sizes) - 1, sum(sizes)
+        short = floor > 0 and splitter.height() <= floor + SHORT_SLACK
+        room = sum(sizes[n] for n in views)
+        if short and not self.explanations_folded and sizes[last] > 0 \
+                and room < PRESENT_SPLIT_SHARE * total:
+            self.explanations_folded = True
+            self._share(sizes, views, last, -sizes[last])
+            splitter.setSizes(sizes)
+        elif self.explanations_folded and sizes[last] > 0:  # dragged out, or the row restored
+            self.explanations_folded = False
+        elif self.explanations_folded and not short:
+            self.explanations_folded = False
+            wanted = _least(splitter.widget(last), True)
+            spare = room - sum(_least(splitter.widget(n), True) for n in views)
+            self._share(sizes, views, last, min(wanted, max(0, spare)))
+            splitter.setSizes(sizes)
 
     def lend(self, splitter: QSplitter, views: list[int], presenting: bool) -> None:
         """Presenting, the points view alone: the width it cannot use to the explanations,
