@@ -383,6 +383,23 @@ class LessonPanel(QDockWidget):
             head += grid.verticalSpacing() + lines
         return max(head, foot) + margins.top() + margins.bottom()
 
+    def spare_height(self) -> int:
+        """The px the band is taller than ``needed_height`` asks: what the views above may
+        take from it (0 as a column beside the views, floating or hidden)."""
+        body = self.widget()
+        if not self.band or body is None or not self.isVisible() or self.isFloating():
+            return 0
+        return max(0, body.height() - self.needed_height())
+
+    def give_height(self, px: int) -> int:
+        """Make the band up to ``px`` shorter, no shorter than it needs, so that the views
+        above are that much taller (the parameter table's rows under a page of its least
+        height: chapter 11's four at 1024 x 768); returns the px given."""
+        given = min(px, self.spare_height())
+        if given > 0:
+            self.window_.resizeDocks([self], [self.height() - given], Qt.Orientation.Vertical)
+        return given
+
     def window_settled(self) -> None:
         """The window is back at its own size after presentation mode: claim for it."""
         self._claim_height()
@@ -412,7 +429,8 @@ class LessonPanel(QDockWidget):
             height = w.screen().availableGeometry().height() if self._presenting else w.height()
             bars = w.height() - views.height() - self.height()  # menu, toolbars, status bar
             chrome = self.height() - body.height()  # the dock's title
-            room = height - bars - views.minimumSizeHint().height() - chrome
+            least = getattr(w, "views_least_height", views.minimumSizeHint().height)()
+            room = height - bars - least - chrome
             need = max(0, min(need, room))
         if body.minimumHeight() != need:
             body.setMinimumHeight(need)
