@@ -430,6 +430,23 @@ class LessonPanel(QDockWidget):
             head += (0 if self._compact else grid.verticalSpacing()) + lines
         return max(head, foot) + margins.top() + margins.bottom()
 
+    def spare_height(self) -> int:
+        """The px the band is taller than ``needed_height`` asks: what the views above may
+        take from it (0 as a column beside the views, floating or hidden)."""
+        body = self.widget()
+        if not self.band or body is None or not self.isVisible() or self.isFloating():
+            return 0
+        return max(0, body.height() - self.needed_height())
+
+    def give_height(self, px: int) -> int:
+        """Make the band up to ``px`` shorter, no shorter than it needs, so that the views
+        above are that much taller (the parameter table's rows under a page of its least
+        height: chapter 11's four at 1024 x 768); returns the px given."""
+        given = min(px, self.spare_height())
+        if given > 0:
+            self.window_.resizeDocks([self], [self.height() - given], Qt.Orientation.Vertical)
+        return given
+
     def window_settled(self) -> None:
         """The window is back at its own size after presentation mode: claim for it."""
         self._claim_height()
@@ -456,7 +473,10 @@ class LessonPanel(QDockWidget):
             height = w.screen().availableGeometry().height() if self._presenting else w.height()
             bars = w.height() - views.height() - self.height()  # menu, toolbars, status bar
             chrome = self.height() - body.height()  # the dock's title
-            least = max(views.minimumSizeHint().height(), views.minimumHeight())  # a split's floor
+            # the views' least height (the parameter table's claimed rows counted) or a split's
+            # floor while presenting, whichever is more
+            least = max(getattr(w, "views_least_height", views.minimumSizeHint().height)(),
+                        views.minimumHeight())
             room = height - bars - least - chrome
             if need > room and not self._compact and self._two_columns and self._views_floor():
                 self._full_need = need

@@ -402,6 +402,13 @@ class MainWindow(QMainWindow):
         """The row of control panel, points view (and side views) and explanations."""
         return self._splitter
 
+    def views_least_height(self) -> int:
+        """The least height (px) of what the central widget holds, the parameter table's
+        claimed rows counted while it shows: it asks Qt for none (so that Qt never grows the
+        window for them: split_room.TableRoom), but the lesson's band leaves the views this."""
+        least = self.centralWidget().minimumSizeHint().height()
+        return least + max(0, self._table_room.least_height() - self.splitter.minimumSizeHint().height())
+
     def add_side_view(self, view: QWidget) -> None:
         """A view beside the points view, hidden until ``show_side_view``, sharing its room."""
         splitter = self.splitter

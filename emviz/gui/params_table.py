@@ -1,8 +1,9 @@
 """The parameter table: π_k, μ_k, Σ_k and N_k per component with its colour swatch.
 
 A class cannot scroll: every column is as wide as its contents (μ_k a column, Σ_k its two
-rows, numbers right-aligned in figure spaces) and the table asks its splitters for the room
-its cells need (``minimumSizeHint``), in the window's font and while presenting."""
+rows, numbers right-aligned in figure spaces) and the table asks its splitters for the width
+its cells need (``minimumSizeHint``), in the window's font and while presenting; its height,
+every row whole, is given by split_room.TableRoom (``rows_height``, ``all_rows_height``)."""
 
 from __future__ import annotations
 
@@ -130,10 +131,10 @@ class ParamsTable(QTableWidget):
         return self._content_size(max(self.rowCount(), 1)).height()
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
-        size = self._content_size(ROOM_FOR_ROWS)
-        if self.isVisible() and self.height() == 0:
-            # folded away in its splitter (split_room.TableRoom): it asks for no room, and it
-            # is not drawn there, so its rows may be another data set's (K = 3 of the chapter
-            # before held the window 27 px taller than its screen, presenting chapter 3)
-            size.setHeight(0)
-        return size
+        """Its columns' width, and no height: split_room.TableRoom gives it its rows' height
+        where the window has it and folds it away where not. A minimum height of its rows made
+        the window grow past its screen for them (1024 x 768, chapter 11's four rows, then the
+        k-means split's toolbar row: 788 px), and folded (not drawn) its rows may be another
+        data set's (K = 3 of the chapter before held the window 27 px taller than its screen,
+        presenting chapter 3)."""
+        return QSize(self._content_size(ROOM_FOR_ROWS).width(), 0)

@@ -300,13 +300,20 @@ PAGE_MIN_PX = MIN_PAGE_HEIGHT
 
 
 class TableRoom(_AfterResize):
-    """The explanations column: the tab page over the parameter table. Presenting with the
-    lesson open, the row above the lesson band is short, and the table kept its 148 px while
-    the Why plot had 38 (1280 x 800) and 178 (1920 x 1080), its caption running out of it.
-    While the page is shorter than PAGE_MIN_PX, the table folds away (its handle stays); it
-    comes back when the column is tall enough for both. Presenting, the table is no taller
-    than its rows need: the rest is the page's. Shorter than its rows need (more components
-    than it claims room for), it takes what the page can give above its least height."""
+    """The explanations column: the tab page over the parameter table. The table's height is
+    given here, not by Qt's minimums: it asks the splitter for none (ParamsTable), so its rows
+    never make the window taller than it is. At 1024 x 768 chapter 11's four rows (172 px)
+    under the page's least height held the window 20 px past its screen once the k-means
+    split's toolbar row came; a window grows for a minimum before anything can fold.
+
+    The table gets every row whole (at least the rows it claims room for), the page at least
+    PAGE_MIN_PX (or its own least height, if more): first from the other's surplus, then from
+    the lesson band's height beyond what it needs; if that is not enough, the table folds away
+    (its handle stays), and comes back when there is room for its rows. It is looked at again
+    when the column is resized and when a pane's least height changes (a page chosen).
+    Presenting with the lesson open, the row above the band is short: the table is no taller
+    than its rows need, the rest is the page's (the Why plot had 38 px at 1280 x 800 under a
+    table of 148)."""
 
     def __init__(self, column: QSplitter, page: QWidget, parent: QObject) -> None:
         super().__init__(parent)
@@ -314,39 +321,91 @@ class TableRoom(_AfterResize):
         self.page = page  # the tab widget (its pages are all one height)
         self.folded_at = 0  # the table's height before it folded away here; 0: not folded
         column.installEventFilter(self)
+        column.widget(1).installEventFilter(self)  # resized in the column: a drag, setSizes
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        """After a resize, and after a pane's least height changed in a column of the same
+        height (a LayoutRequest): chosen after chapter 7's Point page (280 px at least),
+        chapter 11's ln p, L page left room for the rows, but the table was looked at again
+        only on a resize, and stayed folded."""
+        if watched is self.column and event.type() == QEvent.Type.LayoutRequest and not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self, self._apply_later)
+        return super().eventFilter(watched, event)
 
     def apply(self) -> None:
         top, table = self.column.sizes()
         current = self.page.currentWidget()
         page = current.height() if current is not None else self.page.height()
+        floor = max(PAGE_MIN_PX, _page_least(current))
         least = _rows_height(self.column.widget(1))  # the rows it claims room for, whole
         rows = _all_rows_height(self.column.widget(1))  # every row whole
+        if self.folded_at:
+            if table > 0:  # dragged out by hand: the user's to fold again
+                self.folded_at = 0
+                return
+            # back as tall as it was if the page keeps its floor, else as tall as its rows
+            # need (folded while the window was set up at 1024 x 768, 260 px high, it never
+            # came back, though the column had room for its 98)
+            room = page - floor
+            back = min(max(self.folded_at, rows), room)
+            if back >= least:
+                self.folded_at = 0
+                self.column.setSizes([top - back, back])
+            else:
+                self._borrow(least - room)  # the band's spare: looked at again on the resize
+            return
+        if table == 0:  # collapsed by hand: the user's
+            return
         presentation = getattr(self.parent(), "presentation", None)
-        if not self.folded_at and table > rows and getattr(presentation, "presenting", False):
+        want = table
+        if getattr(presentation, "presenting", False):
             # presenting, what the rows do not need is the page's (at 1280 x 800 the table
             # kept 246 px for 148 of rows under a Choose K page that scrolled)
-            self.column.setSizes([top + table - rows, rows])
-            top, page, table = top + table - rows, page + table - rows, rows
-        elif not self.folded_at and 0 < table < rows:
-            # rows past what it claims scroll, and a class cannot scroll: the page gives
-            # what it has above its least height
-            more = min(rows - table, max(page - PAGE_MIN_PX, 0))
-            if more > 0:
-                self.column.setSizes([top - more, table + more])
-                top, page, table = top - more, page - more, table + more
-        if not self.folded_at and table > 0 and page < PAGE_MIN_PX:
+            want = min(want, rows)
+        if want < rows:  # a class cannot scroll: the page gives what it has above its floor
+            want = min(rows, want + max(page - floor, 0))
+        if page - (want - table) < floor and want > rows:  # the page takes the table's surplus
+            want = max(rows, want - (floor - page + want - table))
+        want = max(want, least)
+        short = floor - (page - (want - table))
+        if short > 0 and not self._borrow(short):
             self.folded_at = table
             self.column.setSizes([top + table, 0])
-        elif self.folded_at and table > 0:  # dragged out by hand: the user's to fold again
-            self.folded_at = 0
-        elif self.folded_at:
-            # back as tall as it was if the page keeps its least height, else as tall as its
-            # rows need (folded while the window was set up at 1024 x 768, 260 px high, it
-            # never came back, though the column had room for its 98)
-            back = min(max(self.folded_at, rows), page - PAGE_MIN_PX)
-            if back >= least:
-                self.column.setSizes([top - back, back])
-                self.folded_at = 0
+            return
+        if want != table:
+            self.column.setSizes([top + table - want, want])
+
+    def least_height(self) -> int:
+        """The column's least height with the rows the table claims whole while it shows (it
+        asks Qt for no height): the room the lesson's band leaves the views, as when the table
+        asked Qt for its rows (at 1024 x 768 the band took 14 px more, and chapter 5's z, r
+        caption lost its last line)."""
+        table = self.column.widget(1)
+        shown = table.isVisibleTo(self.column) and self.column.sizes()[1] > 0
+        return self.column.minimumSizeHint().height() + (_rows_height(table) if shown else 0)
+
+    def _borrow(self, px: int) -> bool:
+        """Whether the lesson's band gives the column ``px`` of its height beyond what the band
+        needs (resized, the column is looked at again). Chapter 11 at 1024 x 768 needs 432 px
+        for the page's 200 and its four rows' 172; the column had 400 beside a 250 px band that
+        needed 185."""
+        lesson = getattr(self.parent(), "lesson", None)
+        if lesson is None or lesson.spare_height() < px:
+            return False
+        return lesson.give_height(px) == px
+
+
+def _page_least(page: QWidget | None) -> int:
+    """The least height (px) of a page at its width: its minimum, or more if its wrapped text
+    needs more there (chapter 5's z, r caption at 1024 x 768: 114 px, in a page of 210 whose
+    minimum counted less, and its last line was cut)."""
+    if page is None:
+        return 0
+    least = page.minimumSizeHint().height()
+    if page.hasHeightForWidth() and page.width() > 0:
+        least = max(least, page.heightForWidth(page.width()))
+    return least
 
 
 def _rows_height(table: QWidget) -> int:

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QLayoutItem,
     QSizePolicy,
     QStackedWidget,
+    QStyle,
+    QStyleOptionTabWidgetFrame,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -190,7 +192,17 @@ class ExplanationTabs(QTabWidget):
         # need at 18 pt, and the window was 73 px wider than its screen).
         width = hint.width() if bar.isVisibleTo(self) else (
             self.findChild(QStackedWidget).minimumSizeHint().width() + frame)
-        return QSize(width, min(hint.height(), page_height + bar_height + frame))
+        return QSize(width, min(hint.height(), page_height + bar_height + self._pane_margins()))
+
+    def _pane_margins(self) -> int:
+        """The height (px) the pane's frame and margins take around the page, as the style
+        lays it out (Fusion: 4). Counted as twice the default frame width (2), the tabs at their
+        least height gave their page 198 px of its 200 (MIN_PAGE_HEIGHT), and the parameter
+        table under it folded away (split_room.TableRoom) at 1024 x 768 with the lesson open."""
+        option = QStyleOptionTabWidgetFrame()
+        self.initStyleOption(option)
+        around = self.style().sizeFromContents(QStyle.ContentsType.CT_TabWidget, option, QSize(0, 0), self)
+        return around.height()
 
 
 def with_tab_rows(tabs: QTabWidget) -> tuple[QWidget, TabRows]:

@@ -340,3 +340,56 @@ def test_the_legend_never_covers_the_curves_however_short_or_narrow_the_plot(win
         assert check_legends(plot) == [], (width, height)
         assert [f for f in check_plot(plot, True) if "lowest BIC" in f.where] == [], (width, height)
     window.presentation.set_presenting(False)
+
+
+def curves_named_on_screen(view) -> set[str]:
+    """The criteria curves a class can tell apart on screen: those the shown legend names, and
+    those with their name written at their right end (a text item in the curve's colour,
+    beginning within 30 px right of its last point and level with it)."""
+    from PySide6.QtGui import QColor
+
+    from emviz.gui.legend_room import shown_in_scene
+
+    plot = view.plot
+    named = {label.text for _, label in view.legend.items} if shown_in_scene(view.legend) else set()
+    texts = [item for item in plot.scene().items()
+             if isinstance(item, tab_module.pg.TextItem) and shown_in_scene(item)]
+    for curve in (view.bic_curve, view.aic_curve):
+        x, y = curve.getData()
+        finite = np.isfinite(y)
+        if not finite.any():
+            continue
+        end = widget_pos(plot, float(x[finite][-1]), float(y[finite][-1]))
+        colour = QColor(curve.opts["pen"].color())
+        for item in texts:
+            ink = plot.mapFromScene(item.textItem.sceneBoundingRect()).boundingRect()
+            if (item.textItem.toPlainText() == curve.name() and item.color == colour
+                    and 0 <= ink.left() - end.x() <= 30 and ink.top() <= end.y() <= ink.bottom()):
+                named.add(curve.name())
+    return named
+
+
+def test_bic_and_aic_are_named_on_screen_where_the_legend_has_no_room(window, qtbot):
+    """Presenting at 1024 x 768 (and in the window at that size) the criteria plot is too
+    short for its legend, which is left out so as not to cover the curves, and a class could
+    not tell BIC from AIC: the axis title "BIC, AIC" says which are drawn, not which is
+    which. Where the legend has no room, each curve's name is written at its right end in its
+    colour, inside the plot and off the other curve's data; with room, the legend names them."""
+    from emviz.gui.audit import check_legends, check_plot
+
+    tab = show_tab(window)
+    window.controller.apply_settings(dataclasses.replace(window.model.settings, k=1))
+    wait_curve(qtbot, tab)
+    plot = tab.criteria.plot
+    for presenting, sizes in ((True, ((400, 176), (300, 176))), (False, ((300, 130), (600, 300)))):
+        window.presentation.set_presenting(presenting)
+        for width, height in sizes:
+            plot.setMinimumSize(width, height)
+            plot.setMaximumSize(width, height)
+            wait_steady(qtbot, lambda: (plot.size(), tab.criteria.legend.boundingRect(),
+                                        plot.getPlotItem().getViewBox().viewRange()))
+            window.redraw_now()
+            assert {"BIC", "AIC"} <= curves_named_on_screen(tab.criteria), (presenting, width, height)
+            assert check_legends(plot) == [], (presenting, width, height)
+            assert check_plot(plot, presenting) == [], (presenting, width, height)
+    window.presentation.set_presenting(False)

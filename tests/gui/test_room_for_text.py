@@ -4,8 +4,6 @@ and the explanations kept theirs, and their corner titles stood outside them."""
 
 from __future__ import annotations
 
-import pytest
-
 from emviz.gui.audit import check_plot
 from emviz.gui.bound_plot import SHORT_TITLE, BoundPlot
 from emviz.look.appearance import Appearance
@@ -150,7 +148,7 @@ def test_a_folded_parameter_table_comes_back_when_the_page_keeps_its_least_heigh
     w._table_room.folded_at = height - PAGE_MIN_PX + 50
     w.resize(1280, 790)
     table = column.widget(1)
-    need = table.minimumSizeHint().height()
+    need = table.rows_height()
     assert column.height() - PAGE_MIN_PX >= need  # room for the page and the table's rows
     qtbot.waitUntil(lambda: column.sizes()[1] >= need)
     assert w.tabs.currentWidget().height() >= PAGE_MIN_PX
@@ -165,21 +163,24 @@ def test_presenting_the_parameter_table_is_no_taller_than_its_rows(window, qtbot
     column = w.splitter.widget(w.splitter.count() - 1)
     table = column.widget(1)
     w.presentation.set_presenting(True)
-    wait_steady(qtbot, lambda: (column.sizes(), table.minimumSizeHint().height()))
-    assert 0 < column.sizes()[1] <= table.minimumSizeHint().height() + 2
+    wait_steady(qtbot, lambda: (column.sizes(), table.rows_height()))
+    assert 0 < column.sizes()[1] <= table.rows_height() + 2
     w.presentation.set_presenting(False)
-    qtbot.waitUntil(lambda: column.sizes()[1] >= table.minimumSizeHint().height())
+    qtbot.waitUntil(lambda: column.sizes()[1] >= table.rows_height())
 
 
-def test_a_folded_parameter_table_asks_for_no_height(window, qtbot):
+def test_the_parameter_table_asks_for_no_height_and_knows_what_its_rows_need(window, qtbot):
     """Folded away, the table is not drawn, so its rows may be the previous data's: presenting
     chapter 3 after chapter 1, its three rows of K = 3 (205 px) held the window 27 px taller
-    than its 800 px screen. Folded, it asks for no height; it still knows what its rows need."""
+    than its 800 px screen. Shown, its rows' minimum made the window grow past its screen
+    (chapter 11 at 1024 x 768, then the k-means split). It asks for no height, shown or
+    folded (TableRoom gives it its rows' height), and still knows what its rows need."""
     w = window
     column = w.splitter.widget(w.splitter.count() - 1)
     table = column.widget(1)
-    rows = table.minimumSizeHint().height()
+    rows = table.rows_height()
     assert rows > 0
+    assert table.height() >= rows and table.minimumSizeHint().height() == 0
     column.setSizes([column.height(), 0])
     qtbot.waitUntil(lambda: table.height() == 0)
     assert table.minimumSizeHint().height() == 0
@@ -225,6 +226,7 @@ def test_four_components_show_whole_in_the_parameter_table_at_its_least_height(w
     """The table claimed room for 3 rows (ROOM_FOR_ROWS): at K = 4 (chapter 11, the "z beside
     r" data) a short column left it 3 rows and a scroll bar. Given only its least height, its
     4 rows show whole."""
+    from .conftest import wait_steady
     from .test_teaching_kmeans import set_k
 
     w = window
@@ -232,8 +234,10 @@ def test_four_components_show_whole_in_the_parameter_table_at_its_least_height(w
     table = w.params_table
     qtbot.waitUntil(lambda: table.rowCount() == 4)
     column = table.parentWidget()
-    column.setSizes([column.height(), table.minimumSizeHint().height()])
-    qtbot.waitUntil(lambda: 0 < table.height() <= table.minimumSizeHint().height() + 1)
+    column.setSizes([column.height(), table.rows_height()])
+    qtbot.waitUntil(lambda: 0 < table.height() <= table.rows_height() + 1)
+    wait_steady(qtbot, lambda: column.sizes())
+    assert 0 < table.height() <= table.rows_height() + 1
     assert table_cut(table) == ""
 
 
@@ -258,11 +262,47 @@ def test_more_components_than_the_table_claims_get_the_room_the_page_can_give(wi
     assert w.tabs.currentWidget().height() >= PAGE_MIN_PX
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known: after chapter 7 the lesson's band takes the column at 1024 x 768 and the table "
-    "folds (its handle stays). A least page height of 200 px in the window's minimum kept the "
-    "table, but then chapter 11 with the k-means split made the window 775 px high on a "
-    "768 px screen; a window past its screen is worse than a folded table"))
+def test_a_folded_parameter_table_comes_back_when_a_shorter_page_is_chosen(window, qtbot):
+    """At 1024 x 768 beside the lesson, in emviz's own font, chapter 7's Point page (a point's
+    bars: 280 px at least) left the table less than its rows, and the table folded away;
+    choosing a page that asks less (ln p, L, as chapter 11 does) left room for its rows again
+    in a column of the same height, but the table was looked at again only when the column
+    was resized, so it stayed folded. Now it is looked at again when a page's least height
+    changes too (and on the Point page it is folded or whole, never cut)."""
+    from PySide6.QtWidgets import QApplication
+
+    from emviz.gui.split_room import PAGE_MIN_PX
+    from emviz.gui.style import apply_app_font
+
+    from .conftest import wait_steady
+
+    app = QApplication.instance()
+    font = app.font()
+    apply_app_font(app)
+    try:
+        w = window
+        w.resize(1024, 768)
+        qtbot.waitUntil(lambda: w.width() == 1024)
+        w.lesson.show()
+        w.lesson.go(6, remember=False)  # chapter 7: a point's responsibilities, the Point tab
+        w.lesson.try_button.click()
+        wait_for_history(qtbot, w, 2)
+        table = w.params_table
+        column = table.parentWidget()
+        titles = [w.tabs.tabText(n) for n in range(w.tabs.count())]
+        qtbot.waitUntil(lambda: w.tabs.currentIndex() == titles.index("Point"))
+        w.redraw_now()
+        height = wait_steady(qtbot, lambda: (column.height(), column.sizes()))[0]
+        assert column.sizes()[1] == 0 or table_cut(table) == ""  # folded or whole, never cut
+        w.tabs.setCurrentIndex(titles.index("ln p, L"))
+        wait_steady(qtbot, lambda: (column.sizes(), w.tabs.currentWidget().height()))
+        assert column.height() == height  # the same column: only the page's least height changed
+        assert table_cut(table) == ""
+        assert w.tabs.currentWidget().height() >= PAGE_MIN_PX
+    finally:
+        app.setFont(font)
+
+
 def test_chapter_11s_four_components_show_whole_in_the_parameter_table_at_1024(window, qtbot):
     """Chapter 11 (K = 4, one component collapsing: "the table shows N_k = 1.0") at 1024 x 768
     after chapter 7, in emviz's own font, showed 3 of its 4 rows in 111 px and a scroll bar: the
@@ -345,22 +385,23 @@ w.show()
 as_large_as_the_screen(w, (1024, 768))
 settle(app, w)
 set_up(app, w, "lesson 11, k-means split")
-w.presentation.set_presenting(True)
+w.presentation.set_presenting(PRESENTING)
 settle(app, w)
 panel = w.splitter.widget(0)
-print(json.dumps({"screen": w.screen().geometry().width(), "least": w.minimumSizeHint().width(),
+screen = w.screen().geometry()
+print(json.dumps({"screen": screen.width(), "least": w.minimumSizeHint().width(),
+                  "screen height": screen.height(), "least height": w.minimumSizeHint().height(),
                   "panel": w.splitter.sizes()[0], "panel least": panel.minimumWidth(),
-                  "found": [str(f) for f in audit([w], True) if f.kind in ("too large", "clipped")]}))
+                  "found": [str(f) for f in audit([w], PRESENTING)
+                            if f.kind in ("too large", "clipped")]}))
 app.processEvents()
 os._exit(0)  # a measurement: the interpreter's teardown of Qt objects is not under test
 """
 
 
-def test_presenting_chapter_11_then_the_k_means_split_fits_a_1024_screen(tmp_path):
-    """At 1024 x 768, chapter 11's Try it (K = 4) then K-means first, presenting: the control
-    panel folds away for the two data views, but the splitter still counted its 404 px
-    minimum (at 18 pt) beside the explanations' 509: the window needed 1061 px, wider than its
-    screen, its right column cut off. A folded panel asks for no width."""
+def split_after_chapter_11(tmp_path, presenting: bool) -> dict:
+    """Chapter 11's Try it, then the k-means split, in a window on a 1024 x 768 screen (as
+    ``python -m tests.gui.screens`` shows it), presenting or not: what the window measured."""
     import json
     import os
     import subprocess
@@ -373,12 +414,31 @@ def test_presenting_chapter_11_then_the_k_means_split_fits_a_1024_screen(tmp_pat
                                                "logicalDpiY": 96, "dpr": 1}]}))
     env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
                XDG_CONFIG_HOME=str(tmp_path / "config"))
-    result = subprocess.run([sys.executable, "-c", SPLIT_AFTER_CHAPTER_11], capture_output=True,
+    script = f"PRESENTING = {presenting}\n{SPLIT_AFTER_CHAPTER_11}"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True,
                             text=True, timeout=300, env=env, cwd=Path(__file__).resolve().parents[2])
     assert result.returncode == 0, result.stderr[-3000:]
-    shown = json.loads(result.stdout.splitlines()[-1])
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_presenting_chapter_11_then_the_k_means_split_fits_a_1024_screen(tmp_path):
+    """At 1024 x 768, chapter 11's Try it (K = 4) then K-means first, presenting: the control
+    panel folds away for the two data views, but the splitter still counted its 404 px
+    minimum (at 18 pt) beside the explanations' 509: the window needed 1061 px, wider than its
+    screen, its right column cut off. A folded panel asks for no width."""
+    shown = split_after_chapter_11(tmp_path, True)
     assert shown["panel"] == 0 and shown["panel least"] > 300  # folded, its width kept for later
     assert shown["least"] <= shown["screen"] == 1024, shown
+    assert shown["found"] == [], shown
+
+
+def test_chapter_11_then_the_k_means_split_fits_a_1024_screen_in_a_window(tmp_path):
+    """Chapter 11's four rows kept under the page's least height (172 px in emviz's font) held
+    the window, once the k-means split's toolbar row came, 788 px high (a 200 px floor for the
+    page: 775) on a 768 px screen: Qt grows a window to its minimum before the table can fold
+    away. The table asks for no height; it folds where the window has no room for it."""
+    shown = split_after_chapter_11(tmp_path, False)
+    assert shown["least height"] <= shown["screen height"] == 768, shown
     assert shown["found"] == [], shown
 
 

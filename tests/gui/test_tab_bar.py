@@ -225,3 +225,31 @@ def test_buttons_replaced_when_a_tab_is_added_leave_the_screen_at_once(qtbot):
     qtbot.waitUntil(lambda: all(b.isVisible() for b in new))  # a layout shows them queued
     shown = [b for b in rows.findChildren(QToolButton) if b.isVisible()]
     assert sorted(shown, key=id) == sorted(new, key=id)
+
+
+def test_the_explanations_page_gets_its_least_height_when_the_tabs_get_theirs(qtbot):
+    """At their least height the tabs give the current page MIN_PAGE_HEIGHT, not 2 px less:
+    the pane's frame and margins (4 px in Fusion) were counted as twice the frame width (2),
+    and the parameter table under a 198 px page folded away (chapter 11 at 1024 x 768)."""
+    from PySide6.QtWidgets import QVBoxLayout
+
+    from emviz.gui.tab_rows import MIN_PAGE_HEIGHT, ExplanationTabs
+
+    def page(minimum: int) -> QWidget:
+        page, inside = QWidget(), QWidget()
+        inside.setMinimumHeight(minimum)
+        QVBoxLayout(page).addWidget(inside)
+        return page
+
+    tabs = ExplanationTabs()
+    qtbot.addWidget(tabs)
+    tabs.addTab(page(68), "short")
+    tabs.addTab(page(320), "tall")  # Qt's own least height (the tallest page's) caps nothing
+    tabs.show()
+    for bar_shown in (True, False):  # hidden: its titles in TabRows, as in the window
+        tabs.tabBar().setVisible(bar_shown)
+        for index in (0, 1):
+            tabs.setCurrentIndex(index)
+            tabs.resize(300, tabs.minimumSizeHint().height())
+            qtbot.waitUntil(lambda: tabs.height() == tabs.minimumSizeHint().height())
+            assert tabs.currentWidget().height() >= MIN_PAGE_HEIGHT, (bar_shown, index)

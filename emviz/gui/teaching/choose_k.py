@@ -78,8 +78,13 @@ SETTLE_MS = 150
 #: points in a plot of about 100 px (K = 1 presenting at 1024 x 768).
 LEGEND_HEADROOM = 0.45
 LEGEND_GAP_PX = 14
-#: The legend leaves the plot when it would take more than this share of its height.
+#: The legend leaves the plot when it would take more than this share of its height; then
+#: each curve's name is written at its right end, this many px after its last point (the K
+#: axis runs on past the last K to hold them), unless they would take more than
+#: NAMES_MAX_SHARE of the plot's width.
 LEGEND_MAX_SHARE = 0.6
+NAME_GAP_PX = 6
+NAMES_MAX_SHARE = 0.4
 #: Final ln p values closer than this fraction of the strip's range share a pile (about a
 #: dot's width).
 PILE_FRACTION = 1 / 40
@@ -121,6 +126,12 @@ class Throttle:
             return False
         self._last = now
         return True
+
+
+def _ink_size(label: pg.TextItem) -> tuple[float, float]:
+    """The px a TextItem's text takes (its box without the document's margins)."""
+    rect, margin = label.textItem.boundingRect(), label.textItem.document().documentMargin()
+    return rect.width() - 2 * margin, rect.height() - 2 * margin
 
 
 class _Plot(pg.PlotWidget):
@@ -200,6 +211,15 @@ class CriteriaView(QWidget):
         self.best_bic = pg.ScatterPlotItem(size=20, symbol="o", pen=pg.mkPen("k", width=2),
                                            brush=None, name="lowest BIC")
         plot.addItem(self.best_bic)  # named: the legend lists it
+        # Where the legend has no room: "BIC" and "AIC" at the curves' right ends (_name_ends)
+        self.end_names: dict[str, InsideText] = {}
+        for curve, rgb in ((self.bic_curve, BIC_RGB), (self.aic_curve, AIC_RGB)):
+            label = InsideText(curve.name(), color=rgb, anchor=(0, 0.5))
+            label.setObjectName(f"{curve.name()}EndName")
+            label.setFont(font(10))
+            label.setVisible(False)
+            plot.addItem(label)
+            self.end_names[curve.name()] = label
         # The window's K: a shaded column behind both curves (the amber of the teaching tabs).
         self.k_band = pg.LinearRegionItem(orientation="vertical", movable=False,
                                           brush=pg.mkBrush(HIGHLIGHT), pen=pg.mkPen(None))
@@ -235,6 +255,8 @@ class CriteriaView(QWidget):
         self.bic_curve.setSymbolBrush(bic)
         self.aic_curve.setPen(pg.mkPen(aic, width=2.5, style=Qt.PenStyle.DashLine))
         self.aic_curve.setSymbolBrush(aic)
+        self.end_names["BIC"].setColor(bic)
+        self.end_names["AIC"].setColor(aic)
         self.best_bic.setPen(pg.mkPen(a.foreground, width=2))
         self.k_band.setBrush(pg.mkBrush(*a.highlight))
         self.k_band.update()
@@ -349,7 +371,7 @@ class CriteriaView(QWidget):
     def _fit_range(self) -> None:
         """The legend in as few rows as the plot's width allows, and the y range with room
         above the highest point for it (LEGEND_HEADROOM, or its height in pixels if more);
-        in a plot too short for that, no legend (the axis title names BIC and AIC)."""
+        in a plot too short for that, no legend, and each curve's name at its right end."""
         box = self.plot.getPlotItem().getViewBox()
         width, height = box.width(), box.height()
         if width <= 0 or height <= 0:
@@ -362,7 +384,9 @@ class CriteriaView(QWidget):
                 break
         need = (self.legend.boundingRect().height() + LEGEND_GAP_PX) / height
         self.legend.setVisible(need <= LEGEND_MAX_SHARE and self.legend.boundingRect().width() <= width)
+        named = self._fit_k_axis(width, not self.legend.isVisible() and self._values is not None)
         if self._values is None:
+            self._name_ends(False)
             return
         lo, hi = self._values
         span = hi - lo if hi > lo else max(1.0, 0.01 * abs(hi))
@@ -372,6 +396,49 @@ class CriteriaView(QWidget):
             share = max(share, need)
         top = (hi - share * bottom) / (1 - share)  # hi at (1 - share) of the height
         self.plot.getPlotItem().setYRange(bottom, top, padding=0)
+        self._name_ends(named)
+
+    def _fit_k_axis(self, width: float, names: bool) -> bool:
+        """The K axis from 0.5 to the largest K + 0.5, and, with ``names``, on past it by the
+        width the curves' names take at their right ends; returns whether they are written
+        (not when they would take more than NAMES_MAX_SHARE of the plot's width)."""
+        k_max = max(self._ks, default=1)
+        right = k_max + 0.5
+        if names:
+            ink = max(_ink_size(label)[0] for label in self.end_names.values())
+            share = (ink + NAME_GAP_PX + 4) / width  # 4: InsideText's edges
+            names = share <= NAMES_MAX_SHARE
+            if names:  # the names' px are ``share`` of the axis: right - 0.5 = k_max / (1 - share)
+                right = 0.5 + k_max / (1 - share)
+        self.plot.getPlotItem().setXRange(0.5, right, padding=0)
+        return names
+
+    def _name_ends(self, names: bool) -> None:
+        """Each curve's name in its colour just right of its last point, level with it (the
+        two a line apart where their ends are closer than that): presenting at 1024 x 768
+        the plot had no room for the legend, and nothing told BIC from AIC."""
+        ends = []
+        for curve in (self.bic_curve, self.aic_curve):
+            label = self.end_names[curve.name()]
+            x, y = curve.getData()
+            finite = np.isfinite(y) if y is not None else np.zeros(0, bool)
+            shown = names and bool(finite.any())
+            label.setVisible(shown)
+            if shown:
+                ends.append([label, float(x[finite][-1]), float(y[finite][-1])])
+        if not ends:
+            return
+        box = self.plot.getPlotItem().getViewBox()
+        (x0, x1), (y0, y1) = box.viewRange()
+        per_px_x, per_px_y = (x1 - x0) / box.width(), (y1 - y0) / box.height()
+        if len(ends) == 2:
+            upper, lower = sorted(ends, key=lambda end: -end[2])
+            line = max(_ink_size(end[0])[1] for end in ends) * per_px_y
+            if upper[2] - lower[2] < line:
+                middle = (upper[2] + lower[2]) / 2
+                upper[2], lower[2] = middle + line / 2, middle - line / 2
+        for label, x, y in ends:
+            label.place(x + NAME_GAP_PX * per_px_x, y)
 
     def _draw_k(self) -> None:
         k = self._shown_k
