@@ -381,6 +381,9 @@ class TableRoom(_AfterResize):
         asks Qt for no height): the room the lesson's band leaves the views, as when the table
         asked Qt for its rows (at 1024 x 768 the band took 14 px more, and chapter 5's z, r
         caption lost its last line)."""
+        row = self.column.parentWidget()
+        if isinstance(row, QSplitter) and row.sizes()[row.indexOf(self.column)] == 0:
+            return 0  # the column is folded away (presenting beside a split view): no rows
         table = self.column.widget(1)
         shown = table.isVisibleTo(self.column) and self.column.sizes()[1] > 0
         return self.column.minimumSizeHint().height() + (_rows_height(table) if shown else 0)
