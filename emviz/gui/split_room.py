@@ -340,6 +340,11 @@ class TableRoom(_AfterResize):
         floor = max(PAGE_MIN_PX, _page_least(current))
         least = _rows_height(self.column.widget(1))  # the rows it claims room for, whole
         rows = _all_rows_height(self.column.widget(1))  # every row whole
+        # the least height Qt lets the tabs have, which a splitter never goes under: after the
+        # Hills page, chapter 1 at 1280 x 800 asked 135 px for its rows, got 133 under tabs
+        # of 231 at least (a page of 202), and the third row scrolled
+        tabs = self.column.widget(0)
+        tabs_least = max(tabs.minimumSizeHint().height(), tabs.minimumHeight())
         if self.folded_at:
             if table > 0:  # dragged out by hand: the user's to fold again
                 self.folded_at = 0
@@ -347,7 +352,7 @@ class TableRoom(_AfterResize):
             # back as tall as it was if the page keeps its floor, else as tall as its rows
             # need (folded while the window was set up at 1024 x 768, 260 px high, it never
             # came back, though the column had room for its 98)
-            room = page - floor
+            room = min(page - floor, top - tabs_least)
             back = min(max(self.folded_at, rows), room)
             if back >= least:
                 self.folded_at = 0
@@ -368,7 +373,7 @@ class TableRoom(_AfterResize):
         if page - (want - table) < floor and want > rows:  # the page takes the table's surplus
             want = max(rows, want - (floor - page + want - table))
         want = max(want, least)
-        short = floor - (page - (want - table))
+        short = max(floor - (page - (want - table)), tabs_least - (top - (want - table)))
         if short > 0 and not self._borrow(short):
             self.folded_at = table
             self.column.setSizes([top + table, 0])
