@@ -56,6 +56,7 @@ def test_a_measured_window_is_freed_once_its_run_ends(bench, qapp, tmp_path):
     """Each run's window was closed but never deleted (its connections hold it), so every
     later run in a row restyled, re-fonted and laid out all the earlier windows as well, and
     read longer. A run leaves no window of its own behind."""
+    import shiboken6
     from PySide6.QtWidgets import QApplication
 
     from emviz.gui import MainWindow
@@ -63,7 +64,11 @@ def test_a_measured_window_is_freed_once_its_run_ends(bench, qapp, tmp_path):
     X = bench.blobs(2_000)
     path = tmp_path / "points.csv"
     np.savetxt(path, X, delimiter=",", fmt="%.6f", header="x,y", comments="")
-    before = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+
+    def live_windows() -> set[int]:
+        return {id(w) for w in QApplication.topLevelWidgets()
+                if isinstance(w, MainWindow) and shiboken6.isValid(w)}
+
+    before = live_windows()  # (an earlier test's, deleted later, may go meanwhile)
     bench.gap_csv(X, bench.GapClock(), path)
-    after = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
-    assert len(after) == len(before)
+    assert live_windows() - before == set()
