@@ -29,7 +29,6 @@ from .features import Feature, FeatureRegistry
 from .files import install as install_files
 from .frames import Frames
 from .generate_dialog import GenerateDialog, generated_settings, generated_status
-from .gil import wait_less_for_the_gil
 from .glide import install as install_glide
 from .hand_drag import install as install_hand_drag
 from .help import install_help
@@ -134,7 +133,6 @@ class MainWindow(QMainWindow):
         self._load_initial(dataset)
         self.resize(1280, 800)
         collect_in_gui_thread()  # never in the worker threads: see emviz.gui.collector
-        wait_less_for_the_gil()  # beside a load or a run: see emviz.gui.gil
 
     # -- public contract ----------------------------------------------------------------
     @property

@@ -258,24 +258,3 @@ def test_a_load_that_ends_while_its_dialog_takes_a_report_keeps_the_dialog_till_
     assert not loaded(qtbot, window, lambda: window.files.open_data(str(big_csv)))
     assert ended_inside == [True] and not loader.busy and warnings_shown == []
     assert window.statusBar().currentMessage() == "Cancelled: big.csv was not loaded"
-
-
-
-def test_an_open_window_makes_threads_wait_at_most_a_millisecond_for_the_gil(qtbot):
-    """Beside a load (or any work in another thread) the GUI thread waits for the GIL at each
-    entry into Python; a window shortens the interpreter's switch interval (5 ms by default)
-    to 1 ms, and never lengthens a shorter one. (How long the window then stops answering is
-    measured by benchmarks/bench_gaps.py, not asserted here.)"""
-    import sys
-
-    from .conftest import new_window
-
-    was = sys.getswitchinterval()
-    try:
-        for before, after in ((0.005, 0.001), (0.0002, 0.0002)):
-            sys.setswitchinterval(before)
-            window = new_window(qtbot)
-            assert sys.getswitchinterval() == pytest.approx(after)
-            window.close()
-    finally:
-        sys.setswitchinterval(was)
