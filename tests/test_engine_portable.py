@@ -111,6 +111,29 @@ def test_the_engine_does_not_depend_on_linux(monkeypatch):
 
 
 @needs_dev_shm
+@pytest.mark.parametrize("pid", [1, 99_999, 4_194_304], ids=["small", "macos-max", "linux-max"])
+def test_shared_memory_names_fit_macos_limit_at_the_extremes(pid, monkeypatch):
+    """macOS refuses a POSIX shared-memory name longer than 31 characters with its leading
+    "/" (PSHMNAMLEN): every name stays within 30, for pids up to Linux's largest (2**22;
+    macOS's stay below 100,000), after a million children and a million blocks each (and a
+    billion), and distinct names stay distinct. (Windows names a mapping with up to MAX_PATH
+    characters.)"""
+    from emviz.engine import parent
+
+    monkeypatch.setattr(os, "getpid", lambda: pid)
+    engine = parent.Engine()
+    assert engine.prefix.startswith("emviz")
+    names = set()
+    for epoch in (1, 35, 36, 10**6):
+        for role in "cp":
+            prefix = parent.channel_prefix(engine.prefix, epoch, role)
+            for number in (0, 12, 35, 36, 10**6, 10**9):
+                name = transport.block_name(prefix, number)
+                assert len(name) <= transport.MAX_NAME_CHARS == 30, name
+                names.add(name)
+    assert len(names) == 4 * 2 * 6
+
+
 def test_a_run_to_its_end_and_a_shutdown_leave_no_shared_memory(engine):
     X = blobs(60_000, seed=5)
     settings = Settings(k=3, tol=0.0, max_iter=4)

@@ -28,6 +28,14 @@ MAX_GUESSED_LABELS = 20
 #: holds the GIL for a chunk (about 1 ms here; 10,000 rows took 3-5 ms, and up to 30 ms on a
 #: busy machine, with the GUI thread waiting beside the load).
 PARSE_CHUNK_ROWS = 2_000
+#: The parsed rows are checked (finite, within MAX_COORDINATE) this many at a time, not a chunk
+#: at a time: numpy lets the GIL go in a call on more than a few hundred numbers and takes it
+#: back at once, and each time it does, a GUI thread waiting for the GIL starts its wait of a
+#: switch interval (5 ms) anew, without asking for it; with four such calls a chunk (every
+#: 0.7 ms) the GUI thread got the GIL once in 20-40 ms and a load showed gaps of 60-190 ms
+#: with 1-5 ms of the GUI thread's CPU in them. Between checks the parse holds the GIL
+#: throughout, so a waiting thread asks for it after a switch interval and gets it.
+CHECK_BATCH_ROWS = 100_000
 
 DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 #: "1,000" or "12,345,678": read as a thousands separator first (a decimal comma is possible too)
@@ -127,12 +135,15 @@ class Layout:
         held the GIL for 20 ms). Anything unusual (a bad cell, a blank line of spaces, a
         ragged row, NaN) makes it return None, and ``read`` goes through the rows to find and
         name the problem.
-        Parsed in chunks of PARSE_CHUNK_ROWS lines, telling ``progress`` after each.
+        Parsed in chunks of PARSE_CHUNK_ROWS lines, telling ``progress`` after each, and
+        checked CHECK_BATCH_ROWS rows at a time.
         """
         n_rows = len(lines) - first
         if n_rows > max_rows or (self.label is not None and not self.label_is_number):
             return None
-        chunks = []
+        batches: list[np.ndarray] = []  # checked, CHECK_BATCH_ROWS rows or so each
+        pending: list[np.ndarray] = []  # parsed, not yet checked
+        pending_rows = 0
         for start in range(first, len(lines), PARSE_CHUNK_ROWS):
             end = min(start + PARSE_CHUNK_ROWS, len(lines))
             try:
@@ -144,16 +155,21 @@ class Layout:
             except ValueError:
                 return None
             if values.size:  # a chunk of only comments and blank lines has none
-                if values.shape[1] != len(self.names) or not np.isfinite(values).all():
+                if values.shape[1] != len(self.names):
                     return None
-                if not (np.abs(values[:, self.numeric]) <= MAX_COORDINATE).all():
+                pending.append(values)
+                pending_rows += len(values)
+            if pending and (pending_rows >= CHECK_BATCH_ROWS or end == len(lines)):
+                batch = self._checked(pending)
+                if batch is None:
                     return None
-                chunks.append(values)
+                batches.append(batch)
+                pending, pending_rows = [], 0
             if progress is not None:
                 progress("lines", end - first, n_rows)
-        if not chunks:
+        if not batches:
             return None
-        values = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+        values = np.concatenate(batches) if len(batches) > 1 else batches[0]
         labels = None
         if self.label is not None:
             z = values[:, self.label]
@@ -163,6 +179,18 @@ class Layout:
         if list(self.numeric) == list(range(values.shape[1])):  # no label column: as it is
             return values, labels, ()  # (a copy of 10⁶ x 2 held the GIL for 6-27 ms)
         return np.ascontiguousarray(values[:, self.numeric]), labels, ()
+
+    def _checked(self, chunks: list[np.ndarray]) -> np.ndarray | None:
+        """The parsed ``chunks`` (each of shape (n_i, width)) as one array of shape
+        (sum n_i, width), or None if a value is not finite or a coordinate lies beyond
+        MAX_COORDINATE (``read`` then names it). A few numpy calls for them all (see
+        CHECK_BATCH_ROWS)."""
+        values = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+        if not np.isfinite(values).all():
+            return None
+        if not (np.abs(values[:, self.numeric]) <= MAX_COORDINATE).all():
+            return None
+        return values
 
     def read(
         self, rows: Iterator[Line], split: Splitter, max_rows: int, progress: Progress | None = None,

@@ -103,8 +103,9 @@ class Engine:
         self._closed: set[int] = set()
         self._on_fallback = on_fallback
         self.fallback: str | None = None  # FALLBACK + why no child could start, once one could not
-        #: Every shared-memory name of this engine starts with this (short: macOS allows 30).
-        self.prefix = f"emviz{os.getpid()}_{secrets.token_hex(2)}_"
+        #: Every shared-memory name of this engine starts with this (short: macOS allows 30
+        #: characters): the pid in base 36, then 4 hex digits, unique in this process.
+        self.prefix = f"emviz{transport.base36(os.getpid())}_{secrets.token_hex(2)}"
         _engines.add(self)
 
     def iterate(self, function: Callable[..., Iterator], *args) -> RemoteIterator:
@@ -185,9 +186,9 @@ class Engine:
                 self._channel.close()
                 self._process = self._channel = None
             shutdowns = self._shutdowns
-            prefix = f"{self.prefix}{self._epoch + 1}"
+            epoch = self._epoch + 1
         try:
-            process, channel = _spawn(prefix)
+            process, channel = _spawn(self.prefix, epoch)
         except EngineStartError as error:
             self.fallback = f"{FALLBACK}{error}"
             if self._on_fallback is not None:
@@ -248,13 +249,25 @@ class Engine:
         self._flush_freed()
 
 
-def _spawn(prefix: str) -> tuple[subprocess.Popen, ParentChannel]:
-    """A fresh interpreter that imports only emviz.engine (and numpy), once it is ready."""
+def channel_prefix(engine_prefix: str, epoch: int, role: str) -> str:
+    """What the shared-memory names made by one end of child ``epoch``'s channel start
+    with: the engine's prefix, the epoch in decimal, then the role, "c" (the child's slots)
+    or "p" (the window's blocks). The role letter ends the epoch's digits, so the names stay
+    distinct though the block numbers after it are in base 36 (``transport.block_name``)."""
+    if role not in ("c", "p"):
+        raise ValueError(f"role must be 'c' or 'p', not {role!r}")
+    return f"{engine_prefix}{epoch}{role}"
+
+
+def _spawn(prefix: str, epoch: int) -> tuple[subprocess.Popen, ParentChannel]:
+    """A fresh interpreter that imports only emviz.engine (and numpy), once it is ready:
+    child ``epoch`` of the engine whose names start with ``prefix``."""
     package = sys.modules[__name__.split(".")[0]]  # emviz: the child loads this very package
     search_path = [os.fspath(entry) for entry in sys.path if isinstance(entry, str | os.PathLike)]
     try:
         process = subprocess.Popen(
-            [sys.executable, "-P", "-c", _BOOT, package.__file__, f"{prefix}c", *search_path],
+            [sys.executable, "-P", "-c", _BOOT, package.__file__,
+             channel_prefix(prefix, epoch, "c"), *search_path],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
     except (OSError, ValueError) as error:
@@ -279,7 +292,7 @@ def _spawn(prefix: str) -> tuple[subprocess.Popen, ParentChannel]:
         process.wait()
         pipe.close()
         raise
-    return process, ParentChannel(pipe, f"{prefix}p")
+    return process, ParentChannel(pipe, channel_prefix(prefix, epoch, "p"))
 
 
 def _greeting(pipe: Pipe, process: subprocess.Popen) -> object:

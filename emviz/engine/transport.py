@@ -55,7 +55,33 @@ KEEP_FREE = 2
 #: Seconds without a message after which the child gives back its free slots.
 IDLE_SECONDS = 2.0
 
+#: The longest shared-memory name made here: macOS refuses a POSIX name longer than 31
+#: characters with its leading "/" (PSHMNAMLEN). Names are short by construction (see
+#: ``block_name`` and ``parent.channel_prefix``): 27 characters for Linux's largest pid
+#: (2**22) after a million children and a million blocks each, 29 after a billion blocks.
+MAX_NAME_CHARS = 30
+
 _WINDOWS = os.name == "nt"
+_DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def base36(n: int) -> str:
+    """``n`` (a whole number, at least 0) in base 36, lower case: 10⁶ is "lfls"."""
+    if n < 0:
+        raise ValueError(f"base36 takes whole numbers from 0, not {n}")
+    digits = ""
+    while True:
+        n, digit = divmod(n, 36)
+        digits = _DIGITS36[digit] + digits
+        if not n:
+            return digits
+
+
+def block_name(prefix: str, number: int) -> str:
+    """The name of a channel's block ``number``: its ``prefix`` (which ends in a letter that
+    is not a decimal digit, "c" or "p": see ``parent.channel_prefix``), then the number in
+    base 36 (a million blocks: 4 characters)."""
+    return f"{prefix}{base36(number)}"
 _POPULATE = getattr(mmap, "MAP_POPULATE", 0)  # Linux: map the pages in one call
 
 
@@ -234,7 +260,7 @@ class ChildChannel:
 
     def __init__(self, pipe: Pipe, prefix: str) -> None:
         self._pipe, self._prefix = pipe, prefix
-        self._names = (f"{prefix}{i}" for i in itertools.count())
+        self._names = (block_name(prefix, i) for i in itertools.count())
         self._slots: dict[int, _Slot] = {}
         self._numbers = itertools.count()
         self._views = _Views()
@@ -395,7 +421,7 @@ class ParentChannel:
 
     def __init__(self, pipe: Pipe, prefix: str) -> None:
         self._pipe, self._prefix = pipe, prefix
-        self._names = (f"{prefix}{i}" for i in itertools.count())
+        self._names = (block_name(prefix, i) for i in itertools.count())
         self._lock = threading.Lock()  # the tables below; never taken by a finaliser
         self._views = _Views()
         self._owned: set[str] = set()  # names to unlink if the child cannot

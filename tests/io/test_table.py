@@ -338,6 +338,57 @@ def test_a_progress_report_can_stop_the_read(tmp_path, small_chunks, labels):
     assert reports.count("lines") == 3  # stopped there: no report after it
 
 
+class CountingNumpy:
+    """numpy, recording every call of one of its functions but the parser (``loadtxt``)."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self._calls = calls
+
+    def __getattr__(self, name: str):
+        value = getattr(np, name)
+        if not callable(value) or name == "loadtxt" or isinstance(value, type):
+            return value
+
+        def counted(*args, **kwargs):
+            self._calls.append(name)
+            return value(*args, **kwargs)
+
+        return counted
+
+
+def test_the_fast_parse_checks_its_rows_a_batch_at_a_time_not_a_chunk_at_a_time(
+        tmp_path, small_chunks, monkeypatch):
+    """A numpy call on more than a few hundred numbers lets the GIL go and takes it back at
+    once; a GUI thread waiting for the GIL then starts its wait anew, so a call after every
+    chunk kept the window from the GIL for 60-190 ms of a 10⁶-row load. Between the checks
+    (one per CHECK_BATCH_ROWS rows) the parse makes no numpy call but the parser's."""
+    monkeypatch.setattr("emviz.dataio._layout.CHECK_BATCH_ROWS", 1000)
+    events: list[str] = []
+    monkeypatch.setattr("emviz.dataio._layout.np", CountingNumpy(events))
+    rows = "".join(f"{i}.5,{-i}\n" for i in range(5000))
+    path = write(tmp_path, ("x,y\n" + rows).encode())
+    table = read_table(path, progress=lambda what, *_: what == "lines" and events.append(what))
+    assert table.n_rows == 5000 and table.data[4999].tolist() == [4999.5, -4999]
+    between = "|".join(events).split("lines")[:-1]  # the calls before each report
+    assert len(between) >= 50  # chunks of 100 rows: a report after each
+    with_calls = [text for text in between if text.strip("|")]
+    assert 1 <= len(with_calls) <= 5  # 5,000 rows: checked in 5 batches of 1,000
+
+
+@pytest.mark.parametrize(("cell", "problem"), [("nan", r"NaN \(not a number\) where"),
+                                               ("1e200", r"1e\+200, too large")])
+def test_a_bad_number_in_a_later_batch_is_named_as_in_the_first(tmp_path, small_chunks,
+                                                                 monkeypatch, cell, problem):
+    """The fast parse checks a batch of rows at a time; a bad value in any batch sends the
+    table to the careful path, which names its line."""
+    monkeypatch.setattr("emviz.dataio._layout.CHECK_BATCH_ROWS", 1000)
+    rows = [f"{i}.5,{-i}" for i in range(5000)]
+    rows[3456] = f"{cell},1"
+    path = write(tmp_path, ("x,y\n" + "\n".join(rows) + "\n").encode())
+    with pytest.raises(DataError, match=rf"line 3458: column 1 \(x\) holds {problem}"):
+        read_table(path)
+
+
 def test_pasted_text_reports_lines(small_chunks):
     reports = []
     table = parse_table("1 2\n" * 500, progress=lambda *report: reports.append(report))
