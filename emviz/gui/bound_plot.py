@@ -3,6 +3,8 @@ maximising a lower bound that touches the function after every E-step."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
@@ -99,6 +101,11 @@ class BoundPlot(pg.PlotWidget):
                      TWO_LINE_TITLE)
         if label.text != title:
             label.setText(title)
+            row = plot.layout.rowMaximumHeight(0)
+            if 0 < row < 1e4:  # a fixed title row (a look applied fixes it) as high as the text
+                height = math.ceil(label.item.boundingRect().height())
+                plot.layout.setRowFixedHeight(0, height)
+                label.setMaximumHeight(height)
             # A longer title had widened the plot past the view (its width is the least the
             # plot is laid out at); only a resize sets it back: fit it to the view again.
             QTimer.singleShot(0, self, self._fit_plot_to_view)

@@ -55,3 +55,28 @@ def test_the_legend_never_covers_the_curves_in_a_short_plot(window, qtbot):
     plot.show_state(window.model)
     qtbot.waitUntil(lambda: plot.legend.isVisible(), timeout=2000)  # room again: back
     assert check_legends(plot) == []
+
+
+def test_the_title_row_is_as_high_as_the_title_it_shows(qtbot):
+    """The ln p plot's title goes to two lines in a narrow column and back to one when wider;
+    once a look had been applied its row stayed two lines high (46 px for a 27 px line), and
+    chapter 11 over the k-means split at 1024 x 768 showed a blank band over the plot."""
+    import math
+
+    from emviz.gui.bound_plot import TITLE, TWO_LINE_TITLE, BoundPlot
+    from emviz.look.appearance import Appearance
+
+    view = BoundPlot()
+    qtbot.addWidget(view)
+    view.resize(260, 300)
+    view.show()
+    label = view.getPlotItem().titleLabel
+    qtbot.waitUntil(lambda: label.text == TWO_LINE_TITLE)
+    # (a look applied fixes the title row at its height: pyqtgraph makes it a fixed row)
+    view.apply_appearance(Appearance(presenting=True))
+    view.apply_appearance(Appearance(presenting=False))
+    view.resize(900, 300)
+    qtbot.waitUntil(lambda: label.text == TITLE)
+    own = math.ceil(label.item.boundingRect().height())
+    row = view.getPlotItem().layout.rowMaximumHeight(0)
+    assert row <= own + 2, (own, row)
