@@ -11,8 +11,11 @@ dock's own font keeps the title bar Qt's, its height and buttons unchanged.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QGuiApplication
+import numpy as np
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDockWidget,
     QStyle,
     QStyleOptionDockWidget,
@@ -44,3 +47,42 @@ def paint_title(dock: QDockWidget) -> None:
     dock.initStyleOption(title)  # its fontMetrics are the dock's font's (initFrom)
     painter.drawControl(QStyle.ControlElement.CE_DockWidgetTitle, title)
     painter.end()
+
+
+# -- the title as drawn (the screen audit and the tests measure it) --------------------------
+def title_strip(dock: QDockWidget) -> QRect:
+    """Where Qt draws the title's text: the strip above the dock's widget, left of its float
+    and close buttons."""
+    own = Qt.FindChildOption.FindDirectChildrenOnly
+    buttons = [b.x() for b in dock.findChildren(QAbstractButton, options=own)
+               if b.objectName().startswith("qt_dockwidget_") and b.isVisible()]
+    return QRect(0, 0, min(buttons, default=dock.width()) - 2, dock.widget().y())
+
+
+def ink_rows(image: QImage) -> int:
+    """How many rows of ``image`` hold ink: pixels far (> 60 of 255 in grey) from its
+    commonest grey, the ground; the first to the last such row."""
+    gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    rows = np.frombuffer(gray.constBits(), np.uint8).reshape(gray.height(), gray.bytesPerLine())
+    pixels = rows[:, : gray.width()].astype(int)
+    ground = np.bincount(pixels.ravel()).argmax()
+    inked = np.flatnonzero((np.abs(pixels - ground) > 60).any(axis=1))
+    return int(inked[-1] - inked[0] + 1) if inked.size else 0
+
+
+def drawn_title_rows(dock: QDockWidget) -> int:
+    """Rows of ink of the dock's title as drawn on screen."""
+    return ink_rows(dock.grab(title_strip(dock)).toImage())
+
+
+def text_rows(font: QFont, text: str) -> int:
+    """Rows of ink of ``text`` drawn in ``font``, black on white."""
+    metrics = QFontMetrics(font)
+    image = QImage(metrics.horizontalAdvance(text) + 8, metrics.height() + 8,
+                   QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    painter.setFont(font)
+    painter.drawText(4, 4 + metrics.ascent(), text)
+    painter.end()
+    return ink_rows(image)

@@ -8,13 +8,13 @@ from itertools import islice
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QImage, QPainter
-from PySide6.QtWidgets import QAbstractButton, QDockWidget, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QPushButton
 
 from emviz.core import BUILTIN_DATASETS, load_builtin, old_faithful
 from emviz.gui import MainWindow, lesson_panel
 from emviz.gui.controls import REG_COVAR_CHOICES
+from emviz.gui.dock_title import drawn_title_rows, text_rows
 from emviz.session.lesson import TOGGLES
 from emviz.session.runs import fresh_run
 
@@ -316,39 +316,6 @@ def test_at_1024_px_the_band_has_two_columns_and_the_window_fits_a_1024_x_768_sc
 
 
 
-def ink_rows(image: QImage) -> int:
-    """How many rows of ``image`` hold ink: pixels far from its commonest lightness."""
-    gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
-    rows = np.frombuffer(gray.constBits(), np.uint8).reshape(gray.height(), gray.bytesPerLine())
-    pixels = rows[:, : gray.width()].astype(int)
-    ground = np.bincount(pixels.ravel()).argmax()
-    inked = np.flatnonzero((np.abs(pixels - ground) > 60).any(axis=1))
-    return int(inked[-1] - inked[0] + 1) if inked.size else 0
-
-
-def drawn_title_rows(dock: QDockWidget) -> int:
-    """Rows of ink of the dock's own title as drawn: its title strip (above its widget) left
-    of its float and close buttons."""
-    own = Qt.FindChildOption.FindDirectChildrenOnly
-    buttons = [b for b in dock.findChildren(QAbstractButton, options=own)
-               if b.objectName().startswith("qt_dockwidget_") and b.isVisible()]
-    right = min((b.x() for b in buttons), default=dock.width())
-    return ink_rows(dock.grab(QRect(0, 0, right - 2, dock.widget().y())).toImage())
-
-
-def title_rows_in(font: QFont, text: str) -> int:
-    """Rows of ink of ``text`` drawn in ``font``, black on white."""
-    metrics = QFontMetrics(font)
-    image = QImage(metrics.horizontalAdvance(text) + 8, metrics.height() + 8,
-                   QImage.Format.Format_RGB32)
-    image.fill(Qt.GlobalColor.white)
-    painter = QPainter(image)
-    painter.setFont(font)
-    painter.drawText(4, 4 + metrics.ascent(), text)
-    painter.end()
-    return ink_rows(image)
-
-
 def test_the_docks_own_title_is_drawn_in_its_font_and_presenting_at_18_pt(qtbot, lesson):
     """Presenting, the dock's title ("Lesson · Chapter 1 of 12", the only place of the chapter's
     number) was drawn in the font the dock was made with (13 rows of ink in its 30 px strip,
@@ -364,7 +331,7 @@ def test_the_docks_own_title_is_drawn_in_its_font_and_presenting_at_18_pt(qtbot,
         assert dock.titleBarWidget() is None  # Qt's own title bar, float and close buttons
         if presenting:
             assert dock.font().pointSizeF() >= lesson_panel.PRESENT_MIN_PT
-        wanted = title_rows_in(dock.font(), dock.windowTitle())
+        wanted = text_rows(dock.font(), dock.windowTitle())
         assert abs(drawn_title_rows(dock) - wanted) <= 1, (presenting, wanted)
 
 
