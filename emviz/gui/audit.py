@@ -9,11 +9,11 @@ scroll arrows nor a tab title elided to a stub ("l…"), no toolbar action behin
 extension button, no window larger than its screen or partly off it (at its minimum size or
 as it is: it cannot be shown whole on a teacher's 1024 x 768 laptop), no two sibling text
 widgets on top of each other, no left or right axis title on its tick labels, no text under
-18 pt while presenting, a contrast of at least 4.5:1 for text and component colours (7:1 for
-text while presenting), by WCAG 2's relative luminance (emviz.look.appearance.contrast_ratio),
-3:1 for a curve in a component colour on its plot (WCAG's non-text contrast) or a casing that
-outlines it, and, in the dark theme, no large light block (a page or plot left white glares on
-a projector).
+18 pt while presenting (a dock's own title measured as drawn), a contrast of at least 4.5:1
+for text and component colours (7:1 for text while presenting), by WCAG 2's relative
+luminance (emviz.look.appearance.contrast_ratio), 3:1 for a curve in a component colour on
+its plot (WCAG's non-text contrast) or a casing that outlines it, and, in the dark theme, no
+large light block (a page or plot left white glares on a projector).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QDockWidget,
     QGroupBox,
     QLabel,
     QMenu,
@@ -52,6 +53,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..look.appearance import contrast_ratio, relative_luminance
+from .dock_title import drawn_title_rows, qt_draws_title, text_rows, title_strip
 from .elided_label import ElidedLabel
 from .legend_room import data_under, legend_box, shown_in_scene
 
@@ -590,6 +592,25 @@ def check_font(widget: QWidget, presenting: bool) -> list[Finding]:
     return found
 
 
+def check_dock_title(dock: QDockWidget, presenting: bool) -> list[Finding]:
+    """A dock's title that Qt draws (no widget's text: its font is not always the dock's,
+    see gui/dock_title.py), measured as drawn: its rows of ink against those of the same text
+    at PRESENT_MIN_PT in the dock's font, elided to the same room."""
+    if not presenting or not qt_draws_title(dock) or not dock.windowTitle().strip():
+        return []
+    large = QFont(dock.font())
+    large.setPointSizeF(PRESENT_MIN_PT)
+    strip = title_strip(dock)
+    margin = dock.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetTitleMargin, None, dock)
+    shown = QFontMetrics(large).elidedText(dock.windowTitle(), Qt.TextElideMode.ElideRight,
+                                           strip.width() - 2 * margin)
+    drawn, wanted = drawn_title_rows(dock), text_rows(large, shown)
+    if drawn >= wanted - 1:  # (one row: where anti-aliasing falls)
+        return []
+    return [Finding("small text", f"{describe(dock)} title {dock.windowTitle()[:40]!r}",
+                    f"drawn {drawn} px high, {wanted} px at {PRESENT_MIN_PT:.0f} pt")]
+
+
 def check_contrast(widget: QWidget, presenting: bool) -> list[Finding]:
     if not shows_text(widget) or isinstance(widget, QTableView | QTextEdit):
         return []
@@ -898,6 +919,8 @@ def audit(windows: Iterable[QWidget], presenting: bool) -> list[Finding]:
                 found += check_elided_tabs(widget)
             if isinstance(widget, QToolBar):
                 found += check_toolbar_overflow(widget)
+            if isinstance(widget, QDockWidget):
+                found += check_dock_title(widget, presenting)
             if isinstance(widget, pg.GraphicsView):
                 found += check_plot(widget, presenting)
         found += check_overlap(widgets)

@@ -11,7 +11,7 @@ and as it was left after.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..core import load_builtin
 from ..session.lesson import Chapter, load_chapters
+from .dock_title import paint_title, qt_draws_title
 from .elided_label import ElidedLabel
 from .predict_reveal import PredictReveal
 from .preferences import app_settings
@@ -81,7 +82,7 @@ NARROW_MIN_LINES = 3
 #: Presenting over a split view, whose two data views hold a floor of height (split_room's
 #: PRESENT_SPLIT_MIN_HEIGHT), a band that needs more than the room above that floor is
 #: compact: the chapter's title moves into the dock's title bar (one line at the presenting
-#: text's least size, elided with a tooltip: Qt draws a dock's own title at 9 pt) and the
+#: text's least size, elided with a tooltip, in place of Qt's title and buttons) and the
 #: box is as wide as the text, so its lines are fewer; the text keeps its PRESENT_MIN_LINES
 #: and the box stays whole. At 1024 x 768 the title's two lines at 24 pt and
 #: the box's seven were 96 px the data views needed.
@@ -241,8 +242,8 @@ class LessonPanel(QDockWidget):
         return views.minimumHeight()
 
     def _show_window_title(self) -> None:
-        """The dock's title: the chapter's number; compact, a title bar of its own with the
-        chapter's title too (Qt's own draws it at 9 pt, too small for a class)."""
+        """The dock's title: the chapter's number (Qt's title bar, drawn in the dock's font by
+        paintEvent); compact, a title bar of its own with the chapter's title too, elided."""
         title = f"Lesson · {self.position.text()}"
         self.setWindowTitle(title)
         self.toggleViewAction().setText("Lesson")  # (Qt names the action after the title)
@@ -381,6 +382,13 @@ class LessonPanel(QDockWidget):
             f"background: {HIGHLIGHT}; color: #000;"
         self.next_step.setStyleSheet(f"{box} padding: 6px; border-radius: 4px;")
         self.summary.setStyleSheet("color: #bbb;" if dark else "color: #444;")
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+        # Qt draws its title in the font the dock was made with (9-11 pt) even presenting.
+        if qt_draws_title(self):
+            paint_title(self)
+        else:
+            super().paintEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if watched is self.text and event.type() == QEvent.Type.Resize:

@@ -187,6 +187,26 @@ def test_text_a_panel_sets_small_is_at_least_18_pt_when_presenting(window):
     assert window.lesson.position.font().pointSizeF() == 11
 
 
+def test_a_dock_title_drawn_small_while_presenting_is_found(window, qtbot, monkeypatch):
+    """The lesson's title is no widget's text: the audit measures it as drawn. Drawn the way
+    Qt draws it (in the font the dock was made with, though the dock's own is 18 pt) it is
+    small text; drawn in the dock's font it is not."""
+    from emviz.gui import lesson_panel
+    from emviz.gui.audit import check_dock_title
+
+    dock = window.lesson
+    dock.show()
+    window.presentation.set_presenting(True)
+    qtbot.waitUntil(lambda: dock.widget().y() >= dock.fontMetrics().height())
+    assert check_dock_title(dock, presenting=False) == []
+    assert check_dock_title(dock, presenting=True) == []
+    monkeypatch.setattr(lesson_panel, "qt_draws_title", lambda _dock: False)  # Qt's painting
+    found = check_dock_title(dock, presenting=True)
+    assert [f.kind for f in found] == ["small text"] and "Chapter" in found[0].where
+    monkeypatch.undo()
+    window.presentation.set_presenting(False)
+
+
 LESSON_SCRIPT = """
 import json
 from PySide6.QtWidgets import QApplication

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QPushButton
 from emviz.core import BUILTIN_DATASETS, load_builtin, old_faithful
 from emviz.gui import MainWindow, lesson_panel
 from emviz.gui.controls import REG_COVAR_CHOICES
+from emviz.gui.dock_title import drawn_title_rows, text_rows
 from emviz.session.lesson import TOGGLES
 from emviz.session.runs import fresh_run
 
@@ -313,6 +314,25 @@ def test_at_1024_px_the_band_has_two_columns_and_the_window_fits_a_1024_x_768_sc
     assert box.height() >= box.heightForWidth(box.width())  # the whole box
     assert w.minimumSizeHint().height() <= 700
 
+
+
+def test_the_docks_own_title_is_drawn_in_its_font_and_presenting_at_18_pt(qtbot, lesson):
+    """Presenting, the dock's title ("Lesson · Chapter 1 of 12", the only place of the chapter's
+    number) was drawn in the font the dock was made with (13 rows of ink in its 30 px strip,
+    24 at 18 pt), not in its own 18 pt: QDockWidget keeps the title's font from its construction
+    and draws with it whenever the dock's font is the application's. Measured as drawn, in
+    the window's font and presenting, and back."""
+    w = lesson
+    dock = w.lesson
+    for presenting in (False, True, False):
+        w.presentation.set_presenting(presenting)
+        qtbot.waitUntil(lambda presenting=presenting: w.isFullScreen() == presenting)
+        wait_steady(qtbot, lambda: (dock.geometry(), dock.widget().geometry(), dock.font()))
+        assert dock.titleBarWidget() is None  # Qt's own title bar, float and close buttons
+        if presenting:
+            assert dock.font().pointSizeF() >= lesson_panel.PRESENT_MIN_PT
+        wanted = text_rows(dock.font(), dock.windowTitle())
+        assert abs(drawn_title_rows(dock) - wanted) <= 1, (presenting, wanted)
 
 
 HELD_PAST_SCRIPT = """
