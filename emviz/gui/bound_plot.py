@@ -199,7 +199,7 @@ class BoundPlot(pg.PlotWidget):
         only, and without the legend (chapter 11 at 1024 x 768) a class could not tell which
         is which. While the view follows the run, its x range runs on past the last point to
         hold them; they are not written where they would take more than NAMES_MAX_SHARE of
-        the width."""
+        the width, nor where the user's zoom leaves no room right of the ends."""
         box = self.getPlotItem().getViewBox()
         gap = self.current.opts["size"] / 2 + self.current.opts["pen"].widthF() + 3
         width = box.width()
@@ -210,8 +210,11 @@ class BoundPlot(pg.PlotWidget):
             (x0, x1), _ = box.viewRange()
             xs = self._shown[0]
             last = float(xs.max()) if len(xs) else x0
-            if self.following and last + share * (x1 - x0) > x1:  # x1 - last = share (x1 - x0)
-                box.setXRange(x0, (last - share * x0) / (1 - share), padding=0)
+            if last + share * (x1 - x0) > x1:  # no room right of the ends
+                if self.following:  # x1 - last = share (x1 - x0)
+                    box.setXRange(x0, (last - share * x0) / (1 - share), padding=0)
+                else:  # zoomed by hand: moved in, the names would stand on the curves
+                    names = False
         curves = (self.log_likelihood, self.lower_bound)
         name_ends(box, list(zip(self.end_names, curves, strict=True)), names, gap)
 

@@ -112,6 +112,16 @@ def test_ln_p_and_l_are_named_at_their_ends_where_the_legend_has_no_room(window,
     assert ln_p.bottom() - margin <= lower.top() + margin + 1  # ln p's over L's, not on it
     assert check_legends(plot) == []
     assert check_plot(plot, False) == []
+    # zoomed by hand to the first iterations: the ends are off screen, so are their names
+    # (kept inside the plot they would stand on the curves, naming nothing)
+    plot.following = False
+    plot.getPlotItem().getViewBox().setXRange(0, 10, padding=0)
+    plot.show_state(window.model)
+    assert curves_named_at_their_ends(plot) == set()
+    assert not any(label.isVisible() for label in plot.end_names)
+    plot._follow_again()
+    plot.show_state(window.model)
+    qtbot.waitUntil(lambda: curves_named_at_their_ends(plot) == {"ln p", "L"}, timeout=2000)
     plot.getPlotItem().layout.setRowFixedHeight(0, 30)
     plot.resize(409, 400)
     qtbot.waitUntil(lambda: plot.getPlotItem().getViewBox().height() > 200)
