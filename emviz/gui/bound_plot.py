@@ -15,6 +15,7 @@ from ..look.appearance import Appearance
 from ..look.colors import DARK_GREY, INK, MID_GREY
 from ..look.readouts import bound_series, follow_range
 from ..session.model import Workbench
+from .end_names import NAMES_MAX_SHARE, end_name, name_ends, names_share
 from .legend_room import keep_off_data
 from .plot_text import shed_plot_text
 from .style import apply_plot_appearance, css_pt, fit_legend, style_plot
@@ -53,6 +54,9 @@ class BoundPlot(pg.PlotWidget):
         self.hand_marks = pg.ScatterPlotItem(symbol="star")
         self.hand_marks.setZValue(5)
         plot.addItem(self.hand_marks)
+        # Where the legend is left out: "ln p" and "L" at the curves' right ends (_name_ends)
+        self.end_names = [end_name(plot, text, INK, QFont(), name) for text, name in
+                          (("ln p", "logLikelihoodEndName"), ("L", "lowerBoundEndName"))]
         self.appearance = Appearance()
         self.apply_appearance(self.appearance)
         style_plot(self, cache_axes=False)  # its range follows the run
@@ -150,6 +154,11 @@ class BoundPlot(pg.PlotWidget):
             label.setText(label.text)
         fit_legend(self.legend)
         self.legend.setBrush(pg.mkBrush(*a.background, 200))
+        for label in self.end_names:  # in the curves' colour, as large as the legend's text
+            label.setColor(a.foreground)
+            name_font = QFont(label.textItem.font())
+            name_font.setPointSizeF(a.tick_pt)
+            label.setFont(name_font)
         self._fit_title()
         shed_plot_text(self, self.legend)  # in this appearance's sizes
         if hasattr(self, "_tick_metrics"):  # not while __init__ builds the plot
@@ -188,6 +197,33 @@ class BoundPlot(pg.PlotWidget):
         plot under the lesson it lay over the plateau of ln p and L)."""
         if hasattr(self, "legend"):
             keep_off_data(self, self.legend, LEGEND_PLACES, getattr(self.legend, "_emviz_fits", True))
+            self._name_ends(not self.legend.isVisible())
+
+    def _name_ends(self, names: bool) -> None:
+        """With ``names`` (the legend left out), "ln p" and "L" in the curves' colour just
+        right of their last points (end_names.name_ends), clear of the current half-step's
+        ring: ln p and L are both in the foreground colour, told apart by dash and marker
+        only, and without the legend (chapter 11 at 1024 x 768) a class could not tell which
+        is which. While the view follows the run, its x range runs on past the last point to
+        hold them; they are not written where they would take more than NAMES_MAX_SHARE of
+        the width, nor where the user's zoom leaves no room right of the ends."""
+        box = self.getPlotItem().getViewBox()
+        gap = self.current.opts["size"] / 2 + self.current.opts["pen"].widthF() + 3
+        width = box.width()
+        if names:
+            share = names_share(self.end_names, width, gap)
+            names = share <= NAMES_MAX_SHARE
+        if names:
+            (x0, x1), _ = box.viewRange()
+            xs = self._shown[0]
+            last = float(xs.max()) if len(xs) else x0
+            if last + share * (x1 - x0) > x1:  # no room right of the ends
+                if self.following:  # x1 - last = share (x1 - x0)
+                    box.setXRange(x0, (last - share * x0) / (1 - share), padding=0)
+                else:  # zoomed by hand: moved in, the names would stand on the curves
+                    names = False
+        curves = (self.log_likelihood, self.lower_bound)
+        name_ends(box, list(zip(self.end_names, curves, strict=True)), names, gap)
 
     def _mark_hand(self, model: Workbench, x: np.ndarray, ll: np.ndarray, lb: np.ndarray) -> None:
         """Stars at the "θ set by hand" entries (on ln p, and on L where there is a q)."""

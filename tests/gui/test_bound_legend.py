@@ -80,3 +80,78 @@ def test_the_title_row_is_as_high_as_the_title_it_shows(qtbot):
     own = math.ceil(label.item.boundingRect().height())
     row = view.getPlotItem().layout.rowMaximumHeight(0)
     assert row <= own + 2, (own, row)
+
+
+def curves_named_at_their_ends(plot) -> set[str]:
+    """The bound plot's curves a class can tell apart on screen without the legend: those
+    with their name ("ln p", "L") written at their right end, a text item shown in the
+    curve's pen colour, beginning within 40 px right of its last point and at most a line
+    above or below it."""
+    from PySide6.QtGui import QColor
+
+    from emviz.gui.legend_room import shown_in_scene
+
+    texts = [item for item in plot.scene().items()
+             if isinstance(item, pg.TextItem) and shown_in_scene(item)]
+    named = set()
+    for curve, name in ((plot.log_likelihood, "ln p"), (plot.lower_bound, "L")):
+        x, y = curve.getData()
+        end = plot.mapFromScene(curve.mapToScene(pg.QtCore.QPointF(float(x[-1]), float(y[-1]))))
+        colour = QColor(curve.opts["pen"].color())
+        for item in texts:
+            ink = plot.mapFromScene(item.textItem.sceneBoundingRect()).boundingRect()
+            if (item.textItem.toPlainText() == name and item.color == colour
+                    and 0 <= ink.left() - end.x() <= 40
+                    and ink.top() - ink.height() <= end.y() <= ink.bottom() + ink.height()):
+                named.add(name)
+    return named
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_ln_p_and_l_are_named_at_their_ends_where_the_legend_has_no_room(window, qtbot, theme):
+    """Chapter 11 at 1024 x 768 (window and presenting): the ln p plot is too short for its
+    legend, which is left out, and ln p and L, both in the foreground colour, are told apart
+    only by dash and marker: a class cannot tell which is which. Where the legend is left out,
+    "ln p" and "L" are written at the curves' right ends in their colour, inside the plot,
+    off the data; with the legend back, they are gone."""
+    from emviz.gui.audit import check_legends, check_plot
+    from emviz.gui.bound_plot import BoundPlot
+
+    window.lesson.go(10, remember=False)  # chapter 11: K = 4, ln p's jump and plateau
+    window.lesson.try_button.click()
+    qtbot.waitUntil(lambda: len(window.history) > 50 and not window.controller.busy, timeout=20_000)
+    plot = BoundPlot()
+    qtbot.addWidget(plot)
+    plot.apply_appearance(Appearance(theme=theme))
+    plot.resize(409, 231)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.getPlotItem().layout.setRowFixedHeight(0, 104)  # the title row as under the lesson
+    plot.show_state(window.model)
+    qtbot.waitUntil(lambda: plot.getPlotItem().getViewBox().height() < 100)
+    qtbot.waitUntil(lambda: not plot.legend.isVisible(), timeout=2000)
+    qtbot.waitUntil(lambda: curves_named_at_their_ends(plot) == {"ln p", "L"}, timeout=2000)
+    margin = plot.end_names[0].textItem.document().documentMargin()  # around the ink
+    ln_p, lower = (plot.mapFromScene(label.textItem.sceneBoundingRect()).boundingRect()
+                   for label in plot.end_names)
+    assert ln_p.bottom() - margin <= lower.top() + margin + 1  # ln p's over L's, not on it
+    assert check_legends(plot) == []
+    assert check_plot(plot, False) == []
+    # zoomed by hand to the first iterations: the ends are off screen, so are their names
+    # (kept inside the plot they would stand on the curves, naming nothing)
+    plot.following = False
+    plot.getPlotItem().getViewBox().setXRange(0, 10, padding=0)
+    plot.show_state(window.model)
+    assert curves_named_at_their_ends(plot) == set()
+    assert not any(label.isVisible() for label in plot.end_names)
+    plot._follow_again()
+    plot.show_state(window.model)
+    qtbot.waitUntil(lambda: curves_named_at_their_ends(plot) == {"ln p", "L"}, timeout=2000)
+    plot.getPlotItem().layout.setRowFixedHeight(0, 30)
+    plot.resize(409, 400)
+    qtbot.waitUntil(lambda: plot.getPlotItem().getViewBox().height() > 200)
+    plot.show_state(window.model)
+    qtbot.waitUntil(lambda: plot.legend.isVisible(), timeout=2000)  # room again: the legend
+    qtbot.waitUntil(lambda: curves_named_at_their_ends(plot) == set(), timeout=2000)
+    assert check_legends(plot) == []
+    assert check_plot(plot, False) == []

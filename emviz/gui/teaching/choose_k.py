@@ -54,6 +54,7 @@ from ...session.choose_k_runs import (
 )
 from ...session.model import Settings, Workbench
 from ...session.parts import ChooseKPart
+from ..end_names import NAMES_MAX_SHARE, end_name, name_ends, names_share
 from ..features import Feature
 from ..jobs import Stream
 from ..plot_text import InsideText
@@ -79,12 +80,9 @@ SETTLE_MS = 150
 LEGEND_HEADROOM = 0.45
 LEGEND_GAP_PX = 14
 #: The legend leaves the plot when it would take more than this share of its height; then
-#: each curve's name is written at its right end, this many px after its last point (the K
-#: axis runs on past the last K to hold them), unless they would take more than
-#: NAMES_MAX_SHARE of the plot's width.
+#: each curve's name is written at its right end (emviz.gui.end_names; the K axis runs on
+#: past the last K to hold them).
 LEGEND_MAX_SHARE = 0.6
-NAME_GAP_PX = 6
-NAMES_MAX_SHARE = 0.4
 #: Final ln p values closer than this fraction of the strip's range share a pile (about a
 #: dot's width).
 PILE_FRACTION = 1 / 40
@@ -126,12 +124,6 @@ class Throttle:
             return False
         self._last = now
         return True
-
-
-def _ink_size(label: pg.TextItem) -> tuple[float, float]:
-    """The px a TextItem's text takes (its box without the document's margins)."""
-    rect, margin = label.textItem.boundingRect(), label.textItem.document().documentMargin()
-    return rect.width() - 2 * margin, rect.height() - 2 * margin
 
 
 class _Plot(pg.PlotWidget):
@@ -211,15 +203,11 @@ class CriteriaView(QWidget):
         self.best_bic = pg.ScatterPlotItem(size=20, symbol="o", pen=pg.mkPen("k", width=2),
                                            brush=None, name="lowest BIC")
         plot.addItem(self.best_bic)  # named: the legend lists it
-        # Where the legend has no room: "BIC" and "AIC" at the curves' right ends (_name_ends)
-        self.end_names: dict[str, InsideText] = {}
-        for curve, rgb in ((self.bic_curve, BIC_RGB), (self.aic_curve, AIC_RGB)):
-            label = InsideText(curve.name(), color=rgb, anchor=(0, 0.5))
-            label.setObjectName(f"{curve.name()}EndName")
-            label.setFont(font(10))
-            label.setVisible(False)
-            plot.addItem(label)
-            self.end_names[curve.name()] = label
+        # Where the legend has no room: "BIC" and "AIC" at the curves' right ends (end_names)
+        self.end_names: dict[str, InsideText] = {
+            curve.name(): end_name(plot, curve.name(), rgb, font(10),
+                                   f"{curve.name()}EndName")
+            for curve, rgb in ((self.bic_curve, BIC_RGB), (self.aic_curve, AIC_RGB))}
         # The window's K: a shaded column behind both curves (the amber of the teaching tabs).
         self.k_band = pg.LinearRegionItem(orientation="vertical", movable=False,
                                           brush=pg.mkBrush(HIGHLIGHT), pen=pg.mkPen(None))
@@ -405,8 +393,7 @@ class CriteriaView(QWidget):
         k_max = max(self._ks, default=1)
         right = k_max + 0.5
         if names:
-            ink = max(_ink_size(label)[0] for label in self.end_names.values())
-            share = (ink + NAME_GAP_PX + 4) / width  # 4: InsideText's edges
+            share = names_share(list(self.end_names.values()), width)
             names = share <= NAMES_MAX_SHARE
             if names:  # the names' px are ``share`` of the axis: right - 0.5 = k_max / (1 - share)
                 right = 0.5 + k_max / (1 - share)
@@ -414,31 +401,11 @@ class CriteriaView(QWidget):
         return names
 
     def _name_ends(self, names: bool) -> None:
-        """Each curve's name in its colour just right of its last point, level with it (the
-        two a line apart where their ends are closer than that): presenting at 1024 x 768
-        the plot had no room for the legend, and nothing told BIC from AIC."""
-        ends = []
-        for curve in (self.bic_curve, self.aic_curve):
-            label = self.end_names[curve.name()]
-            x, y = curve.getData()
-            finite = np.isfinite(y) if y is not None else np.zeros(0, bool)
-            shown = names and bool(finite.any())
-            label.setVisible(shown)
-            if shown:
-                ends.append([label, float(x[finite][-1]), float(y[finite][-1])])
-        if not ends:
-            return
-        box = self.plot.getPlotItem().getViewBox()
-        (x0, x1), (y0, y1) = box.viewRange()
-        per_px_x, per_px_y = (x1 - x0) / box.width(), (y1 - y0) / box.height()
-        if len(ends) == 2:
-            upper, lower = sorted(ends, key=lambda end: -end[2])
-            line = max(_ink_size(end[0])[1] for end in ends) * per_px_y
-            if upper[2] - lower[2] < line:
-                middle = (upper[2] + lower[2]) / 2
-                upper[2], lower[2] = middle + line / 2, middle - line / 2
-        for label, x, y in ends:
-            label.place(x + NAME_GAP_PX * per_px_x, y)
+        """Each curve's name in its colour just right of its last point (end_names.name_ends):
+        presenting at 1024 x 768 the plot had no room for the legend, and nothing told BIC
+        from AIC."""
+        name_ends(self.plot.getPlotItem().getViewBox(),
+                  [(self.end_names[c.name()], c) for c in (self.bic_curve, self.aic_curve)], names)
 
     def _draw_k(self) -> None:
         k = self._shown_k
