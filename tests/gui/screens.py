@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -52,6 +53,33 @@ def state_names() -> list[str]:
     return ([f"tab {t}" for t in TABS] + ["k-means split", "oracle split", "gallery",
                                           "Choose K run", "sample", "density"]
             + [f"lesson {n}" for n in CHAPTERS] + list(EXTRA))
+
+
+#: The checkout, where a fresh process imports emviz and these tests from.
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# -- a process on a screen of a given size ---------------------------------------------------
+def screen_env(size: tuple[int, int], folder: Path) -> dict[str, str]:
+    """The environment of a process whose offscreen screen is ``size`` (so that presentation
+    mode's full screen is that size), with its own settings folder (the lesson remembers
+    being opened) in ``folder``."""
+    config = folder / f"screen-{size[0]}x{size[1]}.json"
+    config.write_text(json.dumps({"screens": [{
+        "name": "s", "x": 0, "y": 0, "width": size[0], "height": size[1],
+        "logicalDpiX": 96, "logicalDpiY": 96, "dpr": 1}]}))
+    return dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
+                XDG_CONFIG_HOME=str(folder / "config"))
+
+
+def run_on_screen(script: str, size: tuple[int, int], folder: Path, *args: str,
+                  timeout: float = 300) -> list[str]:
+    """Run ``script`` (``python -c``, with ``args``) from the checkout on a screen of ``size``;
+    its lines of output. It must exit 0 (else its error's end is the failure)."""
+    result = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                            text=True, timeout=timeout, env=screen_env(size, folder), cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.splitlines()
 
 
 # -- driving the window ----------------------------------------------------------------------
@@ -206,16 +234,12 @@ def windows_shown(app, w) -> list:
     return [w, *others]
 
 
-def walk(size: tuple[int, int], states: list[str], out: Path | None,
-         report: Callable[[str, list[str]], None]) -> None:
-    """Set up each state, show it in each appearance, audit it (and save it to ``out``)."""
-    from PySide6.QtWidgets import QApplication
-
+def open_window(app, size: tuple[int, int]):
+    """The window every screen starts from: emviz's font, ``size`` (or as large as the screen
+    leaves room for), six half-steps run."""
     from emviz.gui import MainWindow
-    from emviz.gui.audit import audit
     from emviz.gui.style import apply_app_font
 
-    app = QApplication.instance() or QApplication([])
     apply_app_font(app)  # as the emviz command does
     w = MainWindow()
     w.resize(*size)
@@ -224,6 +248,18 @@ def walk(size: tuple[int, int], states: list[str], out: Path | None,
     settle(app, w)
     w.controller.advance(6)
     settle(app, w)
+    return w
+
+
+def walk(size: tuple[int, int], states: list[str], out: Path | None,
+         report: Callable[[str, list[str]], None]) -> None:
+    """Set up each state, show it in each appearance, audit it (and save it to ``out``)."""
+    from PySide6.QtWidgets import QApplication
+
+    from emviz.gui.audit import audit
+
+    app = QApplication.instance() or QApplication([])
+    w = open_window(app, size)
     try:
         for state in states:
             set_up(app, w, state)

@@ -373,20 +373,9 @@ def test_presenting_a_window_held_past_its_screen_goes_back_to_full_screen(tmp_p
     stayed 1024 x 784 when its least height was 579 again (its bottom rows, the status line
     among them, off the screen). Whenever its least height fits again, it is the screen."""
     import json
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
 
-    config = tmp_path / "screen.json"
-    config.write_text(json.dumps({"screens": [{"name": "s", "x": 0, "y": 0, "width": 1024,
-                                               "height": 768, "logicalDpiX": 96,
-                                               "logicalDpiY": 96, "dpr": 1}]}))
-    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
-               XDG_CONFIG_HOME=str(tmp_path / "config"))  # the lesson remembers being opened
-    result = subprocess.run([sys.executable, "-c", HELD_PAST_SCRIPT], capture_output=True,
-                            text=True, timeout=300, env=env, cwd=Path(__file__).resolve().parents[2])
-    assert result.returncode == 0, result.stderr[-3000:]
-    shown = json.loads(result.stdout.splitlines()[-1])
+    from .screens import run_on_screen
+
+    shown = json.loads(run_on_screen(HELD_PAST_SCRIPT, (1024, 768), tmp_path)[-1])
     assert shown["least"][1] <= 768, shown
     assert shown["geometry"] == [0, 0, 1024, 768] and shown["full screen"], shown

@@ -7,12 +7,10 @@ the window, on its toolbar again (or in More, in a window too narrow for the too
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+
+from .screens import run_on_screen
 
 SCRIPT = """
 import json, os
@@ -103,16 +101,7 @@ os._exit(0)
 
 @pytest.mark.parametrize("size", [(1024, 768), (1280, 800), (1920, 1080)])
 def test_every_toolbar_action_is_a_visible_control_while_presenting(tmp_path, size):
-    config = tmp_path / "screen.json"
-    config.write_text(json.dumps({"screens": [{"name": "s", "x": 0, "y": 0, "width": size[0],
-                                               "height": size[1], "logicalDpiX": 96,
-                                               "logicalDpiY": 96, "dpr": 1}]}))
-    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
-               XDG_CONFIG_HOME=str(tmp_path / "config"))
-    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
-                            timeout=300, env=env, cwd=Path(__file__).resolve().parents[2])
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = json.loads(result.stdout.splitlines()[-1])
+    out = json.loads(run_on_screen(SCRIPT, size, tmp_path)[-1])
     assert out["screen"] == list(size)
     assert out["overflow"] == []
     assert out["unreachable"] == []

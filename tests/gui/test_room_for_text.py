@@ -403,22 +403,11 @@ def split_after_chapter_11(tmp_path, presenting: bool) -> dict:
     """Chapter 11's Try it, then the k-means split, in a window on a 1024 x 768 screen (as
     ``python -m tests.gui.screens`` shows it), presenting or not: what the window measured."""
     import json
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
 
-    config = tmp_path / "screen.json"
-    config.write_text(json.dumps({"screens": [{"name": "s", "x": 0, "y": 0, "width": 1024,
-                                               "height": 768, "logicalDpiX": 96,
-                                               "logicalDpiY": 96, "dpr": 1}]}))
-    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
-               XDG_CONFIG_HOME=str(tmp_path / "config"))
+    from .screens import run_on_screen
+
     script = f"PRESENTING = {presenting}\n{SPLIT_AFTER_CHAPTER_11}"
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True,
-                            text=True, timeout=300, env=env, cwd=Path(__file__).resolve().parents[2])
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.splitlines()[-1])
+    return json.loads(run_on_screen(script, (1024, 768), tmp_path)[-1])
 
 
 def test_presenting_chapter_11_then_the_k_means_split_fits_a_1024_screen(tmp_path):

@@ -11,26 +11,20 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .screens import APPEARANCES, STATES, screen_id
+from .screens import APPEARANCES, STATES, screen_env, screen_id
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWN: dict[str, str] = json.loads((Path(__file__).with_name("screen_audit_known.json")).read_text("utf-8"))
 
 def start(size: tuple[int, int], tmp: Path) -> subprocess.Popen:
     """The process that audits every state of this size."""
-    config = tmp / f"screen-{size[0]}x{size[1]}.json"
-    config.write_text(json.dumps({"screens": [{
-        "name": "audit", "x": 0, "y": 0, "width": size[0], "height": size[1],
-        "logicalDpiX": 96, "logicalDpiY": 96, "dpr": 1}]}))
-    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
-               XDG_CONFIG_HOME=str(tmp / "config"))  # the lesson remembers being opened
+    env = screen_env(size, tmp)
     return subprocess.Popen(
         [sys.executable, "-m", "tests.gui.screens", f"{size[0]}x{size[1]}",
          "--states", ";".join(STATES[size])],

@@ -7,12 +7,10 @@ titles lay below the views' bottom edges."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+
+from .screens import run_on_screen
 
 #: The least height (px) of each data view's data area (its view box) a class can compare
 #: clusters in: chapter 11's four components stay apart (measured after the fix: 147 px at
@@ -24,19 +22,10 @@ import json, os, sys
 import pyqtgraph as pg
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from emviz.gui import MainWindow
 from emviz.gui.audit import audit, check_plot
-from emviz.gui.style import apply_app_font
-from tests.gui.screens import as_large_as_the_screen, set_up, settle
+from tests.gui.screens import open_window, set_up, settle
 size = tuple(int(v) for v in sys.argv[1].split("x"))
-apply_app_font(app)
-w = MainWindow()
-w.resize(*size)
-w.show()
-as_large_as_the_screen(w, size)
-settle(app, w)
-w.controller.advance(6)
-settle(app, w)
+w = open_window(app, size)
 set_up(app, w, "lesson 11, k-means split")
 shown = {}
 for theme in ("light", "dark"):
@@ -61,17 +50,8 @@ os._exit(0)  # a measurement: the interpreter's teardown of Qt objects is not un
 
 @pytest.mark.parametrize("size", [(1024, 768), (1280, 800)], ids=["1024x768", "1280x800"])
 def test_presenting_the_lesson_beside_the_k_means_split_leaves_the_data_views_room(size, tmp_path):
-    config = tmp_path / "screen.json"
-    config.write_text(json.dumps({"screens": [{"name": "s", "x": 0, "y": 0, "width": size[0],
-                                               "height": size[1], "logicalDpiX": 96,
-                                               "logicalDpiY": 96, "dpr": 1}]}))
-    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
-               XDG_CONFIG_HOME=str(tmp_path / "config"))
-    result = subprocess.run([sys.executable, "-c", SPLIT_AFTER_CHAPTER_11, f"{size[0]}x{size[1]}"],
-                            capture_output=True, text=True, timeout=300, env=env,
-                            cwd=Path(__file__).resolve().parents[2])
-    assert result.returncode == 0, result.stderr[-3000:]
-    shown = json.loads(result.stdout.splitlines()[-1])
+    lines = run_on_screen(SPLIT_AFTER_CHAPTER_11, size, tmp_path, f"{size[0]}x{size[1]}")
+    shown = json.loads(lines[-1])
     for theme, seen in shown.items():
         assert min(seen["data"]) >= MIN_DATA_HEIGHT, (theme, seen)
         assert seen["plot text"] == [], (theme, seen)  # every title inside its view
